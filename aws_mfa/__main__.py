@@ -1,0 +1,7 @@
+"""``python -m aws_mfa``: the same as the ``aws-mfa`` command."""
+
+import sys
+
+from aws_mfa.cli import main
+
+sys.exit(main())

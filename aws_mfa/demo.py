@@ -1,0 +1,230 @@
+"""Try aws-mfa with no AWS account: ``python -m aws_mfa.demo`` (needs ``aws-mfa[demo]``).
+
+It starts a local STS (moto's server on 127.0.0.1, on a free port), makes a
+throw-away HOME with a credentials file holding fake long-term keys and a
+comment, and runs the installed ``aws-mfa`` twice: the first run asks STS for
+a session and writes it, the second finds it still valid and asks nothing.
+It shows the file before and after (secrets masked), and when the AWS CLI is
+installed it lets ``aws sts get-caller-identity`` use the written profile.
+
+:class:`LocalSts` is also what the test suite runs against. It behaves like
+real STS in one way moto does not: a session token's access key id starts
+with ``ASIA`` (moto answers ``AKIA``, which real STS gives only to long-term
+keys). It counts the requests it serves, and a ``fault`` hook lets tests
+make it answer with errors, garbage, or not at all.
+
+Nothing in the ``aws-mfa`` command imports this module.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import urllib.parse
+from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+Fault = Callable[[str], "tuple[int, str] | None"]
+"""Given an STS action name, an (HTTP status, body) to answer with instead of
+moto's, or None to let moto answer. It may block, to play an STS that hangs."""
+
+MOTO_SESSION_KEY_ID = "AKIAIOSFODNN7EXAMPLE"
+REALISTIC_SESSION_KEY_ID = "ASIAIOSFODNN7EXAMPLE"
+
+DEMO_CREDENTIALS = """\
+# Long-term keys of a made-up IAM user; aws-mfa keeps this comment.
+[default-long-term]
+aws_access_key_id = AKIAEXAMPLEDEMO12345
+aws_secret_access_key = demo/long/term/secret/key/not/real/at/all0
+aws_mfa_device = arn:aws:iam::123456789012:mfa/demo-user
+"""
+
+
+class LocalSts:
+    """moto's STS on 127.0.0.1 (a free port), in a thread, for demos and tests."""
+
+    def __init__(self, fault: Fault | None = None) -> None:
+        from moto.moto_server.werkzeug_app import (
+            DomainDispatcherApplication,
+            MotoRequestHandler,
+            create_backend_app,
+        )
+        from werkzeug.serving import make_server
+
+        class QuietHandler(MotoRequestHandler):
+            def log_request(self, *args: Any, **kwargs: Any) -> None:
+                pass
+
+        logging.getLogger("werkzeug").setLevel(logging.ERROR)
+        self.fault = fault
+        self.requests: list[dict[str, str]] = []
+        self._lock = threading.Lock()
+        self._moto = DomainDispatcherApplication(create_backend_app)
+        self._server = make_server(
+            "127.0.0.1", 0, self._app, threaded=True, request_handler=QuietHandler
+        )
+        self.url = f"http://127.0.0.1:{self._server.server_port}"
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread.start()
+
+    def __enter__(self) -> LocalSts:
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        value: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+    def stop(self) -> None:
+        """Stop serving and wait for the server thread (bounded)."""
+        self._server.shutdown()
+        self._server.server_close()
+        self._thread.join(timeout=10)
+
+    def actions(self) -> list[str]:
+        """The STS actions served so far, in order."""
+        with self._lock:
+            return [request.get("Action", "") for request in self.requests]
+
+    def _app(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        length = int(environ.get("CONTENT_LENGTH") or 0)
+        body = environ["wsgi.input"].read(length) if length else b""
+        params = {key: values[0] for key, values in urllib.parse.parse_qs(body.decode()).items()}
+        with self._lock:
+            self.requests.append(params)
+        action = params.get("Action", "")
+        answer = self.fault(action) if self.fault else None
+        if answer is not None:
+            status, text = answer
+            start_response(f"{status} FAULT", [("Content-Type", "text/xml")])
+            return [text.encode()]
+        environ["wsgi.input"] = io.BytesIO(body)
+        captured: dict[str, Any] = {}
+
+        def capture(status: str, headers: list[tuple[str, str]], *rest: Any) -> None:
+            captured["status"], captured["headers"] = status, headers
+
+        data = b"".join(self._moto(environ, capture))
+        if action == "GetSessionToken":
+            data = data.replace(MOTO_SESSION_KEY_ID.encode(), REALISTIC_SESSION_KEY_ID.encode())
+        headers = [(k, v) for k, v in captured["headers"] if k.lower() != "content-length"]
+        start_response(captured["status"], [*headers, ("Content-Length", str(len(data)))])
+        return [data]
+
+
+def sts_error(code: str, message: str, status: int = 400) -> tuple[int, str]:
+    """An STS error answer, as real STS writes it."""
+    return status, (
+        '<ErrorResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/">'
+        f"<Error><Type>Sender</Type><Code>{code}</Code><Message>{message}</Message></Error>"
+        "<RequestId>00000000-0000-0000-0000-000000000000</RequestId></ErrorResponse>"
+    )
+
+
+SECRET_KEYS = ("aws_secret_access_key", "aws_session_token", "aws_security_token")
+
+
+def masked(text: str) -> str:
+    """``text`` with the values of secret keys replaced by their length."""
+    out = []
+    for line in text.splitlines():
+        key, sep, value = line.partition("=")
+        if sep and key.strip().lower() in SECRET_KEYS:
+            line = f"{key}= <secret, {len(value.strip())} characters>"
+        out.append(line)
+    return "\n".join(out)
+
+
+def _step(title: str) -> None:
+    print(f"\n=== {title}", flush=True)
+
+
+def _show(path: Path) -> None:
+    print(masked(path.read_text()), flush=True)
+
+
+def _run(command: list[str], env: dict[str, str]) -> int:
+    print("$ " + " ".join(command), flush=True)
+    return subprocess.run(
+        command, env=env, stdin=subprocess.DEVNULL, stderr=subprocess.STDOUT, check=False
+    ).returncode
+
+
+def demo_environment(home: Path, sts_url: str) -> dict[str, str]:
+    """The environment of the demo's runs: a throw-away HOME, the local STS."""
+    keep = ("PATH", "LANG", "LC_ALL", "SYSTEMROOT", "TERM")
+    env = {key: os.environ[key] for key in keep if key in os.environ}
+    env.update(
+        HOME=str(home),
+        AWS_ENDPOINT_URL_STS=sts_url,
+        AWS_CONFIG_FILE=str(home / ".aws" / "config"),
+        AWS_SHARED_CREDENTIALS_FILE=str(home / ".aws" / "credentials"),
+        AWS_DEFAULT_REGION="us-east-1",
+    )
+    return env
+
+
+def _installed(command: str) -> str | None:
+    """``command`` from this Python's environment first, else from PATH."""
+    beside = Path(sys.executable).parent / command
+    return str(beside) if beside.exists() else shutil.which(command)
+
+
+def run_demo(home: Path) -> int:
+    """Run the demo in ``home``; return 0 when every step worked."""
+    found = _installed("aws-mfa")
+    aws_mfa = [found] if found else [sys.executable, "-m", "aws_mfa"]
+    with LocalSts() as sts:
+        env = demo_environment(home, sts.url)
+        credentials = home / ".aws" / "credentials"
+        credentials.parent.mkdir(mode=0o700)
+        credentials.write_text(DEMO_CREDENTIALS)
+        credentials.chmod(0o600)
+        _step(f"A local STS is listening on {sts.url}; HOME is a throw-away folder")
+        _step("The credentials file before: long-term keys only")
+        _show(credentials)
+        _step("First run: no session yet, so aws-mfa asks STS for one (code 123456)")
+        if _run([*aws_mfa, "--token", "123456"], env):
+            return 1
+        _step("The credentials file after: [default] holds the session, the comment is kept")
+        _show(credentials)
+        _step("Second run: the session is still valid, so no code is asked and STS is not called")
+        if _run(aws_mfa, env):
+            return 1
+        print(f"(STS answered {len(sts.actions())} request(s) in all)")
+        aws = _installed("aws")
+        if aws:
+            _step("The AWS CLI uses the written profile as it is")
+            if _run([aws, "sts", "get-caller-identity", "--output", "text"], env):
+                return 1
+    _step("Done. Run 'aws-mfa --help' to see every option.")
+    return 0
+
+
+def main(argv: Iterator[str] | None = None) -> int:
+    """Entry point of ``python -m aws_mfa.demo``."""
+    try:
+        import moto  # noqa: F401
+    except ImportError:
+        print(
+            "ERROR - the demo needs moto's STS server: pip install 'aws-mfa[demo]'",
+            file=sys.stderr,
+        )
+        return 2
+    with tempfile.TemporaryDirectory(prefix="aws-mfa-demo-") as home:
+        return run_demo(Path(home))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,79 @@
+"""Errors aws-mfa expects, and the exit code each one ends the program with.
+
+Every failure a user can cause or meet (a bad flag, a malformed file, STS
+saying no, no network) is raised as a subclass of :class:`AwsMfaError`. Its
+message is one line that says what is wrong, where, and how to fix it;
+:func:`aws_mfa.cli.main` is the only place that prints it and turns it into
+an exit code. Nothing here prints, logs or exits.
+
+Exit codes (documented in docs/usage.md):
+
+====  =========================================================
+0     success; for ``status PROFILE``: the credentials are valid
+1     an unexpected internal error (a bug: please report it)
+2     a bad flag, environment variable or value
+3     a credentials or config file that cannot be used as it is
+4     no MFA code could be read (no ``--token`` and no terminal)
+5     STS refused: wrong MFA code, invalid keys, access denied
+6     STS could not be reached, timed out, throttled or failed
+7     ``status PROFILE``: the credentials are expired or missing
+8     ``status PROFILE``: the credentials expire within the margin
+130   interrupted (Ctrl-C)
+====  =========================================================
+"""
+
+from __future__ import annotations
+
+EXIT_OK = 0
+EXIT_INTERNAL = 1
+EXIT_USAGE = 2
+EXIT_FILE = 3
+EXIT_NO_TOKEN = 4
+EXIT_STS_REFUSED = 5
+EXIT_STS_UNAVAILABLE = 6
+EXIT_NOT_VALID = 7
+EXIT_EXPIRING = 8
+EXIT_INTERRUPTED = 130
+
+
+class AwsMfaError(Exception):
+    """Base of every expected failure: a one-line message and an exit code."""
+
+    exit_code = EXIT_INTERNAL
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class UsageError(AwsMfaError):
+    """A flag, environment variable or setting has a value that cannot work."""
+
+    exit_code = EXIT_USAGE
+
+
+class FileError(AwsMfaError):
+    """A credentials or config file is missing, malformed or unsafe to edit."""
+
+    exit_code = EXIT_FILE
+
+
+class NoTokenError(AwsMfaError):
+    """An MFA code is needed and there is no way to ask for one."""
+
+    exit_code = EXIT_NO_TOKEN
+
+
+class StsRefusedError(AwsMfaError):
+    """STS answered, and the answer was no: retrying the same call won't help."""
+
+    exit_code = EXIT_STS_REFUSED
+
+
+class StsUnavailableError(AwsMfaError):
+    """STS did not give a usable answer; the same call may work later."""
+
+    exit_code = EXIT_STS_UNAVAILABLE

@@ -1,0 +1,150 @@
+"""When short-term credentials expire, and whether they must be renewed now.
+
+Inside aws-mfa every time is a timezone-aware UTC datetime. On disk the
+``expiration`` key keeps the format aws-mfa 0.0.12 wrote, so files move freely
+between the two tools::
+
+    expiration = 2026-11-22 21:04:05      <- UTC, %Y-%m-%d %H:%M:%S
+
+ISO 8601 forms written by other tools (``2026-11-22T21:04:05Z``,
+``...+00:00``) are read too; a time with no zone is UTC.
+
+:func:`needs_renewal` is the one decision of the program. It returns the
+reason with the answer, and the reason is what the user reads. It reads
+nothing and calls nothing: the caller hands it the section's values and the
+clock's reading.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timezone
+
+from aws_mfa.errors import FileError
+from aws_mfa.ini import IniSection
+
+EXPIRATION_FORMAT = "%Y-%m-%d %H:%M:%S"
+
+DEFAULT_MIN_TTL = 300
+"""Renew when fewer seconds than this are left (``--min-ttl``, ``MFA_MIN_TTL``).
+
+Five minutes: a script started right after aws-mfa says "valid" should not
+find its credentials dying under it a minute later.
+"""
+
+SESSION_KEYS = (
+    "assumed_role",
+    "aws_access_key_id",
+    "aws_secret_access_key",
+    "aws_session_token",
+    "aws_security_token",
+    "expiration",
+)
+"""The keys aws-mfa (and 0.0.12) writes; a section missing any is renewed."""
+
+
+def parse_expiration(text: str, where: str) -> datetime:
+    """The UTC datetime in ``text``; ``where`` says where it was read, for errors."""
+    try:
+        moment = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
+    except ValueError:
+        raise FileError(
+            f"{where}: expiration {text!r} is not a date and time like "
+            "'2026-11-22 21:04:05'; fix it or run with --force to replace it"
+        ) from None
+    if moment.tzinfo is None:
+        return moment.replace(tzinfo=timezone.utc)
+    return moment.astimezone(timezone.utc)
+
+
+def format_expiration(moment: datetime) -> str:
+    """``moment`` as the credentials file stores it (UTC, no zone suffix)."""
+    return moment.astimezone(timezone.utc).strftime(EXPIRATION_FORMAT)
+
+
+def format_duration(seconds: float) -> str:
+    """A short human form: ``11h 59m``, ``4m 10s``, ``0s``."""
+    total = max(0, int(seconds))
+    hours, rest = divmod(total, 3600)
+    minutes, secs = divmod(rest, 60)
+    if hours:
+        return f"{hours}h {minutes:02d}m"
+    if minutes:
+        return f"{minutes}m {secs:02d}s"
+    return f"{secs}s"
+
+
+def describe_local(moment: datetime) -> str:
+    """``moment`` in the machine's local time zone, for people to read."""
+    return moment.astimezone().strftime("%Y-%m-%d %H:%M:%S %Z")
+
+
+@dataclass(frozen=True)
+class Decision:
+    """Whether to call STS, and the reason the user is shown."""
+
+    renew: bool
+    reason: str
+    expiration: datetime | None = None
+
+
+def needs_renewal(
+    section: IniSection | None,
+    *,
+    name: str,
+    label: str,
+    role_arn: str | None,
+    force: bool,
+    min_ttl: int,
+    now: datetime,
+) -> Decision:
+    """Decide whether the short-term section ``name`` must be renewed.
+
+    ``section`` is what :mod:`aws_mfa.ini` read for it (None when absent) and
+    ``label`` names its file in errors. The checks run in aws-mfa 0.0.12's
+    order: a missing section or key, then ``--force``, then a change of role,
+    then the time left against ``min_ttl``.
+    """
+    if section is None:
+        return Decision(True, f"short-term section [{name}] is missing")
+    values = section.values
+    missing = [key for key in SESSION_KEYS if not values.get(key)]
+    if missing:
+        return Decision(True, f"short-term section [{name}] has no {', '.join(missing)}")
+    if force:
+        return Decision(True, "renewal forced with --force")
+
+    def where(key: str) -> str:
+        return f"{label}, line {section.key_lines[key] + 1}, [{name}]"
+
+    if values["assumed_role"].lower() not in ("true", "false"):
+        raise FileError(
+            f"{where('assumed_role')}: assumed_role {values['assumed_role']!r} is "
+            "neither True nor False; fix it or run with --force to replace it"
+        )
+    stored_role = values.get("assumed_role_arn") or None
+    if stored_role != role_arn:
+        if role_arn is None:
+            reason = f"[{name}] holds a session for role {stored_role}, and no role was asked for"
+        elif stored_role is None:
+            reason = f"[{name}] holds no role session, and role {role_arn} was asked for"
+        else:
+            reason = f"[{name}] holds a session for role {stored_role}, not {role_arn}"
+        return Decision(True, reason)
+    expiration = parse_expiration(values["expiration"], where("expiration"))
+    left = (expiration - now).total_seconds()
+    if left <= 0:
+        return Decision(True, f"the credentials in [{name}] have expired", expiration)
+    if left < min_ttl:
+        return Decision(
+            True,
+            f"the credentials in [{name}] expire in {format_duration(left)}, "
+            f"within the {format_duration(min_ttl)} margin",
+            expiration,
+        )
+    return Decision(
+        False,
+        f"the credentials in [{name}] are still valid for "
+        f"{format_duration(left)}, until {describe_local(expiration)}",
+        expiration,
+    )

@@ -1,0 +1,172 @@
+"""Read an AWS credentials or config file the way botocore reads it, quickly.
+
+The AWS CLI and SDKs parse these files with :class:`configparser.RawConfigParser`
+(strict, ``=`` or ``:`` between key and value, ``#``/``;`` comment lines, no
+inline comments, keys lower-cased, indented lines continuing a value). This
+module follows the same rules, so a file it accepts is a file the AWS CLI
+accepts, and it reports the first problem with its line number. It also
+records where each section starts and ends, which is what
+:mod:`aws_mfa.credentials_file` needs to edit one section and leave every
+other byte alone.
+
+It is hand-written rather than ``configparser`` for speed and for the line
+spans: most runs of aws-mfa only read (the credentials are still valid), and
+``configparser`` takes tens of milliseconds on a file with a thousand
+profiles. ``tests/test_ini.py`` checks that both agree on generated files.
+
+What it does not do: write, interpolate, or treat ``[DEFAULT]`` specially (it
+is a section like any other here). It never includes a line's text in an
+error, because a malformed line may be a pasted secret.
+
+Example::
+
+    # comment                   <- line 1
+    [dev-long-term]             <- section "dev-long-term", header_line 1
+    aws_access_key_id = AKIA... <- values["aws_access_key_id"]
+    AWS_Secret_Access_Key: abc  <- values["aws_secret_access_key"] == "abc"
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from aws_mfa.errors import FileError
+
+BOM = "\ufeff"
+
+
+@dataclass
+class IniSection:
+    """One ``[name]`` section: its values and the lines it spans."""
+
+    name: str
+    header_index: int
+    """0-based index of the ``[name]`` line."""
+    content_end: int = -1
+    """0-based index after its last key or value line (header when it has none).
+
+    Blank and comment lines after that belong to no key; edits leave them alone.
+    """
+    end_index: int = -1
+    """0-based index of the first line after the section (next header or end)."""
+    values: dict[str, str] = field(default_factory=dict)
+    """Lower-cased key to value, multi-line values joined with ``\\n``."""
+    key_lines: dict[str, int] = field(default_factory=dict)
+    """Lower-cased key to the 0-based index of the line that sets it."""
+
+
+@dataclass
+class IniFile:
+    """A parsed file: its lines (endings kept, BOM removed) and sections."""
+
+    label: str
+    lines: list[str]
+    bom: bool
+    sections: dict[str, IniSection]
+
+    @property
+    def text(self) -> str:
+        """The file's text as read, without the byte-order mark."""
+        return "".join(self.lines)
+
+    def values(self, name: str) -> dict[str, str] | None:
+        """The values of section ``name``, or None when there is no such section."""
+        section = self.sections.get(name)
+        return None if section is None else section.values
+
+
+def split_lines(text: str) -> list[str]:
+    """Split on ``\\n`` only, keeping each line's ending (``\\r\\n`` stays whole).
+
+    ``str.splitlines`` would also split on ``\\r``, ``\\x1c``, ``\\u2028`` and
+    others; configparser and configupdater only ever split on ``\\n``.
+    """
+    parts = text.split("\n")
+    lines = [part + "\n" for part in parts[:-1]]
+    if parts[-1]:
+        lines.append(parts[-1])
+    return lines
+
+
+def parse(text: str, label: str) -> IniFile:
+    """Parse ``text`` (a leading BOM is allowed); ``label`` names the file in errors.
+
+    Raises :class:`FileError` naming the file and line of the first problem.
+    """
+    bom = text.startswith(BOM)
+    if bom:
+        text = text[1:]
+    lines = split_lines(text)
+    sections: dict[str, IniSection] = {}
+    section: IniSection | None = None
+    key: str | None = None  # the key an indented line would continue
+    parts: list[str] = []  # the lines of that key's value
+    indent_level = 0
+
+    def fail(index: int, problem: str) -> FileError:
+        return FileError(f"{label}, line {index + 1}: {problem}")
+
+    def finish_value() -> None:
+        if section is not None and key is not None:
+            section.values[key] = "\n".join(parts).rstrip()
+
+    for index, line in enumerate(lines):
+        stripped = line.strip()
+        if not stripped or stripped[0] in "#;":
+            if not stripped and key is not None:
+                parts.append("")  # a blank line inside a multi-line value
+            continue
+        indent = len(line) - len(line.lstrip())
+        if key is not None and indent > indent_level:
+            parts.append(stripped)  # continuation of the value above
+            if section is not None:
+                section.content_end = index + 1
+            continue
+        indent_level = indent
+        close = stripped.rfind("]")
+        if stripped[0] == "[" and close >= 2:
+            finish_value()
+            key = None
+            name = stripped[1:close]
+            if name in sections:
+                first = sections[name].header_index + 1
+                raise fail(
+                    index,
+                    f"section [{name}] appears a second time (first on line {first}); "
+                    "merge the two into one",
+                )
+            if section is not None:
+                section.end_index = index
+            section = IniSection(name, index, content_end=index + 1)
+            sections[name] = section
+            continue
+        if section is None:
+            raise fail(
+                index,
+                "text before the first [section] header; "
+                "put it under a header or comment it out with #",
+            )
+        found = [pos for pos in (stripped.find("="), stripped.find(":")) if pos >= 0]
+        name = stripped[: min(found)].rstrip().lower() if found else ""
+        if not name:
+            raise fail(
+                index,
+                f"in [{section.name}], this line is neither 'key = value', "
+                "a [section] header nor a comment; fix it or comment it out with #",
+            )
+        if name in section.key_lines:
+            first = section.key_lines[name] + 1
+            raise fail(
+                index,
+                f"key '{name}' appears a second time in [{section.name}] "
+                f"(first on line {first}); keep only one",
+            )
+        finish_value()
+        key = name
+        parts = [stripped[min(found) + 1 :].strip()]
+        section.key_lines[name] = index
+        section.content_end = index + 1
+    finish_value()
+    if section is not None:
+        section.end_index = len(lines)
+    return IniFile(label, lines, bom, sections)

@@ -1,0 +1,221 @@
+"""The ``login`` flow: make the short-term section valid, asking STS only when it must.
+
+Data flows one way::
+
+    settings -> credentials file -> decision -> (lock, re-read, decide again)
+             -> MFA code -> STS -> edited file -> atomic save
+
+The first read and decision take no lock and import nothing heavy, because
+most runs end there ("still valid"). A renewal takes the file's lock, reads
+the file again and decides again, so of several runs started together only
+one prompts and calls STS; the others find its fresh credentials.
+
+Collaborators (clock, prompter, STS client factory) are parameters, so tests
+hand in fakes instead of patching.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timezone
+
+from aws_mfa import credentials_file, expiry, ini, mfa
+from aws_mfa.errors import FileError, UsageError
+from aws_mfa.settings import Settings
+from aws_mfa.sts import LongTermKeys, StsClient, TemporaryCredentials, mask
+
+log = logging.getLogger(__name__)
+
+Clock = Callable[[], datetime]
+ClientFactory = Callable[[LongTermKeys, "str | None"], StsClient]
+
+
+def utc_now() -> datetime:
+    """The current time, timezone-aware, in UTC."""
+    return datetime.now(timezone.utc)
+
+
+def default_client_factory(keys: LongTermKeys, region: str | None) -> StsClient:
+    """Build a real botocore STS client (imported only now)."""
+    from aws_mfa.sts import make_client
+
+    return make_client(keys, region)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What a login did, and the credentials the short-term section now holds."""
+
+    renewed: bool
+    reason: str
+    credentials: TemporaryCredentials
+
+
+def login(
+    settings: Settings,
+    document: ini.IniFile | None,
+    *,
+    clock: Clock = utc_now,
+    prompter: mfa.Prompter = mfa.terminal_prompter,
+    client_factory: ClientFactory = default_client_factory,
+) -> Outcome:
+    """Make ``settings.short_term_section`` hold valid credentials; return them.
+
+    ``document`` is the credentials file as already read (None if missing).
+    """
+    decision = decide(settings, document, clock())
+    if not decision.renew and document is not None:
+        log.info("%s", decision.reason[0].upper() + decision.reason[1:])
+        return Outcome(False, decision.reason, stored_credentials(settings, document))
+    log.info("Renewing: %s", decision.reason)
+    path = settings.credentials_file
+    with credentials_file.locked(path):
+        document = credentials_file.read_text_file(path)
+        decision = decide(settings, document, clock())
+        if not decision.renew and document is not None:
+            log.info("Another aws-mfa renewed them meanwhile: %s", decision.reason)
+            return Outcome(False, decision.reason, stored_credentials(settings, document))
+        fresh = renew(settings, document, prompter=prompter, client_factory=client_factory)
+        values = session_values(fresh, settings.role_arn)
+        remove = () if settings.role_arn else ("assumed_role_arn",)
+        new_text = credentials_file.edit_section(
+            document, settings.short_term_section, values, remove
+        )
+        credentials_file.save(path, new_text)
+    left = (fresh.expiration - clock()).total_seconds()
+    log.info(
+        "Success! Credentials for [%s] are valid for %s, until %s",
+        settings.short_term_section,
+        expiry.format_duration(left),
+        expiry.describe_local(fresh.expiration),
+    )
+    return Outcome(True, decision.reason, fresh)
+
+
+def decide(settings: Settings, document: ini.IniFile | None, now: datetime) -> expiry.Decision:
+    """Whether the short-term section must be renewed for these settings."""
+    section = document.sections.get(settings.short_term_section) if document else None
+    return expiry.needs_renewal(
+        section,
+        name=settings.short_term_section,
+        label=str(settings.credentials_file),
+        role_arn=settings.role_arn,
+        force=settings.force,
+        min_ttl=settings.min_ttl,
+        now=now,
+    )
+
+
+def renew(
+    settings: Settings,
+    document: ini.IniFile | None,
+    *,
+    prompter: mfa.Prompter,
+    client_factory: ClientFactory,
+) -> TemporaryCredentials:
+    """Check everything a renewal needs, then ask for a code and call STS."""
+    path = settings.credentials_file
+    short = settings.short_term_section
+    problem = credentials_file.long_term_key_problem(
+        document.sections.get(short) if document else None
+    )
+    if problem:
+        raise FileError(
+            f"{path}: [{short}] holds {problem}, and aws-mfa will not overwrite "
+            f"long-term keys; move them to [{settings.long_term_section}] "
+            "(or choose other sections with --long-term-suffix/--short-term-suffix)"
+        )
+    keys = long_term_keys(settings, document)
+    if settings.device is None:
+        raise UsageError(
+            "no MFA device given: pass --device, set MFA_DEVICE, or add "
+            f"aws_mfa_device = arn:aws:iam::ACCOUNT:mfa/NAME to [{settings.long_term_section}]"
+        )
+    origin = f"access key {mask(keys.access_key_id)} in [{settings.long_term_section}] of {path}"
+    code = token(settings, prompter)
+    client = client_factory(keys, settings.region)
+    from aws_mfa import sts
+
+    if settings.role_arn:
+        log.info(
+            "Assuming role %s for [%s] for %s seconds",
+            settings.role_arn,
+            short,
+            settings.duration,
+        )
+        return sts.assume_role(
+            client,
+            role_arn=settings.role_arn,
+            session_name=settings.role_session_name,
+            duration=settings.duration,
+            device=settings.device,
+            code=code,
+            origin=origin,
+        )
+    log.info("Getting a session token for [%s] for %s seconds", short, settings.duration)
+    return sts.get_session_token(
+        client, device=settings.device, duration=settings.duration, code=code, origin=origin
+    )
+
+
+def token(settings: Settings, prompter: mfa.Prompter) -> str:
+    """The MFA code: ``--token``, ``--token -`` (a line of stdin), or the terminal."""
+    if settings.token == "-":
+        line = sys.stdin.readline() if sys.stdin is not None else ""
+        return mfa.check_code(line.strip(), "--token - (the line read from stdin)")
+    prompt = (
+        f"Enter AWS MFA code for device [{settings.device}] "
+        f"(renewing for {settings.duration} seconds): "
+    )
+    return mfa.read_code(settings.token, settings.token_source, prompter, prompt)
+
+
+def long_term_keys(settings: Settings, document: ini.IniFile | None) -> LongTermKeys:
+    """The access key pair in the long-term section, or an error saying what is missing."""
+    path = settings.credentials_file
+    name = settings.long_term_section
+    if document is None:
+        raise FileError(
+            f"there is no credentials file at {path}; create it with "
+            f"'aws-mfa --setup', or point at yours with --credentials-file"
+        )
+    values = document.values(name)
+    if values is None:
+        raise FileError(
+            f"{path} has no long-term section [{name}]; add it with your "
+            "aws_access_key_id and aws_secret_access_key (or run 'aws-mfa --setup')"
+        )
+    missing = [key for key in ("aws_access_key_id", "aws_secret_access_key") if not values.get(key)]
+    if missing:
+        raise FileError(f"{path}: [{name}] has no {' and no '.join(missing)}; add it")
+    return LongTermKeys(values["aws_access_key_id"], values["aws_secret_access_key"])
+
+
+def session_values(fresh: TemporaryCredentials, role_arn: str | None) -> dict[str, str]:
+    """The keys written to the short-term section, in 0.0.12's order."""
+    values = {
+        "assumed_role": "True" if role_arn else "False",
+        "aws_access_key_id": fresh.access_key_id,
+        "aws_secret_access_key": fresh.secret_access_key,
+        "aws_session_token": fresh.session_token,
+        "aws_security_token": fresh.session_token,
+        "expiration": expiry.format_expiration(fresh.expiration),
+    }
+    if role_arn:
+        values["assumed_role_arn"] = role_arn
+    return values
+
+
+def stored_credentials(settings: Settings, document: ini.IniFile) -> TemporaryCredentials:
+    """The credentials a valid short-term section holds."""
+    name = settings.short_term_section
+    values = document.values(name) or {}
+    return TemporaryCredentials(
+        access_key_id=values["aws_access_key_id"],
+        secret_access_key=values["aws_secret_access_key"],
+        session_token=values["aws_session_token"],
+        expiration=expiry.parse_expiration(values["expiration"], f"[{name}]"),
+    )

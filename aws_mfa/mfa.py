@@ -1,0 +1,85 @@
+"""Where the MFA code comes from, and the check that it looks like one.
+
+A code is taken from ``--token`` (and its other spellings) when given, else
+asked for on the controlling terminal (``/dev/tty``), never on stdin or
+stdout: those may belong to a pipe or to an AWS SDK reading
+``credential_process`` output. With no terminal, :func:`terminal_prompter`
+fails at once with :class:`~aws_mfa.errors.NoTokenError` instead of waiting
+on a stdin nobody will write to.
+
+A code is a secret for the thirty seconds it lives: nothing here logs it or
+puts it in an error message.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+
+from aws_mfa.errors import NoTokenError, UsageError
+
+Prompter = Callable[[str], str]
+"""Shows a prompt to the user and returns the line they typed."""
+
+PROMPT_ATTEMPTS = 3
+"""Typed codes that are not six digits are asked for again, this many times in all."""
+
+
+def is_code(text: str) -> bool:
+    """True for exactly six ASCII digits (``str.isdigit`` would take ``²`` too)."""
+    return len(text) == 6 and all("0" <= char <= "9" for char in text)
+
+
+def check_code(text: str, source: str) -> str:
+    """``text`` when it is a valid MFA code; else a UsageError naming ``source``."""
+    if not is_code(text):
+        raise UsageError(
+            f"{source}: the MFA code must be exactly six digits, like 123456 "
+            "(no spaces); read it from your MFA device or app"
+        )
+    return text
+
+
+NO_TERMINAL = (
+    "an MFA code is needed and there is no terminal to ask on; "
+    "pass it with --token 123456 (or run aws-mfa in a terminal)"
+)
+
+
+def terminal_prompter(prompt: str, no_terminal: str = NO_TERMINAL) -> str:
+    """Ask on the controlling terminal; NoTokenError(``no_terminal``) when there is none.
+
+    Where ``/dev/tty`` cannot be opened (Windows, or a process without a
+    controlling terminal) a stdin that is itself a terminal is used, with
+    the prompt on stderr.
+    """
+    try:
+        with open("/dev/tty", "r+", encoding="utf-8") as tty:
+            tty.write(prompt)
+            tty.flush()
+            line = tty.readline()
+    except OSError:
+        if sys.stdin is None or not sys.stdin.isatty():
+            raise NoTokenError(no_terminal) from None
+        sys.stderr.write(prompt)
+        sys.stderr.flush()
+        line = sys.stdin.readline()
+    if not line:
+        raise NoTokenError("no MFA code was entered (end of input); run again and type the code")
+    return line
+
+
+def read_code(token: str | None, token_source: str, prompter: Prompter, prompt: str) -> str:
+    """The MFA code: ``token`` when given (checked), else typed at ``prompter``.
+
+    A typed code may have spaces around it; one that is still not six digits
+    is asked for again, up to :data:`PROMPT_ATTEMPTS` times.
+    """
+    if token is not None:
+        return check_code(token, token_source)
+    for _ in range(PROMPT_ATTEMPTS - 1):
+        typed = prompter(prompt).strip()
+        if is_code(typed):
+            return typed
+        prompt = "That is not six digits. " + prompt.lstrip()
+    return check_code(prompter(prompt).strip(), "the MFA code typed at the prompt")

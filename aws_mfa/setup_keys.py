@@ -1,0 +1,86 @@
+"""``aws-mfa --setup``: put a new long-term section in the credentials file, interactively.
+
+It asks for the profile name, the access key id and the secret access key
+(neither echoed) and, optionally, the MFA device, then appends::
+
+    [dev-long-term]
+    aws_access_key_id = AKIA...
+    aws_secret_access_key = ...
+    aws_mfa_device = arn:aws:iam::123456789012:mfa/alice
+
+It never replaces a section that already exists, and it writes through the
+same locked, atomic, comment-preserving path as a login. It asks only on the
+terminal; with none it stops at once.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from pathlib import Path
+
+from aws_mfa import credentials_file
+from aws_mfa.errors import FileError, NoTokenError, UsageError
+from aws_mfa.mfa import terminal_prompter
+from aws_mfa.settings import Flags, check_device, section_names
+from aws_mfa.sts import mask
+
+log = logging.getLogger(__name__)
+
+Ask = Callable[[str], str]
+
+NO_TERMINAL = (
+    "--setup asks for your keys on a terminal, and there is none; "
+    "run it in a terminal, or edit the credentials file yourself"
+)
+
+
+def terminal_ask(prompt: str) -> str:
+    """Read a line on the terminal, echoed; NoTokenError when there is none."""
+    return terminal_prompter(prompt, NO_TERMINAL)
+
+
+def terminal_secret(prompt: str) -> str:
+    """Read a line on the terminal without echo; NoTokenError when there is none."""
+    import getpass
+
+    try:
+        with open("/dev/tty", "rb"):
+            pass
+    except OSError:
+        raise NoTokenError(NO_TERMINAL) from None
+    return getpass.getpass(prompt)
+
+
+def setup(
+    path: Path,
+    flags: Flags,
+    default_profile: str,
+    *,
+    ask: Ask = terminal_ask,
+    ask_secret: Ask = terminal_secret,
+) -> str:
+    """Create the long-term section; return its name."""
+    profile = ask(f"Profile name [{default_profile}]: ").strip() or default_profile
+    long_term, _ = section_names(profile, flags)
+    with credentials_file.locked(path):
+        document = credentials_file.read_text_file(path)
+        if document is not None and long_term in document.sections:
+            raise FileError(
+                f"{path} already has a section [{long_term}]; aws-mfa --setup never "
+                "replaces one: edit or remove it by hand first"
+            )
+        key_id = ask_secret("aws_access_key_id: ").strip()
+        if not key_id:
+            raise UsageError("--setup: no aws_access_key_id was entered; nothing was written")
+        secret = ask_secret("aws_secret_access_key: ").strip()
+        if not secret:
+            raise UsageError("--setup: no aws_secret_access_key was entered; nothing was written")
+        device = ask("MFA device ARN (optional, Enter to skip): ").strip()
+        values = {"aws_access_key_id": key_id, "aws_secret_access_key": secret}
+        if device:
+            check_device(device, "the MFA device entered")
+            values["aws_mfa_device"] = device
+        credentials_file.save(path, credentials_file.edit_section(document, long_term, values))
+    log.info("Added [%s] with access key %s to %s", long_term, mask(key_id), path)
+    return long_term
