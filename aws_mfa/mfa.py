@@ -13,6 +13,8 @@ puts it in an error message.
 
 from __future__ import annotations
 
+import io
+import os
 import sys
 from collections.abc import Callable
 
@@ -54,13 +56,18 @@ def terminal_prompter(prompt: str, no_terminal: str = NO_TERMINAL) -> str:
     the prompt on stderr.
     """
     try:
-        with open("/dev/tty", "r+", encoding="utf-8") as tty:
+        fd = os.open("/dev/tty", os.O_RDWR | os.O_NOCTTY)
+    except OSError:
+        fd = -1
+    if fd >= 0:
+        # A terminal cannot seek, so it is opened unbuffered, as getpass does.
+        with io.TextIOWrapper(io.FileIO(fd, "r+"), encoding="utf-8") as tty:
             tty.write(prompt)
             tty.flush()
             line = tty.readline()
-    except OSError:
-        if sys.stdin is None or not sys.stdin.isatty():
-            raise NoTokenError(no_terminal) from None
+    elif sys.stdin is None or not sys.stdin.isatty():
+        raise NoTokenError(no_terminal)
+    else:
         sys.stderr.write(prompt)
         sys.stderr.flush()
         line = sys.stdin.readline()

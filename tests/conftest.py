@@ -1,0 +1,248 @@
+"""Shared fixtures: a clean environment, a local STS, and runners for the real commands.
+
+Every test gets a throw-away HOME and no ``AWS_*``/``MFA_*`` variables, so
+nothing reads or writes the developer's own AWS files. End-to-end tests run
+the installed ``aws-mfa`` console script (and the AWS CLI) as subprocesses,
+in a new session so that they have no controlling terminal, against one
+local STS per test process.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from aws_mfa.demo import LocalSts
+
+BIN = Path(sys.executable).parent
+AWS_MFA = str(BIN / "aws-mfa")
+AWS_CLI = str(BIN / "aws")
+
+LONG_TERM_KEY_ID = "AKIAEXAMPLELONGTERM1"
+LONG_TERM_SECRET = "long/term/secret/for/tests/only/0000000000"
+DEVICE = "arn:aws:iam::123456789012:mfa/alice"
+ROLE = "arn:aws:iam::210987654321:role/admin"
+
+# What moto answers, as LocalSts makes it look like real STS.
+SESSION_KEY_ID = "ASIAIOSFODNN7EXAMPLE"
+SESSION_SECRET = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYzEXAMPLEKEY"
+
+
+@pytest.fixture(autouse=True)
+def home(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
+    """A throw-away HOME, and an environment with no AWS_* or MFA_* variables."""
+    for key in list(os.environ):
+        if key.startswith(("AWS_", "MFA_")):
+            monkeypatch.delenv(key)
+    folder = tmp_path / "home"
+    folder.mkdir()
+    monkeypatch.setenv("HOME", str(folder))
+    return folder
+
+
+@pytest.fixture
+def credentials(home: Path) -> Path:
+    """Where the credentials file goes (not created)."""
+    return home / ".aws" / "credentials"
+
+
+def write(path: Path, text: str | bytes, mode: int = 0o600) -> Path:
+    """Write ``text`` exactly (no newline translation), creating folders."""
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    path.write_bytes(text.encode() if isinstance(text, str) else text)
+    path.chmod(mode)
+    return path
+
+
+def long_term(section: str = "default-long-term", device: str | None = DEVICE) -> str:
+    """A long-term section with the test keys (and a device unless None)."""
+    text = (
+        f"[{section}]\n"
+        f"aws_access_key_id = {LONG_TERM_KEY_ID}\n"
+        f"aws_secret_access_key = {LONG_TERM_SECRET}\n"
+    )
+    if device:
+        text += f"aws_mfa_device = {device}\n"
+    return text
+
+
+def session(section: str, expiration: str, role: str | None = None) -> str:
+    """A short-term section as aws-mfa 0.0.12 writes it."""
+    text = (
+        f"[{section}]\n"
+        f"assumed_role = {'True' if role else 'False'}\n"
+        "aws_access_key_id = ASIAOLDSESSION000001\n"
+        "aws_secret_access_key = old/session/secret\n"
+        "aws_session_token = old-session-token\n"
+        "aws_security_token = old-session-token\n"
+        f"expiration = {expiration}\n"
+    )
+    if role:
+        text += f"assumed_role_arn = {role}\n"
+    return text
+
+
+@pytest.fixture(scope="session")
+def sts_server() -> Iterator[LocalSts]:
+    with LocalSts() as server:
+        yield server
+
+
+@pytest.fixture
+def sts(sts_server: LocalSts) -> Iterator[LocalSts]:
+    """The local STS, with no fault and no recorded requests."""
+    sts_server.fault = None
+    sts_server.requests.clear()
+    yield sts_server
+    sts_server.fault = None
+
+
+@dataclass
+class Result:
+    code: int
+    stdout: str
+    stderr: str
+
+    @property
+    def error_lines(self) -> list[str]:
+        return [line for line in self.stderr.splitlines() if line.startswith("ERROR")]
+
+
+def run(
+    command: list[str],
+    env: dict[str, str],
+    stdin: str | None = None,
+    timeout: float = 60,
+) -> Result:
+    """Run ``command`` with no controlling terminal; stdin is empty unless given."""
+    done = subprocess.run(
+        command,
+        env=env,
+        input=stdin if stdin is not None else "",
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        start_new_session=True,
+        check=False,
+    )
+    return Result(done.returncode, done.stdout, done.stderr)
+
+
+@pytest.fixture
+def environment(home: Path, sts: LocalSts) -> dict[str, str]:
+    """The environment of an end-to-end run: the clean one, aimed at the local STS."""
+    env = dict(os.environ)
+    env["AWS_ENDPOINT_URL_STS"] = sts.url
+    env["AWS_CONFIG_FILE"] = str(home / ".aws" / "config")
+    return env
+
+
+class AwsMfa:
+    """Runs the installed aws-mfa console script."""
+
+    def __init__(self, env: dict[str, str]) -> None:
+        self.env = env
+
+    def __call__(self, *args: str, stdin: str | None = None, **extra_env: str) -> Result:
+        return run([AWS_MFA, *args], {**self.env, **extra_env}, stdin=stdin)
+
+
+@pytest.fixture
+def aws_mfa(environment: dict[str, str]) -> AwsMfa:
+    return AwsMfa(environment)
+
+
+@pytest.fixture
+def aws_cli(environment: dict[str, str]) -> AwsMfa:
+    """Runs the real AWS CLI (from PyPI's awscli) with the same environment."""
+
+    class AwsCli(AwsMfa):
+        def __call__(self, *args: str, stdin: str | None = None, **extra_env: str) -> Result:
+            env = {"AWS_DEFAULT_REGION": "us-east-1", **self.env, **extra_env}
+            return run([AWS_CLI, *args], env, stdin=stdin)
+
+    return AwsCli(environment)
+
+
+@dataclass
+class TerminalResult(Result):
+    terminal: str
+
+
+def run_with_terminal(
+    command: list[str],
+    env: dict[str, str],
+    replies: list[tuple[str, str]],
+    stdin: str = "",
+    timeout: float = 60,
+) -> TerminalResult:
+    """Run ``command`` with a pseudo-terminal as its controlling terminal.
+
+    Its stdin, stdout and stderr stay pipes, as under an SDK or a script. For
+    each (expected, reply), wait until the terminal shows ``expected``, then
+    type ``reply``. Every wait is bounded by ``timeout``.
+    """
+    import fcntl
+    import pty
+    import select
+    import termios
+    import time
+
+    master, slave = pty.openpty()
+
+    def take_terminal() -> None:  # runs in the child, after setsid()
+        fcntl.ioctl(slave, termios.TIOCSCTTY, 0)
+
+    process = subprocess.Popen(
+        command,
+        env=env,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        start_new_session=True,
+        pass_fds=(slave,),
+        preexec_fn=take_terminal,
+    )
+    os.close(slave)
+    deadline = time.monotonic() + timeout
+    shown = b""
+
+    def read_some() -> bool:
+        nonlocal shown
+        ready, _, _ = select.select([master], [], [], max(0.0, deadline - time.monotonic()))
+        if not ready:
+            return False
+        try:
+            chunk = os.read(master, 4096)
+        except OSError:  # the child closed the terminal
+            return False
+        shown += chunk
+        return bool(chunk)
+
+    try:
+        start = 0
+        for expected, reply in replies:
+            while shown.find(expected.encode(), start) < 0:
+                if not read_some() or time.monotonic() > deadline:
+                    raise AssertionError(f"the terminal never showed {expected!r}")
+            start = shown.find(expected.encode(), start) + len(expected)
+            os.write(master, reply.encode())
+        out, err = process.communicate(
+            stdin.encode(), timeout=max(1.0, deadline - time.monotonic())
+        )
+        while read_some():
+            pass
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait(timeout=10)
+        os.close(master)
+    return TerminalResult(
+        process.returncode, out.decode(), err.decode(), shown.decode(errors="replace")
+    )

@@ -1,0 +1,345 @@
+"""The installed aws-mfa against a local STS, and the real AWS CLI using what it wrote."""
+
+from __future__ import annotations
+
+import stat
+import sys
+from pathlib import Path
+
+import pytest
+
+from aws_mfa import ini
+from aws_mfa.demo import LocalSts
+from tests.conftest import (
+    AWS_MFA,
+    DEVICE,
+    LONG_TERM_KEY_ID,
+    LONG_TERM_SECRET,
+    ROLE,
+    SESSION_KEY_ID,
+    SESSION_SECRET,
+    AwsMfa,
+    long_term,
+    run,
+    run_with_terminal,
+    session,
+    write,
+)
+
+pytestmark = pytest.mark.e2e
+
+COMMENTED = (
+    "# Work keys. aws-mfa must keep every byte of this file it does not own.\n"
+    "; a semicolon comment\n"
+    "\n"
+    + long_term("dev-long-term").replace("\n", "   # trailing text is part of the value\n", 1)
+    + "\n"
+    "[unrelated]\n"
+    "aws_access_key_id=AKIAUNRELATED0000001\n"
+    "aws_secret_access_key\t=\tunrelated-secret\n"
+)
+
+
+def values(path: Path, section: str) -> dict[str, str]:
+    return ini.parse(path.read_text(), str(path)).values(section) or {}
+
+
+def test_login_writes_a_session_the_aws_cli_uses(
+    credentials: Path, aws_mfa: AwsMfa, aws_cli: AwsMfa, sts: LocalSts
+) -> None:
+    write(credentials, COMMENTED)
+    result = aws_mfa("--profile", "dev", "--token", "123456")
+    assert result.code == 0, result.stderr
+    assert result.stdout == ""
+    assert "INFO - Success! Credentials for [dev] are valid for" in result.stderr
+    text = credentials.read_text()
+    assert text.startswith(COMMENTED + "\n[dev]\nassumed_role = False\n")
+    dev = values(credentials, "dev")
+    assert dev["aws_access_key_id"] == SESSION_KEY_ID
+    assert dev["aws_session_token"] == dev["aws_security_token"] != ""
+    request = sts.requests[-1]
+    assert request["Action"] == "GetSessionToken"
+    assert request["SerialNumber"] == DEVICE
+    assert request["DurationSeconds"] == "43200"
+    assert request["@key_id"] == LONG_TERM_KEY_ID
+    assert request["@session_token"] == ""
+
+    identity = aws_cli("sts", "get-caller-identity", "--profile", "dev")
+    assert identity.code == 0, identity.stderr
+    assert sts.requests[-1]["Action"] == "GetCallerIdentity"
+    assert sts.requests[-1]["@key_id"] == SESSION_KEY_ID
+    assert sts.requests[-1]["@session_token"] == dev["aws_session_token"]
+
+
+def test_second_run_finds_valid_credentials_and_calls_nothing(
+    credentials: Path, aws_mfa: AwsMfa, sts: LocalSts
+) -> None:
+    write(credentials, COMMENTED)
+    assert aws_mfa("-p", "dev", "-c", "123456").code == 0
+    before = credentials.read_bytes()
+    sts.requests.clear()
+    result = aws_mfa("-p", "dev")
+    assert result.code == 0
+    assert "INFO - The credentials in [dev] are still valid for 11h 59m, until" in result.stderr
+    assert sts.requests == []
+    assert credentials.read_bytes() == before
+
+
+def test_role_session_is_written_and_the_cli_acts_as_the_role(
+    credentials: Path, aws_mfa: AwsMfa, aws_cli: AwsMfa, sts: LocalSts
+) -> None:
+    write(credentials, long_term("dev-long-term"))
+    result = aws_mfa("--profile", "dev", "--assume-role", ROLE, "--token", "123456")
+    assert result.code == 0, result.stderr
+    request = sts.requests[-1]
+    assert (request["Action"], request["RoleArn"], request["DurationSeconds"]) == (
+        "AssumeRole",
+        ROLE,
+        "3600",
+    )
+    assert request["SerialNumber"] == DEVICE
+    dev = values(credentials, "dev")
+    assert (dev["assumed_role"], dev["assumed_role_arn"]) == ("True", ROLE)
+    identity = aws_cli("sts", "get-caller-identity", "--profile", "dev", "--output", "text")
+    assert identity.code == 0, identity.stderr
+    assert ":assumed-role/admin/" in identity.stdout
+
+
+def test_everything_from_the_environment(credentials: Path, aws_mfa: AwsMfa, sts: LocalSts) -> None:
+    write(credentials, long_term("ci-long-term", device=None))
+    result = aws_mfa(
+        "--token",
+        "123456",
+        AWS_PROFILE="ci",
+        MFA_DEVICE=DEVICE,
+        MFA_STS_DURATION="1800",
+        MFA_ASSUME_ROLE=ROLE,
+    )
+    assert result.code == 0, result.stderr
+    request = sts.requests[-1]
+    assert (request["Action"], request["DurationSeconds"], request["SerialNumber"]) == (
+        "AssumeRole",
+        "1800",
+        DEVICE,
+    )
+    assert values(credentials, "ci")["assumed_role_arn"] == ROLE
+
+
+def test_aws_profile_naming_no_configured_profile_does_not_break_sts(
+    credentials: Path, aws_mfa: AwsMfa, home: Path
+) -> None:
+    write(credentials, long_term("fresh-long-term"))
+    write(home / ".aws" / "config", "[default]\nregion = eu-west-1\n")
+    assert aws_mfa("--token", "123456", AWS_PROFILE="fresh").code == 0
+    assert values(credentials, "fresh")["aws_access_key_id"] == SESSION_KEY_ID
+
+
+def test_credentials_file_from_environment_and_flag(
+    home: Path, aws_mfa: AwsMfa, credentials: Path
+) -> None:
+    elsewhere = write(home / "other" / "creds", long_term())
+    assert aws_mfa("-c", "123456", AWS_SHARED_CREDENTIALS_FILE=str(elsewhere)).code == 0
+    assert "default" in ini.parse(elsewhere.read_text(), "x").sections
+    flagged = write(home / "flagged", long_term())
+    assert aws_mfa("-c", "123456", "--credentials-file", str(flagged)).code == 0
+    assert "default" in ini.parse(flagged.read_text(), "x").sections
+    assert not credentials.exists()
+
+
+def test_crlf_file_keeps_its_line_endings(credentials: Path, aws_mfa: AwsMfa) -> None:
+    original = COMMENTED.replace("\n", "\r\n")
+    write(credentials, original)
+    assert aws_mfa("-p", "dev", "-c", "123456").code == 0
+    data = credentials.read_bytes()
+    assert data.startswith(original.encode())
+    assert b"\n" not in data.replace(b"\r\n", b"")
+
+
+def test_new_file_modes_and_symlink(home: Path, aws_mfa: AwsMfa, credentials: Path) -> None:
+    target = write(home / "dotfiles" / "aws", long_term(), mode=0o640)
+    credentials.parent.mkdir(mode=0o700)
+    credentials.symlink_to(target)
+    assert aws_mfa("-c", "123456").code == 0
+    assert credentials.is_symlink()
+    assert stat.S_IMODE(target.stat().st_mode) == 0o640
+    assert "default" in ini.parse(target.read_text(), "x").sections
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["--mfa-token", "123456", "--long-suffix", "perm", "--short-suffix", "tmp"],
+        ["-m", "123456", "--long-term-suffix", "perm", "--short-term-suffix", "tmp"],
+        ["--mfa-code", "123456", "--long-suffix", "perm", "--short-suffix", "tmp", "-d", "900"],
+        ["--token-code", "123456", "--long-suffix", "perm", "--short-suffix", "tmp"],
+    ],
+)
+def test_0012_flag_spellings(args: list[str], credentials: Path, aws_mfa: AwsMfa) -> None:
+    write(credentials, long_term("work-perm"))
+    result = aws_mfa("--profile", "work", *args)
+    assert result.code == 0, result.stderr
+    assert values(credentials, "work-tmp")["aws_access_key_id"] == SESSION_KEY_ID
+
+
+def test_assume_alias_and_role_session_name(
+    credentials: Path, aws_mfa: AwsMfa, sts: LocalSts
+) -> None:
+    write(credentials, long_term())
+    result = aws_mfa("--assume", ROLE, "--role-session-name", "ci-job", "-c", "123456")
+    assert result.code == 0, result.stderr
+    assert sts.requests[-1]["RoleSessionName"] == "ci-job"
+
+
+def test_force_renews_and_a_role_change_renews(
+    credentials: Path, aws_mfa: AwsMfa, sts: LocalSts
+) -> None:
+    write(credentials, long_term() + "\n" + session("default", "2099-01-01 00:00:00"))
+    assert aws_mfa().code == 0
+    assert sts.requests == []
+    result = aws_mfa("--force", "-c", "123456")
+    assert "Renewing: renewal forced with --force" in result.stderr
+    assert [r["Action"] for r in sts.requests] == ["GetSessionToken"]
+    result = aws_mfa("--assume-role", ROLE, "-c", "123456")
+    assert "holds no role session, and role" in result.stderr
+    assert [r["Action"] for r in sts.requests] == ["GetSessionToken", "AssumeRole"]
+
+
+def test_expired_and_near_expiry_sessions_are_renewed(
+    credentials: Path, aws_mfa: AwsMfa, sts: LocalSts
+) -> None:
+    write(credentials, long_term() + "\n" + session("default", "2001-01-01 00:00:00"))
+    result = aws_mfa("-c", "123456")
+    assert "Renewing: the credentials in [default] have expired" in result.stderr
+    from datetime import datetime, timedelta, timezone
+
+    soon = (datetime.now(timezone.utc) + timedelta(seconds=120)).strftime("%Y-%m-%d %H:%M:%S")
+    write(credentials, long_term() + "\n" + session("default", soon))
+    result = aws_mfa("-c", "123456")
+    assert "within the 5m 00s margin" in result.stderr
+    write(credentials, long_term() + "\n" + session("default", soon))
+    result = aws_mfa("--min-ttl", "60")
+    assert "still valid" in result.stderr
+    result = aws_mfa("-c", "123456", MFA_MIN_TTL="600")
+    assert "within the 10m 00s margin" in result.stderr
+    assert len(sts.requests) == 2 + 1
+
+
+def test_no_terminal_and_no_token_fails_at_once(credentials: Path, aws_mfa: AwsMfa) -> None:
+    write(credentials, long_term())
+    before = credentials.read_bytes()
+    result = aws_mfa(stdin="123456\n")
+    assert result.code == 4
+    assert result.error_lines == [
+        "ERROR - an MFA code is needed and there is no terminal to ask on; "
+        "pass it with --token 123456 (or run aws-mfa in a terminal)"
+    ]
+    assert credentials.read_bytes() == before
+
+
+def test_token_dash_reads_the_code_from_stdin(credentials: Path, aws_mfa: AwsMfa) -> None:
+    write(credentials, long_term())
+    assert aws_mfa("--token", "-", stdin="123456\n").code == 0
+    assert values(credentials, "default")["aws_access_key_id"] == SESSION_KEY_ID
+
+
+def test_prompt_is_on_the_terminal_even_when_stdin_is_a_pipe(
+    credentials: Path, environment: dict[str, str], sts: LocalSts
+) -> None:
+    write(credentials, long_term())
+    prompt = f"Enter AWS MFA code for device [{DEVICE}] (renewing for 43200 seconds): "
+    result = run_with_terminal(
+        [AWS_MFA], environment, [(prompt, "123456\n")], stdin="not the code\n"
+    )
+    assert result.code == 0, result.stderr
+    assert result.stdout == ""
+    assert sts.requests[-1]["TokenCode"] == "123456"
+
+
+def test_setup_adds_a_long_term_section_without_echoing_keys(
+    credentials: Path, environment: dict[str, str]
+) -> None:
+    write(credentials, "# keep me\n[other]\nk = v\n")
+    result = run_with_terminal(
+        [AWS_MFA, "--setup"],
+        environment,
+        [
+            ("Profile name [default]: ", "dev\n"),
+            ("aws_access_key_id: ", "AKIASETUPKEY00000001\n"),
+            ("aws_secret_access_key: ", "setup-secret-value\n"),
+            ("MFA device ARN (optional, Enter to skip): ", DEVICE + "\n"),
+        ],
+    )
+    assert result.code == 0, result.stderr
+    assert "setup-secret-value" not in result.terminal
+    assert "AKIASETUPKEY00000001" not in result.terminal
+    assert "setup-secret-value" not in result.stderr
+    assert credentials.read_text() == (
+        "# keep me\n[other]\nk = v\n\n[dev-long-term]\n"
+        "aws_access_key_id = AKIASETUPKEY00000001\n"
+        "aws_secret_access_key = setup-secret-value\n"
+        f"aws_mfa_device = {DEVICE}\n"
+    )
+    again = run_with_terminal(
+        [AWS_MFA, "--setup"], environment, [("Profile name [default]: ", "dev\n")]
+    )
+    assert again.code == 3
+    assert "already has a section [dev-long-term]" in again.stderr
+
+
+def test_setup_creates_the_file_and_folder(home: Path, environment: dict[str, str]) -> None:
+    result = run_with_terminal(
+        [AWS_MFA, "--setup"],
+        environment,
+        [
+            ("Profile name [default]: ", "\n"),
+            ("aws_access_key_id: ", "AKIASETUPKEY00000001\n"),
+            ("aws_secret_access_key: ", "s\n"),
+            ("(optional, Enter to skip): ", "\n"),
+        ],
+    )
+    assert result.code == 0, result.stderr
+    path = home / ".aws" / "credentials"
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700
+    assert values(path, "default-long-term")["aws_access_key_id"] == "AKIASETUPKEY00000001"
+
+
+def test_setup_without_a_terminal_stops_at_once(aws_mfa: AwsMfa, credentials: Path) -> None:
+    result = aws_mfa("--setup")
+    assert result.code == 4
+    assert result.error_lines[0].startswith("ERROR - --setup asks for your keys on a terminal")
+    assert not credentials.exists()
+
+
+def test_python_dash_m_and_version(environment: dict[str, str]) -> None:
+    result = run([sys.executable, "-m", "aws_mfa", "--version"], environment)
+    assert result.code == 0
+    from aws_mfa import __version__
+
+    assert result.stdout.strip() == f"aws-mfa {__version__}"
+
+
+def test_debug_logging_never_shows_a_secret(
+    credentials: Path, aws_mfa: AwsMfa, sts: LocalSts
+) -> None:
+    write(credentials, long_term())
+    results = [
+        aws_mfa("--log-level", "DEBUG", "-c", "123456"),
+        aws_mfa("--log-level", "debug"),
+        aws_mfa("--log-level", "DEBUG", "--force", "--assume-role", ROLE, "-c", "123456"),
+    ]
+    token = values(credentials, "default")["aws_session_token"]
+    for result in results:
+        assert result.code == 0, result.stderr
+        printed = result.stdout + result.stderr
+        for secret in (LONG_TERM_SECRET, SESSION_SECRET, token, "123456"):
+            assert secret not in printed
+        assert LONG_TERM_KEY_ID not in printed
+
+
+def test_unknown_flag_is_one_line_with_exit_2(aws_mfa: AwsMfa) -> None:
+    result = aws_mfa("--frobnicate")
+    assert result.code == 2
+    assert result.stderr.splitlines() == [
+        "ERROR - unrecognized arguments: --frobnicate; see 'aws-mfa --help'"
+    ]

@@ -1,0 +1,240 @@
+"""The login flow with a fake clock, prompter and STS client: what is asked, called and written."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from aws_mfa import credentials_file, login, mfa
+from aws_mfa.errors import FileError, NoTokenError, UsageError
+from aws_mfa.settings import Flags, resolve
+from aws_mfa.sts import LongTermKeys
+from tests.conftest import DEVICE, LONG_TERM_KEY_ID, LONG_TERM_SECRET, ROLE, long_term, write
+
+NOW = datetime(2026, 11, 22, 12, 0, tzinfo=timezone.utc)
+NO_FLAGS = Flags()
+
+
+class FakeSts:
+    """Records calls; answers with a fixed session expiring ``duration`` from NOW."""
+
+    def __init__(self) -> None:
+        self.calls: list[tuple[str, dict[str, Any]]] = []
+        self.keys: list[LongTermKeys] = []
+        self.regions: list[str | None] = []
+
+    def factory(self, keys: LongTermKeys, region: str | None) -> FakeSts:
+        self.keys.append(keys)
+        self.regions.append(region)
+        return self
+
+    def _answer(self, duration: int) -> dict[str, Any]:
+        return {
+            "Credentials": {
+                "AccessKeyId": "ASIAFAKE",
+                "SecretAccessKey": "fake-secret",
+                "SessionToken": "fake-token",
+                "Expiration": NOW + timedelta(seconds=duration),
+            }
+        }
+
+    def get_session_token(self, **kwargs: Any) -> dict[str, Any]:
+        self.calls.append(("GetSessionToken", kwargs))
+        return self._answer(kwargs["DurationSeconds"])
+
+    def assume_role(self, **kwargs: Any) -> dict[str, Any]:
+        self.calls.append(("AssumeRole", kwargs))
+        return self._answer(kwargs["DurationSeconds"])
+
+
+class Prompter:
+    def __init__(self, *answers: str) -> None:
+        self.answers = list(answers)
+        self.prompts: list[str] = []
+
+    def __call__(self, prompt: str) -> str:
+        self.prompts.append(prompt)
+        return self.answers.pop(0)
+
+
+def run(path: Path, flags: Flags = NO_FLAGS, env: dict[str, str] | None = None, **kw: Any):
+    flags = Flags(**{**flags.__dict__, "credentials_file": str(path)})
+    document = credentials_file.read_text_file(path)
+    settings = resolve(flags, env or {}, document)
+    return login.login(settings, document, clock=lambda: NOW, **kw)
+
+
+@pytest.fixture
+def fake() -> FakeSts:
+    return FakeSts()
+
+
+def test_first_login_prompts_calls_sts_and_appends_the_session(credentials: Path, fake) -> None:
+    write(credentials, "# mine\n" + long_term())
+    prompter = Prompter("123456\n")
+    outcome = run(credentials, prompter=prompter, client_factory=fake.factory)
+    assert outcome.renewed
+    assert prompter.prompts == [
+        f"Enter AWS MFA code for device [{DEVICE}] (renewing for 43200 seconds): "
+    ]
+    assert fake.calls == [
+        (
+            "GetSessionToken",
+            {"DurationSeconds": 43200, "SerialNumber": DEVICE, "TokenCode": "123456"},
+        )
+    ]
+    assert fake.keys == [LongTermKeys(LONG_TERM_KEY_ID, LONG_TERM_SECRET)]
+    assert credentials.read_text() == "# mine\n" + long_term() + (
+        "\n[default]\n"
+        "assumed_role = False\n"
+        "aws_access_key_id = ASIAFAKE\n"
+        "aws_secret_access_key = fake-secret\n"
+        "aws_session_token = fake-token\n"
+        "aws_security_token = fake-token\n"
+        "expiration = 2026-11-23 00:00:00\n"
+    )
+
+
+def test_valid_credentials_call_nothing_and_return_what_is_stored(credentials: Path, fake) -> None:
+    write(credentials, long_term())
+    run(credentials, Flags(token="123456"), client_factory=fake.factory)
+    before = credentials.read_bytes()
+    outcome = run(credentials, prompter=Prompter(), client_factory=fake.factory)
+    assert not outcome.renewed
+    assert outcome.credentials.access_key_id == "ASIAFAKE"
+    assert len(fake.calls) == 1
+    assert credentials.read_bytes() == before
+
+
+def test_assume_role_writes_the_role_and_a_later_plain_login_removes_it(
+    credentials: Path, fake
+) -> None:
+    write(credentials, long_term())
+    run(credentials, Flags(token="123456", assume_role=ROLE), client_factory=fake.factory)
+    name, params = fake.calls[-1]
+    assert name == "AssumeRole"
+    assert params["RoleArn"] == ROLE
+    assert params["DurationSeconds"] == 3600
+    assert params["SerialNumber"] == DEVICE
+    assert "ExternalId" not in params
+    text = credentials.read_text()
+    assert "assumed_role = True\n" in text
+    assert f"assumed_role_arn = {ROLE}\n" in text
+    run(credentials, Flags(token="654321"), client_factory=fake.factory)
+    assert fake.calls[-1][0] == "GetSessionToken"
+    text = credentials.read_text()
+    assert "assumed_role = False\n" in text
+    assert "assumed_role_arn" not in text
+
+
+def test_typed_code_may_have_spaces_and_bad_ones_are_asked_again(credentials: Path, fake) -> None:
+    write(credentials, long_term())
+    prompter = Prompter("12345\n", " 123456 \n")
+    run(credentials, prompter=prompter, client_factory=fake.factory)
+    assert prompter.prompts[1].startswith("That is not six digits. Enter AWS MFA code")
+    assert fake.calls[0][1]["TokenCode"] == "123456"
+
+
+def test_three_bad_typed_codes_fail_without_calling_sts(credentials: Path, fake) -> None:
+    write(credentials, long_term())
+    with pytest.raises(UsageError, match="typed at the prompt"):
+        run(credentials, prompter=Prompter("1", "2", "3"), client_factory=fake.factory)
+    assert fake.calls == []
+
+
+def test_no_terminal_fails_at_once(credentials: Path, fake) -> None:
+    write(credentials, long_term())
+
+    def no_terminal(prompt: str) -> str:
+        raise NoTokenError(mfa.NO_TERMINAL)
+
+    with pytest.raises(NoTokenError):
+        run(credentials, prompter=no_terminal, client_factory=fake.factory)
+    assert fake.calls == []
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("", r"has no long-term section \[default-long-term\]"),
+        ("[default-long-term]\naws_secret_access_key = s\n", "has no aws_access_key_id; add it"),
+        ("[default-long-term]\naws_access_key_id = AKIA1\n", "has no aws_secret_access_key"),
+        (
+            long_term()
+            + "[default]\naws_access_key_id = AKIAMINE0001\naws_secret_access_key = s\n",
+            r"\[default\] holds a long-term access key id \(...0001\), and aws-mfa will not",
+        ),
+    ],
+)
+def test_problems_are_found_before_the_prompt(credentials: Path, fake, text, message) -> None:
+    write(credentials, text)
+    before = credentials.read_bytes()
+    prompter = Prompter()
+    with pytest.raises(FileError, match=message):
+        run(credentials, prompter=prompter, client_factory=fake.factory)
+    assert prompter.prompts == []
+    assert credentials.read_bytes() == before
+
+
+def test_long_term_keys_in_the_short_section_are_refused_even_with_force(
+    credentials: Path, fake
+) -> None:
+    write(credentials, long_term() + "[default]\naws_access_key_id = AKIAX\n")
+    with pytest.raises(FileError, match="will not overwrite"):
+        run(credentials, Flags(force=True, token="123456"), client_factory=fake.factory)
+
+
+def test_missing_file_says_how_to_create_one(credentials: Path, fake) -> None:
+    with pytest.raises(FileError, match=r"no credentials file at .*aws-mfa --setup"):
+        run(credentials, Flags(token="123456"), client_factory=fake.factory)
+
+
+def test_missing_device_names_all_three_places(credentials: Path, fake) -> None:
+    write(credentials, long_term(device=None))
+    with pytest.raises(UsageError, match="--device, set MFA_DEVICE, or add aws_mfa_device"):
+        run(credentials, Flags(token="123456"), client_factory=fake.factory)
+
+
+def test_region_is_passed_to_the_client(credentials: Path, fake) -> None:
+    write(credentials, long_term())
+    run(credentials, Flags(token="123456", region="eu-west-1"), client_factory=fake.factory)
+    run(credentials, Flags(token="123456", force=True), client_factory=fake.factory)
+    assert fake.regions == ["eu-west-1", None]
+
+
+def test_a_0012_file_is_valid_without_a_prompt(credentials: Path, fake) -> None:
+    # What 0.0.12 leaves: configparser output, lower-case keys, no comments.
+    text = (
+        "[default-long-term]\naws_access_key_id = AKIA1\naws_secret_access_key = s\n"
+        f"aws_mfa_device = {DEVICE}\n\n"
+        "[default]\nassumed_role = False\naws_access_key_id = ASIA2\n"
+        "aws_secret_access_key = s2\naws_session_token = t\naws_security_token = t\n"
+        "expiration = 2026-11-22 18:00:00\n\n"
+    )
+    write(credentials, text)
+    outcome = run(credentials, prompter=Prompter(), client_factory=fake.factory)
+    assert not outcome.renewed
+    assert "still valid for 6h 00m" in outcome.reason
+    assert credentials.read_text() == text
+
+
+def test_renewal_rechecks_under_the_lock(credentials: Path, fake, monkeypatch) -> None:
+    # Another run renews between our first look and our lock: we use its session.
+    write(credentials, long_term())
+    real_locked = credentials_file.locked
+
+    def locked_after_another_run(path: Path, *args: Any):
+        monkeypatch.setattr(credentials_file, "locked", real_locked)
+        other = FakeSts()
+        run(credentials, Flags(token="123456"), client_factory=other.factory)
+        return real_locked(path, *args)
+
+    monkeypatch.setattr(credentials_file, "locked", locked_after_another_run)
+    prompter = Prompter()
+    outcome = run(credentials, prompter=prompter, client_factory=fake.factory)
+    assert not outcome.renewed
+    assert prompter.prompts == []
+    assert fake.calls == []
