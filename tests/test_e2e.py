@@ -343,3 +343,12 @@ def test_unknown_flag_is_one_line_with_exit_2(aws_mfa: AwsMfa) -> None:
     assert result.stderr.splitlines() == [
         "ERROR - unrecognized arguments: --frobnicate; see 'aws-mfa --help'"
     ]
+
+
+def test_the_readme_demo_runs(environment: dict[str, str]) -> None:
+    result = run([sys.executable, "-m", "aws_mfa.demo"], environment, timeout=120)
+    assert result.code == 0, result.stdout + result.stderr
+    assert "[default] holds the session, the comment is kept" in result.stdout
+    assert "still valid" in result.stdout
+    assert "(STS answered 1 request(s) in all)" in result.stdout
+    assert SESSION_SECRET not in result.stdout
