@@ -17,8 +17,8 @@ import argparse
 import logging
 import os
 import sys
-from collections.abc import Mapping, Sequence
-from typing import Any, NoReturn
+from collections.abc import Callable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from aws_mfa import __version__
 from aws_mfa.errors import (
@@ -28,6 +28,10 @@ from aws_mfa.errors import (
     EXIT_USAGE,
     AwsMfaError,
 )
+
+if TYPE_CHECKING:
+    from aws_mfa import ini
+    from aws_mfa import settings as settings_module
 
 log = logging.getLogger("aws_mfa")
 
@@ -42,7 +46,13 @@ class Parser(argparse.ArgumentParser):
 
 
 def build_parser() -> argparse.ArgumentParser:
-    """The command-line parser; its flags are aws-mfa 0.0.12's, plus a few."""
+    """The command-line parser: aws-mfa 0.0.12's flags, plus subcommands.
+
+    ``aws-mfa [options]`` is ``aws-mfa login [options]``. Options are defined
+    once for the bare command (with defaults) and again for each subcommand
+    with defaults suppressed, so ``aws-mfa -p dev login`` and
+    ``aws-mfa login -p dev`` mean the same.
+    """
     parser = Parser(
         prog="aws-mfa",
         description=(
@@ -50,27 +60,119 @@ def build_parser() -> argparse.ArgumentParser:
             "AWS credentials file under the profile your tools already use. Asks for "
             "a code only when the stored credentials are missing or about to expire."
         ),
-        epilog="Exit codes and examples: see docs/usage.md.",
+        epilog="Without a command, aws-mfa runs 'login'. Exit codes and examples: docs/usage.md.",
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
-    add_login_options(parser)
+    add_common_options(parser, defaults=True)
+    add_login_options(parser, defaults=True)
+    parser.add_argument(
+        "--edit", action="store_true", help="open the AWS config file in your editor (as 'config')"
+    )
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
+
+    login = commands.add_parser(
+        "login", help="renew the profile's credentials if needed (the default command)"
+    )
+    add_common_options(login, defaults=False)
+    add_login_options(login, defaults=False)
+
+    status = commands.add_parser(
+        "status", help="show every stored session, or one profile's (exit code 0 when valid)"
+    )
+    add_common_options(status, defaults=False)
+    status.add_argument(
+        "--all", action="store_true", help="list every session, even with $AWS_PROFILE set"
+    )
+    status.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    status.add_argument(
+        "--min-ttl",
+        metavar="SECONDS",
+        default=argparse.SUPPRESS,
+        help="call a session 'expiring' when fewer seconds than this are left "
+        "(default: $MFA_MIN_TTL, else 300)",
+    )
+
+    logout = commands.add_parser(
+        "logout", help="forget the profile's session (STS sessions cannot be revoked)"
+    )
+    add_common_options(logout, defaults=False)
+    logout.add_argument("--all", action="store_true", help="forget every session aws-mfa wrote")
+    logout.add_argument(
+        "--backup", action="store_true", default=argparse.SUPPRESS, help=BACKUP_HELP
+    )
+
+    config = commands.add_parser("config", help="open the AWS config file in your editor")
+    add_common_options(config, defaults=False)
     return parser
 
 
-def add_login_options(parser: argparse.ArgumentParser) -> None:
-    """The options of a login (the default command)."""
-    parser.add_argument(
-        "-p",
-        "--profile",
-        help="profile to refresh (default: $AWS_PROFILE, else 'default')",
+BACKUP_HELP = "copy the credentials file to credentials_backup/ before writing (newest 10 kept)"
+
+
+def _adder(parser: argparse.ArgumentParser, defaults: bool) -> Callable[..., None]:
+    """``parser.add_argument``, with defaults suppressed when ``defaults`` is false."""
+
+    def add(*names: str, **kwargs: Any) -> None:
+        if not defaults:
+            kwargs["default"] = argparse.SUPPRESS
+        parser.add_argument(*names, **kwargs)
+
+    return add
+
+
+def add_common_options(parser: argparse.ArgumentParser, defaults: bool) -> None:
+    """Options every command takes: which profile, which file, how much to log."""
+    add = _adder(parser, defaults)
+    add("-p", "--profile", help="profile to use (default: $AWS_PROFILE, else 'default')")
+    add(
+        "--credentials-file",
+        metavar="PATH",
+        help="credentials file to use "
+        "(default: $AWS_SHARED_CREDENTIALS_FILE, else ~/.aws/credentials)",
     )
-    parser.add_argument(
+    add(
+        "--long-term-suffix",
+        "--long-suffix",
+        dest="long_term_suffix",
+        metavar="SUFFIX",
+        help="long-term section is [PROFILE-SUFFIX], or [PROFILE] when 'none' (default: long-term)",
+    )
+    add(
+        "--short-term-suffix",
+        "--short-suffix",
+        dest="short_term_suffix",
+        metavar="SUFFIX",
+        help="short-term section is [PROFILE-SUFFIX], or [PROFILE] when 'none' (default: none)",
+    )
+    add(
+        "--long-term-section",
+        metavar="NAME",
+        help="the section holding the long-term keys, whatever its name (overrides the suffix)",
+    )
+    add(
+        "--short-term-section",
+        metavar="NAME",
+        help="the section to write the session to, whatever its name (overrides the suffix)",
+    )
+    add(
+        "--log-level",
+        type=str.upper,
+        choices=LOG_LEVELS,
+        help="how much to log on stderr (default: INFO)",
+    )
+
+
+def add_login_options(parser: argparse.ArgumentParser, defaults: bool) -> None:
+    """The options of a login (the default command)."""
+    add = _adder(parser, defaults)
+    add(
         "--device",
         metavar="ARN",
         help="MFA device ARN, like arn:aws:iam::123456789012:mfa/alice "
-        "(default: $MFA_DEVICE, else aws_mfa_device in the long-term section)",
+        "(default: $MFA_DEVICE, else aws_mfa_device in the long-term section, "
+        "else mfa_serial in the config file)",
     )
-    parser.add_argument(
+    add(
         "-c",
         "-m",
         "--token",
@@ -82,14 +184,16 @@ def add_login_options(parser: argparse.ArgumentParser) -> None:
         help="the six-digit MFA code; '-' reads it from stdin "
         "(default: ask on the terminal, only when a renewal is needed)",
     )
-    parser.add_argument(
+    add(
         "-d",
         "--duration",
+        "--duration-seconds",
+        dest="duration",
         metavar="SECONDS",
         help="how long the credentials last, 900 to 129600 (at most 43200 with a "
         "role) (default: $MFA_STS_DURATION, else 43200, or 3600 with a role)",
     )
-    parser.add_argument(
+    add(
         "--assume-role",
         "--assume",
         dest="assume_role",
@@ -97,57 +201,30 @@ def add_login_options(parser: argparse.ArgumentParser) -> None:
         help="role to assume, like arn:aws:iam::123456789012:role/Admin "
         "(default: $MFA_ASSUME_ROLE, else assume_role in the long-term section)",
     )
-    parser.add_argument(
+    add(
         "--role-session-name",
         metavar="NAME",
         help="session name when assuming a role (default: your user name)",
     )
-    parser.add_argument(
-        "--long-term-suffix",
-        "--long-suffix",
-        dest="long_term_suffix",
-        metavar="SUFFIX",
-        help="long-term section is [PROFILE-SUFFIX], or [PROFILE] when 'none' (default: long-term)",
-    )
-    parser.add_argument(
-        "--short-term-suffix",
-        "--short-suffix",
-        dest="short_term_suffix",
-        metavar="SUFFIX",
-        help="short-term section is [PROFILE-SUFFIX], or [PROFILE] when 'none' (default: none)",
-    )
-    parser.add_argument(
-        "--force",
-        action="store_true",
-        help="renew even if the stored credentials are still valid",
-    )
-    parser.add_argument(
+    add("--external-id", metavar="ID", help="external id to pass to AssumeRole")
+    add("--force", action="store_true", help="renew even if the stored credentials are still valid")
+    add(
         "--min-ttl",
         metavar="SECONDS",
         help="renew when fewer seconds than this are left (default: $MFA_MIN_TTL, else 300)",
     )
-    parser.add_argument(
+    add(
         "--region",
         help="use this region's STS endpoint "
-        "(default: $AWS_REGION, else $AWS_DEFAULT_REGION, else the global endpoint)",
+        "(default: $AWS_REGION, else $AWS_DEFAULT_REGION, else region in the config file, "
+        "else the global endpoint)",
     )
-    parser.add_argument(
-        "--credentials-file",
-        metavar="PATH",
-        help="credentials file to use "
-        "(default: $AWS_SHARED_CREDENTIALS_FILE, else ~/.aws/credentials)",
-    )
-    parser.add_argument(
+    add("--backup", action="store_true", help=BACKUP_HELP)
+    add("--pick", action="store_true", help="choose the profile from a list, on the terminal")
+    add(
         "--setup",
         action="store_true",
         help="add a long-term section with your access keys, interactively",
-    )
-    parser.add_argument(
-        "--log-level",
-        type=str.upper,
-        choices=LOG_LEVELS,
-        default="INFO",
-        help="how much to log on stderr (default: INFO)",
     )
 
 
@@ -168,9 +245,9 @@ def setup_logging(level: str) -> None:
 def main(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None = None) -> int:
     """Run aws-mfa with ``argv`` (default: ``sys.argv[1:]``); return the exit code."""
     args = build_parser().parse_args(argv)
-    setup_logging(args.log_level)
+    setup_logging(getattr(args, "log_level", None) or "INFO")
     try:
-        run(args, os.environ if environ is None else environ)
+        return run(args, os.environ if environ is None else environ)
     except AwsMfaError as err:
         print(f"ERROR - {err.message}", file=sys.stderr)
         return err.exit_code
@@ -189,25 +266,138 @@ def main(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None = 
         )
         log.debug("Traceback:\n%s", "".join(traceback.format_tb(err.__traceback__)))
         return EXIT_INTERNAL
-    return EXIT_OK
 
 
-def run(args: argparse.Namespace, environ: Mapping[str, str]) -> None:
-    """Dispatch to the command ``args`` asks for."""
-    from aws_mfa import credentials_file, settings
+def run(args: argparse.Namespace, environ: Mapping[str, str]) -> int:
+    """Dispatch to the command ``args`` asks for; return its exit code."""
+    command = args.command or ("config" if args.edit else "login")
+    return COMMANDS[command](Context(args, environ))
 
-    given: dict[str, Any] = {
-        name: getattr(args, name, None) for name in settings.Flags.__dataclass_fields__
-    }
-    flags = settings.Flags(**given)
+
+class Context:
+    """What every command starts from: the flags, the environment, the two files."""
+
+    def __init__(self, args: argparse.Namespace, environ: Mapping[str, str]) -> None:
+        from aws_mfa import aws_config, settings
+
+        self.args = args
+        self.environ = environ
+        given: dict[str, Any] = {
+            name: getattr(args, name, None) for name in settings.Flags.__dataclass_fields__
+        }
+        given["force"] = bool(given["force"])
+        given["backup"] = bool(given["backup"])
+        self.flags = settings.Flags(**given)
+        self.credentials_path = settings.credentials_path(self.flags, environ)
+        self.config_path = aws_config.default_path(environ)
+
+    def credentials(self) -> ini.IniFile | None:
+        from aws_mfa import credentials_file
+
+        return credentials_file.read_text_file(self.credentials_path)
+
+    def config(self) -> ini.IniFile | None:
+        from aws_mfa import aws_config
+
+        return aws_config.read(self.config_path)
+
+    def settings(
+        self, document: ini.IniFile | None, config: ini.IniFile | None
+    ) -> settings_module.Settings:
+        from aws_mfa import settings
+
+        return settings.resolve(self.flags, self.environ, document, config)
+
+
+def login_command(context: Context) -> int:
+    from aws_mfa import aws_config, checks, settings
+    from aws_mfa.login import login, utc_now
+
+    args, flags = context.args, context.flags
     if args.setup:
         from aws_mfa.setup_keys import setup
 
-        path = settings.credentials_path(flags, environ)
-        setup(path, flags, settings.profile_name(flags, environ))
-        return
-    from aws_mfa.login import login
+        setup(context.credentials_path, flags, settings.profile_name(flags, context.environ))
+        return EXIT_OK
+    document = context.credentials()
+    config = context.config()
+    if args.pick:
+        from dataclasses import replace
 
-    path = settings.credentials_path(flags, environ)
-    document = credentials_file.read_text_file(path)
-    login(settings.resolve(flags, environ, document), document)
+        from aws_mfa.mfa import terminal_prompter
+        from aws_mfa.pick import NO_TERMINAL, pick
+
+        choice = pick(
+            document,
+            aws_config.profiles(config),
+            flags,
+            now=utc_now(),
+            min_ttl=context.settings(document, config).min_ttl,
+            ask=lambda prompt: terminal_prompter(prompt, NO_TERMINAL),
+        )
+        context.flags = flags = replace(flags, profile=choice)
+    resolved = context.settings(document, config)
+    warnings = checks.environment_overrides(context.environ, resolved.short_term_section)
+    warnings += checks.hidden_by_config(
+        aws_config.profiles(config).get(resolved.short_term_section),
+        resolved.short_term_section,
+        resolved.config_file,
+    )
+    for warning in warnings:
+        log.warning("%s", warning)
+    login(resolved, document)
+    return EXIT_OK
+
+
+def status_command(context: Context) -> int:
+    from aws_mfa import status
+    from aws_mfa.login import utc_now
+
+    document = context.credentials()
+    resolved = context.settings(document, context.config())
+    now = utc_now()
+    one = not context.args.all and (context.flags.profile or context.environ.get("AWS_PROFILE"))
+    if one:
+        name = resolved.short_term_section
+        section = document.sections.get(name) if document else None
+        row = status.session_status(section, name, now, resolved.min_ttl)
+        print(status.as_json(row) if context.args.json else status.table([row]))
+        return row.exit_code
+    rows = status.all_sessions(document, now, resolved.min_ttl)
+    if context.args.json:
+        print(status.as_json(rows))
+    elif rows:
+        print(status.table(rows))
+    else:
+        log.info("No sessions in %s", context.credentials_path)
+    return EXIT_OK
+
+
+def logout_command(context: Context) -> int:
+    from aws_mfa.login import utc_now
+    from aws_mfa.logout import logout
+
+    if context.args.all:
+        names = None
+        backup = context.flags.backup
+    else:
+        resolved = context.settings(context.credentials(), context.config())
+        names, backup = [resolved.short_term_section], resolved.backup
+    if not logout(context.credentials_path, names, utc_now(), backup=backup):
+        log.info("There was no session to forget")
+    return EXIT_OK
+
+
+def config_command(context: Context) -> int:
+    from aws_mfa.editor import edit
+
+    edit(context.config_path, context.environ)
+    return EXIT_OK
+
+
+COMMANDS: dict[str, Callable[[Context], int]] = {
+    "login": login_command,
+    "status": status_command,
+    "logout": logout_command,
+    "config": config_command,
+}

@@ -278,15 +278,18 @@ def _make_folder(folder: Path) -> None:
         raise FileError(f"cannot create the folder {folder}: {err.strerror}") from None
 
 
-def save(path: Path, text: str) -> None:
+def save(path: Path, text: str, *, backup: bool = False) -> None:
     """Replace the file at ``path`` with ``text`` atomically. Call it under :func:`locked`.
 
+    With ``backup``, the old file is first copied by :func:`back_up`.
     Temporary files left by a writer that was killed are removed here: under
     the lock no other writer can be using them.
     """
     target = _target(path)
     folder = target.parent
     _make_folder(folder)
+    if backup:
+        back_up(path)
     for leftover in folder.glob(f".{target.name}.*{TEMP_SUFFIX}"):
         with contextlib.suppress(OSError):
             leftover.unlink()
@@ -322,6 +325,44 @@ def save(path: Path, text: str) -> None:
             temp.unlink()
         raise
     _sync_folder(folder)
+
+
+BACKUPS_KEPT = 10
+
+
+def back_up(path: Path) -> Path | None:
+    """Copy the file at ``path`` into ``<name>_backup/`` beside it; keep the newest 10.
+
+    Copies are 0600 in a 0700 folder and named by UTC time, for example
+    ``credentials_backup/credentials.2026-11-22T150405.123456Z``. Returns the
+    copy, or None when there was no file to copy.
+    """
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        return None
+    except OSError as err:
+        raise FileError(f"cannot back up {path}: {err.strerror}") from None
+    from datetime import datetime, timezone
+
+    folder = path.parent / f"{path.name}_backup"
+    _make_folder(folder)
+    stamp = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H%M%S.%fZ")
+    copy = folder / f"{path.name}.{stamp}"
+    try:
+        fd = os.open(copy, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+    except OSError as err:
+        raise FileError(f"cannot back up {path} to {folder}: {err.strerror}") from None
+    copies = sorted(folder.glob(f"{path.name}.????-??-??T*Z"))
+    for old in copies[:-BACKUPS_KEPT]:
+        with contextlib.suppress(OSError):
+            old.unlink()
+    log.info("Backed up %s to %s", path, copy)
+    return copy
 
 
 def _sync_folder(folder: Path) -> None:

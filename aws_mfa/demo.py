@@ -10,9 +10,10 @@ installed it lets ``aws sts get-caller-identity`` use the written profile.
 :class:`LocalSts` is also what the test suite runs against. It behaves like
 real STS in one way moto does not: a session token's access key id starts
 with ``ASIA`` (moto answers ``AKIA``, which real STS gives only to long-term
-keys). It records the requests it serves (with the key id that signed each and its
-session token, so tests can tell whose credentials were used), and a ``fault`` hook lets tests
-make it answer with errors, garbage, or not at all.
+keys). It records the requests it serves, with the key id, region and session
+token each was signed with, so tests can tell whose credentials were used
+where; and a ``fault`` hook lets tests make it answer with errors, garbage,
+or not at all.
 
 Nothing in the ``aws-mfa`` command imports this module.
 """
@@ -104,7 +105,9 @@ class LocalSts:
         params = {key: values[0] for key, values in urllib.parse.parse_qs(body.decode()).items()}
         # Who signed: the access key id in the signature, and the session token.
         credential = environ.get("HTTP_AUTHORIZATION", "").partition("Credential=")[2]
-        params["@key_id"] = credential.partition("/")[0]
+        scope = credential.split(",")[0].split("/")
+        params["@key_id"] = scope[0]
+        params["@region"] = scope[2] if len(scope) > 2 else ""
         params["@session_token"] = environ.get("HTTP_X_AMZ_SECURITY_TOKEN", "")
         with self._lock:
             self.requests.append(params)

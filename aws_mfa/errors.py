@@ -16,6 +16,8 @@ Exit codes (documented in docs/usage.md):
 4     no MFA code could be read (no ``--token`` and no terminal)
 5     STS refused: wrong MFA code, invalid keys, access denied
 6     STS could not be reached, timed out, throttled or failed
+7     ``status PROFILE``: the session is expired or missing
+8     ``status PROFILE``: the session expires within the margin
 130   interrupted (Ctrl-C)
 ====  =========================================================
 """
@@ -29,6 +31,8 @@ EXIT_FILE = 3
 EXIT_NO_TOKEN = 4
 EXIT_STS_REFUSED = 5
 EXIT_STS_UNAVAILABLE = 6
+EXIT_NOT_VALID = 7
+EXIT_EXPIRING = 8
 EXIT_INTERRUPTED = 130
 
 

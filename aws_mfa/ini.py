@@ -69,6 +69,11 @@ class IniFile:
         """The file's text as read, without the byte-order mark."""
         return "".join(self.lines)
 
+    @property
+    def content(self) -> str:
+        """The file's text as it is on disk, byte-order mark included."""
+        return (BOM if self.bom else "") + self.text
+
     def values(self, name: str) -> dict[str, str] | None:
         """The values of section ``name``, or None when there is no such section."""
         section = self.sections.get(name)

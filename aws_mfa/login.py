@@ -84,7 +84,7 @@ def login(
         new_text = credentials_file.edit_section(
             document, settings.short_term_section, values, remove
         )
-        credentials_file.save(path, new_text)
+        credentials_file.save(path, new_text, backup=settings.backup)
     left = (fresh.expiration - clock()).total_seconds()
     log.info(
         "Success! Credentials for [%s] are valid for %s, until %s",
@@ -154,6 +154,7 @@ def renew(
             device=settings.device,
             code=code,
             origin=origin,
+            external_id=settings.external_id,
         )
     log.info("Getting a session token for [%s] for %s seconds", short, settings.duration)
     return sts.get_session_token(

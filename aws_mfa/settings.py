@@ -1,15 +1,23 @@
 """Resolve what a run should do into one frozen :class:`Settings`.
 
 Every value is taken from the first place that has it, in aws-mfa 0.0.12's
-order: the command line, then the environment, then keys in the long-term
-section of the credentials file, then the default. Each value remembers
-where it came from, so an error names the flag, variable or key to fix::
+order extended with the AWS config file: the command line, then the
+environment, then keys in the long-term section of the credentials file, then
+the config file (the short-term profile, then the long-term one), then the
+default. Each value remembers where it came from, so an error names the flag,
+variable or key to fix::
 
+    # ~/.aws/credentials
     [dev-long-term]
     aws_access_key_id = AKIA...
     aws_secret_access_key = ...
     aws_mfa_device = arn:aws:iam::123456789012:mfa/alice   <- --device, MFA_DEVICE
     assume_role = arn:aws:iam::210987654321:role/admin     <- --assume-role, MFA_ASSUME_ROLE
+
+    # ~/.aws/config
+    [profile dev]
+    mfa_serial = arn:aws:iam::123456789012:mfa/alice       <- after aws_mfa_device
+    region = eu-west-1                                     <- after --region, AWS_REGION
 
 Every check that can fail without asking AWS happens here, before any
 prompt or STS call. This module reads no file and makes no network call:
@@ -23,6 +31,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from aws_mfa.aws_config import ConfigProfile, profiles
+from aws_mfa.aws_config import default_path as config_path
 from aws_mfa.errors import UsageError
 from aws_mfa.expiry import DEFAULT_MIN_TTL
 from aws_mfa.ini import IniFile
@@ -46,6 +56,7 @@ DEVICE_ARN = re.compile(rf"{PARTITION}:iam::\d{{12}}:(?:mfa|u2f)/[\w+=,.@/-]{{1,
 DEVICE_SERIAL = re.compile(r"[\w+=/:,.@-]{9,256}")
 """A hardware token's serial number, which STS takes in place of an ARN."""
 SESSION_NAME = re.compile(r"[\w+=,.@-]{2,64}")
+EXTERNAL_ID = re.compile(r"[\w+=,.@:/-]{2,1224}")
 REGION = re.compile(r"[a-z]{2,4}(?:-[a-z]+)+-\d{1,2}")
 
 
@@ -57,14 +68,18 @@ class Flags:
     credentials_file: str | None = None
     long_term_suffix: str | None = None
     short_term_suffix: str | None = None
+    long_term_section: str | None = None
+    short_term_section: str | None = None
     device: str | None = None
     duration: str | None = None
     assume_role: str | None = None
     role_session_name: str | None = None
+    external_id: str | None = None
     force: bool = False
     token: str | None = None
     min_ttl: str | None = None
     region: str | None = None
+    backup: bool = False
 
 
 @dataclass(frozen=True)
@@ -73,21 +88,28 @@ class Settings:
 
     profile: str
     credentials_file: Path
+    config_file: Path
     long_term_section: str
     short_term_section: str
     device: str | None
     duration: int
     role_arn: str | None
     role_session_name: str
+    external_id: str | None
     force: bool
     min_ttl: int
     region: str | None
     token: str | None
     token_source: str
+    backup: bool
 
 
-def _first(*candidates: tuple[str | None, str]) -> tuple[str | None, str]:
-    """The first (value, source) whose value is set; empty strings count as unset."""
+Candidate = tuple["str | None", str]
+"""A value (None when absent) and where it came from, for error messages."""
+
+
+def _first(*candidates: Candidate) -> Candidate:
+    """The first candidate whose value is set; empty strings count as unset."""
     for value, source in candidates:
         if value is not None and value != "":
             return value, source
@@ -110,47 +132,106 @@ def profile_name(flags: Flags, environ: Mapping[str, str]) -> str:
     )
     if value is None:
         return DEFAULT_PROFILE
-    if "]" in value or "[" in value or value != value.strip() or "\n" in value:
-        raise UsageError(
-            f"{source}: {value!r} is not a profile name; "
-            "use one without brackets, and without spaces at its ends"
-        )
+    check_section_name(value, source, "a profile name")
     return value
 
 
-def section_names(profile: str, flags: Flags) -> tuple[str, str]:
-    """The long-term and short-term section names, by 0.0.12's suffix rules."""
-    long_suffix = flags.long_term_suffix
-    if long_suffix is None:
-        long_term = f"{profile}-{DEFAULT_LONG_TERM_SUFFIX}"
-    elif long_suffix.lower() == "none":
-        long_term = profile
-    else:
-        long_term = f"{profile}-{long_suffix}"
-    short_suffix = flags.short_term_suffix
-    if not short_suffix or short_suffix.lower() == "none":
+def check_section_name(value: str, source: str, what: str) -> None:
+    """A name usable as a ``[section]``: no brackets, line breaks or outer spaces."""
+    if not value or any(char in value for char in "[]\r\n") or value != value.strip():
+        raise UsageError(
+            f"{source}: {value!r} is not {what}; use one without brackets, "
+            "and without spaces at its ends"
+        )
+
+
+class ConfigLookup:
+    """Keys of the short-term profile's config, then of the long-term profile's."""
+
+    def __init__(self, label: str, *found: ConfigProfile | None) -> None:
+        self.label = label
+        self.profiles = [profile for profile in found if profile is not None]
+
+    def get(self, key: str) -> Candidate:
+        return _first(
+            *(
+                (profile.values.get(key), f"{key} in [{profile.header}] of {self.label}")
+                for profile in self.profiles
+            )
+        )
+
+
+def section_names(
+    profile: str, flags: Flags, config: Mapping[str, ConfigProfile] | None = None
+) -> tuple[str, str]:
+    """The long-term and short-term section names.
+
+    Explicit section flags win; then the suffix flags (0.0.12's rules); then,
+    for the long-term section, ``aws_mfa_long_term_section`` and
+    ``source_profile`` in the short-term profile's config; then the defaults
+    ``[PROFILE-long-term]`` and ``[PROFILE]``.
+    """
+    if flags.short_term_section:
+        short_term = flags.short_term_section
+        check_section_name(short_term, "--short-term-section", "a section name")
+    elif not flags.short_term_suffix or flags.short_term_suffix.lower() == "none":
         short_term = profile
     else:
-        short_term = f"{profile}-{short_suffix}"
+        short_term = f"{profile}-{flags.short_term_suffix}"
+
+    short_config = (config or {}).get(short_term)
+    configured, source = _first(
+        *(
+            (short_config.values.get(key), f"{key} in [{short_config.header}]")
+            for key in ("aws_mfa_long_term_section", "source_profile")
+            if short_config is not None
+        )
+    )
+    if flags.long_term_section:
+        long_term = flags.long_term_section
+        check_section_name(long_term, "--long-term-section", "a section name")
+    elif flags.long_term_suffix is not None:
+        if flags.long_term_suffix.lower() == "none":
+            long_term = profile
+        else:
+            long_term = f"{profile}-{flags.long_term_suffix}"
+    elif configured is not None:
+        check_section_name(configured, source, "a section name")
+        long_term = configured
+    else:
+        long_term = f"{profile}-{DEFAULT_LONG_TERM_SUFFIX}"
+
     if long_term == short_term:
         raise UsageError(
             f"the long-term and short-term sections would both be [{long_term}]; "
-            "give --long-term-suffix and --short-term-suffix different values"
+            "give --long-term-suffix and --short-term-suffix (or --long-term-section "
+            "and --short-term-section) different values"
         )
     return long_term, short_term
 
 
-def resolve(flags: Flags, environ: Mapping[str, str], credentials: IniFile | None) -> Settings:
-    """Combine ``flags``, ``environ`` and the credentials file into checked Settings."""
+def resolve(
+    flags: Flags,
+    environ: Mapping[str, str],
+    credentials: IniFile | None,
+    config: IniFile | None = None,
+) -> Settings:
+    """Combine ``flags``, ``environ`` and the two files into checked Settings."""
     profile = profile_name(flags, environ)
-    long_term, short_term = section_names(profile, flags)
+    config_profiles = profiles(config)
+    long_term, short_term = section_names(profile, flags, config_profiles)
     stored = (credentials.values(long_term) if credentials else None) or {}
     in_file = f"in [{long_term}]"
+    config_file = config_path(environ)
+    configured = ConfigLookup(
+        str(config_file), config_profiles.get(short_term), config_profiles.get(long_term)
+    )
 
     device, device_source = _first(
         (flags.device, "--device"),
         (environ.get("MFA_DEVICE"), "MFA_DEVICE"),
         (stored.get("aws_mfa_device"), f"aws_mfa_device {in_file}"),
+        configured.get("mfa_serial"),
     )
     if device is not None:
         check_device(device, device_source)
@@ -159,6 +240,7 @@ def resolve(flags: Flags, environ: Mapping[str, str], credentials: IniFile | Non
         (flags.assume_role, "--assume-role"),
         (environ.get("MFA_ASSUME_ROLE"), "MFA_ASSUME_ROLE"),
         (stored.get("assume_role"), f"assume_role {in_file}"),
+        configured.get("aws_mfa_assume_role"),
     )
     if role is not None:
         check_role(role, role_source)
@@ -166,6 +248,8 @@ def resolve(flags: Flags, environ: Mapping[str, str], credentials: IniFile | Non
     duration_text, duration_source = _first(
         (flags.duration, "--duration"),
         (environ.get("MFA_STS_DURATION"), "MFA_STS_DURATION"),
+        configured.get("aws_mfa_duration"),
+        configured.get("duration_seconds"),
     )
     if duration_text is None:
         duration = DEFAULT_ROLE_DURATION if role else DEFAULT_DURATION
@@ -184,7 +268,9 @@ def resolve(flags: Flags, environ: Mapping[str, str], credentials: IniFile | Non
             f"than the session duration ({duration} seconds), or every run would renew"
         )
 
-    session_name, session_source = _first((flags.role_session_name, "--role-session-name"))
+    session_name, session_source = _first(
+        (flags.role_session_name, "--role-session-name"), configured.get("role_session_name")
+    )
     if session_name is None:
         session_name = default_session_name()
     elif not SESSION_NAME.fullmatch(session_name):
@@ -193,13 +279,28 @@ def resolve(flags: Flags, environ: Mapping[str, str], credentials: IniFile | Non
             "letters, digits or the characters + = , . @ - _"
         )
 
+    external_id, external_source = _first(
+        (flags.external_id, "--external-id"), configured.get("external_id")
+    )
+    if external_id is not None and not EXTERNAL_ID.fullmatch(external_id):
+        raise UsageError(
+            f"{external_source}: the external id must be 2 to 1224 letters, digits "
+            "or the characters + = , . @ : / - _"
+        )
+
     region, region_source = _first(
         (flags.region, "--region"),
         (environ.get("AWS_REGION"), "AWS_REGION"),
         (environ.get("AWS_DEFAULT_REGION"), "AWS_DEFAULT_REGION"),
+        configured.get("region"),
     )
     if region is not None and not REGION.fullmatch(region):
         raise UsageError(f"{region_source}: {region!r} is not an AWS region name, like eu-west-1")
+
+    backup_text, backup_source = _first(
+        ("true" if flags.backup else None, "--backup"), configured.get("aws_mfa_backup")
+    )
+    backup = backup_text is not None and yes_or_no(backup_text, backup_source)
 
     token = flags.token
     if token is not None and token != "-":
@@ -208,18 +309,31 @@ def resolve(flags: Flags, environ: Mapping[str, str], credentials: IniFile | Non
     return Settings(
         profile=profile,
         credentials_file=credentials_path(flags, environ),
+        config_file=config_file,
         long_term_section=long_term,
         short_term_section=short_term,
         device=device,
         duration=duration,
         role_arn=role,
         role_session_name=session_name,
+        external_id=external_id,
         force=flags.force,
         min_ttl=min_ttl,
         region=region,
         token=token,
         token_source="--token",
+        backup=backup,
     )
+
+
+def yes_or_no(text: str, source: str) -> bool:
+    """``true``/``yes``/``on``/``1`` or ``false``/``no``/``off``/``0``, in any case."""
+    answer = text.strip().lower()
+    if answer in ("true", "yes", "on", "1"):
+        return True
+    if answer in ("false", "no", "off", "0"):
+        return False
+    raise UsageError(f"{source}: {text!r} is neither true nor false")
 
 
 def whole_number(text: str, source: str) -> int:

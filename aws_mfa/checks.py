@@ -1,0 +1,43 @@
+"""What makes the AWS CLI and SDKs ignore what aws-mfa writes, found without changing anything.
+
+aws-mfa writes keys into the credentials file, but an AWS SDK takes
+credentials from the first source that has some: environment variables come
+before the file, and a config profile with ``role_arn``, ``sso_*`` or
+``credential_process`` is resolved its own way. When that is the case the
+user should hear it from aws-mfa, not discover it from an AccessDenied.
+
+Each function returns findings as sentences; callers log them as warnings.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+
+from aws_mfa.aws_config import ConfigProfile, hiding_keys
+
+OVERRIDING_VARIABLES = ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN")
+
+
+def environment_overrides(environ: Mapping[str, str], profile: str) -> list[str]:
+    """Credentials in the environment, which SDKs use before any profile."""
+    found = [name for name in OVERRIDING_VARIABLES if environ.get(name)]
+    if not found:
+        return []
+    return [
+        f"{' and '.join(found)} {'is' if len(found) == 1 else 'are'} set in the environment: "
+        f"the AWS CLI and SDKs use {'it' if len(found) == 1 else 'them'} instead of "
+        f"profile [{profile}]; unset {'it' if len(found) == 1 else 'them'} to use the profile"
+    ]
+
+
+def hidden_by_config(profile: ConfigProfile | None, section: str, config_file: Path) -> list[str]:
+    """Config keys that make SDKs ignore the keys written to ``section``."""
+    keys = hiding_keys(profile)
+    if not keys or profile is None:
+        return []
+    return [
+        f"[{profile.header}] in {config_file} has {', '.join(keys)}: the AWS CLI and SDKs "
+        f"then ignore the keys aws-mfa writes to [{section}]; remove "
+        f"{'it' if len(keys) == 1 else 'them'} from that profile or write to another one"
+    ]

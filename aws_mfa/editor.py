@@ -1,0 +1,61 @@
+"""``aws-mfa config`` (or ``--edit``): open the AWS config file in the user's editor.
+
+The editor is ``$VISUAL``, else ``$EDITOR``, else ``vi``, run with the file
+as its last argument (``EDITOR="code --wait"`` works). A missing file is
+created first, 0600 in a 0700 folder. After the editor exits, the file is
+read back, and a problem in it is reported at once, with its line, rather
+than at the next login.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import shlex
+import subprocess
+from collections.abc import Mapping
+from pathlib import Path
+
+from aws_mfa import aws_config, credentials_file
+from aws_mfa.errors import FileError, UsageError
+
+log = logging.getLogger(__name__)
+
+
+def editor_command(environ: Mapping[str, str]) -> list[str]:
+    """The editor to run, split like a shell would."""
+    text = environ.get("VISUAL") or environ.get("EDITOR") or "vi"
+    try:
+        words = shlex.split(text)
+    except ValueError:
+        words = []
+    if not words:
+        raise UsageError(f"the editor {text!r} in VISUAL or EDITOR cannot be parsed")
+    return words
+
+
+def edit(path: Path, environ: Mapping[str, str]) -> None:
+    """Open ``path`` in the editor, creating it first if needed."""
+    if not path.exists():
+        path.parent.mkdir(mode=credentials_file.FOLDER_MODE, parents=True, exist_ok=True)
+        try:
+            os.close(
+                os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, credentials_file.FILE_MODE)
+            )
+        except FileExistsError:
+            pass
+        except OSError as err:
+            raise FileError(f"cannot create {path}: {err.strerror}") from None
+        log.info("Created %s", path)
+    command = [*editor_command(environ), str(path)]
+    try:
+        done = subprocess.run(command, check=False)
+    except OSError as err:
+        raise UsageError(
+            f"cannot run the editor {command[0]!r} ({err.strerror}); set VISUAL or EDITOR"
+        ) from None
+    if done.returncode != 0:
+        raise UsageError(
+            f"the editor {command[0]!r} exited with code {done.returncode}; {path} may be unsaved"
+        )
+    aws_config.read(path)  # a file the AWS CLI cannot read is reported now

@@ -1,0 +1,98 @@
+"""``aws-mfa logout``: forget sessions aws-mfa wrote, and nothing else.
+
+For each short-term section it removes the keys aws-mfa writes
+(:data:`SESSION_KEYS`) and, when nothing of the user's is left in the
+section, its header too, so a login followed by a logout gives back the file
+as it was::
+
+    [dev]                        [dev]
+    region = eu-west-1     ->    region = eu-west-1
+    assumed_role = False
+    aws_access_key_id = ASIA...
+    ...
+
+It never removes long-term keys. STS has no call to revoke a session token:
+a forgotten session stays usable at AWS until it expires, by anyone holding
+a copy, and the user is told so.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+from pathlib import Path
+
+from aws_mfa import credentials_file, expiry, ini, status
+from aws_mfa.errors import FileError
+
+log = logging.getLogger(__name__)
+
+SESSION_KEYS = (*expiry.SESSION_KEYS, "assumed_role_arn")
+
+
+def sessions_to_forget(document: ini.IniFile | None) -> list[str]:
+    """Every section holding a session aws-mfa (or 0.0.12) wrote, for ``--all``."""
+    if document is None:
+        return []
+    return [
+        name
+        for name, section in document.sections.items()
+        if all(section.values.get(key) for key in expiry.SESSION_KEYS)
+        and credentials_file.long_term_key_problem(section) is None
+    ]
+
+
+def _only_ours(document: ini.IniFile, section: ini.IniSection) -> bool:
+    """True when the section holds nothing but aws-mfa's keys: no other key, no comment."""
+    body = document.lines[section.header_index + 1 : section.content_end]
+    return set(section.key_lines) <= set(SESSION_KEYS) and not any(
+        line.strip()[:1] in ("#", ";") for line in body
+    )
+
+
+def forget(document: ini.IniFile, name: str) -> str:
+    """The file's new text without the session in section ``name``."""
+    section = document.sections[name]
+    problem = credentials_file.long_term_key_problem(section)
+    if problem:
+        raise FileError(
+            f"{document.label}: [{name}] holds {problem}; logout never removes "
+            "long-term keys (remove them by hand if you mean to)"
+        )
+    if _only_ours(document, section):
+        return credentials_file.remove_section_text(document, name)
+    return credentials_file.edit_section(document, name, {}, SESSION_KEYS)
+
+
+def logout(path: Path, names: list[str] | None, now: datetime, backup: bool = False) -> int:
+    """Forget the sessions in ``names`` (None: every aws-mfa session); return how many."""
+    with credentials_file.locked(path):
+        document = credentials_file.read_text_file(path)
+        targets = sessions_to_forget(document) if names is None else names
+        forgotten = []
+        for name in targets:
+            section = document.sections.get(name) if document else None
+            if (
+                document is None
+                or section is None
+                or not (set(section.key_lines) & set(SESSION_KEYS))
+            ):
+                log.info("No session in [%s]; nothing to forget", name)
+                continue
+            state = status.session_status(section, name, now, 0)
+            text = forget(document, name)
+            document = ini.parse(text, document.label)
+            forgotten.append((name, state))
+        if forgotten and document is not None:
+            credentials_file.save(path, document.content, backup=backup)
+    for name, state in forgotten:
+        if state.seconds_left and state.expiration:
+            log.info(
+                "Forgot the session in [%s]. STS sessions cannot be revoked, only forgotten: "
+                "it stays valid at AWS until %s for anyone holding a copy",
+                name,
+                expiry.describe_local(state.expiration),
+            )
+        else:
+            log.info("Forgot the session in [%s], which had expired", name)
+    return len(forgotten)

@@ -1,0 +1,104 @@
+"""``aws-mfa --pick``: choose the profile from a list, on the terminal.
+
+It lists the profiles whose long-term section exists with both keys (under
+the same naming rules a login uses), each with the state of its session::
+
+    Profiles with long-term keys:
+      1) default  valid, 11h 58m left
+      2) dev      expired
+      3) prod     no session
+    Profile [default]:
+
+Enter takes ``default``; a name or a number takes that profile; anything else
+is an error. Only ``--pick`` ever asks for a profile: without it, scripts
+never block on a prompt.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+
+from aws_mfa import expiry, ini, status
+from aws_mfa.aws_config import ConfigProfile
+from aws_mfa.errors import UsageError
+from aws_mfa.mfa import Prompter
+from aws_mfa.settings import DEFAULT_LONG_TERM_SUFFIX, DEFAULT_PROFILE, Flags, section_names
+
+NO_TERMINAL = (
+    "--pick asks for the profile on a terminal, and there is none; name it with --profile instead"
+)
+
+
+def _has_keys(document: ini.IniFile, name: str) -> bool:
+    values = document.values(name) or {}
+    return bool(
+        values.get("aws_access_key_id")
+        and values.get("aws_secret_access_key")
+        and not values.get("aws_session_token")
+    )
+
+
+def profiles_with_keys(
+    document: ini.IniFile | None, config: Mapping[str, ConfigProfile], flags: Flags
+) -> list[tuple[str, str]]:
+    """(profile, short-term section) of every profile whose long-term keys are present."""
+    if document is None:
+        return []
+    suffix = "-" + (flags.long_term_suffix or DEFAULT_LONG_TERM_SUFFIX)
+    candidates = [DEFAULT_PROFILE]
+    for name in [*document.sections, *config]:
+        candidates += [name, name[: -len(suffix)] if name.endswith(suffix) else name]
+    found: dict[str, str] = {}
+    for profile in candidates:
+        if profile in found or not profile:
+            continue
+        try:
+            long_term, short_term = section_names(profile, flags, config)
+        except UsageError:
+            continue
+        if _has_keys(document, long_term) and not _has_keys(document, short_term):
+            found[profile] = short_term
+    return sorted(found.items(), key=lambda item: (item[0] != DEFAULT_PROFILE, item[0]))
+
+
+def describe(section: ini.IniSection | None, name: str, now: datetime, min_ttl: int) -> str:
+    state = status.session_status(section, name, now, min_ttl)
+    if state.state in (status.VALID, status.EXPIRING) and state.seconds_left:
+        return f"{state.state}, {expiry.format_duration(state.seconds_left)} left"
+    return "no session" if state.state == status.MISSING else state.state
+
+
+def pick(
+    document: ini.IniFile | None,
+    config: Mapping[str, ConfigProfile],
+    flags: Flags,
+    *,
+    now: datetime,
+    min_ttl: int,
+    ask: Prompter,
+) -> str:
+    """Show the profiles and return the one chosen."""
+    choices = profiles_with_keys(document, config, flags)
+    if not choices:
+        raise UsageError(
+            "--pick found no profile with long-term keys; add one with 'aws-mfa --setup'"
+        )
+    width = max(len(name) for name, _ in choices)
+    lines = ["Profiles with long-term keys:"]
+    for number, (name, short_term) in enumerate(choices, 1):
+        section = document.sections.get(short_term) if document else None
+        lines.append(
+            f"  {number}) {name.ljust(width)}  {describe(section, short_term, now, min_ttl)}"
+        )
+    answer = ask("\n".join(lines) + f"\nProfile [{DEFAULT_PROFILE}]: ").strip()
+    if not answer:
+        return DEFAULT_PROFILE
+    names = [name for name, _ in choices]
+    if answer.isdigit() and 1 <= int(answer) <= len(names):
+        return names[int(answer) - 1]
+    if answer in names:
+        return answer
+    raise UsageError(
+        f"--pick: no profile {answer!r} with long-term keys; choose one of: {', '.join(names)}"
+    )
