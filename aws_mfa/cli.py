@@ -32,6 +32,7 @@ from aws_mfa.errors import (
 if TYPE_CHECKING:
     from aws_mfa import ini
     from aws_mfa import settings as settings_module
+    from aws_mfa import sts as sts_module
 
 log = logging.getLogger("aws_mfa")
 
@@ -101,10 +102,41 @@ def build_parser() -> argparse.ArgumentParser:
         "--backup", action="store_true", default=argparse.SUPPRESS, help=BACKUP_HELP
     )
 
+    export = commands.add_parser(
+        "export", help="renew if needed, then print the credentials for a shell or an SDK"
+    )
+    add_common_options(export, defaults=False)
+    add_login_options(export, defaults=False)
+    export.add_argument(
+        "-f",
+        "--format",
+        default=argparse.SUPPRESS,
+        metavar="FORMAT",
+        help="env, env-no-export, fish, powershell, windows-cmd or process "
+        "(default: the 'shell' of the YAML profile, else your $SHELL's)",
+    )
+
+    run = commands.add_parser(
+        "exec", help="renew if needed, then run COMMAND with the credentials in its environment"
+    )
+    add_common_options(run, defaults=False)
+    add_login_options(run, defaults=False)
+    run.add_argument(
+        "--allow-nested",
+        action="store_true",
+        help="run even inside another 'aws-mfa exec'",
+    )
+    run.add_argument(
+        "program", nargs=argparse.REMAINDER, metavar="-- COMMAND [ARGS...]", help="what to run"
+    )
+
     config = commands.add_parser("config", help="open the AWS config file in your editor")
     add_common_options(config, defaults=False)
     return parser
 
+
+QUIET_COMMANDS = ("export", "exec")
+"""Commands whose output is read by a shell or an SDK: they log only warnings by default."""
 
 BACKUP_HELP = "copy the credentials file to credentials_backup/ before writing (newest 10 kept)"
 
@@ -219,6 +251,12 @@ def add_login_options(parser: argparse.ArgumentParser, defaults: bool) -> None:
         "(default: $AWS_REGION, else $AWS_DEFAULT_REGION, else region in the config file, "
         "else the global endpoint)",
     )
+    add(
+        "--token-command",
+        metavar="COMMAND",
+        help="a shell command that prints the MFA code, like 'ykman oath accounts code "
+        "--single aws' (default: mfa_process in the YAML or config profile)",
+    )
     add("--backup", action="store_true", help=BACKUP_HELP)
     add("--pick", action="store_true", help="choose the profile from a list, on the terminal")
     add(
@@ -245,7 +283,8 @@ def setup_logging(level: str) -> None:
 def main(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None = None) -> int:
     """Run aws-mfa with ``argv`` (default: ``sys.argv[1:]``); return the exit code."""
     args = build_parser().parse_args(argv)
-    setup_logging(getattr(args, "log_level", None) or "INFO")
+    quiet = args.command in QUIET_COMMANDS
+    setup_logging(getattr(args, "log_level", None) or ("WARNING" if quiet else "INFO"))
     try:
         return run(args, os.environ if environ is None else environ)
     except AwsMfaError as err:
@@ -275,7 +314,7 @@ def run(args: argparse.Namespace, environ: Mapping[str, str]) -> int:
 
 
 class Context:
-    """What every command starts from: the flags, the environment, the two files."""
+    """What every command starts from: the flags, the environment, the files (read once)."""
 
     def __init__(self, args: argparse.Namespace, environ: Mapping[str, str]) -> None:
         from aws_mfa import aws_config, settings
@@ -290,63 +329,106 @@ class Context:
         self.flags = settings.Flags(**given)
         self.credentials_path = settings.credentials_path(self.flags, environ)
         self.config_path = aws_config.default_path(environ)
+        self._read: dict[str, Any] = {}
+
+    def _once(self, name: str, read: Callable[[], Any]) -> Any:
+        if name not in self._read:
+            self._read[name] = read()
+        return self._read[name]
 
     def credentials(self) -> ini.IniFile | None:
         from aws_mfa import credentials_file
 
-        return credentials_file.read_text_file(self.credentials_path)
+        document: ini.IniFile | None = self._once(
+            "credentials", lambda: credentials_file.read_text_file(self.credentials_path)
+        )
+        return document
 
     def config(self) -> ini.IniFile | None:
         from aws_mfa import aws_config
 
-        return aws_config.read(self.config_path)
+        config: ini.IniFile | None = self._once("config", lambda: aws_config.read(self.config_path))
+        return config
 
-    def settings(
-        self, document: ini.IniFile | None, config: ini.IniFile | None
-    ) -> settings_module.Settings:
+    def yaml_entries(self) -> dict[str, dict[str, str]] | None:
+        from aws_mfa import yaml_profiles
+
+        entries: dict[str, dict[str, str]] | None = self._once(
+            "yaml", lambda: yaml_profiles.load(yaml_profiles.default_path(self.environ))
+        )
+        return entries
+
+    def settings(self) -> settings_module.Settings:
         from aws_mfa import settings
 
-        return settings.resolve(self.flags, self.environ, document, config)
+        return settings.resolve(
+            self.flags, self.environ, self.credentials(), self.config(), self.yaml_entries()
+        )
 
 
-def login_command(context: Context) -> int:
-    from aws_mfa import aws_config, checks, settings
+def fresh_credentials(
+    context: Context, warn: bool = True
+) -> tuple[settings_module.Settings, sts_module.TemporaryCredentials]:
+    """Pick the profile if asked, resolve the settings, and log in: the work of ``login``."""
+    from aws_mfa import aws_config, checks
     from aws_mfa.login import login, utc_now
 
-    args, flags = context.args, context.flags
-    if args.setup:
-        from aws_mfa.setup_keys import setup
-
-        setup(context.credentials_path, flags, settings.profile_name(flags, context.environ))
-        return EXIT_OK
-    document = context.credentials()
-    config = context.config()
-    if args.pick:
+    if getattr(context.args, "pick", False):
         from dataclasses import replace
 
         from aws_mfa.mfa import terminal_prompter
         from aws_mfa.pick import NO_TERMINAL, pick
 
         choice = pick(
-            document,
-            aws_config.profiles(config),
-            flags,
+            context.credentials(),
+            aws_config.profiles(context.config()),
+            context.flags,
             now=utc_now(),
-            min_ttl=context.settings(document, config).min_ttl,
+            min_ttl=context.settings().min_ttl,
             ask=lambda prompt: terminal_prompter(prompt, NO_TERMINAL),
         )
-        context.flags = flags = replace(flags, profile=choice)
-    resolved = context.settings(document, config)
-    warnings = checks.environment_overrides(context.environ, resolved.short_term_section)
-    warnings += checks.hidden_by_config(
-        aws_config.profiles(config).get(resolved.short_term_section),
-        resolved.short_term_section,
-        resolved.config_file,
-    )
-    for warning in warnings:
-        log.warning("%s", warning)
-    login(resolved, document)
+        context.flags = replace(context.flags, profile=choice)
+    resolved = context.settings()
+    if warn:
+        short_term = resolved.short_term_section
+        warnings = checks.environment_overrides(context.environ, short_term)
+        warnings += checks.hidden_by_config(
+            aws_config.profiles(context.config()).get(short_term), short_term, resolved.config_file
+        )
+        for warning in warnings:
+            log.warning("%s", warning)
+    return resolved, login(resolved, context.credentials()).credentials
+
+
+def login_command(context: Context) -> int:
+    if context.args.setup:
+        from aws_mfa import settings
+        from aws_mfa.setup_keys import setup
+
+        profile = settings.profile_name(context.flags, context.environ)
+        setup(context.credentials_path, context.flags, profile)
+        return EXIT_OK
+    fresh_credentials(context)
     return EXIT_OK
+
+
+def export_command(context: Context) -> int:
+    from aws_mfa.outputs import choose_format, render
+
+    resolved, creds = fresh_credentials(context, warn=False)
+    fmt = choose_format(resolved.shell, resolved.shell_source, context.environ)
+    sys.stdout.write(render(creds, fmt))
+    sys.stdout.flush()
+    return EXIT_OK
+
+
+def exec_command(context: Context) -> int:
+    from aws_mfa.execute import check_nesting, child_environment, command_line, execute
+
+    check_nesting(context.environ, context.args.allow_nested)
+    command = command_line(context.args.program)
+    resolved, creds = fresh_credentials(context, warn=False)
+    execute(command, child_environment(context.environ, creds, resolved.profile, resolved.region))
 
 
 def status_command(context: Context) -> int:
@@ -354,7 +436,7 @@ def status_command(context: Context) -> int:
     from aws_mfa.login import utc_now
 
     document = context.credentials()
-    resolved = context.settings(document, context.config())
+    resolved = context.settings()
     now = utc_now()
     one = not context.args.all and (context.flags.profile or context.environ.get("AWS_PROFILE"))
     if one:
@@ -381,7 +463,7 @@ def logout_command(context: Context) -> int:
         names = None
         backup = context.flags.backup
     else:
-        resolved = context.settings(context.credentials(), context.config())
+        resolved = context.settings()
         names, backup = [resolved.short_term_section], resolved.backup
     if not logout(context.credentials_path, names, utc_now(), backup=backup):
         log.info("There was no session to forget")
@@ -397,6 +479,8 @@ def config_command(context: Context) -> int:
 
 COMMANDS: dict[str, Callable[[Context], int]] = {
     "login": login_command,
+    "export": export_command,
+    "exec": exec_command,
     "status": status_command,
     "logout": logout_command,
     "config": config_command,

@@ -18,6 +18,8 @@ Exit codes (documented in docs/usage.md):
 6     STS could not be reached, timed out, throttled or failed
 7     ``status PROFILE``: the session is expired or missing
 8     ``status PROFILE``: the session expires within the margin
+126   ``exec``: the command cannot be run
+127   ``exec``: the command was not found
 130   interrupted (Ctrl-C)
 ====  =========================================================
 """
@@ -33,6 +35,8 @@ EXIT_STS_REFUSED = 5
 EXIT_STS_UNAVAILABLE = 6
 EXIT_NOT_VALID = 7
 EXIT_EXPIRING = 8
+EXIT_CANNOT_EXECUTE = 126
+EXIT_COMMAND_NOT_FOUND = 127
 EXIT_INTERRUPTED = 130
 
 
@@ -77,3 +81,14 @@ class StsUnavailableError(AwsMfaError):
     """STS did not give a usable answer; the same call may work later."""
 
     exit_code = EXIT_STS_UNAVAILABLE
+
+
+class CommandNotFoundError(AwsMfaError):
+    """``exec`` could not start the command: 127 when missing, 126 otherwise (as shells do)."""
+
+    exit_code = EXIT_COMMAND_NOT_FOUND
+
+    def __init__(self, message: str, *, not_executable: bool = False) -> None:
+        super().__init__(message)
+        if not_executable:
+            self.exit_code = EXIT_CANNOT_EXECUTE

@@ -18,14 +18,17 @@ from __future__ import annotations
 
 import logging
 import sys
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
 from aws_mfa import credentials_file, expiry, ini, mfa
-from aws_mfa.errors import FileError, UsageError
+from aws_mfa.errors import FileError, StsRefusedError, UsageError
 from aws_mfa.settings import Settings
 from aws_mfa.sts import LongTermKeys, StsClient, TemporaryCredentials, mask
+from aws_mfa.used_codes import UsedCodes
+from aws_mfa.used_codes import default_path as default_used_codes_path
 
 log = logging.getLogger(__name__)
 
@@ -61,10 +64,14 @@ def login(
     clock: Clock = utc_now,
     prompter: mfa.Prompter = mfa.terminal_prompter,
     client_factory: ClientFactory = default_client_factory,
+    used_codes: UsedCodes | None = None,
+    sleep: Callable[[float], None] = time.sleep,
 ) -> Outcome:
     """Make ``settings.short_term_section`` hold valid credentials; return them.
 
     ``document`` is the credentials file as already read (None if missing).
+    ``used_codes`` remembers which device's code was used when (default: the
+    user's ``~/.aws/aws-mfa-used-codes.json``).
     """
     decision = decide(settings, document, clock())
     if not decision.renew and document is not None:
@@ -78,7 +85,14 @@ def login(
         if not decision.renew and document is not None:
             log.info("Another aws-mfa renewed them meanwhile: %s", decision.reason)
             return Outcome(False, decision.reason, stored_credentials(settings, document))
-        fresh = renew(settings, document, prompter=prompter, client_factory=client_factory)
+        fresh = renew(
+            settings,
+            document,
+            prompter=prompter,
+            client_factory=client_factory,
+            used_codes=used_codes or UsedCodes(default_used_codes_path()),
+            sleep=sleep,
+        )
         values = session_values(fresh, settings.role_arn)
         remove = () if settings.role_arn else ("assumed_role_arn",)
         new_text = credentials_file.edit_section(
@@ -115,6 +129,8 @@ def renew(
     *,
     prompter: mfa.Prompter,
     client_factory: ClientFactory,
+    used_codes: UsedCodes,
+    sleep: Callable[[float], None],
 ) -> TemporaryCredentials:
     """Check everything a renewal needs, then ask for a code and call STS."""
     path = settings.credentials_file
@@ -135,7 +151,7 @@ def renew(
             f"aws_mfa_device = arn:aws:iam::ACCOUNT:mfa/NAME to [{settings.long_term_section}]"
         )
     origin = f"access key {mask(keys.access_key_id)} in [{settings.long_term_section}] of {path}"
-    code = token(settings, prompter)
+    code = obtain_code(settings, settings.device, prompter, used_codes, sleep)
     client = client_factory(keys, settings.region)
     from aws_mfa import sts
 
@@ -146,7 +162,7 @@ def renew(
             short,
             settings.duration,
         )
-        return sts.assume_role(
+        fresh = sts.assume_role(
             client,
             role_arn=settings.role_arn,
             session_name=settings.role_session_name,
@@ -156,20 +172,51 @@ def renew(
             origin=origin,
             external_id=settings.external_id,
         )
-    log.info("Getting a session token for [%s] for %s seconds", short, settings.duration)
-    return sts.get_session_token(
-        client, device=settings.device, duration=settings.duration, code=code, origin=origin
-    )
+    else:
+        log.info("Getting a session token for [%s] for %s seconds", short, settings.duration)
+        fresh = sts.get_session_token(
+            client, device=settings.device, duration=settings.duration, code=code, origin=origin
+        )
+    used_codes.record(settings.device)
+    return fresh
 
 
-def token(settings: Settings, prompter: mfa.Prompter) -> str:
-    """The MFA code: ``--token``, ``--token -`` (a line of stdin), or the terminal."""
-    if settings.token == "-":
+def obtain_code(
+    settings: Settings,
+    device: str,
+    prompter: mfa.Prompter,
+    used_codes: UsedCodes,
+    sleep: Callable[[float], None],
+) -> str:
+    """The MFA code, from the first source that has one (see :mod:`aws_mfa.mfa`).
+
+    When this device's code was already sent in the current 30-second window,
+    STS would reject it again: a code given outright is refused at once, and
+    otherwise aws-mfa waits for the next window before asking for one.
+    """
+    if used_codes.used_now(device):
+        if settings.token is not None:
+            raise StsRefusedError(
+                f"{settings.token_source}: a code of {device} was already used in this "
+                "30-second window and STS rejects a code used twice; run again with the "
+                "next code"
+            )
+        wait = used_codes.seconds_to_next_window()
+        log.warning(
+            "A code of %s was already used in this 30-second window; waiting %d seconds "
+            "for the next one",
+            device,
+            round(wait),
+        )
+        sleep(wait)
+    if settings.token == "-" and settings.token_source == "--token":
         line = sys.stdin.readline() if sys.stdin is not None else ""
         return mfa.check_code(line.strip(), "--token - (the line read from stdin)")
+    if settings.token is None and settings.token_command:
+        log.info("Running %s for the MFA code", settings.token_command_source)
+        return mfa.run_token_command(settings.token_command, settings.token_command_source)
     prompt = (
-        f"Enter AWS MFA code for device [{settings.device}] "
-        f"(renewing for {settings.duration} seconds): "
+        f"Enter AWS MFA code for device [{device}] (renewing for {settings.duration} seconds): "
     )
     return mfa.read_code(settings.token, settings.token_source, prompter, prompt)
 

@@ -1,8 +1,10 @@
 """Where the MFA code comes from, and the check that it looks like one.
 
-A code is taken from ``--token`` (and its other spellings) when given, else
-asked for on the controlling terminal (``/dev/tty``), never on stdin or
-stdout: those may belong to a pipe or to an AWS SDK reading
+In order: ``--token`` (and its other spellings; ``-`` reads a line of
+stdin), then ``MFA_TOKEN``, then a command (``--token-command`` or an
+``mfa_process`` setting, such as ``ykman oath accounts code --single aws``),
+then the controlling terminal (``/dev/tty``). Never stdin or stdout
+otherwise: those may belong to a pipe or to an AWS SDK reading
 ``credential_process`` output. With no terminal, :func:`terminal_prompter`
 fails at once with :class:`~aws_mfa.errors.NoTokenError` instead of waiting
 on a stdin nobody will write to.
@@ -15,6 +17,7 @@ from __future__ import annotations
 
 import io
 import os
+import subprocess
 import sys
 from collections.abc import Callable
 
@@ -22,6 +25,9 @@ from aws_mfa.errors import NoTokenError, UsageError
 
 Prompter = Callable[[str], str]
 """Shows a prompt to the user and returns the line they typed."""
+
+TOKEN_COMMAND_TIMEOUT = 60
+"""Seconds a token command may take: enough to find and touch a hardware key."""
 
 PROMPT_ATTEMPTS = 3
 """Typed codes that are not six digits are asked for again, this many times in all."""
@@ -90,3 +96,35 @@ def read_code(token: str | None, token_source: str, prompter: Prompter, prompt: 
             return typed
         prompt = "That is not six digits. " + prompt.lstrip()
     return check_code(prompter(prompt).strip(), "the MFA code typed at the prompt")
+
+
+def run_token_command(command: str, source: str, timeout: float = TOKEN_COMMAND_TIMEOUT) -> str:
+    """Run ``command`` with the shell and return the code it prints, trimmed.
+
+    Its stderr goes to the user (a hardware key may ask to be touched); its
+    stdin is empty, since it may belong to an AWS SDK. What it prints is never
+    shown, in case it is not a code but something secret.
+    """
+    shell = ["cmd", "/c"] if os.name == "nt" else ["/bin/sh", "-c"]
+    try:
+        done = subprocess.run(
+            [*shell, command],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            timeout=timeout,
+            check=False,
+        )
+    except subprocess.TimeoutExpired:
+        raise NoTokenError(
+            f"{source}: the command did not print a code within {int(timeout)} seconds"
+        ) from None
+    except OSError as err:
+        raise NoTokenError(f"{source}: cannot run the command ({err.strerror})") from None
+    if done.returncode != 0:
+        raise NoTokenError(f"{source}: the command failed with exit code {done.returncode}")
+    code = done.stdout.decode("utf-8", "replace").strip()
+    if not is_code(code):
+        raise NoTokenError(
+            f"{source}: the command printed something that is not a six-digit MFA code"
+        )
+    return code

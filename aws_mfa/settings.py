@@ -37,6 +37,8 @@ from aws_mfa.errors import UsageError
 from aws_mfa.expiry import DEFAULT_MIN_TTL
 from aws_mfa.ini import IniFile
 from aws_mfa.mfa import check_code
+from aws_mfa.yaml_profiles import default_path as yaml_path
+from aws_mfa.yaml_profiles import device as yaml_device
 
 DEFAULT_PROFILE = "default"
 DEFAULT_LONG_TERM_SUFFIX = "long-term"
@@ -80,6 +82,8 @@ class Flags:
     min_ttl: str | None = None
     region: str | None = None
     backup: bool = False
+    token_command: str | None = None
+    format: str | None = None
 
 
 @dataclass(frozen=True)
@@ -101,7 +105,12 @@ class Settings:
     region: str | None
     token: str | None
     token_source: str
+    token_command: str | None
+    token_command_source: str
     backup: bool
+    shell: str | None
+    """The export format or shell asked for (``--format``, ``shell`` in the YAML)."""
+    shell_source: str
 
 
 Candidate = tuple["str | None", str]
@@ -162,22 +171,30 @@ class ConfigLookup:
 
 
 def section_names(
-    profile: str, flags: Flags, config: Mapping[str, ConfigProfile] | None = None
+    profile: str,
+    flags: Flags,
+    config: Mapping[str, ConfigProfile] | None = None,
+    entry: Mapping[str, str] | None = None,
 ) -> tuple[str, str]:
     """The long-term and short-term section names.
 
-    Explicit section flags win; then the suffix flags (0.0.12's rules); then,
-    for the long-term section, ``aws_mfa_long_term_section`` and
-    ``source_profile`` in the short-term profile's config; then the defaults
-    ``[PROFILE-long-term]`` and ``[PROFILE]``.
+    Explicit section flags win; then the suffix flags (0.0.12's rules); then
+    the YAML entry (``aws_profile``, ``short_term_profile``); then, for the
+    long-term section, ``aws_mfa_long_term_section`` and ``source_profile`` in
+    the short-term profile's config; then ``[PROFILE-long-term]`` and
+    ``[PROFILE]``.
     """
+    entry = entry or {}
     if flags.short_term_section:
         short_term = flags.short_term_section
         check_section_name(short_term, "--short-term-section", "a section name")
-    elif not flags.short_term_suffix or flags.short_term_suffix.lower() == "none":
-        short_term = profile
-    else:
+    elif flags.short_term_suffix and flags.short_term_suffix.lower() != "none":
         short_term = f"{profile}-{flags.short_term_suffix}"
+    elif entry.get("short_term_profile"):
+        short_term = entry["short_term_profile"]
+        check_section_name(short_term, f"short_term_profile of '{profile}'", "a section name")
+    else:
+        short_term = profile
 
     short_config = (config or {}).get(short_term)
     configured, source = _first(
@@ -187,6 +204,7 @@ def section_names(
             if short_config is not None
         )
     )
+    from_yaml = False
     if flags.long_term_section:
         long_term = flags.long_term_section
         check_section_name(long_term, "--long-term-section", "a section name")
@@ -195,6 +213,9 @@ def section_names(
             long_term = profile
         else:
             long_term = f"{profile}-{flags.long_term_suffix}"
+    elif entry.get("aws_profile"):
+        long_term, from_yaml = entry["aws_profile"], True
+        check_section_name(long_term, f"aws_profile of '{profile}'", "a section name")
     elif configured is not None:
         check_section_name(configured, source, "a section name")
         long_term = configured
@@ -202,6 +223,11 @@ def section_names(
         long_term = f"{profile}-{DEFAULT_LONG_TERM_SUFFIX}"
 
     if long_term == short_term:
+        if from_yaml:
+            raise UsageError(
+                f"the YAML profile '{profile}' would write its session over its long-term "
+                f"keys in [{long_term}]; set short_term_profile in that entry to another name"
+            )
         raise UsageError(
             f"the long-term and short-term sections would both be [{long_term}]; "
             "give --long-term-suffix and --short-term-suffix (or --long-term-section "
@@ -215,21 +241,32 @@ def resolve(
     environ: Mapping[str, str],
     credentials: IniFile | None,
     config: IniFile | None = None,
+    yaml_entries: Mapping[str, Mapping[str, str]] | None = None,
 ) -> Settings:
-    """Combine ``flags``, ``environ`` and the two files into checked Settings."""
+    """Combine ``flags``, ``environ`` and the files into checked Settings.
+
+    ``yaml_entries`` are the profiles of ``~/.aws/aws-mfa.yaml``, inheritance
+    resolved (None when there is no such file).
+    """
     profile = profile_name(flags, environ)
     config_profiles = profiles(config)
-    long_term, short_term = section_names(profile, flags, config_profiles)
+    entry = (yaml_entries or {}).get(profile) or {}
+    long_term, short_term = section_names(profile, flags, config_profiles, entry)
     stored = (credentials.values(long_term) if credentials else None) or {}
     in_file = f"in [{long_term}]"
     config_file = config_path(environ)
     configured = ConfigLookup(
         str(config_file), config_profiles.get(short_term), config_profiles.get(long_term)
     )
+    yaml_file = yaml_path(environ)
+
+    def from_yaml(key: str, value: str | None = None) -> Candidate:
+        return (entry.get(key) if value is None else value), f"{key} of '{profile}' in {yaml_file}"
 
     device, device_source = _first(
         (flags.device, "--device"),
         (environ.get("MFA_DEVICE"), "MFA_DEVICE"),
+        from_yaml("device", yaml_device(entry) or ""),
         (stored.get("aws_mfa_device"), f"aws_mfa_device {in_file}"),
         configured.get("mfa_serial"),
     )
@@ -239,6 +276,7 @@ def resolve(
     role, role_source = _first(
         (flags.assume_role, "--assume-role"),
         (environ.get("MFA_ASSUME_ROLE"), "MFA_ASSUME_ROLE"),
+        from_yaml("assume_role"),
         (stored.get("assume_role"), f"assume_role {in_file}"),
         configured.get("aws_mfa_assume_role"),
     )
@@ -248,6 +286,7 @@ def resolve(
     duration_text, duration_source = _first(
         (flags.duration, "--duration"),
         (environ.get("MFA_STS_DURATION"), "MFA_STS_DURATION"),
+        from_yaml("expiry"),
         configured.get("aws_mfa_duration"),
         configured.get("duration_seconds"),
     )
@@ -292,6 +331,7 @@ def resolve(
         (flags.region, "--region"),
         (environ.get("AWS_REGION"), "AWS_REGION"),
         (environ.get("AWS_DEFAULT_REGION"), "AWS_DEFAULT_REGION"),
+        from_yaml("region"),
         configured.get("region"),
     )
     if region is not None and not REGION.fullmatch(region):
@@ -302,9 +342,17 @@ def resolve(
     )
     backup = backup_text is not None and yes_or_no(backup_text, backup_source)
 
-    token = flags.token
-    if token is not None and token != "-":
-        check_code(token, "--token")
+    token, token_source = _first((flags.token, "--token"), (environ.get("MFA_TOKEN"), "MFA_TOKEN"))
+    if flags.token == "":  # an empty --token is a mistake, not an absent flag
+        token, token_source = "", "--token"
+    if token is not None and not (token == "-" and token_source == "--token"):
+        check_code(token, token_source)
+    token_command, token_command_source = _first(
+        (flags.token_command, "--token-command"),
+        from_yaml("mfa_process"),
+        configured.get("mfa_process"),
+    )
+    shell, shell_source = _first((flags.format, "--format"), from_yaml("shell"))
 
     return Settings(
         profile=profile,
@@ -321,8 +369,12 @@ def resolve(
         min_ttl=min_ttl,
         region=region,
         token=token,
-        token_source="--token",
+        token_source=token_source,
+        token_command=token_command,
+        token_command_source=token_command_source,
         backup=backup,
+        shell=shell,
+        shell_source=shell_source,
     )
 
 

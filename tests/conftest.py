@@ -46,6 +46,16 @@ def home(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
     return folder
 
 
+def new_window(home: Path) -> None:
+    """Forget which MFA codes were used, as if the next 30-second window had begun.
+
+    Real STS rejects a code used twice, so aws-mfa waits for (or asks for) a
+    new code when a device's code was already used in the current window.
+    Tests that log in twice in a row for one device call this in between.
+    """
+    (home / ".aws" / "aws-mfa-used-codes.json").unlink(missing_ok=True)
+
+
 @pytest.fixture
 def credentials(home: Path) -> Path:
     """Where the credentials file goes (not created)."""

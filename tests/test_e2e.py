@@ -20,6 +20,7 @@ from tests.conftest import (
     SESSION_SECRET,
     AwsMfa,
     long_term,
+    new_window,
     run,
     run_with_terminal,
     session,
@@ -141,6 +142,7 @@ def test_credentials_file_from_environment_and_flag(
     assert aws_mfa("-c", "123456", AWS_SHARED_CREDENTIALS_FILE=str(elsewhere)).code == 0
     assert "default" in ini.parse(elsewhere.read_text(), "x").sections
     flagged = write(home / "flagged", long_term())
+    new_window(home)
     assert aws_mfa("-c", "123456", "--credentials-file", str(flagged)).code == 0
     assert "default" in ini.parse(flagged.read_text(), "x").sections
     assert not credentials.exists()
@@ -191,7 +193,7 @@ def test_assume_alias_and_role_session_name(
 
 
 def test_force_renews_and_a_role_change_renews(
-    credentials: Path, aws_mfa: AwsMfa, sts: LocalSts
+    credentials: Path, home: Path, aws_mfa: AwsMfa, sts: LocalSts
 ) -> None:
     write(credentials, long_term() + "\n" + session("default", "2099-01-01 00:00:00"))
     assert aws_mfa().code == 0
@@ -199,13 +201,14 @@ def test_force_renews_and_a_role_change_renews(
     result = aws_mfa("--force", "-c", "123456")
     assert "Renewing: renewal forced with --force" in result.stderr
     assert [r["Action"] for r in sts.requests] == ["GetSessionToken"]
+    new_window(home)
     result = aws_mfa("--assume-role", ROLE, "-c", "123456")
     assert "holds no role session, and role" in result.stderr
     assert [r["Action"] for r in sts.requests] == ["GetSessionToken", "AssumeRole"]
 
 
 def test_expired_and_near_expiry_sessions_are_renewed(
-    credentials: Path, aws_mfa: AwsMfa, sts: LocalSts
+    credentials: Path, home: Path, aws_mfa: AwsMfa, sts: LocalSts
 ) -> None:
     write(credentials, long_term() + "\n" + session("default", "2001-01-01 00:00:00"))
     result = aws_mfa("-c", "123456")
@@ -214,11 +217,13 @@ def test_expired_and_near_expiry_sessions_are_renewed(
 
     soon = (datetime.now(timezone.utc) + timedelta(seconds=120)).strftime("%Y-%m-%d %H:%M:%S")
     write(credentials, long_term() + "\n" + session("default", soon))
+    new_window(home)
     result = aws_mfa("-c", "123456")
     assert "within the 5m 00s margin" in result.stderr
     write(credentials, long_term() + "\n" + session("default", soon))
     result = aws_mfa("--min-ttl", "60")
     assert "still valid" in result.stderr
+    new_window(home)
     result = aws_mfa("-c", "123456", MFA_MIN_TTL="600")
     assert "within the 10m 00s margin" in result.stderr
     assert len(sts.requests) == 2 + 1
@@ -320,14 +325,17 @@ def test_python_dash_m_and_version(environment: dict[str, str]) -> None:
 
 
 def test_debug_logging_never_shows_a_secret(
-    credentials: Path, aws_mfa: AwsMfa, sts: LocalSts
+    credentials: Path, home: Path, aws_mfa: AwsMfa, sts: LocalSts
 ) -> None:
     write(credentials, long_term())
     results = [
         aws_mfa("--log-level", "DEBUG", "-c", "123456"),
         aws_mfa("--log-level", "debug"),
-        aws_mfa("--log-level", "DEBUG", "--force", "--assume-role", ROLE, "-c", "123456"),
     ]
+    new_window(home)
+    results.append(
+        aws_mfa("--log-level", "DEBUG", "--force", "--assume-role", ROLE, "-c", "123456")
+    )
     token = values(credentials, "default")["aws_session_token"]
     for result in results:
         assert result.code == 0, result.stderr

@@ -13,7 +13,15 @@ import pytest
 
 from aws_mfa import ini
 from aws_mfa.demo import LocalSts
-from tests.conftest import DEVICE, LONG_TERM_KEY_ID, LONG_TERM_SECRET, SESSION_KEY_ID, AwsMfa, write
+from tests.conftest import (
+    DEVICE,
+    LONG_TERM_KEY_ID,
+    LONG_TERM_SECRET,
+    SESSION_KEY_ID,
+    AwsMfa,
+    new_window,
+    write,
+)
 
 pytestmark = pytest.mark.e2e
 
@@ -80,6 +88,7 @@ def test_layout_2_permanent_profile_and_source_profile(
     assert "STS sessions cannot be revoked, only forgotten" in out.stderr
     # Nothing but the session was in [myaccount], so it went with its header.
     assert credentials.read_text() == f"[myaccountPermanent]\n{KEYS}"
+    new_window(home)
     longer = aws_mfa("login", "--duration-seconds", "3600", "-c", "123456", AWS_PROFILE="myaccount")
     assert longer.code == 0, longer.stderr
     assert sts.requests[-1]["DurationSeconds"] == "3600"

@@ -1,0 +1,75 @@
+"""``aws-mfa exec -- COMMAND``: run one command with the profile's fresh credentials.
+
+The command gets ``AWS_ACCESS_KEY_ID``, ``AWS_SECRET_ACCESS_KEY``,
+``AWS_SESSION_TOKEN`` (and ``AWS_SECURITY_TOKEN`` for old SDKs) and
+``AWS_CREDENTIAL_EXPIRATION``; ``AWS_PROFILE`` and ``AWS_DEFAULT_PROFILE`` are
+removed so no SDK looks for a profile instead; the profile's region is set
+when the environment has none.
+
+aws-mfa then *becomes* the command (``exec``), as aws-vault does: the
+command's exit code is aws-mfa's, Ctrl-C and every other signal reach it
+directly, and no aws-mfa process lingers holding the credentials.
+
+``AWS_MFA_EXEC`` (the profile's name) marks the command's environment, and
+an ``aws-mfa exec`` inside it refuses to run unless ``--allow-nested`` is
+given: nested sessions are rarely what was meant.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Mapping, Sequence
+from typing import NoReturn
+
+from aws_mfa.errors import CommandNotFoundError, UsageError
+from aws_mfa.outputs import variables
+from aws_mfa.sts import TemporaryCredentials
+
+NESTING_VARIABLE = "AWS_MFA_EXEC"
+
+
+def check_nesting(environ: Mapping[str, str], allowed: bool) -> None:
+    """Refuse to run inside another ``aws-mfa exec`` unless ``allowed``."""
+    outer = environ.get(NESTING_VARIABLE)
+    if outer and not allowed:
+        raise UsageError(
+            f"already inside 'aws-mfa exec' for profile {outer} ({NESTING_VARIABLE} is set); "
+            "exit it first, or pass --allow-nested to run one inside the other"
+        )
+
+
+def command_line(words: Sequence[str]) -> list[str]:
+    """The command after ``--``; a UsageError when there is none."""
+    command = list(words[1:] if words[:1] == ["--"] else words)
+    if not command:
+        raise UsageError("exec needs a command to run: aws-mfa exec [options] -- COMMAND [ARGS...]")
+    return command
+
+
+def child_environment(
+    environ: Mapping[str, str], creds: TemporaryCredentials, profile: str, region: str | None
+) -> dict[str, str]:
+    """The environment the command runs with."""
+    env = {k: v for k, v in environ.items() if k not in ("AWS_PROFILE", "AWS_DEFAULT_PROFILE")}
+    env.update(variables(creds))
+    env["AWS_SECURITY_TOKEN"] = creds.session_token
+    if region:
+        env.setdefault("AWS_REGION", region)
+        env.setdefault("AWS_DEFAULT_REGION", region)
+    env[NESTING_VARIABLE] = profile
+    return env
+
+
+def execute(command: list[str], env: Mapping[str, str]) -> NoReturn:
+    """Replace this process with ``command``."""
+    sys.stdout.flush()
+    sys.stderr.flush()
+    try:
+        os.execvpe(command[0], command, dict(env))  # noqa: S606 (runs what the user typed)
+    except FileNotFoundError:
+        raise CommandNotFoundError(f"exec: command not found: {command[0]}") from None
+    except OSError as err:
+        raise CommandNotFoundError(
+            f"exec: cannot run {command[0]}: {err.strerror}", not_executable=True
+        ) from None

@@ -1,0 +1,123 @@
+"""Print credentials for a shell, for ``credential_process``, or for a child process.
+
+The formats follow the AWS CLI's ``aws configure export-credentials``::
+
+    env            export AWS_ACCESS_KEY_ID='ASIA...'        (bash, zsh, sh)
+    env-no-export  AWS_ACCESS_KEY_ID='ASIA...'
+    fish           set -gx AWS_ACCESS_KEY_ID 'ASIA...'
+    powershell     $Env:AWS_ACCESS_KEY_ID='ASIA...'
+    windows-cmd    set "AWS_ACCESS_KEY_ID=ASIA..."
+    process        {"Version": 1, "AccessKeyId": "ASIA...", ...}   (credential_process)
+
+Values are quoted for their shell, so ``eval "$(aws-mfa export)"`` is safe
+whatever they hold. These are the only places aws-mfa prints a secret, and
+only on stdout, because the user asked for it.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+
+from aws_mfa.errors import UsageError
+from aws_mfa.sts import TemporaryCredentials
+
+FORMATS = ("env", "env-no-export", "fish", "powershell", "windows-cmd", "process")
+
+SHELLS = {
+    "bash": "env",
+    "zsh": "env",
+    "sh": "env",
+    "dash": "env",
+    "ksh": "env",
+    "ash": "env",
+    "fish": "fish",
+    "pwsh": "powershell",
+    "powershell": "powershell",
+    "cmd": "windows-cmd",
+}
+"""Shell names (from ``$SHELL`` or the YAML ``shell`` key) and their format."""
+
+
+def choose_format(asked: str | None, source: str, environ: Mapping[str, str]) -> str:
+    """``asked`` (a format or a shell name), else the format of ``$SHELL``, else ``env``."""
+    if asked:
+        name = asked.strip().lower()
+        if name in FORMATS:
+            return name
+        if name in SHELLS:
+            return SHELLS[name]
+        raise UsageError(
+            f"{source}: {asked!r} is not an export format; use one of {', '.join(FORMATS)} "
+            f"(or a shell: {', '.join(SHELLS)})"
+        )
+    shell = os.path.basename(environ.get("SHELL", "")).lower()
+    return SHELLS.get(shell.removesuffix(".exe"), "env")
+
+
+def variables(creds: TemporaryCredentials) -> dict[str, str]:
+    """The environment variables AWS SDKs read credentials from."""
+    return {
+        "AWS_ACCESS_KEY_ID": creds.access_key_id,
+        "AWS_SECRET_ACCESS_KEY": creds.secret_access_key,
+        "AWS_SESSION_TOKEN": creds.session_token,
+        "AWS_CREDENTIAL_EXPIRATION": iso_utc(creds),
+    }
+
+
+def iso_utc(creds: TemporaryCredentials) -> str:
+    """The expiration in ISO 8601, UTC, as credential_process wants it."""
+    return creds.expiration.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def posix_quote(value: str) -> str:
+    return "'" + value.replace("'", "'\"'\"'") + "'"
+
+
+def fish_quote(value: str) -> str:
+    return "'" + value.replace("\\", "\\\\").replace("'", "\\'") + "'"
+
+
+def powershell_quote(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+def cmd_quote(name: str, value: str) -> str:
+    """``set "NAME=value"``; cmd.exe has no escape for these characters, so they are refused."""
+    if any(char in value for char in '"%^\r\n'):
+        raise UsageError(f"{name} holds characters windows-cmd cannot quote; use another format")
+    return f'set "{name}={value}"'
+
+
+def render(creds: TemporaryCredentials, fmt: str) -> str:
+    """The text to print for ``fmt``, ending with a newline."""
+    if fmt == "process":
+        import json
+
+        return (
+            json.dumps(
+                {
+                    "Version": 1,
+                    "AccessKeyId": creds.access_key_id,
+                    "SecretAccessKey": creds.secret_access_key,
+                    "SessionToken": creds.session_token,
+                    "Expiration": iso_utc(creds),
+                },
+                indent=2,
+            )
+            + "\n"
+        )
+    pairs = variables(creds).items()
+    if fmt == "env":
+        lines = [f"export {name}={posix_quote(value)}" for name, value in pairs]
+    elif fmt == "env-no-export":
+        lines = [f"{name}={posix_quote(value)}" for name, value in pairs]
+    elif fmt == "fish":
+        lines = [f"set -gx {name} {fish_quote(value)};" for name, value in pairs]
+    elif fmt == "powershell":
+        lines = [f"$Env:{name}={powershell_quote(value)}" for name, value in pairs]
+    elif fmt == "windows-cmd":
+        lines = [cmd_quote(name, value) for name, value in pairs]
+    else:
+        raise UsageError(f"unknown export format {fmt!r}")
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,130 @@
+"""Named profiles in ``~/.aws/aws-mfa.yaml`` (or ``AWS_MFA_CONFIG``), with inheritance.
+
+Some users keep their MFA settings in YAML, one entry per profile::
+
+    default:
+      account: 123456789012        # with username: arn:aws:iam::<account>:mfa/<username>
+      username: phil@example.com
+      aws_profile: default         # the credentials section with the long-term keys
+      short_term_profile: mfa      # where the session goes (default: the entry's name)
+      expiry: 86400                # the duration in seconds
+      shell: bash                  # the format of 'aws-mfa export'
+    production:
+      inherits: default
+      account: 111111111111
+
+``--profile NAME`` (or ``AWS_PROFILE``) picks entry NAME. Its values sit
+between the environment and the credentials and config files. ``inherits``
+chains of any depth are resolved, the entry's own values winning. The file is
+checked whole, every time it is read: an unknown key, a wrong type, an
+unknown parent or a cycle is an error naming the entry.
+
+The file is read only when it exists, and PyYAML is imported only then.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from aws_mfa.errors import FileError
+
+KEYS: dict[str, tuple[type, ...]] = {
+    "inherits": (str,),
+    "account": (int, str),
+    "username": (str,),
+    "device": (str,),
+    "aws_profile": (str,),
+    "short_term_profile": (str,),
+    "expiry": (int,),
+    "shell": (str,),
+    "region": (str,),
+    "assume_role": (str,),
+    "mfa_process": (str,),
+}
+"""Every key an entry may have, and the YAML types each may be."""
+
+
+def default_path(environ: Mapping[str, str]) -> Path:
+    """``AWS_MFA_CONFIG``, else ``~/.aws/aws-mfa.yaml``."""
+    return Path(os.path.expanduser(environ.get("AWS_MFA_CONFIG") or "~/.aws/aws-mfa.yaml"))
+
+
+def load(path: Path) -> dict[str, dict[str, str]] | None:
+    """Every entry of the file at ``path``, inheritance resolved; None when there is no file."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return None
+    except (OSError, UnicodeDecodeError) as err:
+        reason = err.strerror if isinstance(err, OSError) else "not UTF-8 text"
+        raise FileError(f"cannot read {path}: {reason}") from None
+    import yaml
+
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as err:
+        mark = getattr(err, "problem_mark", None)
+        where = f", line {mark.line + 1}" if mark is not None else ""
+        problem = getattr(err, "problem", None) or "not valid YAML"
+        raise FileError(f"{path}{where}: {problem}; fix the YAML") from None
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise FileError(f"{path}: expected profile names, each with its settings, at the top")
+    entries = {str(name): _check(path, str(name), entry) for name, entry in data.items()}
+    return {name: _inherited(path, entries, name) for name in entries}
+
+
+def _check(path: Path, name: str, entry: Any) -> dict[str, str]:
+    """One entry's own values as strings, after checking each key and type."""
+    if entry is None:
+        return {}
+    if not isinstance(entry, dict):
+        raise FileError(f"{path}: entry '{name}' must hold settings like 'account: 123456789012'")
+    values: dict[str, str] = {}
+    for key, value in entry.items():
+        if key not in KEYS:
+            raise FileError(
+                f"{path}: entry '{name}' has an unknown key '{key}'; "
+                f"the keys are: {', '.join(KEYS)}"
+            )
+        types = KEYS[key]
+        if isinstance(value, bool) or not isinstance(value, types):
+            wanted = " or ".join("a whole number" if t is int else "text" for t in types)
+            raise FileError(f"{path}: in entry '{name}', {key} must be {wanted}")
+        if key == "account":
+            value = f"{value:012d}" if isinstance(value, int) else value
+        values[key] = str(value)
+    return values
+
+
+def _inherited(path: Path, entries: dict[str, dict[str, str]], name: str) -> dict[str, str]:
+    """Entry ``name`` with its ``inherits`` chain folded in (the entry wins)."""
+    chain = [name]
+    while "inherits" in entries[chain[-1]]:
+        parent = entries[chain[-1]]["inherits"]
+        if parent not in entries:
+            raise FileError(
+                f"{path}: entry '{chain[-1]}' inherits from '{parent}', which is not in the file"
+            )
+        if parent in chain:
+            cycle = " -> ".join([*chain, parent])
+            raise FileError(f"{path}: entry '{name}' inherits in a cycle: {cycle}")
+        chain.append(parent)
+    merged: dict[str, str] = {}
+    for ancestor in reversed(chain):
+        merged.update(entries[ancestor])
+    merged.pop("inherits", None)
+    return merged
+
+
+def device(entry: Mapping[str, str]) -> str | None:
+    """``device``, else ``arn:aws:iam::<account>:mfa/<username>``, else None."""
+    if entry.get("device"):
+        return entry["device"]
+    if entry.get("account") and entry.get("username"):
+        return f"arn:aws:iam::{entry['account']}:mfa/{entry['username']}"
+    return None

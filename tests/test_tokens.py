@@ -1,0 +1,210 @@
+"""Where the MFA code comes from, in order, and a code is never sent twice in one window."""
+
+from __future__ import annotations
+
+import json
+import stat
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from aws_mfa import credentials_file, login, mfa
+from aws_mfa.demo import LocalSts
+from aws_mfa.errors import NoTokenError, StsRefusedError, UsageError
+from aws_mfa.settings import Flags, resolve
+from aws_mfa.used_codes import UsedCodes
+from tests.conftest import DEVICE, AwsMfa, long_term, write
+from tests.test_login import FakeSts, Prompter
+
+NOW = datetime(2026, 11, 22, 12, 0, tzinfo=timezone.utc)
+
+
+class Clock:
+    """Unix time that moves only when slept through."""
+
+    def __init__(self, start: float) -> None:
+        self.now = start
+        self.slept: list[float] = []
+
+    def __call__(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.slept.append(seconds)
+        self.now += seconds
+
+
+def run(path: Path, flags: Flags, env: dict[str, str], clock: Clock, **kw: Any):
+    flags = Flags(**{**flags.__dict__, "credentials_file": str(path)})
+    document = credentials_file.read_text_file(path)
+    settings = resolve(flags, env, document)
+    used = UsedCodes(path.parent / "used.json", clock=clock)
+    return login.login(
+        settings, document, clock=lambda: NOW, used_codes=used, sleep=clock.sleep, **kw
+    )
+
+
+@pytest.fixture
+def fake() -> FakeSts:
+    return FakeSts()
+
+
+def code_sent(fake: FakeSts) -> str:
+    return str(fake.calls[-1][1]["TokenCode"])
+
+
+def test_flag_beats_environment_beats_command_beats_prompt(credentials: Path, fake) -> None:
+    write(credentials, long_term())
+    clock = Clock(1_000_000.0)
+    env = {"MFA_TOKEN": "222222"}
+    command = Flags(token_command="echo 333333", force=True)
+    run(
+        credentials,
+        Flags(token="111111", token_command="echo 333333"),
+        env,
+        clock,
+        client_factory=fake.factory,
+        prompter=Prompter(),
+    )
+    assert code_sent(fake) == "111111"
+    clock.now += 30
+    run(credentials, command, env, clock, client_factory=fake.factory, prompter=Prompter())
+    assert code_sent(fake) == "222222"
+    clock.now += 30
+    run(credentials, command, {}, clock, client_factory=fake.factory, prompter=Prompter())
+    assert code_sent(fake) == "333333"
+    clock.now += 30
+    run(
+        credentials,
+        Flags(force=True),
+        {},
+        clock,
+        client_factory=fake.factory,
+        prompter=Prompter("444444"),
+    )
+    assert code_sent(fake) == "444444"
+
+
+def test_bad_mfa_token_variable_is_named(credentials: Path) -> None:
+    with pytest.raises(UsageError, match="MFA_TOKEN: the MFA code must be exactly six digits"):
+        resolve(Flags(), {"MFA_TOKEN": "12345"}, None)
+
+
+@pytest.mark.parametrize(
+    ("command", "message"),
+    [
+        ("exit 3", "the command failed with exit code 3"),
+        ("echo not-a-code", "the command printed something that is not a six-digit MFA code"),
+        ("echo 1234567", "the command printed something that is not a six-digit MFA code"),
+    ],
+)
+def test_token_command_failures_are_clear(command: str, message: str) -> None:
+    with pytest.raises(NoTokenError, match=f"--token-command: {message}"):
+        mfa.run_token_command(command, "--token-command")
+
+
+def test_token_command_output_is_trimmed_and_never_quoted_in_errors() -> None:
+    assert mfa.run_token_command("printf '  123456 \\n\\n'", "x") == "123456"
+    with pytest.raises(NoTokenError) as caught:
+        mfa.run_token_command("echo my-secret-password", "x")
+    assert "my-secret-password" not in str(caught.value)
+
+
+def test_token_command_has_a_timeout() -> None:
+    with pytest.raises(NoTokenError, match="did not print a code within 0 seconds"):
+        mfa.run_token_command("sleep 5", "--token-command", timeout=0.3)
+
+
+def test_a_used_code_is_not_sent_again_in_its_window(credentials: Path, fake) -> None:
+    write(credentials, long_term("a-long-term") + "\n" + long_term("b-long-term"))
+    clock = Clock(30 * 1_000_000 + 12.0)
+    run(credentials, Flags(profile="a", token="123456"), {}, clock, client_factory=fake.factory)
+    # The same device, the same window, a code given outright: refused before STS.
+    with pytest.raises(StsRefusedError, match="already used in this 30-second window"):
+        run(credentials, Flags(profile="b", token="123456"), {}, clock, client_factory=fake.factory)
+    assert len(fake.calls) == 1
+    # A code from a command or the terminal: wait for the next window, then ask.
+    prompter = Prompter("654321")
+    run(credentials, Flags(profile="b"), {}, clock, client_factory=fake.factory, prompter=prompter)
+    assert clock.slept == [18.0]
+    assert code_sent(fake) == "654321"
+    assert len(prompter.prompts) == 1
+
+
+def test_another_device_or_window_is_not_held_back(credentials: Path, fake) -> None:
+    other = "arn:aws:iam::123456789012:mfa/bob"
+    write(credentials, long_term("a-long-term") + "\n" + long_term("b-long-term", device=other))
+    clock = Clock(30 * 1_000_000.0)
+    run(credentials, Flags(profile="a", token="123456"), {}, clock, client_factory=fake.factory)
+    run(credentials, Flags(profile="b", token="123456"), {}, clock, client_factory=fake.factory)
+    clock.now += 30
+    run(
+        credentials,
+        Flags(profile="a", token="123456", force=True),
+        {},
+        clock,
+        client_factory=fake.factory,
+    )
+    assert len(fake.calls) == 3
+    assert clock.slept == []
+
+
+def test_the_memory_holds_no_code(tmp_path: Path) -> None:
+    used = UsedCodes(tmp_path / "aws" / "used.json", clock=lambda: 30 * 7.0)
+    used.record(DEVICE)
+    assert json.loads((tmp_path / "aws" / "used.json").read_text()) == {DEVICE: 7}
+    assert stat.S_IMODE((tmp_path / "aws" / "used.json").stat().st_mode) == 0o600
+    assert used.used_now(DEVICE)
+    assert not UsedCodes(tmp_path / "aws" / "used.json", clock=lambda: 30 * 8.0).used_now(DEVICE)
+
+
+def test_a_broken_memory_file_is_ignored(tmp_path: Path) -> None:
+    path = tmp_path / "used.json"
+    path.write_text("{not json")
+    used = UsedCodes(path, clock=lambda: 300.0)
+    assert not used.used_now(DEVICE)
+    used.record(DEVICE)
+    assert used.used_now(DEVICE)
+
+
+# End to end.
+
+
+@pytest.mark.e2e
+def test_mfa_token_variable_and_token_command_end_to_end(
+    credentials: Path, home: Path, aws_mfa: AwsMfa, sts: LocalSts
+) -> None:
+    write(credentials, long_term("a-long-term") + "\n" + long_term("b-long-term", device=None))
+    write(
+        home / ".aws" / "config",
+        "[profile b]\nmfa_serial = arn:aws:iam::123456789012:mfa/b\nmfa_process = echo 654321\n",
+    )
+    assert aws_mfa("-p", "a", MFA_TOKEN="123456").code == 0
+    assert sts.requests[-1]["TokenCode"] == "123456"
+    result = aws_mfa("-p", "b")
+    assert result.code == 0, result.stderr
+    assert sts.requests[-1]["TokenCode"] == "654321"
+    assert "654321" not in result.stderr
+
+
+@pytest.mark.e2e
+def test_second_profile_on_the_same_device_in_one_window_is_refused(
+    credentials: Path, aws_mfa: AwsMfa, sts: LocalSts
+) -> None:
+    write(credentials, long_term("a-long-term") + "\n" + long_term("b-long-term"))
+    left = UsedCodes(Path("unused")).seconds_to_next_window()
+    if left < 10:  # start both runs early in a window, so they share it
+        time.sleep(left)
+    assert aws_mfa("-p", "a", "-c", "123456").code == 0
+    before = credentials.read_bytes()
+    result = aws_mfa("-p", "b", "-c", "123456")
+    assert result.code == 5
+    assert result.error_lines == [
+        f"ERROR - --token: a code of {DEVICE} was already used in this 30-second window "
+        "and STS rejects a code used twice; run again with the next code"
+    ]
+    assert len(sts.requests) == 1
+    assert credentials.read_bytes() == before
