@@ -173,3 +173,15 @@ def test_broken_yaml_is_one_line_and_changes_nothing(
     ]
     assert credentials.read_bytes() == before
     assert sts.requests == []
+
+
+def test_mfa_process_from_yaml_comes_before_the_config(yaml_file: Path) -> None:
+    yaml_file.write_text(THREE_LEVELS + "  mfa_process: echo 123456\n")
+    config = ini.parse("[profile staging]\nmfa_process = echo 999999\n", "config")
+    flags = Flags(profile="staging", short_term_section="staging-mfa")
+    s = resolve(flags, {}, None, config, yaml_profiles.load(yaml_file))
+    assert s.token_command == "echo 123456"
+    assert s.token_command_source.startswith("mfa_process of 'staging' in ")
+    assert resolve(flags, {}, None, config, None).token_command == "echo 999999"
+    s = resolve(Flags(**{**flags.__dict__, "token_command": "echo 1"}), {}, None, config, None)
+    assert s.token_command == "echo 1"
