@@ -155,7 +155,12 @@ def check_section_name(value: str, source: str, what: str) -> None:
 
 
 class ConfigLookup:
-    """Keys of the short-term profile's config, then of the long-term profile's."""
+    """Keys of the first config profile that has them.
+
+    The profiles are the short-term section's, then the one named by
+    ``--profile`` (when the sections are named otherwise), then the long-term
+    section's.
+    """
 
     def __init__(self, label: str, *found: ConfigProfile | None) -> None:
         self.label = label
@@ -256,7 +261,8 @@ def resolve(
     in_file = f"in [{long_term}]"
     config_file = config_path(environ)
     configured = ConfigLookup(
-        str(config_file), config_profiles.get(short_term), config_profiles.get(long_term)
+        str(config_file),
+        *(config_profiles.get(name) for name in dict.fromkeys((short_term, profile, long_term))),
     )
     yaml_file = yaml_path(environ)
 
