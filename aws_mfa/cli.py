@@ -283,10 +283,18 @@ def setup_logging(level: str) -> None:
 def main(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None = None) -> int:
     """Run aws-mfa with ``argv`` (default: ``sys.argv[1:]``); return the exit code."""
     args = build_parser().parse_args(argv)
-    quiet = args.command in QUIET_COMMANDS
-    setup_logging(getattr(args, "log_level", None) or ("WARNING" if quiet else "INFO"))
+    env = os.environ if environ is None else environ
+    level = getattr(args, "log_level", None) or env.get("MFA_LOG_LEVEL", "").upper()
+    if level and level not in LOG_LEVELS:
+        wrong = env["MFA_LOG_LEVEL"]
+        print(
+            f"ERROR - MFA_LOG_LEVEL: {wrong!r} is not one of {', '.join(LOG_LEVELS)}",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
+    setup_logging(level or ("WARNING" if args.command in QUIET_COMMANDS else "INFO"))
     try:
-        return run(args, os.environ if environ is None else environ)
+        return run(args, env)
     except AwsMfaError as err:
         print(f"ERROR - {err.message}", file=sys.stderr)
         return err.exit_code
@@ -339,9 +347,15 @@ class Context:
     def credentials(self) -> ini.IniFile | None:
         from aws_mfa import credentials_file
 
-        document: ini.IniFile | None = self._once(
-            "credentials", lambda: credentials_file.read_text_file(self.credentials_path)
-        )
+        def read() -> ini.IniFile | None:
+            log.debug("Reading %s", self.credentials_path)
+            document = credentials_file.read_text_file(self.credentials_path)
+            problem = credentials_file.mode_problem(self.credentials_path)
+            if problem:
+                log.warning("%s", problem)
+            return document
+
+        document: ini.IniFile | None = self._once("credentials", read)
         return document
 
     def config(self) -> ini.IniFile | None:
@@ -406,7 +420,8 @@ def login_command(context: Context) -> int:
         from aws_mfa.setup_keys import setup
 
         profile = settings.profile_name(context.flags, context.environ)
-        setup(context.credentials_path, context.flags, profile)
+        timeout = settings.lock_timeout(context.environ)
+        setup(context.credentials_path, context.flags, profile, lock_timeout=timeout)
         return EXIT_OK
     fresh_credentials(context)
     return EXIT_OK

@@ -81,6 +81,20 @@ def read_text_file(path: Path) -> ini.IniFile | None:
     return ini.parse(text, str(path))
 
 
+def mode_problem(path: Path) -> str | None:
+    """A warning when group or others may read the file at ``path``."""
+    try:
+        mode = stat.S_IMODE(path.stat().st_mode)
+    except OSError:
+        return None
+    if not mode & 0o077:
+        return None
+    return (
+        f"{path} can be read by other users (mode {mode:04o}), and it holds your keys; "
+        f"run: chmod 600 {path}"
+    )
+
+
 def long_term_key_problem(section: ini.IniSection | None) -> str | None:
     """Why ``section`` looks like it holds long-term keys, or None.
 

@@ -77,17 +77,20 @@ def login(
     if not decision.renew and document is not None:
         log.info("%s", decision.reason[0].upper() + decision.reason[1:])
         return Outcome(False, decision.reason, stored_credentials(settings, document))
-    log.info("Renewing: %s", decision.reason)
+    preflight(settings, document)  # fail fast, before any lock or prompt
     path = settings.credentials_file
-    with credentials_file.locked(path):
+    log.debug("Taking the lock of %s", path)
+    with credentials_file.locked(path, settings.lock_timeout):
         document = credentials_file.read_text_file(path)
         decision = decide(settings, document, clock())
         if not decision.renew and document is not None:
             log.info("Another aws-mfa renewed them meanwhile: %s", decision.reason)
             return Outcome(False, decision.reason, stored_credentials(settings, document))
+        caller = preflight(settings, document)
+        log.info("Renewing: %s", decision.reason)
         fresh = renew(
             settings,
-            document,
+            caller,
             prompter=prompter,
             client_factory=client_factory,
             used_codes=used_codes or UsedCodes(default_used_codes_path()),
@@ -123,16 +126,17 @@ def decide(settings: Settings, document: ini.IniFile | None, now: datetime) -> e
     )
 
 
-def renew(
-    settings: Settings,
-    document: ini.IniFile | None,
-    *,
-    prompter: mfa.Prompter,
-    client_factory: ClientFactory,
-    used_codes: UsedCodes,
-    sleep: Callable[[float], None],
-) -> TemporaryCredentials:
-    """Check everything a renewal needs, then ask for a code and call STS."""
+@dataclass(frozen=True)
+class Caller:
+    """Who calls STS: the long-term keys, the MFA device, and how to name them in errors."""
+
+    keys: LongTermKeys
+    device: str
+    origin: str
+
+
+def preflight(settings: Settings, document: ini.IniFile | None) -> Caller:
+    """Check everything a renewal needs that can be checked without asking anyone."""
     path = settings.credentials_file
     short = settings.short_term_section
     problem = credentials_file.long_term_key_problem(
@@ -151,33 +155,49 @@ def renew(
             f"aws_mfa_device = arn:aws:iam::ACCOUNT:mfa/NAME to [{settings.long_term_section}]"
         )
     origin = f"access key {mask(keys.access_key_id)} in [{settings.long_term_section}] of {path}"
-    code = obtain_code(settings, settings.device, prompter, used_codes, sleep)
-    client = client_factory(keys, settings.region)
+    return Caller(keys, settings.device, origin)
+
+
+def renew(
+    settings: Settings,
+    caller: Caller,
+    *,
+    prompter: mfa.Prompter,
+    client_factory: ClientFactory,
+    used_codes: UsedCodes,
+    sleep: Callable[[float], None],
+) -> TemporaryCredentials:
+    """Ask for a code and call STS."""
     from aws_mfa import sts
 
+    code = obtain_code(settings, caller.device, prompter, used_codes, sleep)
+    client = client_factory(caller.keys, settings.region)
+    short = settings.short_term_section
     if settings.role_arn:
         log.info(
-            "Assuming role %s for [%s] for %s seconds",
-            settings.role_arn,
-            short,
-            settings.duration,
+            "Assuming role %s for [%s] for %s seconds", settings.role_arn, short, settings.duration
         )
         fresh = sts.assume_role(
             client,
             role_arn=settings.role_arn,
             session_name=settings.role_session_name,
             duration=settings.duration,
-            device=settings.device,
+            device=caller.device,
             code=code,
-            origin=origin,
+            origin=caller.origin,
             external_id=settings.external_id,
         )
     else:
         log.info("Getting a session token for [%s] for %s seconds", short, settings.duration)
         fresh = sts.get_session_token(
-            client, device=settings.device, duration=settings.duration, code=code, origin=origin
+            client,
+            device=caller.device,
+            duration=settings.duration,
+            code=code,
+            origin=caller.origin,
         )
-    used_codes.record(settings.device)
+    used_codes.record(caller.device)
+    log.debug("STS answered with access key %s", mask(fresh.access_key_id))
     return fresh
 
 

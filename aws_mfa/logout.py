@@ -64,9 +64,16 @@ def forget(document: ini.IniFile, name: str) -> str:
     return credentials_file.edit_section(document, name, {}, SESSION_KEYS)
 
 
-def logout(path: Path, names: list[str] | None, now: datetime, backup: bool = False) -> int:
+def logout(
+    path: Path,
+    names: list[str] | None,
+    now: datetime,
+    *,
+    backup: bool = False,
+    lock_timeout: float = credentials_file.LOCK_TIMEOUT,
+) -> int:
     """Forget the sessions in ``names`` (None: every aws-mfa session); return how many."""
-    with credentials_file.locked(path):
+    with credentials_file.locked(path, lock_timeout):
         document = credentials_file.read_text_file(path)
         targets = sessions_to_forget(document) if names is None else names
         forgotten = []

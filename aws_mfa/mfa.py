@@ -42,7 +42,7 @@ def check_code(text: str, source: str) -> str:
     """``text`` when it is a valid MFA code; else a UsageError naming ``source``."""
     if not is_code(text):
         raise UsageError(
-            f"{source}: the MFA code must be exactly six digits, like 123456 "
+            f"{source}: the MFA code must be exactly six digits "
             "(no spaces); read it from your MFA device or app"
         )
     return text
@@ -50,7 +50,7 @@ def check_code(text: str, source: str) -> str:
 
 NO_TERMINAL = (
     "an MFA code is needed and there is no terminal to ask on; "
-    "pass it with --token 123456 (or run aws-mfa in a terminal)"
+    "pass it with --token CODE (or run aws-mfa in a terminal)"
 )
 
 

@@ -26,6 +26,7 @@ the caller passes in what was read.
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -39,6 +40,8 @@ from aws_mfa.ini import IniFile
 from aws_mfa.mfa import check_code
 from aws_mfa.yaml_profiles import default_path as yaml_path
 from aws_mfa.yaml_profiles import device as yaml_device
+
+log = logging.getLogger(__name__)
 
 DEFAULT_PROFILE = "default"
 DEFAULT_LONG_TERM_SUFFIX = "long-term"
@@ -111,6 +114,7 @@ class Settings:
     shell: str | None
     """The export format or shell asked for (``--format``, ``shell`` in the YAML)."""
     shell_source: str
+    lock_timeout: float
 
 
 Candidate = tuple["str | None", str]
@@ -360,6 +364,22 @@ def resolve(
     )
     shell, shell_source = _first((flags.format, "--format"), from_yaml("shell"))
 
+    log.debug(
+        "Profile %s: long-term [%s], short-term [%s]; device %s (%s); role %s (%s); "
+        "duration %s (%s); region %s (%s); code from %s",
+        profile,
+        long_term,
+        short_term,
+        device,
+        device_source or "not set",
+        role,
+        role_source or "not set",
+        duration,
+        duration_source or "default",
+        region,
+        region_source or "global endpoint",
+        token_source or token_command_source or "the terminal",
+    )
     return Settings(
         profile=profile,
         credentials_file=credentials_path(flags, environ),
@@ -381,7 +401,16 @@ def resolve(
         backup=backup,
         shell=shell,
         shell_source=shell_source,
+        lock_timeout=lock_timeout(environ),
     )
+
+
+def lock_timeout(environ: Mapping[str, str]) -> float:
+    """Seconds to wait for another aws-mfa's lock: ``MFA_LOCK_TIMEOUT``, else 120."""
+    from aws_mfa.credentials_file import LOCK_TIMEOUT
+
+    text = environ.get("MFA_LOCK_TIMEOUT")
+    return float(whole_number(text, "MFA_LOCK_TIMEOUT")) if text else LOCK_TIMEOUT
 
 
 def yes_or_no(text: str, source: str) -> bool:

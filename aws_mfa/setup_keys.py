@@ -59,11 +59,12 @@ def setup(
     *,
     ask: Ask = terminal_ask,
     ask_secret: Ask = terminal_secret,
+    lock_timeout: float = credentials_file.LOCK_TIMEOUT,
 ) -> str:
     """Create the long-term section; return its name."""
     profile = ask(f"Profile name [{default_profile}]: ").strip() or default_profile
     long_term, _ = section_names(profile, flags)
-    with credentials_file.locked(path):
+    with credentials_file.locked(path, lock_timeout):
         document = credentials_file.read_text_file(path)
         if document is not None and long_term in document.sections:
             raise FileError(

@@ -10,6 +10,7 @@ local STS per test process.
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -18,7 +19,9 @@ from pathlib import Path
 
 import pytest
 
+from aws_mfa import ini
 from aws_mfa.demo import LocalSts
+from aws_mfa.errors import FileError
 
 BIN = Path(sys.executable).parent
 AWS_MFA = str(BIN / "aws-mfa")
@@ -124,13 +127,61 @@ class Result:
         return [line for line in self.stderr.splitlines() if line.startswith("ERROR")]
 
 
+SECRET_KEYS = ("aws_secret_access_key", "aws_session_token", "aws_security_token")
+MOTO_SESSION_TOKEN_START = "AQoEXAMPLEH4aoAH0gNCAPyJxz4BlCFFxWNE1OPTgk5TthT"
+CODE = re.compile(r"(?<!\d)\d{6}(?!\d)")
+
+
+def secrets_under(home: Path) -> set[str]:
+    """Every secret key and session token in the AWS files under ``home``, and the known ones."""
+    found = {LONG_TERM_SECRET, SESSION_SECRET, MOTO_SESSION_TOKEN_START, LONG_TERM_KEY_ID}
+    folder = home / ".aws"
+    for path in folder.rglob("*") if folder.is_dir() else []:
+        try:
+            document = ini.parse(path.read_text(encoding="utf-8"), str(path))
+        except (OSError, ValueError, FileError):
+            continue
+        for section in document.sections.values():
+            found.update(
+                value
+                for key, value in section.values.items()
+                if key in SECRET_KEYS and len(value) > 7
+            )
+    return found
+
+
+def check_no_secrets(command: list[str], env: dict[str, str], stdin: str, result: Result) -> None:
+    """Fail when a secret or an MFA code appears in what a run printed.
+
+    Only ``export`` and ``exec`` may print credentials, on stdout: the first
+    because it was asked to, the second because its command may. The failure
+    message never repeats the secret.
+    """
+    home = Path(env.get("HOME", "/nonexistent"))
+    printed = {"stderr": result.stderr}
+    words = {word for arg in command[1:] for word in arg.split()}
+    if not {"export", "exec"} & words:
+        printed["stdout"] = result.stdout
+    codes = set(CODE.findall(" ".join([*command, stdin, env.get("MFA_TOKEN", "")])))
+    for stream, text in printed.items():
+        for secret in secrets_under(home):
+            if secret in text:
+                pytest.fail(f"a secret ({len(secret)} characters) was printed on {stream}")
+        for code in codes:
+            if re.search(rf"(?<!\d){code}(?!\d)", text):
+                pytest.fail(f"an MFA code given to the run was printed on {stream}")
+
+
 def run(
     command: list[str],
     env: dict[str, str],
     stdin: str | None = None,
     timeout: float = 60,
 ) -> Result:
-    """Run ``command`` with no controlling terminal; stdin is empty unless given."""
+    """Run ``command`` with no controlling terminal; stdin is empty unless given.
+
+    Whatever it prints is searched for secrets (see :func:`check_no_secrets`).
+    """
     done = subprocess.run(
         command,
         env=env,
@@ -141,15 +192,22 @@ def run(
         start_new_session=True,
         check=False,
     )
-    return Result(done.returncode, done.stdout, done.stderr)
+    result = Result(done.returncode, done.stdout, done.stderr)
+    check_no_secrets(command, env, stdin or "", result)
+    return result
 
 
 @pytest.fixture
 def environment(home: Path, sts: LocalSts) -> dict[str, str]:
-    """The environment of an end-to-end run: the clean one, aimed at the local STS."""
+    """The environment of an end-to-end run: the clean one, aimed at the local STS.
+
+    Every end-to-end run logs at DEBUG, so that the secret search of
+    :func:`run` covers every log line aws-mfa can print.
+    """
     env = dict(os.environ)
     env["AWS_ENDPOINT_URL_STS"] = sts.url
     env["AWS_CONFIG_FILE"] = str(home / ".aws" / "config")
+    env["MFA_LOG_LEVEL"] = "DEBUG"
     return env
 
 

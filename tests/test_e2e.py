@@ -236,7 +236,7 @@ def test_no_terminal_and_no_token_fails_at_once(credentials: Path, aws_mfa: AwsM
     assert result.code == 4
     assert result.error_lines == [
         "ERROR - an MFA code is needed and there is no terminal to ask on; "
-        "pass it with --token 123456 (or run aws-mfa in a terminal)"
+        "pass it with --token CODE (or run aws-mfa in a terminal)"
     ]
     assert credentials.read_bytes() == before
 
@@ -340,7 +340,7 @@ def test_debug_logging_never_shows_a_secret(
     for result in results:
         assert result.code == 0, result.stderr
         printed = result.stdout + result.stderr
-        for secret in (LONG_TERM_SECRET, SESSION_SECRET, token, "123456"):
+        for secret in (LONG_TERM_SECRET, SESSION_SECRET, token):  # run() checks codes
             assert secret not in printed
         assert LONG_TERM_KEY_ID not in printed
 

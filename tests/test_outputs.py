@@ -141,7 +141,8 @@ def test_eval_export_works_in_the_shell(
         'printf "%s\\n" "$AWS_ACCESS_KEY_ID" "$AWS_SECRET_ACCESS_KEY" "$AWS_SESSION_TOKEN" '
         '"$AWS_CREDENTIAL_EXPIRATION"'
     )
-    result = run([shell, "-c", script], {**environment, "SHELL": f"/bin/{shell}"})
+    quiet = {**environment, "SHELL": f"/bin/{shell}", "MFA_LOG_LEVEL": ""}
+    result = run([shell, "-c", script], quiet)
     assert result.code == 0, result.stderr
     staging = values(credentials, "staging")
     key_id, secret, token, expiration = result.stdout.splitlines()
