@@ -1,0 +1,142 @@
+"""Many aws-mfa runs at once: one STS call per profile, every section kept, no silent hang."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from filelock import FileLock
+
+from aws_mfa import ini
+from aws_mfa.demo import LocalSts
+from tests.conftest import (
+    AWS_MFA,
+    SESSION_KEY_ID,
+    AwsMfa,
+    Result,
+    check_no_secrets,
+    long_term,
+    write,
+)
+
+pytestmark = pytest.mark.e2e
+
+
+def start(args: list[str], env: dict[str, str]) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [AWS_MFA, *args],
+        env=env,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+
+
+def finish(process: subprocess.Popen[str], env: dict[str, str]) -> Result:
+    out, err = process.communicate(timeout=120)
+    result = Result(process.returncode, out, err)
+    check_no_secrets([str(a) for a in process.args], env, "", result)  # type: ignore[union-attr]
+    return result
+
+
+def sections(path: Path) -> dict[str, str]:
+    """Each section's text, header to last key, by name."""
+    document = ini.parse(path.read_text(), str(path))
+    return {
+        name: "".join(document.lines[s.header_index : s.content_end])
+        for name, s in document.sections.items()
+    }
+
+
+def test_16_profiles_at_once_keep_every_section(
+    credentials: Path, environment: dict[str, str], sts: LocalSts
+) -> None:
+    # One MFA device per profile: STS would reject one device's code used 16 times.
+    text = "# sixteen accounts\n" + "\n".join(
+        long_term(f"p{i}-long-term", device=f"arn:aws:iam::123456789012:mfa/user{i}")
+        for i in range(16)
+    )
+    write(credentials, text)
+    before = sections(credentials)
+    running = [start(["-p", f"p{i}", "-c", "123456"], environment) for i in range(16)]
+    results = [finish(process, environment) for process in running]
+    assert [r.code for r in results] == [0] * 16, [r.stderr for r in results if r.code]
+    after = sections(credentials)
+    for name, body in before.items():
+        assert after[name] == body  # every long-term section, byte for byte
+    for i in range(16):
+        values = ini.parse(after[f"p{i}"], "x").values(f"p{i}") or {}
+        assert values["aws_access_key_id"] == SESSION_KEY_ID
+        assert values["aws_session_token"]
+    assert sorted(r["SerialNumber"] for r in sts.requests) == sorted(
+        f"arn:aws:iam::123456789012:mfa/user{i}" for i in range(16)
+    )
+    assert credentials.read_text().startswith(text)
+
+
+def test_8_runs_of_one_profile_make_one_sts_call_and_ask_once(
+    credentials: Path, environment: dict[str, str], sts: LocalSts, tmp_path: Path
+) -> None:
+    write(credentials, long_term())
+    asked = tmp_path / "asked"
+    command = f"echo x >> {asked}; echo 123456"
+    running = [start(["--token-command", command], environment) for _ in range(8)]
+    results = [finish(process, environment) for process in running]
+    assert [r.code for r in results] == [0] * 8, [r.stderr for r in results if r.code]
+    assert asked.read_text() == "x\n"
+    assert [r["Action"] for r in sts.requests] == ["GetSessionToken"]
+    assert sum("Another aws-mfa renewed them meanwhile" in r.stderr for r in results) == 7
+
+
+def test_a_lock_held_too_long_gives_a_clear_message(
+    credentials: Path, aws_mfa: AwsMfa, sts: LocalSts
+) -> None:
+    write(credentials, long_term())
+    before = credentials.read_bytes()
+    with FileLock(f"{credentials}.lock"):
+        started = time.monotonic()
+        result = aws_mfa("-c", "123456", MFA_LOCK_TIMEOUT="2")
+        waited = time.monotonic() - started
+    assert 2 <= waited < 15
+    assert result.code == 3
+    assert "INFO - waiting for another aws-mfa that is renewing credentials in" in result.stderr
+    assert result.error_lines == [
+        f"ERROR - another aws-mfa has held the lock on {credentials} for over 2 seconds "
+        "(is it waiting for an MFA code in another terminal?); finish or stop it, then run again"
+    ]
+    assert credentials.read_bytes() == before
+    assert sts.requests == []
+
+
+def test_a_lock_left_by_a_dead_process_blocks_no_one(
+    credentials: Path, aws_mfa: AwsMfa, sts: LocalSts
+) -> None:
+    write(credentials, long_term())
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import sys, time; from filelock import FileLock; "
+            f"FileLock({str(credentials) + '.lock'!r}).acquire(); print('held', flush=True); "
+            "time.sleep(60)",
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert holder.stdout is not None
+    assert holder.stdout.readline() == "held\n"
+    os.kill(holder.pid, signal.SIGKILL)
+    holder.wait(timeout=10)
+    assert Path(f"{credentials}.lock").exists()
+    started = time.monotonic()
+    result = aws_mfa("-c", "123456", MFA_LOCK_TIMEOUT="5")
+    assert result.code == 0, result.stderr
+    assert time.monotonic() - started < 5
+    assert "waiting for another aws-mfa" not in result.stderr

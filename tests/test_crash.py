@@ -1,0 +1,105 @@
+"""A writer killed at random moments never leaves a half-written credentials file."""
+
+from __future__ import annotations
+
+import os
+import random
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from aws_mfa import credentials_file, ini
+from tests.conftest import write
+
+PROFILES = 3000
+KILLS = 25
+
+# The writer: the same read, edit and locked save a login makes, over and over,
+# alternating between two sessions, as fast as it can.
+WRITER = """
+import sys
+from pathlib import Path
+from aws_mfa import credentials_file as cf
+path = Path(sys.argv[1])
+sessions = [
+    {"aws_access_key_id": "ASIAFIRST", "aws_session_token": "first-token" * 20},
+    {"aws_access_key_id": "ASIASECOND", "aws_session_token": "second-token" * 20},
+]
+print("writing", flush=True)
+turn = 0
+while True:
+    with cf.locked(path):
+        document = cf.read_text_file(path)
+        cf.save(path, cf.edit_section(document, "p1500", sessions[turn % 2]))
+    turn += 1
+"""
+
+
+def big_file() -> str:
+    return "# many accounts\r\n" + "".join(
+        f"[p{i}-long-term]\naws_access_key_id = AKIA{i:016d}\n"
+        f"aws_secret_access_key = {'s' * 40}\n\n"
+        f"[p{i}]\naws_access_key_id = ASIA{i:016d}\naws_session_token = {'t' * 200}\n"
+        "expiration = 2030-01-01 00:00:00\n\n"
+        for i in range(PROFILES)
+    )
+
+
+@pytest.mark.e2e
+def test_sigkill_at_random_moments_leaves_the_old_or_the_new_file(tmp_path: Path) -> None:
+    path = write(tmp_path / "aws" / "credentials", big_file())
+    original = path.read_text()
+    first = credentials_file.edit_section(
+        ini.parse(original, "f"),
+        "p1500",
+        {"aws_access_key_id": "ASIAFIRST", "aws_session_token": "first-token" * 20},
+    )
+    second = credentials_file.edit_section(
+        ini.parse(first, "f"),
+        "p1500",
+        {"aws_access_key_id": "ASIASECOND", "aws_session_token": "second-token" * 20},
+    )
+    assert (
+        credentials_file.edit_section(
+            ini.parse(second, "f"),
+            "p1500",
+            {"aws_access_key_id": "ASIAFIRST", "aws_session_token": "first-token" * 20},
+        )
+        == first
+    )
+    long_term = {
+        name: "".join(document.lines[s.header_index : s.end_index])
+        for document in [ini.parse(original, "f")]
+        for name, s in document.sections.items()
+        if name.endswith("-long-term")
+    }
+    chance = random.Random(20261122)
+    seen = set()
+    for _ in range(KILLS):
+        writer = subprocess.Popen(
+            [sys.executable, "-c", WRITER, str(path)], stdout=subprocess.PIPE, text=True
+        )
+        assert writer.stdout is not None
+        assert writer.stdout.readline() == "writing\n"
+        time.sleep(chance.uniform(0.0, 0.4))
+        os.kill(writer.pid, signal.SIGKILL)
+        writer.wait(timeout=10)
+
+        text = path.read_text()
+        assert text in (original, first, second)
+        seen.add(text)
+        document = ini.parse(text, str(path))  # it parses
+        for name, body in long_term.items():
+            section = document.sections[name]
+            assert "".join(document.lines[section.header_index : section.end_index]) == body
+    assert len(seen) >= 2  # the kills did land between and during writes
+
+    # A temporary file left by a kill is cleaned up by the next write, and a
+    # normal write leaves none.
+    with credentials_file.locked(path):
+        credentials_file.save(path, original)
+    assert sorted(p.name for p in path.parent.iterdir()) == ["credentials", "credentials.lock"]
