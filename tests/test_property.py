@@ -1,0 +1,201 @@
+"""Generated credentials files: updating, adding or removing a session changes no other byte."""
+
+from __future__ import annotations
+
+import tempfile
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from aws_mfa import credentials_file, ini, login, logout
+from aws_mfa.settings import Flags, resolve
+
+SESSION = {
+    "assumed_role": "False",
+    "aws_access_key_id": "ASIANEWSESSION",
+    "aws_secret_access_key": "new/secret+value",
+    "aws_session_token": "new-token==",
+    "aws_security_token": "new-token==",
+    "expiration": "2030-01-01 00:00:00",
+}
+
+TEXT = st.text(
+    alphabet=st.sampled_from(list("abcXYZ019 _-./+=#;:é€ß日本\t")), min_size=0, max_size=12
+).map(str.strip)
+KEY = st.sampled_from(
+    ["region", "output", "Region", "aws_mfa_device", "AWS_Access_Key_ID", "x_y", "ÄÖ"]
+)
+SPACING = st.sampled_from(["{k}={v}", "{k} = {v}", "{k}\t=\t{v}", "{k} : {v}", "{k}   =  {v}"])
+ENDING = st.sampled_from(["\n", "\r\n"])
+NAMES = st.sampled_from(["default", "prod", "prod-long-term", "x y", "日本", "sso", "a.b"])
+
+
+@st.composite
+def body(draw: st.DrawFn, keys: tuple[str, ...] = ()) -> list[str]:
+    """A section's lines (without endings): ``keys`` first (in any order, case and spacing,
+    empty when they are placeholders), then other keys, comments, blanks, continuations."""
+    lines: list[str] = []
+    used = {key.lower() for key in keys}
+    for key in draw(st.permutations(keys)):
+        spelled = draw(st.sampled_from([key, key.upper()]))
+        value = "" if key in PLACEHOLDER else draw(TEXT) or "old"
+        lines.append(draw(SPACING).format(k=spelled, v=value).rstrip())
+    last_was_key = bool(lines)
+    for _ in range(draw(st.integers(0, 5))):
+        kind = draw(st.sampled_from(["key", "comment", "blank", "continued"]))
+        if kind == "continued" and last_was_key:
+            lines.append("    " + (draw(TEXT) or "more"))
+        elif kind == "key":
+            key = draw(KEY)
+            if key.lower() in used:
+                continue
+            used.add(key.lower())
+            lines.append(draw(SPACING).format(k=key, v=draw(TEXT) or "v"))
+            last_was_key = True
+        elif kind == "comment":
+            lines.append(draw(st.sampled_from(["#", ";", "  #", "\t;"])) + " " + draw(TEXT))
+            last_was_key = False
+        elif kind == "blank":
+            lines.append(draw(st.sampled_from(["", "  ", "\t"])))
+            last_was_key = False
+    return lines
+
+
+PLACEHOLDER = ("aws_access_key_id", "aws_secret_access_key")
+
+
+@dataclass
+class Case:
+    text: str
+    target: str
+
+
+@st.composite
+def files(draw: st.DrawFn, target_kind: str) -> Case:
+    """A valid credentials file; the target section "dev" is a session, absent, or a placeholder."""
+    names = draw(st.lists(NAMES, unique=True, max_size=4))
+    chunks: list[list[str]] = [[f"# {draw(TEXT)}"] if draw(st.booleans()) else []]
+    sections = [(name, draw(body())) for name in names]
+    if target_kind != "absent":
+        position = draw(st.integers(0, len(sections)))
+        keys = tuple(SESSION) if target_kind == "session" else PLACEHOLDER
+        sections.insert(position, ("dev", draw(body(keys))))
+    for name, lines in sections:
+        header = draw(st.sampled_from(["[{}]", "[{}] ", "[{}]  # note"])).format(name)
+        chunks.append([header, *lines])
+    lines = [line for chunk in chunks for line in chunk]
+    text = "".join(line + draw(ENDING) for line in lines)
+    if text and draw(st.booleans()):
+        text = text.rstrip("\r\n")  # no newline at the end
+    if draw(st.booleans()):
+        text = ini.BOM + text
+    return Case(text, "dev")
+
+
+def lines_of(text: str) -> list[str]:
+    return ini.split_lines(text.removeprefix(ini.BOM))
+
+
+def assert_only_section_changed(old: str, new: str, name: str) -> None:
+    """``new`` is ``old`` with section ``name`` (header to last key) replaced, nothing else."""
+    section = ini.parse(old, "f").sections[name]
+    before = lines_of(old)
+    prefix = (ini.BOM if old.startswith(ini.BOM) else "") + "".join(before[: section.header_index])
+    suffix = "".join(before[section.content_end :])
+    assert new.startswith(prefix)
+    if not before[section.content_end - 1].endswith("\n"):  # the section ended the file
+        assert suffix == ""
+    assert new.endswith(suffix)
+    assert len(new) >= len(prefix) + len(suffix)
+
+
+def assert_other_values_kept(old: str, new: str, name: str) -> None:
+    before, after = ini.parse(old, "f"), ini.parse(new, "f")
+    assert {k: s.values for k, s in before.sections.items() if k != name} == {
+        k: s.values for k, s in after.sections.items() if k != name
+    }
+
+
+HEAVY = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+@HEAVY
+@given(case=files("session"))
+def test_updating_a_session_changes_only_its_section(case: Case) -> None:
+    new = credentials_file.edit_section(ini.parse(case.text, "f"), case.target, SESSION)
+    assert_only_section_changed(case.text, new, case.target)
+    assert_other_values_kept(case.text, new, case.target)
+    assert ini.parse(new, "f").values(case.target) == {
+        **(ini.parse(case.text, "f").values(case.target) or {}),
+        **SESSION,
+    }
+
+
+@HEAVY
+@given(case=files("placeholder"))
+def test_filling_a_placeholder_changes_only_its_section(case: Case) -> None:
+    new = credentials_file.edit_section(ini.parse(case.text, "f"), case.target, SESSION)
+    assert_only_section_changed(case.text, new, case.target)
+    assert_other_values_kept(case.text, new, case.target)
+
+
+@HEAVY
+@given(case=files("absent"))
+def test_adding_a_session_appends_and_keeps_every_byte(case: Case) -> None:
+    new = credentials_file.edit_section(ini.parse(case.text, "f"), case.target, SESSION)
+    assert new.startswith(case.text)
+    tail = new[len(case.text) :]
+    assert tail.lstrip("\r\n").startswith("[dev]")
+    assert_other_values_kept(case.text, new, case.target)
+    assert ini.parse(new, "f").values("dev") == SESSION
+
+
+@HEAVY
+@given(case=files("session"))
+def test_removing_a_session_removes_only_it_and_blank_lines_next_to_it(case: Case) -> None:
+    document = ini.parse(case.text, "f")
+    new = logout.forget(document, case.target)
+    assert_other_values_kept(case.text, new, case.target)
+    old_lines, new_lines = lines_of(case.text), lines_of(new)
+    section = document.sections[case.target]
+    left = ini.parse(new, "f").sections.get(case.target)
+    if left is not None:  # the user's own keys or comments kept the section
+        assert not set(left.values) & set(logout.SESSION_KEYS)
+        assert_only_section_changed(case.text, new, case.target)
+        return
+    # The section went whole: one block of lines was cut, holding its header
+    # through its last key and otherwise only blank lines.
+    start = 0
+    while start < len(new_lines) and new_lines[start] == old_lines[start]:
+        start += 1
+    end = len(old_lines) - (len(new_lines) - start)
+    assert old_lines[:start] + old_lines[end:] == new_lines
+    assert start <= section.header_index
+    assert end >= section.content_end
+    cut = old_lines[start : section.header_index] + old_lines[section.content_end : end]
+    assert all(not line.strip() for line in cut)
+    assert new.startswith(ini.BOM) == case.text.startswith(ini.BOM)
+
+
+@HEAVY
+@given(case=files("session"))
+def test_a_run_that_changes_nothing_writes_nothing(case: Case) -> None:
+    # Give the generated file a valid session, then log in: nothing may be written.
+    text = credentials_file.edit_section(ini.parse(case.text, "f"), case.target, SESSION)
+
+    def no_sts(keys: object, region: object) -> object:
+        raise AssertionError("STS would be called")
+
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "credentials"
+        path.write_bytes(text.encode())
+        document = credentials_file.read_text_file(path)
+        settings = resolve(Flags(profile="dev", credentials_file=str(path)), {}, document)
+        now = datetime(2026, 11, 22, tzinfo=timezone.utc)
+        outcome = login.login(settings, document, clock=lambda: now, client_factory=no_sts)  # type: ignore[arg-type]
+        assert not outcome.renewed
+        assert path.read_bytes() == text.encode()
+        assert [p.name for p in Path(folder).iterdir()] == ["credentials"]
