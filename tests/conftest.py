@@ -9,6 +9,7 @@ local STS per test process.
 
 from __future__ import annotations
 
+import itertools
 import os
 import re
 import subprocess
@@ -130,6 +131,7 @@ class Result:
 SECRET_KEYS = ("aws_secret_access_key", "aws_session_token", "aws_security_token")
 MOTO_SESSION_TOKEN_START = "AQoEXAMPLEH4aoAH0gNCAPyJxz4BlCFFxWNE1OPTgk5TthT"
 CODE = re.compile(r"(?<!\d)\d{6}(?!\d)")
+TOKEN_FLAGS = {"-c", "-m", "--token", "--mfa-token", "--mfa-code", "--token-code"}
 
 
 def secrets_under(home: Path) -> set[str]:
@@ -162,7 +164,8 @@ def check_no_secrets(command: list[str], env: dict[str, str], stdin: str, result
     words = {word for arg in command[1:] for word in arg.split()}
     if not {"export", "exec"} & words:
         printed["stdout"] = result.stdout
-    codes = set(CODE.findall(" ".join([*command, stdin, env.get("MFA_TOKEN", "")])))
+    given = [value for flag, value in itertools.pairwise(command) if flag in TOKEN_FLAGS]
+    codes = set(CODE.findall(" ".join([*given, stdin, env.get("MFA_TOKEN", "")])))
     for stream, text in printed.items():
         for secret in secrets_under(home):
             if secret in text:
