@@ -19,15 +19,17 @@ from aws_mfa.aws_config import ConfigProfile, hiding_keys
 OVERRIDING_VARIABLES = ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN")
 
 
-def environment_overrides(environ: Mapping[str, str], profile: str) -> list[str]:
+def environment_overrides(environ: Mapping[str, str], profile: str | None = None) -> list[str]:
     """Credentials in the environment, which SDKs use before any profile."""
     found = [name for name in OVERRIDING_VARIABLES if environ.get(name)]
     if not found:
         return []
+    one = len(found) == 1
+    instead = f"profile [{profile}]" if profile else "the profiles"
     return [
-        f"{' and '.join(found)} {'is' if len(found) == 1 else 'are'} set in the environment: "
-        f"the AWS CLI and SDKs use {'it' if len(found) == 1 else 'them'} instead of "
-        f"profile [{profile}]; unset {'it' if len(found) == 1 else 'them'} to use the profile"
+        f"{' and '.join(found)} {'is' if one else 'are'} set in the environment: "
+        f"the AWS CLI and SDKs use {'it' if one else 'them'} instead of {instead}; "
+        f"unset {'it' if one else 'them'} to use the profile"
     ]
 
 

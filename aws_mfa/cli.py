@@ -25,6 +25,7 @@ from aws_mfa.errors import (
     EXIT_INTERNAL,
     EXIT_INTERRUPTED,
     EXIT_OK,
+    EXIT_PROBLEMS,
     EXIT_USAGE,
     AwsMfaError,
 )
@@ -132,6 +133,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     config = commands.add_parser("config", help="open the AWS config file in your editor")
     add_common_options(config, defaults=False)
+
+    doctor = commands.add_parser(
+        "doctor", help="check files, environment and clock for problems; change nothing"
+    )
+    add_common_options(doctor, defaults=False)
     return parser
 
 
@@ -351,7 +357,7 @@ class Context:
             log.debug("Reading %s", self.credentials_path)
             document = credentials_file.read_text_file(self.credentials_path)
             problem = credentials_file.mode_problem(self.credentials_path)
-            if problem:
+            if problem and self.args.command != "doctor":  # the doctor reports it itself
                 log.warning("%s", problem)
             return document
 
@@ -492,7 +498,29 @@ def config_command(context: Context) -> int:
     return EXIT_OK
 
 
+def doctor_command(context: Context) -> int:
+    from aws_mfa import doctor
+    from aws_mfa.errors import FileError
+
+    findings = []
+    region = None
+    try:
+        region = context.settings().region
+    except FileError:
+        pass  # examine() reports the file's problem itself
+    except AwsMfaError as err:
+        findings.append(doctor.Finding(doctor.PROBLEM, str(err)))
+    findings += doctor.examine(
+        context.flags, context.environ, context.credentials_path, context.config_path, region
+    )
+    print(doctor.report(findings))
+    if any(finding.level == doctor.PROBLEM for finding in findings):
+        return EXIT_PROBLEMS
+    return EXIT_OK
+
+
 COMMANDS: dict[str, Callable[[Context], int]] = {
+    "doctor": doctor_command,
     "login": login_command,
     "export": export_command,
     "exec": exec_command,

@@ -18,6 +18,7 @@ Exit codes (documented in docs/usage.md):
 6     STS could not be reached, timed out, throttled or failed
 7     ``status PROFILE``: the session is expired or missing
 8     ``status PROFILE``: the session expires within the margin
+9     ``doctor``: at least one problem was found
 126   ``exec``: the command cannot be run
 127   ``exec``: the command was not found
 130   interrupted (Ctrl-C)
@@ -35,6 +36,7 @@ EXIT_STS_REFUSED = 5
 EXIT_STS_UNAVAILABLE = 6
 EXIT_NOT_VALID = 7
 EXIT_EXPIRING = 8
+EXIT_PROBLEMS = 9
 EXIT_CANNOT_EXECUTE = 126
 EXIT_COMMAND_NOT_FOUND = 127
 EXIT_INTERRUPTED = 130
@@ -63,6 +65,11 @@ class FileError(AwsMfaError):
     """A credentials or config file is missing, malformed or unsafe to edit."""
 
     exit_code = EXIT_FILE
+
+    def __init__(self, message: str, *, line: int | None = None) -> None:
+        super().__init__(message)
+        self.line = line
+        """The line of the file the problem is on, when there is one."""
 
 
 class NoTokenError(AwsMfaError):

@@ -93,6 +93,15 @@ def split_lines(text: str) -> list[str]:
     return lines
 
 
+def header_name(stripped: str) -> str | None:
+    """The name in a ``[name]`` header line (already stripped), as configparser reads it.
+
+    The name runs to the last ``]``; anything after it is ignored.
+    """
+    close = stripped.rfind("]")
+    return stripped[1:close] if stripped.startswith("[") and close >= 2 else None
+
+
 def parse(text: str, label: str) -> IniFile:
     """Parse ``text`` (a leading BOM is allowed); ``label`` names the file in errors.
 
@@ -109,7 +118,7 @@ def parse(text: str, label: str) -> IniFile:
     indent_level = 0
 
     def fail(index: int, problem: str) -> FileError:
-        return FileError(f"{label}, line {index + 1}: {problem}")
+        return FileError(f"{label}, line {index + 1}: {problem}", line=index + 1)
 
     def finish_value() -> None:
         if section is not None and key is not None:
@@ -128,11 +137,10 @@ def parse(text: str, label: str) -> IniFile:
                 section.content_end = index + 1
             continue
         indent_level = indent
-        close = stripped.rfind("]")
-        if stripped[0] == "[" and close >= 2:
+        name = header_name(stripped)
+        if name is not None:
             finish_value()
             key = None
-            name = stripped[1:close]
             if name in sections:
                 first = sections[name].header_index + 1
                 raise fail(

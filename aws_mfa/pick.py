@@ -30,7 +30,8 @@ NO_TERMINAL = (
 )
 
 
-def _has_keys(document: ini.IniFile, name: str) -> bool:
+def has_long_term_keys(document: ini.IniFile, name: str) -> bool:
+    """True when section ``name`` holds a key id and a secret, and no session token."""
     values = document.values(name) or {}
     return bool(
         values.get("aws_access_key_id")
@@ -39,17 +40,22 @@ def _has_keys(document: ini.IniFile, name: str) -> bool:
     )
 
 
-def profiles_with_keys(
+def known_profiles(
     document: ini.IniFile | None, config: Mapping[str, ConfigProfile], flags: Flags
-) -> list[tuple[str, str]]:
-    """(profile, short-term section) of every profile whose long-term keys are present."""
+) -> list[tuple[str, str, str]]:
+    """(profile, long-term section, short-term section) of every profile with long-term keys.
+
+    Candidates are the names of every credentials section and config profile,
+    with the long-term suffix removed where they have it; each is kept when
+    the naming rules of a login lead it to a section with long-term keys.
+    """
     if document is None:
         return []
     suffix = "-" + (flags.long_term_suffix or DEFAULT_LONG_TERM_SUFFIX)
     candidates = [DEFAULT_PROFILE]
     for name in [*document.sections, *config]:
         candidates += [name, name[: -len(suffix)] if name.endswith(suffix) else name]
-    found: dict[str, str] = {}
+    found: dict[str, tuple[str, str]] = {}
     for profile in candidates:
         if profile in found or not profile:
             continue
@@ -57,9 +63,10 @@ def profiles_with_keys(
             long_term, short_term = section_names(profile, flags, config)
         except UsageError:
             continue
-        if _has_keys(document, long_term) and not _has_keys(document, short_term):
-            found[profile] = short_term
-    return sorted(found.items(), key=lambda item: (item[0] != DEFAULT_PROFILE, item[0]))
+        if has_long_term_keys(document, long_term):
+            found[profile] = (long_term, short_term)
+    ordered = sorted(found.items(), key=lambda item: (item[0] != DEFAULT_PROFILE, item[0]))
+    return [(profile, long_term, short_term) for profile, (long_term, short_term) in ordered]
 
 
 def describe(section: ini.IniSection | None, name: str, now: datetime, min_ttl: int) -> str:
@@ -79,7 +86,11 @@ def pick(
     ask: Prompter,
 ) -> str:
     """Show the profiles and return the one chosen."""
-    choices = profiles_with_keys(document, config, flags)
+    choices = [
+        (profile, short_term)
+        for profile, _, short_term in known_profiles(document, config, flags)
+        if document is not None and not has_long_term_keys(document, short_term)
+    ]
     if not choices:
         raise UsageError(
             "--pick found no profile with long-term keys; add one with 'aws-mfa --setup'"

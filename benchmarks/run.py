@@ -316,6 +316,7 @@ def distribution_versions(python: Path, names: Sequence[str]) -> dict[str, str]:
         "        found[name] = m.version(name)\n"
         "    except m.PackageNotFoundError:\n"
         "        pass\n"
+        "found['python'] = '.'.join(map(str, sys.version_info[:3]))\n"
         "print(json.dumps(found))\n"
     )
     found: dict[str, str] = json.loads(quiet([str(python), "-c", code, *names]))
@@ -371,60 +372,85 @@ def machine() -> dict[str, Any]:
 
 def plan(ours: Path, old: Path, ours_python: Path, old_python: Path) -> list[list[Measurement]]:
     """The measurements, in groups whose members are run in turn."""
+    floor: dict[str, Any] = {"label": "python -c pass", "scenario": "floor", "profiles": 0}
     groups: list[list[Measurement]] = [
         [
             Measurement(
-                "floor-ours", "python -c pass", OURS, "floor", 0, [str(ours_python), "-c", "pass"],
-                "python -c pass",
+                key="floor-ours",
+                tool=OURS,
+                argv=[str(ours_python), "-c", "pass"],
+                shown="python -c pass",
+                **floor,
             ),
             Measurement(
-                "floor-old", "python -c pass", OLD, "floor", 0, [str(old_python), "-c", "pass"],
-                "python -c pass",
+                key="floor-old",
+                tool=OLD,
+                argv=[str(old_python), "-c", "pass"],
+                shown="python -c pass",
+                **floor,
             ),
         ]
-    ]  # fmt: skip
+    ]
     for size in SIZES:
         _, profile = credentials_file(size, "")
         chosen = [] if size == 1 else ["--profile", profile]
-        shown = "" if size == 1 else f" --profile {profile}"
-        valid = [
+        shown = "aws-mfa" if size == 1 else f"aws-mfa --profile {profile}"
+        valid: dict[str, Any] = {"scenario": "valid", "profiles": size}
+        renewal: dict[str, Any] = {"scenario": "renewal", "profiles": size, "renewal": True}
+        ours_valid = [
             Measurement(
-                f"valid-{size}-ours", "valid", OURS, "valid", size, [str(ours), *chosen],
-                f"aws-mfa{shown}",
+                key=f"valid-{size}-ours",
+                label="valid",
+                tool=OURS,
+                argv=[str(ours), *chosen],
+                shown=shown,
+                **valid,
             )
-        ]  # fmt: skip
+        ]
         if size == 1:
-            for name, extra in (
+            for name, command in (
                 ("status", ["status"]),
                 ("export env", ["export", "--format", "env"]),
                 ("export process", ["export", "--format", "process"]),
             ):
-                valid.append(
+                ours_valid.append(
                     Measurement(
-                        f"valid-{size}-ours-{'-'.join(extra)}", f"valid: {name}", OURS, "valid",
-                        size, [str(ours), *extra], f"aws-mfa {' '.join(extra)}",
+                        key=f"valid-{size}-ours-{name.replace(' ', '-')}",
+                        label=f"valid: {name}",
+                        tool=OURS,
+                        argv=[str(ours), *command],
+                        shown=f"aws-mfa {' '.join(command)}",
+                        **valid,
                     )
-                )  # fmt: skip
-        valid.append(
+                )
+        old_valid = Measurement(
+            key=f"valid-{size}-old",
+            label="valid",
+            tool=OLD,
+            argv=[str(old), *chosen],
+            shown=shown,
+            **valid,
+        )
+        renewals = [
             Measurement(
-                f"valid-{size}-old", "valid", OLD, "valid", size, [str(old), *chosen],
-                f"aws-mfa{shown}",
-            )
-        )  # fmt: skip
-        renewal = [
-            Measurement(
-                f"renewal-{size}-ours", "renewal", OURS, "renewal", size,
-                [str(ours), *chosen, "--force", "--token", MFA_CODE],
-                f"aws-mfa{shown} --force --token {MFA_CODE}", renewal=True,
+                key=f"renewal-{size}-ours",
+                label="renewal",
+                tool=OURS,
+                argv=[str(ours), *chosen, "--force", "--token", MFA_CODE],
+                shown=f"{shown} --force --token {MFA_CODE}",
+                **renewal,
             ),
             Measurement(
-                f"renewal-{size}-old", "renewal", OLD, "renewal", size,
-                [str(old), *chosen, "--force"],
-                f"echo {MFA_CODE} | aws-mfa{shown} --force", stdin_text=MFA_CODE + "\n",
-                renewal=True,
+                key=f"renewal-{size}-old",
+                label="renewal",
+                tool=OLD,
+                argv=[str(old), *chosen, "--force"],
+                shown=f"echo {MFA_CODE} | {shown} --force",
+                stdin_text=MFA_CODE + "\n",
+                **renewal,
             ),
-        ]  # fmt: skip
-        groups += [valid, renewal]
+        ]
+        groups += [[*ours_valid, old_valid], renewals]
     return groups
 
 
@@ -443,17 +469,19 @@ class Bench:
         self.code_file.write_text(MFA_CODE + "\n")
 
     def prepare(self, item: Measurement) -> None:
+        item.home = self.work / "homes" / item.key
         if item.scenario == "floor":
+            item.home.mkdir()
             return
         if item.profiles not in self.texts:
             self.texts[item.profiles] = credentials_file(item.profiles, self.expiration)[0]
         item.credentials = self.texts[item.profiles]
-        item.home = self.work / "homes" / item.key
         make_home(item.home, item.credentials)
 
     def once(self, item: Measurement) -> Outcome:
         """Run ``item`` once (the setup of a renewal first, untimed) and check it worked."""
-        home = item.home or self.work / "homes"
+        assert item.home is not None
+        home = item.home
         if item.renewal:
             write_credentials(home, item.credentials)
             (home / USED_CODES).unlink(missing_ok=True)
@@ -500,7 +528,7 @@ class Bench:
 
 
 def ms(seconds: float) -> str:
-    return f"{seconds * 1000:.1f} ms" if seconds < 10 else f"{seconds:.2f} s"
+    return f"{seconds * 1000:.1f} ms" if seconds < 1 else f"{seconds:.3f} s"
 
 
 def mib(kib: int) -> str:
@@ -737,7 +765,8 @@ def run(args: argparse.Namespace) -> int:
     results = targets(groups)
     print()
     print(
-        f"aws-mfa {ours_version} (ours) vs aws-mfa {BASELINE_VERSION}; {args.repeat} runs each; "
+        f"aws-mfa {ours_version} (ours) vs aws-mfa {BASELINE_VERSION}; "
+        f"{args.repeat} timed run{'' if args.repeat == 1 else 's'} each; "
         f"{described['cpu']}, {described['cores']} cores, Python {described['python']}"
     )
     print()

@@ -1,0 +1,127 @@
+"""aws-mfa doctor: every problem it knows, explained, and nothing changed."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+
+from aws_mfa import doctor
+from aws_mfa.demo import LocalSts
+from tests.conftest import AwsMfa, long_term, session, write
+
+pytestmark = pytest.mark.e2e
+
+HEALTHY = long_term("dev-long-term") + "\n" + session("dev", "2099-01-01 00:00:00")
+
+
+def snapshot(home: Path) -> dict[str, bytes]:
+    return {str(p): p.read_bytes() for p in (home / ".aws").rglob("*") if p.is_file()}
+
+
+def lines(output: str, level: str) -> list[str]:
+    return [line[9:] for line in output.splitlines() if line.startswith(level)]
+
+
+@pytest.fixture
+def healthy(credentials: Path, home: Path) -> Path:
+    write(credentials, HEALTHY)
+    (home / ".aws").chmod(0o700)
+    write(home / ".aws" / "config", "[profile dev]\nregion = eu-west-1\n", mode=0o644)
+    return credentials
+
+
+def test_all_well(healthy: Path, home: Path, aws_mfa: AwsMfa, sts: LocalSts) -> None:
+    before = snapshot(home)
+    result = aws_mfa("doctor")
+    assert result.code == 0, result.stdout + result.stderr
+    assert lines(result.stdout, "PROBLEM") == []
+    assert f"{healthy} is safe from other users (mode 0600)" in result.stdout
+    assert f"the clock agrees with STS's at {sts.url}" in result.stdout
+    assert snapshot(home) == before
+    assert sorted(p.name for p in (home / ".aws").iterdir()) == ["config", "credentials"]
+
+
+def test_every_problem_is_found_and_explained(
+    credentials: Path, home: Path, aws_mfa: AwsMfa, sts: LocalSts
+) -> None:
+    text = (
+        long_term("dev-long-term")
+        + "\n[dev]\naws_access_key_id = AKIAPASTEDKEY0000042\naws_secret_access_key = s\n"
+        + "\n[profile prod]\nregion = eu-west-1\n"
+        + "\n"
+        + session("hidden", "2099-01-01 00:00:00")
+    )
+    write(credentials, text, mode=0o644)
+    (home / ".aws").chmod(0o755)
+    write(
+        home / ".aws" / "config",
+        "[profile hidden]\nrole_arn = arn:aws:iam::123456789012:role/x\n",
+        mode=0o666,
+    )
+    before = snapshot(home)
+    result = aws_mfa("doctor", AWS_ACCESS_KEY_ID="AKIAFROMTHEENV000001")
+    assert result.code == 9
+    problems = lines(result.stdout, "PROBLEM")
+    expected = [
+        f"{credentials} can be read by other users (mode 0644), and it holds your keys; "
+        f"run: chmod 600 {credentials}",
+        f"{home}/.aws/config can be changed by other users (mode 0666); "
+        f"run: chmod go-w {home}/.aws/config",
+        f"the folder {home}/.aws is open to other users (mode 0755); run: chmod 700 {home}/.aws",
+        f"{credentials}, line 10: [profile prod] belongs in the config file; in the credentials "
+        "file the AWS CLI reads it as a profile named 'profile prod'; rename it [prod]",
+        f"[dev] in {credentials} holds a long-term access key id (...0042); "
+        "'aws-mfa -p dev' would write its session there, so it stops: move them to [dev-long-term]",
+        f"[profile hidden] in {home}/.aws/config has role_arn: the AWS CLI and SDKs then ignore "
+        "the keys aws-mfa writes to [hidden]",
+        "AWS_ACCESS_KEY_ID is set in the environment: the AWS CLI and SDKs use it instead of "
+        "the profiles",
+    ]
+    for wanted in expected:
+        assert any(problem.startswith(wanted) for problem in problems), (wanted, problems)
+    assert len(problems) == len(expected)
+    assert snapshot(home) == before
+    assert "WARNING" not in result.stderr
+
+
+def test_every_duplicate_section_is_listed_once(
+    healthy: Path, aws_mfa: AwsMfa, sts: LocalSts
+) -> None:
+    write(healthy, HEALTHY + "\n[ci]\nk = 1\n[ci]\nk = 2\n[ci]\nk = 3\n")
+    result = aws_mfa("doctor")
+    assert result.code == 9
+    assert lines(result.stdout, "PROBLEM") == [
+        f"{healthy}, line {line}: [ci] appears a second time (first on line 14); the AWS CLI "
+        "cannot read the file: merge the two"
+        for line in (16, 18)
+    ]
+
+
+def test_an_unparsable_file_is_a_finding_not_a_crash(
+    healthy: Path, home: Path, aws_mfa: AwsMfa, sts: LocalSts
+) -> None:
+    write(home / ".aws" / "config", "[default]\nregion\n")
+    result = aws_mfa("doctor")
+    assert result.code == 9
+    assert f"the config file cannot be read: {home}/.aws/config, line 2" in result.stdout
+
+
+def test_unreachable_sts_is_a_note(healthy: Path, aws_mfa: AwsMfa) -> None:
+    result = aws_mfa("doctor", AWS_ENDPOINT_URL_STS="http://127.0.0.1:9")
+    assert result.code == 0
+    assert lines(result.stdout, "note")[-1].startswith(
+        "the clock was not checked: http://127.0.0.1:9 could not be reached"
+    )
+
+
+@pytest.mark.parametrize(
+    ("skew", "level"), [(0, "ok"), (45, "ok"), (-400, "PROBLEM"), (90, "PROBLEM")]
+)
+def test_clock_skew(skew: int, level: str) -> None:
+    now = datetime(2026, 11, 22, 12, tzinfo=timezone.utc)
+    finding = doctor.clock("https://sts", lambda: now, lambda url: now - timedelta(seconds=skew))
+    assert finding.level == level
+    if skew == -400:
+        assert "400 seconds behind STS's" in finding.text
