@@ -360,3 +360,16 @@ def test_the_readme_demo_runs(environment: dict[str, str]) -> None:
     assert "still valid" in result.stdout
     assert "(STS answered 1 request(s) in all)" in result.stdout
     assert SESSION_SECRET not in result.stdout
+
+
+def test_a_file_others_can_read_is_warned_about_and_keeps_its_mode(
+    credentials: Path, aws_mfa: AwsMfa, sts: LocalSts
+) -> None:
+    write(credentials, long_term(), mode=0o644)
+    result = aws_mfa("-c", "123456", MFA_LOG_LEVEL="")
+    assert result.code == 0, result.stderr
+    assert (
+        f"WARNING - {credentials} can be read by other users (mode 0644), and it holds your "
+        f"keys; run: chmod 600 {credentials}" in result.stderr.splitlines()
+    )
+    assert stat.S_IMODE(credentials.stat().st_mode) == 0o644
