@@ -28,6 +28,7 @@ from aws_mfa.errors import (
     EXIT_PROBLEMS,
     EXIT_USAGE,
     AwsMfaError,
+    UsageError,
 )
 
 if TYPE_CHECKING:
@@ -138,7 +139,26 @@ def build_parser() -> argparse.ArgumentParser:
         "doctor", help="check files, environment and clock for problems; change nothing"
     )
     add_common_options(doctor, defaults=False)
+
+    completion = commands.add_parser(
+        "completion", help="print the shell completion script for bash, zsh or fish"
+    )
+    add_common_options(completion, defaults=False)
+    completion.add_argument("shell", nargs="?", choices=("bash", "zsh", "fish"))
+    completion.add_argument(
+        "--profiles",
+        action="store_true",
+        help="print the profile names to complete, one a line (the scripts call this)",
+    )
     return parser
+
+
+PROFILE_COMPLETION = {
+    "bash": "_aws_mfa_profiles",
+    "zsh": "_aws_mfa_profiles",
+    "fish": "(__aws_mfa_profiles)",
+}
+"""How each shell's completion script completes a profile name (see aws_mfa.completion)."""
 
 
 QUIET_COMMANDS = ("export", "exec")
@@ -147,13 +167,13 @@ QUIET_COMMANDS = ("export", "exec")
 BACKUP_HELP = "copy the credentials file to credentials_backup/ before writing (newest 10 kept)"
 
 
-def _adder(parser: argparse.ArgumentParser, defaults: bool) -> Callable[..., None]:
+def _adder(parser: argparse.ArgumentParser, defaults: bool) -> Callable[..., argparse.Action]:
     """``parser.add_argument``, with defaults suppressed when ``defaults`` is false."""
 
-    def add(*names: str, **kwargs: Any) -> None:
+    def add(*names: str, **kwargs: Any) -> argparse.Action:
         if not defaults:
             kwargs["default"] = argparse.SUPPRESS
-        parser.add_argument(*names, **kwargs)
+        return parser.add_argument(*names, **kwargs)
 
     return add
 
@@ -161,7 +181,8 @@ def _adder(parser: argparse.ArgumentParser, defaults: bool) -> Callable[..., Non
 def add_common_options(parser: argparse.ArgumentParser, defaults: bool) -> None:
     """Options every command takes: which profile, which file, how much to log."""
     add = _adder(parser, defaults)
-    add("-p", "--profile", help="profile to use (default: $AWS_PROFILE, else 'default')")
+    profile = add("-p", "--profile", help="profile to use (default: $AWS_PROFILE, else 'default')")
+    profile.complete = PROFILE_COMPLETION  # type: ignore[attr-defined]  # read by shtab
     add(
         "--credentials-file",
         metavar="PATH",
@@ -464,13 +485,14 @@ def status_command(context: Context) -> int:
         name = resolved.short_term_section
         section = document.sections.get(name) if document else None
         row = status.session_status(section, name, now, resolved.min_ttl)
-        print(status.as_json(row) if context.args.json else status.table([row]))
+        colour = status.use_colour(sys.stdout, context.environ)
+        print(status.as_json(row) if context.args.json else status.table([row], colour))
         return row.exit_code
     rows = status.all_sessions(document, now, resolved.min_ttl)
     if context.args.json:
         print(status.as_json(rows))
     elif rows:
-        print(status.table(rows))
+        print(status.table(rows, status.use_colour(sys.stdout, context.environ)))
     else:
         log.info("No sessions in %s", context.credentials_path)
     return EXIT_OK
@@ -519,7 +541,23 @@ def doctor_command(context: Context) -> int:
     return EXIT_OK
 
 
+def completion_command(context: Context) -> int:
+    from aws_mfa import aws_config, completion
+
+    if context.args.profiles:
+        names = completion.profile_names(
+            context.credentials(), aws_config.profiles(context.config()), context.flags
+        )
+        print("\n".join(names))
+        return EXIT_OK
+    if not context.args.shell:
+        raise UsageError("completion needs a shell: aws-mfa completion bash|zsh|fish")
+    sys.stdout.write(completion.script(build_parser(), context.args.shell))
+    return EXIT_OK
+
+
 COMMANDS: dict[str, Callable[[Context], int]] = {
+    "completion": completion_command,
     "doctor": doctor_command,
     "login": login_command,
     "export": export_command,

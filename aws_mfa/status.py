@@ -16,8 +16,10 @@ state: 0 valid, 7 expired or missing, 8 expiring within the margin.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TextIO
 
 from aws_mfa import expiry, ini
 from aws_mfa.errors import EXIT_EXPIRING, EXIT_NOT_VALID, EXIT_OK, FileError
@@ -102,8 +104,17 @@ def identity(status: SessionStatus) -> str:
     return "user"
 
 
-def table(rows: list[SessionStatus]) -> str:
-    """A plain text table, one row per session."""
+COLOURS = {VALID: "32", EXPIRING: "33", EXPIRED: "31", MISSING: "31", UNREADABLE: "31"}
+"""ANSI colours of the state words: valid green, expiring yellow, the rest red."""
+
+
+def use_colour(stream: TextIO, environ: Mapping[str, str]) -> bool:
+    """Colour only on a terminal, and never with ``NO_COLOR`` set (no-color.org) or TERM=dumb."""
+    return stream.isatty() and not environ.get("NO_COLOR") and environ.get("TERM") != "dumb"
+
+
+def table(rows: list[SessionStatus], colour: bool = False) -> str:
+    """A plain text table, one row per session; state words coloured when ``colour``."""
     lines = [("PROFILE", "IDENTITY", "EXPIRES", "LEFT", "STATE")]
     for row in rows:
         lines.append(
@@ -116,10 +127,16 @@ def table(rows: list[SessionStatus]) -> str:
             )
         )
     widths = [max(len(line[i]) for line in lines) for i in range(len(lines[0]))]
-    return "\n".join(
+    text = [
         "  ".join(cell.ljust(width) for cell, width in zip(line, widths, strict=True)).rstrip()
         for line in lines
-    )
+    ]
+    if colour:  # the state is the last column: colouring it shifts no other
+        text[1:] = [
+            line[: -len(row.state)] + f"\033[{COLOURS[row.state]}m{row.state}\033[0m"
+            for line, row in zip(text[1:], rows, strict=True)
+        ]
+    return "\n".join(text)
 
 
 def as_json(rows: list[SessionStatus] | SessionStatus) -> str:

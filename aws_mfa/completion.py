@@ -1,0 +1,62 @@
+"""``aws-mfa completion bash|zsh|fish``: shell completion generated from the parser itself.
+
+shtab turns :func:`aws_mfa.cli.build_parser` into each shell's script, so
+completion can never drift from the flags. Profile names are completed by
+asking aws-mfa itself (``aws-mfa completion --profiles``), which reads the
+credentials and config files as a login would; each script defines the small
+function that does so::
+
+    # ~/.bashrc
+    eval "$(aws-mfa completion bash)"
+    # ~/.zshrc (after compinit)
+    eval "$(aws-mfa completion zsh)"
+    # ~/.config/fish/config.fish
+    aws-mfa completion fish | source
+
+shtab is imported only here.
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Mapping
+
+from aws_mfa import ini, status
+from aws_mfa.aws_config import ConfigProfile
+from aws_mfa.pick import known_profiles
+from aws_mfa.settings import Flags
+
+PREAMBLE = {
+    "bash": (
+        "_aws_mfa_profiles() {\n"
+        '  compgen -W "$(aws-mfa completion --profiles 2>/dev/null)" -- "$1"\n'
+        "}\n"
+    ),
+    "zsh": (
+        "_aws_mfa_profiles() {\n"
+        "  local -a profiles\n"
+        '  profiles=(${(f)"$(aws-mfa completion --profiles 2>/dev/null)"})\n'
+        "  compadd -a profiles\n"
+        "}\n"
+    ),
+    "fish": ("function __aws_mfa_profiles\n    aws-mfa completion --profiles 2>/dev/null\nend\n"),
+}
+
+
+def script(parser: argparse.ArgumentParser, shell: str) -> str:
+    """The completion script of ``shell`` for ``parser``."""
+    import shtab
+
+    text: str = shtab.complete(parser, shell=shell, preamble=PREAMBLE[shell])
+    return text if text.endswith("\n") else text + "\n"
+
+
+def profile_names(
+    document: ini.IniFile | None, config: Mapping[str, ConfigProfile], flags: Flags
+) -> list[str]:
+    """Profiles worth offering: those with long-term keys, with sessions, or in the config."""
+    names = {profile for profile, _, _ in known_profiles(document, config, flags)}
+    if document is not None:
+        names |= {name for name, section in document.sections.items() if status.is_session(section)}
+    names |= set(config)
+    return sorted(names)
