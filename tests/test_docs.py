@@ -1,8 +1,10 @@
-"""The documentation keeps up with the parser: every command and flag is in docs/usage.md."""
+"""The documentation keeps up with the parser: every command and flag is in docs/usage.md
+and in the man page, and the committed man page is what man/generate.py writes."""
 
 from __future__ import annotations
 
 import argparse
+import importlib.util
 from pathlib import Path
 
 from aws_mfa.cli import build_parser
@@ -10,6 +12,7 @@ from aws_mfa.errors import __doc__ as exit_codes
 
 ROOT = Path(__file__).resolve().parent.parent
 USAGE = (ROOT / "docs" / "usage.md").read_text()
+MAN_PAGE = ROOT / "man" / "aws-mfa.1"
 
 
 def parsers() -> dict[str, argparse.ArgumentParser]:
@@ -46,3 +49,37 @@ def test_every_exit_code_is_in_the_usage_page() -> None:
     assert codes
     for code in codes:
         assert f"| {code} |" in USAGE, code
+
+
+def all_options() -> set[str]:
+    return {
+        option
+        for parser in parsers().values()
+        for action in parser._actions
+        for option in action.option_strings
+    }
+
+
+def test_every_flag_and_command_is_in_the_man_page() -> None:
+    page = MAN_PAGE.read_text().replace("\\-", "-")
+    assert sorted(option for option in all_options() if option not in page) == []
+    assert sorted(name for name in parsers() if name and f"aws-mfa {name}" not in page) == []
+
+
+def test_every_exit_code_is_in_the_man_page() -> None:
+    page = MAN_PAGE.read_text()
+    codes = [line.split()[0] for line in (exit_codes or "").splitlines() if line[:1].isdigit()]
+    for code in codes:
+        assert f".B {code}" in page or f", {code}\n" in page, code
+
+
+def test_the_committed_man_page_is_up_to_date(tmp_path: Path) -> None:
+    spec = importlib.util.spec_from_file_location("generate", ROOT / "man" / "generate.py")
+    assert spec is not None
+    assert spec.loader is not None
+    generate = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(generate)
+    generate.generate(tmp_path / "aws-mfa.1")
+    assert (tmp_path / "aws-mfa.1").read_text() == MAN_PAGE.read_text(), (
+        "run: python man/generate.py"
+    )
