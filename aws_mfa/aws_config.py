@@ -27,8 +27,8 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from aws_mfa import credentials_file, ini
 
@@ -54,8 +54,7 @@ def read(path: Path) -> ini.IniFile | None:
     return credentials_file.read_text_file(path)
 
 
-@dataclass(frozen=True)
-class ConfigProfile:
+class ConfigProfile(NamedTuple):
     """One profile of the config file: its name, its header, its keys."""
 
     name: str

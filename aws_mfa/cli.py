@@ -356,9 +356,7 @@ class Context:
 
         self.args = args
         self.environ = environ
-        given: dict[str, Any] = {
-            name: getattr(args, name, None) for name in settings.Flags.__dataclass_fields__
-        }
+        given: dict[str, Any] = {name: getattr(args, name, None) for name in settings.Flags._fields}
         given["force"] = bool(given["force"])
         given["backup"] = bool(given["backup"])
         self.flags = settings.Flags(**given)
@@ -415,8 +413,6 @@ def fresh_credentials(
     from aws_mfa.login import login, utc_now
 
     if getattr(context.args, "pick", False):
-        from dataclasses import replace
-
         from aws_mfa.mfa import terminal_prompter
         from aws_mfa.pick import NO_TERMINAL, pick
 
@@ -428,7 +424,7 @@ def fresh_credentials(
             min_ttl=context.settings().min_ttl,
             ask=lambda prompt: terminal_prompter(prompt, NO_TERMINAL),
         )
-        context.flags = replace(context.flags, profile=choice)
+        context.flags = context.flags._replace(profile=choice)
     resolved = context.settings()
     if warn:
         short_term = resolved.short_term_section

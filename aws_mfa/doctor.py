@@ -16,9 +16,9 @@ from __future__ import annotations
 
 import stat
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import NamedTuple
 
 from aws_mfa import aws_config, checks, credentials_file, ini, status
 from aws_mfa.errors import FileError
@@ -35,8 +35,7 @@ and a clock that is wrong by more than a minute already misjudges expiry times."
 CLOCK_TIMEOUT = 5
 
 
-@dataclass(frozen=True)
-class Finding:
+class Finding(NamedTuple):
     level: str
     text: str
 

@@ -17,8 +17,8 @@ clock's reading.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime, timezone
+from typing import NamedTuple
 
 from aws_mfa.errors import FileError
 from aws_mfa.ini import IniSection
@@ -79,8 +79,7 @@ def describe_local(moment: datetime) -> str:
     return moment.astimezone().strftime("%Y-%m-%d %H:%M:%S %Z")
 
 
-@dataclass(frozen=True)
-class Decision:
+class Decision(NamedTuple):
     """Whether to call STS, and the reason the user is shown."""
 
     renew: bool

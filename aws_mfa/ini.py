@@ -28,35 +28,41 @@ Example::
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from aws_mfa.errors import FileError
 
 BOM = "\ufeff"
 
 
-@dataclass
 class IniSection:
-    """One ``[name]`` section: its values and the lines it spans."""
+    """One ``[name]`` section: its values and the lines it spans.
 
-    name: str
-    header_index: int
-    """0-based index of the ``[name]`` line."""
-    content_end: int = -1
-    """0-based index after its last key or value line (header when it has none).
+    - ``header_index``: 0-based index of the ``[name]`` line;
+    - ``content_end``: index after its last key or value line (after the
+      header when it has none); blank and comment lines after that belong to
+      no key, and edits leave them alone;
+    - ``end_index``: index of the first line after the section (the next
+      header, or the end of the file);
+    - ``values``: lower-cased key to value, multi-line values joined by ``\\n``;
+    - ``key_lines``: lower-cased key to the index of the line that sets it.
 
-    Blank and comment lines after that belong to no key; edits leave them alone.
+    A plain class, not a dataclass, like every type on the path a valid
+    session takes: creating a dataclass costs about a millisecond at start-up.
     """
-    end_index: int = -1
-    """0-based index of the first line after the section (next header or end)."""
-    values: dict[str, str] = field(default_factory=dict)
-    """Lower-cased key to value, multi-line values joined with ``\\n``."""
-    key_lines: dict[str, int] = field(default_factory=dict)
-    """Lower-cased key to the 0-based index of the line that sets it."""
+
+    __slots__ = ("content_end", "end_index", "header_index", "key_lines", "name", "values")
+
+    def __init__(self, name: str, header_index: int) -> None:
+        self.name = name
+        self.header_index = header_index
+        self.content_end = header_index + 1
+        self.end_index = -1
+        self.values: dict[str, str] = {}
+        self.key_lines: dict[str, int] = {}
 
 
-@dataclass
-class IniFile:
+class IniFile(NamedTuple):
     """A parsed file: its lines (endings kept, BOM removed) and sections."""
 
     label: str
@@ -150,7 +156,7 @@ def parse(text: str, label: str) -> IniFile:
                 )
             if section is not None:
                 section.end_index = index
-            section = IniSection(name, index, content_end=index + 1)
+            section = IniSection(name, index)
             sections[name] = section
             continue
         if section is None:

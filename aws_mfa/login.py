@@ -20,8 +20,8 @@ import logging
 import sys
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import datetime, timezone
+from typing import NamedTuple
 
 from aws_mfa import credentials_file, expiry, ini, mfa
 from aws_mfa.errors import FileError, StsRefusedError, UsageError
@@ -48,8 +48,7 @@ def default_client_factory(keys: LongTermKeys, region: str | None) -> StsClient:
     return make_client(keys, region)
 
 
-@dataclass(frozen=True)
-class Outcome:
+class Outcome(NamedTuple):
     """What a login did, and the credentials the short-term section now holds."""
 
     renewed: bool
@@ -126,8 +125,7 @@ def decide(settings: Settings, document: ini.IniFile | None, now: datetime) -> e
     )
 
 
-@dataclass(frozen=True)
-class Caller:
+class Caller(NamedTuple):
     """Who calls STS: the long-term keys, the MFA device, and how to name them in errors."""
 
     keys: LongTermKeys

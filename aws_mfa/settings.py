@@ -29,8 +29,8 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from aws_mfa.aws_config import ConfigProfile, profiles
 from aws_mfa.aws_config import default_path as config_path
@@ -65,8 +65,7 @@ EXTERNAL_ID = re.compile(r"[\w+=,.@:/-]{2,1224}")
 REGION = re.compile(r"[a-z]{2,4}(?:-[a-z]+)+-\d{1,2}")
 
 
-@dataclass(frozen=True)
-class Flags:
+class Flags(NamedTuple):
     """What the command line said; None where a flag was not given."""
 
     profile: str | None = None
@@ -89,8 +88,7 @@ class Flags:
     format: str | None = None
 
 
-@dataclass(frozen=True)
-class Settings:
+class Settings(NamedTuple):
     """Everything a run needs to know, checked."""
 
     profile: str

@@ -17,9 +17,8 @@ state: 0 valid, 7 expired or missing, 8 expiring within the margin.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import datetime
-from typing import TextIO
+from typing import NamedTuple, TextIO
 
 from aws_mfa import expiry, ini
 from aws_mfa.errors import EXIT_EXPIRING, EXIT_NOT_VALID, EXIT_OK, FileError
@@ -34,8 +33,7 @@ EXIT_CODES: dict[str, int] = {VALID: EXIT_OK, EXPIRING: EXIT_EXPIRING}
 """Exit code of ``status PROFILE`` by state; every other state is EXIT_NOT_VALID."""
 
 
-@dataclass(frozen=True)
-class SessionStatus:
+class SessionStatus(NamedTuple):
     """The state of one short-term section."""
 
     profile: str

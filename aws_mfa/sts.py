@@ -21,9 +21,8 @@ message says what to do, and never contains a secret.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from typing import Any, Protocol, cast
+from typing import Any, NamedTuple, Protocol, cast
 
 from aws_mfa import __version__
 from aws_mfa.errors import AwsMfaError, StsRefusedError, StsUnavailableError
@@ -43,24 +42,22 @@ def mask(key_id: str) -> str:
     return f"...{key_id[-4:]}" if key_id else "(none)"
 
 
-@dataclass(frozen=True)
-class LongTermKeys:
+class LongTermKeys(NamedTuple):
     """An IAM user's access key pair. Its repr never shows the secret."""
 
     access_key_id: str
-    secret_access_key: str = field(repr=False)
+    secret_access_key: str
 
     def __repr__(self) -> str:
         return f"LongTermKeys({mask(self.access_key_id)})"
 
 
-@dataclass(frozen=True)
-class TemporaryCredentials:
+class TemporaryCredentials(NamedTuple):
     """What STS returns. Its repr shows only the key id's end and the expiry."""
 
     access_key_id: str
-    secret_access_key: str = field(repr=False)
-    session_token: str = field(repr=False)
+    secret_access_key: str
+    session_token: str
     expiration: datetime
 
     def __repr__(self) -> str:

@@ -183,5 +183,5 @@ def test_mfa_process_from_yaml_comes_before_the_config(yaml_file: Path) -> None:
     assert s.token_command == "echo 123456"
     assert s.token_command_source.startswith("mfa_process of 'staging' in ")
     assert resolve(flags, {}, None, config, None).token_command == "echo 999999"
-    s = resolve(Flags(**{**flags.__dict__, "token_command": "echo 1"}), {}, None, config, None)
+    s = resolve(flags._replace(token_command="echo 1"), {}, None, config, None)
     assert s.token_command == "echo 1"
