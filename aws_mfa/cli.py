@@ -1,7 +1,7 @@
 """The ``aws-mfa`` command: its parser, and ``main``, the one place errors are handled.
 
 ``build_parser()`` is importable so that the docs and tests can check every
-flag is documented. ``main(argv)`` parses, sets up logging (stderr,
+flag is documented. ``main(argv)`` parses, sets the log level (stderr,
 ``LEVEL - message``; stdout is kept for machine-readable output), runs the
 command and turns an :class:`~aws_mfa.errors.AwsMfaError` into one line on
 stderr and its exit code. Nothing else in the package prints an error or
@@ -14,13 +14,12 @@ written for it keep working.
 from __future__ import annotations
 
 import argparse
-import logging
 import os
 import sys
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, NoReturn
 
-from aws_mfa import __version__
+from aws_mfa import __version__, log
 from aws_mfa.errors import (
     EXIT_INTERNAL,
     EXIT_INTERRUPTED,
@@ -36,25 +35,48 @@ if TYPE_CHECKING:
     from aws_mfa import settings as settings_module
     from aws_mfa import sts as sts_module
 
-log = logging.getLogger("aws_mfa")
+LOG_LEVELS = tuple(log.LEVELS)
 
-LOG_LEVELS = ("CRITICAL", "ERROR", "WARNING", "INFO", "DEBUG", "NOTSET")
+
+class Formatter(argparse.HelpFormatter):
+    """argparse's help formatter, told the terminal's width so it need not import shutil.
+
+    argparse makes a formatter for every option it defines, and the first one
+    imports shutil (and with it bz2, lzma and zlib) to learn the width: 2 ms
+    on a run that prints no help at all.
+    """
+
+    def __init__(self, prog: str) -> None:
+        try:
+            columns = int(os.environ.get("COLUMNS", "")) or os.get_terminal_size(1).columns
+        except (ValueError, OSError):
+            columns = 80
+        super().__init__(prog, width=max(columns, 40) - 2)
 
 
 class Parser(argparse.ArgumentParser):
     """An ArgumentParser whose errors are one line, like every other aws-mfa error."""
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("formatter_class", Formatter)
+        super().__init__(*args, **kwargs)
+
     def error(self, message: str) -> NoReturn:
         self.exit(EXIT_USAGE, f"ERROR - {message}; see '{self.prog} --help'\n")
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(wanted: Collection[str] | None = None) -> argparse.ArgumentParser:
     """The command-line parser: aws-mfa 0.0.12's flags, plus subcommands.
 
     ``aws-mfa [options]`` is ``aws-mfa login [options]``. Options are defined
     once for the bare command (with defaults) and again for each subcommand
     with defaults suppressed, so ``aws-mfa -p dev login`` and
     ``aws-mfa login -p dev`` mean the same.
+
+    ``wanted`` names the words of the command line: only the subcommands among
+    them get their options, since building all of them would cost more than
+    the rest of a run that finds valid credentials. None builds everything
+    (for help, docs, completion and tests).
     """
     parser = Parser(
         prog="aws-mfa",
@@ -72,17 +94,19 @@ def build_parser() -> argparse.ArgumentParser:
         "--edit", action="store_true", help="open the AWS config file in your editor (as 'config')"
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
+    for name, (summary, add_options) in SUBCOMMANDS.items():
+        command = commands.add_parser(name, help=summary)
+        if wanted is None or name in wanted:
+            add_common_options(command, defaults=False)
+            add_options(command)
+    return parser
 
-    login = commands.add_parser(
-        "login", help="renew the profile's credentials if needed (the default command)"
-    )
-    add_common_options(login, defaults=False)
-    add_login_options(login, defaults=False)
 
-    status = commands.add_parser(
-        "status", help="show every stored session, or one profile's (exit code 0 when valid)"
-    )
-    add_common_options(status, defaults=False)
+def _login_options(parser: argparse.ArgumentParser) -> None:
+    add_login_options(parser, defaults=False)
+
+
+def _status_options(status: argparse.ArgumentParser) -> None:
     status.add_argument(
         "--all", action="store_true", help="list every session, even with $AWS_PROFILE set"
     )
@@ -95,19 +119,15 @@ def build_parser() -> argparse.ArgumentParser:
         "(default: $MFA_MIN_TTL, else 300)",
     )
 
-    logout = commands.add_parser(
-        "logout", help="forget the profile's session (STS sessions cannot be revoked)"
-    )
-    add_common_options(logout, defaults=False)
+
+def _logout_options(logout: argparse.ArgumentParser) -> None:
     logout.add_argument("--all", action="store_true", help="forget every session aws-mfa wrote")
     logout.add_argument(
         "--backup", action="store_true", default=argparse.SUPPRESS, help=BACKUP_HELP
     )
 
-    export = commands.add_parser(
-        "export", help="renew if needed, then print the credentials for a shell or an SDK"
-    )
-    add_common_options(export, defaults=False)
+
+def _export_options(export: argparse.ArgumentParser) -> None:
     add_login_options(export, defaults=False)
     export.add_argument(
         "-f",
@@ -118,10 +138,8 @@ def build_parser() -> argparse.ArgumentParser:
         "(default: the 'shell' of the YAML profile, else your $SHELL's)",
     )
 
-    run = commands.add_parser(
-        "exec", help="renew if needed, then run COMMAND with the credentials in its environment"
-    )
-    add_common_options(run, defaults=False)
+
+def _exec_options(run: argparse.ArgumentParser) -> None:
     add_login_options(run, defaults=False)
     run.add_argument(
         "--allow-nested",
@@ -132,25 +150,43 @@ def build_parser() -> argparse.ArgumentParser:
         "program", nargs=argparse.REMAINDER, metavar="-- COMMAND [ARGS...]", help="what to run"
     )
 
-    config = commands.add_parser("config", help="open the AWS config file in your editor")
-    add_common_options(config, defaults=False)
 
-    doctor = commands.add_parser(
-        "doctor", help="check files, environment and clock for problems; change nothing"
-    )
-    add_common_options(doctor, defaults=False)
+def _no_options(parser: argparse.ArgumentParser) -> None:
+    pass
 
-    completion = commands.add_parser(
-        "completion", help="print the shell completion script for bash, zsh or fish"
-    )
-    add_common_options(completion, defaults=False)
+
+def _completion_options(completion: argparse.ArgumentParser) -> None:
     completion.add_argument("shell", nargs="?", choices=("bash", "zsh", "fish"))
     completion.add_argument(
         "--profiles",
         action="store_true",
         help="print the profile names to complete, one a line (the scripts call this)",
     )
-    return parser
+
+
+SUBCOMMANDS: dict[str, tuple[str, Callable[[argparse.ArgumentParser], None]]] = {
+    "login": ("renew the profile's credentials if needed (the default command)", _login_options),
+    "status": (
+        "show every stored session, or one profile's (exit code 0 when valid)",
+        _status_options,
+    ),
+    "logout": ("forget the profile's session (STS sessions cannot be revoked)", _logout_options),
+    "export": (
+        "renew if needed, then print the credentials for a shell or an SDK",
+        _export_options,
+    ),
+    "exec": (
+        "renew if needed, then run COMMAND with the credentials in its environment",
+        _exec_options,
+    ),
+    "config": ("open the AWS config file in your editor", _no_options),
+    "doctor": ("check files, environment and clock for problems; change nothing", _no_options),
+    "completion": (
+        "print the shell completion script for bash, zsh or fish",
+        _completion_options,
+    ),
+}
+"""Each command's one-line summary, and what adds its own options."""
 
 
 PROFILE_COMPLETION = {
@@ -293,23 +329,10 @@ def add_login_options(parser: argparse.ArgumentParser, defaults: bool) -> None:
     )
 
 
-def setup_logging(level: str) -> None:
-    """Log aws-mfa's own messages to stderr as ``LEVEL - message``.
-
-    Only the ``aws_mfa`` logger gets a handler. botocore's DEBUG logs hold
-    request and response bodies (MFA codes, secret keys), so they are never
-    shown.
-    """
-    handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(logging.Formatter("%(levelname)s - %(message)s"))
-    log.handlers[:] = [handler]
-    log.setLevel(getattr(logging, level))
-    log.propagate = False
-
-
 def main(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None = None) -> int:
     """Run aws-mfa with ``argv`` (default: ``sys.argv[1:]``); return the exit code."""
-    args = build_parser().parse_args(argv)
+    words = sys.argv[1:] if argv is None else argv
+    args = build_parser(set(words)).parse_args(words)
     env = os.environ if environ is None else environ
     level = getattr(args, "log_level", None) or env.get("MFA_LOG_LEVEL", "").upper()
     if level and level not in LOG_LEVELS:
@@ -319,7 +342,7 @@ def main(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None = 
             file=sys.stderr,
         )
         return EXIT_USAGE
-    setup_logging(level or ("WARNING" if args.command in QUIET_COMMANDS else "INFO"))
+    log.set_level(level or ("WARNING" if args.command in QUIET_COMMANDS else "INFO"))
     try:
         return run(args, env)
     except AwsMfaError as err:

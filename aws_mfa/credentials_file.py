@@ -24,16 +24,13 @@ or talk to STS.
 from __future__ import annotations
 
 import contextlib
-import logging
 import os
 import stat
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 
-from aws_mfa import ini
+from aws_mfa import ini, log
 from aws_mfa.errors import FileError
-
-log = logging.getLogger(__name__)
 
 FILE_MODE = 0o600
 FOLDER_MODE = 0o700

@@ -9,17 +9,14 @@ than at the next login.
 
 from __future__ import annotations
 
-import logging
 import os
 import shlex
 import subprocess
 from collections.abc import Mapping
 from pathlib import Path
 
-from aws_mfa import aws_config, credentials_file
+from aws_mfa import aws_config, credentials_file, log
 from aws_mfa.errors import FileError, UsageError
-
-log = logging.getLogger(__name__)
 
 
 def editor_command(environ: Mapping[str, str]) -> list[str]:

@@ -16,21 +16,20 @@ hand in fakes instead of patching.
 
 from __future__ import annotations
 
-import logging
 import sys
 import time
 from collections.abc import Callable
 from datetime import datetime, timezone
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
-from aws_mfa import credentials_file, expiry, ini, mfa
+from aws_mfa import credentials_file, expiry, ini, log, mfa
 from aws_mfa.errors import FileError, StsRefusedError, UsageError
 from aws_mfa.settings import Settings
 from aws_mfa.sts import LongTermKeys, StsClient, TemporaryCredentials, mask
-from aws_mfa.used_codes import UsedCodes
-from aws_mfa.used_codes import default_path as default_used_codes_path
 
-log = logging.getLogger(__name__)
+if TYPE_CHECKING:
+    from aws_mfa.used_codes import UsedCodes
+
 
 Clock = Callable[[], datetime]
 ClientFactory = Callable[[LongTermKeys, "str | None"], StsClient]
@@ -92,7 +91,7 @@ def login(
             caller,
             prompter=prompter,
             client_factory=client_factory,
-            used_codes=used_codes or UsedCodes(default_used_codes_path()),
+            used_codes=used_codes or default_used_codes(),
             sleep=sleep,
         )
         values = session_values(fresh, settings.role_arn)
@@ -109,6 +108,13 @@ def login(
         expiry.describe_local(fresh.expiration),
     )
     return Outcome(True, decision.reason, fresh)
+
+
+def default_used_codes() -> UsedCodes:
+    """The user's memory of used codes (imported only when a renewal needs it)."""
+    from aws_mfa.used_codes import UsedCodes, default_path
+
+    return UsedCodes(default_path())
 
 
 def decide(settings: Settings, document: ini.IniFile | None, now: datetime) -> expiry.Decision:

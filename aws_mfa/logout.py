@@ -18,14 +18,11 @@ a copy, and the user is told so.
 
 from __future__ import annotations
 
-import logging
 from datetime import datetime
 from pathlib import Path
 
-from aws_mfa import credentials_file, expiry, ini, status
+from aws_mfa import credentials_file, expiry, ini, log, status
 from aws_mfa.errors import FileError
-
-log = logging.getLogger(__name__)
 
 SESSION_KEYS = (*expiry.SESSION_KEYS, "assumed_role_arn")
 

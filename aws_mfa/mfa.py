@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import io
 import os
-import subprocess
 import sys
 from collections.abc import Callable
 
@@ -105,6 +104,8 @@ def run_token_command(command: str, source: str, timeout: float = TOKEN_COMMAND_
     stdin is empty, since it may belong to an AWS SDK. What it prints is never
     shown, in case it is not a code but something secret.
     """
+    import subprocess
+
     shell = ["cmd", "/c"] if os.name == "nt" else ["/bin/sh", "-c"]
     try:
         done = subprocess.run(

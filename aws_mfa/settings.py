@@ -26,12 +26,12 @@ the caller passes in what was read.
 
 from __future__ import annotations
 
-import logging
 import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import NamedTuple
 
+from aws_mfa import log
 from aws_mfa.aws_config import ConfigProfile, profiles
 from aws_mfa.aws_config import default_path as config_path
 from aws_mfa.errors import UsageError
@@ -40,8 +40,6 @@ from aws_mfa.ini import IniFile
 from aws_mfa.mfa import check_code
 from aws_mfa.yaml_profiles import default_path as yaml_path
 from aws_mfa.yaml_profiles import device as yaml_device
-
-log = logging.getLogger(__name__)
 
 DEFAULT_PROFILE = "default"
 DEFAULT_LONG_TERM_SUFFIX = "long-term"
@@ -55,14 +53,15 @@ MAX_DURATION = 129600
 MAX_ROLE_DURATION = 43200
 """AssumeRole's limit: 12 hours (and the role's own maximum may be lower)."""
 
+# Patterns are compiled on first use (re caches them): most runs check one or two.
 PARTITION = r"arn:aws(?:-[a-z]+)*"
-ROLE_ARN = re.compile(rf"{PARTITION}:iam::\d{{12}}:role/[\w+=,.@/-]{{1,512}}")
-DEVICE_ARN = re.compile(rf"{PARTITION}:iam::\d{{12}}:(?:mfa|u2f)/[\w+=,.@/-]{{1,512}}")
-DEVICE_SERIAL = re.compile(r"[\w+=/:,.@-]{9,256}")
+ROLE_ARN = rf"{PARTITION}:iam::\d{{12}}:role/[\w+=,.@/-]{{1,512}}"
+DEVICE_ARN = rf"{PARTITION}:iam::\d{{12}}:(?:mfa|u2f)/[\w+=,.@/-]{{1,512}}"
+DEVICE_SERIAL = r"[\w+=/:,.@-]{9,256}"
 """A hardware token's serial number, which STS takes in place of an ARN."""
-SESSION_NAME = re.compile(r"[\w+=,.@-]{2,64}")
-EXTERNAL_ID = re.compile(r"[\w+=,.@:/-]{2,1224}")
-REGION = re.compile(r"[a-z]{2,4}(?:-[a-z]+)+-\d{1,2}")
+SESSION_NAME = r"[\w+=,.@-]{2,64}"
+EXTERNAL_ID = r"[\w+=,.@:/-]{2,1224}"
+REGION = r"[a-z]{2,4}(?:-[a-z]+)+-\d{1,2}"
 
 
 class Flags(NamedTuple):
@@ -318,9 +317,9 @@ def resolve(
     session_name, session_source = _first(
         (flags.role_session_name, "--role-session-name"), configured.get("role_session_name")
     )
-    if session_name is None:
-        session_name = default_session_name()
-    elif not SESSION_NAME.fullmatch(session_name):
+    if session_name is None:  # only AssumeRole takes one; getpass is not free
+        session_name = default_session_name() if role else ""
+    elif not re.fullmatch(SESSION_NAME, session_name):
         raise UsageError(
             f"{session_source}: {session_name!r} is not a role session name; use 2 to 64 "
             "letters, digits or the characters + = , . @ - _"
@@ -329,7 +328,7 @@ def resolve(
     external_id, external_source = _first(
         (flags.external_id, "--external-id"), configured.get("external_id")
     )
-    if external_id is not None and not EXTERNAL_ID.fullmatch(external_id):
+    if external_id is not None and not re.fullmatch(EXTERNAL_ID, external_id):
         raise UsageError(
             f"{external_source}: the external id must be 2 to 1224 letters, digits "
             "or the characters + = , . @ : / - _"
@@ -342,7 +341,7 @@ def resolve(
         from_yaml("region"),
         configured.get("region"),
     )
-    if region is not None and not REGION.fullmatch(region):
+    if region is not None and not re.fullmatch(REGION, region):
         raise UsageError(f"{region_source}: {region!r} is not an AWS region name, like eu-west-1")
 
     backup_text, backup_source = _first(
@@ -444,7 +443,7 @@ def check_duration(text: str, source: str, for_role: bool) -> int:
 
 def check_role(arn: str, source: str) -> None:
     """A role ARN like ``arn:aws:iam::123456789012:role/Name``, else a UsageError."""
-    if not ROLE_ARN.fullmatch(arn):
+    if not re.fullmatch(ROLE_ARN, arn):
         raise UsageError(
             f"{source}: {arn!r} is not a role ARN; it looks like "
             "arn:aws:iam::123456789012:role/RoleName"
@@ -454,7 +453,7 @@ def check_role(arn: str, source: str) -> None:
 def check_device(device: str, source: str) -> None:
     """An MFA device ARN or a hardware token's serial number, else a UsageError."""
     if device.startswith("arn:"):
-        if DEVICE_ARN.fullmatch(device):
+        if re.fullmatch(DEVICE_ARN, device):
             return
         if ":user/" in device:
             raise UsageError(
@@ -466,7 +465,7 @@ def check_device(device: str, source: str) -> None:
             f"{source}: {device!r} is not an MFA device ARN; it looks like "
             "arn:aws:iam::123456789012:mfa/DeviceName"
         )
-    if not DEVICE_SERIAL.fullmatch(device):
+    if not re.fullmatch(DEVICE_SERIAL, device):
         raise UsageError(
             f"{source}: {device!r} is neither an MFA device ARN "
             "(arn:aws:iam::123456789012:mfa/DeviceName) nor a hardware token serial number"

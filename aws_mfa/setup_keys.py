@@ -15,17 +15,14 @@ terminal; with none it stops at once.
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable
 from pathlib import Path
 
-from aws_mfa import credentials_file
+from aws_mfa import credentials_file, log
 from aws_mfa.errors import FileError, NoTokenError, UsageError
 from aws_mfa.mfa import terminal_prompter
 from aws_mfa.settings import Flags, check_device, section_names
 from aws_mfa.sts import mask
-
-log = logging.getLogger(__name__)
 
 Ask = Callable[[str], str]
 

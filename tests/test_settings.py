@@ -143,7 +143,9 @@ def test_credentials_file_flag_beats_the_environment(home: Path) -> None:
 
 
 def test_default_role_session_name_is_a_valid_user_name(monkeypatch: pytest.MonkeyPatch) -> None:
+    role = Flags(assume_role=ROLE)
     monkeypatch.setenv("LOGNAME", "DOMAIN\\first last")
-    assert resolve(Flags(), {}, None).role_session_name == "DOMAIN-first-last"
+    assert resolve(role, {}, None).role_session_name == "DOMAIN-first-last"
     monkeypatch.setenv("LOGNAME", "x")
-    assert resolve(Flags(), {}, None).role_session_name == "aws-mfa"
+    assert resolve(role, {}, None).role_session_name == "aws-mfa"
+    assert resolve(Flags(), {}, None).role_session_name == ""  # no role, no name needed
