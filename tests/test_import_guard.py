@@ -1,0 +1,76 @@
+"""The valid-credentials path imports nothing it does not need.
+
+Most runs of aws-mfa find the session still valid, so that path is kept to the
+standard library's small modules. The benchmark (benchmarks/run.py) measures
+the time; this test keeps the structure: it fails the moment that path
+imports boto3, botocore, or anything else that only a renewal, a write or
+another command needs.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import long_term, session, write
+
+# Needed only to renew, to write, or by other commands.
+NEVER = [
+    "boto3",
+    "botocore",
+    "configupdater",
+    "filelock",
+    "yaml",
+    "moto",
+    "shtab",
+    "logging",
+    "dataclasses",
+    "shutil",
+    "subprocess",
+    "getpass",
+    "urllib.request",
+]
+
+SCRIPT = """
+import json, sys
+from aws_mfa.cli import main
+code = main(sys.argv[1:])
+sys.stdout.flush()
+print(json.dumps(sorted(sys.modules)), file=sys.stderr)
+sys.exit(code)
+"""
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        [],
+        ["login"],
+        ["-p", "default", "--log-level", "DEBUG"],
+        ["status"],
+        ["status", "-p", "default", "--json"],
+        ["export", "--format", "env"],
+        ["export", "--format", "process"],
+    ],
+)
+def test_valid_path_imports_only_what_it_needs(args: list[str], credentials: Path) -> None:
+    write(credentials, long_term() + "\n" + session("default", "2099-01-01 00:00:00"))
+    done = subprocess.run(
+        [sys.executable, "-c", SCRIPT, *args],
+        capture_output=True,
+        text=True,
+        stdin=subprocess.DEVNULL,
+        start_new_session=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    modules = set(json.loads(done.stderr.splitlines()[-1]))
+    imported = sorted(
+        name for name in modules if any(name == m or name.startswith(m + ".") for m in NEVER)
+    )
+    assert imported == []
