@@ -28,9 +28,9 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from pathlib import Path
-from typing import NamedTuple
 
 from aws_mfa import credentials_file, ini
+from aws_mfa.records import Record
 
 OWN_KEYS = {
     "aws_mfa_assume_role": "the role to assume, as --assume-role",
@@ -54,7 +54,7 @@ def read(path: Path) -> ini.IniFile | None:
     return credentials_file.read_text_file(path)
 
 
-class ConfigProfile(NamedTuple):
+class ConfigProfile(Record):
     """One profile of the config file: its name, its header, its keys."""
 
     name: str

@@ -17,7 +17,6 @@ import argparse
 import os
 import sys
 from collections.abc import Callable, Collection, Mapping, Sequence
-from typing import TYPE_CHECKING, Any, NoReturn
 
 from aws_mfa import __version__, log
 from aws_mfa.errors import (
@@ -30,7 +29,10 @@ from aws_mfa.errors import (
     UsageError,
 )
 
+TYPE_CHECKING = False  # see aws_mfa.records: typing is not imported at run time
 if TYPE_CHECKING:
+    from typing import Any, NoReturn
+
     from aws_mfa import ini
     from aws_mfa import settings as settings_module
     from aws_mfa import sts as sts_module

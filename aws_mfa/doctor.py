@@ -18,11 +18,11 @@ import stat
 from collections.abc import Callable, Mapping
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import NamedTuple
 
 from aws_mfa import aws_config, checks, credentials_file, ini, status
 from aws_mfa.errors import FileError
 from aws_mfa.pick import known_profiles
+from aws_mfa.records import Record
 from aws_mfa.settings import Flags
 
 OK = "ok"
@@ -35,7 +35,7 @@ and a clock that is wrong by more than a minute already misjudges expiry times."
 CLOCK_TIMEOUT = 5
 
 
-class Finding(NamedTuple):
+class Finding(Record):
     level: str
     text: str
 

@@ -18,10 +18,10 @@ clock's reading.
 from __future__ import annotations
 
 from datetime import datetime, timezone
-from typing import NamedTuple
 
 from aws_mfa.errors import FileError
 from aws_mfa.ini import IniSection
+from aws_mfa.records import Record
 
 EXPIRATION_FORMAT = "%Y-%m-%d %H:%M:%S"
 
@@ -79,7 +79,7 @@ def describe_local(moment: datetime) -> str:
     return moment.astimezone().strftime("%Y-%m-%d %H:%M:%S %Z")
 
 
-class Decision(NamedTuple):
+class Decision(Record):
     """Whether to call STS, and the reason the user is shown."""
 
     renew: bool

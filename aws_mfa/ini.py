@@ -28,9 +28,8 @@ Example::
 
 from __future__ import annotations
 
-from typing import NamedTuple
-
 from aws_mfa.errors import FileError
+from aws_mfa.records import Record
 
 BOM = "\ufeff"
 
@@ -62,7 +61,7 @@ class IniSection:
         self.key_lines: dict[str, int] = {}
 
 
-class IniFile(NamedTuple):
+class IniFile(Record):
     """A parsed file: its lines (endings kept, BOM removed) and sections."""
 
     label: str

@@ -20,19 +20,22 @@ import sys
 import time
 from collections.abc import Callable
 from datetime import datetime, timezone
-from typing import TYPE_CHECKING, NamedTuple
 
 from aws_mfa import credentials_file, expiry, ini, log, mfa
 from aws_mfa.errors import FileError, StsRefusedError, UsageError
+from aws_mfa.records import Record
 from aws_mfa.settings import Settings
-from aws_mfa.sts import LongTermKeys, StsClient, TemporaryCredentials, mask
+from aws_mfa.sts import LongTermKeys, TemporaryCredentials, mask
 
+TYPE_CHECKING = False  # see aws_mfa.records: typing is not imported at run time
 if TYPE_CHECKING:
+    from aws_mfa.sts import StsClient
     from aws_mfa.used_codes import UsedCodes
+
+    ClientFactory = Callable[[LongTermKeys, str | None], StsClient]
 
 
 Clock = Callable[[], datetime]
-ClientFactory = Callable[[LongTermKeys, "str | None"], StsClient]
 
 
 def utc_now() -> datetime:
@@ -47,7 +50,7 @@ def default_client_factory(keys: LongTermKeys, region: str | None) -> StsClient:
     return make_client(keys, region)
 
 
-class Outcome(NamedTuple):
+class Outcome(Record):
     """What a login did, and the credentials the short-term section now holds."""
 
     renewed: bool
@@ -131,7 +134,7 @@ def decide(settings: Settings, document: ini.IniFile | None, now: datetime) -> e
     )
 
 
-class Caller(NamedTuple):
+class Caller(Record):
     """Who calls STS: the long-term keys, the MFA device, and how to name them in errors."""
 
     keys: LongTermKeys

@@ -29,7 +29,6 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from pathlib import Path
-from typing import NamedTuple
 
 from aws_mfa import log
 from aws_mfa.aws_config import ConfigProfile, profiles
@@ -38,6 +37,7 @@ from aws_mfa.errors import UsageError
 from aws_mfa.expiry import DEFAULT_MIN_TTL
 from aws_mfa.ini import IniFile
 from aws_mfa.mfa import check_code
+from aws_mfa.records import Record
 from aws_mfa.yaml_profiles import default_path as yaml_path
 from aws_mfa.yaml_profiles import device as yaml_device
 
@@ -64,7 +64,7 @@ EXTERNAL_ID = r"[\w+=,.@:/-]{2,1224}"
 REGION = r"[a-z]{2,4}(?:-[a-z]+)+-\d{1,2}"
 
 
-class Flags(NamedTuple):
+class Flags(Record):
     """What the command line said; None where a flag was not given."""
 
     profile: str | None = None
@@ -87,7 +87,7 @@ class Flags(NamedTuple):
     format: str | None = None
 
 
-class Settings(NamedTuple):
+class Settings(Record):
     """Everything a run needs to know, checked."""
 
     profile: str

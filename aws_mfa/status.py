@@ -18,10 +18,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import datetime
-from typing import NamedTuple, TextIO
 
 from aws_mfa import expiry, ini
 from aws_mfa.errors import EXIT_EXPIRING, EXIT_NOT_VALID, EXIT_OK, FileError
+from aws_mfa.records import Record
+
+TYPE_CHECKING = False  # see aws_mfa.records: typing is not imported at run time
+if TYPE_CHECKING:
+    from typing import TextIO
 
 VALID = "valid"
 EXPIRING = "expiring"
@@ -33,7 +37,7 @@ EXIT_CODES: dict[str, int] = {VALID: EXIT_OK, EXPIRING: EXIT_EXPIRING}
 """Exit code of ``status PROFILE`` by state; every other state is EXIT_NOT_VALID."""
 
 
-class SessionStatus(NamedTuple):
+class SessionStatus(Record):
     """The state of one short-term section."""
 
     profile: str

@@ -22,10 +22,22 @@ from __future__ import annotations
 
 import os
 from datetime import datetime, timezone
-from typing import Any, NamedTuple, Protocol, cast
 
 from aws_mfa import __version__
 from aws_mfa.errors import AwsMfaError, StsRefusedError, StsUnavailableError
+from aws_mfa.records import Record
+
+TYPE_CHECKING = False  # see aws_mfa.records: typing is not imported at run time
+if TYPE_CHECKING:
+    from typing import Any, Protocol
+
+    class StsClient(Protocol):
+        """The two calls aws-mfa makes; botocore's STS client has them."""
+
+        def get_session_token(self, **kwargs: Any) -> dict[str, Any]: ...
+
+        def assume_role(self, **kwargs: Any) -> dict[str, Any]: ...
+
 
 CONNECT_TIMEOUT = 3
 """Seconds to wait for a connection: STS answers in well under a second."""
@@ -42,7 +54,7 @@ def mask(key_id: str) -> str:
     return f"...{key_id[-4:]}" if key_id else "(none)"
 
 
-class LongTermKeys(NamedTuple):
+class LongTermKeys(Record):
     """An IAM user's access key pair. Its repr never shows the secret."""
 
     access_key_id: str
@@ -52,7 +64,7 @@ class LongTermKeys(NamedTuple):
         return f"LongTermKeys({mask(self.access_key_id)})"
 
 
-class TemporaryCredentials(NamedTuple):
+class TemporaryCredentials(Record):
     """What STS returns. Its repr shows only the key id's end and the expiry."""
 
     access_key_id: str
@@ -62,14 +74,6 @@ class TemporaryCredentials(NamedTuple):
 
     def __repr__(self) -> str:
         return f"TemporaryCredentials({mask(self.access_key_id)}, expires {self.expiration})"
-
-
-class StsClient(Protocol):
-    """The two calls aws-mfa makes; botocore's STS client has them."""
-
-    def get_session_token(self, **kwargs: Any) -> dict[str, Any]: ...
-
-    def assume_role(self, **kwargs: Any) -> dict[str, Any]: ...
 
 
 def make_client(keys: LongTermKeys, region: str | None) -> StsClient:
@@ -92,14 +96,15 @@ def make_client(keys: LongTermKeys, region: str | None) -> StsClient:
         retries={"total_max_attempts": MAX_ATTEMPTS, "mode": "standard"},
         user_agent_extra=f"aws-mfa/{__version__}",
     )
-    client = session.create_client(
+    # botocore's stubs type every client as BaseClient; this one is an STS client.
+    client: StsClient = session.create_client(  # type: ignore[assignment]
         "sts",
         region_name=region or "us-east-1",
         aws_access_key_id=keys.access_key_id,
         aws_secret_access_key=keys.secret_access_key,
         config=config,
     )
-    return cast(StsClient, client)
+    return client
 
 
 def get_session_token(

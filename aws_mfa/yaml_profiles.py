@@ -27,9 +27,12 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
 
 from aws_mfa.errors import FileError
+
+TYPE_CHECKING = False  # see aws_mfa.records: typing is not imported at run time
+if TYPE_CHECKING:
+    from typing import Any
 
 KEYS: dict[str, tuple[type, ...]] = {
     "inherits": (str,),

@@ -33,6 +33,7 @@ NEVER = [
     "subprocess",
     "getpass",
     "urllib.request",
+    "typing",
 ]
 
 SCRIPT = """
