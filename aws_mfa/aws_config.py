@@ -27,10 +27,13 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from pathlib import Path
 
 from aws_mfa import credentials_file, ini
 from aws_mfa.records import Record
+
+TYPE_CHECKING = False  # see aws_mfa.records
+if TYPE_CHECKING:
+    from aws_mfa.credentials_file import StrPath
 
 OWN_KEYS = {
     "aws_mfa_assume_role": "the role to assume, as --assume-role",
@@ -44,12 +47,12 @@ HIDING_KEYS = ("role_arn", "credential_process", "sso_")
 """Keys that make the AWS CLI and SDKs ignore a profile's keys in the credentials file."""
 
 
-def default_path(environ: Mapping[str, str]) -> Path:
+def default_path(environ: Mapping[str, str]) -> str:
     """``AWS_CONFIG_FILE``, else ``~/.aws/config``."""
-    return Path(os.path.expanduser(environ.get("AWS_CONFIG_FILE") or "~/.aws/config"))
+    return os.path.expanduser(environ.get("AWS_CONFIG_FILE") or "~/.aws/config")
 
 
-def read(path: Path) -> ini.IniFile | None:
+def read(path: StrPath) -> ini.IniFile | None:
     """Parse the config file; None when there is none."""
     return credentials_file.read_text_file(path)
 

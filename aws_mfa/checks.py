@@ -12,9 +12,12 @@ Each function returns findings as sentences; callers log them as warnings.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from pathlib import Path
 
 from aws_mfa.aws_config import ConfigProfile, hiding_keys
+
+TYPE_CHECKING = False  # see aws_mfa.records
+if TYPE_CHECKING:
+    from aws_mfa.credentials_file import StrPath
 
 OVERRIDING_VARIABLES = ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN")
 
@@ -33,7 +36,9 @@ def environment_overrides(environ: Mapping[str, str], profile: str | None = None
     ]
 
 
-def hidden_by_config(profile: ConfigProfile | None, section: str, config_file: Path) -> list[str]:
+def hidden_by_config(
+    profile: ConfigProfile | None, section: str, config_file: StrPath
+) -> list[str]:
     """Config keys that make SDKs ignore the keys written to ``section``."""
     keys = hiding_keys(profile)
     if not keys or profile is None:

@@ -27,10 +27,16 @@ import contextlib
 import os
 import stat
 from collections.abc import Iterator, Mapping
-from pathlib import Path
 
 from aws_mfa import ini, log
 from aws_mfa.errors import FileError
+
+TYPE_CHECKING = False  # see aws_mfa.records: typing is not imported at run time
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    StrPath = str | os.PathLike[str]
+    """A path as text (the read path avoids pathlib, which costs 3 ms to import) or a Path."""
 
 FILE_MODE = 0o600
 FOLDER_MODE = 0o700
@@ -46,17 +52,16 @@ LOCK_NOTICE_AFTER = 1.0
 """Seconds of waiting before saying that another aws-mfa holds the lock."""
 
 
-def default_path(environ: Mapping[str, str]) -> Path:
+def default_path(environ: Mapping[str, str]) -> str:
     """``AWS_SHARED_CREDENTIALS_FILE``, else ``~/.aws/credentials``, as botocore does."""
-    return Path(
-        os.path.expanduser(environ.get("AWS_SHARED_CREDENTIALS_FILE") or "~/.aws/credentials")
-    )
+    return os.path.expanduser(environ.get("AWS_SHARED_CREDENTIALS_FILE") or "~/.aws/credentials")
 
 
-def read_text_file(path: Path) -> ini.IniFile | None:
+def read_text_file(path: StrPath) -> ini.IniFile | None:
     """Parse the INI file at ``path``; None when there is no file there."""
     try:
-        data = path.read_bytes()
+        with open(path, "rb") as handle:
+            data = handle.read()
     except FileNotFoundError:
         return None
     except IsADirectoryError:
@@ -78,10 +83,10 @@ def read_text_file(path: Path) -> ini.IniFile | None:
     return ini.parse(text, str(path))
 
 
-def mode_problem(path: Path) -> str | None:
+def mode_problem(path: StrPath) -> str | None:
     """A warning when group or others may read the file at ``path``."""
     try:
-        mode = stat.S_IMODE(path.stat().st_mode)
+        mode = stat.S_IMODE(os.stat(path).st_mode)
     except OSError:
         return None
     if not mode & 0o077:
@@ -245,13 +250,15 @@ def _ends_with_blank_line(text: str) -> bool:
     return len(lines) >= 1 and not lines[-1].strip()
 
 
-def _target(path: Path) -> Path:
+def _target(path: StrPath) -> Path:
     """The real file behind ``path``: writes replace a link's target, not the link."""
+    from pathlib import Path
+
     return Path(os.path.realpath(path))
 
 
 @contextlib.contextmanager
-def locked(path: Path, timeout: float = LOCK_TIMEOUT) -> Iterator[None]:
+def locked(path: StrPath, timeout: float = LOCK_TIMEOUT) -> Iterator[None]:
     """Hold the advisory lock of the credentials file at ``path``.
 
     The lock is ``<file>.lock`` beside the real file. The operating system
@@ -289,7 +296,7 @@ def _make_folder(folder: Path) -> None:
         raise FileError(f"cannot create the folder {folder}: {err.strerror}") from None
 
 
-def save(path: Path, text: str, *, backup: bool = False) -> None:
+def save(path: StrPath, text: str, *, backup: bool = False) -> None:
     """Replace the file at ``path`` with ``text`` atomically. Call it under :func:`locked`.
 
     With ``backup``, the old file is first copied by :func:`back_up`.
@@ -341,20 +348,23 @@ def save(path: Path, text: str, *, backup: bool = False) -> None:
 BACKUPS_KEPT = 10
 
 
-def back_up(path: Path) -> Path | None:
+def back_up(path: StrPath) -> Path | None:
     """Copy the file at ``path`` into ``<name>_backup/`` beside it; keep the newest 10.
 
     Copies are 0600 in a 0700 folder and named by UTC time, for example
     ``credentials_backup/credentials.2026-11-22T150405.123456Z``. Returns the
     copy, or None when there was no file to copy.
     """
+    from datetime import datetime, timezone
+    from pathlib import Path
+
+    path = Path(path)
     try:
         data = path.read_bytes()
     except FileNotFoundError:
         return None
     except OSError as err:
         raise FileError(f"cannot back up {path}: {err.strerror}") from None
-    from datetime import datetime, timezone
 
     folder = path.parent / f"{path.name}_backup"
     _make_folder(folder)

@@ -25,6 +25,10 @@ from aws_mfa.pick import known_profiles
 from aws_mfa.records import Record
 from aws_mfa.settings import Flags
 
+TYPE_CHECKING = False  # see aws_mfa.records
+if TYPE_CHECKING:
+    from aws_mfa.credentials_file import StrPath
+
 OK = "ok"
 NOTE = "note"
 PROBLEM = "PROBLEM"
@@ -217,12 +221,13 @@ def sts_url(region: str | None) -> str:
 def examine(
     flags: Flags,
     environ: Mapping[str, str],
-    credentials_path: Path,
-    config_path: Path,
+    credentials_where: StrPath,
+    config_where: StrPath,
     region: str | None,
     fetch: DateFetcher = sts_date,
 ) -> list[Finding]:
     """Every check, in the order they are shown."""
+    credentials_path, config_path = Path(credentials_where), Path(config_where)
     found = file_modes(credentials_path, config_path)
     found += credentials_layout(credentials_path)
     document, problems = parse(credentials_path, "credentials file", found)

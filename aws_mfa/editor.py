@@ -18,6 +18,10 @@ from pathlib import Path
 from aws_mfa import aws_config, credentials_file, log
 from aws_mfa.errors import FileError, UsageError
 
+TYPE_CHECKING = False  # see aws_mfa.records
+if TYPE_CHECKING:
+    from aws_mfa.credentials_file import StrPath
+
 
 def editor_command(environ: Mapping[str, str]) -> list[str]:
     """The editor to run, split like a shell would."""
@@ -31,8 +35,9 @@ def editor_command(environ: Mapping[str, str]) -> list[str]:
     return words
 
 
-def edit(path: Path, environ: Mapping[str, str]) -> None:
-    """Open ``path`` in the editor, creating it first if needed."""
+def edit(where: StrPath, environ: Mapping[str, str]) -> None:
+    """Open ``where`` in the editor, creating it first if needed."""
+    path = Path(where)
     if not path.exists():
         path.parent.mkdir(mode=credentials_file.FOLDER_MODE, parents=True, exist_ok=True)
         try:

@@ -19,10 +19,13 @@ a copy, and the user is told so.
 from __future__ import annotations
 
 from datetime import datetime
-from pathlib import Path
 
 from aws_mfa import credentials_file, expiry, ini, log, status
 from aws_mfa.errors import FileError
+
+TYPE_CHECKING = False  # see aws_mfa.records
+if TYPE_CHECKING:
+    from aws_mfa.credentials_file import StrPath
 
 SESSION_KEYS = (*expiry.SESSION_KEYS, "assumed_role_arn")
 
@@ -62,7 +65,7 @@ def forget(document: ini.IniFile, name: str) -> str:
 
 
 def logout(
-    path: Path,
+    path: StrPath,
     names: list[str] | None,
     now: datetime,
     *,

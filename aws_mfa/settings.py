@@ -26,9 +26,9 @@ the caller passes in what was read.
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Mapping
-from pathlib import Path
 
 from aws_mfa import log
 from aws_mfa.aws_config import ConfigProfile, profiles
@@ -91,8 +91,8 @@ class Settings(Record):
     """Everything a run needs to know, checked."""
 
     profile: str
-    credentials_file: Path
-    config_file: Path
+    credentials_file: str
+    config_file: str
     long_term_section: str
     short_term_section: str
     device: str | None
@@ -126,12 +126,12 @@ def _first(*candidates: Candidate) -> Candidate:
     return None, ""
 
 
-def credentials_path(flags: Flags, environ: Mapping[str, str]) -> Path:
+def credentials_path(flags: Flags, environ: Mapping[str, str]) -> str:
     """``--credentials-file``, else ``AWS_SHARED_CREDENTIALS_FILE``, else ``~/.aws/credentials``."""
     from aws_mfa.credentials_file import default_path
 
     if flags.credentials_file:
-        return Path(flags.credentials_file).expanduser()
+        return os.path.expanduser(flags.credentials_file)
     return default_path(environ)
 
 

@@ -16,13 +16,16 @@ terminal; with none it stops at once.
 from __future__ import annotations
 
 from collections.abc import Callable
-from pathlib import Path
 
 from aws_mfa import credentials_file, log
 from aws_mfa.errors import FileError, NoTokenError, UsageError
 from aws_mfa.mfa import terminal_prompter
 from aws_mfa.settings import Flags, check_device, section_names
 from aws_mfa.sts import mask
+
+TYPE_CHECKING = False  # see aws_mfa.records
+if TYPE_CHECKING:
+    from aws_mfa.credentials_file import StrPath
 
 Ask = Callable[[str], str]
 
@@ -50,7 +53,7 @@ def terminal_secret(prompt: str) -> str:
 
 
 def setup(
-    path: Path,
+    path: StrPath,
     flags: Flags,
     default_profile: str,
     *,

@@ -26,13 +26,14 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from pathlib import Path
 
 from aws_mfa.errors import FileError
 
 TYPE_CHECKING = False  # see aws_mfa.records: typing is not imported at run time
 if TYPE_CHECKING:
     from typing import Any
+
+    from aws_mfa.credentials_file import StrPath
 
 KEYS: dict[str, tuple[type, ...]] = {
     "inherits": (str,),
@@ -50,15 +51,16 @@ KEYS: dict[str, tuple[type, ...]] = {
 """Every key an entry may have, and the YAML types each may be."""
 
 
-def default_path(environ: Mapping[str, str]) -> Path:
+def default_path(environ: Mapping[str, str]) -> str:
     """``AWS_MFA_CONFIG``, else ``~/.aws/aws-mfa.yaml``."""
-    return Path(os.path.expanduser(environ.get("AWS_MFA_CONFIG") or "~/.aws/aws-mfa.yaml"))
+    return os.path.expanduser(environ.get("AWS_MFA_CONFIG") or "~/.aws/aws-mfa.yaml")
 
 
-def load(path: Path) -> dict[str, dict[str, str]] | None:
+def load(path: StrPath) -> dict[str, dict[str, str]] | None:
     """Every entry of the file at ``path``, inheritance resolved; None when there is no file."""
     try:
-        text = path.read_text(encoding="utf-8")
+        with open(path, encoding="utf-8") as handle:
+            text = handle.read()
     except FileNotFoundError:
         return None
     except (OSError, UnicodeDecodeError) as err:
@@ -81,7 +83,7 @@ def load(path: Path) -> dict[str, dict[str, str]] | None:
     return {name: _inherited(path, entries, name) for name in entries}
 
 
-def _check(path: Path, name: str, entry: Any) -> dict[str, str]:
+def _check(path: StrPath, name: str, entry: Any) -> dict[str, str]:
     """One entry's own values as strings, after checking each key and type."""
     if entry is None:
         return {}
@@ -104,7 +106,7 @@ def _check(path: Path, name: str, entry: Any) -> dict[str, str]:
     return values
 
 
-def _inherited(path: Path, entries: dict[str, dict[str, str]], name: str) -> dict[str, str]:
+def _inherited(path: StrPath, entries: dict[str, dict[str, str]], name: str) -> dict[str, str]:
     """Entry ``name`` with its ``inherits`` chain folded in (the entry wins)."""
     chain = [name]
     while "inherits" in entries[chain[-1]]:

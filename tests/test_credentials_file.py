@@ -283,5 +283,5 @@ def test_missing_file_reads_as_none(tmp_path: Path) -> None:
 
 
 def test_default_path_honours_the_environment(home: Path) -> None:
-    assert cf.default_path({}) == home / ".aws" / "credentials"
-    assert cf.default_path({"AWS_SHARED_CREDENTIALS_FILE": "~/x"}) == home / "x"
+    assert cf.default_path({}) == str(home / ".aws" / "credentials")
+    assert cf.default_path({"AWS_SHARED_CREDENTIALS_FILE": "~/x"}) == str(home / "x")

@@ -10,6 +10,7 @@ another command needs.
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -17,6 +18,8 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import long_term, session, write
+
+ROOT = Path(__file__).resolve().parent.parent
 
 # Needed only to renew, to write, or by other commands.
 NEVER = [
@@ -34,6 +37,7 @@ NEVER = [
     "getpass",
     "urllib.request",
     "typing",
+    "pathlib",
 ]
 
 SCRIPT = """
@@ -60,8 +64,12 @@ sys.exit(code)
 )
 def test_valid_path_imports_only_what_it_needs(args: list[str], credentials: Path) -> None:
     write(credentials, long_term() + "\n" + session("default", "2099-01-01 00:00:00"))
+    # -S: without site, the editable install's finder (which imports pathlib)
+    # stays out; the package comes from the source tree instead.
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
     done = subprocess.run(
-        [sys.executable, "-c", SCRIPT, *args],
+        [sys.executable, "-S", "-c", SCRIPT, *args],
+        env=env,
         capture_output=True,
         text=True,
         stdin=subprocess.DEVNULL,

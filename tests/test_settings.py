@@ -27,7 +27,7 @@ def test_defaults() -> None:
         "default",
     )
     assert (s.duration, s.role_arn, s.device, s.min_ttl, s.region) == (43200, None, None, 300, None)
-    assert s.credentials_file == Path.home() / ".aws" / "credentials"
+    assert s.credentials_file == str(Path.home() / ".aws" / "credentials")
 
 
 def test_command_line_beats_environment_beats_file() -> None:
@@ -138,8 +138,8 @@ def test_region_comes_from_flag_then_aws_region_then_default_region() -> None:
 
 def test_credentials_file_flag_beats_the_environment(home: Path) -> None:
     env = {"AWS_SHARED_CREDENTIALS_FILE": "/env/creds"}
-    assert resolve(Flags(), env, None).credentials_file == Path("/env/creds")
-    assert resolve(Flags(credentials_file="~/c"), env, None).credentials_file == home / "c"
+    assert resolve(Flags(), env, None).credentials_file == "/env/creds"
+    assert resolve(Flags(credentials_file="~/c"), env, None).credentials_file == str(home / "c")
 
 
 def test_default_role_session_name_is_a_valid_user_name(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -128,8 +128,8 @@ def test_missing_and_empty_files(home: Path) -> None:
 
 
 def test_aws_mfa_config_names_another_file(home: Path) -> None:
-    assert yaml_profiles.default_path({}) == home / ".aws" / "aws-mfa.yaml"
-    assert yaml_profiles.default_path({"AWS_MFA_CONFIG": "~/p.yml"}) == home / "p.yml"
+    assert yaml_profiles.default_path({}) == str(home / ".aws" / "aws-mfa.yaml")
+    assert yaml_profiles.default_path({"AWS_MFA_CONFIG": "~/p.yml"}) == str(home / "p.yml")
 
 
 @pytest.mark.e2e
