@@ -111,6 +111,9 @@ def parse(text: str, label: str) -> IniFile:
     """Parse ``text`` (a leading BOM is allowed); ``label`` names the file in errors.
 
     Raises :class:`FileError` naming the file and line of the first problem.
+    The loop is written for speed (a valid-credentials run parses the whole
+    file, and some files hold thousands of profiles); ``tests/test_ini.py``
+    checks it against configparser.
     """
     bom = text.startswith(BOM)
     if bom:
@@ -118,73 +121,72 @@ def parse(text: str, label: str) -> IniFile:
     lines = split_lines(text)
     sections: dict[str, IniSection] = {}
     section: IniSection | None = None
+    values: dict[str, str] = {}  # the current section's values
     key: str | None = None  # the key an indented line would continue
-    parts: list[str] = []  # the lines of that key's value
+    blanks = 0  # blank lines since that key's last value line
     indent_level = 0
 
     def fail(index: int, problem: str) -> FileError:
         return FileError(f"{label}, line {index + 1}: {problem}", line=index + 1)
 
-    def finish_value() -> None:
-        if section is not None and key is not None:
-            section.values[key] = "\n".join(parts).rstrip()
-
     for index, line in enumerate(lines):
         stripped = line.strip()
-        if not stripped or stripped[0] in "#;":
-            if not stripped and key is not None:
-                parts.append("")  # a blank line inside a multi-line value
+        if not stripped:
+            blanks += 1  # inside a multi-line value, if an indented line follows
             continue
-        indent = len(line) - len(line.lstrip())
-        if key is not None and indent > indent_level:
-            parts.append(stripped)  # continuation of the value above
-            if section is not None:
-                section.content_end = index + 1
+        first = stripped[0]
+        if first == "#" or first == ";":
+            continue
+        indent = len(line) - len(line.lstrip()) if line[0].isspace() else 0
+        if key is not None and indent > indent_level:  # continues the value above
+            values[key] += "\n" * (blanks + 1) + stripped
+            blanks = 0
+            section.content_end = index + 1  # type: ignore[union-attr]  # set with key
             continue
         indent_level = indent
-        name = header_name(stripped)
-        if name is not None:
-            finish_value()
-            key = None
-            if name in sections:
-                first = sections[name].header_index + 1
-                raise fail(
-                    index,
-                    f"section [{name}] appears a second time (first on line {first}); "
-                    "merge the two into one",
-                )
-            if section is not None:
-                section.end_index = index
-            section = IniSection(name, index)
-            sections[name] = section
-            continue
+        key = None
+        if first == "[":
+            close = stripped.rfind("]")  # configparser: the name runs to the last "]"
+            if close >= 2:
+                name = stripped[1:close]
+                if name in sections:
+                    raise fail(
+                        index,
+                        f"section [{name}] appears a second time (first on line "
+                        f"{sections[name].header_index + 1}); merge the two into one",
+                    )
+                if section is not None:
+                    section.end_index = index
+                section = sections[name] = IniSection(name, index)
+                values = section.values
+                continue
         if section is None:
             raise fail(
                 index,
                 "text before the first [section] header; "
                 "put it under a header or comment it out with #",
             )
-        found = [pos for pos in (stripped.find("="), stripped.find(":")) if pos >= 0]
-        name = stripped[: min(found)].rstrip().lower() if found else ""
+        delimiter = stripped.find("=")  # the first "=" or ":", whichever comes first
+        colon = stripped.find(":", 0, delimiter) if delimiter >= 0 else stripped.find(":")
+        if colon >= 0:
+            delimiter = colon
+        name = stripped[:delimiter].rstrip().lower() if delimiter >= 0 else ""
         if not name:
             raise fail(
                 index,
                 f"in [{section.name}], this line is neither 'key = value', "
                 "a [section] header nor a comment; fix it or comment it out with #",
             )
-        if name in section.key_lines:
-            first = section.key_lines[name] + 1
+        if name in values:
             raise fail(
                 index,
                 f"key '{name}' appears a second time in [{section.name}] "
-                f"(first on line {first}); keep only one",
+                f"(first on line {section.key_lines[name] + 1}); keep only one",
             )
-        finish_value()
-        key = name
-        parts = [stripped[min(found) + 1 :].strip()]
+        values[name] = stripped[delimiter + 1 :].strip()
+        key, blanks = name, 0
         section.key_lines[name] = index
         section.content_end = index + 1
-    finish_value()
     if section is not None:
         section.end_index = len(lines)
     return IniFile(label, lines, bom, sections)
