@@ -210,12 +210,10 @@ def clock(url: str, now: Callable[[], datetime], fetch: DateFetcher = sts_date) 
 
 
 def sts_url(region: str | None) -> str:
-    """Where STS answers, resolved by botocore exactly as for a real call."""
-    from aws_mfa.sts import LongTermKeys, make_client
+    """Where STS answers, resolved exactly as for a real call."""
+    from aws_mfa.sts import endpoint
 
-    client = make_client(LongTermKeys("doctor", "doctor"), region)
-    url: str = client.meta.endpoint_url  # type: ignore[attr-defined]
-    return url
+    return endpoint(region)[0]
 
 
 def examine(

@@ -103,7 +103,7 @@ def test_refused_connection(aws_mfa: AwsMfa, credentials: Path, file_before: byt
     result = aws_mfa("--token", CODE, AWS_ENDPOINT_URL_STS=f"http://127.0.0.1:{port}")
     assert result.code == 6
     assert result.error_lines == [
-        f"ERROR - cannot connect to STS at http://127.0.0.1:{port}/; "
+        f"ERROR - cannot connect to STS at http://127.0.0.1:{port}; "
         "check your network, proxy and AWS_ENDPOINT_URL_STS"
     ]
     assert credentials.read_bytes() == file_before

@@ -7,8 +7,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from botocore import exceptions as bx
-from botocore.parsers import ResponseParserError
 
 from aws_mfa import sts
 from aws_mfa.errors import StsRefusedError, StsUnavailableError
@@ -29,14 +27,8 @@ class Raising:
         raise self.error
 
 
-def client_error(code: str, message: str = "", status: int = 400) -> bx.ClientError:
-    return bx.ClientError(
-        {
-            "Error": {"Code": code, "Message": message},
-            "ResponseMetadata": {"HTTPStatusCode": status},
-        },
-        "GetSessionToken",
-    )
+def answer(code: str, message: str = "", status: int = 400) -> sts.StsAnswerError:
+    return sts.StsAnswerError(status, code, message)
 
 
 def call(error: Exception, role: str | None = None):
@@ -56,58 +48,57 @@ def call(error: Exception, role: str | None = None):
     )
 
 
+MFA_FAILED = "MultiFactorAuthentication failed with invalid MFA one time pass code."
+
+
 @pytest.mark.parametrize(
     ("error", "kind", "message"),
     [
         (
-            client_error(
-                "AccessDenied",
-                "MultiFactorAuthentication failed with invalid MFA one time pass code.",
-                403,
-            ),
+            answer("AccessDenied", MFA_FAILED, 403),
             StsRefusedError,
             "STS rejected the MFA code for device arn:aws:iam::1:mfa/x",
         ),
         (
-            client_error(
-                "AccessDenied", "User is not authorized to perform: sts:GetSessionToken", 403
-            ),
+            answer("AccessDenied", "User is not authorized to perform: sts:GetSessionToken", 403),
             StsRefusedError,
             "STS denied GetSessionToken: User is not authorized",
         ),
         (
-            client_error("InvalidClientTokenId", "The security token included is invalid", 403),
+            answer("InvalidClientTokenId", "The security token included is invalid", 403),
             StsRefusedError,
             r"STS does not know the access key \.\.\.WXYZ in \[dev-long-term\]",
         ),
         (
-            client_error("SignatureDoesNotMatch", "", 403),
+            answer("SignatureDoesNotMatch", "", 403),
             StsRefusedError,
             "secret key does not match the access key ...WXYZ",
         ),
-        (client_error("ExpiredToken", "", 400), StsRefusedError, "expired temporary key"),
-        (client_error("Throttling", "Rate exceeded"), StsUnavailableError, "throttling"),
+        (answer("ExpiredToken", ""), StsRefusedError, "expired temporary key"),
+        (answer("Throttling", "Rate exceeded"), StsUnavailableError, "throttling"),
+        (answer("InternalFailure", "", 500), StsUnavailableError, r"server error \(HTTP 500\)"),
+        (answer("", "", 503), StsUnavailableError, r"server error \(HTTP 503\)"),
         (
-            client_error("InternalFailure", "", 500),
-            StsUnavailableError,
-            r"server error \(HTTP 500\)",
-        ),
-        (
-            client_error("Odd", "strange"),
+            answer("Odd", "strange"),
             StsRefusedError,
             r"STS refused GetSessionToken \(Odd: strange\)",
         ),
+        (answer("", "", 404), StsRefusedError, r"STS refused GetSessionToken \(HTTP 404\)"),
         (
-            bx.ReadTimeoutError(endpoint_url="http://x"),
+            sts.StsTransportError("timeout", "read timed out"),
             StsUnavailableError,
             "did not answer GetSessionToken in time",
         ),
         (
-            bx.EndpointConnectionError(endpoint_url="http://127.0.0.1:9"),
+            sts.StsTransportError("connect", "http://127.0.0.1:9"),
             StsUnavailableError,
             "cannot connect to STS at http://127.0.0.1:9",
         ),
-        (ResponseParserError("junk"), StsUnavailableError, "not valid"),
+        (
+            sts.StsTransportError("invalid", "the answer is not XML"),
+            StsUnavailableError,
+            "not valid",
+        ),
     ],
 )
 def test_failures_become_one_line_errors(error, kind, message) -> None:
@@ -121,7 +112,47 @@ def test_failures_become_one_line_errors(error, kind, message) -> None:
 
 def test_role_calls_are_named_in_errors() -> None:
     with pytest.raises(StsRefusedError, match=r"STS denied AssumeRole\(arn:aws:iam::2:role/r\)"):
-        call(client_error("AccessDenied", "not allowed", 403), role="arn:aws:iam::2:role/r")
+        call(answer("AccessDenied", "not allowed", 403), role="arn:aws:iam::2:role/r")
+
+
+SUCCESS = b"""<GetSessionTokenResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/">
+  <GetSessionTokenResult><Credentials>
+    <AccessKeyId>ASIAEXAMPLE</AccessKeyId><SecretAccessKey>secret</SecretAccessKey>
+    <SessionToken>token</SessionToken><Expiration>2030-01-02T03:04:05.123Z</Expiration>
+  </Credentials></GetSessionTokenResult>
+</GetSessionTokenResponse>"""
+
+ERROR = b"""<ErrorResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/">
+  <Error><Type>Sender</Type><Code>AccessDenied</Code><Message>no</Message></Error>
+  <RequestId>1</RequestId></ErrorResponse>"""
+
+
+def test_answers_are_read_like_botocore_reads_them() -> None:
+    creds = sts.parse_answer(200, SUCCESS)["Credentials"]
+    assert creds["AccessKeyId"] == "ASIAEXAMPLE"
+    assert creds["Expiration"] == datetime(2030, 1, 2, 3, 4, 5, 123000, tzinfo=timezone.utc)
+    with pytest.raises(sts.StsAnswerError) as caught:
+        sts.parse_answer(403, ERROR)
+    assert (caught.value.status, caught.value.code, caught.value.message) == (
+        403,
+        "AccessDenied",
+        "no",
+    )
+    with pytest.raises(sts.StsTransportError) as garbage:
+        sts.parse_answer(200, b"not <xml")
+    assert garbage.value.kind == "invalid"
+    with pytest.raises(sts.StsAnswerError) as html:
+        sts.parse_answer(502, b"<html><body>Bad gateway")
+    assert (html.value.status, html.value.code) == (502, "")
+
+
+def test_what_is_retried() -> None:
+    assert sts.retried(answer("Throttling"))
+    assert sts.retried(answer("InternalFailure", status=500))
+    assert sts.retried(sts.StsTransportError("timeout", ""))
+    assert sts.retried(sts.StsTransportError("connect", ""))
+    assert not sts.retried(answer("AccessDenied", status=403))
+    assert not sts.retried(sts.StsTransportError("invalid", ""))
 
 
 def test_an_answer_without_credentials_is_an_error() -> None:
@@ -174,16 +205,17 @@ def test_reprs_never_show_secrets() -> None:
 
 
 @pytest.mark.parametrize(
-    ("region", "url"),
+    ("region", "url", "signing"),
     [
-        (None, "https://sts.amazonaws.com"),
-        ("eu-west-1", "https://sts.eu-west-1.amazonaws.com"),
-        ("cn-north-1", "https://sts.cn-north-1.amazonaws.com.cn"),
-        ("us-gov-west-1", "https://sts.us-gov-west-1.amazonaws.com"),
+        (None, "https://sts.amazonaws.com", "us-east-1"),
+        ("eu-west-1", "https://sts.eu-west-1.amazonaws.com", "eu-west-1"),
+        ("cn-north-1", "https://sts.cn-north-1.amazonaws.com.cn", "cn-north-1"),
+        ("us-gov-west-1", "https://sts.us-gov-west-1.amazonaws.com", "us-gov-west-1"),
+        ("ap-future-9", "https://sts.ap-future-9.amazonaws.com", "ap-future-9"),
     ],
 )
-def test_region_chooses_the_endpoint_and_partition(region, url) -> None:
-    assert sts.make_client(KEYS, region).meta.endpoint_url == url  # type: ignore[attr-defined]
+def test_region_chooses_the_endpoint_and_partition(region, url, signing) -> None:
+    assert sts.endpoint(region, {}) == (url, signing)
 
 
 def test_client_ignores_a_missing_profile_and_a_broken_config(
@@ -193,13 +225,17 @@ def test_client_ignores_a_missing_profile_and_a_broken_config(
     monkeypatch.setenv("AWS_PROFILE", "no-such-profile")
     monkeypatch.setenv("AWS_CONFIG_FILE", str(config))
     client = sts.make_client(KEYS, "eu-west-1")
-    creds = client._request_signer._credentials  # type: ignore[attr-defined]
-    assert creds.access_key == KEYS.access_key_id
+    assert isinstance(client, sts.StsHttpClient)
+    assert client.keys == KEYS
+    assert client.url == "https://sts.eu-west-1.amazonaws.com"
 
 
-def test_endpoint_url_from_the_environment_is_honoured(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("AWS_ENDPOINT_URL_STS", "http://127.0.0.1:4566")
-    assert sts.make_client(KEYS, None).meta.endpoint_url == "http://127.0.0.1:4566"  # type: ignore[attr-defined]
+def test_endpoint_url_from_the_environment_is_honoured() -> None:
+    local = "http://127.0.0.1:4566"
+    assert sts.endpoint(None, {"AWS_ENDPOINT_URL_STS": local}) == (local, "us-east-1")
+    assert sts.endpoint("eu-west-1", {"AWS_ENDPOINT_URL": local}) == (local, "eu-west-1")
+    ignored = {"AWS_ENDPOINT_URL_STS": local, "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS": "true"}
+    assert sts.endpoint(None, ignored)[0] == "https://sts.amazonaws.com"
 
 
 def test_mask_shows_only_the_last_four_characters() -> None:
