@@ -127,7 +127,7 @@ def edit_section(
     appended at the end of the file after one blank line. Nothing outside
     the section changes. The result keeps a leading byte-order mark.
     """
-    lines = document.lines if document else []
+    lines = document.lines() if document else []
     eol = line_ending(lines)
     section = document.sections.get(name) if document else None
     if section is None:
@@ -218,7 +218,7 @@ def remove_section_text(document: ini.IniFile, name: str) -> str:
     removing a section :func:`edit_section` appended gives back the old text.
     """
     section = document.sections[name]
-    lines = document.lines
+    lines = document.lines()
     start, end = section.header_index, section.content_end
     while end < len(lines) and not lines[end].strip():
         end += 1

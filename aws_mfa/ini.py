@@ -62,17 +62,16 @@ class IniSection:
 
 
 class IniFile(Record):
-    """A parsed file: its lines (endings kept, BOM removed) and sections."""
+    """A parsed file: its text (BOM removed), whether it had a BOM, its sections."""
 
     label: str
-    lines: list[str]
+    text: str
     bom: bool
     sections: dict[str, IniSection]
 
-    @property
-    def text(self) -> str:
-        """The file's text as read, without the byte-order mark."""
-        return "".join(self.lines)
+    def lines(self) -> list[str]:
+        """The text's lines, each with its ending: made on each call, as only edits need them."""
+        return split_lines(self.text)
 
     @property
     def content(self) -> str:
@@ -118,10 +117,14 @@ def parse(text: str, label: str) -> IniFile:
     bom = text.startswith(BOM)
     if bom:
         text = text[1:]
-    lines = split_lines(text)
+    lines = text.split("\n")  # endings are not needed here; split_lines keeps them
+    if not lines[-1]:
+        lines.pop()
     sections: dict[str, IniSection] = {}
     section: IniSection | None = None
     values: dict[str, str] = {}  # the current section's values
+    key_lines: dict[str, int] = {}  # and where its keys are
+    last = -1  # the current section's last header, key or value line
     key: str | None = None  # the key an indented line would continue
     blanks = 0  # blank lines since that key's last value line
     indent_level = 0
@@ -137,13 +140,16 @@ def parse(text: str, label: str) -> IniFile:
         first = stripped[0]
         if first == "#" or first == ";":
             continue
-        indent = len(line) - len(line.lstrip()) if line[0].isspace() else 0
-        if key is not None and indent > indent_level:  # continues the value above
-            values[key] += "\n" * (blanks + 1) + stripped
-            blanks = 0
-            section.content_end = index + 1  # type: ignore[union-attr]  # set with key
-            continue
-        indent_level = indent
+        if line[0].isspace():  # an unindented line never continues a value
+            indent = len(line) - len(line.lstrip())
+            if key is not None and indent > indent_level:  # continues the value above
+                values[key] += "\n" * (blanks + 1) + stripped
+                blanks = 0
+                last = index
+                continue
+            indent_level = indent
+        else:
+            indent_level = 0
         key = None
         if first == "[":
             close = stripped.rfind("]")  # configparser: the name runs to the last "]"
@@ -156,9 +162,9 @@ def parse(text: str, label: str) -> IniFile:
                         f"{sections[name].header_index + 1}); merge the two into one",
                     )
                 if section is not None:
-                    section.end_index = index
+                    section.end_index, section.content_end = index, last + 1
                 section = sections[name] = IniSection(name, index)
-                values = section.values
+                values, key_lines, last = section.values, section.key_lines, index
                 continue
         if section is None:
             raise fail(
@@ -181,12 +187,12 @@ def parse(text: str, label: str) -> IniFile:
             raise fail(
                 index,
                 f"key '{name}' appears a second time in [{section.name}] "
-                f"(first on line {section.key_lines[name] + 1}); keep only one",
+                f"(first on line {key_lines[name] + 1}); keep only one",
             )
         values[name] = stripped[delimiter + 1 :].strip()
-        key, blanks = name, 0
-        section.key_lines[name] = index
-        section.content_end = index + 1
+        key = name
+        blanks = 0
+        key_lines[name] = last = index
     if section is not None:
-        section.end_index = len(lines)
-    return IniFile(label, lines, bom, sections)
+        section.end_index, section.content_end = len(lines), last + 1
+    return IniFile(label, text, bom, sections)

@@ -44,7 +44,7 @@ def sessions_to_forget(document: ini.IniFile | None) -> list[str]:
 
 def _only_ours(document: ini.IniFile, section: ini.IniSection) -> bool:
     """True when the section holds nothing but aws-mfa's keys: no other key, no comment."""
-    body = document.lines[section.header_index + 1 : section.content_end]
+    body = document.lines()[section.header_index + 1 : section.content_end]
     return set(section.key_lines) <= set(SESSION_KEYS) and not any(
         line.strip()[:1] in ("#", ";") for line in body
     )

@@ -49,8 +49,9 @@ def finish(process: subprocess.Popen[str], env: dict[str, str]) -> Result:
 def sections(path: Path) -> dict[str, str]:
     """Each section's text, header to last key, by name."""
     document = ini.parse(path.read_text(), str(path))
+    lines = document.lines()
     return {
-        name: "".join(document.lines[s.header_index : s.content_end])
+        name: "".join(lines[s.header_index : s.content_end])
         for name, s in document.sections.items()
     }
 

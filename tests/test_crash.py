@@ -72,8 +72,9 @@ def test_sigkill_at_random_moments_leaves_the_old_or_the_new_file(tmp_path: Path
         == first
     )
     long_term = {
-        name: "".join(document.lines[s.header_index : s.end_index])
+        name: "".join(lines[s.header_index : s.end_index])
         for document in [ini.parse(original, "f")]
+        for lines in [document.lines()]
         for name, s in document.sections.items()
         if name.endswith("-long-term")
     }
@@ -93,9 +94,10 @@ def test_sigkill_at_random_moments_leaves_the_old_or_the_new_file(tmp_path: Path
         assert text in (original, first, second)
         seen.add(text)
         document = ini.parse(text, str(path))  # it parses
+        lines = document.lines()
         for name, body in long_term.items():
             section = document.sections[name]
-            assert "".join(document.lines[section.header_index : section.end_index]) == body
+            assert "".join(lines[section.header_index : section.end_index]) == body
     assert len(seen) >= 2  # the kills did land between and during writes
 
     # A temporary file left by a kill is cleaned up by the next write, and a

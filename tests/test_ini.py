@@ -40,7 +40,7 @@ def test_spans_mark_header_last_key_and_end() -> None:
 def test_crlf_and_bom_are_kept_in_lines() -> None:
     doc = ini.parse("\ufeff[dev]\r\nkey = v\r\n", "f")
     assert doc.bom
-    assert doc.lines == ["[dev]\r\n", "key = v\r\n"]
+    assert doc.lines() == ["[dev]\r\n", "key = v\r\n"]
     assert doc.values("dev") == {"key": "v"}
 
 
