@@ -1,6 +1,6 @@
 """``aws-mfa completion bash|zsh|fish``: shell completion generated from the parser itself.
 
-shtab turns :func:`aws_mfa.cli.build_parser` into each shell's script, so
+shtab turns :func:`aws_mfa.parser.build_parser` into each shell's script, so
 completion can never drift from the flags. Profile names are completed by
 asking aws-mfa itself (``aws-mfa completion --profiles``), which reads the
 credentials and config files as a login would; each script defines the small

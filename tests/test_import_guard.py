@@ -38,6 +38,7 @@ NEVER = [
     "urllib.request",
     "typing",
     "pathlib",
+    "argparse",
 ]
 
 SCRIPT = """
@@ -55,7 +56,8 @@ sys.exit(code)
     [
         [],
         ["login"],
-        ["-p", "default", "--log-level", "DEBUG"],
+        ["-p", "default"],
+        ["--profile=default", "--credentials-file", "~/.aws/credentials"],
         ["status"],
         ["status", "-p", "default", "--json"],
         ["export", "--format", "env"],
