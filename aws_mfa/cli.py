@@ -36,7 +36,7 @@ if TYPE_CHECKING:
 
     from aws_mfa import ini
     from aws_mfa import settings as settings_module
-    from aws_mfa import sts as sts_module
+    from aws_mfa.keys import TemporaryCredentials
 
 LOG_LEVELS = tuple(log.LEVELS)
 QUIET_COMMANDS = ("export", "exec")
@@ -200,7 +200,7 @@ class Context:
 
 def fresh_credentials(
     context: Context, warn: bool = True
-) -> tuple[settings_module.Settings, sts_module.TemporaryCredentials]:
+) -> tuple[settings_module.Settings, TemporaryCredentials]:
     """Pick the profile if asked, resolve the settings, and log in: the work of ``login``."""
     from aws_mfa import aws_config, checks
     from aws_mfa.login import login, utc_now

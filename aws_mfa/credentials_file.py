@@ -23,10 +23,9 @@ or talk to STS.
 
 from __future__ import annotations
 
-import contextlib
 import os
 import stat
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 
 from aws_mfa import ini, log
 from aws_mfa.errors import FileError
@@ -257,36 +256,42 @@ def _target(path: StrPath) -> Path:
     return Path(os.path.realpath(path))
 
 
-@contextlib.contextmanager
-def locked(path: StrPath, timeout: float = LOCK_TIMEOUT) -> Iterator[None]:
-    """Hold the advisory lock of the credentials file at ``path``.
+class locked:
+    """Hold the advisory lock of the credentials file at ``path`` (a context manager).
 
     The lock is ``<file>.lock`` beside the real file. The operating system
     drops it when its holder dies, so a file left by a crash blocks no one.
+    A class rather than a contextlib generator: contextlib would be imported
+    by every run, and only renewals and other writes lock.
     """
-    from filelock import FileLock, Timeout
 
-    target = _target(path)
-    _make_folder(target.parent)
-    lock = FileLock(f"{target}.lock", mode=FILE_MODE)
-    try:
+    def __init__(self, path: StrPath, timeout: float = LOCK_TIMEOUT) -> None:
+        self.path, self.timeout = path, timeout
+
+    def __enter__(self) -> None:
+        from filelock import FileLock, Timeout
+
+        path, timeout = self.path, self.timeout
+        target = _target(path)
+        _make_folder(target.parent)
+        self.lock = FileLock(f"{target}.lock", mode=FILE_MODE)
         try:
-            lock.acquire(timeout=min(LOCK_NOTICE_AFTER, timeout))
+            try:
+                self.lock.acquire(timeout=min(LOCK_NOTICE_AFTER, timeout))
+            except Timeout:
+                log.info("waiting for another aws-mfa that is renewing credentials in %s", path)
+                self.lock.acquire(timeout=max(0.0, timeout - LOCK_NOTICE_AFTER))
         except Timeout:
-            log.info("waiting for another aws-mfa that is renewing credentials in %s", path)
-            lock.acquire(timeout=max(0.0, timeout - LOCK_NOTICE_AFTER))
-    except Timeout:
-        raise FileError(
-            f"another aws-mfa has held the lock on {path} for over {int(timeout)} seconds "
-            "(is it waiting for an MFA code in another terminal?); finish or stop it, "
-            "then run again"
-        ) from None
-    except OSError as err:
-        raise FileError(f"cannot lock {path}: {err.strerror} ({target}.lock)") from None
-    try:
-        yield
-    finally:
-        lock.release()
+            raise FileError(
+                f"another aws-mfa has held the lock on {path} for over {int(timeout)} seconds "
+                "(is it waiting for an MFA code in another terminal?); finish or stop it, "
+                "then run again"
+            ) from None
+        except OSError as err:
+            raise FileError(f"cannot lock {path}: {err.strerror} ({target}.lock)") from None
+
+    def __exit__(self, *exception: object) -> None:
+        self.lock.release()
 
 
 def _make_folder(folder: Path) -> None:
@@ -303,6 +308,8 @@ def save(path: StrPath, text: str, *, backup: bool = False) -> None:
     Temporary files left by a writer that was killed are removed here: under
     the lock no other writer can be using them.
     """
+    import contextlib
+
     target = _target(path)
     folder = target.parent
     _make_folder(folder)
@@ -355,6 +362,7 @@ def back_up(path: StrPath) -> Path | None:
     ``credentials_backup/credentials.2026-11-22T150405.123456Z``. Returns the
     copy, or None when there was no file to copy.
     """
+    import contextlib
     from datetime import datetime, timezone
     from pathlib import Path
 
@@ -390,6 +398,8 @@ def _sync_folder(folder: Path) -> None:
     """Make the rename durable: fsync the folder (where the platform allows it)."""
     if not hasattr(os, "O_DIRECTORY"):
         return
+    import contextlib
+
     with contextlib.suppress(OSError):
         fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
         try:

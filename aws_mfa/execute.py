@@ -22,8 +22,8 @@ import sys
 from collections.abc import Mapping, Sequence
 
 from aws_mfa.errors import CommandNotFoundError, UsageError
+from aws_mfa.keys import TemporaryCredentials
 from aws_mfa.outputs import variables
-from aws_mfa.sts import TemporaryCredentials
 
 TYPE_CHECKING = False  # see aws_mfa.records: typing is not imported at run time
 if TYPE_CHECKING:

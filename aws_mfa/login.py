@@ -23,9 +23,9 @@ from datetime import datetime, timezone
 
 from aws_mfa import credentials_file, expiry, ini, log, mfa
 from aws_mfa.errors import FileError, StsRefusedError, UsageError
+from aws_mfa.keys import LongTermKeys, TemporaryCredentials, mask
 from aws_mfa.records import Record
 from aws_mfa.settings import Settings
-from aws_mfa.sts import LongTermKeys, TemporaryCredentials, mask
 
 TYPE_CHECKING = False  # see aws_mfa.records: typing is not imported at run time
 if TYPE_CHECKING:

@@ -20,7 +20,7 @@ import os
 from collections.abc import Mapping
 
 from aws_mfa.errors import UsageError
-from aws_mfa.sts import TemporaryCredentials
+from aws_mfa.keys import TemporaryCredentials
 
 FORMATS = ("env", "env-no-export", "fish", "powershell", "windows-cmd", "process")
 

@@ -19,9 +19,9 @@ from collections.abc import Callable
 
 from aws_mfa import credentials_file, log
 from aws_mfa.errors import FileError, NoTokenError, UsageError
+from aws_mfa.keys import mask
 from aws_mfa.mfa import terminal_prompter
 from aws_mfa.settings import Flags, check_device, section_names
-from aws_mfa.sts import mask
 
 TYPE_CHECKING = False  # see aws_mfa.records
 if TYPE_CHECKING:

@@ -37,6 +37,7 @@ from datetime import datetime, timezone
 
 from aws_mfa import __version__
 from aws_mfa.errors import AwsMfaError, StsRefusedError, StsUnavailableError
+from aws_mfa.keys import LongTermKeys, TemporaryCredentials
 from aws_mfa.records import Record
 
 TYPE_CHECKING = False  # see aws_mfa.records: typing is not imported at run time
@@ -85,33 +86,6 @@ RETRIED_CODES = frozenset(
 THROTTLING_CODES = frozenset(
     {"Throttling", "ThrottlingException", "RequestLimitExceeded", "RequestThrottled"}
 )
-
-
-def mask(key_id: str) -> str:
-    """An access key id as it may be shown: its last four characters."""
-    return f"...{key_id[-4:]}" if key_id else "(none)"
-
-
-class LongTermKeys(Record):
-    """An IAM user's access key pair. Its repr never shows the secret."""
-
-    access_key_id: str
-    secret_access_key: str
-
-    def __repr__(self) -> str:
-        return f"LongTermKeys({mask(self.access_key_id)})"
-
-
-class TemporaryCredentials(Record):
-    """What STS returns. Its repr shows only the key id's end and the expiry."""
-
-    access_key_id: str
-    secret_access_key: str
-    session_token: str
-    expiration: datetime
-
-    def __repr__(self) -> str:
-        return f"TemporaryCredentials({mask(self.access_key_id)}, expires {self.expiration})"
 
 
 class StsAnswerError(Exception):

@@ -39,6 +39,8 @@ NEVER = [
     "typing",
     "pathlib",
     "argparse",
+    "contextlib",
+    "aws_mfa.sts",
 ]
 
 SCRIPT = """

@@ -10,8 +10,8 @@ import pytest
 
 from aws_mfa import credentials_file, login, mfa
 from aws_mfa.errors import FileError, NoTokenError, UsageError
+from aws_mfa.keys import LongTermKeys
 from aws_mfa.settings import Flags, resolve
-from aws_mfa.sts import LongTermKeys
 from tests.conftest import DEVICE, LONG_TERM_KEY_ID, LONG_TERM_SECRET, ROLE, long_term, write
 
 NOW = datetime(2026, 11, 22, 12, 0, tzinfo=timezone.utc)

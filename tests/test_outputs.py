@@ -17,7 +17,7 @@ import pytest
 from aws_mfa import ini, outputs
 from aws_mfa.demo import LocalSts
 from aws_mfa.errors import UsageError
-from aws_mfa.sts import TemporaryCredentials
+from aws_mfa.keys import TemporaryCredentials
 from tests.conftest import (
     AWS_MFA,
     SESSION_KEY_ID,

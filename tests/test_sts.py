@@ -8,11 +8,11 @@ from typing import Any
 
 import pytest
 
-from aws_mfa import sts
+from aws_mfa import keys, sts
 from aws_mfa.errors import StsRefusedError, StsUnavailableError
 from tests.conftest import write
 
-KEYS = sts.LongTermKeys("AKIAEXAMPLEKEY0WXYZ", "very-secret-value")
+KEYS = keys.LongTermKeys("AKIAEXAMPLEKEY0WXYZ", "very-secret-value")
 ORIGIN = "access key ...WXYZ in [dev-long-term] of creds"
 
 
@@ -195,7 +195,7 @@ def test_external_id_is_sent_only_when_given() -> None:
 
 
 def test_reprs_never_show_secrets() -> None:
-    creds = sts.TemporaryCredentials(
+    creds = keys.TemporaryCredentials(
         "ASIAKEY0001", "secret!", "token!", datetime(2030, 1, 1, tzinfo=timezone.utc)
     )
     for text in (repr(KEYS), repr(creds), str(creds)):
@@ -239,5 +239,5 @@ def test_endpoint_url_from_the_environment_is_honoured() -> None:
 
 
 def test_mask_shows_only_the_last_four_characters() -> None:
-    assert sts.mask("AKIAABCDEFGH1234") == "...1234"
-    assert sts.mask("") == "(none)"
+    assert keys.mask("AKIAABCDEFGH1234") == "...1234"
+    assert keys.mask("") == "(none)"
