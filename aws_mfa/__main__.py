@@ -2,6 +2,6 @@
 
 import sys
 
-from aws_mfa.cli import main
+from aws_mfa.cli import entry
 
-sys.exit(main())
+sys.exit(entry())

@@ -138,9 +138,10 @@ def parse(text: str, label: str) -> IniFile:
             blanks += 1  # inside a multi-line value, if an indented line follows
             continue
         first = stripped[0]
-        if first == "#" or first == ";":
+        if first in "#;":
             continue
-        if line[0].isspace():  # an unindented line never continues a value
+        # strip() gives back the same string when there was nothing to strip.
+        if stripped is not line and line[0].isspace():
             indent = len(line) - len(line.lstrip())
             if key is not None and indent > indent_level:  # continues the value above
                 values[key] += "\n" * (blanks + 1) + stripped
@@ -148,7 +149,7 @@ def parse(text: str, label: str) -> IniFile:
                 last = index
                 continue
             indent_level = indent
-        else:
+        else:  # an unindented line never continues a value
             indent_level = 0
         key = None
         if first == "[":
@@ -172,12 +173,11 @@ def parse(text: str, label: str) -> IniFile:
                 "text before the first [section] header; "
                 "put it under a header or comment it out with #",
             )
-        delimiter = stripped.find("=")  # the first "=" or ":", whichever comes first
-        colon = stripped.find(":", 0, delimiter) if delimiter >= 0 else stripped.find(":")
-        if colon >= 0:
-            delimiter = colon
-        name = stripped[:delimiter].rstrip().lower() if delimiter >= 0 else ""
-        if not name:
+        name, delimiter, value = stripped.partition("=")  # "=" or ":", whichever is first
+        if ":" in name or not delimiter:
+            name, delimiter, value = stripped.partition(":")
+        name = name.rstrip().lower()
+        if not name or not delimiter:
             raise fail(
                 index,
                 f"in [{section.name}], this line is neither 'key = value', "
@@ -189,7 +189,7 @@ def parse(text: str, label: str) -> IniFile:
                 f"key '{name}' appears a second time in [{section.name}] "
                 f"(first on line {key_lines[name] + 1}); keep only one",
             )
-        values[name] = stripped[delimiter + 1 :].strip()
+        values[name] = value.strip()
         key = name
         blanks = 0
         key_lines[name] = last = index
