@@ -20,7 +20,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 
 from aws_mfa.errors import FileError
-from aws_mfa.ini import IniSection
+from aws_mfa.ini import IniFile
 from aws_mfa.records import Record
 
 EXPIRATION_FORMAT = "%Y-%m-%d %H:%M:%S"
@@ -88,23 +88,23 @@ class Decision(Record):
 
 
 def needs_renewal(
-    section: IniSection | None,
+    document: IniFile | None,
     *,
     name: str,
-    label: str,
     role_arn: str | None,
     force: bool,
     min_ttl: int,
     now: datetime,
 ) -> Decision:
-    """Decide whether the short-term section ``name`` must be renewed.
+    """Decide whether the short-term section ``name`` of ``document`` must be renewed.
 
-    ``section`` is what :mod:`aws_mfa.ini` read for it (None when absent) and
-    ``label`` names its file in errors. The checks run in aws-mfa 0.0.12's
-    order: a missing section or key, then ``--force``, then a change of role,
-    then the time left against ``min_ttl``.
+    ``document`` is the credentials file as :mod:`aws_mfa.ini` read it (None
+    when there is none). The checks run in aws-mfa 0.0.12's order: a missing
+    section or key, then ``--force``, then a change of role, then the time
+    left against ``min_ttl``.
     """
-    if section is None:
+    section = document.sections.get(name) if document else None
+    if document is None or section is None:
         return Decision(True, f"short-term section [{name}] is missing")
     values = section.values
     missing = [key for key in SESSION_KEYS if not values.get(key)]
@@ -114,7 +114,7 @@ def needs_renewal(
         return Decision(True, "renewal forced with --force")
 
     def where(key: str) -> str:
-        return f"{label}, line {section.key_lines[key] + 1}, [{name}]"
+        return f"{document.label}, line {document.key_line(name, key) + 1}, [{name}]"
 
     if values["assumed_role"].lower() not in ("true", "false"):
         raise FileError(

@@ -43,14 +43,14 @@ class IniSection:
       no key, and edits leave them alone;
     - ``end_index``: index of the first line after the section (the next
       header, or the end of the file);
-    - ``values``: lower-cased key to value, multi-line values joined by ``\\n``;
-    - ``key_lines``: lower-cased key to the index of the line that sets it.
+    - ``values``: lower-cased key to value, multi-line values joined by ``\\n``
+      (:meth:`IniFile.key_line` finds the line of a key, when an error needs it).
 
     A plain class, not a dataclass, like every type on the path a valid
     session takes: creating a dataclass costs about a millisecond at start-up.
     """
 
-    __slots__ = ("content_end", "end_index", "header_index", "key_lines", "name", "values")
+    __slots__ = ("content_end", "end_index", "header_index", "name", "values")
 
     def __init__(self, name: str, header_index: int) -> None:
         self.name = name
@@ -58,7 +58,6 @@ class IniSection:
         self.content_end = header_index + 1
         self.end_index = -1
         self.values: dict[str, str] = {}
-        self.key_lines: dict[str, int] = {}
 
 
 class IniFile(Record):
@@ -83,6 +82,15 @@ class IniFile(Record):
         section = self.sections.get(name)
         return None if section is None else section.values
 
+    def key_line(self, name: str, key: str) -> int:
+        """The 0-based index of the line that sets ``key`` in section ``name``.
+
+        Found on demand, by reading that section's lines again: only error
+        messages need it, and keeping it for every key would slow every run.
+        """
+        section = self.sections[name]
+        return section.header_index + key_positions(self.text.split("\n"), section)[key]
+
 
 def split_lines(text: str) -> list[str]:
     """Split on ``\\n`` only, keeping each line's ending (``\\r\\n`` stays whole).
@@ -106,10 +114,25 @@ def header_name(stripped: str) -> str | None:
     return stripped[1:close] if stripped.startswith("[") and close >= 2 else None
 
 
-def parse(text: str, label: str) -> IniFile:
+def key_positions(lines: list[str], section: IniSection, stop: int | None = None) -> dict[str, int]:
+    """Where each key of ``section`` is, counted from its header, up to line ``stop``.
+
+    It reads the section's lines (``lines`` has no line endings) again with
+    :func:`parse`, which then notes each key's line; a header starts afresh,
+    so one section read alone is read exactly as within the whole file.
+    """
+    positions: dict[str, int] = {}
+    end = section.content_end if stop is None else stop
+    parse("\n".join(lines[section.header_index : end]), "", positions)
+    return positions
+
+
+def parse(text: str, label: str, positions: dict[str, int] | None = None) -> IniFile:
     """Parse ``text`` (a leading BOM is allowed); ``label`` names the file in errors.
 
     Raises :class:`FileError` naming the file and line of the first problem.
+    ``positions``, when given, gets each key's line index (of a text holding
+    one section; see :func:`key_positions`).
     The loop is written for speed (a valid-credentials run parses the whole
     file, and some files hold thousands of profiles); ``tests/test_ini.py``
     checks it against configparser.
@@ -123,7 +146,6 @@ def parse(text: str, label: str) -> IniFile:
     sections: dict[str, IniSection] = {}
     section: IniSection | None = None
     values: dict[str, str] = {}  # the current section's values
-    key_lines: dict[str, int] = {}  # and where its keys are
     last = -1  # the current section's last header, key or value line
     key: str | None = None  # the key an indented line would continue
     blanks = 0  # blank lines since that key's last value line
@@ -165,7 +187,7 @@ def parse(text: str, label: str) -> IniFile:
                 if section is not None:
                     section.end_index, section.content_end = index, last + 1
                 section = sections[name] = IniSection(name, index)
-                values, key_lines, last = section.values, section.key_lines, index
+                values, last = section.values, index
                 continue
         if section is None:
             raise fail(
@@ -187,12 +209,16 @@ def parse(text: str, label: str) -> IniFile:
             raise fail(
                 index,
                 f"key '{name}' appears a second time in [{section.name}] "
-                f"(first on line {key_lines[name] + 1}); keep only one",
+                f"(first on line "
+                f"{section.header_index + key_positions(lines, section, index)[name] + 1}); "
+                "keep only one",
             )
         values[name] = value.strip()
         key = name
         blanks = 0
-        key_lines[name] = last = index
+        last = index
+        if positions is not None:
+            positions[name] = index
     if section is not None:
         section.end_index, section.content_end = len(lines), last + 1
     return IniFile(label, text, bom, sections)

@@ -122,11 +122,9 @@ def default_used_codes() -> UsedCodes:
 
 def decide(settings: Settings, document: ini.IniFile | None, now: datetime) -> expiry.Decision:
     """Whether the short-term section must be renewed for these settings."""
-    section = document.sections.get(settings.short_term_section) if document else None
     return expiry.needs_renewal(
-        section,
+        document,
         name=settings.short_term_section,
-        label=str(settings.credentials_file),
         role_arn=settings.role_arn,
         force=settings.force,
         min_ttl=settings.min_ttl,

@@ -45,7 +45,7 @@ def sessions_to_forget(document: ini.IniFile | None) -> list[str]:
 def _only_ours(document: ini.IniFile, section: ini.IniSection) -> bool:
     """True when the section holds nothing but aws-mfa's keys: no other key, no comment."""
     body = document.lines()[section.header_index + 1 : section.content_end]
-    return set(section.key_lines) <= set(SESSION_KEYS) and not any(
+    return set(section.values) <= set(SESSION_KEYS) and not any(
         line.strip()[:1] in ("#", ";") for line in body
     )
 
@@ -79,11 +79,7 @@ def logout(
         forgotten = []
         for name in targets:
             section = document.sections.get(name) if document else None
-            if (
-                document is None
-                or section is None
-                or not (set(section.key_lines) & set(SESSION_KEYS))
-            ):
+            if document is None or section is None or not (set(section.values) & set(SESSION_KEYS)):
                 log.info("No session in [%s]; nothing to forget", name)
                 continue
             state = status.session_status(section, name, now, 0)

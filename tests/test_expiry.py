@@ -22,12 +22,12 @@ def section(expiration: str = "2026-11-22 20:00:00", role: str | None = None, **
         text += f"assumed_role_arn = {role}\n"
     for key, value in extra.items():
         text += f"{key} = {value}\n"
-    return ini.parse(text, "creds").sections["dev"]
+    return ini.parse(text, "creds")
 
 
-def decide(sec, *, role: str | None = None, force: bool = False, min_ttl: int = 300):
+def decide(document, *, role: str | None = None, force: bool = False, min_ttl: int = 300):
     return expiry.needs_renewal(
-        sec, name="dev", label="creds", role_arn=role, force=force, min_ttl=min_ttl, now=NOW
+        document, name="dev", role_arn=role, force=force, min_ttl=min_ttl, now=NOW
     )
 
 
@@ -47,14 +47,14 @@ def test_missing_section_renews() -> None:
 @pytest.mark.parametrize("key", expiry.SESSION_KEYS)
 def test_any_missing_or_empty_key_renews(key: str) -> None:
     text = "[dev]\n" + "".join(f"{k} = x\n" for k in expiry.SESSION_KEYS if k != key)
-    decision = decide(ini.parse(text + f"{key} =\n", "creds").sections["dev"], force=False)
+    decision = decide(ini.parse(text + f"{key} =\n", "creds"), force=False)
     assert decision.renew
     assert key in decision.reason
 
 
 def test_missing_keys_come_before_force() -> None:
     text = "[dev]\naws_access_key_id = x\n"
-    decision = decide(ini.parse(text, "c").sections["dev"], force=True)
+    decision = decide(ini.parse(text, "c"), force=True)
     assert "has no" in decision.reason
 
 
@@ -95,9 +95,7 @@ def test_malformed_expiration_names_file_line_and_fix() -> None:
 
 
 def test_assumed_role_must_be_true_or_false() -> None:
-    bad = ini.parse(
-        "[dev]\n" + "".join(f"{k} = maybe\n" for k in expiry.SESSION_KEYS), "creds"
-    ).sections["dev"]
+    bad = ini.parse("[dev]\n" + "".join(f"{k} = maybe\n" for k in expiry.SESSION_KEYS), "creds")
     with pytest.raises(FileError, match=r"creds, line 2, \[dev\]: assumed_role 'maybe'"):
         decide(bad)
 
@@ -107,7 +105,7 @@ def test_lower_case_true_written_by_hand_is_accepted() -> None:
         "[dev]\nassumed_role = false\naws_access_key_id = a\naws_secret_access_key = b\n"
         "aws_session_token = t\naws_security_token = t\nexpiration = 2026-11-22 20:00:00\n",
         "c",
-    ).sections["dev"]
+    )
     assert not decide(sec).renew
 
 

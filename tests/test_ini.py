@@ -34,7 +34,7 @@ def test_spans_mark_header_last_key_and_end() -> None:
     a, b = doc.sections["a"], doc.sections["b"]
     assert (a.header_index, a.content_end, a.end_index) == (0, 3, 5)
     assert (b.header_index, b.content_end, b.end_index) == (5, 6, 6)
-    assert a.key_lines == {"k": 1}
+    assert doc.key_line("a", "k") == 1
 
 
 def test_crlf_and_bom_are_kept_in_lines() -> None:
@@ -105,3 +105,18 @@ def test_agrees_with_configparser(lines: list[str], endings: list[str]) -> None:
     doc = ini.parse(text, "f")
     expected = {name: dict(parser.items(name)) for name in parser.sections()}
     assert {name: section.values for name, section in doc.sections.items()} == expected
+
+
+def test_key_lines_are_found_as_the_reader_reads_them() -> None:
+    text = "# c\n[a]\nx = 1\n  b = a continuation\n\n[s]\nb = 2\n  more\nB: 3\n"
+    doc = None
+    with pytest.raises(
+        FileError,
+        match=r"line 9: key 'b' appears a second time in \[s\] "
+        r"\(first on line 7\)",
+    ):
+        doc = ini.parse(text, "f")
+    doc = ini.parse(text.replace("B: 3\n", "c: 3\n"), "f")
+    assert (doc.key_line("a", "x"), doc.key_line("s", "b"), doc.key_line("s", "c")) == (2, 6, 8)
+    crlf = ini.parse("\ufeff[z]\r\n\r\nk = 1\r\n", "f")
+    assert crlf.key_line("z", "k") == 2
