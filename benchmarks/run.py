@@ -4,10 +4,13 @@ Run it with the project's venv (it needs ``moto[server]`` for the local STS)::
 
     .venv/bin/python benchmarks/run.py [--repeat N] [--json PATH]
 
-``--repeat 1`` is a quick smoke test. ``--ours PATH`` measures another
-``aws-mfa`` script than the one beside this Python; ``--baseline PATH`` reuses
-an existing aws-mfa 0.0.12 script instead of installing one in a throw-away
-venv (``pip install aws-mfa==0.0.12``, so a package index must be reachable).
+``--repeat 1`` is a quick smoke test. Both tools are installed the way users
+install them: this repository with ``pip install .`` (not editable: an
+editable install loads a finder into every interpreter, which would slow the
+floor and flatter the ratios) and ``aws-mfa==0.0.12`` from PyPI, each in a
+throw-away venv made from the same interpreter, so a package index must be
+reachable. ``--ours PATH`` measures an installed ``aws-mfa`` script instead;
+``--baseline PATH`` reuses an installed aws-mfa 0.0.12.
 
 What it measures, each as the wall time (median, min, max of N runs) and the
 peak memory (the largest maximum resident set size) of one process:
@@ -85,7 +88,7 @@ while True:
     size = inp.readline()
     if not size:
         break
-    argv, env, paths = marshal.loads(inp.read(int(size)))
+    argv, env, paths, cwd = marshal.loads(inp.read(int(size)))
     fds = [os.open(paths[0], os.O_RDONLY)]
     fds += [os.open(p, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600) for p in paths[1:]]
     start = time.perf_counter_ns()
@@ -93,6 +96,7 @@ while True:
     if pid == 0:
         try:
             os.setsid()
+            os.chdir(cwd)
             for target, fd in enumerate(fds):
                 os.dup2(fd, target)
             os.execve(argv[0], argv, env)
@@ -158,11 +162,13 @@ class Spawner:
         line, _, self._buffer = self._buffer.partition(b"\n")
         return line
 
-    def run(self, argv: Sequence[str], env: dict[str, str], stdin: Path, out: Path) -> Outcome:
-        """Run ``argv``; its stdout and stderr go to ``out.stdout`` and ``out.stderr``."""
+    def run(
+        self, argv: Sequence[str], env: dict[str, str], stdin: Path, out: Path, cwd: Path
+    ) -> Outcome:
+        """Run ``argv`` in ``cwd``; its stdout and stderr go to ``out.stdout``, ``out.stderr``."""
         assert self._proc.stdin is not None
         paths = [str(stdin), str(out.with_suffix(".stdout")), str(out.with_suffix(".stderr"))]
-        request = marshal.dumps((list(argv), env, paths))
+        request = marshal.dumps((list(argv), env, paths, str(cwd)))
         self._proc.stdin.write(b"%d\n" % len(request) + request)
         self._proc.stdin.flush()
         pid = int(self._line(None) or b"0")
@@ -319,17 +325,31 @@ def distribution_versions(python: Path, names: Sequence[str]) -> dict[str, str]:
         "found['python'] = '.'.join(map(str, sys.version_info[:3]))\n"
         "print(json.dumps(found))\n"
     )
-    found: dict[str, str] = json.loads(quiet([str(python), "-c", code, *names]))
+    found: dict[str, str] = json.loads(quiet([str(python), "-I", "-c", code, *names]))
     return found
 
 
-def install_baseline(folder: Path) -> Path:
-    """A throw-away venv with PyPI's aws-mfa 0.0.12; its ``aws-mfa`` script."""
-    print(f"Installing aws-mfa=={BASELINE_VERSION} in a throw-away venv ...", flush=True)
+def package_fingerprint(python: Path) -> str:
+    """A hash of the ``aws_mfa`` sources ``python`` imports, to notice edits during a run."""
+    code = (
+        "import hashlib, importlib.util, pathlib\n"
+        "spec = importlib.util.find_spec('aws_mfa')\n"
+        "digest = hashlib.sha256()\n"
+        "for folder in spec.submodule_search_locations or []:\n"
+        "    for path in sorted(pathlib.Path(folder).rglob('*.py')):\n"
+        "        digest.update(path.name.encode() + path.read_bytes())\n"
+        "print(digest.hexdigest()[:16])\n"
+    )
+    return quiet([str(python), "-I", "-c", code])
+
+
+def install(folder: Path, requirement: str) -> Path:
+    """A throw-away venv with ``requirement`` installed; its ``aws-mfa`` script."""
+    print(f"Installing {requirement} in a throw-away venv ...", flush=True)
     quiet([sys.executable, "-m", "venv", str(folder)])
     bin_dir = folder / ("Scripts" if os.name == "nt" else "bin")
     pip = [str(bin_dir / "python"), "-m", "pip", "--disable-pip-version-check", "--quiet"]
-    quiet([*pip, "install", f"aws-mfa=={BASELINE_VERSION}"])
+    quiet([*pip, "install", requirement])
     return bin_dir / "aws-mfa"
 
 
@@ -347,7 +367,7 @@ def git_revision() -> dict[str, Any]:
         return {}
     if head.returncode:
         return {}
-    return {"commit": head.stdout.strip(), "package_changed": dirty.returncode != 0}
+    return {"commit": head.stdout.strip(), "uncommitted_changes": dirty.returncode != 0}
 
 
 def machine() -> dict[str, Any]:
@@ -488,7 +508,7 @@ class Bench:
         stdin = self.code_file if item.stdin_text else Path(os.devnull)
         out = self.work / "output" / item.key
         before = len(self.sts.requests)
-        outcome = self.spawner.run(item.argv, environment(home, self.sts.url), stdin, out)
+        outcome = self.spawner.run(item.argv, environment(home, self.sts.url), stdin, out, home)
         served = len(self.sts.requests) - before
         problem = ""
         if outcome.exit_code:
@@ -691,8 +711,8 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--ours",
         type=Path,
-        default=Path(sys.executable).parent / "aws-mfa",
-        help="the aws-mfa script to measure (default: the one beside this Python)",
+        help="an installed aws-mfa script to measure "
+        "(default: install this repository in a temp venv)",
     )
     parser.add_argument(
         "--baseline",
@@ -725,18 +745,23 @@ def run(args: argparse.Namespace) -> int:
         raise BenchmarkError(
             f"the local STS needs aws_mfa.demo and moto[server] in this Python: {err}"
         ) from None
-    ours = check_script(args.ours, "--ours")
-    ours_python = interpreter_of(ours)
-    ours_versions = distribution_versions(ours_python, ["aws-mfa", "configupdater", "botocore"])
-    ours_version = quiet([str(ours), "--version"]).split()[-1]
-    if ours_version == BASELINE_VERSION:
-        raise BenchmarkError(f"--ours is aws-mfa {BASELINE_VERSION}, not this project's")
+    revision = git_revision()
     with tempfile.TemporaryDirectory(prefix="aws-mfa-bench-") as temp:
         work = Path(temp)
+        if args.ours:
+            ours = check_script(args.ours, "--ours")
+        else:
+            ours = install(work / "venv-ours", str(REPOSITORY))
+        ours_python = interpreter_of(ours)
+        ours_versions = distribution_versions(ours_python, ["aws-mfa", "configupdater", "botocore"])
+        ours_version = quiet([str(ours), "--version"]).split()[-1]
+        fingerprint = package_fingerprint(ours_python)
+        if ours_version == BASELINE_VERSION:
+            raise BenchmarkError(f"--ours is aws-mfa {BASELINE_VERSION}, not this project's")
         if args.baseline:
             old = check_script(args.baseline, "--baseline")
         else:
-            old = install_baseline(work / "venv-0.0.12")
+            old = install(work / "venv-0.0.12", f"aws-mfa=={BASELINE_VERSION}")
         old_python = interpreter_of(old)
         old_versions = distribution_versions(old_python, ["aws-mfa", "boto3", "botocore"])
         if old_versions.get("aws-mfa") != BASELINE_VERSION:
@@ -749,7 +774,9 @@ def run(args: argparse.Namespace) -> int:
             floor_kib = 0
             true = shutil.which("true")
             if true:
-                floor_kib = spawner.run([true], {}, Path(os.devnull), work / "true").maxrss_kib
+                floor_kib = spawner.run(
+                    [true], {}, Path(os.devnull), work / "true", work
+                ).maxrss_kib
             with LocalSts() as sts:
                 print(
                     f"Measuring ({args.warmup} warm-up and {args.repeat} timed runs each):",
@@ -758,6 +785,7 @@ def run(args: argparse.Namespace) -> int:
                 Bench(spawner, sts, work).measure(groups, args.repeat, args.warmup)
         finally:
             spawner.close()
+        changed = package_fingerprint(ours_python) != fingerprint
     described = machine()
     described["python"] = ours_versions.get("python", described["python"])
     rows = table(groups)
@@ -777,6 +805,11 @@ def run(args: argparse.Namespace) -> int:
     )
     print("\nGrowth with file size (medians; ratio and time added against one profile):\n")
     print("\n".join(growth_lines))
+    if changed:
+        print(
+            "\nWARNING - aws_mfa's source files changed during the run, so these results mix "
+            "versions: run it again"
+        )
     print("\nTargets:")
     for result in results:
         verdict = "PASS" if result["passed"] else "FAIL"
@@ -784,7 +817,13 @@ def run(args: argparse.Namespace) -> int:
     data = {
         "date": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
         "machine": described,
-        "ours": {"version": ours_version, "packages": ours_versions, **git_revision()},
+        "ours": {
+            "version": ours_version,
+            "packages": ours_versions,
+            "source_sha256": fingerprint,
+            "source_changed_during_run": changed,
+            **revision,
+        },
         "baseline": {"version": BASELINE_VERSION, "packages": old_versions},
         "repeat": args.repeat,
         "warmup": args.warmup,
