@@ -57,6 +57,8 @@ QUICK_VALUES = {
 }
 QUICK_FLAGS = {"status": {"--json": "json", "--all": "all"}}
 QUICK_COMMAND_VALUES = {"export": {"-f": "format", "--format": "format"}}
+FLAG_DEFAULTS_FALSE = ("force", "backup", "pick", "setup")
+"""The top-level parser's store_true options, all False unless given."""
 
 
 def quick_args(words: Sequence[str]) -> SimpleNamespace | None:
@@ -91,10 +93,6 @@ def quick_args(words: Sequence[str]) -> SimpleNamespace | None:
         else:
             return None
     return SimpleNamespace(**given)
-
-
-FLAG_DEFAULTS_FALSE = ("force", "backup", "pick", "setup")
-"""The top-level parser's store_true options, all False unless given."""
 
 
 def entry() -> int:
@@ -136,6 +134,9 @@ def main(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None = 
     except KeyboardInterrupt:
         print("\nERROR - interrupted; the credentials file was not changed", file=sys.stderr)
         return EXIT_INTERRUPTED
+    except BrokenPipeError:  # aws-mfa status | head -1: the reader had enough
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_OK
     except Exception as err:  # a bug: say where, without a message that could hold a secret
         import traceback
 

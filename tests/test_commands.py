@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import stat
+import subprocess
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -469,3 +470,24 @@ def test_warns_when_environment_credentials_override_the_profile(
         "the AWS CLI and SDKs use them instead of profile [default]" in result.stderr
     )
     assert sts.requests[-1]["@key_id"] != "AKIAENV"
+
+
+def test_status_into_a_pipe_closed_early_is_not_an_error(
+    credentials: Path, environment: dict[str, str]
+) -> None:
+    # aws-mfa status | head -1, with more sessions than a pipe holds.
+    write(credentials, "".join(session(f"s{i}", "2099-01-01 00:00:00") for i in range(3000)))
+    process = subprocess.Popen(
+        [AWS_MFA, "status"],
+        env={**environment, "MFA_LOG_LEVEL": ""},
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        start_new_session=True,
+    )
+    assert process.stdout is not None
+    assert process.stdout.readline().startswith(b"PROFILE")
+    process.stdout.close()
+    assert process.wait(timeout=60) == 0
+    assert process.stderr is not None
+    assert process.stderr.read() == b""
