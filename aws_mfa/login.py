@@ -44,7 +44,7 @@ def utc_now() -> datetime:
 
 
 def default_client_factory(keys: LongTermKeys, region: str | None) -> StsClient:
-    """Build a real botocore STS client (imported only now)."""
+    """The real STS client of :mod:`aws_mfa.sts` (imported only now)."""
     from aws_mfa.sts import make_client
 
     return make_client(keys, region)
