@@ -241,3 +241,9 @@ def test_endpoint_url_from_the_environment_is_honoured() -> None:
 def test_mask_shows_only_the_last_four_characters() -> None:
     assert keys.mask("AKIAABCDEFGH1234") == "...1234"
     assert keys.mask("") == "(none)"
+
+
+def test_ca_bundle_from_the_environment_is_used(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert sts.StsHttpClient(KEYS, None, {}).verify is True
+    client = sts.StsHttpClient(KEYS, None, {"AWS_CA_BUNDLE": "/etc/corporate-ca.pem"})
+    assert client.verify == "/etc/corporate-ca.pem"
