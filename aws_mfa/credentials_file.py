@@ -126,18 +126,18 @@ def edit_section(
     appended at the end of the file after one blank line. Nothing outside
     the section changes. The result keeps a leading byte-order mark.
     """
-    lines = document.lines() if document else []
-    eol = line_ending(lines)
+    text = document.text if document else ""
+    eol = line_ending(text)
     section = document.sections.get(name) if document else None
     if section is None:
-        head = "".join(lines)
-        if head and not head.endswith("\n"):
-            head += eol
-        if head and head.strip(" \t\r\n") and not _ends_with_blank_line(head):
-            head += eol
+        if text and not text.endswith("\n"):
+            text += eol
+        if text.strip() and text[:-1].rpartition("\n")[2].strip():  # the last line has text
+            text += eol
         body = f"[{name}]{eol}" + "".join(f"{key} = {value}{eol}" for key, value in values.items())
-        new_text = head + body
+        new_text = text + body
     else:
+        lines = ini.split_lines(text)
         before = "".join(lines[: section.header_index])
         old = "".join(lines[section.header_index : section.content_end])
         after = "".join(lines[section.content_end :])
@@ -237,16 +237,9 @@ def remove_section_text(document: ini.IniFile, name: str) -> str:
     return new_text
 
 
-def line_ending(lines: list[str]) -> str:
+def line_ending(text: str) -> str:
     """The file's usual line ending: ``\\r\\n`` when most lines end so, else ``\\n``."""
-    ended = [line for line in lines if line.endswith("\n")]
-    crlf = sum(1 for line in ended if line.endswith("\r\n"))
-    return "\r\n" if ended and crlf * 2 > len(ended) else "\n"
-
-
-def _ends_with_blank_line(text: str) -> bool:
-    lines = ini.split_lines(text)
-    return len(lines) >= 1 and not lines[-1].strip()
+    return "\r\n" if text.count("\r\n") * 2 > text.count("\n") else "\n"
 
 
 def _target(path: StrPath) -> Path:
