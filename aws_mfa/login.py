@@ -19,9 +19,10 @@ from __future__ import annotations
 import sys
 import time
 from collections.abc import Callable
-from datetime import datetime, timezone
+from datetime import datetime
 
 from aws_mfa import credentials_file, expiry, ini, log, mfa
+from aws_mfa.clock import Clock, utc_now
 from aws_mfa.errors import FileError, StsRefusedError, UsageError
 from aws_mfa.keys import LongTermKeys, TemporaryCredentials, mask
 from aws_mfa.records import Record
@@ -33,14 +34,6 @@ if TYPE_CHECKING:
     from aws_mfa.used_codes import UsedCodes
 
     ClientFactory = Callable[[LongTermKeys, str | None], StsClient]
-
-
-Clock = Callable[[], datetime]
-
-
-def utc_now() -> datetime:
-    """The current time, timezone-aware, in UTC."""
-    return datetime.now(timezone.utc)
 
 
 def default_client_factory(keys: LongTermKeys, region: str | None) -> StsClient:

@@ -51,7 +51,7 @@ def known_profiles(
     """
     if document is None:
         return []
-    suffix = "-" + (flags.long_term_suffix or DEFAULT_LONG_TERM_SUFFIX)
+    suffix = "-" + (flags.value("long_term_suffix") or DEFAULT_LONG_TERM_SUFFIX)
     candidates = [DEFAULT_PROFILE]
     for name in [*document.sections, *config]:
         candidates += [name, name[: -len(suffix)] if name.endswith(suffix) else name]

@@ -21,7 +21,8 @@ from aws_mfa import credentials_file, log
 from aws_mfa.errors import FileError, NoTokenError, UsageError
 from aws_mfa.keys import mask
 from aws_mfa.mfa import terminal_prompter
-from aws_mfa.settings import Flags, check_device, section_names
+from aws_mfa.settings import Flags, section_names
+from aws_mfa.validate import device as check_device
 
 TYPE_CHECKING = False  # see aws_mfa.records
 if TYPE_CHECKING:

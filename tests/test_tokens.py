@@ -38,7 +38,7 @@ class Clock:
 
 
 def run(path: Path, flags: Flags, env: dict[str, str], clock: Clock, **kw: Any):
-    flags = flags._replace(credentials_file=str(path))
+    flags = flags.replace(credentials_file=str(path))
     document = credentials_file.read_text_file(path)
     settings = resolve(flags, env, document)
     used = UsedCodes(path.parent / "used.json", clock=clock)

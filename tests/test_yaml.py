@@ -59,7 +59,7 @@ def test_the_mapping_into_settings(yaml_file: Path) -> None:
     s = resolve(Flags(profile="production"), {}, None, None, entries)
     assert s.device == "arn:aws:iam::111111111111:mfa/phil@example.com"
     assert (s.long_term_section, s.short_term_section) == ("keys", "production")
-    assert (s.duration, s.region, s.shell) == (7200, "eu-west-1", "bash")
+    assert (s.duration, s.region, s.format) == (7200, "eu-west-1", "bash")
     assert s.role_arn == "arn:aws:iam::111111111111:role/deploy"
 
 
@@ -183,5 +183,5 @@ def test_mfa_process_from_yaml_comes_before_the_config(yaml_file: Path) -> None:
     assert s.token_command == "echo 123456"
     assert s.token_command_source.startswith("mfa_process of 'staging' in ")
     assert resolve(flags, {}, None, config, None).token_command == "echo 999999"
-    s = resolve(flags._replace(token_command="echo 1"), {}, None, config, None)
+    s = resolve(flags.replace(token_command="echo 1"), {}, None, config, None)
     assert s.token_command == "echo 1"

@@ -1,0 +1,36 @@
+"""``aws-mfa status``: show the stored sessions, or one profile's (the work is
+:mod:`aws_mfa.status`); its exit code tells one profile's state."""
+
+from __future__ import annotations
+
+import sys
+
+from aws_mfa import log, status
+from aws_mfa.clock import utc_now
+from aws_mfa.context import Context
+from aws_mfa.errors import EXIT_OK
+
+
+def run(context: Context) -> int:
+    flags, environ = context.flags, context.environ
+    document = context.credentials()
+    resolved = context.settings()
+    now = utc_now()
+    colour = status.use_colour(sys.stdout, environ)
+    one = not flags.switch("all") and (
+        flags.value("profile") or environ.get("AWS_DEFAULT_PROFILE") or environ.get("AWS_PROFILE")
+    )
+    if one:
+        name = resolved.short_term_section
+        section = document.sections.get(name) if document else None
+        row = status.session_status(section, name, now, resolved.min_ttl)
+        print(status.as_json(row) if flags.switch("json") else status.table([row], colour))
+        return row.exit_code
+    rows = status.all_sessions(document, now, resolved.min_ttl)
+    if flags.switch("json"):
+        print(status.as_json(rows))
+    elif rows:
+        print(status.table(rows, colour))
+    else:
+        log.info("No sessions in %s", context.credentials_path)
+    return EXIT_OK

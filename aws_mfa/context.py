@@ -1,0 +1,64 @@
+"""What every command starts from: the flags, the environment, and the files, each read once.
+
+A command asks for what it needs (``context.credentials()``,
+``context.config()``, ``context.settings()``) and the file is read the first
+time it is asked for; most commands never read the YAML profiles, and
+``config`` reads nothing. What it does not do: decide, write or print.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from aws_mfa import aws_config, credentials_file, ini, log, settings
+from aws_mfa.aws_config import ConfigProfile
+from aws_mfa.settings import Flags, Settings
+
+
+class Context:
+    """The parsed command line, the environment, and the files read so far."""
+
+    def __init__(self, flags: Flags, environ: Mapping[str, str], command: str) -> None:
+        self.flags = flags
+        self.environ = environ
+        self.command = command
+        self.credentials_path: str = settings.resolve_early("credentials_file", flags, environ)
+        self.config_path = aws_config.default_path(environ)
+        self._files: dict[str, ini.IniFile | None] = {}
+        self._yaml: list[dict[str, dict[str, str]] | None] = []
+
+    def _read(self, path: str) -> ini.IniFile | None:
+        if path not in self._files:
+            log.debug("Reading %s", path)
+            self._files[path] = credentials_file.read_text_file(path)
+        return self._files[path]
+
+    def credentials(self) -> ini.IniFile | None:
+        """The credentials file, parsed (None when there is none); warns when others may read it."""
+        first = self.credentials_path not in self._files
+        document = self._read(self.credentials_path)
+        problem = first and credentials_file.mode_problem(self.credentials_path)
+        if problem and self.command != "doctor":  # the doctor reports it itself
+            log.warning("%s", problem)
+        return document
+
+    def config(self) -> ini.IniFile | None:
+        """The AWS config file, parsed (None when there is none)."""
+        return self._read(self.config_path)
+
+    def config_profiles(self) -> dict[str, ConfigProfile]:
+        return aws_config.profiles(self.config())
+
+    def yaml_entries(self) -> dict[str, dict[str, str]] | None:
+        """The YAML profiles, inheritance resolved (None when there is no YAML file)."""
+        if not self._yaml:
+            from aws_mfa import yaml_profiles
+
+            self._yaml.append(yaml_profiles.load(yaml_profiles.default_path(self.environ)))
+        return self._yaml[0]
+
+    def settings(self) -> Settings:
+        """The settings of the chosen profile, resolved from the flags, environment and files."""
+        return settings.resolve(
+            self.flags, self.environ, self.credentials(), self.config(), self.yaml_entries()
+        )

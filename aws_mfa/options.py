@@ -1,0 +1,430 @@
+"""The one table of aws-mfa's command line and settings.
+
+Each :class:`Option` says everything about one option or setting: its flag
+spellings and help, which commands take it, where else its value may come
+from (environment variables, the YAML profile, the long-term section of the
+credentials file, the AWS config profile), how its text is checked and
+turned into a value, and its default. From this table come:
+
+- the argparse parser (:mod:`aws_mfa.parser`) and with it the help, the man
+  page, the docs' option list and the completion scripts;
+- the quick reader of the common command lines (:mod:`aws_mfa.quick`), which
+  gives the same namespace argparse would, without importing it;
+- the resolution of settings (:mod:`aws_mfa.settings`): one loop takes each
+  value from the first place that has it, in this order, and remembers where
+  it came from for messages::
+
+      --flag  >  environment  >  YAML profile  >  [long-term] key  >  config keys  >  default
+
+Adding a setting is one entry here and one typed field of
+:class:`aws_mfa.settings.Settings` (a test checks the two agree).
+
+What this module does not do: read files or the environment, or decide
+anything; it only describes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+
+from aws_mfa import validate as check
+from aws_mfa.records import Record
+
+TYPE_CHECKING = False  # see aws_mfa.records: typing is not imported at run time
+if TYPE_CHECKING:
+    from typing import Any
+
+    Check = Callable[[str, str, Mapping[str, Any]], Any]
+    """Turns (text, where it came from, the values resolved so far) into a value."""
+    Default = Callable[[Mapping[str, Any]], Any]
+
+STORE = "store"
+SWITCH = "switch"
+"""A flag without a value (argparse's store_true)."""
+POSITIONAL = "positional"
+REST = "rest"
+"""Every word after the options (argparse.REMAINDER), for ``exec``."""
+
+TOP = ""
+"""The bare ``aws-mfa [options]`` command line, which runs ``login``."""
+COMMANDS = ("login", "status", "logout", "export", "exec", "config", "doctor", "completion")
+EVERY = (TOP, *COMMANDS)
+LOGIN = (TOP, "login", "export", "exec")
+"""Commands that log in first."""
+
+
+class Option(Record):
+    """One command-line option or setting; see the module's docstring.
+
+    ``name`` is its attribute on the parsed command line and, unless
+    ``field`` says otherwise, its field in :class:`~aws_mfa.settings.Settings`
+    (when ``setting`` is true).
+    """
+
+    name: str
+    flags: tuple[str, ...]
+    help: str
+    commands: tuple[str, ...] = LOGIN
+    kind: str = STORE
+    metavar: str | None = None
+    choices: tuple[str, ...] | None = None
+    env: tuple[str, ...] = ()
+    yaml: str | None = None
+    long_term: str | None = None
+    config: tuple[str, ...] = ()
+    check: Check | None = None
+    default: Default | None = None
+    setting: bool = True
+    """Resolved into Settings by the loop of :mod:`aws_mfa.settings`."""
+    empty_flag_counts: bool = False
+    """An empty flag value is an error to report, not an absent flag."""
+    field: str = ""
+    """Its field in Settings, when not ``name``."""
+    any_case: bool = False
+    """Its choices are taken in any case (and given upper-case)."""
+
+    @property
+    def key(self) -> str:
+        """Its field in Settings."""
+        return self.field or self.name
+
+    @property
+    def label(self) -> str:
+        """How messages name the flag: its first long spelling."""
+        return next((flag for flag in self.flags if flag.startswith("--")), self.name)
+
+
+def _fixed(value: object) -> Default:
+    return lambda resolved: value
+
+
+def _role_duration(resolved: Mapping[str, Any]) -> int:
+    return check.DEFAULT_ROLE_DURATION if resolved.get("role_arn") else check.DEFAULT_DURATION
+
+
+def _session_name(resolved: Mapping[str, Any]) -> str:
+    return check.default_session_name() if resolved.get("role_arn") else ""
+
+
+BACKUP_HELP = "copy the credentials file to credentials_backup/ before writing (newest 10 kept)"
+
+TABLE: tuple[Option, ...] = (
+    # Which profile and sections: resolved first, since everything else depends on them.
+    Option(
+        "profile",
+        ("-p", "--profile"),
+        "profile to use (default: $AWS_DEFAULT_PROFILE or $AWS_PROFILE, else 'default')",
+        commands=EVERY,
+        env=("AWS_DEFAULT_PROFILE", "AWS_PROFILE"),
+        check=check.profile_name,
+        default=_fixed(check.DEFAULT_PROFILE),
+    ),
+    Option(
+        "credentials_file",
+        ("--credentials-file",),
+        "credentials file to use (default: $AWS_SHARED_CREDENTIALS_FILE, else ~/.aws/credentials)",
+        commands=EVERY,
+        metavar="PATH",
+        env=("AWS_SHARED_CREDENTIALS_FILE",),
+        check=check.path,
+        default=lambda resolved: check.path("~/.aws/credentials", "", resolved),
+    ),
+    Option(
+        "long_term_suffix",
+        ("--long-term-suffix", "--long-suffix"),
+        "long-term section is [PROFILE-SUFFIX], or [PROFILE] when 'none' (default: long-term)",
+        commands=EVERY,
+        metavar="SUFFIX",
+        setting=False,
+    ),
+    Option(
+        "short_term_suffix",
+        ("--short-term-suffix", "--short-suffix"),
+        "short-term section is [PROFILE-SUFFIX], or [PROFILE] when 'none' (default: none)",
+        commands=EVERY,
+        metavar="SUFFIX",
+        setting=False,
+    ),
+    Option(
+        "long_term_section",
+        ("--long-term-section",),
+        "the section holding the long-term keys, whatever its name (overrides the suffix)",
+        commands=EVERY,
+        metavar="NAME",
+        setting=False,
+    ),
+    Option(
+        "short_term_section",
+        ("--short-term-section",),
+        "the section to write the session to, whatever its name (overrides the suffix)",
+        commands=EVERY,
+        metavar="NAME",
+        setting=False,
+    ),
+    Option(
+        "log_level",
+        ("--log-level",),
+        "how much to log on stderr (default: $MFA_LOG_LEVEL, else INFO)",
+        commands=EVERY,
+        choices=check.LOG_LEVELS,
+        any_case=True,
+        setting=False,
+    ),
+    # What to ask STS for.
+    Option(
+        "device",
+        ("--device",),
+        "MFA device ARN, like arn:aws:iam::123456789012:mfa/alice (default: $MFA_DEVICE, "
+        "else aws_mfa_device in the long-term section, else mfa_serial in the config file)",
+        metavar="ARN",
+        env=("MFA_DEVICE",),
+        yaml="device",
+        long_term="aws_mfa_device",
+        config=("mfa_serial",),
+        check=check.device,
+    ),
+    Option(
+        "token",
+        ("-c", "-m", "--token", "--mfa-token", "--mfa-code", "--token-code"),
+        "the six-digit MFA code; '-' reads it from stdin "
+        "(default: ask on the terminal, only when a renewal is needed)",
+        metavar="CODE",
+        env=("MFA_TOKEN",),
+        check=check.token,
+        empty_flag_counts=True,
+    ),
+    Option(
+        "assume_role",
+        ("--assume-role", "--assume"),
+        "role to assume, like arn:aws:iam::123456789012:role/Admin "
+        "(default: $MFA_ASSUME_ROLE, else assume_role in the long-term section)",
+        metavar="ARN",
+        env=("MFA_ASSUME_ROLE",),
+        yaml="assume_role",
+        long_term="assume_role",
+        config=("aws_mfa_assume_role",),
+        check=check.role,
+        field="role_arn",
+    ),
+    Option(
+        "duration",
+        ("-d", "--duration", "--duration-seconds"),
+        "how long the credentials last, 900 to 129600 (at most 43200 with a role) "
+        "(default: $MFA_STS_DURATION, else 43200, or 3600 with a role)",
+        metavar="SECONDS",
+        env=("MFA_STS_DURATION",),
+        yaml="expiry",
+        config=("aws_mfa_duration", "duration_seconds"),
+        check=check.duration,
+        default=_role_duration,
+    ),
+    Option(
+        "role_session_name",
+        ("--role-session-name",),
+        "session name when assuming a role (default: your user name)",
+        metavar="NAME",
+        config=("role_session_name",),
+        check=check.session_name,
+        default=_session_name,
+    ),
+    Option(
+        "external_id",
+        ("--external-id",),
+        "external id to pass to AssumeRole",
+        metavar="ID",
+        config=("external_id",),
+        check=check.external_id,
+    ),
+    Option(
+        "force",
+        ("--force",),
+        "renew even if the stored credentials are still valid",
+        kind=SWITCH,
+        check=check.yes_or_no,
+        default=_fixed(False),
+    ),
+    Option(
+        "min_ttl",
+        ("--min-ttl",),
+        "renew when fewer seconds than this are left (default: $MFA_MIN_TTL, else 300)",
+        commands=(*LOGIN, "status"),
+        metavar="SECONDS",
+        env=("MFA_MIN_TTL",),
+        check=check.seconds,
+        default=_fixed(check.DEFAULT_MIN_TTL),
+    ),
+    Option(
+        "region",
+        ("--region",),
+        "use this region's STS endpoint (default: $AWS_REGION, else $AWS_DEFAULT_REGION, "
+        "else region in the config file, else the global endpoint)",
+        env=("AWS_REGION", "AWS_DEFAULT_REGION"),
+        yaml="region",
+        config=("region",),
+        check=check.region,
+    ),
+    Option(
+        "token_command",
+        ("--token-command",),
+        "a shell command that prints the MFA code, like 'ykman oath accounts code "
+        "--single aws' (default: mfa_process in the YAML or config profile)",
+        metavar="COMMAND",
+        yaml="mfa_process",
+        config=("mfa_process",),
+        check=check.text,
+    ),
+    Option(
+        "backup",
+        ("--backup",),
+        BACKUP_HELP,
+        commands=(*LOGIN, "logout"),
+        kind=SWITCH,
+        config=("aws_mfa_backup",),
+        check=check.yes_or_no,
+        default=_fixed(False),
+    ),
+    Option(
+        "lock_timeout",
+        (),
+        "seconds to wait for another aws-mfa's lock",
+        commands=(),
+        env=("MFA_LOCK_TIMEOUT",),
+        check=check.lock_timeout,
+        default=_fixed(check.LOCK_TIMEOUT),
+    ),
+    Option(
+        "pick",
+        ("--pick",),
+        "choose the profile from a list, on the terminal",
+        kind=SWITCH,
+        setting=False,
+    ),
+    Option(
+        "setup",
+        ("--setup",),
+        "add a long-term section with your access keys, interactively",
+        commands=(TOP, "login"),
+        kind=SWITCH,
+        setting=False,
+    ),
+    Option(
+        "edit",
+        ("--edit",),
+        "open the AWS config file in your editor (as 'config')",
+        commands=(TOP,),
+        kind=SWITCH,
+        setting=False,
+    ),
+    # Options of single commands.
+    Option(
+        "all",
+        ("--all",),
+        "list every session, even with $AWS_PROFILE set",
+        commands=("status",),
+        kind=SWITCH,
+        setting=False,
+    ),
+    Option(
+        "all",
+        ("--all",),
+        "forget every session aws-mfa wrote",
+        commands=("logout",),
+        kind=SWITCH,
+        setting=False,
+    ),
+    Option(
+        "json",
+        ("--json",),
+        "print JSON instead of a table",
+        commands=("status",),
+        kind=SWITCH,
+        setting=False,
+    ),
+    Option(
+        "format",
+        ("-f", "--format"),
+        "env, env-no-export, fish, powershell, windows-cmd or process "
+        "(default: the 'shell' of the YAML profile, else your $SHELL's)",
+        commands=("export",),
+        metavar="FORMAT",
+        yaml="shell",
+    ),
+    Option(
+        "allow_nested",
+        ("--allow-nested",),
+        "run even inside another 'aws-mfa exec'",
+        commands=("exec",),
+        kind=SWITCH,
+        setting=False,
+    ),
+    Option(
+        "program",
+        (),
+        "what to run",
+        commands=("exec",),
+        kind=REST,
+        metavar="-- COMMAND [ARGS...]",
+        setting=False,
+    ),
+    Option(
+        "shell",
+        (),
+        "the shell to print the script for",
+        commands=("completion",),
+        kind=POSITIONAL,
+        choices=("bash", "zsh", "fish"),
+        setting=False,
+    ),
+    Option(
+        "profiles",
+        ("--profiles",),
+        "print the profile names to complete, one a line (the scripts call this)",
+        commands=("completion",),
+        kind=SWITCH,
+        setting=False,
+    ),
+)
+
+BY_NAME: dict[str, Option] = {option.name: option for option in TABLE}
+SETTINGS: tuple[Option, ...] = tuple(option for option in TABLE if option.setting)
+"""The options resolved into Settings, in the order they are resolved."""
+
+SUMMARIES: dict[str, str] = {
+    "login": "renew the profile's credentials if needed (the default command)",
+    "status": "show every stored session, or one profile's (exit code 0 when valid)",
+    "logout": "forget the profile's session (STS sessions cannot be revoked)",
+    "export": "renew if needed, then print the credentials for a shell or an SDK",
+    "exec": "renew if needed, then run COMMAND with the credentials in its environment",
+    "config": "open the AWS config file in your editor",
+    "doctor": "check files, environment and clock for problems; change nothing",
+    "completion": "print the shell completion script for bash, zsh or fish",
+}
+"""Each command's one-line summary, for the help."""
+
+
+def options_of(command: str) -> list[Option]:
+    """The options ``command`` takes (``TOP`` for the bare command line)."""
+    return [option for option in TABLE if command in option.commands]
+
+
+def defaults(command: str | None) -> dict[str, object]:
+    """The parsed command line of ``aws-mfa [COMMAND]`` with no option given.
+
+    As argparse builds it: every option of the bare command line, None (or
+    False for a switch), then the command's own options that the bare command
+    line does not have, and ``command``.
+    """
+    values: dict[str, object] = {}
+    for option in options_of(TOP):
+        values[option.name] = False if option.kind == SWITCH else None
+    for option in options_of(command) if command else []:
+        if option.name not in values:
+            values[option.name] = _empty(option)
+    values["command"] = command
+    return values
+
+
+def _empty(option: Option) -> object:
+    if option.kind == SWITCH:
+        return False
+    return [] if option.kind == REST else None

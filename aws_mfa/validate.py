@@ -1,0 +1,198 @@
+"""The checks of the settings table: text in, a checked value out, or a UsageError.
+
+Each check takes the text, where it came from (a flag, a variable, a key in
+a file: messages name it, so the user knows what to fix) and the values
+resolved before it, and returns the value. :mod:`aws_mfa.options` names one
+for each setting; nothing here reads a file or the environment.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Mapping
+
+from aws_mfa import log
+from aws_mfa.errors import UsageError
+from aws_mfa.expiry import DEFAULT_MIN_TTL
+from aws_mfa.mfa import check_code
+
+TYPE_CHECKING = False  # see aws_mfa.records: typing is not imported at run time
+if TYPE_CHECKING:
+    from typing import Any
+
+    Resolved = Mapping[str, Any]
+
+LOG_LEVELS = tuple(log.LEVELS)
+DEFAULT_PROFILE = "default"
+DEFAULT_LONG_TERM_SUFFIX = "long-term"
+DEFAULT_DURATION = 43200
+"""12 hours, 0.0.12's default for GetSessionToken."""
+DEFAULT_ROLE_DURATION = 3600
+"""1 hour: the longest every role allows unless its maximum was raised."""
+MIN_DURATION = 900
+MAX_DURATION = 129600
+"""GetSessionToken's limit for IAM users: 36 hours."""
+MAX_ROLE_DURATION = 43200
+"""AssumeRole's limit: 12 hours (and the role's own maximum may be lower)."""
+LOCK_TIMEOUT = 120.0
+"""Seconds a run waits for another aws-mfa that holds the lock.
+
+Long enough for the other run's user to type an MFA code, short enough that a
+forgotten prompt in another terminal does not hang a script for ever.
+"""
+__all__ = ["DEFAULT_MIN_TTL"]
+
+# Patterns are compiled on first use (re caches them): most runs check one or two.
+PARTITION = r"arn:aws(?:-[a-z]+)*"
+ROLE_ARN = rf"{PARTITION}:iam::\d{{12}}:role/[\w+=,.@/-]{{1,512}}"
+DEVICE_ARN = rf"{PARTITION}:iam::\d{{12}}:(?:mfa|u2f)/[\w+=,.@/-]{{1,512}}"
+USER_ARN = rf"{PARTITION}:iam::\d{{12}}:user/[\w+=,.@/-]{{1,512}}"
+DEVICE_SERIAL = r"[\w+=/:,.@-]{9,256}"
+"""A hardware token's serial number, which STS takes in place of an ARN."""
+SESSION_NAME = r"[\w+=,.@-]{2,64}"
+EXTERNAL_ID = r"[\w+=,.@:/-]{2,1224}"
+REGION = r"[a-z]{2,4}(?:-[a-z]+)+-\d{1,2}"
+
+
+def section_name(value: str, source: str, what: str = "a section name") -> str:
+    """A name usable as a ``[section]``: no brackets, control characters or outer spaces."""
+    if (
+        not value
+        or any(char in value for char in "[]")
+        or any(not char.isprintable() for char in value)
+        or value != value.strip()
+    ):
+        raise UsageError(
+            f"{source}: {value!r} is not {what}; use one without brackets or control "
+            "characters, and without spaces at its ends"
+        )
+    return value
+
+
+def profile_name(text: str, source: str, resolved: Resolved) -> str:
+    return section_name(text, source, "a profile name")
+
+
+def path(text: str, source: str, resolved: Resolved) -> str:
+    return os.path.expanduser(text)
+
+
+def text(text: str, source: str, resolved: Resolved) -> str:
+    return text
+
+
+def token(text: str, source: str, resolved: Resolved) -> str:
+    """An MFA code, or ``-`` (read stdin) when given as ``--token -``."""
+    if text == "-" and source == "--token":
+        return text
+    return check_code(text, source)
+
+
+def whole_number(text: str, source: str) -> int:
+    """``text`` as a non-negative whole number, else a UsageError naming ``source``."""
+    stripped = text.strip()
+    if not stripped.isascii() or not stripped.isdigit():
+        raise UsageError(f"{source}: {text!r} is not a whole number of seconds")
+    return int(stripped)
+
+
+def seconds(text: str, source: str, resolved: Resolved) -> int:
+    return whole_number(text, source)
+
+
+def lock_timeout(text: str, source: str, resolved: Resolved) -> float:
+    return float(whole_number(text, source))
+
+
+def duration(text: str, source: str, resolved: Resolved) -> int:
+    """The session duration, within STS's limits for the call made."""
+    value = whole_number(text, source)
+    for_role = bool(resolved.get("role_arn"))
+    top = MAX_ROLE_DURATION if for_role else MAX_DURATION
+    if not MIN_DURATION <= value <= top:
+        call = "assuming a role" if for_role else "a session token"
+        raise UsageError(
+            f"{source}: {value} seconds is outside what STS allows for {call}: "
+            f"{MIN_DURATION} to {top}"
+        )
+    return value
+
+
+def yes_or_no(text: str, source: str, resolved: Resolved | None = None) -> bool:
+    """``true``/``yes``/``on``/``1`` or ``false``/``no``/``off``/``0``, in any case."""
+    answer = text.strip().lower()
+    if answer in ("true", "yes", "on", "1"):
+        return True
+    if answer in ("false", "no", "off", "0"):
+        return False
+    raise UsageError(f"{source}: {text!r} is neither true nor false")
+
+
+def role(text: str, source: str, resolved: Resolved | None = None) -> str:
+    """A role ARN like ``arn:aws:iam::123456789012:role/Name``."""
+    if not re.fullmatch(ROLE_ARN, text):
+        raise UsageError(
+            f"{source}: {text!r} is not a role ARN; it looks like "
+            "arn:aws:iam::123456789012:role/RoleName"
+        )
+    return text
+
+
+def device(text: str, source: str, resolved: Resolved | None = None) -> str:
+    """An MFA device ARN or a hardware token's serial number."""
+    if text.startswith("arn:"):
+        if re.fullmatch(DEVICE_ARN, text):
+            return text
+        if re.fullmatch(USER_ARN, text):
+            raise UsageError(
+                f"{source}: {text!r} is a user ARN, not an MFA device; the device is "
+                f"{text.replace(':user/', ':mfa/', 1)} for a virtual device named after "
+                "the user (see IAM > Users > Security credentials)"
+            )
+        raise UsageError(
+            f"{source}: {text!r} is not an MFA device ARN; it looks like "
+            "arn:aws:iam::123456789012:mfa/DeviceName"
+        )
+    if not re.fullmatch(DEVICE_SERIAL, text):
+        raise UsageError(
+            f"{source}: {text!r} is neither an MFA device ARN "
+            "(arn:aws:iam::123456789012:mfa/DeviceName) nor a hardware token serial number"
+        )
+    return text
+
+
+def session_name(text: str, source: str, resolved: Resolved) -> str:
+    if not re.fullmatch(SESSION_NAME, text):
+        raise UsageError(
+            f"{source}: {text!r} is not a role session name; use 2 to 64 "
+            "letters, digits or the characters + = , . @ - _"
+        )
+    return text
+
+
+def external_id(text: str, source: str, resolved: Resolved) -> str:
+    if not re.fullmatch(EXTERNAL_ID, text):
+        raise UsageError(
+            f"{source}: the external id must be 2 to 1224 letters, digits "
+            "or the characters + = , . @ : / - _"
+        )
+    return text
+
+
+def region(text: str, source: str, resolved: Resolved) -> str:
+    if not re.fullmatch(REGION, text):
+        raise UsageError(f"{source}: {text!r} is not an AWS region name, like eu-west-1")
+    return text
+
+
+def default_session_name() -> str:
+    """The local user name, as 0.0.12 used, made into a valid role session name."""
+    import getpass
+
+    try:
+        user = getpass.getuser()
+    except (OSError, KeyError):
+        user = ""
+    name = re.sub(r"[^\w+=,.@-]", "-", user)[:64]
+    return name if len(name) >= 2 else "aws-mfa"
