@@ -23,7 +23,7 @@ from collections.abc import Mapping
 
 from aws_mfa import ini, status
 from aws_mfa.aws_config import ConfigProfile
-from aws_mfa.pick import known_profiles
+from aws_mfa.profiles import known_profiles
 from aws_mfa.settings import Flags
 
 PREAMBLE = {

@@ -21,7 +21,7 @@ from pathlib import Path
 
 from aws_mfa import aws_config, checks, credentials_file, ini, status
 from aws_mfa.errors import FileError
-from aws_mfa.pick import known_profiles
+from aws_mfa.profiles import known_profiles
 from aws_mfa.records import Record
 from aws_mfa.settings import Flags
 

@@ -47,7 +47,7 @@ def edit(where: StrPath, environ: Mapping[str, str]) -> None:
         except FileExistsError:
             pass
         except OSError as err:
-            raise FileError(f"cannot create {path}: {err.strerror}") from None
+            raise FileError(f"cannot create {path}: {err.strerror}") from err
         log.info("Created %s", path)
     command = [*editor_command(environ), str(path)]
     try:
@@ -55,7 +55,7 @@ def edit(where: StrPath, environ: Mapping[str, str]) -> None:
     except OSError as err:
         raise UsageError(
             f"cannot run the editor {command[0]!r} ({err.strerror}); set VISUAL or EDITOR"
-        ) from None
+        ) from err
     if done.returncode != 0:
         raise UsageError(
             f"the editor {command[0]!r} exited with code {done.returncode}; {path} may be unsaved"

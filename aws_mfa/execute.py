@@ -70,9 +70,9 @@ def execute(command: list[str], env: Mapping[str, str]) -> NoReturn:
     sys.stderr.flush()
     try:
         os.execvpe(command[0], command, dict(env))  # noqa: S606 (runs what the user typed)
-    except FileNotFoundError:
-        raise CommandNotFoundError(f"exec: command not found: {command[0]}") from None
+    except FileNotFoundError as err:
+        raise CommandNotFoundError(f"exec: command not found: {command[0]}") from err
     except OSError as err:
         raise CommandNotFoundError(
             f"exec: cannot run {command[0]}: {err.strerror}", not_executable=True
-        ) from None
+        ) from err

@@ -47,11 +47,11 @@ def parse_expiration(text: str, where: str) -> datetime:
     """The UTC datetime in ``text``; ``where`` says where it was read, for errors."""
     try:
         moment = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
-    except ValueError:
+    except ValueError as err:
         raise FileError(
             f"{where}: expiration {text!r} is not a date and time like "
             "'2026-11-22 21:04:05'; fix it or run with --force to replace it"
-        ) from None
+        ) from err
     if moment.tzinfo is None:
         return moment.replace(tzinfo=timezone.utc)
     return moment.astimezone(timezone.utc)

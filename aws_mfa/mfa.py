@@ -47,9 +47,13 @@ def check_code(text: str, source: str) -> str:
     return text
 
 
-NO_TERMINAL = (
-    "an MFA code is needed and there is no terminal to ask on; "
-    "pass it with --token CODE (or run aws-mfa in a terminal)"
+def no_terminal(needed: str, instead: str) -> str:
+    """The message of every prompt that finds no terminal: what was needed, what to do."""
+    return f"{needed} and there is no terminal to ask on; {instead}"
+
+
+NO_TERMINAL = no_terminal(
+    "an MFA code is needed", "pass it with --token CODE (or run aws-mfa in a terminal)"
 )
 
 
@@ -115,12 +119,12 @@ def run_token_command(command: str, source: str, timeout: float = TOKEN_COMMAND_
             timeout=timeout,
             check=False,
         )
-    except subprocess.TimeoutExpired:
+    except subprocess.TimeoutExpired as err:
         raise NoTokenError(
             f"{source}: the command did not print a code within {int(timeout)} seconds"
-        ) from None
+        ) from err
     except OSError as err:
-        raise NoTokenError(f"{source}: cannot run the command ({err.strerror})") from None
+        raise NoTokenError(f"{source}: cannot run the command ({err.strerror})") from err
     if done.returncode != 0:
         raise NoTokenError(f"{source}: the command failed with exit code {done.returncode}")
     code = done.stdout.decode("utf-8", "replace").strip()

@@ -22,51 +22,11 @@ from datetime import datetime
 from aws_mfa import expiry, ini, status
 from aws_mfa.aws_config import ConfigProfile
 from aws_mfa.errors import UsageError
-from aws_mfa.mfa import Prompter
-from aws_mfa.settings import DEFAULT_LONG_TERM_SUFFIX, DEFAULT_PROFILE, Flags, section_names
+from aws_mfa.mfa import Prompter, no_terminal
+from aws_mfa.profiles import has_long_term_keys, known_profiles
+from aws_mfa.settings import DEFAULT_PROFILE, Flags
 
-NO_TERMINAL = (
-    "--pick asks for the profile on a terminal, and there is none; name it with --profile instead"
-)
-
-
-def has_long_term_keys(document: ini.IniFile, name: str) -> bool:
-    """True when section ``name`` holds a key id and a secret, and no session token."""
-    values = document.values(name) or {}
-    return bool(
-        values.get("aws_access_key_id")
-        and values.get("aws_secret_access_key")
-        and not values.get("aws_session_token")
-    )
-
-
-def known_profiles(
-    document: ini.IniFile | None, config: Mapping[str, ConfigProfile], flags: Flags
-) -> list[tuple[str, str, str]]:
-    """(profile, long-term section, short-term section) of every profile with long-term keys.
-
-    Candidates are the names of every credentials section and config profile,
-    with the long-term suffix removed where they have it; each is kept when
-    the naming rules of a login lead it to a section with long-term keys.
-    """
-    if document is None:
-        return []
-    suffix = "-" + (flags.value("long_term_suffix") or DEFAULT_LONG_TERM_SUFFIX)
-    candidates = [DEFAULT_PROFILE]
-    for name in [*document.sections, *config]:
-        candidates += [name, name[: -len(suffix)] if name.endswith(suffix) else name]
-    found: dict[str, tuple[str, str]] = {}
-    for profile in candidates:
-        if profile in found or not profile:
-            continue
-        try:
-            long_term, short_term = section_names(profile, flags, config)
-        except UsageError:
-            continue
-        if has_long_term_keys(document, long_term):
-            found[profile] = (long_term, short_term)
-    ordered = sorted(found.items(), key=lambda item: (item[0] != DEFAULT_PROFILE, item[0]))
-    return [(profile, long_term, short_term) for profile, (long_term, short_term) in ordered]
+NO_TERMINAL = no_terminal("--pick needs to ask for the profile", "name it with --profile instead")
 
 
 def describe(section: ini.IniSection | None, name: str, now: datetime, min_ttl: int) -> str:

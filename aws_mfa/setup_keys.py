@@ -20,7 +20,7 @@ from collections.abc import Callable
 from aws_mfa import credentials_file, log
 from aws_mfa.errors import FileError, NoTokenError, UsageError
 from aws_mfa.keys import mask
-from aws_mfa.mfa import terminal_prompter
+from aws_mfa.mfa import no_terminal, terminal_prompter
 from aws_mfa.settings import Flags, section_names
 from aws_mfa.validate import device as check_device
 
@@ -30,9 +30,9 @@ if TYPE_CHECKING:
 
 Ask = Callable[[str], str]
 
-NO_TERMINAL = (
-    "--setup asks for your keys on a terminal, and there is none; "
-    "run it in a terminal, or edit the credentials file yourself"
+NO_TERMINAL = no_terminal(
+    "--setup needs to ask for your keys",
+    "run it in a terminal, or edit the credentials file yourself",
 )
 
 

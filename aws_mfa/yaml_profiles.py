@@ -65,7 +65,7 @@ def load(path: StrPath) -> dict[str, dict[str, str]] | None:
         return None
     except (OSError, UnicodeDecodeError) as err:
         reason = err.strerror if isinstance(err, OSError) else "not UTF-8 text"
-        raise FileError(f"cannot read {path}: {reason}") from None
+        raise FileError(f"cannot read {path}: {reason}") from err
     import yaml
 
     try:
@@ -74,7 +74,7 @@ def load(path: StrPath) -> dict[str, dict[str, str]] | None:
         mark = getattr(err, "problem_mark", None)
         where = f", line {mark.line + 1}" if mark is not None else ""
         problem = getattr(err, "problem", None) or "not valid YAML"
-        raise FileError(f"{path}{where}: {problem}; fix the YAML") from None
+        raise FileError(f"{path}{where}: {problem}; fix the YAML") from err
     if data is None:
         return {}
     if not isinstance(data, dict):

@@ -40,6 +40,42 @@ class Case:
 
 CASES = [
     Case(
+        "an export format that does not exist, before any login",
+        GOOD,
+        ["export", "--format", "csh", "-c", "123456"],
+        2,
+        "--format: 'csh' is not an export format",
+    ),
+    Case(
+        "an export format from the YAML profile that does not exist",
+        GOOD,
+        ["export", "-c", "123456"],
+        2,
+        "shell of 'default' in ",
+        special="yaml-shell",
+    ),
+    Case(
+        "a suffix that would break the section header",
+        GOOD,
+        ["--short-term-suffix", "x]y", "-c", "123456"],
+        2,
+        "--short-term-suffix: 'default-x]y' is not a section name",
+    ),
+    Case(
+        "a long-term suffix with a newline",
+        GOOD,
+        ["--long-term-suffix", "a\nb", "-c", "123456"],
+        2,
+        "--long-term-suffix: 'default-a\\nb' is not a section name",
+    ),
+    Case(
+        "a profile name with a control character",
+        GOOD,
+        ["-p", "dev\x1b[2J", "-c", "123456"],
+        2,
+        "--profile: 'dev\\x1b[2J' is not a profile name",
+    ),
+    Case(
         "no section header",
         "aws_access_key_id = x\n",
         ["-c", "123456"],
@@ -274,6 +310,8 @@ def test_bad_input(
     if case.special == "unreadable":
         credentials.chmod(0o000)
         command = unreadable(command)
+    if case.special == "yaml-shell":
+        write(home / ".aws" / "aws-mfa.yaml", "default:\n  shell: csh\n")
     config = home / ".aws" / "config"
     if case.config is not None:
         write(config, case.config)

@@ -286,7 +286,9 @@ def test_pick_without_a_terminal_fails_at_once(credentials: Path, aws_mfa: AwsMf
     write(credentials, PICKABLE)
     result = aws_mfa("--pick")
     assert result.code == 4
-    assert result.error_lines[0].startswith("ERROR - --pick asks for the profile on a terminal")
+    assert result.error_lines[0].startswith(
+        "ERROR - --pick needs to ask for the profile and there is no terminal"
+    )
 
 
 # config / --edit
@@ -491,3 +493,19 @@ def test_status_into_a_pipe_closed_early_is_not_an_error(
     assert process.wait(timeout=60) == 0
     assert process.stderr is not None
     assert process.stderr.read() == b""
+
+
+def test_pick_shows_the_list_before_resolving_any_profile(
+    credentials: Path, home: Path, environment: dict[str, str], sts: LocalSts
+) -> None:
+    """A bad value under [default] is not the chosen profile's problem."""
+    write(credentials, PICKABLE)
+    write(
+        home / ".aws" / "config", "[default]\nregion = moon-1\n[profile dev]\nregion = eu-west-1\n"
+    )
+    result = run_with_terminal(
+        [AWS_MFA, "--pick", "--token", "123456"], environment, [("Profile [default]: ", "dev\n")]
+    )
+    assert result.code == 0, result.stderr
+    assert "2) dev      expired" in result.terminal
+    assert "Credentials for [dev] are valid" in result.stderr

@@ -312,7 +312,9 @@ def test_setup_creates_the_file_and_folder(home: Path, environment: dict[str, st
 def test_setup_without_a_terminal_stops_at_once(aws_mfa: AwsMfa, credentials: Path) -> None:
     result = aws_mfa("--setup")
     assert result.code == 4
-    assert result.error_lines[0].startswith("ERROR - --setup asks for your keys on a terminal")
+    assert result.error_lines[0].startswith(
+        "ERROR - --setup needs to ask for your keys and there is no terminal"
+    )
     assert not credentials.exists()
 
 
@@ -373,3 +375,12 @@ def test_a_file_others_can_read_is_warned_about_and_keeps_its_mode(
         f"keys; run: chmod 600 {credentials}" in result.stderr.splitlines()
     )
     assert stat.S_IMODE(credentials.stat().st_mode) == 0o644
+
+
+def test_an_error_keeps_its_cause_for_debug_output(credentials: Path, aws_mfa: AwsMfa) -> None:
+    write(credentials, long_term() + "\n[default]\naws_session_token = t\nexpiration = soon\n")
+    result = aws_mfa("-c", "123456")
+    assert result.code == 3
+    assert result.error_lines[0].startswith("ERROR - [default]: expiration 'soon' is not a date")
+    assert "DEBUG - Caused by builtins.ValueError at expiry.py:" in result.stderr
+    assert "Traceback" not in result.stderr

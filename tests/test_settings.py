@@ -149,3 +149,30 @@ def test_default_role_session_name_is_a_valid_user_name(monkeypatch: pytest.Monk
     monkeypatch.setenv("LOGNAME", "x")
     assert resolve(role, {}, None).role_session_name == "aws-mfa"
     assert resolve(Flags(), {}, None).role_session_name == ""  # no role, no name needed
+
+
+def test_aws_default_profile_comes_first_as_in_botocore(capsys: pytest.CaptureFixture[str]) -> None:
+    both = {"AWS_DEFAULT_PROFILE": "dev", "AWS_PROFILE": "prod"}
+    assert resolve(Flags(), both, FILE).profile == "dev"
+    warning = capsys.readouterr().err
+    assert warning.count("\n") == 1
+    assert "AWS_DEFAULT_PROFILE ('dev') and AWS_PROFILE ('prod') differ" in warning
+    assert resolve(Flags(), {"AWS_DEFAULT_PROFILE": "dev"}, FILE).profile == "dev"
+    assert resolve(Flags(profile="x"), both, None).profile == "x"
+    assert capsys.readouterr().err == ""
+
+
+def test_each_value_says_where_it_came_from() -> None:
+    s = resolve(Flags(region="eu-west-1"), {"AWS_PROFILE": "dev", "MFA_TOKEN": "123456"}, FILE)
+    assert s.sources["region"] == "--region"
+    assert s.sources["token"] == "MFA_TOKEN"
+    assert s.sources["device"] == "aws_mfa_device in [dev-long-term]"
+    assert s.sources["duration"] == ""  # the default
+
+
+def test_every_setting_of_the_table_is_a_field_of_settings() -> None:
+    from aws_mfa.options import SETTINGS
+    from aws_mfa.settings import Settings
+
+    derived = {"config_file", "long_term_section", "short_term_section", "sources"}
+    assert {option.key for option in SETTINGS} | derived == set(Settings._fields)

@@ -22,14 +22,18 @@ def run(context: Context) -> int:
 
 
 def fresh_credentials(context: Context, warn: bool = True) -> tuple[Settings, TemporaryCredentials]:
-    """Pick the profile if asked, resolve its settings, and log in: the work of ``login``.
+    """Pick the profile if asked, resolve its settings, and log in: the work of ``login``."""
+    resolved = prepare(context, warn)
+    return resolved, log_in(context, resolved)
+
+
+def prepare(context: Context, warn: bool = True) -> Settings:
+    """Pick the profile if asked and resolve its settings: all that needs no code.
 
     ``warn``: say when the environment or the config file would hide the
     written keys from the AWS CLI and SDKs (not for ``export`` and ``exec``,
     which hand the keys over themselves).
     """
-    from aws_mfa.login import login
-
     if context.flags.switch("pick"):
         choose_profile(context)
     resolved = context.settings()
@@ -41,7 +45,14 @@ def fresh_credentials(context: Context, warn: bool = True) -> tuple[Settings, Te
         )
         for warning in warnings:
             log.warning("%s", warning)
-    return resolved, login(resolved, context.credentials()).credentials
+    return resolved
+
+
+def log_in(context: Context, resolved: Settings) -> TemporaryCredentials:
+    """Make the short-term section valid (see :func:`aws_mfa.login.login`); its credentials."""
+    from aws_mfa.login import login
+
+    return login(resolved, context.credentials()).credentials
 
 
 def choose_profile(context: Context) -> None:

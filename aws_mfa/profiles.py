@@ -1,0 +1,54 @@
+"""Which profiles the files hold: those with long-term keys, found by a login's naming rules.
+
+``--pick``, ``doctor`` and completion list profiles this way. It reads only
+what it is given (the parsed credentials file and the config profiles) and
+decides nothing about renewing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from aws_mfa import ini
+from aws_mfa.aws_config import ConfigProfile
+from aws_mfa.errors import UsageError
+from aws_mfa.settings import DEFAULT_LONG_TERM_SUFFIX, DEFAULT_PROFILE, Flags, section_names
+
+
+def has_long_term_keys(document: ini.IniFile, name: str) -> bool:
+    """True when section ``name`` holds a key id and a secret, and no session token."""
+    values = document.values(name) or {}
+    return bool(
+        values.get("aws_access_key_id")
+        and values.get("aws_secret_access_key")
+        and not values.get("aws_session_token")
+    )
+
+
+def known_profiles(
+    document: ini.IniFile | None, config: Mapping[str, ConfigProfile], flags: Flags
+) -> list[tuple[str, str, str]]:
+    """(profile, long-term section, short-term section) of every profile with long-term keys.
+
+    Candidates are the names of every credentials section and config profile,
+    with the long-term suffix removed where they have it; each is kept when
+    the naming rules of a login lead it to a section with long-term keys.
+    """
+    if document is None:
+        return []
+    suffix = "-" + (flags.value("long_term_suffix") or DEFAULT_LONG_TERM_SUFFIX)
+    candidates = [DEFAULT_PROFILE]
+    for name in [*document.sections, *config]:
+        candidates += [name, name[: -len(suffix)] if name.endswith(suffix) else name]
+    found: dict[str, tuple[str, str]] = {}
+    for profile in candidates:
+        if profile in found or not profile:
+            continue
+        try:
+            long_term, short_term = section_names(profile, flags, config)
+        except UsageError:
+            continue
+        if has_long_term_keys(document, long_term):
+            found[profile] = (long_term, short_term)
+    ordered = sorted(found.items(), key=lambda item: (item[0] != DEFAULT_PROFILE, item[0]))
+    return [(profile, long_term, short_term) for profile, (long_term, short_term) in ordered]
