@@ -377,10 +377,13 @@ def test_a_file_others_can_read_is_warned_about_and_keeps_its_mode(
     assert stat.S_IMODE(credentials.stat().st_mode) == 0o644
 
 
-def test_an_error_keeps_its_cause_for_debug_output(credentials: Path, aws_mfa: AwsMfa) -> None:
-    write(credentials, long_term() + "\n[default]\naws_session_token = t\nexpiration = soon\n")
+def test_an_error_keeps_its_cause_for_debug_output(
+    credentials: Path, home: Path, aws_mfa: AwsMfa
+) -> None:
+    write(credentials, long_term())
+    write(home / ".aws" / "aws-mfa.yaml", "default: [\n")
     result = aws_mfa("-c", "123456")
     assert result.code == 3
-    assert result.error_lines[0].startswith("ERROR - [default]: expiration 'soon' is not a date")
-    assert "DEBUG - Caused by builtins.ValueError at expiry.py:" in result.stderr
+    assert result.error_lines[0].endswith("; fix the YAML")
+    assert "DEBUG - Caused by yaml." in result.stderr
     assert "Traceback" not in result.stderr
