@@ -18,6 +18,7 @@ import stat
 from collections.abc import Callable, Mapping
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from aws_mfa import aws_config, checks, credentials_file, ini, status
 from aws_mfa.errors import FileError
@@ -25,8 +26,7 @@ from aws_mfa.profiles import known_profiles
 from aws_mfa.records import Record
 from aws_mfa.settings import Flags
 
-TYPE_CHECKING = False  # see aws_mfa.records
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # StrPath exists only for type checkers
     from aws_mfa.credentials_file import StrPath
 
 OK = "ok"

@@ -14,12 +14,12 @@ import shlex
 import subprocess
 from collections.abc import Mapping
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from aws_mfa import aws_config, credentials_file, log
 from aws_mfa.errors import FileError, UsageError
 
-TYPE_CHECKING = False  # see aws_mfa.records
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # StrPath exists only for type checkers
     from aws_mfa.credentials_file import StrPath
 
 

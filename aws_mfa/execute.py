@@ -20,14 +20,11 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Mapping, Sequence
+from typing import NoReturn
 
 from aws_mfa.errors import CommandNotFoundError, UsageError
 from aws_mfa.keys import TemporaryCredentials
 from aws_mfa.outputs import variables
-
-TYPE_CHECKING = False  # see aws_mfa.records: typing is not imported at run time
-if TYPE_CHECKING:
-    from typing import NoReturn
 
 NESTING_VARIABLE = "AWS_MFA_EXEC"
 
