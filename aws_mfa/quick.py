@@ -39,19 +39,24 @@ def read(words: Sequence[str]) -> SimpleNamespace | None:
     known = spellings(command or TOP)
     given = defaults(command)
     while words:
-        word = words.pop(0)
-        flag, equals, value = word.partition("=")
-        option = known.get(word) or known.get(flag)
+        option, value = take(words, known)
         if option is None:
             return None
-        if option.kind == SWITCH:
-            if equals:
-                return None
-            given[option.name] = True
-        elif equals and flag.startswith("--") and value:
-            given[option.name] = value
-        elif not equals and words and words[0] and not words[0].startswith("-"):
-            given[option.name] = words.pop(0)
-        else:
-            return None
+        given[option.name] = value
     return SimpleNamespace(**given)
+
+
+def take(words: list[str], known: dict[str, Option]) -> tuple[Option | None, object]:
+    """Take one option and its value off the front of ``words``; None when not a plain form."""
+    word = words.pop(0)
+    flag, equals, value = word.partition("=")
+    option = known.get(word) or known.get(flag)
+    if option is None:
+        return None, None
+    if option.kind == SWITCH:
+        return (None, None) if equals else (option, True)
+    if equals:
+        return (option, value) if flag.startswith("--") and value else (None, None)
+    if words and words[0] and not words[0].startswith("-"):
+        return option, words.pop(0)
+    return None, None
