@@ -75,7 +75,7 @@ def main(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None = 
     except AwsMfaError as err:
         if err.__cause__ is not None:
             log.debug("Caused by %s", describe_cause(err.__cause__))
-        print(f"ERROR - {err.message}", file=sys.stderr)
+        print(f"ERROR - {log.one_line(err.message)}", file=sys.stderr)
         return err.exit_code
     except KeyboardInterrupt:
         print("\nERROR - interrupted; the credentials file was not changed", file=sys.stderr)
@@ -93,7 +93,8 @@ def main(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None = 
             "(--log-level DEBUG shows where it happened)",
             file=sys.stderr,
         )
-        log.debug("Traceback:\n%s", "".join(traceback.format_tb(err.__traceback__)))
+        for line in "".join(traceback.format_tb(err.__traceback__)).splitlines():
+            log.debug("Traceback: %s", line)
         return EXIT_INTERNAL
 
 

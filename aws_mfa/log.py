@@ -30,10 +30,21 @@ def enabled(level: str) -> bool:
     return LEVELS[level] >= _threshold
 
 
+def one_line(text: str) -> str:
+    """``text`` with line breaks and other control characters escaped (``\\n``).
+
+    Messages quote what users and files give them, and a name or path holding
+    a newline must not forge a second log line.
+    """
+    if text.isprintable():
+        return text
+    return "".join(char if char.isprintable() else repr(char)[1:-1] for char in text)
+
+
 def _emit(level: str, message: str, args: tuple[object, ...]) -> None:
     if LEVELS[level] >= _threshold:
         text = message % args if args else message
-        sys.stderr.write(f"{level} - {text}\n")
+        sys.stderr.write(f"{level} - {one_line(text)}\n")
         sys.stderr.flush()
 
 

@@ -387,3 +387,11 @@ def test_an_error_keeps_its_cause_for_debug_output(
     assert result.error_lines[0].endswith("; fix the YAML")
     assert "DEBUG - Caused by yaml." in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_a_newline_in_a_path_cannot_forge_a_second_line(aws_mfa: AwsMfa, home: Path) -> None:
+    forged = str(home / "missing\nERROR - forged line")
+    result = aws_mfa("--credentials-file", forged, "-c", "123456", MFA_LOG_LEVEL="")
+    assert result.code == 3
+    assert len(result.stderr.splitlines()) == 1, result.stderr
+    assert "missing\\nERROR - forged line" in result.stderr
