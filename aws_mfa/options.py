@@ -82,6 +82,8 @@ class Option(Record):
     """Its field in Settings, when not ``name``."""
     any_case: bool = False
     """Its choices are taken in any case (and given upper-case)."""
+    switched: str = "true"
+    """What a switch given on the command line says, for the setting's check."""
 
     @property
     def key(self) -> str:
@@ -100,6 +102,11 @@ def _fixed(value: object) -> Default:
 
 def _role_duration(resolved: Mapping[str, Any]) -> int:
     return check.DEFAULT_ROLE_DURATION if resolved.get("role_arn") else check.DEFAULT_DURATION
+
+
+def _mfa_session_duration(resolved: Mapping[str, Any]) -> int:
+    plain: int = resolved["duration"]
+    return check.DEFAULT_DURATION if resolved.get("role_arn") else plain
 
 
 def _session_name(resolved: Mapping[str, Any]) -> str:
@@ -282,6 +289,35 @@ TABLE: tuple[Option, ...] = (
         config=("aws_mfa_backup",),
         check=check.yes_or_no,
         default=_fixed(False),
+    ),
+    Option(
+        "mfa_session_duration",
+        ("--mfa-session-duration",),
+        "how long the cached MFA session lasts, 900 to 129600; roles are assumed from it "
+        "without a code (default: $MFA_SESSION_DURATION, else --duration without a role, "
+        "else 43200)",
+        metavar="SECONDS",
+        env=("MFA_SESSION_DURATION",),
+        yaml="mfa_session_duration",
+        long_term="aws_mfa_session_duration",
+        config=("aws_mfa_session_duration",),
+        check=check.session_duration,
+        default=_mfa_session_duration,
+    ),
+    Option(
+        "no_session_cache",
+        ("--no-session-cache",),
+        "neither use nor keep a cached MFA session: every role and session costs a code, "
+        "as in aws-mfa 0.0.12 (default: $MFA_SESSION_CACHE, else true)",
+        kind=SWITCH,
+        switched="false",
+        env=("MFA_SESSION_CACHE",),
+        yaml="session_cache",
+        long_term="aws_mfa_session_cache",
+        config=("aws_mfa_session_cache",),
+        check=check.yes_or_no,
+        default=_fixed(True),
+        field="session_cache",
     ),
     Option(
         "lock_timeout",

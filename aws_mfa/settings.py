@@ -89,6 +89,8 @@ class Settings(Record):
     token_command: str | None
     backup: bool
     lock_timeout: float
+    mfa_session_duration: int
+    session_cache: bool
     format: str | None
     """The export format asked for (``--format``, ``shell`` in the YAML); ``export``
     checks it before it logs in."""
@@ -130,7 +132,7 @@ class Sources:
     def candidates(self, option: Option) -> Iterator[Candidate]:
         """Where ``option`` may be set, in order of precedence."""
         if option.kind == SWITCH:
-            yield ("true" if self.flags.switch(option.name) else None), option.label
+            yield (option.switched if self.flags.switch(option.name) else None), option.label
         else:
             yield self.flags.value(option.name), option.label
         for name in option.env:

@@ -119,6 +119,11 @@ def duration(text: str, source: str, resolved: Resolved) -> int:
     return value
 
 
+def session_duration(text: str, source: str, resolved: Resolved) -> int:
+    """The MFA session's duration, within GetSessionToken's limits."""
+    return duration(text, source, {})
+
+
 def yes_or_no(text: str, source: str, resolved: Resolved | None = None) -> bool:
     """``true``/``yes``/``on``/``1`` or ``false``/``no``/``off``/``0``, in any case."""
     answer = text.strip().lower()
