@@ -146,6 +146,8 @@ def make_client(
 
     ``region`` None lets botocore choose, as it would for the profile: its
     ``region``, else ``AWS_DEFAULT_REGION``, else STS's global endpoint.
+    botocore reads its settings from ``os.environ``, as it always does;
+    ``environ`` only gives aws-mfa's own ``MFA_STS_TIMEOUT``.
     Configuration that cannot work (an unreadable file, a bad value) is a
     :class:`~aws_mfa.errors.UsageError`, raised before any code is asked for.
     """
@@ -153,7 +155,7 @@ def make_client(
     from botocore.exceptions import BotoCoreError
 
     try:
-        client = _boto3_client(keys, region, config, session_token, environ, bounds)
+        client = _boto3_client(keys, region, config, session_token, bounds)
     except (BotoCoreError, ValueError) as err:
         where = f"profile {config.profiles[0]!r}" if config.profiles else "the default profile"
         raise UsageError(
@@ -168,7 +170,6 @@ def _boto3_client(
     region: str | None,
     config: AwsConfig,
     session_token: str | None,
-    environ: Mapping[str, str],
     bounds: Limits,
 ) -> Any:
     import boto3
@@ -187,7 +188,7 @@ def _boto3_client(
     client_config = Config(
         connect_timeout=bounds.connect,
         read_timeout=bounds.read,
-        retries=retry_config(core, environ),  # type: ignore[arg-type]
+        retries=retry_config(core, os.environ),  # type: ignore[arg-type]
         user_agent_extra=f"aws-mfa/{__version__}",
     )
     session = boto3.session.Session(botocore_session=core)
