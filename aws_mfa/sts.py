@@ -172,7 +172,7 @@ def _boto3_client(
     session_token: str | None,
     bounds: Limits,
 ) -> Any:
-    import boto3
+    import boto3  # type: ignore[import-untyped]  # (no stubs installed; the client is Any)
     import botocore.session
     from botocore.config import Config
 
@@ -482,7 +482,9 @@ REFUSALS = {
         "STS is not enabled in this region for the account; choose another region with --region"
     ),
 }
-ENDPOINT_HINT = "check your network, proxy and the STS endpoint (AWS_ENDPOINT_URL_STS, endpoint_url)"
+ENDPOINT_HINT = (
+    "check your network, proxy and the STS endpoint (AWS_ENDPOINT_URL_STS, endpoint_url)"
+)
 
 
 def translate(

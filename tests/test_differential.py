@@ -148,7 +148,9 @@ def compare(case: Case, home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     } & set(environ)
     if not configured:
         expected["retries"] = OURS_BY_DEFAULT
-    elif "retry_mode" not in body and "defaults_mode" not in body and "AWS_RETRY_MODE" not in environ:
+    elif (
+        "retry_mode" not in body and "defaults_mode" not in body and "AWS_RETRY_MODE" not in environ
+    ):
         expected["retries"]["mode"] = "standard"
     elif "max_attempts" not in body and "AWS_MAX_ATTEMPTS" not in environ:
         expected["retries"]["total_max_attempts"] = 3

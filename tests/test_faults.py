@@ -197,8 +197,8 @@ def test_a_bad_timeout_is_refused_before_the_prompt(
 
 def credentials_xml(
     key_id: str = "ASIAHOSTILE000000001",
-    secret: str = "hostile/secret/value/0000000000000000000",
-    token: str = "hostile-session-token-000000000000000000",
+    secret: str = "hostile/secret/value/0000000000000000000",  # noqa: S107 (made up)
+    token: str = "hostile-session-token-000000000000000000",  # noqa: S107
     expiration: str | None = "FUTURE",
 ) -> str:
     later = datetime.now(timezone.utc) + timedelta(hours=1)
