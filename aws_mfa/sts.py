@@ -340,9 +340,17 @@ def endpoint(
     """The URL a GetSessionToken call would go to, and the region it would be signed for.
 
     Found by building the real client and stopping its request at
-    botocore's ``before-send`` event: nothing leaves the machine.
+    botocore's ``before-send`` event: nothing leaves the machine. When the
+    AWS files cannot be read (``doctor`` reports that), only the environment
+    counts.
     """
-    bounded = make_client(LongTermKeys("AKIAEXAMPLE", "unused"), region, config=config)
+    keys = LongTermKeys("AKIAEXAMPLE", "unused")
+    try:
+        bounded = make_client(keys, region, config=config, environ={})
+    except UsageError:  # files botocore cannot read: the environment's endpoint alone
+        bounded = make_client(
+            keys, region, config=AwsConfig((), os.devnull, os.devnull), environ={}
+        )
     return would_send(bounded.client)  # type: ignore[attr-defined]
 
 
