@@ -83,7 +83,7 @@ class StsAnswerError(Exception):
 
 class StsTransportError(Exception):
     """No usable answer: ``kind`` is ``connect``, ``tls`` (``detail``: the URL and why),
-    ``timeout`` (``detail``: the seconds waited) or ``invalid``."""
+    ``timeout`` (``detail``: "within N seconds" or "in time"), ``invalid`` or ``failed``."""
 
     def __init__(self, kind: str, detail: str) -> None:
         super().__init__(detail)
@@ -294,7 +294,8 @@ class BoundedClient:
         worker.start()
         worker.join(self.bounds.total)
         if worker.is_alive() or isinstance(outcome.get("error"), DeadlinePassed):
-            raise StsTransportError("timeout", f"{self.bounds.total:g}") from outcome.get("error")
+            within = f"within {self.bounds.total:g} seconds"
+            raise StsTransportError("timeout", within) from outcome.get("error")
         if "error" in outcome:
             raise self.failure(outcome["error"]) from outcome["error"]
         return dict(outcome["answer"])
@@ -316,7 +317,7 @@ class BoundedClient:
         if isinstance(err, exceptions.SSLError):
             return StsTransportError("tls", f"{self.url} ({_one_line(err.kwargs.get('error'))})")
         if isinstance(err, (exceptions.ConnectTimeoutError, exceptions.ReadTimeoutError)):
-            return StsTransportError("timeout", f"{self.bounds.total:g}")
+            return StsTransportError("timeout", "in time")
         if isinstance(err, (exceptions.ConnectionError, exceptions.HTTPClientError)):
             return StsTransportError("connect", self.url)
         if isinstance(err, (ResponseParserError, ValueError)):
@@ -535,9 +536,7 @@ def translate(
 
 def _transport_error(err: StsTransportError, call: str) -> AwsMfaError:
     if err.kind == "timeout":
-        return StsUnavailableError(
-            f"STS did not answer {call} within {err.detail} seconds; {ENDPOINT_HINT}"
-        )
+        return StsUnavailableError(f"STS did not answer {call} {err.detail}; {ENDPOINT_HINT}")
     if err.kind == "connect":
         return StsUnavailableError(f"cannot connect to STS at {err.detail}; {ENDPOINT_HINT}")
     if err.kind == "tls":

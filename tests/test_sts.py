@@ -89,7 +89,7 @@ MFA_FAILED = "MultiFactorAuthentication failed with invalid MFA one time pass co
         ),
         (answer("", "", 404), StsRefusedError, r"STS refused GetSessionToken \(HTTP 404\)"),
         (
-            sts.StsTransportError("timeout", "30"),
+            sts.StsTransportError("timeout", "within 30 seconds"),
             StsUnavailableError,
             "did not answer GetSessionToken within 30 seconds",
         ),
