@@ -12,8 +12,20 @@ People already keep MFA settings there::
     [default]
     region = us-east-1
 
-Both ``[profile NAME]`` and ``[NAME]`` name profile ``NAME``; when a file has
-both, ``[profile NAME]`` wins, as it does for the AWS CLI. Besides the keys the
+Profiles are named as botocore names them:
+
+- ``[profile NAME]`` and ``[profile "NAME"]`` (split as a shell would) name
+  profile ``NAME``, and ``[default]`` names ``default``; when one profile has
+  two such headers (``[default]`` and ``[profile default]``), the later one
+  in the file wins, as in botocore;
+- ``[DEFAULT]`` is configparser's: not a profile, but its keys are the
+  defaults of every profile;
+- ``[sso-session NAME]``, ``[services NAME]`` and other headers botocore
+  reserves are not profiles;
+- a bare ``[NAME]``, which botocore ignores, still names profile ``NAME`` for
+  aws-mfa's own lookups, unless a header above names it too.
+
+Besides the keys the
 AWS CLI knows (``mfa_serial``, ``source_profile``, ``region``,
 ``duration_seconds``, ``role_session_name``, ``external_id``), aws-mfa reads
 its own, all starting with ``aws_mfa_`` so the AWS CLI ignores them; see
@@ -65,18 +77,55 @@ class ConfigProfile(Record):
     values: Mapping[str, str]
 
 
+NOT_PROFILES = ("sso-session", "services")
+"""Header prefixes of the config file's sections that are not profiles (botocore's)."""
+DEFAULTS_SECTION = "DEFAULT"
+"""configparser's section of defaults for every other section."""
+
+
+def profile_name(header: str) -> str | None:
+    """The profile a ``[header]`` names for botocore, or None."""
+    if header == "default":
+        return header
+    if not header.startswith("profile"):
+        return None
+    if any(char in header for char in "\"'\\"):
+        import shlex
+
+        try:
+            words = shlex.split(header)
+        except ValueError:  # an unclosed quote: botocore skips the section
+            return None
+    else:
+        words = header.split()
+    return words[1] if len(words) == 2 else None
+
+
 def profiles(config: ini.IniFile | None) -> dict[str, ConfigProfile]:
-    """Every profile in ``config`` by name; ``[profile X]`` wins over ``[X]``."""
+    """Every profile in ``config`` by name, named as botocore names them (see above)."""
     found: dict[str, ConfigProfile] = {}
     if config is None:
         return found
+    defaults = config.sections.get(DEFAULTS_SECTION)
+    bare: dict[str, ConfigProfile] = {}
+    order: dict[str, None] = {}  # names in the order their first header comes
     for header, section in config.sections.items():
-        words = header.split(None, 1)
-        if len(words) == 2 and words[0] == "profile":
-            found[words[1]] = ConfigProfile(words[1], header, section.values)
-        elif header not in found and header.strip() == header:
-            found.setdefault(header, ConfigProfile(header, header, section.values))
-    return found
+        values: Mapping[str, str] = section.values
+        if defaults is not None:
+            values = {**defaults.values, **section.values}
+        name = profile_name(header)
+        if name is not None:
+            found[name] = ConfigProfile(name, header, values)
+            order.setdefault(name)
+        elif (
+            header != DEFAULTS_SECTION
+            and not header.startswith(NOT_PROFILES)
+            and not header.startswith("profile")
+            and header.strip() == header
+        ):
+            bare.setdefault(header, ConfigProfile(header, header, values))
+            order.setdefault(header)
+    return {name: found.get(name) or bare[name] for name in order}
 
 
 def hiding_keys(profile: ConfigProfile | None) -> list[str]:

@@ -50,10 +50,81 @@ aws_mfa_device = arn:aws:iam::123456789012:mfa/demo-user
 """
 
 
-class LocalSts:
-    """moto's STS on 127.0.0.1 (a free port), in a thread, for demos and tests."""
+def throwaway_ca(folder: Path) -> tuple[Path, Path, Path]:
+    """A new CA and a certificate for 127.0.0.1 signed by it, written to ``folder``.
 
-    def __init__(self, fault: Fault | None = None) -> None:
+    Returns the paths of the CA certificate (the bundle to trust), the
+    server's certificate and its key. Uses ``cryptography``, which moto needs.
+    """
+    import datetime as dt
+    import ipaddress
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    def name(text: str) -> x509.Name:
+        return x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, text)])
+
+    now = dt.datetime.now(dt.timezone.utc)
+    ca_key, server_key = (
+        ec.generate_private_key(ec.SECP256R1()),
+        ec.generate_private_key(ec.SECP256R1()),
+    )
+    ca = (
+        x509.CertificateBuilder()
+        .subject_name(name("aws-mfa throw-away test CA"))
+        .issuer_name(name("aws-mfa throw-away test CA"))
+        .public_key(ca_key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(minutes=5))
+        .not_valid_after(now + dt.timedelta(days=1))
+        .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
+        .add_extension(
+            x509.KeyUsage(False, False, False, False, False, True, True, False, False), True
+        )
+        .add_extension(x509.SubjectKeyIdentifier.from_public_key(ca_key.public_key()), False)
+        .sign(ca_key, hashes.SHA256())
+    )
+    server = (
+        x509.CertificateBuilder()
+        .subject_name(name("127.0.0.1"))
+        .issuer_name(ca.subject)
+        .public_key(server_key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(minutes=5))
+        .not_valid_after(now + dt.timedelta(days=1))
+        .add_extension(
+            x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
+            critical=False,
+        )
+        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+        .add_extension(
+            x509.AuthorityKeyIdentifier.from_issuer_public_key(ca_key.public_key()), False
+        )
+        .sign(ca_key, hashes.SHA256())
+    )
+    paths = folder / "ca.pem", folder / "server.pem", folder / "server-key.pem"
+    paths[0].write_bytes(ca.public_bytes(serialization.Encoding.PEM))
+    paths[1].write_bytes(server.public_bytes(serialization.Encoding.PEM))
+    paths[2].write_bytes(
+        server_key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    return paths
+
+
+class LocalSts:
+    """moto's STS on 127.0.0.1 (a free port), in a thread, for demos and tests.
+
+    With ``tls_folder``, it serves HTTPS and :attr:`ca_bundle` is the CA to trust.
+    """
+
+    def __init__(self, fault: Fault | None = None, tls_folder: Path | None = None) -> None:
         from moto.moto_server.werkzeug_app import (
             DomainDispatcherApplication,
             MotoRequestHandler,
@@ -70,10 +141,21 @@ class LocalSts:
         self.requests: list[dict[str, str]] = []
         self._lock = threading.Lock()
         self._moto = DomainDispatcherApplication(create_backend_app)
+        self.ca_bundle: Path | None = None
+        ssl_context = None
+        if tls_folder is not None:
+            self.ca_bundle, cert, key = throwaway_ca(tls_folder)
+            ssl_context = (str(cert), str(key))
         self._server = make_server(
-            "127.0.0.1", 0, self._app, threaded=True, request_handler=QuietHandler
+            "127.0.0.1",
+            0,
+            self._app,
+            threaded=True,
+            request_handler=QuietHandler,
+            ssl_context=ssl_context,
         )
-        self.url = f"http://127.0.0.1:{self._server.server_port}"
+        scheme = "https" if ssl_context else "http"
+        self.url = f"{scheme}://127.0.0.1:{self._server.server_port}"
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
         self._thread.start()
 

@@ -30,17 +30,27 @@ from aws_mfa.settings import Settings
 
 TYPE_CHECKING = False  # see aws_mfa.records: typing is not imported at run time
 if TYPE_CHECKING:
-    from aws_mfa.sts import StsClient
+    from aws_mfa.sts import AwsConfig, StsClient
     from aws_mfa.used_codes import UsedCodes
 
-    ClientFactory = Callable[[LongTermKeys, str | None], StsClient]
+    ClientFactory = Callable[..., StsClient]
+    """Called as ``factory(keys, region, config=AwsConfig, session_token=None, timeout=30)``."""
 
 
-def default_client_factory(keys: LongTermKeys, region: str | None) -> StsClient:
+def default_client_factory(
+    keys: LongTermKeys,
+    region: str | None,
+    *,
+    config: AwsConfig | None = None,
+    session_token: str | None = None,
+    timeout: float = 30.0,
+) -> StsClient:
     """The real STS client of :mod:`aws_mfa.sts` (imported only now)."""
-    from aws_mfa.sts import make_client
+    from aws_mfa.sts import AwsConfig, make_client
 
-    return make_client(keys, region)
+    return make_client(
+        keys, region, config=config or AwsConfig(), session_token=session_token, timeout=timeout
+    )
 
 
 class Outcome(Record):
@@ -89,6 +99,7 @@ def login(
             client_factory=client_factory,
             used_codes=used_codes or default_used_codes(),
             sleep=sleep,
+            clock=clock,
         )
         values = session_values(fresh, settings.role_arn)
         remove = () if settings.role_arn else ("assumed_role_arn",)
@@ -164,12 +175,22 @@ def renew(
     client_factory: ClientFactory,
     used_codes: UsedCodes,
     sleep: Callable[[float], None],
+    clock: Clock = utc_now,
 ) -> TemporaryCredentials:
-    """Ask for a code and call STS."""
+    """Build the STS client (so a bad AWS setting fails before the prompt), ask for a code,
+    call STS."""
     from aws_mfa import sts
 
+    # The AWS configuration of the profile the user's tools read, else of the long-term section.
+    config = sts.AwsConfig(
+        (settings.profile, settings.long_term_section),
+        settings.config_file,
+        settings.credentials_file,
+    )
+    client = client_factory(
+        caller.keys, settings.region, config=config, timeout=settings.sts_timeout
+    )
     code = obtain_code(settings, caller.device, prompter, used_codes, sleep)
-    client = client_factory(caller.keys, settings.region)
     short = settings.short_term_section
     if settings.role_arn:
         log.info(
@@ -184,6 +205,7 @@ def renew(
             code=code,
             origin=caller.origin,
             external_id=settings.external_id,
+            now=clock(),
         )
     else:
         log.info("Getting a session token for [%s] for %s seconds", short, settings.duration)
@@ -193,6 +215,7 @@ def renew(
             duration=settings.duration,
             code=code,
             origin=caller.origin,
+            now=clock(),
         )
     used_codes.record(caller.device)
     log.debug("STS answered with access key %s", mask(fresh.access_key_id))

@@ -320,6 +320,15 @@ TABLE: tuple[Option, ...] = (
         field="session_cache",
     ),
     Option(
+        "sts_timeout",
+        (),
+        "seconds a call to STS may take in all, retries included",
+        commands=(),
+        env=("MFA_STS_TIMEOUT",),
+        check=check.sts_timeout,
+        default=_fixed(check.STS_TIMEOUT),
+    ),
+    Option(
         "lock_timeout",
         (),
         "seconds to wait for another aws-mfa's lock",

@@ -3,21 +3,25 @@
 The formats follow the AWS CLI's ``aws configure export-credentials``::
 
     env            export AWS_ACCESS_KEY_ID='ASIA...'        (bash, zsh, sh)
-    env-no-export  AWS_ACCESS_KEY_ID='ASIA...'
+    env-no-export  AWS_ACCESS_KEY_ID=ASIA...                  (docker run --env-file)
     fish           set -gx AWS_ACCESS_KEY_ID 'ASIA...'
     powershell     $Env:AWS_ACCESS_KEY_ID='ASIA...'
     windows-cmd    set "AWS_ACCESS_KEY_ID=ASIA..."
     process        {"Version": 1, "AccessKeyId": "ASIA...", ...}   (credential_process)
 
 Values are quoted for their shell, so ``eval "$(aws-mfa export)"`` is safe
-whatever they hold. These are the only places aws-mfa prints a secret, and
-only on stdout, because the user asked for it.
+whatever they hold. ``env-no-export`` is the exception: it is byte for byte
+what ``aws configure export-credentials --format env-no-export`` of the AWS
+CLI prints, unquoted (``docker run --env-file`` takes quotes literally), with
+the expiration as ``2030-01-02T03:04:05+00:00``. These are the only places
+aws-mfa prints a secret, and only on stdout, because the user asked for it.
 """
 
 from __future__ import annotations
 
 import os
 from collections.abc import Mapping
+from datetime import timezone
 
 from aws_mfa.errors import UsageError
 from aws_mfa.keys import TemporaryCredentials
@@ -111,7 +115,9 @@ def render(creds: TemporaryCredentials, fmt: str) -> str:
     if fmt == "env":
         lines = [f"export {name}={posix_quote(value)}" for name, value in pairs]
     elif fmt == "env-no-export":
-        lines = [f"{name}={posix_quote(value)}" for name, value in pairs]
+        expiration = creds.expiration.astimezone(timezone.utc).replace(microsecond=0)
+        unquoted = {**dict(pairs), "AWS_CREDENTIAL_EXPIRATION": expiration.isoformat()}
+        lines = [f"{name}={value}" for name, value in unquoted.items()]
     elif fmt == "fish":
         lines = [f"set -gx {name} {fish_quote(value)};" for name, value in pairs]
     elif fmt == "powershell":

@@ -89,6 +89,7 @@ class Settings(Record):
     token_command: str | None
     backup: bool
     lock_timeout: float
+    sts_timeout: float
     mfa_session_duration: int
     session_cache: bool
     format: str | None

@@ -1,32 +1,32 @@
 """Trade long-term keys and an MFA code for temporary credentials at AWS STS.
 
-This is the only module that imports botocore, and only inside functions:
-most runs of aws-mfa find the credentials still valid and never get here.
+This is the only module that imports boto3 and botocore, and only inside
+functions: most runs of aws-mfa find the credentials still valid and never
+get here.
 
-It builds only what the two calls need. A botocore client would load the
-models and endpoint rules of every AWS service, register hundreds of event
-handlers and import botocore's documentation machinery: about as long as
-everything else a renewal does. The STS query API is two form-encoded POSTs,
-so :class:`StsHttpClient` signs them with botocore's own SigV4 signer, sends
-them with botocore's HTTP session (proxies from the environment, botocore's
-CA bundle or ``AWS_CA_BUNDLE``), and reads the XML answer with the standard
-library, retrying throttling, server errors and lost connections as
-botocore's standard retry mode does.
+The client is boto3's, built from the user's AWS configuration as the AWS
+SDK builds it (see :func:`make_client`): the region, every endpoint setting
+(``endpoint_url`` in the profile or its ``services`` section,
+``AWS_ENDPOINT_URL_STS``, the switches that ignore them, FIPS, dual-stack,
+``sts_regional_endpoints``), the CA bundle (``ca_bundle``, ``AWS_CA_BUNDLE``,
+``REQUESTS_CA_BUNDLE``), proxies, ``max_attempts``, ``retry_mode``,
+``defaults_mode`` and ``sdk_ua_app_id``. It is signed with the keys given to
+it, never with what the default credential chain would find.
 
-The request is made from the long-term keys alone: no profile, no config or
-credentials file, so an ``AWS_PROFILE`` naming a profile that does not exist,
-or a broken ``~/.aws/config``, cannot get in the way. The endpoint is
-``AWS_ENDPOINT_URL_STS`` or ``AWS_ENDPOINT_URL`` when set (unless
-``AWS_IGNORE_CONFIGURED_ENDPOINT_URLS`` is true), else STS's global endpoint
-when no region is asked for, else ``sts.REGION.SUFFIX`` with the DNS suffix
-of the region's partition in botocore's partition data (``amazonaws.com.cn``
-for China). Timeouts and retries are bounded so that an endpoint that never
-answers gives an error within :data:`MAX_WAIT` seconds.
+What aws-mfa adds is its promise to fail fast: each attempt may wait
+:data:`CONNECT_TIMEOUT` seconds to connect and :data:`READ_TIMEOUT` seconds
+for each read, and the whole call, retries and their waits included, is cut
+off after :data:`TOTAL_TIMEOUT` seconds (``MFA_STS_TIMEOUT``), however
+slowly an answer trickles in.
 
 :func:`get_session_token` and :func:`assume_role` take the client as a
-parameter; tests hand in fakes or a client aimed at a local STS. Every
-failure becomes an :class:`~aws_mfa.errors.AwsMfaError` whose message says
-what to do, and never contains a secret.
+parameter; tests hand in fakes or a client aimed at a local STS. They check
+every answer before anything is written (:func:`check_answer`). Every failure
+becomes an :class:`~aws_mfa.errors.AwsMfaError` whose message says what to
+do, and never contains a secret.
+
+What it does not do: choose the region or the profile (settings do), or
+write anything.
 """
 
 from __future__ import annotations
@@ -36,7 +36,7 @@ from collections.abc import Mapping
 from datetime import datetime, timezone
 
 from aws_mfa import __version__
-from aws_mfa.errors import AwsMfaError, StsRefusedError, StsUnavailableError
+from aws_mfa.errors import AwsMfaError, StsRefusedError, StsUnavailableError, UsageError
 from aws_mfa.keys import LongTermKeys, TemporaryCredentials
 from aws_mfa.records import Record
 
@@ -52,216 +52,329 @@ if TYPE_CHECKING:
         def assume_role(self, **kwargs: Any) -> dict[str, Any]: ...
 
 
-CONNECT_TIMEOUT = 3
+CONNECT_TIMEOUT = 3.0
 """Seconds to wait for a connection: STS answers in well under a second."""
-READ_TIMEOUT = 5
-"""Seconds to wait for an answer once connected."""
+READ_TIMEOUT = 5.0
+"""Seconds to wait for each read once connected."""
+TOTAL_TIMEOUT = 30.0
+"""Seconds the whole call may take, retries included (``MFA_STS_TIMEOUT``)."""
 MAX_ATTEMPTS = 3
-"""Attempts in all, so throttling and brief outages get two retries."""
-MAX_BACKOFF = 4
-"""Most seconds to wait before a retry (a random part of 1, then 2, then 4)."""
-MAX_WAIT = 30
-"""What the numbers above add up to at worst: 3 x (3 + 5) + 2 + 4."""
+"""Attempts in all unless ``max_attempts`` is configured: two retries."""
+RETRY_MODE = "standard"
+"""botocore's retry mode unless ``retry_mode`` or ``defaults_mode`` is configured."""
 
-API_VERSION = "2011-06-15"
-GLOBAL_ENDPOINT = "https://sts.amazonaws.com"
 GLOBAL_SIGNING_REGION = "us-east-1"
+"""The region requests are signed for when a configured endpoint is used and no region is set."""
 
-RETRIED_CODES = frozenset(
-    {
-        "Throttling",
-        "ThrottlingException",
-        "ThrottledException",
-        "RequestThrottledException",
-        "TooManyRequestsException",
-        "RequestLimitExceeded",
-        "RequestThrottled",
-        "PriorRequestNotComplete",
-        "RequestTimeout",
-        "RequestTimeoutException",
-        "IDPCommunicationError",
-    }
-)
-"""Error codes botocore's standard retry mode retries (those STS can answer with)."""
 THROTTLING_CODES = frozenset(
     {"Throttling", "ThrottlingException", "RequestLimitExceeded", "RequestThrottled"}
 )
+CA_BUNDLE_SETTINGS = "ca_bundle in the AWS config file, AWS_CA_BUNDLE or REQUESTS_CA_BUNDLE"
 
 
 class StsAnswerError(Exception):
-    """STS answered with an error: its HTTP status, error code and message."""
+    """STS answered with an error: its HTTP status, error code, message and attempts made."""
 
-    def __init__(self, status: int, code: str, message: str) -> None:
+    def __init__(self, status: int, code: str, message: str, attempts: int = 1) -> None:
         super().__init__(f"HTTP {status} {code}")
-        self.status, self.code, self.message = status, code, message
+        self.status, self.code, self.message, self.attempts = status, code, message, attempts
 
 
 class StsTransportError(Exception):
-    """No usable answer: ``kind`` is ``connect`` (``detail``: the URL), ``timeout``
-    or ``invalid`` (``detail``: what was wrong with the answer)."""
+    """No usable answer: ``kind`` is ``connect``, ``tls`` (``detail``: the URL and why),
+    ``timeout`` (``detail``: "within N seconds" or "in time"), ``invalid`` or ``failed``."""
 
     def __init__(self, kind: str, detail: str) -> None:
         super().__init__(detail)
         self.kind, self.detail = kind, detail
 
 
-def endpoint(region: str | None, environ: Mapping[str, str] = os.environ) -> tuple[str, str]:
-    """The URL to call and the region to sign for."""
-    signing_region = region or GLOBAL_SIGNING_REGION
-    ignore = environ.get("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS", "").lower() == "true"
-    configured = environ.get("AWS_ENDPOINT_URL_STS") or environ.get("AWS_ENDPOINT_URL")
-    if configured and not ignore:
-        return configured, signing_region
-    if region is None:
-        return GLOBAL_ENDPOINT, signing_region
-    return f"https://sts.{region}.{dns_suffix(region)}", signing_region
+class AwsConfig(Record):
+    """Whose AWS configuration the client reads: the first of ``profiles`` botocore knows.
+
+    botocore knows a profile named in either file (``[profile dev]`` or
+    ``[default]`` in the config file, ``[dev]`` in the credentials file).
+    When it knows none of them, the client reads ``[default]``, as botocore
+    does with no profile set. ``AWS_PROFILE`` and ``AWS_DEFAULT_PROFILE``
+    never choose it: aws-mfa has already chosen.
+    """
+
+    profiles: tuple[str, ...] = ()
+    config_file: str | None = None
+    credentials_file: str | None = None
 
 
-def dns_suffix(region: str) -> str:
-    """The DNS suffix of ``region``'s partition, from botocore's partition data."""
-    import re
+class Limits(Record):
+    """How long a call may take, in seconds."""
 
-    from botocore.loaders import Loader
+    connect: float = CONNECT_TIMEOUT
+    read: float = READ_TIMEOUT
+    total: float = TOTAL_TIMEOUT
 
-    partitions = Loader().load_data("partitions")["partitions"]
-    for partition in partitions:
-        if region in partition["regions"]:
-            return str(partition["outputs"]["dnsSuffix"])
-    for partition in partitions:
-        if re.match(partition["regionRegex"], region):
-            return str(partition["outputs"]["dnsSuffix"])
-    return "amazonaws.com"
+    @property
+    def backoff_scale(self) -> float:
+        """A shorter total bound shortens the waits between attempts in proportion."""
+        return min(1.0, self.total / TOTAL_TIMEOUT)
 
 
-class StsHttpClient:
-    """GetSessionToken and AssumeRole over HTTPS, signed with botocore's SigV4."""
+def limits(total: float = TOTAL_TIMEOUT) -> Limits:
+    """The limits of a call that may take ``total`` seconds in all (``MFA_STS_TIMEOUT``)."""
+    return Limits(min(CONNECT_TIMEOUT, total), min(READ_TIMEOUT, total), total)
 
-    def __init__(
-        self, keys: LongTermKeys, region: str | None, environ: Mapping[str, str] = os.environ
-    ) -> None:
-        import random
-        import time
 
-        self.keys = keys
-        self.url, self.region = endpoint(region, environ)
-        self.verify: str | bool = environ.get("AWS_CA_BUNDLE") or True
-        self.sleep = time.sleep
-        self.random = random.random
+def make_client(
+    keys: LongTermKeys,
+    region: str | None,
+    *,
+    config: AwsConfig = AwsConfig(),  # noqa: B008 (an immutable record)
+    session_token: str | None = None,
+    timeout: float = TOTAL_TIMEOUT,
+) -> StsClient:
+    """A boto3 STS client signed with ``keys`` (and ``session_token``), bounded in time.
+
+    ``region`` None lets botocore choose, as it would for the profile: its
+    ``region``, else ``AWS_DEFAULT_REGION``, else STS's global endpoint.
+    botocore reads its settings from ``os.environ``, as it always does;
+    ``timeout`` is aws-mfa's own total bound (``MFA_STS_TIMEOUT``).
+    Configuration that cannot work (an unreadable file, a bad value) is a
+    :class:`~aws_mfa.errors.UsageError`, raised before any code is asked for.
+    """
+    bounds = limits(timeout)
+    from botocore.exceptions import BotoCoreError
+
+    try:
+        client = _boto3_client(keys, region, config, session_token, bounds)
+    except (BotoCoreError, ValueError) as err:
+        where = f"profile {config.profiles[0]!r}" if config.profiles else "the default profile"
+        raise UsageError(
+            f"the AWS configuration of {where} cannot be used to call STS "
+            f"({_one_line(err)!r}); fix it in the AWS config file or the environment"
+        ) from err
+    return BoundedClient(client, bounds)
+
+
+def _boto3_client(
+    keys: LongTermKeys,
+    region: str | None,
+    config: AwsConfig,
+    session_token: str | None,
+    bounds: Limits,
+) -> Any:
+    import boto3  # type: ignore[import-untyped]  # (no stubs installed; the client is Any)
+    import botocore.session
+    from botocore.config import Config
+
+    core = botocore.session.Session()
+    for name, value in (
+        ("config_file", config.config_file),
+        ("credentials_file", config.credentials_file),
+    ):
+        if value is not None:
+            core.set_config_variable(name, value)
+    known = set(core.available_profiles)
+    core.set_config_variable("profile", next((p for p in config.profiles if p in known), None))
+    client_config = Config(
+        connect_timeout=bounds.connect,
+        read_timeout=bounds.read,
+        retries=retry_config(core, os.environ),  # type: ignore[arg-type]
+        user_agent_extra=f"aws-mfa/{__version__}",
+    )
+    session = boto3.session.Session(botocore_session=core)
+    arguments = {
+        "aws_access_key_id": keys.access_key_id,
+        "aws_secret_access_key": keys.secret_access_key,
+        "aws_session_token": session_token,
+        "config": client_config,
+    }
+    client = session.client("sts", region_name=region, **arguments)
+    if client.meta.region_name is None:
+        # A configured endpoint and no region anywhere: botocore could not sign.
+        # Sign for STS's global region, as the global endpoint is signed.
+        client = session.client("sts", region_name=GLOBAL_SIGNING_REGION, **arguments)
+    _scale_backoff(client, bounds.backoff_scale)
+    return client
+
+
+def retry_config(core: Any, environ: Mapping[str, str]) -> dict[str, Any]:
+    """aws-mfa's retries (standard mode, 3 attempts) where the user configured none.
+
+    A ``max_attempts`` (``AWS_MAX_ATTEMPTS``) replaces the attempts; a
+    ``retry_mode`` (``AWS_RETRY_MODE``) or ``defaults_mode``
+    (``AWS_DEFAULTS_MODE``) lets botocore choose the mode as it always does.
+    """
+    scoped = core.get_scoped_config()
+    retries: dict[str, Any] = {}
+    if core.get_config_variable("max_attempts") is None:
+        retries["total_max_attempts"] = MAX_ATTEMPTS
+    chosen = (
+        environ.get("AWS_RETRY_MODE")
+        or scoped.get("retry_mode")
+        or environ.get("AWS_DEFAULTS_MODE")
+        or scoped.get("defaults_mode")
+    )
+    if not chosen:
+        retries["mode"] = RETRY_MODE
+    return retries
+
+
+def _scale_backoff(client: Any, scale: float) -> None:
+    """Shorten botocore's waits between attempts by ``scale`` (1.0: leave them)."""
+    if scale >= 1.0:
+        return
+    events = client.meta.events
+    unique_id = "retry-config-" + client.meta.service_model.service_id.hyphenize()
+    emitter = getattr(events, "_emitter", events)
+    entry = getattr(emitter, "_unique_id_handlers", {}).get(unique_id)
+    if entry is None:  # another botocore: its own waits stay, bounded by the total
+        return
+    original = entry["handler"]
+
+    def needs_retry(**kwargs: Any) -> float | None:
+        delay = original(**kwargs)
+        return None if delay is None else delay * scale
+
+    event = "needs-retry." + client.meta.service_model.service_id.hyphenize()
+    events.unregister(event, unique_id=unique_id)
+    events.register(event, needs_retry, unique_id=unique_id)
+
+
+class DeadlinePassed(Exception):
+    """Raised inside the client when an attempt would start after the total bound."""
+
+
+class BoundedClient:
+    """boto3's STS client with a total deadline, its failures as the two errors above."""
+
+    def __init__(self, client: Any, bounds: Limits) -> None:
+        self.client, self.bounds = client, bounds
+        self.url = str(client.meta.endpoint_url)
 
     def get_session_token(self, **params: Any) -> dict[str, Any]:
-        return self._call("GetSessionToken", params)
+        return self._call(self.client.get_session_token, params)
 
     def assume_role(self, **params: Any) -> dict[str, Any]:
-        return self._call("AssumeRole", params)
+        return self._call(self.client.assume_role, params)
 
-    def _call(self, action: str, params: dict[str, Any]) -> dict[str, Any]:
-        """Send ``action``, retrying what botocore retries; the answer as botocore gives it."""
-        from urllib.parse import urlencode
+    def _call(self, method: Any, params: dict[str, Any]) -> dict[str, Any]:
+        """Run the call in a worker thread and stop waiting for it at the deadline.
 
-        from botocore.httpsession import URLLib3Session
-        from botocore.utils import get_environ_proxies
+        A read timeout applies to each read, so an answer sent one byte at a
+        time could hold the call for minutes; the deadline does not move.
+        """
+        import threading
+        import time
 
-        form = {"Action": action, "Version": API_VERSION}
-        form.update({key: str(value) for key, value in params.items()})
-        body = urlencode(form).encode()
-        # botocore's stubs say bool and int; botocore itself takes a CA bundle's
-        # path and a (connect, read) pair, as its clients pass them.
-        http = URLLib3Session(
-            verify=self.verify,  # type: ignore[arg-type]
-            proxies=get_environ_proxies(self.url),
-            timeout=(CONNECT_TIMEOUT, READ_TIMEOUT),  # type: ignore[arg-type]
-        )
-        try:
-            for attempt in range(1, MAX_ATTEMPTS + 1):
-                try:
-                    status, content = self._send(http, body)
-                    return parse_answer(status, content)
-                except (StsAnswerError, StsTransportError) as err:
-                    if attempt == MAX_ATTEMPTS or not retried(err):
-                        raise
-                self.sleep(self.random() * min(2 ** (attempt - 1), MAX_BACKOFF))
-        finally:
-            http.close()
-        raise AssertionError("unreachable")  # pragma: no cover
+        end = time.monotonic() + self.bounds.total
+        outcome: dict[str, Any] = {}
 
-    def _send(self, http: Any, body: bytes) -> tuple[int, bytes]:
+        def stop_late_attempts(**kwargs: Any) -> None:
+            if time.monotonic() >= end:
+                raise DeadlinePassed
+
+        def work() -> None:
+            try:
+                outcome["answer"] = method(**params)
+            except Exception as err:  # handed to the waiting thread
+                outcome["error"] = err
+
+        self.client.meta.events.register("before-send", stop_late_attempts)
+        worker = threading.Thread(target=work, name="aws-mfa-sts", daemon=True)
+        worker.start()
+        worker.join(self.bounds.total)
+        if worker.is_alive() or isinstance(outcome.get("error"), DeadlinePassed):
+            within = f"within {self.bounds.total:g} seconds"
+            raise StsTransportError("timeout", within) from outcome.get("error")
+        if "error" in outcome:
+            raise self.failure(outcome["error"]) from outcome["error"]
+        return dict(outcome["answer"])
+
+    def failure(self, err: Exception) -> Exception:
+        """``err`` from botocore as :class:`StsAnswerError` or :class:`StsTransportError`."""
         from botocore import exceptions
-        from botocore.auth import SigV4Auth
-        from botocore.awsrequest import AWSRequest
+        from botocore.parsers import ResponseParserError
 
-        request = AWSRequest(
-            method="POST",
-            url=self.url,
-            data=body,
-            headers={
-                "Content-Type": "application/x-www-form-urlencoded; charset=utf-8",
-                "User-Agent": f"aws-mfa/{__version__}",
-            },
-        )
-        signing_keys = _SigningKeys(self.keys.access_key_id, self.keys.secret_access_key, None)
-        SigV4Auth(signing_keys, "sts", self.region).add_auth(request)  # type: ignore[arg-type]
-        try:
-            response = http.send(request.prepare())
-        except (exceptions.ConnectTimeoutError, exceptions.ReadTimeoutError) as err:
-            raise StsTransportError("timeout", str(err)) from None
-        except (exceptions.ConnectionError, exceptions.HTTPClientError):  # refused, TLS, proxy
-            raise StsTransportError("connect", self.url) from None
-        return int(response.status_code), bytes(response.content)
-
-
-class _SigningKeys(Record):
-    """The three attributes botocore's signer reads from its credentials."""
-
-    access_key: str
-    secret_key: str
-    token: str | None
+        if isinstance(err, exceptions.ClientError):
+            error = err.response.get("Error", {})
+            meta = err.response.get("ResponseMetadata", {})
+            status = int(meta.get("HTTPStatusCode") or 0)
+            code = str(error.get("Code", ""))
+            if code == str(status):  # botocore's code for an answer that is not XML
+                code = ""
+            message = str(error.get("Message", ""))
+            return StsAnswerError(status, code, message, int(meta.get("RetryAttempts", 0)) + 1)
+        if isinstance(err, exceptions.SSLError):
+            return StsTransportError("tls", f"{self.url} ({_one_line(err.kwargs.get('error'))})")
+        if isinstance(err, (exceptions.ConnectTimeoutError, exceptions.ReadTimeoutError)):
+            return StsTransportError("timeout", "in time")
+        if isinstance(err, (exceptions.ConnectionError, exceptions.HTTPClientError)):
+            return StsTransportError("connect", self.url)
+        if isinstance(err, (ResponseParserError, ValueError)):
+            # Never the exception's text: it may quote the answer, secrets and all.
+            return StsTransportError("invalid", "it cannot be parsed")
+        if isinstance(err, exceptions.BotoCoreError):
+            # Only the class's name: some messages quote the parameters sent.
+            return StsTransportError("failed", type(err).__name__)
+        return err
 
 
-def retried(err: StsAnswerError | StsTransportError) -> bool:
-    """Whether botocore's standard retry mode would try again."""
-    if isinstance(err, StsTransportError):
-        return err.kind != "invalid"
-    return err.code in RETRIED_CODES or err.status >= 500
+def _one_line(value: object) -> str:
+    return " ".join(str(value).split())
 
 
-def parse_answer(status: int, content: bytes) -> dict[str, Any]:
-    """The answer to a query call, as botocore's client would return it; or an error."""
-    from xml.etree import ElementTree
+def endpoint(
+    region: str | None,
+    environ: Mapping[str, str] = os.environ,
+    config: AwsConfig = AwsConfig(),  # noqa: B008 (an immutable record)
+) -> tuple[str, str]:
+    """The URL a GetSessionToken call would go to, and the region it would be signed for.
 
+    Found by building the real client and stopping its request at
+    botocore's ``before-send`` event: nothing leaves the machine. When the
+    AWS files cannot be read (``doctor`` reports that), only the environment
+    counts.
+    """
+    keys = LongTermKeys("AKIAEXAMPLE", "unused")
     try:
-        # As botocore parses it: expat limits entity expansion, and ElementTree
-        # never fetches external entities.
-        root = ElementTree.fromstring(content)  # noqa: S314
-    except ElementTree.ParseError:
-        if status >= 300:
-            raise StsAnswerError(status, "", "") from None
-        raise StsTransportError("invalid", "the answer is not XML") from None
-    found = {_local(node.tag): (node.text or "").strip() for node in root.iter()}
-    if status >= 300 or _local(root.tag) == "ErrorResponse":
-        raise StsAnswerError(status, found.get("Code", ""), found.get("Message", ""))
-    credentials = next((node for node in root.iter() if _local(node.tag) == "Credentials"), None)
-    if credentials is None:
-        return {}
-    fields: dict[str, Any] = {_local(node.tag): (node.text or "").strip() for node in credentials}
+        bounded = make_client(keys, region, config=config)
+    except UsageError:  # files botocore cannot read: the environment's endpoint alone
+        bounded = make_client(keys, region, config=AwsConfig((), os.devnull, os.devnull))
+    return would_send(bounded.client)  # type: ignore[attr-defined]
+
+
+def would_send(client: Any) -> tuple[str, str]:
+    """The URL and signing region of ``client``'s next GetSessionToken, without sending it."""
+    seen: dict[str, str] = {}
+
+    class Caught(Exception):
+        pass
+
+    def catch(request: Any, **kwargs: Any) -> None:
+        seen["url"] = str(request.url).rstrip("/")
+        authorization = request.headers.get("Authorization", b"")
+        if isinstance(authorization, bytes):
+            authorization = authorization.decode()
+        scope = authorization.partition("Credential=")[2].split(",")[0].split("/")
+        seen["region"] = scope[2] if len(scope) > 2 else ""
+        raise Caught
+
+    client.meta.events.register_first("before-send", catch)
     try:
-        fields["Expiration"] = datetime.fromisoformat(fields["Expiration"].replace("Z", "+00:00"))
-    except (KeyError, ValueError):
-        fields.pop("Expiration", None)
-    return {"Credentials": fields}
-
-
-def _local(tag: str) -> str:
-    """An XML tag without its ``{namespace}``."""
-    return tag.rpartition("}")[2]
-
-
-def make_client(keys: LongTermKeys, region: str | None) -> StsClient:
-    """An STS client for ``keys``; ``region`` None means the global endpoint."""
-    return StsHttpClient(keys, region)
+        client.get_session_token()
+    except Caught:
+        pass
+    finally:
+        client.meta.events.unregister("before-send", catch)
+    return seen["url"], seen["region"]
 
 
 def get_session_token(
-    client: StsClient, *, device: str, duration: int, code: str, origin: str
+    client: StsClient,
+    *,
+    device: str,
+    duration: int,
+    code: str,
+    origin: str,
+    now: datetime | None = None,
 ) -> TemporaryCredentials:
     """Call GetSessionToken; ``origin`` names the long-term key in errors."""
     try:
@@ -269,8 +382,8 @@ def get_session_token(
             DurationSeconds=duration, SerialNumber=device, TokenCode=code
         )
     except (StsAnswerError, StsTransportError) as err:
-        raise translate(err, device=device, role_arn=None, origin=origin) from None
-    return _credentials(answer)
+        raise translate(err, device=device, role_arn=None, origin=origin) from err
+    return check_answer(answer, "GetSessionToken", now or datetime.now(timezone.utc))
 
 
 def assume_role(
@@ -283,6 +396,7 @@ def assume_role(
     code: str,
     origin: str,
     external_id: str | None = None,
+    now: datetime | None = None,
 ) -> TemporaryCredentials:
     """Call AssumeRole with MFA; ``origin`` names the long-term key in errors."""
     params: dict[str, Any] = {
@@ -297,27 +411,54 @@ def assume_role(
     try:
         answer = client.assume_role(**params)
     except (StsAnswerError, StsTransportError) as err:
-        raise translate(err, device=device, role_arn=role_arn, origin=origin) from None
-    return _credentials(answer)
+        raise translate(err, device=device, role_arn=role_arn, origin=origin) from err
+    return check_answer(answer, f"AssumeRole({role_arn})", now or datetime.now(timezone.utc))
 
 
-def _credentials(answer: dict[str, Any]) -> TemporaryCredentials:
-    try:
-        creds = answer["Credentials"]
-        expiration = creds["Expiration"]
-        if not isinstance(expiration, datetime):
-            raise TypeError("Expiration is not a time")
-        return TemporaryCredentials(
-            access_key_id=str(creds["AccessKeyId"]),
-            secret_access_key=str(creds["SecretAccessKey"]),
-            session_token=str(creds["SessionToken"]),
-            expiration=expiration.astimezone(timezone.utc),
-        )
-    except (KeyError, TypeError, ValueError):
+SECRET_FIELDS = ("AccessKeyId", "SecretAccessKey", "SessionToken")
+
+
+def answer_problem(answer: Any, now: datetime) -> str | None:
+    """What makes STS's answer unfit to write, or None. Never quotes a value."""
+    creds = answer.get("Credentials") if isinstance(answer, dict) else None
+    if not isinstance(creds, dict):
+        return "no credentials"
+    for field in SECRET_FIELDS:
+        value = creds.get(field)
+        if not isinstance(value, str) or not value:
+            return f"an empty {field}"
+        if any(ord(char) < 32 or 127 <= ord(char) < 160 for char in value):
+            return f"a control character in {field}"
+        if value != value.strip():
+            return f"spaces around {field}"
+    expiration = creds.get("Expiration")
+    if not isinstance(expiration, datetime):
+        return "no Expiration" if expiration is None else "an Expiration that is not a time"
+    if expiration.tzinfo is None:
+        expiration = expiration.replace(tzinfo=timezone.utc)
+    if expiration <= now:
+        return "an Expiration in the past"
+    return None
+
+
+def check_answer(answer: Any, call: str, now: datetime) -> TemporaryCredentials:
+    """The credentials in STS's answer, or an error when any part is unfit to write."""
+    problem = answer_problem(answer, now)
+    if problem:
         raise StsUnavailableError(
-            "STS answered without usable credentials; try again, and check "
-            "AWS_ENDPOINT_URL_STS if you set it"
-        ) from None
+            f"STS answered {call} with {problem}; nothing was written. Try again, and "
+            "check the STS endpoint (AWS_ENDPOINT_URL_STS, endpoint_url) if you set one"
+        )
+    creds = answer["Credentials"]
+    expiration: datetime = creds["Expiration"]
+    if expiration.tzinfo is None:
+        expiration = expiration.replace(tzinfo=timezone.utc)
+    return TemporaryCredentials(
+        access_key_id=creds["AccessKeyId"],
+        secret_access_key=creds["SecretAccessKey"],
+        session_token=creds["SessionToken"],
+        expiration=expiration.astimezone(timezone.utc),
+    )
 
 
 REFUSALS = {
@@ -336,6 +477,9 @@ REFUSALS = {
         "STS is not enabled in this region for the account; choose another region with --region"
     ),
 }
+ENDPOINT_HINT = (
+    "check your network, proxy and the STS endpoint (AWS_ENDPOINT_URL_STS, endpoint_url)"
+)
 
 
 def translate(
@@ -348,22 +492,9 @@ def translate(
     """
     call = f"AssumeRole({role_arn})" if role_arn else "GetSessionToken"
     if isinstance(err, StsTransportError):
-        if err.kind == "timeout":
-            return StsUnavailableError(
-                f"STS did not answer {call} in time ({MAX_ATTEMPTS} attempts); "
-                "check your network, proxy and AWS_ENDPOINT_URL_STS"
-            )
-        if err.kind == "connect":
-            return StsUnavailableError(
-                f"cannot connect to STS at {err.detail}; "
-                "check your network, proxy and AWS_ENDPOINT_URL_STS"
-            )
-        return StsUnavailableError(
-            f"STS gave an answer to {call} that is not valid ({err.detail}); "
-            "try again later, and check AWS_ENDPOINT_URL_STS if you set it"
-        )
+        return _transport_error(err, call)
     code, status = err.code, err.status
-    message = err.message.strip().rstrip(".")
+    message = _one_line(err.message).rstrip(".")
     if code == "AccessDenied" and "MultiFactorAuthentication" in message:
         return StsRefusedError(
             f"STS rejected the MFA code for device {device} ({message}); "
@@ -378,7 +509,7 @@ def translate(
         return StsRefusedError(REFUSALS[code].format(origin=origin))
     if code in THROTTLING_CODES:
         return StsUnavailableError(
-            f"STS is throttling requests (gave up after {MAX_ATTEMPTS} attempts); "
+            f"STS is throttling requests (gave up after {err.attempts} attempts); "
             "wait a minute and try again"
         )
     if status >= 500:
@@ -387,3 +518,24 @@ def translate(
         )
     detail = f"{code}: {message}" if code and message else code or f"HTTP {status}"
     return StsRefusedError(f"STS refused {call} ({detail})")
+
+
+def _transport_error(err: StsTransportError, call: str) -> AwsMfaError:
+    if err.kind == "timeout":
+        return StsUnavailableError(f"STS did not answer {call} {err.detail}; {ENDPOINT_HINT}")
+    if err.kind == "connect":
+        return StsUnavailableError(f"cannot connect to STS at {err.detail}; {ENDPOINT_HINT}")
+    if err.kind == "tls":
+        return StsUnavailableError(
+            f"cannot verify the TLS certificate of STS at {err.detail}; behind a proxy that "
+            f"inspects TLS, give its CA certificate with {CA_BUNDLE_SETTINGS}"
+        )
+    if err.kind == "failed":
+        return StsUnavailableError(
+            f"the call {call} failed in botocore ({err.detail}); run with --log-level DEBUG "
+            "to see why, and check your AWS configuration for this profile"
+        )
+    return StsUnavailableError(
+        f"STS gave an answer to {call} that is not valid ({err.detail}); "
+        "try again later, and check AWS_ENDPOINT_URL_STS and endpoint_url if you set them"
+    )

@@ -41,6 +41,8 @@ LOCK_TIMEOUT = 120.0
 Long enough for the other run's user to type an MFA code, short enough that a
 forgotten prompt in another terminal does not hang a script for ever.
 """
+STS_TIMEOUT = 30.0
+"""Seconds a call to STS may take in all, retries included: fail fast, and say why."""
 __all__ = ["DEFAULT_MIN_TTL"]
 
 # Patterns are compiled on first use (re caches them): most runs check one or two.
@@ -103,6 +105,17 @@ def seconds(text: str, source: str, resolved: Resolved) -> int:
 
 def lock_timeout(text: str, source: str, resolved: Resolved) -> float:
     return float(whole_number(text, source))
+
+
+def sts_timeout(text: str, source: str, resolved: Resolved) -> float:
+    """Seconds, more than 0 and at most an hour."""
+    try:
+        total = float(text.strip())
+    except ValueError as err:
+        raise UsageError(f"{source}: {text!r} is not a number of seconds; use e.g. 30") from err
+    if not 0 < total <= 3600:
+        raise UsageError(f"{source}: {text!r} must be more than 0 and at most 3600")
+    return total
 
 
 def duration(text: str, source: str, resolved: Resolved) -> int:

@@ -395,3 +395,39 @@ def test_a_newline_in_a_path_cannot_forge_a_second_line(aws_mfa: AwsMfa, home: P
     assert result.code == 3
     assert len(result.stderr.splitlines()) == 1, result.stderr
     assert "missing\\nERROR - forged line" in result.stderr
+
+
+def test_renewal_over_https_trusts_the_ca_bundle_of_the_config_file(
+    home: Path, tmp_path: Path, credentials: Path, aws_mfa: AwsMfa
+) -> None:
+    """A CA no system trusts: only ``ca_bundle`` in the config file makes this work."""
+    folder = tmp_path / "tls"
+    folder.mkdir()
+    write(credentials, long_term("dev-long-term"))
+    config = home / ".aws" / "config"
+    with LocalSts(tls_folder=folder) as https_sts:
+        assert https_sts.url.startswith("https://")
+        untrusted = aws_mfa(
+            "-p",
+            "dev",
+            "--token",
+            "123456",
+            AWS_ENDPOINT_URL_STS=https_sts.url,
+            MFA_STS_TIMEOUT="3",
+        )
+        assert untrusted.code == 6
+        assert len(untrusted.error_lines) == 1
+        assert untrusted.error_lines[0].startswith(
+            f"ERROR - cannot verify the TLS certificate of STS at {https_sts.url} ("
+        )
+        assert (
+            "ca_bundle in the AWS config file, AWS_CA_BUNDLE or REQUESTS_CA_BUNDLE"
+            in (untrusted.error_lines[0])
+        )
+        assert https_sts.requests == []
+        new_window(home)
+        write(config, f"[profile dev]\nca_bundle = {https_sts.ca_bundle}\n")
+        trusted = aws_mfa("-p", "dev", "--token", "123456", AWS_ENDPOINT_URL_STS=https_sts.url)
+        assert trusted.code == 0, trusted.stderr
+        assert https_sts.actions() == ["GetSessionToken"]
+    assert values(credentials, "dev")["aws_access_key_id"] == SESSION_KEY_ID

@@ -26,7 +26,7 @@ class FakeSts:
         self.keys: list[LongTermKeys] = []
         self.regions: list[str | None] = []
 
-    def factory(self, keys: LongTermKeys, region: str | None) -> FakeSts:
+    def factory(self, keys: LongTermKeys, region: str | None, **options: object) -> FakeSts:
         self.keys.append(keys)
         self.regions.append(region)
         return self

@@ -60,7 +60,7 @@ def test_process_format_is_credential_process_json() -> None:
     ("fmt", "first"),
     [
         ("env", "export AWS_ACCESS_KEY_ID='ASIA1'"),
-        ("env-no-export", "AWS_ACCESS_KEY_ID='ASIA1'"),
+        ("env-no-export", "AWS_ACCESS_KEY_ID=ASIA1"),
         ("fish", "set -gx AWS_ACCESS_KEY_ID 'ASIA1';"),
         ("powershell", "$Env:AWS_ACCESS_KEY_ID='ASIA1'"),
     ],
@@ -74,6 +74,31 @@ def test_shell_formats_set_the_four_variables(fmt: str, first: str) -> None:
         "SESSION_TOKEN",
         "CREDENTIAL_EXPIRATION",
     ]
+
+
+def test_env_no_export_is_byte_for_byte_the_aws_clis() -> None:
+    """What AWS CLI v2 prints for a credential_process profile giving the same credentials.
+
+    Its exportcreds.py writes ``NAME=value`` lines, unquoted, and the expiry
+    as botocore parses it from the process's JSON (dateutil), in isoformat.
+    """
+    from dateutil.parser import parse
+
+    creds = TemporaryCredentials(
+        "ASIAEXAMPLE0000001",
+        "plain/secret+value=",
+        "IQoJb3JpZ2luX2VjEXAMPLE//token+value==",
+        datetime(2030, 1, 2, 3, 4, 5, 678000, tzinfo=timezone.utc),
+    )
+    process = json.loads(outputs.render(creds, "process"))
+    expected = (
+        f"AWS_ACCESS_KEY_ID={process['AccessKeyId']}\n"
+        f"AWS_SECRET_ACCESS_KEY={process['SecretAccessKey']}\n"
+        f"AWS_SESSION_TOKEN={process['SessionToken']}\n"
+        f"AWS_CREDENTIAL_EXPIRATION={parse(process['Expiration']).isoformat()}\n"
+    )
+    assert outputs.render(creds, "env-no-export") == expected
+    assert expected.endswith("=2030-01-02T03:04:05+00:00\n")
 
 
 def test_windows_cmd_format_and_what_it_cannot_quote() -> None:

@@ -186,7 +186,7 @@ def test_a_run_that_changes_nothing_writes_nothing(case: Case) -> None:
     # Give the generated file a valid session, then log in: nothing may be written.
     text = credentials_file.edit_section(ini.parse(case.text, "f"), case.target, SESSION)
 
-    def no_sts(keys: object, region: object) -> object:
+    def no_sts(keys: object, region: object, **options: object) -> object:
         raise AssertionError("STS would be called")
 
     with tempfile.TemporaryDirectory() as folder:

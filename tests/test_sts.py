@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from aws_mfa import keys, sts
-from aws_mfa.errors import StsRefusedError, StsUnavailableError
+from aws_mfa.errors import StsRefusedError, StsUnavailableError, UsageError
 from tests.conftest import write
 
 KEYS = keys.LongTermKeys("AKIAEXAMPLEKEY0WXYZ", "very-secret-value")
@@ -75,7 +75,11 @@ MFA_FAILED = "MultiFactorAuthentication failed with invalid MFA one time pass co
             "secret key does not match the access key ...WXYZ",
         ),
         (answer("ExpiredToken", ""), StsRefusedError, "expired temporary key"),
-        (answer("Throttling", "Rate exceeded"), StsUnavailableError, "throttling"),
+        (
+            sts.StsAnswerError(400, "Throttling", "Rate exceeded", attempts=7),
+            StsUnavailableError,
+            r"throttling requests \(gave up after 7 attempts\)",
+        ),
         (answer("InternalFailure", "", 500), StsUnavailableError, r"server error \(HTTP 500\)"),
         (answer("", "", 503), StsUnavailableError, r"server error \(HTTP 503\)"),
         (
@@ -85,9 +89,22 @@ MFA_FAILED = "MultiFactorAuthentication failed with invalid MFA one time pass co
         ),
         (answer("", "", 404), StsRefusedError, r"STS refused GetSessionToken \(HTTP 404\)"),
         (
-            sts.StsTransportError("timeout", "read timed out"),
+            sts.StsTransportError("timeout", "within 30 seconds"),
             StsUnavailableError,
-            "did not answer GetSessionToken in time",
+            "did not answer GetSessionToken within 30 seconds",
+        ),
+        (
+            sts.StsTransportError("tls", "https://sts.amazonaws.com (certificate verify failed)"),
+            StsUnavailableError,
+            "cannot verify the TLS certificate of STS at https://sts.amazonaws.com "
+            r"\(certificate verify failed\); behind a proxy that inspects TLS, give its CA "
+            "certificate with ca_bundle in the AWS config file, AWS_CA_BUNDLE or "
+            "REQUESTS_CA_BUNDLE",
+        ),
+        (
+            sts.StsTransportError("failed", "NoRegionError"),
+            StsUnavailableError,
+            r"the call GetSessionToken failed in botocore \(NoRegionError\)",
         ),
         (
             sts.StsTransportError("connect", "http://127.0.0.1:9"),
@@ -104,6 +121,7 @@ MFA_FAILED = "MultiFactorAuthentication failed with invalid MFA one time pass co
 def test_failures_become_one_line_errors(error, kind, message) -> None:
     with pytest.raises(kind, match=message) as caught:
         call(error)
+    assert caught.value.__cause__ is error
     text = str(caught.value)
     assert "\n" not in text
     assert "123456" not in text
@@ -115,53 +133,51 @@ def test_role_calls_are_named_in_errors() -> None:
         call(answer("AccessDenied", "not allowed", 403), role="arn:aws:iam::2:role/r")
 
 
-SUCCESS = b"""<GetSessionTokenResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/">
-  <GetSessionTokenResult><Credentials>
-    <AccessKeyId>ASIAEXAMPLE</AccessKeyId><SecretAccessKey>secret</SecretAccessKey>
-    <SessionToken>token</SessionToken><Expiration>2030-01-02T03:04:05.123Z</Expiration>
-  </Credentials></GetSessionTokenResult>
-</GetSessionTokenResponse>"""
-
-ERROR = b"""<ErrorResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/">
-  <Error><Type>Sender</Type><Code>AccessDenied</Code><Message>no</Message></Error>
-  <RequestId>1</RequestId></ErrorResponse>"""
+NOW = datetime(2030, 1, 1, tzinfo=timezone.utc)
+GOOD = {
+    "AccessKeyId": "ASIAEXAMPLE",
+    "SecretAccessKey": "s3cret",
+    "SessionToken": "t0ken",
+    "Expiration": datetime(2030, 1, 1, 1, tzinfo=timezone.utc),
+}
 
 
-def test_answers_are_read_like_botocore_reads_them() -> None:
-    creds = sts.parse_answer(200, SUCCESS)["Credentials"]
-    assert creds["AccessKeyId"] == "ASIAEXAMPLE"
-    assert creds["Expiration"] == datetime(2030, 1, 2, 3, 4, 5, 123000, tzinfo=timezone.utc)
-    with pytest.raises(sts.StsAnswerError) as caught:
-        sts.parse_answer(403, ERROR)
-    assert (caught.value.status, caught.value.code, caught.value.message) == (
-        403,
-        "AccessDenied",
-        "no",
-    )
-    with pytest.raises(sts.StsTransportError) as garbage:
-        sts.parse_answer(200, b"not <xml")
-    assert garbage.value.kind == "invalid"
-    with pytest.raises(sts.StsAnswerError) as html:
-        sts.parse_answer(502, b"<html><body>Bad gateway")
-    assert (html.value.status, html.value.code) == (502, "")
-
-
-def test_what_is_retried() -> None:
-    assert sts.retried(answer("Throttling"))
-    assert sts.retried(answer("InternalFailure", status=500))
-    assert sts.retried(sts.StsTransportError("timeout", ""))
-    assert sts.retried(sts.StsTransportError("connect", ""))
-    assert not sts.retried(answer("AccessDenied", status=403))
-    assert not sts.retried(sts.StsTransportError("invalid", ""))
-
-
-def test_an_answer_without_credentials_is_an_error() -> None:
-    class Empty(Raising):
+@pytest.mark.parametrize(
+    ("change", "problem"),
+    [
+        ({"AccessKeyId": ""}, "an empty AccessKeyId"),
+        ({"SecretAccessKey": None}, "an empty SecretAccessKey"),
+        ({"SessionToken": 5}, "an empty SessionToken"),
+        ({"SessionToken": "a\nb"}, "a control character in SessionToken"),
+        ({"SecretAccessKey": "a\rb"}, "a control character in SecretAccessKey"),
+        ({"AccessKeyId": "ASIA\x7f"}, "a control character in AccessKeyId"),
+        ({"AccessKeyId": "ASIA\x85"}, "a control character in AccessKeyId"),
+        ({"AccessKeyId": " ASIA"}, "spaces around AccessKeyId"),
+        ({"Expiration": None}, "no Expiration"),
+        ({"Expiration": "tomorrow"}, "an Expiration that is not a time"),
+        ({"Expiration": NOW}, "an Expiration in the past"),
+        ({"Expiration": datetime(2029, 12, 31, 23, 59)}, "an Expiration in the past"),
+    ],
+)
+def test_unfit_answers_are_refused_without_quoting_them(change, problem) -> None:
+    class Answering(Raising):
         def get_session_token(self, **kwargs: Any) -> dict[str, Any]:
-            return {"Credentials": {"AccessKeyId": "A"}}
+            return {"Credentials": {**GOOD, **change}}
 
-    with pytest.raises(StsUnavailableError, match="without usable credentials"):
-        sts.get_session_token(Empty(Exception()), device="d", duration=900, code="1", origin="o")
+    with pytest.raises(StsUnavailableError) as caught:
+        sts.get_session_token(
+            Answering(Exception()), device="d", duration=900, code="1", origin="o", now=NOW
+        )
+    assert str(caught.value).startswith(f"STS answered GetSessionToken with {problem}; ")
+    assert "s3cret" not in str(caught.value)
+    assert "t0ken" not in str(caught.value)
+
+
+def test_a_fit_answer_becomes_utc_credentials() -> None:
+    naive = {**GOOD, "Expiration": datetime(2030, 1, 1, 1)}
+    creds = sts.check_answer({"Credentials": naive}, "GetSessionToken", NOW)
+    assert creds.expiration == datetime(2030, 1, 1, 1, tzinfo=timezone.utc)
+    assert sts.answer_problem({}, NOW) == "no credentials"
 
 
 def test_external_id_is_sent_only_when_given() -> None:
@@ -204,46 +220,97 @@ def test_reprs_never_show_secrets() -> None:
     assert "...WXYZ" in repr(KEYS)
 
 
-@pytest.mark.parametrize(
-    ("region", "url", "signing"),
-    [
-        (None, "https://sts.amazonaws.com", "us-east-1"),
-        ("eu-west-1", "https://sts.eu-west-1.amazonaws.com", "eu-west-1"),
-        ("cn-north-1", "https://sts.cn-north-1.amazonaws.com.cn", "cn-north-1"),
-        ("us-gov-west-1", "https://sts.us-gov-west-1.amazonaws.com", "us-gov-west-1"),
-        ("ap-future-9", "https://sts.ap-future-9.amazonaws.com", "ap-future-9"),
-    ],
-)
-def test_region_chooses_the_endpoint_and_partition(region, url, signing) -> None:
-    assert sts.endpoint(region, {}) == (url, signing)
+def test_the_total_bound_comes_from_mfa_sts_timeout() -> None:
+    from aws_mfa.settings import Flags, resolve
+
+    assert sts.limits() == sts.Limits(3.0, 5.0, 30.0)
+    assert sts.limits(60.0) == sts.Limits(3.0, 5.0, 60.0)
+    assert sts.limits(0.5) == sts.Limits(0.5, 0.5, 0.5)
+    assert sts.limits(3.0).backoff_scale == pytest.approx(0.1)
+    assert sts.limits(300.0).backoff_scale == 1.0
+    assert resolve(Flags(), {}, None).sts_timeout == 30.0
+    assert resolve(Flags(), {"MFA_STS_TIMEOUT": " 0.5 "}, None).sts_timeout == 0.5
+    for bad in ("x", "0", "-1", "nan", "inf", "4000"):
+        with pytest.raises(UsageError, match="MFA_STS_TIMEOUT"):
+            resolve(Flags(), {"MFA_STS_TIMEOUT": bad}, None)
 
 
-def test_client_ignores_a_missing_profile_and_a_broken_config(
+def sent_by(client: Any) -> tuple[str, str, str]:
+    """URL, signing region and key id of the client's next request (never sent)."""
+    seen: dict[str, str] = {}
+
+    class Caught(Exception):
+        pass
+
+    def catch(request: Any, **kwargs: Any) -> None:
+        seen["auth"] = request.headers["Authorization"].decode()
+        raise Caught
+
+    url, region = sts.would_send(client.client)
+    client.client.meta.events.register_first("before-send", catch)
+    with pytest.raises(Caught):
+        client.client.get_session_token()
+    key_id = seen["auth"].partition("Credential=")[2].split("/")[0]
+    return url, region, key_id
+
+
+def test_client_is_signed_with_the_given_keys_whatever_the_environment(
     monkeypatch: pytest.MonkeyPatch, home: Path
 ) -> None:
-    config = write(home / ".aws" / "config", "[profile x\nthis is not ini\n")
+    write(home / ".aws" / "config", "[profile dev]\nregion = eu-west-1\n")
     monkeypatch.setenv("AWS_PROFILE", "no-such-profile")
-    monkeypatch.setenv("AWS_CONFIG_FILE", str(config))
-    client = sts.make_client(KEYS, "eu-west-1")
-    assert isinstance(client, sts.StsHttpClient)
-    assert client.keys == KEYS
-    assert client.url == "https://sts.eu-west-1.amazonaws.com"
+    monkeypatch.setenv("AWS_DEFAULT_PROFILE", "neither")
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "AKIAFROMTHECHAIN0000")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "chain-secret")
+    client = sts.make_client(KEYS, None, config=sts.AwsConfig(("dev",)))
+    assert sent_by(client) == ("https://sts.eu-west-1.amazonaws.com", "eu-west-1", KEYS[0])
 
 
-def test_endpoint_url_from_the_environment_is_honoured() -> None:
-    local = "http://127.0.0.1:4566"
-    assert sts.endpoint(None, {"AWS_ENDPOINT_URL_STS": local}) == (local, "us-east-1")
-    assert sts.endpoint("eu-west-1", {"AWS_ENDPOINT_URL": local}) == (local, "eu-west-1")
-    ignored = {"AWS_ENDPOINT_URL_STS": local, "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS": "true"}
-    assert sts.endpoint(None, ignored)[0] == "https://sts.amazonaws.com"
+def test_profile_is_the_first_one_botocore_knows(home: Path) -> None:
+    config = write(
+        home / ".aws" / "config",
+        "[default]\nregion = us-west-2\n[profile dev-long-term]\nregion = eu-west-3\n",
+    )
+    creds = write(home / ".aws" / "credentials", "[dev-long-term]\naws_access_key_id = x\n")
+    files = {"config_file": str(config), "credentials_file": str(creds)}
+
+    def url(*profiles: str) -> str:
+        return sent_by(sts.make_client(KEYS, None, config=sts.AwsConfig(profiles, **files)))[0]
+
+    assert url("dev", "dev-long-term") == "https://sts.eu-west-3.amazonaws.com"
+    assert url("nowhere", "missing") == "https://sts.us-west-2.amazonaws.com"
+    # --region (settings.region) wins over the profile's region
+    client = sts.make_client(KEYS, "ap-south-1", config=sts.AwsConfig(("dev-long-term",), **files))
+    assert sent_by(client)[0] == "https://sts.ap-south-1.amazonaws.com"
 
 
-def test_mask_shows_only_the_last_four_characters() -> None:
-    assert keys.mask("AKIAABCDEFGH1234") == "...1234"
-    assert keys.mask("") == "(none)"
+def test_no_region_means_the_global_endpoint_or_signing_for_us_east_1(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    assert sts.endpoint(None) == ("https://sts.amazonaws.com", "us-east-1")
+    monkeypatch.setenv("AWS_ENDPOINT_URL_STS", "http://127.0.0.1:4566")
+    # botocore alone could not sign this request (NoRegionError)
+    assert sts.endpoint(None) == ("http://127.0.0.1:4566", "us-east-1")
+    assert sts.endpoint("eu-west-1") == ("http://127.0.0.1:4566", "eu-west-1")
 
 
-def test_ca_bundle_from_the_environment_is_used(monkeypatch: pytest.MonkeyPatch) -> None:
-    assert sts.StsHttpClient(KEYS, None, {}).verify is True
-    client = sts.StsHttpClient(KEYS, None, {"AWS_CA_BUNDLE": "/etc/corporate-ca.pem"})
-    assert client.verify == "/etc/corporate-ca.pem"
+def test_session_token_signs_too() -> None:
+    client = sts.make_client(KEYS, "eu-west-1", session_token="session-token-value")
+    seen: dict[str, str] = {}
+
+    def catch(request: Any, **kwargs: Any) -> None:
+        seen["token"] = request.headers["X-Amz-Security-Token"].decode()
+        raise RuntimeError("stop")
+
+    client.client.meta.events.register_first("before-send", catch)  # type: ignore[attr-defined]
+    with pytest.raises(Exception, match="stop"):
+        client.client.get_session_token()  # type: ignore[attr-defined]
+    assert seen["token"] == "session-token-value"
+
+
+def test_a_configuration_botocore_rejects_is_a_usage_error(home: Path) -> None:
+    config = write(home / ".aws" / "config", "[default]\nmax_attempts = many\n")
+    with pytest.raises(UsageError, match="the AWS configuration of profile 'dev'") as caught:
+        sts.make_client(KEYS, None, config=sts.AwsConfig(("dev",), str(config)))
+    assert caught.value.__cause__ is not None
+    assert "\n" not in str(caught.value)
