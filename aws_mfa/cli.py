@@ -64,12 +64,8 @@ def main(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None = 
     given = parse(sys.argv[1:] if argv is None else argv)
     env = os.environ if environ is None else environ
     command = str(given["command"] or ("config" if given.get("edit") else "login"))
-    level = str(given.get("log_level") or env.get("MFA_LOG_LEVEL", "")).upper()
-    if level and level not in log.LEVELS:
-        wrong, choices = env["MFA_LOG_LEVEL"], ", ".join(log.LEVELS)
-        print(f"ERROR - MFA_LOG_LEVEL: {wrong!r} is not one of {choices}", file=sys.stderr)
+    if not set_log_level(given.get("log_level"), env, command):
         return EXIT_USAGE
-    log.set_level(level or ("WARNING" if command in QUIET_COMMANDS else "INFO"))
     try:
         return run(command, given, env)
     except AwsMfaError as err:
@@ -96,6 +92,21 @@ def main(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None = 
         for line in "".join(traceback.format_tb(err.__traceback__)).splitlines():
             log.debug("Traceback: %s", line)
         return EXIT_INTERNAL
+
+
+def set_log_level(flag: object, environ: Mapping[str, str], command: str) -> bool:
+    """``--log-level``, else ``MFA_LOG_LEVEL``, else by command; False when the variable is wrong.
+
+    The variable is checked here rather than with the other settings because
+    everything after this logs.
+    """
+    level = str(flag or environ.get("MFA_LOG_LEVEL", "")).upper()
+    if level and level not in log.LEVELS:
+        wrong, choices = environ["MFA_LOG_LEVEL"], ", ".join(log.LEVELS)
+        print(f"ERROR - MFA_LOG_LEVEL: {wrong!r} is not one of {choices}", file=sys.stderr)
+        return False
+    log.set_level(level or ("WARNING" if command in QUIET_COMMANDS else "INFO"))
+    return True
 
 
 def describe_cause(cause: BaseException) -> str:

@@ -50,36 +50,47 @@ aws_mfa_device = arn:aws:iam::123456789012:mfa/demo-user
 """
 
 
-def throwaway_ca(folder: Path) -> tuple[Path, Path, Path]:
-    """A new CA and a certificate for 127.0.0.1 signed by it, written to ``folder``.
-
-    Returns the paths of the CA certificate (the bundle to trust), the
-    server's certificate and its key. Uses ``cryptography``, which moto needs.
-    """
+def _certificate(subject: str, issuer: str, key: Any) -> Any:
+    """A certificate builder for ``subject``, issued by ``issuer``, valid for a day."""
     import datetime as dt
-    import ipaddress
 
     from cryptography import x509
-    from cryptography.hazmat.primitives import hashes, serialization
-    from cryptography.hazmat.primitives.asymmetric import ec
     from cryptography.x509.oid import NameOID
 
     def name(text: str) -> x509.Name:
         return x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, text)])
 
     now = dt.datetime.now(dt.timezone.utc)
+    return (
+        x509.CertificateBuilder()
+        .subject_name(name(subject))
+        .issuer_name(name(issuer))
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(minutes=5))
+        .not_valid_after(now + dt.timedelta(days=1))
+    )
+
+
+def throwaway_ca(folder: Path) -> tuple[Path, Path, Path]:
+    """A new CA and a certificate for 127.0.0.1 signed by it, written to ``folder``.
+
+    Returns the paths of the CA certificate (the bundle to trust), the
+    server's certificate and its key. Uses ``cryptography``, which moto needs.
+    """
+    import ipaddress
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+
     ca_key, server_key = (
         ec.generate_private_key(ec.SECP256R1()),
         ec.generate_private_key(ec.SECP256R1()),
     )
+    ca_name = "aws-mfa throw-away test CA"
     ca = (
-        x509.CertificateBuilder()
-        .subject_name(name("aws-mfa throw-away test CA"))
-        .issuer_name(name("aws-mfa throw-away test CA"))
-        .public_key(ca_key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - dt.timedelta(minutes=5))
-        .not_valid_after(now + dt.timedelta(days=1))
+        _certificate(ca_name, ca_name, ca_key)
         .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
         .add_extension(
             x509.KeyUsage(False, False, False, False, False, True, True, False, False), True
@@ -88,13 +99,7 @@ def throwaway_ca(folder: Path) -> tuple[Path, Path, Path]:
         .sign(ca_key, hashes.SHA256())
     )
     server = (
-        x509.CertificateBuilder()
-        .subject_name(name("127.0.0.1"))
-        .issuer_name(ca.subject)
-        .public_key(server_key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - dt.timedelta(minutes=5))
-        .not_valid_after(now + dt.timedelta(days=1))
+        _certificate("127.0.0.1", ca_name, server_key)
         .add_extension(
             x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
             critical=False,
