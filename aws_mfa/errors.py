@@ -79,9 +79,17 @@ class NoTokenError(AwsMfaError):
 
 
 class StsRefusedError(AwsMfaError):
-    """STS answered, and the answer was no: retrying the same call won't help."""
+    """STS answered, and the answer was no: retrying the same call won't help.
+
+    ``sts_code`` is STS's error code (``AccessDenied``, ``ExpiredToken``...),
+    for callers that answer some refusals differently.
+    """
 
     exit_code = EXIT_STS_REFUSED
+
+    def __init__(self, message: str, *, sts_code: str = "") -> None:
+        super().__init__(message)
+        self.sts_code = sts_code
 
 
 class StsUnavailableError(AwsMfaError):

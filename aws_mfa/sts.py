@@ -392,26 +392,31 @@ def assume_role(
     role_arn: str,
     session_name: str,
     duration: int,
-    device: str,
-    code: str,
     origin: str,
+    device: str | None = None,
+    code: str | None = None,
     external_id: str | None = None,
     now: datetime | None = None,
 ) -> TemporaryCredentials:
-    """Call AssumeRole with MFA; ``origin`` names the long-term key in errors."""
+    """Call AssumeRole; ``origin`` names the signing key in errors.
+
+    With ``device`` and ``code`` the call carries the MFA code (signed with
+    long-term keys); without them it relies on the MFA context of the MFA
+    session that signed it.
+    """
     params: dict[str, Any] = {
         "RoleArn": role_arn,
         "RoleSessionName": session_name,
         "DurationSeconds": duration,
-        "SerialNumber": device,
-        "TokenCode": code,
     }
+    if device and code:
+        params.update(SerialNumber=device, TokenCode=code)
     if external_id:
         params["ExternalId"] = external_id
     try:
         answer = client.assume_role(**params)
     except (StsAnswerError, StsTransportError) as err:
-        raise translate(err, device=device, role_arn=role_arn, origin=origin) from err
+        raise translate(err, device=device or "", role_arn=role_arn, origin=origin) from err
     return check_answer(answer, f"AssumeRole({role_arn})", now or datetime.now(timezone.utc))
 
 
@@ -495,18 +500,6 @@ def translate(
         return _transport_error(err, call)
     code, status = err.code, err.status
     message = _one_line(err.message).rstrip(".")
-    if code == "AccessDenied" and "MultiFactorAuthentication" in message:
-        return StsRefusedError(
-            f"STS rejected the MFA code for device {device} ({message}); "
-            "wait for the next code and try again, and check the device ARN"
-        )
-    if code == "AccessDenied":
-        return StsRefusedError(
-            f"STS denied {call}: {message or 'access denied'}; check the MFA code, "
-            "the device and that your IAM user may make this call"
-        )
-    if code in REFUSALS:
-        return StsRefusedError(REFUSALS[code].format(origin=origin))
     if code in THROTTLING_CODES:
         return StsUnavailableError(
             f"STS is throttling requests (gave up after {err.attempts} attempts); "
@@ -517,7 +510,24 @@ def translate(
             f"STS failed with a server error (HTTP {status}) on {call}; try again later"
         )
     detail = f"{code}: {message}" if code and message else code or f"HTTP {status}"
-    return StsRefusedError(f"STS refused {call} ({detail})")
+    return StsRefusedError(refusal(code, message, call, device, origin, detail), sts_code=code)
+
+
+def refusal(code: str, message: str, call: str, device: str, origin: str, detail: str) -> str:
+    """What to tell the user when STS said no to ``call``."""
+    if code == "AccessDenied" and "MultiFactorAuthentication" in message:
+        return (
+            f"STS rejected the MFA code for device {device} ({message}); "
+            "wait for the next code and try again, and check the device ARN"
+        )
+    if code == "AccessDenied":
+        return (
+            f"STS denied {call}: {message or 'access denied'}; check the MFA code, "
+            "the device and that your IAM user may make this call"
+        )
+    if code in REFUSALS:
+        return REFUSALS[code].format(origin=origin)
+    return f"STS refused {call} ({detail})"
 
 
 def _transport_error(err: StsTransportError, call: str) -> AwsMfaError:
