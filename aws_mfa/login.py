@@ -30,6 +30,7 @@ from aws_mfa.settings import Settings
 
 TYPE_CHECKING = False  # see aws_mfa.records: typing is not imported at run time
 if TYPE_CHECKING:
+    from aws_mfa.mfa_sessions import MfaSessions
     from aws_mfa.sts import AwsConfig, StsClient
     from aws_mfa.used_codes import UsedCodes
 
@@ -70,12 +71,15 @@ def login(
     client_factory: ClientFactory = default_client_factory,
     used_codes: UsedCodes | None = None,
     sleep: Callable[[float], None] = time.sleep,
+    sessions: MfaSessions | None = None,
 ) -> Outcome:
     """Make ``settings.short_term_section`` hold valid credentials; return them.
 
     ``document`` is the credentials file as already read (None if missing).
     ``used_codes`` remembers which device's code was used when (default: the
-    user's ``~/.aws/aws-mfa-used-codes.json``).
+    user's ``~/.aws/aws-mfa-used-codes.json``); ``sessions`` is the cache of
+    MFA sessions (default: beside the credentials file, unless the settings
+    turn it off).
     """
     decision = decide(settings, document, clock())
     if not decision.renew and document is not None:
@@ -92,7 +96,7 @@ def login(
             return Outcome(False, decision.reason, stored_credentials(settings, document))
         caller = preflight(settings, document)
         log.info("Renewing: %s", decision.reason)
-        fresh = renew(
+        fresh = Renewal(
             settings,
             caller,
             prompter=prompter,
@@ -100,7 +104,8 @@ def login(
             used_codes=used_codes or default_used_codes(),
             sleep=sleep,
             clock=clock,
-        )
+            sessions=sessions or default_sessions(settings),
+        ).run()
         values = session_values(fresh, settings.role_arn)
         remove = () if settings.role_arn else ("assumed_role_arn",)
         new_text = credentials_file.edit_section(
@@ -115,6 +120,15 @@ def login(
         expiry.describe_local(fresh.expiration),
     )
     return Outcome(True, decision.reason, fresh)
+
+
+def default_sessions(settings: Settings) -> MfaSessions | None:
+    """The cache of MFA sessions beside the credentials file; None when turned off."""
+    if not settings.session_cache:
+        return None
+    from aws_mfa.mfa_sessions import MfaSessions, folder_for
+
+    return MfaSessions(folder_for(settings.credentials_file), settings.lock_timeout)
 
 
 def default_used_codes() -> UsedCodes:
@@ -167,59 +181,180 @@ def preflight(settings: Settings, document: ini.IniFile | None) -> Caller:
     return Caller(keys, settings.device, origin)
 
 
-def renew(
-    settings: Settings,
-    caller: Caller,
-    *,
-    prompter: mfa.Prompter,
-    client_factory: ClientFactory,
-    used_codes: UsedCodes,
-    sleep: Callable[[float], None],
-    clock: Clock = utc_now,
-) -> TemporaryCredentials:
-    """Build the STS client (so a bad AWS setting fails before the prompt), ask for a code,
-    call STS."""
-    from aws_mfa import sts
+ROLE_CHAINING_LIMIT = 3600
+"""AWS caps a role session assumed with temporary credentials at one hour (role chaining)."""
 
-    # The AWS configuration of the profile the user's tools read, else of the long-term section.
-    config = sts.AwsConfig(
-        (settings.profile, settings.long_term_section),
-        settings.config_file,
-        settings.credentials_file,
-    )
-    client = client_factory(
-        caller.keys, settings.region, config=config, timeout=settings.sts_timeout
-    )
-    code = obtain_code(settings, caller.device, prompter, used_codes, sleep)
-    short = settings.short_term_section
-    if settings.role_arn:
-        log.info(
-            "Assuming role %s for [%s] for %s seconds", settings.role_arn, short, settings.duration
+
+class Renewal:
+    """Fresh credentials for the short-term section, spending as few MFA codes as it can.
+
+    With the cache of MFA sessions on (see :mod:`aws_mfa.mfa_sessions` and
+    docs/roles.md), one code buys an MFA session (GetSessionToken) that is
+    kept; a plain session is that MFA session, and a role of up to an hour
+    is assumed from it without a code. A longer role, a role STS refuses to
+    the MFA session (AccessDenied, e.g. a trust policy limiting
+    ``aws:MultiFactorAuthAge``), or a cache turned off: the role is assumed
+    straight from the long-term keys with a code, as aws-mfa 0.0.12 does.
+    """
+
+    def __init__(
+        self,
+        settings: Settings,
+        caller: Caller,
+        *,
+        prompter: mfa.Prompter,
+        client_factory: ClientFactory,
+        used_codes: UsedCodes,
+        sleep: Callable[[float], None],
+        clock: Clock = utc_now,
+        sessions: MfaSessions | None = None,
+    ) -> None:
+        from aws_mfa import sts
+
+        self.settings, self.caller, self.sessions = settings, caller, sessions
+        self.prompter, self.used_codes, self.sleep, self.clock = prompter, used_codes, sleep, clock
+        self.client_factory = client_factory
+        # The AWS configuration of the profile the user's tools read, else of the long-term
+        # section; built now, so that a bad AWS setting fails before the prompt.
+        self.config = sts.AwsConfig(
+            (settings.profile, settings.long_term_section),
+            settings.config_file,
+            settings.credentials_file,
         )
-        fresh = sts.assume_role(
-            client,
-            role_arn=settings.role_arn,
-            session_name=settings.role_session_name,
-            duration=settings.duration,
-            device=caller.device,
-            code=code,
-            origin=caller.origin,
-            external_id=settings.external_id,
-            now=clock(),
+        self.long_term_client = self.client(caller.keys)
+
+    def client(self, keys: LongTermKeys, session_token: str | None = None) -> StsClient:
+        return self.client_factory(
+            keys,
+            self.settings.region,
+            config=self.config,
+            session_token=session_token,
+            timeout=self.settings.sts_timeout,
         )
-    else:
-        log.info("Getting a session token for [%s] for %s seconds", short, settings.duration)
+
+    def run(self) -> TemporaryCredentials:
+        settings, short = self.settings, self.settings.short_term_section
+        role = settings.role_arn
+        if self.sessions is None:
+            return self.direct()
+        if role and settings.duration > ROLE_CHAINING_LIMIT:
+            log.info(
+                "Assuming %s straight from the long-term keys, with a code: a role session of "
+                "%s seconds cannot come from the MFA session (AWS allows at most %s)",
+                role,
+                settings.duration,
+                ROLE_CHAINING_LIMIT,
+            )
+            return self.direct()
+        if not role:
+            fresh = self.mfa_session(self.sessions, buy=settings.force)
+            log.info("Writing the MFA session to [%s]", short)
+            return fresh
+        return self.role_from_session(self.sessions, role)
+
+    def mfa_session(self, sessions: MfaSessions, buy: bool = False) -> TemporaryCredentials:
+        """The cached MFA session, or a new one bought with a code (and kept)."""
+        key_id, device = self.caller.keys.access_key_id, self.caller.device
+        if not buy:
+            cached = sessions.get(key_id, device, self.clock(), self.settings.min_ttl)
+            if cached is not None:
+                left = expiry.format_duration((cached.expiration - self.clock()).total_seconds())
+                log.info("Using the MFA session of %s (%s left)", mask(key_id), left)
+                return cached
+        from aws_mfa import sts
+
+        seconds = self.settings.mfa_session_duration
+        code = self.code(seconds)
+        log.info("Getting an MFA session for %s seconds", seconds)
         fresh = sts.get_session_token(
-            client,
-            device=caller.device,
-            duration=settings.duration,
+            self.long_term_client,
+            device=device,
+            duration=seconds,
             code=code,
-            origin=caller.origin,
-            now=clock(),
+            origin=self.caller.origin,
+            now=self.clock(),
         )
-    used_codes.record(caller.device)
-    log.debug("STS answered with access key %s", mask(fresh.access_key_id))
-    return fresh
+        self.used_codes.record(device)
+        sessions.put(key_id, device, fresh)
+        return fresh
+
+    def role_from_session(self, sessions: MfaSessions, role: str) -> TemporaryCredentials:
+        """Assume ``role`` signed with the MFA session; fall back to a code when refused."""
+        from aws_mfa import sts
+
+        session = self.mfa_session(sessions)
+        settings = self.settings
+        log.info(
+            "Assuming role %s for [%s] for %s seconds, from the MFA session",
+            role,
+            settings.short_term_section,
+            settings.duration,
+        )
+        signer = LongTermKeys(session.access_key_id, session.secret_access_key)
+        try:
+            return sts.assume_role(
+                self.client(signer, session.session_token),
+                role_arn=role,
+                session_name=settings.role_session_name,
+                duration=settings.duration,
+                origin=f"MFA session of {self.caller.origin}",
+                external_id=settings.external_id,
+                now=self.clock(),
+            )
+        except StsRefusedError as err:
+            if err.sts_code != "AccessDenied":
+                raise
+            log.warning(
+                "STS refused to assume %s from the MFA session (%s); assuming it with an "
+                "MFA code instead",
+                role,
+                err.message,
+            )
+        return self.direct()
+
+    def direct(self) -> TemporaryCredentials:
+        """aws-mfa 0.0.12's way: one call from the long-term keys, with a code."""
+        from aws_mfa import sts
+
+        settings, caller = self.settings, self.caller
+        short, seconds = settings.short_term_section, settings.duration
+        code = self.code(seconds)
+        if settings.role_arn:
+            log.info(
+                "Assuming role %s for [%s] for %s seconds",
+                settings.role_arn,
+                short,
+                settings.duration,
+            )
+            fresh = sts.assume_role(
+                self.long_term_client,
+                role_arn=settings.role_arn,
+                session_name=settings.role_session_name,
+                duration=settings.duration,
+                device=caller.device,
+                code=code,
+                origin=caller.origin,
+                external_id=settings.external_id,
+                now=self.clock(),
+            )
+        else:
+            log.info("Getting a session token for [%s] for %s seconds", short, settings.duration)
+            fresh = sts.get_session_token(
+                self.long_term_client,
+                device=caller.device,
+                duration=settings.duration,
+                code=code,
+                origin=caller.origin,
+                now=self.clock(),
+            )
+        self.used_codes.record(caller.device)
+        log.debug("STS answered with access key %s", mask(fresh.access_key_id))
+        return fresh
+
+    def code(self, seconds: int) -> str:
+        return obtain_code(
+            self.settings, self.caller.device, self.prompter, self.used_codes, self.sleep, seconds
+        )
 
 
 def obtain_code(
@@ -228,8 +363,11 @@ def obtain_code(
     prompter: mfa.Prompter,
     used_codes: UsedCodes,
     sleep: Callable[[float], None],
+    seconds: int | None = None,
 ) -> str:
     """The MFA code, from the first source that has one (see :mod:`aws_mfa.mfa`).
+
+    ``seconds``: how long what the code buys will last, for the prompt.
 
     When this device's code was already sent in the current 30-second window,
     STS would reject it again: a code given outright is refused at once, and
@@ -257,7 +395,8 @@ def obtain_code(
         log.info("Running %s for the MFA code", settings.token_command_source)
         return mfa.run_token_command(settings.token_command, settings.token_command_source)
     prompt = (
-        f"Enter AWS MFA code for device [{device}] (renewing for {settings.duration} seconds): "
+        f"Enter AWS MFA code for device [{device}] "
+        f"(renewing for {seconds or settings.duration} seconds): "
     )
     return mfa.read_code(settings.token, settings.token_source, prompter, prompt)
 
