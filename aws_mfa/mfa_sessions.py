@@ -21,7 +21,6 @@ What it does not do: call STS or decide when a session is needed (see
 
 from __future__ import annotations
 
-import json
 import os
 import re
 from datetime import datetime, timezone
@@ -80,6 +79,8 @@ class MfaSessions:
 
     def put(self, access_key_id: str, device: str, creds: TemporaryCredentials) -> None:
         """Keep ``creds`` as the MFA session of these keys and device."""
+        import json
+
         record = {
             "access_key_id": access_key_id,
             "device": device,
@@ -139,6 +140,8 @@ class MfaSessions:
 
 def parse(text: str) -> CachedSession | None:
     """The session in a cache file's text, or None when it is not one."""
+    import json
+
     try:
         data = json.loads(text)
         fields = [data[name] for name in ("access_key_id", "device", *SECRET_FIELDS)]

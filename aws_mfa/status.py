@@ -16,11 +16,12 @@ state: 0 valid, 7 expired or missing, 8 expiring within the margin.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 
 from aws_mfa import expiry, ini
 from aws_mfa.errors import EXIT_EXPIRING, EXIT_NOT_VALID, EXIT_OK, FileError
+from aws_mfa.keys import mask
 from aws_mfa.records import Record
 
 TYPE_CHECKING = False  # see aws_mfa.records: typing is not imported at run time
@@ -79,13 +80,12 @@ def session_status(
     except FileError:
         return SessionStatus(name, role, None, None, UNREADABLE)
     left = int((expiration - now).total_seconds())
-    if left <= 0:
-        state = EXPIRED
-    elif left < min_ttl:
-        state = EXPIRING
-    else:
-        state = VALID
-    return SessionStatus(name, role, expiration, max(left, 0), state)
+    return SessionStatus(name, role, expiration, max(left, 0), state_of(left, min_ttl))
+
+
+def state_of(seconds_left: int, min_ttl: int) -> str:
+    """Expired, expiring within the margin, or valid."""
+    return EXPIRED if seconds_left <= 0 else EXPIRING if seconds_left < min_ttl else VALID
 
 
 def all_sessions(document: ini.IniFile | None, now: datetime, min_ttl: int) -> list[SessionStatus]:
@@ -117,34 +117,88 @@ def use_colour(stream: TextIO, environ: Mapping[str, str]) -> bool:
 
 def table(rows: list[SessionStatus], colour: bool = False) -> str:
     """A plain text table, one row per session; state words coloured when ``colour``."""
-    lines = [("PROFILE", "IDENTITY", "EXPIRES", "LEFT", "STATE")]
-    for row in rows:
-        lines.append(
-            (
-                row.profile,
-                identity(row) if row.state != MISSING else "-",
-                expiry.describe_local(row.expiration) if row.expiration else "-",
-                expiry.format_duration(row.seconds_left) if row.seconds_left else "-",
-                row.state,
-            )
+    cells = [
+        (
+            row.profile,
+            identity(row) if row.state != MISSING else "-",
+            *when(row.expiration, row.seconds_left),
+            row.state,
         )
-    widths = [max(len(line[i]) for line in lines) for i in range(len(lines[0]))]
+        for row in rows
+    ]
+    return render(("PROFILE", "IDENTITY", "EXPIRES", "LEFT", "STATE"), cells, colour)
+
+
+def mfa_table(rows: list[MfaSessionStatus], colour: bool = False) -> str:
+    """The cached MFA sessions, one row each (see :mod:`aws_mfa.mfa_sessions`)."""
+    cells = [
+        (mask(row.access_key_id), row.device, *when(row.expiration, row.seconds_left), row.state)
+        for row in rows
+    ]
+    return render(("MFA SESSION OF", "DEVICE", "EXPIRES", "LEFT", "STATE"), cells, colour)
+
+
+def when(expiration: datetime | None, seconds_left: int | None) -> tuple[str, str]:
+    """The EXPIRES and LEFT cells."""
+    return (
+        expiry.describe_local(expiration) if expiration else "-",
+        expiry.format_duration(seconds_left) if seconds_left else "-",
+    )
+
+
+def render(header: tuple[str, ...], rows: Sequence[tuple[str, ...]], colour: bool) -> str:
+    """Columns padded to their widest cell; the last cell (the state) coloured when ``colour``."""
+    lines = [header, *rows]
+    widths = [max(len(line[i]) for line in lines) for i in range(len(header))]
     text = [
         "  ".join(cell.ljust(width) for cell, width in zip(line, widths, strict=True)).rstrip()
         for line in lines
     ]
     if colour:  # the state is the last column: colouring it shifts no other
         text[1:] = [
-            line[: -len(row.state)] + f"\033[{COLOURS[row.state]}m{row.state}\033[0m"
+            line[: -len(row[-1])] + f"\033[{COLOURS[row[-1]]}m{row[-1]}\033[0m"
             for line, row in zip(text[1:], rows, strict=True)
         ]
     return "\n".join(text)
 
 
-def as_json(rows: list[SessionStatus] | SessionStatus) -> str:
-    """JSON: a list for every session, an object for one profile."""
+class MfaSessionStatus(Record):
+    """The state of one cached MFA session (see :mod:`aws_mfa.mfa_sessions`)."""
+
+    access_key_id: str
+    device: str
+    expiration: datetime
+    seconds_left: int
+    state: str
+
+    def as_json(self) -> dict[str, object]:
+        return {
+            "kind": "mfa_session",
+            "access_key_id": mask(self.access_key_id),
+            "device": self.device,
+            "expiration": self.expiration.isoformat(),
+            "expiration_local": expiry.describe_local(self.expiration),
+            "seconds_left": self.seconds_left,
+            "state": self.state,
+        }
+
+
+def mfa_session_status(
+    access_key_id: str, device: str, expiration: datetime, now: datetime, min_ttl: int
+) -> MfaSessionStatus:
+    left = int((expiration - now).total_seconds())
+    state = state_of(left, min_ttl)
+    return MfaSessionStatus(access_key_id, device, expiration, max(left, 0), state)
+
+
+def as_json(
+    rows: list[SessionStatus] | SessionStatus, mfa_rows: list[MfaSessionStatus] | None = None
+) -> str:
+    """JSON: a list for every session (then every MFA session), an object for one profile."""
     import json
 
     if isinstance(rows, SessionStatus):
         return json.dumps(rows.as_json(), indent=2)
-    return json.dumps([row.as_json() for row in rows], indent=2)
+    listed = [{"kind": "profile", **row.as_json()} for row in rows]
+    listed += [row.as_json() for row in mfa_rows or []]
+    return json.dumps(listed, indent=2)
