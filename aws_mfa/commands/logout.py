@@ -25,9 +25,11 @@ def run(context: Context) -> int:
         document = context.credentials()
         long_term = (document.values(resolved.long_term_section) if document else None) or {}
         key_id = long_term.get("aws_access_key_id")
-        forgotten = bool(key_id and resolved.device and sessions.forget(key_id, resolved.device))
+        forgotten = int(
+            bool(key_id and resolved.device and sessions.forget(key_id, resolved.device))
+        )
     if forgotten:
-        log.info("Forgot the cached MFA session%s", "s" if forgotten is not True else "")
+        log.info("Forgot %d cached MFA session%s", forgotten, "" if forgotten == 1 else "s")
     if not logout(context.credentials_path, names, utc_now(), backup=backup) and not forgotten:
         log.info("There was no session to forget")
     return EXIT_OK
