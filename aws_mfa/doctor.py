@@ -89,6 +89,31 @@ def file_modes(credentials: Path, config: Path) -> list[Finding]:
     return found
 
 
+def mfa_session_modes(credentials: Path) -> list[Finding]:
+    """The cached MFA sessions are private: a 0700 folder of 0600 files (see docs/roles.md)."""
+    from aws_mfa.mfa_sessions import folder_for
+
+    folder = Path(folder_for(str(credentials)))
+    try:
+        paths = [folder, *sorted(folder.iterdir())]
+    except FileNotFoundError:
+        return []
+    except OSError as err:
+        return [Finding(PROBLEM, f"cannot look into {folder}: {err.strerror}")]
+    open_to_others = [path for path in paths if path.stat().st_mode & 0o077]
+    if not open_to_others:
+        return [Finding(OK, f"the cached MFA sessions in {folder} are yours alone")]
+    return [
+        Finding(
+            PROBLEM,
+            f"{path} holds cached MFA sessions and is open to other users "
+            f"(mode {stat.S_IMODE(path.stat().st_mode):04o}); run: chmod "
+            f"{'700' if path == folder else '600'} {path}",
+        )
+        for path in open_to_others
+    ]
+
+
 def headers(path: Path) -> list[tuple[int, str]]:
     """(line number, name) of every ``[section]`` header, read leniently."""
     try:
@@ -227,6 +252,7 @@ def examine(
     """Every check, in the order they are shown."""
     credentials_path, config_path = Path(credentials_where), Path(config_where)
     found = file_modes(credentials_path, config_path)
+    found += mfa_session_modes(credentials_path)
     found += credentials_layout(credentials_path)
     document, problems = parse(credentials_path, "credentials file", found)
     found += problems
