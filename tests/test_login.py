@@ -66,7 +66,10 @@ class NewWindow:
     def used_now(self, device: str) -> bool:
         return False
 
-    def record(self, device: str) -> None:
+    def used(self, device: str, code: str) -> bool:
+        return False
+
+    def record(self, device: str, code: str) -> None:
         pass
 
 
