@@ -67,19 +67,23 @@ def read_text_file(path: StrPath) -> ini.IniFile | None:
     return None if snapshot is None else ini.parse(snapshot.text, os.fspath(path))
 
 
-def read_again(path: StrPath, document: ini.IniFile | None) -> ini.IniFile | None:
-    """The file at ``path`` now: ``document`` itself when its text did not change.
+def read_for_edit(path: StrPath, document: ini.IniFile | None) -> ini.IniFile | None:
+    """The file at ``path`` now, to be edited: ``document`` itself when its text is unchanged.
 
     A renewal reads the file once before taking the lock and once under it;
     when nothing changed in between, the second parse (of a file that may
-    hold thousands of profiles) is not needed.
+    hold thousands of profiles) is not needed. A file aws-mfa cannot edit
+    safely (lone CR line endings) is refused here, before any prompt or STS call.
     """
+    from aws_mfa.section_edit import refuse_lone_cr
+
     snapshot = file_read.read_snapshot(path)
     if snapshot is None:
         return None
-    if document is not None and snapshot.text == document.text:
-        return document
-    return ini.parse(snapshot.text, os.fspath(path))
+    if document is None or snapshot.text != document.text:
+        document = ini.parse(snapshot.text, os.fspath(path))
+    refuse_lone_cr(document)
+    return document
 
 
 def set_values(name: str, values: Mapping[str, str], remove: tuple[str, ...] = ()) -> Change:

@@ -82,7 +82,7 @@ def login(
     path = settings.credentials_file
     log.debug("Taking the lock of %s", path)
     with credentials_file.locked(path, settings.lock_timeout):
-        document = credentials_file.read_again(path, document)
+        document = credentials_file.read_for_edit(path, document)
         decision = decide(settings, document, clock())
         if not decision.renew and document is not None:
             log.info("Another aws-mfa renewed them meanwhile: %s", decision.reason)

@@ -101,7 +101,7 @@ def logout(
         log.info("There is no credentials file at %r; nothing to forget", os.fspath(path))
         return 0
     with credentials_file.locked(path, lock_timeout):
-        document = credentials_file.read_again(path, document)
+        document = credentials_file.read_for_edit(path, document)
         targets = sessions_to_forget(document) if names is None else names
         forgotten = forget_all(document, targets, now)[2]
 

@@ -27,7 +27,8 @@ from aws_mfa import ini
 from aws_mfa.errors import FileError
 
 
-def _refuse_lone_cr(document: ini.IniFile) -> None:
+def refuse_lone_cr(document: ini.IniFile) -> None:
+    """One clear error for text with a lone CR line ending, which no edit here handles."""
     if ini.has_lone_cr(document.text):
         import re
 
@@ -86,7 +87,7 @@ def edit_section(
     the section changes.
     """
     if document is not None:
-        _refuse_lone_cr(document)
+        refuse_lone_cr(document)
     text = document.text if document else ""
     eol = line_ending(text)
     section = document.sections.get(name) if document else None
@@ -155,7 +156,7 @@ def remove_section_text(document: ini.IniFile, name: str) -> str:
     when it was the file's last section so do the blank lines before it, so
     removing a section :func:`edit_section` appended gives back the old text.
     """
-    _refuse_lone_cr(document)
+    refuse_lone_cr(document)
     section = document.sections[name]
     lines = document.lines()
     start, end = section.header_index, section.content_end

@@ -64,10 +64,11 @@ def setup(
     lock_timeout: float = credentials_file.LOCK_TIMEOUT,
 ) -> str:
     """Create the long-term section; return its name."""
+    document = credentials_file.read_text_file(path)  # not a file, not readable: stop now
     profile = ask(f"Profile name [{default_profile}]: ").strip() or default_profile
     long_term, _ = section_names(profile, flags)
     with credentials_file.locked(path, lock_timeout):
-        document = credentials_file.read_text_file(path)
+        document = credentials_file.read_for_edit(path, document)
         if document is not None and long_term in document.sections:
             raise FileError(
                 f"{os.fspath(path)!r} already has a section {long_term!r}; aws-mfa --setup "

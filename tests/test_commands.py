@@ -317,7 +317,7 @@ def test_visual_wins_over_editor_and_a_broken_result_is_reported(
     result = aws_mfa("config", VISUAL=str(breaker), EDITOR="/nonexistent")
     assert result.code == 3
     assert result.error_lines == [
-        f"ERROR - {home}/.aws/config, line 1: text before the first [section] header; "
+        f"ERROR - '{home}/.aws/config', line 1: text before the first [section] header; "
         "put it under a header or comment it out with #"
     ]
 
@@ -433,7 +433,9 @@ def test_unparsable_config_is_an_error_with_its_line(
     config = write(home / ".aws" / "config", "[default]\nregion = eu-west-1\nregion\n")
     result = aws_mfa("-c", "123456")
     assert result.code == 3
-    assert result.error_lines[0].startswith(f"ERROR - {config}, line 3: in [default]")
+    assert result.error_lines[0].startswith(
+        f"ERROR - {str(config)!r}, line 3: in section 'default'"
+    )
     assert credentials.read_bytes() == before
     assert sts.requests == []
 

@@ -288,7 +288,7 @@ def test_setup_adds_a_long_term_section_without_echoing_keys(
         [AWS_MFA, "--setup"], environment, [("Profile name [default]: ", "dev\n")]
     )
     assert again.code == 3
-    assert "already has a section [dev-long-term]" in again.stderr
+    assert "already has a section 'dev-long-term'" in again.stderr
 
 
 def test_setup_creates_the_file_and_folder(home: Path, environment: dict[str, str]) -> None:
@@ -369,7 +369,7 @@ def test_a_file_others_can_read_is_warned_about_and_keeps_its_mode(
     result = aws_mfa("-c", "123456", MFA_LOG_LEVEL="")
     assert result.code == 0, result.stderr
     assert (
-        f"WARNING - {credentials} can be read by other users (mode 0644), and it holds your "
-        f"keys; run: chmod 600 {credentials}" in result.stderr.splitlines()
+        f"WARNING - {str(credentials)!r} can be read by other users (mode 0644), and it holds your "
+        f"keys; run: chmod 600 {str(credentials)!r}" in result.stderr.splitlines()
     )
     assert stat.S_IMODE(credentials.stat().st_mode) == 0o644

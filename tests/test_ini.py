@@ -68,8 +68,14 @@ def test_editing_splits_on_newline_only() -> None:
         ("key = v\n[dev]\n", "'f', line 1: text before the first [section] header"),
         ("[dev]\nno equals sign here\n", "'f', line 2: in section 'dev', this line is neither"),
         ("[dev]\n= value\n", "'f', line 2: in section 'dev', this line is neither"),
-        ("[dev]\n[x]\n[dev]\n", "'f', line 3: section 'dev' appears a second time (first on line 1)"),
-        ("[d\x1b]\nk = 1\nK = 2\n", "'f', line 3: key 'k' appears a second time in section 'd\\x1b'"),
+        (
+            "[dev]\n[x]\n[dev]\n",
+            "'f', line 3: section 'dev' appears a second time (first on line 1)",
+        ),
+        (
+            "[d\x1b]\nk = 1\nK = 2\n",
+            "'f', line 3: key 'k' appears a second time in section 'd\\x1b'",
+        ),
     ],
 )
 def test_problems_name_the_file_and_line(text: str, message: str) -> None:
@@ -102,9 +108,7 @@ LINE = st.one_of(
 
 
 @settings(max_examples=400, deadline=None)
-@given(
-    lines=st.lists(LINE, max_size=14), endings=st.lists(st.sampled_from(["\n", "\r\n", "\r"]))
-)
+@given(lines=st.lists(LINE, max_size=14), endings=st.lists(st.sampled_from(["\n", "\r\n", "\r"])))
 def test_agrees_with_configparser(lines: list[str], endings: list[str]) -> None:
     """As botocore reads a file: configparser on a text stream with universal newlines."""
     text = "".join(
