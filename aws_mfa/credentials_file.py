@@ -1,54 +1,59 @@
-"""Read the AWS credentials file, and rewrite one section of it without losing a byte.
+"""The AWS credentials file: read it, judge it, and commit one edit to it safely.
 
-The file often holds a user's only copy of their long-term keys, so every
-write here follows the same steps:
+The file often holds a user's only copy of their long-term keys, so a write
+(:func:`save_edit`, called under :class:`locked`) goes like this:
 
-1. :func:`edit_section` changes one section's text with configupdater and
-   splices it back between the untouched text before and after it. Comments,
-   blank lines, spacing, key order, other sections and CRLF endings outside
-   that section are never re-rendered, so they cannot change.
-2. It re-reads the result and checks that every other section still has
-   exactly its old values, and the edited one exactly the new values.
-3. :func:`save` writes a temporary file in the same folder, fsyncs it and
-   renames it over the old one: a crash leaves the old file or the new one.
-   A symbolic link stays a link (its target is replaced), an existing file's
-   mode is kept, a new file is 0600 and a new folder 0700.
+1. read the file again; when another program changed it since aws-mfa read
+   it (``aws configure set``, an editor), apply the same one-section edit to
+   its new text, or stop with an error if that very section changed;
+2. write the new text through :func:`aws_mfa.safe_write.write_file`
+   (temporary file, fsync, rename, folder fsync, modes);
+3. before the rename, read the temporary file with botocore's own reader and
+   check that every section holds exactly what was meant, and that the file
+   did not change again meanwhile (inode, size, times).
 
-Writers hold :func:`locked` around read, decide, STS call and rename, so
-concurrent runs never lose each other's sections.
+With ``backup``, the old file is first copied (atomically too) into
+``<name>_backup/``, keeping the newest :data:`BACKUPS_KEPT`.
 
-What this module does not do: decide what to write (see :mod:`aws_mfa.login`)
-or talk to STS.
+What this module does not do: decide what to write (see :mod:`aws_mfa.login`),
+edit text (:mod:`aws_mfa.section_edit`), or talk to STS.
 """
 
 from __future__ import annotations
 
 import os
 import stat
-from collections.abc import Mapping
 
-from aws_mfa import ini, log
+from aws_mfa import file_read, ini, log, safe_write
 from aws_mfa.errors import FileError
+
+# Re-exported: callers use the credentials file through this module.
+from aws_mfa.file_lock import LOCK_NOTICE_AFTER as LOCK_NOTICE_AFTER
+from aws_mfa.file_lock import LOCK_TIMEOUT as LOCK_TIMEOUT
+from aws_mfa.file_lock import locked as locked
+from aws_mfa.safe_write import FILE_MODE as FILE_MODE
+from aws_mfa.safe_write import FOLDER_MODE as FOLDER_MODE
+from aws_mfa.safe_write import TEMP_SUFFIX as TEMP_SUFFIX
+from aws_mfa.section_edit import edit_section as edit_section
+from aws_mfa.section_edit import line_ending as line_ending
+from aws_mfa.section_edit import planned_values as planned_values
+from aws_mfa.section_edit import remove_section_text as remove_section_text
 
 TYPE_CHECKING = False  # see aws_mfa.records: typing is not imported at run time
 if TYPE_CHECKING:
-    from pathlib import Path
+    from collections.abc import Callable, Mapping
 
-    StrPath = str | os.PathLike[str]
-    """A path as text (the read path avoids pathlib, which costs 3 ms to import) or a Path."""
+    from aws_mfa.safe_write import StrPath as StrPath
 
-FILE_MODE = 0o600
-FOLDER_MODE = 0o700
-TEMP_SUFFIX = ".aws-mfa-tmp"
+    Planned = dict[str, dict[str, str] | None]
+    """What each changed section must hold after an edit (None: the section is gone)."""
+    Change = Callable[[ini.IniFile | None], tuple[str, Planned]]
+    """An edit: from the file as it is, its new text and what the changed sections hold."""
 
-LOCK_TIMEOUT = 120.0
-"""Seconds a run waits for another aws-mfa that holds the lock.
 
-Long enough for the other run's user to type an MFA code, short enough that a
-forgotten prompt in another terminal does not hang a script for ever.
-"""
-LOCK_NOTICE_AFTER = 1.0
-"""Seconds of waiting before saying that another aws-mfa holds the lock."""
+BACKUPS_KEPT = 10
+ATTEMPTS = 3
+"""Times a write is tried again when another program keeps changing the file."""
 
 
 def default_path(environ: Mapping[str, str]) -> str:
@@ -57,29 +62,38 @@ def default_path(environ: Mapping[str, str]) -> str:
 
 
 def read_text_file(path: StrPath) -> ini.IniFile | None:
-    """Parse the INI file at ``path``; None when there is no file there."""
-    try:
-        with open(path, "rb") as handle:
-            data = handle.read()
-    except FileNotFoundError:
+    """Parse the INI file at ``path`` (credentials or config); None when there is no file."""
+    snapshot = file_read.read_snapshot(path)
+    return None if snapshot is None else ini.parse(snapshot.text, os.fspath(path))
+
+
+def read_for_edit(path: StrPath, document: ini.IniFile | None) -> ini.IniFile | None:
+    """The file at ``path`` now, to be edited: ``document`` itself when its text is unchanged.
+
+    A renewal reads the file once before taking the lock and once under it;
+    when nothing changed in between, the second parse (of a file that may
+    hold thousands of profiles) is not needed. A file aws-mfa cannot edit
+    safely (lone CR line endings) is refused here, before any prompt or STS call.
+    """
+    from aws_mfa.section_edit import refuse_lone_cr
+
+    snapshot = file_read.read_snapshot(path)
+    if snapshot is None:
         return None
-    except IsADirectoryError:
-        raise FileError(
-            f"{path} is a folder, not a file; move it away or point elsewhere"
-        ) from None
-    except PermissionError:
-        raise FileError(
-            f"cannot read {path}: permission denied; check its owner, "
-            f"and its mode (chmod 600 {path})"
-        ) from None
-    except OSError as err:
-        raise FileError(f"cannot read {path}: {err.strerror}") from None
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as err:
-        line = data[: err.start].count(b"\n") + 1
-        raise FileError(f"{path}, line {line}: not UTF-8 text; save the file as UTF-8") from None
-    return ini.parse(text, str(path))
+    if document is None or snapshot.text != document.text:
+        document = ini.parse(snapshot.text, os.fspath(path))
+    refuse_lone_cr(document)
+    return document
+
+
+def set_values(name: str, values: Mapping[str, str], remove: tuple[str, ...] = ()) -> Change:
+    """The :func:`save_edit` change: section ``name`` holds ``values``, minus ``remove``."""
+
+    def change(base: ini.IniFile | None) -> tuple[str, Planned]:
+        planned: Planned = {name: planned_values(base, name, values, remove)}
+        return edit_section(base, name, values, remove), planned
+
+    return change
 
 
 def mode_problem(path: StrPath) -> str | None:
@@ -91,8 +105,8 @@ def mode_problem(path: StrPath) -> str | None:
     if not mode & 0o077:
         return None
     return (
-        f"{path} can be read by other users (mode {mode:04o}), and it holds your keys; "
-        f"run: chmod 600 {path}"
+        f"{os.fspath(path)!r} can be read by other users (mode {mode:04o}), and it holds your "
+        f"keys; run: chmod 600 {os.fspath(path)!r}"
     )
 
 
@@ -113,289 +127,179 @@ def long_term_key_problem(section: ini.IniSection | None) -> str | None:
     return None
 
 
-def edit_section(
-    document: ini.IniFile | None,
-    name: str,
-    values: Mapping[str, str],
-    remove: tuple[str, ...] = (),
-) -> str:
-    """The file's new text with section ``name`` holding ``values``, minus ``remove``.
+class _ChangedMeanwhile(Exception):
+    """The file changed between its last read and the rename: read it again."""
 
-    Keys already in the section are changed where they stand (their spelling
-    kept); new keys go after the section's last key; a new section is
-    appended at the end of the file after one blank line. Nothing outside
-    the section changes. The result keeps a leading byte-order mark.
+
+def _base(
+    path: StrPath, document: ini.IniFile | None, names: list[str]
+) -> tuple[ini.IniFile | None, tuple[int, int, int, int] | None]:
+    """The file as it is now, and its signature; the read ``document`` when unchanged.
+
+    When another program changed it, the changed sections ``names`` must
+    still hold the text they had, or aws-mfa stops.
     """
-    text = document.text if document else ""
-    eol = line_ending(text)
-    section = document.sections.get(name) if document else None
-    if section is None:
-        if text and not text.endswith("\n"):
-            text += eol
-        if text.strip() and text[:-1].rpartition("\n")[2].strip():  # the last line has text
-            text += eol
-        body = f"[{name}]{eol}" + "".join(f"{key} = {value}{eol}" for key, value in values.items())
-        new_text = text + body
-    else:
-        lines = ini.split_lines(text)
-        before = "".join(lines[: section.header_index])
-        old = "".join(lines[section.header_index : section.content_end])
-        after = "".join(lines[section.content_end :])
-        new_text = before + _edit_with_configupdater(old, name, values, remove, eol) + after
-    if document and document.bom:
-        new_text = ini.BOM + new_text
-    _check_edit(document, new_text, name, values, remove)
-    return new_text
+    from aws_mfa.section_edit import section_text
 
-
-def _edit_with_configupdater(
-    text: str, name: str, values: Mapping[str, str], remove: tuple[str, ...], eol: str
-) -> str:
-    """Edit ``text``: a section's header through its last key, nothing after it.
-
-    New keys therefore land right after the last key, before any blank lines
-    or comments that lead into the next section.
-    """
-    from configparser import Error as ParserError
-
-    from configupdater import ConfigUpdater
-
-    if not text.endswith("\n"):
-        text += eol
-    updater = ConfigUpdater()
-    try:
-        updater.read_string(text)
-    except ParserError as err:
-        raise FileError(f"cannot edit [{name}]: {err}") from None
-    section = updater[name]
-    for key in remove:
-        if key in section:
-            del section[key]
-    for key, value in values.items():
-        if key in section:
-            section[key].value = value
-        else:
-            section.set(key, value)
-    rendered = str(updater)
-    if eol == "\r\n":
-        # configupdater ends the lines it writes with "\n"; this part of the
-        # file is rewritten anyway, so all of it gets the file's line ending.
-        rendered = rendered.replace("\r\n", "\n").replace("\n", "\r\n")
-    return rendered
-
-
-def _check_edit(
-    document: ini.IniFile | None,
-    new_text: str,
-    name: str,
-    values: Mapping[str, str],
-    remove: tuple[str, ...],
-) -> None:
-    """Refuse to write ``new_text`` unless it holds exactly the intended change."""
-    label = document.label if document else "the credentials file"
-    new = ini.parse(new_text, label)
-    old_sections = document.sections if document else {}
-    expected = dict(old_sections[name].values) if name in old_sections else {}
-    for key in remove:
-        expected.pop(key, None)
-    expected.update(values)
-    unchanged = {key: sec.values for key, sec in old_sections.items() if key != name}
-    changed = {key: sec.values for key, sec in new.sections.items() if key != name}
-    if changed != unchanged or new.values(name) != expected:
-        raise FileError(
-            f"{label}: refusing to write an edit of [{name}] that would change other "
-            "content (an aws-mfa bug; please report it); the file was not changed"
-        )
-
-
-def remove_section_text(document: ini.IniFile, name: str) -> str:
-    """The file's new text without section ``name``: header through last key.
-
-    Comments after its last key stay (they usually introduce the next
-    section), and so do comments before it. The blank lines after it go, and
-    when it was the file's last section so do the blank lines before it, so
-    removing a section :func:`edit_section` appended gives back the old text.
-    """
-    section = document.sections[name]
-    lines = document.lines()
-    start, end = section.header_index, section.content_end
-    while end < len(lines) and not lines[end].strip():
-        end += 1
-    if end == len(lines):
-        while start > 0 and not lines[start - 1].strip():
-            start -= 1
-    new_text = "".join(lines[:start] + lines[end:])
-    if document.bom:
-        new_text = ini.BOM + new_text
-    new = ini.parse(new_text, document.label)
-    kept = {key: sec.values for key, sec in document.sections.items() if key != name}
-    if {key: sec.values for key, sec in new.sections.items()} != kept:
-        raise FileError(
-            f"{document.label}: refusing to write a removal of [{name}] that would change "
-            "other content (an aws-mfa bug; please report it); the file was not changed"
-        )
-    return new_text
-
-
-def line_ending(text: str) -> str:
-    """The file's usual line ending: ``\\r\\n`` when most lines end so, else ``\\n``."""
-    return "\r\n" if text.count("\r\n") * 2 > text.count("\n") else "\n"
-
-
-def _target(path: StrPath) -> Path:
-    """The real file behind ``path``: writes replace a link's target, not the link."""
-    from pathlib import Path
-
-    return Path(os.path.realpath(path))
-
-
-class locked:
-    """Hold the advisory lock of the credentials file at ``path`` (a context manager).
-
-    The lock is ``<file>.lock`` beside the real file. The operating system
-    drops it when its holder dies, so a file left by a crash blocks no one.
-    A class rather than a contextlib generator: contextlib would be imported
-    by every run, and only renewals and other writes lock.
-    """
-
-    def __init__(self, path: StrPath, timeout: float = LOCK_TIMEOUT) -> None:
-        self.path, self.timeout = path, timeout
-
-    def __enter__(self) -> None:
-        from filelock import FileLock, Timeout
-
-        path, timeout = self.path, self.timeout
-        target = _target(path)
-        _make_folder(target.parent)
-        self.lock = FileLock(f"{target}.lock", mode=FILE_MODE)
-        try:
-            try:
-                self.lock.acquire(timeout=min(LOCK_NOTICE_AFTER, timeout))
-            except Timeout:
-                log.info("waiting for another aws-mfa that is renewing credentials in %s", path)
-                self.lock.acquire(timeout=max(0.0, timeout - LOCK_NOTICE_AFTER))
-        except Timeout:
+    snapshot = file_read.read_snapshot(path)
+    signature = snapshot.signature if snapshot else None
+    if (snapshot.text if snapshot else None) == (document.text if document else None):
+        return document, signature
+    current = ini.parse(snapshot.text, os.fspath(path)) if snapshot else None
+    for name in names:
+        if section_text(current, name) != section_text(document, name):
             raise FileError(
-                f"another aws-mfa has held the lock on {path} for over {int(timeout)} seconds "
-                "(is it waiting for an MFA code in another terminal?); finish or stop it, "
-                "then run again"
-            ) from None
-        except OSError as err:
-            raise FileError(f"cannot lock {path}: {err.strerror} ({target}.lock)") from None
-
-    def __exit__(self, *exception: object) -> None:
-        self.lock.release()
+                f"{os.fspath(path)!r} changed while aws-mfa was working, section {name!r} "
+                "included; aws-mfa did not overwrite it: run again"
+            )
+    log.info("%r changed meanwhile; applying the edit to its new content", os.fspath(path))
+    return current, signature
 
 
-def _make_folder(folder: Path) -> None:
+def save_edit(
+    path: StrPath,
+    document: ini.IniFile | None,
+    names: list[str],
+    change: Change,
+    *,
+    backup: bool = False,
+) -> None:
+    """Apply ``change`` to the file at ``path`` as read in ``document``, under :class:`locked`.
+
+    ``names`` are the sections the change touches; see the module's steps.
+    """
+    from functools import partial
+
+    for _ in range(ATTEMPTS):
+        base, signature = _base(path, document, names)
+        new_text, planned = change(base)
+        if base is not None and new_text == base.text:
+            return
+        try:
+            save(
+                path,
+                new_text,
+                backup=backup,
+                check=partial(_final_check, path, base=base, planned=planned, signature=signature),
+            )
+            return
+        except _ChangedMeanwhile:
+            document = base
+    raise FileError(
+        f"{os.fspath(path)!r} keeps changing while aws-mfa writes it; stop the other "
+        "program and run again"
+    )
+
+
+def _final_check(
+    path: StrPath,
+    temp: str,
+    *,
+    base: ini.IniFile | None,
+    planned: Planned,
+    signature: tuple[int, int, int, int] | None,
+) -> None:
+    check_with_botocore(temp, base, planned, os.fspath(path))
+    if file_read.current_signature(path) != signature:
+        raise _ChangedMeanwhile
+
+
+def check_with_botocore(temp: str, base: ini.IniFile | None, planned: Planned, label: str) -> None:
+    """Refuse the file at ``temp`` unless botocore reads exactly what was meant.
+
+    Meant: every section of ``base`` as it was, except those in ``planned``.
+    botocore's reader (configparser with universal newlines) is the one the
+    AWS CLI and SDKs use, so this is what every consumer of the file sees.
+    """
+    expected = {
+        name: section.values
+        for name, section in (base.sections.items() if base else ())
+        if name not in planned
+    }
+    expected.update((name, values) for name, values in planned.items() if values is not None)
+    defaults = expected.pop("DEFAULT", None)  # configparser merges it into every section
+    seen = botocore_view(temp)
+    same = seen.keys() == expected.keys() and all(
+        seen[name] == ({**defaults, **values} if defaults else values)
+        for name, values in expected.items()
+    )
+    if not same:
+        raise FileError(
+            f"{label!r}: refusing to write an edit that botocore would read differently "
+            "from what aws-mfa meant (an aws-mfa bug; please report it); the file was not changed"
+        )
+
+
+def botocore_view(path: str) -> Mapping[str, Mapping[str, str]]:
+    """The sections and values botocore reads in the file at ``path``."""
+    import botocore.exceptions
+    from botocore.configloader import raw_config_parse
+
+    fd = None
+    if os.path.expanduser(os.path.expandvars(path)) != path and os.path.isdir("/dev/fd"):
+        # raw_config_parse expands "$VAR" and "~" in a path: give it one with neither.
+        fd = os.open(path, os.O_RDONLY)
+        path = f"/dev/fd/{fd}"
     try:
-        folder.mkdir(mode=FOLDER_MODE, parents=True, exist_ok=True)
-    except OSError as err:
-        raise FileError(f"cannot create the folder {folder}: {err.strerror}") from None
+        return raw_config_parse(path, parse_subsections=False)
+    except botocore.exceptions.BotoCoreError as err:
+        raise FileError(
+            f"refusing to write a file botocore cannot read (an aws-mfa bug; please report "
+            f"it): {str(err)!r}; the file was not changed"
+        ) from err
+    finally:
+        if fd is not None:
+            os.close(fd)
 
 
-def save(path: StrPath, text: str, *, backup: bool = False) -> None:
-    """Replace the file at ``path`` with ``text`` atomically. Call it under :func:`locked`.
+def save(
+    path: StrPath,
+    text: str,
+    *,
+    backup: bool = False,
+    check: Callable[[str], None] | None = None,
+) -> None:
+    """Replace the file at ``path`` with ``text`` atomically. Call it under :class:`locked`.
 
     With ``backup``, the old file is first copied by :func:`back_up`.
     Temporary files left by a writer that was killed are removed here: under
     the lock no other writer can be using them.
     """
-    import contextlib
-
-    target = _target(path)
-    folder = target.parent
-    _make_folder(folder)
     if backup:
         back_up(path)
-    for leftover in folder.glob(f".{target.name}.*{TEMP_SUFFIX}"):
-        with contextlib.suppress(OSError):
-            leftover.unlink()
-    try:
-        old = target.stat()
-    except FileNotFoundError:
-        old = None
-    except OSError as err:
-        raise FileError(f"cannot write {path}: {err.strerror}") from None
-    temp = folder / f".{target.name}.{os.getpid()}{TEMP_SUFFIX}"
-    try:
-        fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE)
-        try:
-            if old is not None:
-                os.chmod(fd, stat.S_IMODE(old.st_mode))
-                if old.st_uid != os.geteuid():
-                    with contextlib.suppress(OSError):
-                        os.chown(fd, old.st_uid, old.st_gid)
-            data = text.encode("utf-8")
-            written = 0
-            while written < len(data):
-                written += os.write(fd, data[written:])
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-        os.replace(temp, target)
-    except OSError as err:
-        with contextlib.suppress(OSError):
-            temp.unlink()
-        raise FileError(f"cannot write {path}: {err.strerror}; the file was not changed") from None
-    except BaseException:
-        with contextlib.suppress(OSError):
-            temp.unlink()
-        raise
-    _sync_folder(folder)
+    safe_write.remove_leftovers(path)
+    safe_write.write_file(path, text.encode("utf-8"), check=check)
 
 
-BACKUPS_KEPT = 10
-
-
-def back_up(path: StrPath) -> Path | None:
+def back_up(path: StrPath) -> str | None:
     """Copy the file at ``path`` into ``<name>_backup/`` beside it; keep the newest 10.
 
-    Copies are 0600 in a 0700 folder and named by UTC time, for example
-    ``credentials_backup/credentials.2026-11-22T150405.123456Z``. Returns the
-    copy, or None when there was no file to copy.
+    Copies are 0600 in a 0700 folder, written atomically, and named by UTC
+    time, for example ``credentials_backup/credentials.2026-11-22T150405.123456Z``.
+    A copy that fails leaves nothing behind and removes no older copy.
+    Returns the copy, or None when there was no file to copy.
     """
-    import contextlib
+    import re
     from datetime import datetime, timezone
-    from pathlib import Path
 
-    path = Path(path)
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
+    snapshot = file_read.read_snapshot(path)
+    if snapshot is None:
         return None
-    except OSError as err:
-        raise FileError(f"cannot back up {path}: {err.strerror}") from None
-
-    folder = path.parent / f"{path.name}_backup"
-    _make_folder(folder)
+    folder, name = os.path.split(os.path.abspath(os.fspath(path)))
+    folder = os.path.join(folder, f"{name}_backup")
     stamp = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H%M%S.%fZ")
-    copy = folder / f"{path.name}.{stamp}"
+    copy = os.path.join(folder, f"{name}.{stamp}")
     try:
-        fd = os.open(copy, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE)
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-    except OSError as err:
-        raise FileError(f"cannot back up {path} to {folder}: {err.strerror}") from None
-    copies = sorted(folder.glob(f"{path.name}.????-??-??T*Z"))
+        safe_write.write_file(copy, snapshot.text.encode("utf-8"))
+    except FileError as err:
+        reason = getattr(err.__cause__, "strerror", None) or str(err)
+        raise FileError(
+            f"cannot back up {os.fspath(path)!r} to {folder!r}: {reason}; "
+            "no copy was made and the file was not changed"
+        ) from err
+    pattern = re.compile(re.escape(name) + r"\.\d{4}-\d\d-\d\dT\d{6}\.\d{6}Z")
+    copies = sorted(entry for entry in os.listdir(folder) if pattern.fullmatch(entry))
     for old in copies[:-BACKUPS_KEPT]:
-        with contextlib.suppress(OSError):
-            old.unlink()
-    log.info("Backed up %s to %s", path, copy)
+        safe_write.remove(os.path.join(folder, old))
+    log.info("Backed up %r to %r", os.fspath(path), copy)
     return copy
-
-
-def _sync_folder(folder: Path) -> None:
-    """Make the rename durable: fsync the folder (where the platform allows it)."""
-    if not hasattr(os, "O_DIRECTORY"):
-        return
-    import contextlib
-
-    with contextlib.suppress(OSError):
-        fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)

@@ -61,21 +61,15 @@ class IniSection:
 
 
 class IniFile(Record):
-    """A parsed file: its text (BOM removed), whether it had a BOM, its sections."""
+    """A parsed file: its label (the path, for messages), its text and its sections."""
 
     label: str
     text: str
-    bom: bool
     sections: dict[str, IniSection]
 
     def lines(self) -> list[str]:
         """The text's lines, each with its ending: made on each call, as only edits need them."""
         return split_lines(self.text)
-
-    @property
-    def content(self) -> str:
-        """The file's text as it is on disk, byte-order mark included."""
-        return (BOM if self.bom else "") + self.text
 
     def values(self, name: str) -> dict[str, str] | None:
         """The values of section ``name``, or None when there is no such section."""
@@ -89,14 +83,34 @@ class IniFile(Record):
         messages need it, and keeping it for every key would slow every run.
         """
         section = self.sections[name]
-        return section.header_index + key_positions(self.text.split("\n"), section)[key]
+        return section.header_index + key_positions(line_texts(self.text), section)[key]
+
+
+def has_lone_cr(text: str) -> bool:
+    """True when a ``\\r`` not followed by ``\\n`` ends a line (classic Mac endings)."""
+    return "\r" in text and text.count("\r") != text.count("\r\n")
+
+
+def line_texts(text: str) -> list[str]:
+    """The lines of ``text`` without their endings, split as botocore splits them.
+
+    botocore reads with universal newlines: ``\\r\\n``, ``\\n`` and a lone
+    ``\\r`` each end a line (and nothing else does). Lines of a ``\\r\\n``
+    file keep their ``\\r`` here; the reader strips it.
+    """
+    if has_lone_cr(text):
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    lines = text.split("\n")
+    if not lines[-1]:
+        lines.pop()
+    return lines
 
 
 def split_lines(text: str) -> list[str]:
     """Split on ``\\n`` only, keeping each line's ending (``\\r\\n`` stays whole).
 
-    ``str.splitlines`` would also split on ``\\r``, ``\\x1c``, ``\\u2028`` and
-    others; configparser and configupdater only ever split on ``\\n``.
+    Editors call it only on text without a lone ``\\r`` (see :func:`has_lone_cr`),
+    where it splits exactly as :func:`line_texts` does.
     """
     parts = text.split("\n")
     lines = [part + "\n" for part in parts[:-1]]
@@ -127,98 +141,110 @@ def key_positions(lines: list[str], section: IniSection, stop: int | None = None
     return positions
 
 
-def parse(text: str, label: str, positions: dict[str, int] | None = None) -> IniFile:
-    """Parse ``text`` (a leading BOM is allowed); ``label`` names the file in errors.
+def _fail(label: str, index: int, problem: str) -> FileError:
+    return FileError(f"{label!r}, line {index + 1}: {problem}", line=index + 1)
 
-    Raises :class:`FileError` naming the file and line of the first problem.
-    ``positions``, when given, gets each key's line index (of a text holding
-    one section; see :func:`key_positions`).
-    The loop is written for speed (a valid-credentials run parses the whole
-    file, and some files hold thousands of profiles); ``tests/test_ini.py``
-    checks it against configparser.
+
+def _lines_of(text: str, label: str) -> list[str]:
+    if text.startswith(BOM):
+        raise _fail(
+            label,
+            0,
+            "the file starts with a UTF-8 byte-order mark (BOM), which the AWS CLI and "
+            "SDKs reject; save it as UTF-8 without BOM",
+        )
+    return line_texts(text)
+
+
+def _open_section(sections: dict[str, IniSection], name: str, index: int, label: str) -> IniSection:
+    """A new section from its header at line ``index``; an error if the name is taken."""
+    if name in sections:
+        raise _fail(
+            label,
+            index,
+            f"section {name!r} appears a second time (first on line "
+            f"{sections[name].header_index + 1}); merge the two into one",
+        )
+    section = sections[name] = IniSection(name, index)
+    return section
+
+
+def _key_and_value(
+    stripped: str, section: IniSection | None, index: int, label: str, lines: list[str]
+) -> tuple[str, str]:
+    """The lower-cased key and the value of a ``key = value`` (or ``key: value``) line."""
+    if section is None:
+        raise _fail(
+            label,
+            index,
+            "text before the first [section] header; "
+            "put it under a header or comment it out with #",
+        )
+    name, delimiter, value = stripped.partition("=")  # "=" or ":", whichever is first
+    if ":" in name or not delimiter:
+        name, delimiter, value = stripped.partition(":")
+    name = name.rstrip().lower()
+    if not name or not delimiter:
+        raise _fail(
+            label,
+            index,
+            f"in section {section.name!r}, this line is neither 'key = value', "
+            "a [section] header nor a comment; fix it or comment it out with #",
+        )
+    if name in section.values:
+        first = section.header_index + key_positions(lines, section, index)[name] + 1
+        raise _fail(
+            label,
+            index,
+            f"key {name!r} appears a second time in section {section.name!r} "
+            f"(first on line {first}); keep only one",
+        )
+    return name, value.strip()
+
+
+def parse(text: str, label: str, positions: dict[str, int] | None = None) -> IniFile:
+    """Parse ``text``; ``label`` names the file in errors.
+
+    Raises :class:`FileError` naming the file and line of the first problem
+    (a leading byte-order mark is one, as for botocore). ``positions``, when
+    given, gets each key's line index (of a text holding one section; see
+    :func:`key_positions`). The loop is written for speed: the common line
+    (``key = value``, not indented) takes one function call and no other
+    work; ``tests/test_ini.py`` checks the reader against configparser.
     """
-    bom = text.startswith(BOM)
-    if bom:
-        text = text[1:]
-    lines = text.split("\n")  # endings are not needed here; split_lines keeps them
-    if not lines[-1]:
-        lines.pop()
+    lines = _lines_of(text, label)
     sections: dict[str, IniSection] = {}
     section: IniSection | None = None
     values: dict[str, str] = {}  # the current section's values
     last = -1  # the current section's last header, key or value line
     key: str | None = None  # the key an indented line would continue
-    blanks = 0  # blank lines since that key's last value line
-    indent_level = 0
-
-    def fail(index: int, problem: str) -> FileError:
-        return FileError(f"{label}, line {index + 1}: {problem}", line=index + 1)
-
+    blanks = indent_level = 0  # blank lines since that key's last line; its indent
     for index, line in enumerate(lines):
         stripped = line.strip()
-        if not stripped:
-            blanks += 1  # inside a multi-line value, if an indented line follows
-            continue
-        first = stripped[0]
-        if first in "#;":
+        if not stripped or stripped[0] in "#;":
+            blanks += not stripped  # inside a multi-line value, if an indented line follows
             continue
         # strip() gives back the same string when there was nothing to strip.
         if stripped is not line and line[0].isspace():
             indent = len(line) - len(line.lstrip())
             if key is not None and indent > indent_level:  # continues the value above
                 values[key] += "\n" * (blanks + 1) + stripped
-                blanks = 0
-                last = index
+                blanks, last = 0, index
                 continue
             indent_level = indent
         else:  # an unindented line never continues a value
             indent_level = 0
-        key = None
-        if first == "[":
-            close = stripped.rfind("]")  # configparser: the name runs to the last "]"
-            if close >= 2:
-                name = stripped[1:close]
-                if name in sections:
-                    raise fail(
-                        index,
-                        f"section [{name}] appears a second time (first on line "
-                        f"{sections[name].header_index + 1}); merge the two into one",
-                    )
-                if section is not None:
-                    section.end_index, section.content_end = index, last + 1
-                section = sections[name] = IniSection(name, index)
-                values, last = section.values, index
-                continue
-        if section is None:
-            raise fail(
-                index,
-                "text before the first [section] header; "
-                "put it under a header or comment it out with #",
-            )
-        name, delimiter, value = stripped.partition("=")  # "=" or ":", whichever is first
-        if ":" in name or not delimiter:
-            name, delimiter, value = stripped.partition(":")
-        name = name.rstrip().lower()
-        if not name or not delimiter:
-            raise fail(
-                index,
-                f"in [{section.name}], this line is neither 'key = value', "
-                "a [section] header nor a comment; fix it or comment it out with #",
-            )
-        if name in values:
-            raise fail(
-                index,
-                f"key '{name}' appears a second time in [{section.name}] "
-                f"(first on line "
-                f"{section.header_index + key_positions(lines, section, index)[name] + 1}); "
-                "keep only one",
-            )
-        values[name] = value.strip()
-        key = name
-        blanks = 0
-        last = index
+        name = header_name(stripped) if stripped[0] == "[" else None
+        if name is not None:
+            if section is not None:
+                section.end_index, section.content_end = index, last + 1
+            section = _open_section(sections, name, index, label)
+            values, last, key = section.values, index, None
+            continue
+        key, values[key] = _key_and_value(stripped, section, index, label, lines)
+        blanks, last = 0, index
         if positions is not None:
-            positions[name] = index
+            positions[key] = index
     if section is not None:
         section.end_index, section.content_end = len(lines), last + 1
-    return IniFile(label, text, bom, sections)
+    return IniFile(label, text, sections)

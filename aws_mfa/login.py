@@ -23,7 +23,7 @@ from datetime import datetime
 
 from aws_mfa import credentials_file, expiry, ini, log, mfa
 from aws_mfa.clock import Clock, utc_now
-from aws_mfa.errors import FileError, StsRefusedError, UsageError
+from aws_mfa.errors import FileError, NoTokenError, StsRefusedError, UsageError
 from aws_mfa.keys import LongTermKeys, TemporaryCredentials, mask
 from aws_mfa.records import Record
 from aws_mfa.settings import Settings
@@ -89,7 +89,7 @@ def login(
     path = settings.credentials_file
     log.debug("Taking the lock of %s", path)
     with credentials_file.locked(path, settings.lock_timeout):
-        document = credentials_file.read_text_file(path)
+        document = credentials_file.read_for_edit(path, document)
         decision = decide(settings, document, clock())
         if not decision.renew and document is not None:
             log.info("Another aws-mfa renewed them meanwhile: %s", decision.reason)
@@ -108,10 +108,9 @@ def login(
         ).run()
         values = session_values(fresh, settings.role_arn)
         remove = () if settings.role_arn else ("assumed_role_arn",)
-        new_text = credentials_file.edit_section(
-            document, settings.short_term_section, values, remove
-        )
-        credentials_file.save(path, new_text, backup=settings.backup)
+        short = settings.short_term_section
+        change = credentials_file.set_values(short, values, remove)
+        credentials_file.save_edit(path, document, [short], change, backup=settings.backup)
     left = (fresh.expiration - clock()).total_seconds()
     log.info(
         "Success! Credentials for [%s] are valid for %s, until %s",
@@ -274,7 +273,7 @@ class Renewal:
             origin=self.caller.origin,
             now=self.clock(),
         )
-        self.used_codes.record(device)
+        self.used_codes.record(device, code)
         sessions.put(key_id, device, fresh)
         return fresh
 
@@ -347,7 +346,7 @@ class Renewal:
                 origin=caller.origin,
                 now=self.clock(),
             )
-        self.used_codes.record(caller.device)
+        self.used_codes.record(caller.device, code)
         log.debug("STS answered with access key %s", mask(fresh.access_key_id))
         return fresh
 
@@ -369,36 +368,61 @@ def obtain_code(
 
     ``seconds``: how long what the code buys will last, for the prompt.
 
-    When this device's code was already sent in the current 30-second window,
-    STS would reject it again: a code given outright is refused at once, and
-    otherwise aws-mfa waits for the next window before asking for one.
+    STS rejects a code it has accepted before. A code given outright is
+    refused at once when that same code was just sent; a code still to be
+    asked for (terminal or command) is asked for in the next 30-second
+    window when this device's code was sent in the current one. With no
+    terminal and no source, it fails at once rather than wait.
     """
-    if used_codes.used_now(device):
-        if settings.token is not None:
-            raise StsRefusedError(
-                f"{settings.token_source}: a code of {device} was already used in this "
-                "30-second window and STS rejects a code used twice; run again with the "
-                "next code"
+    if settings.token is None:
+        if not settings.token_command and not can_prompt(prompter):
+            raise NoTokenError(mfa.NO_TERMINAL)
+        if used_codes.used_now(device):
+            wait = used_codes.seconds_to_next_window()
+            log.warning(
+                "A code of %s was already used in this 30-second window; waiting %d seconds "
+                "for the next one",
+                device,
+                round(wait),
             )
-        wait = used_codes.seconds_to_next_window()
-        log.warning(
-            "A code of %s was already used in this 30-second window; waiting %d seconds "
-            "for the next one",
-            device,
-            round(wait),
+            sleep(wait)
+    code, source = ask_code(settings, device, prompter, seconds or settings.duration)
+    if used_codes.used(device, code):
+        raise StsRefusedError(
+            f"{source}: this code of {device} was already used in this 30-second window "
+            "and STS rejects a code used twice; run again with the next code"
         )
-        sleep(wait)
+    return code
+
+
+def can_prompt(prompter: mfa.Prompter) -> bool:
+    """False when ``prompter`` is the terminal's and there is no terminal to ask on."""
+    if prompter is not mfa.terminal_prompter:
+        return True
+    import os
+
+    try:
+        os.close(os.open("/dev/tty", os.O_RDWR | os.O_NOCTTY))
+    except OSError:
+        return sys.stdin is not None and sys.stdin.isatty()
+    return True
+
+
+def ask_code(
+    settings: Settings, device: str, prompter: mfa.Prompter, seconds: int
+) -> tuple[str, str]:
+    """The code, and where it came from (for messages)."""
     if settings.token == "-" and settings.token_source == "--token":
         line = sys.stdin.readline() if sys.stdin is not None else ""
-        return mfa.check_code(line.strip(), "--token - (the line read from stdin)")
+        source = "--token - (the line read from stdin)"
+        return mfa.check_code(line.strip(), source), source
     if settings.token is None and settings.token_command:
         log.info("Running %s for the MFA code", settings.token_command_source)
-        return mfa.run_token_command(settings.token_command, settings.token_command_source)
-    prompt = (
-        f"Enter AWS MFA code for device [{device}] "
-        f"(renewing for {seconds or settings.duration} seconds): "
-    )
-    return mfa.read_code(settings.token, settings.token_source, prompter, prompt)
+        code = mfa.run_token_command(settings.token_command, settings.token_command_source)
+        return code, str(settings.token_command_source)
+    prompt = f"Enter AWS MFA code for device [{device}] (renewing for {seconds} seconds): "
+    source = settings.token_source if settings.token is not None else "the MFA code typed"
+    return mfa.read_code(settings.token, settings.token_source, prompter, prompt), source
 
 
 def long_term_keys(settings: Settings, document: ini.IniFile | None) -> LongTermKeys:

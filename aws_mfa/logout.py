@@ -18,6 +18,7 @@ a copy, and the user is told so.
 
 from __future__ import annotations
 
+import os
 from datetime import datetime
 
 from aws_mfa import credentials_file, expiry, ini, log, status
@@ -25,7 +26,7 @@ from aws_mfa.errors import FileError
 
 TYPE_CHECKING = False  # see aws_mfa.records
 if TYPE_CHECKING:
-    from aws_mfa.credentials_file import StrPath
+    from aws_mfa.credentials_file import Planned, StrPath
 
 SESSION_KEYS = (*expiry.SESSION_KEYS, "assumed_role_arn")
 
@@ -56,12 +57,31 @@ def forget(document: ini.IniFile, name: str) -> str:
     problem = credentials_file.long_term_key_problem(section)
     if problem:
         raise FileError(
-            f"{document.label}: [{name}] holds {problem}; logout never removes "
+            f"{document.label!r}: section {name!r} holds {problem}; logout never removes "
             "long-term keys (remove them by hand if you mean to)"
         )
     if _only_ours(document, section):
         return credentials_file.remove_section_text(document, name)
     return credentials_file.edit_section(document, name, {}, SESSION_KEYS)
+
+
+def forget_all(
+    document: ini.IniFile | None, names: list[str], now: datetime
+) -> tuple[str, Planned, list[tuple[str, status.SessionStatus]]]:
+    """The file's text without the sessions in ``names``, what those sections hold after,
+    and each forgotten session's state before."""
+    planned: Planned = {}
+    forgotten = []
+    for name in names:
+        section = document.sections.get(name) if document else None
+        if document is None or section is None or not (set(section.values) & set(SESSION_KEYS)):
+            log.info("No session in section %r; nothing to forget", name)
+            continue
+        forgotten.append((name, status.session_status(section, name, now, 0)))
+        document = ini.parse(forget(document, name), document.label)
+        kept = document.values(name)
+        planned[name] = None if kept is None else dict(kept)
+    return (document.text if document else ""), planned, forgotten
 
 
 def logout(
@@ -72,22 +92,26 @@ def logout(
     backup: bool = False,
     lock_timeout: float = credentials_file.LOCK_TIMEOUT,
 ) -> int:
-    """Forget the sessions in ``names`` (None: every aws-mfa session); return how many."""
+    """Forget the sessions in ``names`` (None: every aws-mfa session); return how many.
+
+    A missing file has no session: nothing is locked or created.
+    """
+    document = credentials_file.read_text_file(path)
+    if document is None:
+        log.info("There is no credentials file at %r; nothing to forget", os.fspath(path))
+        return 0
     with credentials_file.locked(path, lock_timeout):
-        document = credentials_file.read_text_file(path)
+        document = credentials_file.read_for_edit(path, document)
         targets = sessions_to_forget(document) if names is None else names
-        forgotten = []
-        for name in targets:
-            section = document.sections.get(name) if document else None
-            if document is None or section is None or not (set(section.values) & set(SESSION_KEYS)):
-                log.info("No session in [%s]; nothing to forget", name)
-                continue
-            state = status.session_status(section, name, now, 0)
-            text = forget(document, name)
-            document = ini.parse(text, document.label)
-            forgotten.append((name, state))
-        if forgotten and document is not None:
-            credentials_file.save(path, document.content, backup=backup)
+        forgotten = forget_all(document, targets, now)[2]
+
+        def change(base: ini.IniFile | None) -> tuple[str, Planned]:
+            text, planned, _ = forget_all(base, [name for name, _ in forgotten], now)
+            return text, planned
+
+        if forgotten:
+            names_changed = [name for name, _ in forgotten]
+            credentials_file.save_edit(path, document, names_changed, change, backup=backup)
     for name, state in forgotten:
         if state.seconds_left and state.expiration:
             log.info(

@@ -8,13 +8,15 @@ It asks for the profile name, the access key id and the secret access key
     aws_secret_access_key = ...
     aws_mfa_device = arn:aws:iam::123456789012:mfa/alice
 
-It never replaces a section that already exists, and it writes through the
-same locked, atomic, comment-preserving path as a login. It asks only on the
+It never replaces a section that already exists, nor a file that is not a
+regular file (``/dev/null``, a FIFO), and it writes through the same locked,
+atomic, comment-preserving path as a login. It asks only on the
 terminal; with none it stops at once.
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 
 from aws_mfa import credentials_file, log
@@ -48,8 +50,8 @@ def terminal_secret(prompt: str) -> str:
     try:
         with open("/dev/tty", "rb"):
             pass
-    except OSError:
-        raise NoTokenError(NO_TERMINAL) from None
+    except OSError as err:
+        raise NoTokenError(NO_TERMINAL) from err
     return getpass.getpass(prompt)
 
 
@@ -63,14 +65,15 @@ def setup(
     lock_timeout: float = credentials_file.LOCK_TIMEOUT,
 ) -> str:
     """Create the long-term section; return its name."""
+    document = credentials_file.read_text_file(path)  # not a file, not readable: stop now
     profile = ask(f"Profile name [{default_profile}]: ").strip() or default_profile
     long_term, _ = section_names(profile, flags)
     with credentials_file.locked(path, lock_timeout):
-        document = credentials_file.read_text_file(path)
+        document = credentials_file.read_for_edit(path, document)
         if document is not None and long_term in document.sections:
             raise FileError(
-                f"{path} already has a section [{long_term}]; aws-mfa --setup never "
-                "replaces one: edit or remove it by hand first"
+                f"{os.fspath(path)!r} already has a section {long_term!r}; aws-mfa --setup "
+                "never replaces one: edit or remove it by hand first"
             )
         key_id = ask_secret("aws_access_key_id: ").strip()
         if not key_id:
@@ -83,6 +86,7 @@ def setup(
         if device:
             check_device(device, "the MFA device entered")
             values["aws_mfa_device"] = device
-        credentials_file.save(path, credentials_file.edit_section(document, long_term, values))
+        change = credentials_file.set_values(long_term, values)
+        credentials_file.save_edit(path, document, [long_term], change)
     log.info("Added [%s] with access key %s to %s", long_term, mask(key_id), path)
     return long_term

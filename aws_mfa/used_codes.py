@@ -1,31 +1,47 @@
-"""Remember which MFA device's code was used in which 30-second window, so none is sent twice.
+"""Remember which MFA codes were sent, so that none is sent twice.
 
 STS rejects a one-time code it has already accepted, and a device shows the
 same code for a whole 30-second window. So when two renewals for the same
 device fall in one window (two profiles, one after the other), the second
-would fail. aws-mfa remembers, per device, the window of the last code it
-sent successfully, and before asking for a code it checks whether the
-current window was used already::
+would fail with the same code. aws-mfa remembers, for each code it sent, a
+keyed digest of device and code, and the window it was sent in::
 
-    {"arn:aws:iam::123456789012:mfa/alice": 59374183}
+    {"codes": {"5f0c...": 59374183}, "devices": {"arn:aws:iam::123456789012:mfa/alice": 59374183}}
 
-No code is stored: only the device and the window number (Unix time // 30).
-The file is ``~/.aws/aws-mfa-used-codes.json``, 0600, replaced atomically,
-and entries older than a day are dropped.
+- A code given outright is refused only when that same code was sent in
+  this window or the one before (STS accepts a code a little late); a
+  different code is sent.
+- Before asking for a code (terminal or command), aws-mfa waits for the next
+  window when this device's code was sent in the current one.
+
+No code is stored: the digest is an HMAC-SHA256 with a random key kept in
+``~/.aws/aws-mfa-used-codes.key`` (0600), so the file cannot be checked
+against the million possible codes without that key. The file is
+``~/.aws/aws-mfa-used-codes.json``, 0600, written by
+:func:`aws_mfa.safe_write.write_file`; entries older than a day are dropped.
+A missing or broken file is an empty memory: this is best effort, and
+STS itself is the final judge.
+
+What it does not do: ask for codes (see :mod:`aws_mfa.mfa`) or wait.
 """
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 import time
 from collections.abc import Callable
 from pathlib import Path
 
+from aws_mfa import safe_write
+from aws_mfa.errors import FileError
+
 WINDOW = 30
 """Seconds a TOTP code lives (RFC 6238's default, which every AWS MFA app uses)."""
 KEEP_WINDOWS = 24 * 3600 // WINDOW
+LATE_WINDOWS = 1
+"""Windows after its own in which STS may still take a code (so it may still reject it)."""
+KEY_BYTES = 32
 
 
 def default_path() -> Path:
@@ -33,10 +49,11 @@ def default_path() -> Path:
 
 
 class UsedCodes:
-    """The windows in which each device's code was last used."""
+    """The windows in which each device, and each (keyed digest of a) code, was last used."""
 
     def __init__(self, path: Path, clock: Callable[[], float] = time.time) -> None:
         self.path = path
+        self.key_path = path.with_suffix(".key")
         self.clock = clock
 
     def window(self) -> int:
@@ -45,28 +62,64 @@ class UsedCodes:
     def seconds_to_next_window(self) -> float:
         return WINDOW - self.clock() % WINDOW
 
-    def _read(self) -> dict[str, int]:
+    def _read(self) -> dict[str, dict[str, int]]:
+        memory: dict[str, dict[str, int]] = {"codes": {}, "devices": {}}
         try:
             data = json.loads(self.path.read_text(encoding="utf-8"))
         except (OSError, ValueError):
-            return {}
-        if not isinstance(data, dict):
-            return {}
-        return {str(k): v for k, v in data.items() if isinstance(v, int)}
+            return memory
+        for part, entries in memory.items():
+            found = data.get(part) if isinstance(data, dict) else None
+            if isinstance(found, dict):
+                entries.update((str(k), v) for k, v in found.items() if isinstance(v, int))
+        return memory
+
+    def _key(self, create: bool) -> bytes | None:
+        """The random key of the digests; made (0600, never replaced) when ``create``."""
+        try:
+            key = self.key_path.read_bytes()
+            if len(key) == KEY_BYTES:
+                return key
+        except OSError:
+            pass
+        if not create:
+            return None
+        try:
+            safe_write.write_file(self.key_path, os.urandom(KEY_BYTES), exclusive=True)
+        except FileError as err:  # another run made it first (read below), or none can be
+            del err
+        return self._key(create=False)
+
+    def _digest(self, key: bytes, device: str, code: str) -> str:
+        import hashlib
+        import hmac
+
+        return hmac.new(key, f"{device}\n{code}".encode(), hashlib.sha256).hexdigest()
 
     def used_now(self, device: str) -> bool:
         """True when a code of ``device`` was already sent in the current window."""
-        return self._read().get(device) == self.window()
+        return self._read()["devices"].get(device) == self.window()
 
-    def record(self, device: str) -> None:
-        """Note that a code of ``device`` was sent in the current window (best effort)."""
+    def used(self, device: str, code: str) -> bool:
+        """True when this very ``code`` of ``device`` was sent recently enough to be rejected."""
+        key = self._key(create=False)
+        if key is None:
+            return False
+        sent = self._read()["codes"].get(self._digest(key, device, code))
+        return sent is not None and 0 <= self.window() - sent <= LATE_WINDOWS
+
+    def record(self, device: str, code: str) -> None:
+        """Note that ``code`` of ``device`` was sent in the current window (best effort)."""
         now = self.window()
-        data = {k: v for k, v in self._read().items() if now - v < KEEP_WINDOWS}
-        data[device] = now
-        temp = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
-        with contextlib.suppress(OSError):
-            self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-            fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                json.dump(data, handle)
-            os.replace(temp, self.path)
+        memory = self._read()
+        for part in memory.values():
+            for name in [name for name, seen in part.items() if now - seen >= KEEP_WINDOWS]:
+                del part[name]
+        memory["devices"][device] = now
+        key = self._key(create=True)
+        if key is not None:
+            memory["codes"][self._digest(key, device, code)] = now
+        try:
+            safe_write.write_file(self.path, json.dumps(memory).encode())
+        except FileError:
+            return

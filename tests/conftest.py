@@ -139,6 +139,8 @@ def secrets_under(home: Path) -> set[str]:
     found = {LONG_TERM_SECRET, SESSION_SECRET, MOTO_SESSION_TOKEN_START, LONG_TERM_KEY_ID}
     folder = home / ".aws"
     for path in folder.rglob("*") if folder.is_dir() else []:
+        if not path.is_file():  # a FIFO or a device in a test would block the read
+            continue
         try:
             document = ini.parse(path.read_text(encoding="utf-8"), str(path))
         except (OSError, ValueError, FileError):

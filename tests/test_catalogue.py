@@ -80,28 +80,29 @@ CASES = [
         "aws_access_key_id = x\n",
         ["-c", "123456"],
         3,
-        "{path}, line 1: text before the first [section] header",
+        "{path!r}, line 1: text before the first [section] header",
     ),
     Case(
         "a line with no equals sign",
         GOOD + "just some words\n",
         ["-c", "123456"],
         3,
-        "{path}, line 5: in [default-long-term], this line is neither 'key = value'",
+        "{path!r}, line 5: in section 'default-long-term', this line is neither 'key = value'",
     ),
     Case(
         "a duplicate section",
         GOOD + "\n" + GOOD,
         ["-c", "123456"],
         3,
-        "{path}, line 6: section [default-long-term] appears a second time (first on line 1)",
+        "{path!r}, line 6: section 'default-long-term' appears a second time (first on line 1)",
     ),
     Case(
         "a duplicate key",
         GOOD + "AWS_ACCESS_KEY_ID = y\n",
         ["-c", "123456"],
         3,
-        "{path}, line 5: key 'aws_access_key_id' appears a second time in [default-long-term]",
+        "{path!r}, line 5: key 'aws_access_key_id' appears a second time in section "
+        "'default-long-term'",
     ),
     Case(
         "an empty file",
@@ -115,7 +116,7 @@ CASES = [
         None,
         ["-c", "123456"],
         3,
-        "{path} is a folder, not a file",
+        "{path!r} is a folder, not a regular file",
         special="folder",
     ),
     Case(
@@ -123,7 +124,7 @@ CASES = [
         GOOD,
         ["-c", "123456"],
         3,
-        "cannot read {path}: permission denied",
+        "cannot read {path!r}: permission denied",
         special="unreadable",
     ),
     Case(
@@ -131,8 +132,58 @@ CASES = [
         None,
         ["-c", "123456"],
         3,
-        "{path}, line 2: not UTF-8 text",
+        "{path!r}, line 2: not UTF-8 text",
         special="latin1",
+    ),
+    Case(
+        "a FIFO in the file's place (never blocks)",
+        None,
+        ["-c", "123456"],
+        3,
+        "{path!r} is a FIFO (named pipe), not a regular file",
+        special="fifo",
+    ),
+    Case(
+        "a device in the file's place",
+        None,
+        ["-c", "123456"],
+        3,
+        "'/dev/null' is a device, not a regular file",
+        env={"AWS_SHARED_CREDENTIALS_FILE": "/dev/null"},
+    ),
+    Case(
+        "a file over 64 MiB",
+        None,
+        ["-c", "123456"],
+        3,
+        "{path!r} is 65 MiB, over the 64 MiB aws-mfa reads",
+        special="huge",
+    ),
+    Case(
+        "a UTF-8 byte-order mark",
+        "\ufeff" + GOOD,
+        ["-c", "123456"],
+        3,
+        "{path!r}, line 1: the file starts with a UTF-8 byte-order mark (BOM), which the AWS "
+        "CLI and SDKs reject",
+    ),
+    Case(
+        "classic Mac (lone CR) line endings",
+        GOOD.replace("\n", "\r")
+        + "\r"
+        + session("default", "2000-01-01 00:00:00").replace("\n", "\r"),
+        ["-c", "123456"],
+        3,
+        "{path!r}, line 1: a line ends with a lone CR (classic Mac line endings), which "
+        "aws-mfa does not edit",
+    ),
+    Case(
+        "logout of a file in a FIFO's place",
+        None,
+        ["logout", "--all"],
+        3,
+        "{path!r} is a FIFO (named pipe), not a regular file",
+        special="fifo",
     ),
     Case(
         "a missing long-term section",
@@ -265,7 +316,7 @@ CASES = [
         GOOD,
         ["-c", "123456"],
         3,
-        "{config}, line 2: in [default], this line is neither",
+        "{config!r}, line 2: in section 'default', this line is neither",
         config="[default]\nregion\n",
     ),
     Case(
@@ -303,6 +354,12 @@ def test_bad_input(
     command = [AWS_MFA, *case.args]
     if case.special == "folder":
         credentials.mkdir(parents=True)
+    elif case.special == "fifo":
+        credentials.parent.mkdir(parents=True)
+        os.mkfifo(credentials)
+    elif case.special == "huge":
+        write(credentials, GOOD)
+        os.truncate(credentials, 65 * 1024 * 1024)  # sparse: takes no disk space
     elif case.special == "latin1":
         write(credentials, b"[default-long-term]\nregion = caf\xe9\n")
     elif case.text is not None:
@@ -315,15 +372,14 @@ def test_bad_input(
     config = home / ".aws" / "config"
     if case.config is not None:
         write(config, case.config)
-    before = (
-        credentials.read_bytes() if credentials.is_file() and case.special != "unreadable" else None
-    )
+    readable = credentials.is_file() and case.special not in ("unreadable", "huge")
+    before = credentials.read_bytes() if readable else None
 
     env = {**environment, "MFA_LOG_LEVEL": "", **case.env}
     result = run(command, env)
 
     credentials.chmod(0o600) if case.special == "unreadable" else None
-    message = case.message.format(path=credentials, config=config)
+    message = case.message.format(path=str(credentials), config=str(config))
     assert result.code == case.code, result.stderr
     assert result.stderr.splitlines() == [result.stderr.strip()], result.stderr
     assert result.stderr.startswith("ERROR - ")

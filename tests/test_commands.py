@@ -319,7 +319,7 @@ def test_visual_wins_over_editor_and_a_broken_result_is_reported(
     result = aws_mfa("config", VISUAL=str(breaker), EDITOR="/nonexistent")
     assert result.code == 3
     assert result.error_lines == [
-        f"ERROR - {home}/.aws/config, line 1: text before the first [section] header; "
+        f"ERROR - '{home}/.aws/config', line 1: text before the first [section] header; "
         "put it under a header or comment it out with #"
     ]
 
@@ -352,11 +352,8 @@ def test_config_settings_reach_sts(
     assert result.code == 0, result.stderr
     request = sts.requests[-1]
     assert request["Action"] == "AssumeRole"
-    assert (request["RoleArn"], request["DurationSeconds"], request["SerialNumber"]) == (
-        ROLE,
-        "1800",
-        DEVICE,
-    )
+    assert sts.requests[0]["SerialNumber"] == DEVICE  # the code bought the MFA session
+    assert (request["RoleArn"], request["DurationSeconds"]) == (ROLE, "1800")
     assert (request["RoleSessionName"], request["ExternalId"], request["@region"]) == (
         "from-config",
         "ext-123",
@@ -383,7 +380,8 @@ def test_flags_and_environment_beat_the_config(
         "flag-id",
         "1800",
     )
-    assert request["SerialNumber"] == DEVICE  # aws_mfa_device in the credentials file wins
+    # aws_mfa_device in the credentials file wins
+    assert sts.requests[0]["SerialNumber"] == DEVICE
 
 
 def test_device_is_looked_up_in_the_short_profile_then_the_long_one(
@@ -435,7 +433,9 @@ def test_unparsable_config_is_an_error_with_its_line(
     config = write(home / ".aws" / "config", "[default]\nregion = eu-west-1\nregion\n")
     result = aws_mfa("-c", "123456")
     assert result.code == 3
-    assert result.error_lines[0].startswith(f"ERROR - {config}, line 3: in [default]")
+    assert result.error_lines[0].startswith(
+        f"ERROR - {str(config)!r}, line 3: in section 'default'"
+    )
     assert credentials.read_bytes() == before
     assert sts.requests == []
 

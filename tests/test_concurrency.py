@@ -109,7 +109,7 @@ def test_a_lock_held_too_long_gives_a_clear_message(
     assert result.code == 3
     assert "INFO - waiting for another aws-mfa that is renewing credentials in" in result.stderr
     assert result.error_lines == [
-        f"ERROR - another aws-mfa has held the lock on {credentials} for over 2 seconds "
+        f"ERROR - another aws-mfa has held the lock on {str(credentials)!r} for over 2 seconds "
         "(is it waiting for an MFA code in another terminal?); finish or stop it, then run again"
     ]
     assert credentials.read_bytes() == before

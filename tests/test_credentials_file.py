@@ -133,10 +133,16 @@ def test_mixed_endings_outside_the_section_are_untouched() -> None:
     assert outside(new, "dev") == outside(text, "dev")
 
 
-def test_byte_order_mark_is_kept() -> None:
-    text = ini.BOM + "[dev]\nx = 1\n"
-    assert edit(text, "dev", {"x": "2"}) == ini.BOM + "[dev]\nx = 2\n"
-    assert edit(text, "new", {"k": "v"}) == ini.BOM + "[dev]\nx = 1\n\n[new]\nk = v\n"
+def test_a_lone_cr_file_is_never_edited() -> None:
+    doc = ini.parse("[a]\rk = v\r[dev]\rx = 1\r", "f")
+    assert doc.values("dev") == {"x": "1"}  # read as botocore reads it
+    for change in (
+        lambda: cf.edit_section(doc, "dev", {"x": "2"}),
+        lambda: cf.edit_section(doc, "new", {"k": "v"}),
+        lambda: cf.remove_section_text(doc, "dev"),
+    ):
+        with pytest.raises(FileError, match=r"^'f', line 1: a line ends with a lone CR"):
+            change()
 
 
 def test_key_spelling_is_kept_when_its_value_changes() -> None:
@@ -264,7 +270,7 @@ def test_lock_file_is_0600(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("setup", "message"),
     [
-        ("folder", "is a folder, not a file"),
+        ("folder", "is a folder, not a regular file"),
         ("latin1", "line 2: not UTF-8 text"),
     ],
 )

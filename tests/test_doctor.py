@@ -65,8 +65,8 @@ def test_every_problem_is_found_and_explained(
     assert result.code == 9
     problems = lines(result.stdout, "PROBLEM")
     expected = [
-        f"{credentials} can be read by other users (mode 0644), and it holds your keys; "
-        f"run: chmod 600 {credentials}",
+        f"{str(credentials)!r} can be read by other users (mode 0644), and it holds your keys; "
+        f"run: chmod 600 {str(credentials)!r}",
         f"{home}/.aws/config can be changed by other users (mode 0666); "
         f"run: chmod go-w {home}/.aws/config",
         f"the folder {home}/.aws is open to other users (mode 0755); run: chmod 700 {home}/.aws",
@@ -105,7 +105,7 @@ def test_an_unparsable_file_is_a_finding_not_a_crash(
     write(home / ".aws" / "config", "[default]\nregion\n")
     result = aws_mfa("doctor")
     assert result.code == 9
-    assert f"the config file cannot be read: {home}/.aws/config, line 2" in result.stdout
+    assert f"the config file cannot be read: '{home}/.aws/config', line 2" in result.stdout
 
 
 def test_unreachable_sts_is_a_note(healthy: Path, aws_mfa: AwsMfa) -> None:

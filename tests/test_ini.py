@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import configparser
+import io
 
 import pytest
 from hypothesis import given, settings
@@ -37,15 +38,27 @@ def test_spans_mark_header_last_key_and_end() -> None:
     assert doc.key_line("a", "k") == 1
 
 
-def test_crlf_and_bom_are_kept_in_lines() -> None:
-    doc = ini.parse("\ufeff[dev]\r\nkey = v\r\n", "f")
-    assert doc.bom
+def test_crlf_is_kept_in_lines() -> None:
+    doc = ini.parse("[dev]\r\nkey = v\r\n", "f")
     assert doc.lines() == ["[dev]\r\n", "key = v\r\n"]
     assert doc.values("dev") == {"key": "v"}
 
 
-def test_only_newline_splits_lines() -> None:
-    assert ini.split_lines("a\u2028b\rc\nd") == ["a\u2028b\rc\n", "d"]
+def test_a_byte_order_mark_is_refused_as_botocore_refuses_it() -> None:
+    with pytest.raises(FileError, match=r"^'f', line 1: the file starts with a UTF-8 byte-order"):
+        ini.parse("\ufeff[dev]\nkey = v\n", "f")
+
+
+def test_a_lone_cr_ends_a_line_as_for_botocore_and_nothing_else_does() -> None:
+    doc = ini.parse("[default]\rexpiration = x\r\nk = a\u2028b\x1cc\n", "f")
+    assert doc.values("default") == {"expiration": "x", "k": "a\u2028b\x1cc"}
+    assert ini.line_texts("a\rb\r\nc\nd") == ["a", "b", "c", "d"]
+    assert ini.has_lone_cr("a\rb")
+    assert not ini.has_lone_cr("a\r\nb\n")
+
+
+def test_editing_splits_on_newline_only() -> None:
+    assert ini.split_lines("a\u2028b\r\nc\nd") == ["a\u2028b\r\n", "c\n", "d"]
     assert ini.split_lines("") == []
     assert ini.split_lines("x\n") == ["x\n"]
 
@@ -53,11 +66,17 @@ def test_only_newline_splits_lines() -> None:
 @pytest.mark.parametrize(
     ("text", "message"),
     [
-        ("key = v\n[dev]\n", "f, line 1: text before the first [section] header"),
-        ("[dev]\nno equals sign here\n", "f, line 2: in [dev], this line is neither"),
-        ("[dev]\n= value\n", "f, line 2: in [dev], this line is neither"),
-        ("[dev]\n[x]\n[dev]\n", "f, line 3: section [dev] appears a second time (first on line 1)"),
-        ("[dev]\nkey = 1\nKEY = 2\n", "f, line 3: key 'key' appears a second time in [dev]"),
+        ("key = v\n[dev]\n", "'f', line 1: text before the first [section] header"),
+        ("[dev]\nno equals sign here\n", "'f', line 2: in section 'dev', this line is neither"),
+        ("[dev]\n= value\n", "'f', line 2: in section 'dev', this line is neither"),
+        (
+            "[dev]\n[x]\n[dev]\n",
+            "'f', line 3: section 'dev' appears a second time (first on line 1)",
+        ),
+        (
+            "[d\x1b]\nk = 1\nK = 2\n",
+            "'f', line 3: key 'k' appears a second time in section 'd\\x1b'",
+        ),
     ],
 )
 def test_problems_name_the_file_and_line(text: str, message: str) -> None:
@@ -90,14 +109,15 @@ LINE = st.one_of(
 
 
 @settings(max_examples=400, deadline=None)
-@given(lines=st.lists(LINE, max_size=14), endings=st.lists(st.sampled_from(["\n", "\r\n"])))
+@given(lines=st.lists(LINE, max_size=14), endings=st.lists(st.sampled_from(["\n", "\r\n", "\r"])))
 def test_agrees_with_configparser(lines: list[str], endings: list[str]) -> None:
+    """As botocore reads a file: configparser on a text stream with universal newlines."""
     text = "".join(
         line + (endings[i % len(endings)] if endings else "\n") for i, line in enumerate(lines)
     )
     parser = configparser.RawConfigParser(default_section="\0none")
     try:
-        parser.read_string(text)
+        parser.read_file(io.StringIO(text, newline=None))
     except configparser.Error:
         with pytest.raises(FileError):
             ini.parse(text, "f")
@@ -112,11 +132,13 @@ def test_key_lines_are_found_as_the_reader_reads_them() -> None:
     doc = None
     with pytest.raises(
         FileError,
-        match=r"line 9: key 'b' appears a second time in \[s\] "
+        match=r"line 9: key 'b' appears a second time in section 's' "
         r"\(first on line 7\)",
     ):
         doc = ini.parse(text, "f")
     doc = ini.parse(text.replace("B: 3\n", "c: 3\n"), "f")
     assert (doc.key_line("a", "x"), doc.key_line("s", "b"), doc.key_line("s", "c")) == (2, 6, 8)
-    crlf = ini.parse("\ufeff[z]\r\n\r\nk = 1\r\n", "f")
+    crlf = ini.parse("[z]\r\n\r\nk = 1\r\n", "f")
     assert crlf.key_line("z", "k") == 2
+    mac = ini.parse("[z]\r\rk = 1\r", "f")
+    assert mac.key_line("z", "k") == 2

@@ -66,7 +66,10 @@ class NewWindow:
     def used_now(self, device: str) -> bool:
         return False
 
-    def record(self, device: str) -> None:
+    def used(self, device: str, code: str) -> bool:
+        return False
+
+    def record(self, device: str, code: str) -> None:
         pass
 
 
@@ -125,17 +128,20 @@ def test_assume_role_writes_the_role_and_a_later_plain_login_removes_it(
 ) -> None:
     write(credentials, long_term())
     run(credentials, Flags(token="123456", assume_role=ROLE), client_factory=fake.factory)
+    # One code buys the MFA session; the role is assumed from it, without a code.
+    assert [name for name, _ in fake.calls] == ["GetSessionToken", "AssumeRole"]
+    assert fake.calls[0][1]["SerialNumber"] == DEVICE
     name, params = fake.calls[-1]
-    assert name == "AssumeRole"
     assert params["RoleArn"] == ROLE
     assert params["DurationSeconds"] == 3600
-    assert params["SerialNumber"] == DEVICE
+    assert "SerialNumber" not in params
+    assert "TokenCode" not in params
     assert "ExternalId" not in params
     text = credentials.read_text()
     assert "assumed_role = True\n" in text
     assert f"assumed_role_arn = {ROLE}\n" in text
     run(credentials, Flags(token="654321"), client_factory=fake.factory)
-    assert fake.calls[-1][0] == "GetSessionToken"
+    assert len(fake.calls) == 2  # the plain session is the cached MFA session
     text = credentials.read_text()
     assert "assumed_role = False\n" in text
     assert "assumed_role_arn" not in text

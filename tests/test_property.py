@@ -90,20 +90,18 @@ def files(draw: st.DrawFn, target_kind: str) -> Case:
     text = "".join(line + draw(ENDING) for line in lines)
     if text and draw(st.booleans()):
         text = text.rstrip("\r\n")  # no newline at the end
-    if draw(st.booleans()):
-        text = ini.BOM + text
     return Case(text, "dev")
 
 
 def lines_of(text: str) -> list[str]:
-    return ini.split_lines(text.removeprefix(ini.BOM))
+    return ini.split_lines(text)
 
 
 def assert_only_section_changed(old: str, new: str, name: str) -> None:
     """``new`` is ``old`` with section ``name`` (header to last key) replaced, nothing else."""
     section = ini.parse(old, "f").sections[name]
     before = lines_of(old)
-    prefix = (ini.BOM if old.startswith(ini.BOM) else "") + "".join(before[: section.header_index])
+    prefix = "".join(before[: section.header_index])
     suffix = "".join(before[section.content_end :])
     assert new.startswith(prefix)
     if not before[section.content_end - 1].endswith("\n"):  # the section ended the file
@@ -177,7 +175,6 @@ def test_removing_a_session_removes_only_it_and_blank_lines_next_to_it(case: Cas
     assert end >= section.content_end
     cut = old_lines[start : section.header_index] + old_lines[section.content_end : end]
     assert all(not line.strip() for line in cut)
-    assert new.startswith(ini.BOM) == case.text.startswith(ini.BOM)
 
 
 @HEAVY

@@ -22,6 +22,16 @@ from tests.test_login import FakeSts, Prompter
 NOW = datetime(2026, 11, 22, 12, 0, tzinfo=timezone.utc)
 
 
+NO_CACHE = {"MFA_SESSION_CACHE": "false"}
+"""Every code here buys what it is asked for, as in 0.0.12: the MFA-session cache (which
+spares codes) is tested in test_roles.py."""
+
+
+@pytest.fixture(autouse=True)
+def no_session_cache(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("MFA_SESSION_CACHE", "false")
+
+
 class Clock:
     """Unix time that moves only when slept through."""
 
@@ -40,7 +50,7 @@ class Clock:
 def run(path: Path, flags: Flags, env: dict[str, str], clock: Clock, **kw: Any):
     flags = flags.replace(credentials_file=str(path))
     document = credentials_file.read_text_file(path)
-    settings = resolve(flags, env, document)
+    settings = resolve(flags, {**NO_CACHE, **env}, document)
     used = UsedCodes(path.parent / "used.json", clock=clock)
     return login.login(
         settings, document, clock=lambda: NOW, used_codes=used, sleep=clock.sleep, **kw
@@ -140,7 +150,7 @@ def test_another_device_or_window_is_not_held_back(credentials: Path, fake) -> N
     clock = Clock(30 * 1_000_000.0)
     run(credentials, Flags(profile="a", token="123456"), {}, clock, client_factory=fake.factory)
     run(credentials, Flags(profile="b", token="123456"), {}, clock, client_factory=fake.factory)
-    clock.now += 30
+    clock.now += 60  # STS may still reject a code one window late
     run(
         credentials,
         Flags(profile="a", token="123456", force=True),
@@ -152,13 +162,38 @@ def test_another_device_or_window_is_not_held_back(credentials: Path, fake) -> N
     assert clock.slept == []
 
 
+def test_a_different_code_in_the_same_window_is_sent(credentials: Path, fake) -> None:
+    write(credentials, long_term("a-long-term") + "\n" + long_term("b-long-term"))
+    clock = Clock(30 * 1_000_000 + 1.0)
+    run(credentials, Flags(profile="a", token="123456"), {}, clock, client_factory=fake.factory)
+    run(credentials, Flags(profile="b", token="654321"), {}, clock, client_factory=fake.factory)
+    assert [code_sent(fake)] == ["654321"]
+    assert len(fake.calls) == 2
+    assert clock.slept == []
+
+
 def test_the_memory_holds_no_code(tmp_path: Path) -> None:
-    used = UsedCodes(tmp_path / "aws" / "used.json", clock=lambda: 30 * 7.0)
-    used.record(DEVICE)
-    assert json.loads((tmp_path / "aws" / "used.json").read_text()) == {DEVICE: 7}
-    assert stat.S_IMODE((tmp_path / "aws" / "used.json").stat().st_mode) == 0o600
+    path = tmp_path / "aws" / "used.json"
+    used = UsedCodes(path, clock=lambda: 30 * 7.0)
+    used.record(DEVICE, "987654")
+    memory = json.loads(path.read_text())
+    assert memory["devices"] == {DEVICE: 7}
+    assert "987654" not in path.read_text()
+    assert len(memory["codes"]) == 1
+    for made in (path, path.with_suffix(".key")):
+        assert stat.S_IMODE(made.stat().st_mode) == 0o600
+    assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700
+    assert len(path.with_suffix(".key").read_bytes()) == 32
     assert used.used_now(DEVICE)
-    assert not UsedCodes(tmp_path / "aws" / "used.json", clock=lambda: 30 * 8.0).used_now(DEVICE)
+    assert used.used(DEVICE, "987654")
+    assert not used.used(DEVICE, "987655")
+    assert not used.used("arn:other", "987654")
+    assert not UsedCodes(path, clock=lambda: 30 * 8.0).used_now(DEVICE)
+    assert UsedCodes(path, clock=lambda: 30 * 8.0).used(DEVICE, "987654")  # one window late
+    assert not UsedCodes(path, clock=lambda: 30 * 9.0).used(DEVICE, "987654")
+    # Another key (another user, a lost key file): the digests say nothing.
+    path.with_suffix(".key").write_bytes(b"k" * 32)
+    assert not used.used(DEVICE, "987654")
 
 
 def test_a_broken_memory_file_is_ignored(tmp_path: Path) -> None:
@@ -166,8 +201,9 @@ def test_a_broken_memory_file_is_ignored(tmp_path: Path) -> None:
     path.write_text("{not json")
     used = UsedCodes(path, clock=lambda: 300.0)
     assert not used.used_now(DEVICE)
-    used.record(DEVICE)
+    used.record(DEVICE, "123456")
     assert used.used_now(DEVICE)
+    assert used.used(DEVICE, "123456")
 
 
 # End to end.
@@ -203,8 +239,35 @@ def test_second_profile_on_the_same_device_in_one_window_is_refused(
     result = aws_mfa("-p", "b", "-c", "123456")
     assert result.code == 5
     assert result.error_lines == [
-        f"ERROR - --token: a code of {DEVICE} was already used in this 30-second window "
+        f"ERROR - --token: this code of {DEVICE} was already used in this 30-second window "
         "and STS rejects a code used twice; run again with the next code"
     ]
     assert len(sts.requests) == 1
     assert credentials.read_bytes() == before
+
+
+@pytest.mark.e2e
+def test_no_terminal_and_no_code_source_fails_at_once_not_after_the_window(
+    credentials: Path, aws_mfa: AwsMfa, sts: LocalSts
+) -> None:
+    write(credentials, long_term("a-long-term") + "\n" + long_term("b-long-term"))
+    left = UsedCodes(Path("unused")).seconds_to_next_window()
+    if left < 10:  # start both runs early in a window, so they share it
+        time.sleep(left)
+    assert aws_mfa("-p", "a", "-c", "123456").code == 0
+    result = aws_mfa("-p", "b")
+    assert result.code == 4, result.stderr
+    assert "waiting" not in result.stderr
+    assert result.error_lines == [f"ERROR - {mfa.NO_TERMINAL}"]
+    assert len(sts.requests) == 1
+
+
+@pytest.mark.e2e
+def test_another_code_given_outright_in_the_same_window_is_sent(
+    credentials: Path, aws_mfa: AwsMfa, sts: LocalSts
+) -> None:
+    write(credentials, long_term("a-long-term") + "\n" + long_term("b-long-term"))
+    assert aws_mfa("-p", "a", "-c", "123456").code == 0
+    result = aws_mfa("-p", "b", "-c", "654321")
+    assert result.code == 0, result.stderr
+    assert [request["TokenCode"] for request in sts.requests] == ["123456", "654321"]

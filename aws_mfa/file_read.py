@@ -1,0 +1,133 @@
+"""Read an AWS file's text, refusing what botocore would misread or what is not a file.
+
+Rules, each giving one error line that says how to fix it:
+
+- only a regular file is read: a folder, FIFO or device in its place is
+  refused without blocking (it is opened with ``O_NONBLOCK`` and checked
+  with ``fstat`` before any read);
+- at most :data:`MAX_SIZE` bytes (a credentials file is a few kilobytes);
+- UTF-8 text without a byte-order mark (botocore rejects a BOM).
+
+A missing file reads as None. Line endings are left to :mod:`aws_mfa.ini`,
+which splits lines as botocore does (``\\r\\n``, ``\\n`` or a lone ``\\r``).
+
+What it does not do: parse (see :mod:`aws_mfa.ini`) or write.
+"""
+
+from __future__ import annotations
+
+import os
+
+from aws_mfa.errors import FileError
+from aws_mfa.records import Record
+
+TYPE_CHECKING = False  # see aws_mfa.records
+if TYPE_CHECKING:
+    from aws_mfa.safe_write import StrPath
+
+MAX_SIZE = 64 * 1024 * 1024
+"""Largest file read: far above any real credentials file, far below a memory problem."""
+UTF8_BOM = b"\xef\xbb\xbf"
+
+
+class Snapshot(Record):
+    """A file's text, and what identifies the version read (inode, size, times)."""
+
+    text: str
+    signature: tuple[int, int, int, int]
+
+
+def signature_of(status: os.stat_result) -> tuple[int, int, int, int]:
+    return (status.st_ino, status.st_size, status.st_mtime_ns, status.st_ctime_ns)
+
+
+def _open(path: StrPath) -> int | None:
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
+    try:
+        return os.open(path, flags)
+    except FileNotFoundError:
+        return None
+    except PermissionError as err:
+        raise FileError(
+            f"cannot read {os.fspath(path)!r}: permission denied; check its owner, "
+            "and its mode (chmod 600)"
+        ) from err
+    except OSError as err:
+        raise FileError(f"cannot read {os.fspath(path)!r}: {err.strerror}") from err
+
+
+def kind_problem(mode: int) -> str | None:
+    """What a non-regular file is ("a folder", "a FIFO" ...), or None for a regular file."""
+    import stat
+
+    if stat.S_ISREG(mode):
+        return None
+    if stat.S_ISDIR(mode):
+        return "a folder"
+    if stat.S_ISFIFO(mode):
+        return "a FIFO (named pipe)"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    return "not a regular file"
+
+
+def _read_bytes(path: StrPath, fd: int) -> tuple[bytes, os.stat_result]:
+    shown = os.fspath(path)
+    status = os.fstat(fd)
+    kind = kind_problem(status.st_mode)
+    if kind:
+        raise FileError(f"{shown!r} is {kind}, not a regular file; move it away or point elsewhere")
+    if status.st_size > MAX_SIZE:
+        raise FileError(
+            f"{shown!r} is {status.st_size // (1024 * 1024)} MiB, over the {MAX_SIZE >> 20} MiB "
+            "aws-mfa reads; is it the right file?"
+        )
+    chunks = []
+    size = 0
+    while size <= MAX_SIZE:
+        chunk = os.read(fd, max(status.st_size + 1, 65536))
+        if not chunk:
+            break
+        chunks.append(chunk)
+        size += len(chunk)
+    if size > MAX_SIZE:
+        raise FileError(
+            f"{shown!r} grew over {MAX_SIZE >> 20} MiB while read; is it the right file?"
+        )
+    return b"".join(chunks), status
+
+
+def decode(data: bytes, shown: str) -> str:
+    """The text of ``data``: UTF-8 without a byte-order mark, or one clear error."""
+    if data.startswith(UTF8_BOM):
+        raise FileError(
+            f"{shown!r}, line 1: the file starts with a UTF-8 byte-order mark (BOM), which "
+            "the AWS CLI and SDKs reject; save it as UTF-8 without BOM"
+        )
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as err:
+        line = data[: err.start].count(b"\n") + 1
+        raise FileError(f"{shown!r}, line {line}: not UTF-8 text; save the file as UTF-8") from err
+
+
+def read_snapshot(path: StrPath) -> Snapshot | None:
+    """The text of the file at ``path`` and its signature; None when there is no file."""
+    fd = _open(path)
+    if fd is None:
+        return None
+    try:
+        data, status = _read_bytes(path, fd)
+    except OSError as err:
+        raise FileError(f"cannot read {os.fspath(path)!r}: {err.strerror}") from err
+    finally:
+        os.close(fd)
+    return Snapshot(decode(data, os.fspath(path)), signature_of(status))
+
+
+def current_signature(path: StrPath) -> tuple[int, int, int, int] | None:
+    """The signature of the file at ``path`` now; None when there is none."""
+    try:
+        return signature_of(os.stat(path))
+    except OSError:
+        return None

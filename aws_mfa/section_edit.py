@@ -1,0 +1,181 @@
+"""Change one section of an INI file's text and leave every other byte alone.
+
+:func:`edit_section` cuts the section's text (header through last key),
+edits only that with configupdater, and splices it back between the
+untouched text before and after it. Comments, blank lines, spacing, key
+order, other sections and CRLF endings outside that section are never
+re-rendered, so they cannot change::
+
+    # mine                # mine
+    [dev]                 [dev]
+    region = eu-west-1 -> region = eu-west-1
+    expiration = old      expiration = new
+                          aws_session_token = ...
+    [prod] ...            [prod] ...     <- the same bytes
+
+It refuses text with a lone ``\\r`` line ending (classic Mac): botocore reads
+those as line breaks, and an edit could not keep every other byte.
+
+What it does not do: read or write files (see :mod:`aws_mfa.credentials_file`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from aws_mfa import ini
+from aws_mfa.errors import FileError
+
+
+def refuse_lone_cr(document: ini.IniFile) -> None:
+    """One clear error for text with a lone CR line ending, which no edit here handles."""
+    if ini.has_lone_cr(document.text):
+        import re
+
+        found = re.search("\r(?!\n)", document.text)
+        line = len(ini.line_texts(document.text[: found.end() if found else 0]))
+        raise FileError(
+            f"{document.label!r}, line {line}: a line ends with a lone CR (classic Mac line "
+            "endings), which aws-mfa does not edit; convert the file to LF endings "
+            "(for example: tr '\\r' '\\n')"
+        )
+
+
+def planned_values(
+    document: ini.IniFile | None, name: str, values: Mapping[str, str], remove: tuple[str, ...]
+) -> dict[str, str]:
+    """What section ``name`` holds after :func:`edit_section` with these arguments."""
+    old = document.values(name) if document else None
+    expected = dict(old) if old else {}
+    for key in remove:
+        expected.pop(key, None)
+    expected.update(values)
+    return expected
+
+
+def section_text(document: ini.IniFile | None, name: str) -> str | None:
+    """The text of section ``name``, header through last key; None when it is absent."""
+    section = document.sections.get(name) if document else None
+    if document is None or section is None:
+        return None
+    return "".join(document.lines()[section.header_index : section.content_end])
+
+
+def _span(text: str, section: ini.IniSection) -> tuple[int, int]:
+    """Character offsets of the section's lines (header through last key) in ``text``."""
+    start = 0
+    for _ in range(section.header_index):
+        start = text.index("\n", start) + 1
+    end = start
+    for _ in range(section.content_end - section.header_index):
+        found = text.find("\n", end)
+        end = len(text) if found < 0 else found + 1
+    return start, end
+
+
+def edit_section(
+    document: ini.IniFile | None,
+    name: str,
+    values: Mapping[str, str],
+    remove: tuple[str, ...] = (),
+) -> str:
+    """The file's new text with section ``name`` holding ``values``, minus ``remove``.
+
+    Keys already in the section are changed where they stand (their spelling
+    kept); new keys go after the section's last key; a new section is
+    appended at the end of the file after one blank line. Nothing outside
+    the section changes.
+    """
+    if document is not None:
+        refuse_lone_cr(document)
+    text = document.text if document else ""
+    eol = line_ending(text)
+    section = document.sections.get(name) if document else None
+    if section is None:
+        if text and not text.endswith("\n"):
+            text += eol
+        if text.strip() and text[:-1].rpartition("\n")[2].strip():  # the last line has text
+            text += eol
+        new_part = f"[{name}]{eol}" + "".join(f"{k} = {v}{eol}" for k, v in values.items())
+        new_text = text + new_part
+    else:
+        start, end = _span(text, section)
+        new_part = _edit_with_configupdater(text[start:end], name, values, remove, eol)
+        new_text = text[:start] + new_part + text[end:]
+    label = document.label if document else "the credentials file"
+    new = ini.parse(new_part, label).values(name)
+    if new != planned_values(document, name, values, remove):
+        raise FileError(
+            f"{label!r}: refusing to write an edit of section {name!r} that would change "
+            "other content (an aws-mfa bug; please report it); the file was not changed"
+        )
+    return new_text
+
+
+def _edit_with_configupdater(
+    text: str, name: str, values: Mapping[str, str], remove: tuple[str, ...], eol: str
+) -> str:
+    """Edit ``text``: a section's header through its last key, nothing after it.
+
+    New keys therefore land right after the last key, before any blank lines
+    or comments that lead into the next section.
+    """
+    from configparser import Error as ParserError
+
+    from configupdater import ConfigUpdater
+
+    if not text.endswith("\n"):
+        text += eol
+    updater = ConfigUpdater()
+    try:
+        updater.read_string(text)
+    except ParserError as err:
+        raise FileError(f"cannot edit section {name!r}: {err}") from err
+    section = updater[name]
+    for key in remove:
+        if key in section:
+            del section[key]
+    for key, value in values.items():
+        if key in section:
+            section[key].value = value
+        else:
+            section.set(key, value)
+    rendered = str(updater)
+    if eol == "\r\n":
+        # configupdater ends the lines it writes with "\n"; this part of the
+        # file is rewritten anyway, so all of it gets the file's line ending.
+        rendered = rendered.replace("\r\n", "\n").replace("\n", "\r\n")
+    return rendered
+
+
+def remove_section_text(document: ini.IniFile, name: str) -> str:
+    """The file's new text without section ``name``: header through last key.
+
+    Comments after its last key stay (they usually introduce the next
+    section), and so do comments before it. The blank lines after it go, and
+    when it was the file's last section so do the blank lines before it, so
+    removing a section :func:`edit_section` appended gives back the old text.
+    """
+    refuse_lone_cr(document)
+    section = document.sections[name]
+    lines = document.lines()
+    start, end = section.header_index, section.content_end
+    while end < len(lines) and not lines[end].strip():
+        end += 1
+    if end == len(lines):
+        while start > 0 and not lines[start - 1].strip():
+            start -= 1
+    new_text = "".join(lines[:start] + lines[end:])
+    new = ini.parse(new_text, document.label)
+    kept = {key: sec.values for key, sec in document.sections.items() if key != name}
+    if {key: sec.values for key, sec in new.sections.items()} != kept:
+        raise FileError(
+            f"{document.label!r}: refusing to write a removal of section {name!r} that would "
+            "change other content (an aws-mfa bug; please report it); the file was not changed"
+        )
+    return new_text
+
+
+def line_ending(text: str) -> str:
+    """The file's usual line ending: ``\\r\\n`` when most lines end so, else ``\\n``."""
+    return "\r\n" if text.count("\r\n") * 2 > text.count("\n") else "\n"
