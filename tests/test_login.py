@@ -131,7 +131,7 @@ def test_assume_role_writes_the_role_and_a_later_plain_login_removes_it(
     # One code buys the MFA session; the role is assumed from it, without a code.
     assert [name for name, _ in fake.calls] == ["GetSessionToken", "AssumeRole"]
     assert fake.calls[0][1]["SerialNumber"] == DEVICE
-    name, params = fake.calls[-1]
+    params = fake.calls[-1][1]
     assert params["RoleArn"] == ROLE
     assert params["DurationSeconds"] == 3600
     assert "SerialNumber" not in params
