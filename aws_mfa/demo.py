@@ -37,6 +37,9 @@ from typing import Any
 Fault = Callable[[str], "tuple[int, str] | None"]
 """Given an STS action name, an (HTTP status, body) to answer with instead of
 moto's, or None to let moto answer. It may block, to play an STS that hangs."""
+Responder = Callable[[dict[str, str]], "tuple[int, str] | None"]
+"""Like a Fault, given the request's parameters and who signed it (``@key_id``,
+``@session_token``, ``@region``): an STS that knows what moto does not."""
 
 MOTO_SESSION_KEY_ID = "AKIAIOSFODNN7EXAMPLE"
 REALISTIC_SESSION_KEY_ID = "ASIAIOSFODNN7EXAMPLE"
@@ -143,6 +146,7 @@ class LocalSts:
 
         logging.getLogger("werkzeug").setLevel(logging.ERROR)
         self.fault = fault
+        self.responder: Responder | None = None
         self.requests: list[dict[str, str]] = []
         self._lock = threading.Lock()
         self._moto = DomainDispatcherApplication(create_backend_app)
@@ -200,6 +204,8 @@ class LocalSts:
             self.requests.append(params)
         action = params.get("Action", "")
         answer = self.fault(action) if self.fault else None
+        if answer is None and self.responder is not None:
+            answer = self.responder(params)
         if answer is not None:
             status, text = answer
             start_response(f"{status} FAULT", [("Content-Type", "text/xml")])

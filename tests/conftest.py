@@ -10,6 +10,7 @@ local STS per test process.
 from __future__ import annotations
 
 import itertools
+import json
 import os
 import re
 import subprocess
@@ -111,10 +112,10 @@ def sts_server() -> Iterator[LocalSts]:
 @pytest.fixture
 def sts(sts_server: LocalSts) -> Iterator[LocalSts]:
     """The local STS, with no fault and no recorded requests."""
-    sts_server.fault = None
+    sts_server.fault = sts_server.responder = None
     sts_server.requests.clear()
     yield sts_server
-    sts_server.fault = None
+    sts_server.fault = sts_server.responder = None
 
 
 @dataclass
@@ -141,6 +142,9 @@ def secrets_under(home: Path) -> set[str]:
     for path in folder.rglob("*") if folder.is_dir() else []:
         if not path.is_file():  # a FIFO or a device in a test would block the read
             continue
+        if path.suffix == ".json":  # the cached MFA sessions
+            found.update(json_secrets(path))
+            continue
         try:
             document = ini.parse(path.read_text(encoding="utf-8"), str(path))
         except (OSError, ValueError, FileError):
@@ -152,6 +156,17 @@ def secrets_under(home: Path) -> set[str]:
                 if key in SECRET_KEYS and len(value) > 7
             )
     return found
+
+
+def json_secrets(path: Path) -> set[str]:
+    """The secret values of a cached MFA session file."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return set()
+    if not isinstance(data, dict):
+        return set()
+    return {str(data[key]) for key in ("SecretAccessKey", "SessionToken") if key in data}
 
 
 def check_no_secrets(command: list[str], env: dict[str, str], stdin: str, result: Result) -> None:
