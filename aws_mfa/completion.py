@@ -27,9 +27,14 @@ from aws_mfa.profiles import known_profiles
 from aws_mfa.settings import Flags
 
 PREAMBLE = {
+    # Names are data, never code: no compgen -W (which expands "$(...)" in the
+    # words), each name compared literally and printed quoted for bash.
     "bash": (
         "_aws_mfa_profiles() {\n"
-        '  compgen -W "$(aws-mfa completion --profiles 2>/dev/null)" -- "$1"\n'
+        "  local name\n"
+        "  while IFS= read -r name; do\n"
+        '    [[ "$name" == "$1"* ]] && printf \'%q\\n\' "$name"\n'
+        "  done < <(aws-mfa completion --profiles 2>/dev/null)\n"
         "}\n"
     ),
     "zsh": (
