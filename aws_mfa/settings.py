@@ -294,7 +294,10 @@ def resolve(
 
 def check_together(resolved: Mapping[str, Any], labels: Mapping[str, str]) -> None:
     """Checks of one setting against another."""
-    min_ttl, duration = resolved["min_ttl"], resolved["duration"]
+    min_ttl, duration = (
+        resolved["min_ttl"],
+        min(resolved["duration"], resolved["mfa_session_duration"]),
+    )
     if min_ttl >= duration:
         raise UsageError(
             f"{labels.get('min_ttl') or 'the renewal margin'} ({min_ttl} seconds) must be "
