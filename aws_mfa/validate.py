@@ -149,12 +149,12 @@ def yes_or_no(text: str, source: str, resolved: Resolved | None = None) -> bool:
 
 def role(text: str, source: str, resolved: Resolved | None = None) -> str:
     """A role ARN like ``arn:aws:iam::123456789012:role/Name``."""
-    if not re.fullmatch(ROLE_ARN, text):
-        raise UsageError(
-            f"{source}: {text!r} is not a role ARN; it looks like "
-            "arn:aws:iam::123456789012:role/RoleName"
-        )
-    return text
+    return matching(
+        ROLE_ARN,
+        text,
+        f"{source}: {text!r} is not a role ARN; it looks like "
+        "arn:aws:iam::123456789012:role/RoleName",
+    )
 
 
 def device(text: str, source: str, resolved: Resolved | None = None) -> str:
@@ -172,36 +172,41 @@ def device(text: str, source: str, resolved: Resolved | None = None) -> str:
             f"{source}: {text!r} is not an MFA device ARN; it looks like "
             "arn:aws:iam::123456789012:mfa/DeviceName"
         )
-    if not re.fullmatch(DEVICE_SERIAL, text):
-        raise UsageError(
-            f"{source}: {text!r} is neither an MFA device ARN "
-            "(arn:aws:iam::123456789012:mfa/DeviceName) nor a hardware token serial number"
-        )
-    return text
+    return matching(
+        DEVICE_SERIAL,
+        text,
+        f"{source}: {text!r} is neither an MFA device ARN "
+        "(arn:aws:iam::123456789012:mfa/DeviceName) nor a hardware token serial number",
+    )
+
+
+def matching(pattern: str, text: str, problem: str) -> str:
+    """``text`` when it matches ``pattern`` whole, else a UsageError saying ``problem``."""
+    if re.fullmatch(pattern, text):
+        return text
+    raise UsageError(problem)
 
 
 def session_name(text: str, source: str, resolved: Resolved) -> str:
-    if not re.fullmatch(SESSION_NAME, text):
-        raise UsageError(
-            f"{source}: {text!r} is not a role session name; use 2 to 64 "
-            "letters, digits or the characters + = , . @ - _"
-        )
-    return text
+    return matching(
+        SESSION_NAME,
+        text,
+        f"{source}: {text!r} is not a role session name; use 2 to 64 "
+        "letters, digits or the characters + = , . @ - _",
+    )
 
 
 def external_id(text: str, source: str, resolved: Resolved) -> str:
-    if not re.fullmatch(EXTERNAL_ID, text):
-        raise UsageError(
-            f"{source}: the external id must be 2 to 1224 letters, digits "
-            "or the characters + = , . @ : / - _"
-        )
-    return text
+    return matching(
+        EXTERNAL_ID,
+        text,
+        f"{source}: the external id must be 2 to 1224 letters, digits "
+        "or the characters + = , . @ : / - _",
+    )
 
 
 def region(text: str, source: str, resolved: Resolved) -> str:
-    if not re.fullmatch(REGION, text):
-        raise UsageError(f"{source}: {text!r} is not an AWS region name, like eu-west-1")
-    return text
+    return matching(REGION, text, f"{source}: {text!r} is not an AWS region name, like eu-west-1")
 
 
 def default_session_name() -> str:
