@@ -182,6 +182,8 @@ def preflight(settings: Settings, document: ini.IniFile | None) -> Caller:
 
 ROLE_CHAINING_LIMIT = 3600
 """AWS caps a role session assumed with temporary credentials at one hour (role chaining)."""
+STALE_SESSION_CODES = ("ExpiredToken", "InvalidClientTokenId")
+"""STS's answers to a session it no longer accepts: the cached one is replaced."""
 
 
 class Renewal:
@@ -278,10 +280,11 @@ class Renewal:
         return fresh
 
     def role_from_session(self, sessions: MfaSessions, role: str) -> TemporaryCredentials:
-        """Assume ``role`` signed with the MFA session; fall back to a code when refused."""
-        from aws_mfa import sts
+        """Assume ``role`` signed with the MFA session; fall back to a code when refused.
 
-        session = self.mfa_session(sessions)
+        A cached session STS no longer accepts (revoked, or its token invalid)
+        is forgotten and a new one bought, once.
+        """
         settings = self.settings
         log.info(
             "Assuming role %s for [%s] for %s seconds, from the MFA session",
@@ -289,27 +292,38 @@ class Renewal:
             settings.short_term_section,
             settings.duration,
         )
+        for buy in (False, True):
+            try:
+                return self.assume_from(self.mfa_session(sessions, buy=buy), role)
+            except StsRefusedError as err:
+                if err.sts_code == "AccessDenied":
+                    log.warning(
+                        "STS refused to assume %s from the MFA session (%s); assuming it with "
+                        "an MFA code instead",
+                        role,
+                        err.message,
+                    )
+                    return self.direct()
+                if buy or err.sts_code not in STALE_SESSION_CODES:
+                    raise
+                log.warning("STS no longer accepts the cached MFA session; buying a new one")
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def assume_from(self, session: TemporaryCredentials, role: str) -> TemporaryCredentials:
+        """AssumeRole for ``role`` signed with ``session``, without a code."""
+        from aws_mfa import sts
+
+        settings = self.settings
         signer = LongTermKeys(session.access_key_id, session.secret_access_key)
-        try:
-            return sts.assume_role(
-                self.client(signer, session.session_token),
-                role_arn=role,
-                session_name=settings.role_session_name,
-                duration=settings.duration,
-                origin=f"MFA session of {self.caller.origin}",
-                external_id=settings.external_id,
-                now=self.clock(),
-            )
-        except StsRefusedError as err:
-            if err.sts_code != "AccessDenied":
-                raise
-            log.warning(
-                "STS refused to assume %s from the MFA session (%s); assuming it with an "
-                "MFA code instead",
-                role,
-                err.message,
-            )
-        return self.direct()
+        return sts.assume_role(
+            self.client(signer, session.session_token),
+            role_arn=role,
+            session_name=settings.role_session_name,
+            duration=settings.duration,
+            origin=f"MFA session of {self.caller.origin}",
+            external_id=settings.external_id,
+            now=self.clock(),
+        )
 
     def direct(self) -> TemporaryCredentials:
         """aws-mfa 0.0.12's way: one call from the long-term keys, with a code."""

@@ -231,3 +231,17 @@ def test_the_cached_session_holds_no_more_than_it_must(
         tzinfo=timezone.utc
     )
     assert timedelta(hours=11) < expires - datetime.now(timezone.utc) <= timedelta(hours=12)
+
+
+def test_a_cached_session_sts_no_longer_accepts_is_replaced(
+    credentials: Path, aws_mfa: AwsMfa, strict_sts: StrictSts
+) -> None:
+    write(credentials, long_term("dev-long-term"))
+    assert aws_mfa("-p", "dev", "-c", "123456").code == 0
+    strict_sts.issued.clear()  # STS forgets every session, as for a revoked one
+    result = aws_mfa(
+        "-p", "dev", "--assume-role", PROD, "--short-term-section", "p", "-c", "654321"
+    )
+    assert result.code == 0, result.stderr
+    assert "no longer accepts the cached MFA session" in result.stderr
+    assert strict_sts.calls == ["GetSessionToken", "AssumeRole", "GetSessionToken", "AssumeRole"]
