@@ -66,7 +66,7 @@ def default_path(environ: Mapping[str, str]) -> str:
 
 def read(path: StrPath) -> ini.IniFile | None:
     """Parse the config file; None when there is none."""
-    return credentials_file.read_text_file(path)
+    return credentials_file.read_ini_file(path)
 
 
 class ConfigProfile(Record):

@@ -30,7 +30,7 @@ class Context:
     def _read(self, path: str) -> ini.IniFile | None:
         if path not in self._files:
             log.debug("Reading %s", path)
-            self._files[path] = credentials_file.read_text_file(path)
+            self._files[path] = credentials_file.read_ini_file(path)
         return self._files[path]
 
     def credentials(self) -> ini.IniFile | None:

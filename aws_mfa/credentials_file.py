@@ -61,7 +61,7 @@ def default_path(environ: Mapping[str, str]) -> str:
     return os.path.expanduser(environ.get("AWS_SHARED_CREDENTIALS_FILE") or "~/.aws/credentials")
 
 
-def read_text_file(path: StrPath) -> ini.IniFile | None:
+def read_ini_file(path: StrPath) -> ini.IniFile | None:
     """Parse the INI file at ``path`` (credentials or config); None when there is no file."""
     snapshot = file_read.read_snapshot(path)
     return None if snapshot is None else ini.parse(snapshot.text, os.fspath(path))

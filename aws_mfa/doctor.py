@@ -156,7 +156,7 @@ def parse(
 ) -> tuple[ini.IniFile | None, list[Finding]]:
     """The parsed file, or a finding (unless one already reported is on the same line)."""
     try:
-        return credentials_file.read_text_file(path), []
+        return credentials_file.read_ini_file(path), []
     except FileError as err:
         if err.line is not None and any(f"{path}, line {err.line}:" in f.text for f in reported):
             return None, []

@@ -96,7 +96,7 @@ def logout(
 
     A missing file has no session: nothing is locked or created.
     """
-    document = credentials_file.read_text_file(path)
+    document = credentials_file.read_ini_file(path)
     if document is None:
         log.info("There is no credentials file at %r; nothing to forget", os.fspath(path))
         return 0

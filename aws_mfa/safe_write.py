@@ -56,11 +56,11 @@ def make_folder(folder: StrPath) -> None:
         try:
             os.mkdir(each, FOLDER_MODE)
             os.chmod(each, FOLDER_MODE)  # mkdir's mode is cut by the umask
-        except FileExistsError:
+        except FileExistsError as err:
             if not os.path.isdir(each):
                 raise FileError(
                     f"cannot create the folder {each!r}: something else is in its place"
-                ) from None
+                ) from err
         except OSError as err:
             raise FileError(f"cannot create the folder {each!r}: {err.strerror}") from err
 

@@ -65,7 +65,7 @@ def setup(
     lock_timeout: float = credentials_file.LOCK_TIMEOUT,
 ) -> str:
     """Create the long-term section; return its name."""
-    document = credentials_file.read_text_file(path)  # not a file, not readable: stop now
+    document = credentials_file.read_ini_file(path)  # not a file, not readable: stop now
     profile = ask(f"Profile name [{default_profile}]: ").strip() or default_profile
     long_term, _ = section_names(profile, flags)
     with credentials_file.locked(path, lock_timeout):

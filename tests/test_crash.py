@@ -33,7 +33,7 @@ print("writing", flush=True)
 turn = 0
 while True:
     with cf.locked(path):
-        document = cf.read_text_file(path)
+        document = cf.read_ini_file(path)
         cf.save(path, cf.edit_section(document, "p1500", sessions[turn % 2]))
     turn += 1
 """

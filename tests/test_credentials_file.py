@@ -281,11 +281,11 @@ def test_unreadable_files_give_one_clear_error(tmp_path: Path, setup: str, messa
     else:
         path.write_bytes(b"[dev]\nregion = caf\xe9\n")
     with pytest.raises(FileError, match=message):
-        cf.read_text_file(path)
+        cf.read_ini_file(path)
 
 
 def test_missing_file_reads_as_none(tmp_path: Path) -> None:
-    assert cf.read_text_file(tmp_path / "nothing") is None
+    assert cf.read_ini_file(tmp_path / "nothing") is None
 
 
 def test_default_path_honours_the_environment(home: Path) -> None:

@@ -75,7 +75,7 @@ class NewWindow:
 
 def run(path: Path, flags: Flags = NO_FLAGS, env: dict[str, str] | None = None, **kw: Any):
     flags = flags.replace(credentials_file=str(path))
-    document = credentials_file.read_text_file(path)
+    document = credentials_file.read_ini_file(path)
     settings = resolve(flags, env or {}, document)
     kw.setdefault("used_codes", NewWindow())
     return login.login(settings, document, clock=lambda: NOW, **kw)

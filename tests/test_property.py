@@ -189,7 +189,7 @@ def test_a_run_that_changes_nothing_writes_nothing(case: Case) -> None:
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "credentials"
         path.write_bytes(text.encode())
-        document = credentials_file.read_text_file(path)
+        document = credentials_file.read_ini_file(path)
         settings = resolve(Flags(profile="dev", credentials_file=str(path)), {}, document)
         now = datetime(2026, 11, 22, tzinfo=timezone.utc)
         outcome = login.login(settings, document, clock=lambda: now, client_factory=no_sts)  # type: ignore[arg-type]

@@ -49,7 +49,7 @@ class Clock:
 
 def run(path: Path, flags: Flags, env: dict[str, str], clock: Clock, **kw: Any):
     flags = flags.replace(credentials_file=str(path))
-    document = credentials_file.read_text_file(path)
+    document = credentials_file.read_ini_file(path)
     settings = resolve(flags, {**NO_CACHE, **env}, document)
     used = UsedCodes(path.parent / "used.json", clock=clock)
     return login.login(
