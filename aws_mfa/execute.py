@@ -73,3 +73,82 @@ def execute(command: list[str], env: Mapping[str, str]) -> NoReturn:
         raise CommandNotFoundError(
             f"exec: cannot run {command[0]}: {err.strerror}", not_executable=True
         ) from err
+
+
+KEY_VARIABLES = (
+    "AWS_ACCESS_KEY_ID",
+    "AWS_SECRET_ACCESS_KEY",
+    "AWS_SESSION_TOKEN",
+    "AWS_SECURITY_TOKEN",
+    "AWS_CREDENTIAL_EXPIRATION",
+)
+FORWARDED = ("SIGINT", "SIGTERM", "SIGHUP")
+"""Signals passed on to the command under ``exec --server`` (it is not replaced)."""
+
+
+def server_environment(
+    environ: Mapping[str, str], url: str, token: str, profile: str, region: str | None
+) -> dict[str, str]:
+    """The command's environment under ``exec --server``: the endpoint, and no keys.
+
+    No static keys and no profile, so the SDK's provider chain reaches the
+    container-credentials provider, which asks the endpoint.
+    """
+    hidden = (*KEY_VARIABLES, "AWS_PROFILE", "AWS_DEFAULT_PROFILE")
+    env = {k: v for k, v in environ.items() if k not in hidden}
+    env["AWS_CONTAINER_CREDENTIALS_FULL_URI"] = url
+    env["AWS_CONTAINER_AUTHORIZATION_TOKEN"] = token
+    if region:
+        env.setdefault("AWS_REGION", region)
+        env.setdefault("AWS_DEFAULT_REGION", region)
+    env[NESTING_VARIABLE] = profile
+    return env
+
+
+def supervise(command: list[str], env: Mapping[str, str]) -> int:
+    """Run ``command`` as a child, pass it SIGINT, SIGTERM and SIGHUP; its exit code.
+
+    A child killed by signal N gives 128 + N, as shells report it.
+    """
+    import signal
+    import subprocess
+
+    sys.stdout.flush()
+    sys.stderr.flush()
+    try:
+        child = subprocess.Popen(command, env=dict(env))
+    except FileNotFoundError as err:
+        raise CommandNotFoundError(f"exec: command not found: {command[0]}") from err
+    except OSError as err:
+        raise CommandNotFoundError(
+            f"exec: cannot run {command[0]}: {err.strerror}", not_executable=True
+        ) from err
+
+    from_terminal = terminal_signals_reach_child()
+
+    def forward(number: int, frame: object) -> None:
+        if number == signal.SIGINT and from_terminal:
+            return  # Ctrl-C reached the command too: a second one would mean "force"
+        child.send_signal(number)
+
+    previous = {name: signal.signal(getattr(signal, name), forward) for name in FORWARDED}
+    try:
+        code = child.wait()
+    finally:
+        for name, handler in previous.items():
+            signal.signal(getattr(signal, name), handler)
+    return 128 - code if code < 0 else code
+
+
+def terminal_signals_reach_child() -> bool:
+    """Whether Ctrl-C on a terminal reaches the command by itself (same foreground group)."""
+    try:
+        fd = os.open("/dev/tty", os.O_RDONLY | os.O_NOCTTY)
+    except OSError:
+        return False
+    try:
+        return os.tcgetpgrp(fd) == os.getpgrp()
+    except OSError:
+        return False
+    finally:
+        os.close(fd)

@@ -403,6 +403,16 @@ TABLE: tuple[Option, ...] = (
         setting=False,
     ),
     Option(
+        "server",
+        ("--server",),
+        "serve the credentials to COMMAND from a local endpoint that renews them as they "
+        "expire (the ECS container-credentials protocol) instead of putting keys in its "
+        "environment",
+        commands=("exec",),
+        kind=SWITCH,
+        setting=False,
+    ),
+    Option(
         "program",
         (),
         "what to run",

@@ -12,7 +12,8 @@ way real STS does for what aws-mfa relies on:
   and is capped at 3600 seconds (role chaining);
 - ``mfa_too_old`` plays a trust policy limiting ``aws:MultiFactorAuthAge``;
 - a code is accepted once per device;
-- ``expires_in`` makes credentials expire after that many seconds.
+- ``expires_in`` (``role_expires_in``: role sessions only) makes credentials
+  expire after that many seconds.
 """
 
 from __future__ import annotations
@@ -40,6 +41,7 @@ class Issued:
 class StrictSts:
     mfa_too_old: bool = False
     expires_in: int | None = None
+    role_expires_in: int | None = None
     issued: dict[str, Issued] = field(default_factory=dict)
     codes: list[tuple[str, str]] = field(default_factory=list)
     """(device, code) of every code accepted, in order."""
@@ -104,6 +106,8 @@ class StrictSts:
         key_id, token = f"ASIASTRICT{number:010d}", f"strict-session-token-{number:04d}-" + "x" * 40
         self.issued[key_id] = Issued(token, after_mfa)
         lifetime = self.expires_in if self.expires_in is not None else seconds
+        if role and self.role_expires_in is not None:
+            lifetime = self.role_expires_in
         expiration = datetime.now(timezone.utc) + timedelta(seconds=lifetime)
         user = ""
         if role:
