@@ -7,13 +7,21 @@ is added.
 
 from __future__ import annotations
 
+import argparse
+import functools
 import itertools
 
 import pytest
 
 from aws_mfa import options, quick
 from aws_mfa.options import COMMANDS, POSITIONAL, REST, STORE, SWITCH, TOP, Option
-from aws_mfa.parser import build_parser
+from aws_mfa.parser import build_parser as build_fresh_parser
+
+
+@functools.cache
+def build_parser() -> argparse.ArgumentParser:
+    """One parser for every case: parsing does not change it."""
+    return build_fresh_parser()
 
 
 def forms(option: Option) -> list[list[str]]:
