@@ -124,7 +124,7 @@ keys = []
 for _ in range(2):
     client.get_caller_identity()
     keys.append(session.get_credentials().get_frozen_credentials().access_key)
-    time.sleep(3)
+    time.sleep(2.2)
 print(json.dumps(keys))
 """
 
@@ -160,7 +160,7 @@ def test_a_needed_code_with_no_terminal_is_a_500_and_one_error_line(
 ) -> None:
     strict_sts.role_expires_in = 300
     write(credentials, long_term("dev-long-term"))
-    code = "import time; time.sleep(3)\n" + PROBE.replace(
+    code = "import time; time.sleep(2.2)\n" + PROBE.replace(
         '"none": status(url)', '"ok": status(url, token)'
     )
     result = aws_mfa(
