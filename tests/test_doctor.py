@@ -125,3 +125,12 @@ def test_clock_skew(skew: int, level: str) -> None:
     assert finding.level == level
     if skew == -400:
         assert "400 seconds behind STS's" in finding.text
+
+
+def test_a_byte_order_mark_is_a_problem_named_by_the_doctor(
+    healthy: Path, credentials: Path, aws_mfa: AwsMfa, sts: LocalSts
+) -> None:
+    write(credentials, b"\xef\xbb\xbf" + credentials.read_bytes())
+    result = aws_mfa("doctor")
+    assert result.code == 9
+    assert "the file starts with a UTF-8 byte-order mark (BOM)" in result.stdout
