@@ -27,6 +27,14 @@ from aws_mfa.keys import TemporaryCredentials
 from aws_mfa.outputs import variables
 
 NESTING_VARIABLE = "AWS_MFA_EXEC"
+PROFILE_VARIABLES = ("AWS_PROFILE", "AWS_DEFAULT_PROFILE")
+KEY_VARIABLES = (
+    "AWS_ACCESS_KEY_ID",
+    "AWS_SECRET_ACCESS_KEY",
+    "AWS_SESSION_TOKEN",
+    "AWS_SECURITY_TOKEN",
+    "AWS_CREDENTIAL_EXPIRATION",
+)
 
 
 def check_nesting(environ: Mapping[str, str], allowed: bool) -> None:
@@ -51,14 +59,32 @@ def child_environment(
     environ: Mapping[str, str], creds: TemporaryCredentials, profile: str, region: str | None
 ) -> dict[str, str]:
     """The environment the command runs with."""
-    env = {k: v for k, v in environ.items() if k not in ("AWS_PROFILE", "AWS_DEFAULT_PROFILE")}
-    env.update(variables(creds))
-    env["AWS_SECURITY_TOKEN"] = creds.session_token
+    keys = {**variables(creds), "AWS_SECURITY_TOKEN": creds.session_token}
+    return command_environment(environ, PROFILE_VARIABLES, keys, profile, region)
+
+
+def command_environment(
+    environ: Mapping[str, str],
+    hidden: tuple[str, ...],
+    given: Mapping[str, str],
+    profile: str,
+    region: str | None,
+) -> dict[str, str]:
+    """``environ`` without ``hidden``, with ``given``, the region when unset, and the mark."""
+    env = {k: v for k, v in environ.items() if k not in hidden}
+    env.update(given)
     if region:
         env.setdefault("AWS_REGION", region)
         env.setdefault("AWS_DEFAULT_REGION", region)
     env[NESTING_VARIABLE] = profile
     return env
+
+
+def cannot_run(err: OSError, program: str) -> CommandNotFoundError:
+    """The error for a command that cannot be started: 127 when missing, else 126."""
+    if isinstance(err, FileNotFoundError):
+        return CommandNotFoundError(f"exec: command not found: {program}")
+    return CommandNotFoundError(f"exec: cannot run {program}: {err.strerror}", not_executable=True)
 
 
 def execute(command: list[str], env: Mapping[str, str]) -> NoReturn:
@@ -67,21 +93,10 @@ def execute(command: list[str], env: Mapping[str, str]) -> NoReturn:
     sys.stderr.flush()
     try:
         os.execvpe(command[0], command, dict(env))  # noqa: S606 (runs what the user typed)
-    except FileNotFoundError as err:
-        raise CommandNotFoundError(f"exec: command not found: {command[0]}") from err
     except OSError as err:
-        raise CommandNotFoundError(
-            f"exec: cannot run {command[0]}: {err.strerror}", not_executable=True
-        ) from err
+        raise cannot_run(err, command[0]) from err
 
 
-KEY_VARIABLES = (
-    "AWS_ACCESS_KEY_ID",
-    "AWS_SECRET_ACCESS_KEY",
-    "AWS_SESSION_TOKEN",
-    "AWS_SECURITY_TOKEN",
-    "AWS_CREDENTIAL_EXPIRATION",
-)
 FORWARDED = ("SIGINT", "SIGTERM", "SIGHUP")
 """Signals passed on to the command under ``exec --server`` (it is not replaced)."""
 
@@ -94,15 +109,13 @@ def server_environment(
     No static keys and no profile, so the SDK's provider chain reaches the
     container-credentials provider, which asks the endpoint.
     """
-    hidden = (*KEY_VARIABLES, "AWS_PROFILE", "AWS_DEFAULT_PROFILE")
-    env = {k: v for k, v in environ.items() if k not in hidden}
-    env["AWS_CONTAINER_CREDENTIALS_FULL_URI"] = url
-    env["AWS_CONTAINER_AUTHORIZATION_TOKEN"] = token
-    if region:
-        env.setdefault("AWS_REGION", region)
-        env.setdefault("AWS_DEFAULT_REGION", region)
-    env[NESTING_VARIABLE] = profile
-    return env
+    endpoint = {
+        "AWS_CONTAINER_CREDENTIALS_FULL_URI": url,
+        "AWS_CONTAINER_AUTHORIZATION_TOKEN": token,
+    }
+    return command_environment(
+        environ, (*KEY_VARIABLES, *PROFILE_VARIABLES), endpoint, profile, region
+    )
 
 
 def supervise(command: list[str], env: Mapping[str, str]) -> int:
@@ -117,12 +130,8 @@ def supervise(command: list[str], env: Mapping[str, str]) -> int:
     sys.stderr.flush()
     try:
         child = subprocess.Popen(command, env=dict(env))
-    except FileNotFoundError as err:
-        raise CommandNotFoundError(f"exec: command not found: {command[0]}") from err
     except OSError as err:
-        raise CommandNotFoundError(
-            f"exec: cannot run {command[0]}: {err.strerror}", not_executable=True
-        ) from err
+        raise cannot_run(err, command[0]) from err
 
     from_terminal = terminal_signals_reach_child()
 
