@@ -36,17 +36,16 @@ def entry() -> int:
     """``aws-mfa`` and ``python -m aws_mfa``: :func:`main`, in a process that ends with it.
 
     A run lasts milliseconds, so collecting reference cycles only costs time:
-    the collector is off, and what the run built is frozen before the
-    interpreter's last collection at exit, which then skips it (2 to 4 ms with
-    a credentials file of a thousand profiles).
+    the collector is off until a renewal or a server turns it back on
+    (:mod:`aws_mfa.collector`).
     """
-    import gc
+    from aws_mfa import collector
 
-    gc.disable()
+    collector.pause()
     try:
         return main()
     finally:
-        gc.freeze()
+        collector.finish()
 
 
 def parse(words: Sequence[str]) -> dict[str, object]:

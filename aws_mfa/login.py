@@ -21,7 +21,7 @@ import time
 from collections.abc import Callable
 from datetime import datetime
 
-from aws_mfa import credentials_file, expiry, ini, log, mfa
+from aws_mfa import collector, credentials_file, expiry, ini, log, mfa
 from aws_mfa.clock import Clock, utc_now
 from aws_mfa.errors import FileError, NoTokenError, StsRefusedError, UsageError
 from aws_mfa.keys import LongTermKeys, TemporaryCredentials, mask
@@ -86,6 +86,7 @@ def login(
         log.info("%s", decision.reason[0].upper() + decision.reason[1:])
         return Outcome(False, decision.reason, stored_credentials(settings, document))
     preflight(settings, document)  # fail fast, before any lock or prompt
+    collector.resume()  # a renewal drops many cycles (boto3, botocore's readers)
     path = settings.credentials_file
     log.debug("Taking the lock of %s", path)
     with credentials_file.locked(path, settings.lock_timeout):
@@ -105,12 +106,14 @@ def login(
             sleep=sleep,
             clock=clock,
             sessions=sessions or default_sessions(settings),
+            config=aws_config(
+                (settings.profile, settings.long_term_section),
+                settings.config_file,
+                settings.credentials_file,
+                document,
+            ),
         ).run()
-        values = session_values(fresh, settings.role_arn)
-        remove = () if settings.role_arn else ("assumed_role_arn",)
-        short = settings.short_term_section
-        change = credentials_file.set_values(short, values, remove)
-        credentials_file.save_edit(path, document, [short], change, backup=settings.backup)
+        write_session(settings, document, fresh)
     left = (fresh.expiration - clock()).total_seconds()
     log.info(
         "Success! Credentials for [%s] are valid for %s, until %s",
@@ -119,6 +122,42 @@ def login(
         expiry.describe_local(fresh.expiration),
     )
     return Outcome(True, decision.reason, fresh)
+
+
+def write_session(
+    settings: Settings, document: ini.IniFile | None, fresh: TemporaryCredentials
+) -> None:
+    """Write ``fresh`` to the short-term section of ``document``'s file (under its lock)."""
+    remove = () if settings.role_arn else ("assumed_role_arn",)
+    short = settings.short_term_section
+    change = credentials_file.set_values(short, session_values(fresh, settings.role_arn), remove)
+    credentials_file.save_edit(
+        settings.credentials_file, document, [short], change, backup=settings.backup
+    )
+
+
+def aws_config(
+    profiles: tuple[str, ...],
+    config_file: str | None,
+    credentials_file: str | None,
+    document: ini.IniFile | None,
+) -> AwsConfig:
+    """The AWS configuration of the first of ``profiles`` botocore knows.
+
+    The credentials file's sections it needs come from ``document``, as read
+    already, so that botocore does not parse a file of thousands of profiles
+    again (about 35 MiB with 10,000 profiles).
+    """
+    from aws_mfa.sts import AwsConfig
+
+    sections = document.sections if document else {}
+    wanted = (*profiles, "DEFAULT")
+    return AwsConfig(
+        profiles,
+        config_file,
+        credentials_file,
+        {name: sections[name].values for name in wanted if name in sections},
+    )
 
 
 def default_sessions(settings: Settings) -> MfaSessions | None:
@@ -209,19 +248,13 @@ class Renewal:
         sleep: Callable[[float], None],
         clock: Clock = utc_now,
         sessions: MfaSessions | None = None,
+        config: AwsConfig,
     ) -> None:
-        from aws_mfa import sts
-
         self.settings, self.caller, self.sessions = settings, caller, sessions
         self.prompter, self.used_codes, self.sleep, self.clock = prompter, used_codes, sleep, clock
         self.client_factory = client_factory
-        # The AWS configuration of the profile the user's tools read, else of the long-term
-        # section; built now, so that a bad AWS setting fails before the prompt.
-        self.config = sts.AwsConfig(
-            (settings.profile, settings.long_term_section),
-            settings.config_file,
-            settings.credentials_file,
-        )
+        self.config = config
+        # Built now, so that a bad AWS setting fails before the prompt.
         self.long_term_client = self.client(caller.keys)
 
     def client(self, keys: LongTermKeys, session_token: str | None = None) -> StsClient:

@@ -102,6 +102,10 @@ class AwsConfig(Record):
     profiles: tuple[str, ...] = ()
     config_file: str | None = None
     credentials_file: str | None = None
+    credentials_profiles: Mapping[str, Mapping[str, str]] | None = None
+    """The credentials file's sections among ``profiles``, as aws-mfa read them (its
+    reader agrees with botocore's), [DEFAULT] included: botocore then takes them
+    from here instead of parsing the whole file again. None: botocore reads the file."""
 
 
 class Limits(Record):
@@ -161,18 +165,9 @@ def _boto3_client(
     bounds: Limits,
 ) -> Any:
     import boto3  # type: ignore[import-untyped]  # (no stubs installed; the client is Any)
-    import botocore.session
     from botocore.config import Config
 
-    core = botocore.session.Session()
-    for name, value in (
-        ("config_file", config.config_file),
-        ("credentials_file", config.credentials_file),
-    ):
-        if value is not None:
-            core.set_config_variable(name, value)
-    known = set(core.available_profiles)
-    core.set_config_variable("profile", next((p for p in config.profiles if p in known), None))
+    core = botocore_session(config)
     client_config = Config(
         connect_timeout=bounds.connect,
         read_timeout=bounds.read,
@@ -193,6 +188,48 @@ def _boto3_client(
         client = session.client("sts", region_name=GLOBAL_SIGNING_REGION, **arguments)
     _scale_backoff(client, bounds.backoff_scale)
     return client
+
+
+def botocore_session(config: AwsConfig) -> Any:
+    """botocore's session for the first of ``config.profiles`` that it knows."""
+    import botocore.session
+
+    core = botocore.session.Session()
+    if config.config_file is not None:
+        core.set_config_variable("config_file", config.config_file)
+    if config.credentials_profiles is not None:
+        core.set_config_variable("credentials_file", os.devnull)
+        _add_credentials_profiles(core.full_config["profiles"], config.credentials_profiles)
+    elif config.credentials_file is not None:
+        core.set_config_variable("credentials_file", config.credentials_file)
+    known = set(core.available_profiles)
+    core.set_config_variable("profile", next((p for p in config.profiles if p in known), None))
+    return core
+
+
+def _add_credentials_profiles(
+    profiles: dict[str, dict[str, Any]], sections: Mapping[str, Mapping[str, str]]
+) -> None:
+    """Merge ``sections`` into botocore's ``profiles`` as botocore merges the credentials file.
+
+    As ``botocore.configloader.raw_config_parse`` does: [DEFAULT]'s values
+    in every section, a value starting with a newline read as nested keys
+    (a line without ``=`` there is a ValueError, as in botocore), and the
+    credentials file's values over the config file's.
+    """
+    defaults = sections.get("DEFAULT", {})
+    for name, values in sections.items():
+        if name == "DEFAULT":
+            continue
+        merged: dict[str, Any] = {}
+        for key, value in {**defaults, **values}.items():
+            merged[key] = _nested(value) if value.startswith("\n") else value
+        profiles.setdefault(name, {}).update(merged)
+
+
+def _nested(value: str) -> dict[str, str]:
+    pairs = (line.strip().split("=", 1) for line in value.splitlines() if line.strip())
+    return {key.strip(): text.strip() for key, text in pairs}
 
 
 def retry_config(core: Any, environ: Mapping[str, str]) -> dict[str, Any]:

@@ -16,7 +16,7 @@ from typing import Any
 import botocore.session
 import pytest
 
-from aws_mfa import keys, sts
+from aws_mfa import ini, keys, login, sts
 from tests.conftest import write
 
 KEYS = keys.LongTermKeys("AKIAEXAMPLEKEY0WXYZ", "very-secret-value")
@@ -25,6 +25,7 @@ LOCAL = "http://127.0.0.1:4566"
 
 Case = tuple[str, dict[str, str], str | None]
 """The config file's ``[profile dev]`` body and more sections, the environment, --region."""
+LONG_TERM = "[dev-long-term]\naws_access_key_id = x\n"
 
 PARTITIONS = [
     ("", {}, None),
@@ -105,6 +106,18 @@ RETRIES = [
     ("defaults_mode = standard\n", {}, "eu-west-1"),
     ("", {}, "eu-west-1"),
 ]
+IN_THE_CREDENTIALS_FILE = [
+    # (the credentials file, the config file's [profile dev] body, the environment, --region)
+    (f"[dev]\nregion = eu-central-1\n{LONG_TERM}", "", {}, None),
+    (f"[dev]\nregion = eu-central-1\n{LONG_TERM}", "region = us-west-1\n", {}, None),
+    (f"[DEFAULT]\nregion = ap-south-1\n{LONG_TERM}", "", {}, None),
+    (f"[dev]\nca_bundle = CA/credentials.pem\n{LONG_TERM}", "", {}, "eu-west-1"),
+    (f"[dev]\nendpoint_url = {LOCAL}\n{LONG_TERM}", "", {}, "eu-west-1"),
+    (f"[dev]\nuse_fips_endpoint = true\n{LONG_TERM}", "", {}, "us-east-1"),
+    (f"[dev]\nmax_attempts = 4\n{LONG_TERM}", "", {}, "eu-west-1"),
+    (f"[dev]\ns3 =\n  addressing_style = path\nregion = eu-north-1\n{LONG_TERM}", "", {}, None),
+    (f"{LONG_TERM}region = sa-east-1\n", "", {}, None),
+]
 
 
 def would_do(client: Any) -> dict[str, Any]:
@@ -120,19 +133,24 @@ def would_do(client: Any) -> dict[str, Any]:
     }
 
 
-def compare(case: Case, home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def compare(
+    case: Case, home: Path, monkeypatch: pytest.MonkeyPatch, credentials_text: str = LONG_TERM
+) -> None:
     body, environ, region = case
     folder = home / ".aws"
     text = f"[profile dev]\n{body}".replace("CA/", f"{folder}/")
     config = write(folder / "config", text)
-    credentials = write(folder / "credentials", "[dev-long-term]\naws_access_key_id = x\n")
+    credentials_text = credentials_text.replace("CA/", f"{folder}/")
+    credentials = write(folder / "credentials", credentials_text)
     monkeypatch.setenv("AWS_CONFIG_FILE", str(config))
     monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(credentials))
     monkeypatch.setenv("AWS_PROFILE", "someone-else")  # never read by aws-mfa's client
     for name, value in environ.items():
         monkeypatch.setenv(name, value.replace("CA/", f"{folder}/"))
+    document = ini.parse(credentials_text, str(credentials))  # as a renewal has read it
+    profiles = ("dev", "dev-long-term")
     ours = sts.make_client(
-        KEYS, region, config=sts.AwsConfig(("dev", "dev-long-term"), str(config), str(credentials))
+        KEYS, region, config=login.aws_config(profiles, str(config), str(credentials), document)
     )
     reference = botocore.session.Session(profile="dev").create_client(
         "sts",
@@ -142,17 +160,16 @@ def compare(case: Case, home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     )
     expected = would_do(reference)
     found = would_do(ours.client)  # type: ignore[attr-defined]
-    configured = {"max_attempts", "retry_mode", "defaults_mode"} & set(body.split()) or {
+    words = set(body.split()) | set(credentials_text.split())
+    configured = {"max_attempts", "retry_mode", "defaults_mode"} & words or {
         "AWS_MAX_ATTEMPTS",
         "AWS_RETRY_MODE",
     } & set(environ)
     if not configured:
         expected["retries"] = OURS_BY_DEFAULT
-    elif (
-        "retry_mode" not in body and "defaults_mode" not in body and "AWS_RETRY_MODE" not in environ
-    ):
+    elif not {"retry_mode", "defaults_mode"} & words and "AWS_RETRY_MODE" not in environ:
         expected["retries"]["mode"] = "standard"
-    elif "max_attempts" not in body and "AWS_MAX_ATTEMPTS" not in environ:
+    elif "max_attempts" not in words and "AWS_MAX_ATTEMPTS" not in environ:
         expected["retries"]["total_max_attempts"] = 3
     assert found == expected
 
@@ -182,3 +199,37 @@ def test_ca_bundles_and_proxies(case: Case, home: Path, monkeypatch) -> None:
 @pytest.mark.parametrize("case", RETRIES)
 def test_retries(case: Case, home: Path, monkeypatch) -> None:
     compare(case, home, monkeypatch)
+
+
+@pytest.mark.parametrize(("credentials_text", "body", "environ", "region"), IN_THE_CREDENTIALS_FILE)
+def test_settings_kept_in_the_credentials_file(
+    credentials_text: str,
+    body: str,
+    environ: dict[str, str],
+    region: str | None,
+    home: Path,
+    monkeypatch,
+) -> None:
+    # botocore reads them there too; aws-mfa hands botocore the sections it has read itself
+    compare((body, environ, region), home, monkeypatch, credentials_text)
+
+
+def test_botocore_sees_the_same_profiles_when_handed_the_sections_aws_mfa_read(home: Path) -> None:
+    folder = home / ".aws"
+    config = write(folder / "config", "[profile dev]\nregion = us-west-1\noutput = json\n")
+    text = (
+        "[DEFAULT]\nregion = ap-south-1\nretry_mode = adaptive\n"
+        "[dev]\nregion = eu-central-1\ns3 =\n  addressing_style = path\n  x = 1\n"
+        "[dev-long-term]\naws_access_key_id = x\nmultiline = first\n  second\n"
+        "[other]\nregion = eu-west-3\n"
+    )
+    credentials = write(folder / "credentials", text)
+    profiles = ("dev", "dev-long-term")
+    document = ini.parse(text, str(credentials))
+    ours = sts.botocore_session(login.aws_config(profiles, str(config), str(credentials), document))
+    reference = botocore.session.Session(profile="dev")
+    reference.set_config_variable("config_file", str(config))
+    reference.set_config_variable("credentials_file", str(credentials))
+    for name in profiles:
+        assert ours.full_config["profiles"][name] == reference.full_config["profiles"][name]
+    assert ours.get_scoped_config() == reference.get_scoped_config()

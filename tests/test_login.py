@@ -255,3 +255,24 @@ def test_renewal_rechecks_under_the_lock(credentials: Path, fake, monkeypatch) -
     assert not outcome.renewed
     assert prompter.prompts == []
     assert fake.calls == []
+
+
+def test_the_valid_path_leaves_the_collector_off_and_a_renewal_turns_it_on(
+    credentials: Path, fake
+) -> None:
+    # aws_mfa.collector: a renewal (and exec --server) must free its garbage
+    import gc
+
+    from aws_mfa import collector
+
+    write(credentials, long_term())
+    try:
+        run(credentials, Flags(token="123456"), client_factory=fake.factory)
+        collector.pause()
+        run(credentials, prompter=Prompter(), client_factory=fake.factory)
+        assert not gc.isenabled()
+        run(credentials, Flags(token="123456", force=True), client_factory=fake.factory)
+        assert gc.isenabled()
+    finally:
+        gc.enable()
+        gc.unfreeze()

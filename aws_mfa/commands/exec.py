@@ -23,11 +23,13 @@ def run(context: Context) -> int:
 
 def serve(context: Context, command: list[str]) -> int:
     """Log in once, then run ``command`` with the endpoint; each request logs in again."""
+    from aws_mfa import collector
     from aws_mfa.credentials_file import read_ini_file
     from aws_mfa.execute import server_environment, supervise
     from aws_mfa.login import login
     from aws_mfa.server import CredentialServer
 
+    collector.resume()  # this process lives as long as the command
     resolved = prepare(context, warn=False)
     log_in(context, resolved)  # a code, if one is needed, is asked for before COMMAND starts
 
