@@ -93,24 +93,42 @@ def cmd_quote(name: str, value: str) -> str:
     return f'set "{name}={value}"'
 
 
+JSON_ESCAPES = {
+    **{code: f"\\u{code:04x}" for code in (*range(0x20), 0x7F)},
+    **{ord(char): "\\" + escape for char, escape in zip('"\\\n\r\t\b\f', '"\\nrtbf')},
+}
+"""What ``json.dumps`` escapes in an ASCII string, and how."""
+
+
+def json_string(text: str) -> str:
+    """``text`` as a JSON string, exactly as ``json.dumps`` writes it.
+
+    ``json`` itself is imported only for text beyond ASCII: importing it
+    costs more than a millisecond on every ``credential_process`` run,
+    which the benchmark's target has no room for (docs/performance.md).
+    """
+    if text.isascii():
+        return '"' + text.translate(JSON_ESCAPES) + '"'
+    import json
+
+    return json.dumps(text)
+
+
 def render(creds: TemporaryCredentials, fmt: str) -> str:
     """The text to print for ``fmt``, ending with a newline."""
     if fmt == "process":
-        import json
-
-        return (
-            json.dumps(
-                {
-                    "Version": 1,
-                    "AccessKeyId": creds.access_key_id,
-                    "SecretAccessKey": creds.secret_access_key,
-                    "SessionToken": creds.session_token,
-                    "Expiration": iso_utc(creds),
-                },
-                indent=2,
-            )
-            + "\n"
+        fields = {
+            "Version": 1,
+            "AccessKeyId": creds.access_key_id,
+            "SecretAccessKey": creds.secret_access_key,
+            "SessionToken": creds.session_token,
+            "Expiration": iso_utc(creds),
+        }
+        body = ",\n".join(
+            f"  {json_string(name)}: {value if isinstance(value, int) else json_string(value)}"
+            for name, value in fields.items()
         )
+        return "{\n" + body + "\n}\n"
     pairs = variables(creds).items()
     if fmt == "env":
         lines = [f"export {name}={posix_quote(value)}" for name, value in pairs]

@@ -13,6 +13,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from aws_mfa import ini, outputs
 from aws_mfa.cli import main
@@ -54,6 +56,22 @@ def test_process_format_is_credential_process_json() -> None:
         "SessionToken": "tok+/=",
         "Expiration": "2030-01-02T03:04:05Z",
     }
+
+
+@given(st.text(), st.text(), st.text(alphabet=st.characters(max_codepoint=0x7F)))
+def test_process_format_is_byte_for_byte_what_json_dumps_writes(
+    key_id: str, secret: str, token: str
+) -> None:
+    # aws-mfa writes this JSON without importing json (docs/performance.md)
+    creds = TemporaryCredentials(key_id, secret, token, NASTY.expiration)
+    fields = {
+        "Version": 1,
+        "AccessKeyId": key_id,
+        "SecretAccessKey": secret,
+        "SessionToken": token,
+        "Expiration": "2030-01-02T03:04:05Z",
+    }
+    assert outputs.render(creds, "process") == json.dumps(fields, indent=2) + "\n"
 
 
 @pytest.mark.parametrize(
