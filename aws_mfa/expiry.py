@@ -17,6 +17,7 @@ clock's reading.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, timezone
 
 from aws_mfa.errors import FileError
@@ -43,13 +44,18 @@ SESSION_KEYS = (
 """The keys aws-mfa (and 0.0.12) writes; a section missing any is renewed."""
 
 
-def parse_expiration(text: str, where: str) -> datetime:
-    """The UTC datetime in ``text``; ``where`` says where it was read, for errors."""
+def parse_expiration(text: str, where: str | Callable[[], str]) -> datetime:
+    """The UTC datetime in ``text``; ``where`` says where it was read, for errors.
+
+    ``where`` may be a function, called only for an error: finding a key's
+    line in a large file is not free, and most runs find a valid date.
+    """
     try:
         moment = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
     except ValueError as err:
+        place = where() if callable(where) else where
         raise FileError(
-            f"{where}: expiration {text!r} is not a date and time like "
+            f"{place}: expiration {text!r} is not a date and time like "
             "'2026-11-22 21:04:05'; fix it or run with --force to replace it"
         ) from err
     if moment.tzinfo is None:
@@ -130,7 +136,7 @@ def needs_renewal(
         else:
             reason = f"[{name}] holds a session for role {stored_role}, not {role_arn}"
         return Decision(True, reason)
-    expiration = parse_expiration(values["expiration"], where("expiration"))
+    expiration = parse_expiration(values["expiration"], lambda: where("expiration"))
     left = (expiration - now).total_seconds()
     if left <= 0:
         return Decision(True, f"the credentials in [{name}] have expired", expiration)

@@ -95,7 +95,7 @@ def cmd_quote(name: str, value: str) -> str:
 
 JSON_ESCAPES = {
     **{code: f"\\u{code:04x}" for code in (*range(0x20), 0x7F)},
-    **{ord(char): "\\" + escape for char, escape in zip('"\\\n\r\t\b\f', '"\\nrtbf')},
+    **{ord(char): "\\" + escape for char, escape in zip('"\\\n\r\t\b\f', '"\\nrtbf', strict=True)},
 }
 """What ``json.dumps`` escapes in an ASCII string, and how."""
 
@@ -118,17 +118,13 @@ def render(creds: TemporaryCredentials, fmt: str) -> str:
     """The text to print for ``fmt``, ending with a newline."""
     if fmt == "process":
         fields = {
-            "Version": 1,
             "AccessKeyId": creds.access_key_id,
             "SecretAccessKey": creds.secret_access_key,
             "SessionToken": creds.session_token,
             "Expiration": iso_utc(creds),
         }
-        body = ",\n".join(
-            f"  {json_string(name)}: {value if isinstance(value, int) else json_string(value)}"
-            for name, value in fields.items()
-        )
-        return "{\n" + body + "\n}\n"
+        body = "".join(f',\n  "{name}": {json_string(value)}' for name, value in fields.items())
+        return '{\n  "Version": 1' + body + "\n}\n"
     pairs = variables(creds).items()
     if fmt == "env":
         lines = [f"export {name}={posix_quote(value)}" for name, value in pairs]
