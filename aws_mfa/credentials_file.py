@@ -9,8 +9,9 @@ The file often holds a user's only copy of their long-term keys, so a write
 2. write the new text through :func:`aws_mfa.safe_write.write_file`
    (temporary file, fsync, rename, folder fsync, modes);
 3. before the rename, read the temporary file with botocore's own reader and
-   check that every section holds exactly what was meant, and that the file
-   did not change again meanwhile (inode, size, times).
+   check that every section holds exactly what was meant
+   (:mod:`aws_mfa.write_check`), and that the file did not change again
+   meanwhile (inode, size, times).
 
 With ``backup``, the old file is first copied (atomically too) into
 ``<name>_backup/``, keeping the newest :data:`BACKUPS_KEPT`.
@@ -180,7 +181,14 @@ def save_edit(
                 path,
                 new_text,
                 backup=backup,
-                check=partial(_final_check, path, base=base, planned=planned, signature=signature),
+                check=partial(
+                    _final_check,
+                    path,
+                    base=base,
+                    planned=planned,
+                    signature=signature,
+                    text=new_text,
+                ),
             )
             return
         except _ChangedMeanwhile:
@@ -198,58 +206,13 @@ def _final_check(
     base: ini.IniFile | None,
     planned: Planned,
     signature: tuple[int, int, int, int] | None,
+    text: str,
 ) -> None:
-    check_with_botocore(temp, base, planned, os.fspath(path))
+    from aws_mfa.write_check import check_with_botocore
+
+    check_with_botocore(temp, base, planned, os.fspath(path), text)
     if file_read.current_signature(path) != signature:
         raise _ChangedMeanwhile
-
-
-def check_with_botocore(temp: str, base: ini.IniFile | None, planned: Planned, label: str) -> None:
-    """Refuse the file at ``temp`` unless botocore reads exactly what was meant.
-
-    Meant: every section of ``base`` as it was, except those in ``planned``.
-    botocore's reader (configparser with universal newlines) is the one the
-    AWS CLI and SDKs use, so this is what every consumer of the file sees.
-    """
-    expected = {
-        name: section.values
-        for name, section in (base.sections.items() if base else ())
-        if name not in planned
-    }
-    expected.update((name, values) for name, values in planned.items() if values is not None)
-    defaults = expected.pop("DEFAULT", None)  # configparser merges it into every section
-    seen = botocore_view(temp)
-    same = seen.keys() == expected.keys() and all(
-        seen[name] == ({**defaults, **values} if defaults else values)
-        for name, values in expected.items()
-    )
-    if not same:
-        raise FileError(
-            f"{label!r}: refusing to write an edit that botocore would read differently "
-            "from what aws-mfa meant (an aws-mfa bug; please report it); the file was not changed"
-        )
-
-
-def botocore_view(path: str) -> Mapping[str, Mapping[str, str]]:
-    """The sections and values botocore reads in the file at ``path``."""
-    import botocore.exceptions
-    from botocore.configloader import raw_config_parse
-
-    fd = None
-    if os.path.expanduser(os.path.expandvars(path)) != path and os.path.isdir("/dev/fd"):
-        # raw_config_parse expands "$VAR" and "~" in a path: give it one with neither.
-        fd = os.open(path, os.O_RDONLY)
-        path = f"/dev/fd/{fd}"
-    try:
-        return raw_config_parse(path, parse_subsections=False)
-    except botocore.exceptions.BotoCoreError as err:
-        raise FileError(
-            f"refusing to write a file botocore cannot read (an aws-mfa bug; please report "
-            f"it): {str(err)!r}; the file was not changed"
-        ) from err
-    finally:
-        if fd is not None:
-            os.close(fd)
 
 
 def save(
