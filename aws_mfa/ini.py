@@ -119,6 +119,18 @@ def split_lines(text: str) -> list[str]:
     return lines
 
 
+def line_offsets(text: str, first: int, stop: int) -> tuple[int, int]:
+    """Character offsets in ``text`` of its lines ``first`` up to ``stop`` (split on ``\\n``)."""
+    start = 0
+    for _ in range(first):
+        start = text.index("\n", start) + 1
+    end = start
+    for _ in range(stop - first):
+        found = text.find("\n", end)
+        end = len(text) if found < 0 else found + 1
+    return start, end
+
+
 def header_name(stripped: str) -> str | None:
     """The name in a ``[name]`` header line (already stripped), as configparser reads it.
 

@@ -63,14 +63,7 @@ def section_text(document: ini.IniFile | None, name: str) -> str | None:
 
 def _span(text: str, section: ini.IniSection) -> tuple[int, int]:
     """Character offsets of the section's lines (header through last key) in ``text``."""
-    start = 0
-    for _ in range(section.header_index):
-        start = text.index("\n", start) + 1
-    end = start
-    for _ in range(section.content_end - section.header_index):
-        found = text.find("\n", end)
-        end = len(text) if found < 0 else found + 1
-    return start, end
+    return ini.line_offsets(text, section.header_index, section.content_end)
 
 
 def edit_section(

@@ -20,7 +20,8 @@ of the rest provably cannot change:
   whatever came before it (configparser continues a value only with an
   indented line), so the lines after it read as they did;
 - the file has no ``[DEFAULT]``, whose values configparser merges into every
-  section, and the window holds only the edited section.
+  section, and the window holds only the edited section (no ``[DEFAULT]``
+  either).
 
 Otherwise, as for an edit of several sections or a removed one, botocore
 reads the whole file.
@@ -109,14 +110,7 @@ def _one_section_span(base: ini.IniFile | None, planned: Planned) -> tuple[int, 
 
 def _line_span(text: str, section: ini.IniSection) -> tuple[int, int]:
     """Offsets of the section's lines in ``text``: its header to the next header (or the end)."""
-    start = 0
-    for _ in range(section.header_index):
-        start = text.index("\n", start) + 1
-    end = start
-    for _ in range(section.end_index - section.header_index):
-        found = text.find("\n", end)
-        end = len(text) if found < 0 else found + 1
-    return start, end
+    return ini.line_offsets(text, section.header_index, section.end_index)
 
 
 CHUNK = 1 << 20
@@ -139,6 +133,8 @@ def botocore_text_view(text: str) -> Mapping[str, Mapping[str, str]]:
     The parser botocore's ``raw_config_parse`` builds (``RawConfigParser()``
     with its defaults), given the lines as universal newlines give them
     (no lone CR reaches here: :mod:`aws_mfa.section_edit` refuses them).
+    Values under a ``[DEFAULT]`` header are shown as that section too: in a
+    whole file, configparser would give them to every other section.
     """
     import configparser
 
@@ -150,7 +146,10 @@ def botocore_text_view(text: str) -> Mapping[str, Mapping[str, str]]:
             "refusing to write a file botocore cannot read (an aws-mfa bug; please report "
             f"it): {type(err).__name__}; the file was not changed"
         ) from err
-    return {name: dict(parser.items(name)) for name in parser.sections()}
+    view = {name: dict(parser.items(name)) for name in parser.sections()}
+    if parser.defaults():
+        view["DEFAULT"] = dict(parser.defaults())
+    return view
 
 
 def botocore_view(path: str) -> Mapping[str, Mapping[str, str]]:
