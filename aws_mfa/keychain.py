@@ -118,15 +118,14 @@ def no_backend(backend: Any) -> KeychainError:
     import os
 
     chosen = os.environ.get("PYTHON_KEYRING_BACKEND")
-    tried = unusable_backends()
-    found = f"keyring found no backend it can use ({'; '.join(tried)})" if tried else ""
     if chosen:
-        found = f"PYTHON_KEYRING_BACKEND chooses {chosen}, which keeps nothing" + (
-            f", and {found}" if found else ""
-        )
+        found = f"PYTHON_KEYRING_BACKEND chooses {chosen}, which keeps nothing; unset it"
     elif type(backend).__module__.startswith("keyring.backends.null"):
-        found = "keyring is turned off (keyring --disable chose its null backend)"
-    return KeychainError(f"no OS keychain to use: {found or 'keyring found none'}; {INSTALL_HINT}")
+        found = "keyring is turned off (its null backend, chosen by 'keyring --disable')"
+    else:
+        tried = unusable_backends()
+        found = f"keyring found no backend it can use ({'; '.join(tried) or 'none known'})"
+    return KeychainError(f"no OS keychain to use: {found}; {INSTALL_HINT}")
 
 
 class Keychain:

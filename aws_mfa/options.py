@@ -432,7 +432,7 @@ TABLE: tuple[Option, ...] = (
         setting=False,
     ),
     Option(
-        "keychain_action",
+        "action",
         (),
         "import: move the long-term section's secret access key into the OS keychain; "
         "export: put it back in the credentials file",

@@ -39,12 +39,21 @@ SESSION_KEY_ID = "ASIAIOSFODNN7EXAMPLE"
 SESSION_SECRET = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYzEXAMPLEKEY"
 
 
+NO_KEYCHAIN = "keyring.backends.fail.Keyring"
+
+
 @pytest.fixture(autouse=True)
 def home(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
-    """A throw-away HOME, and an environment with no AWS_* or MFA_* variables."""
+    """A throw-away HOME, and an environment with no AWS_* or MFA_* variables.
+
+    keyring is told to use no keychain at all, so that no test reads or
+    writes the developer's own keychain; the tests of tests/test_keychain.py
+    give theirs explicitly.
+    """
     for key in list(os.environ):
-        if key.startswith(("AWS_", "MFA_")):
+        if key.startswith(("AWS_", "MFA_")) or key == "DBUS_SESSION_BUS_ADDRESS":
             monkeypatch.delenv(key)
+    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", NO_KEYCHAIN)
     folder = tmp_path / "home"
     folder.mkdir()
     monkeypatch.setenv("HOME", str(folder))
@@ -111,9 +120,14 @@ def sts_server() -> Iterator[LocalSts]:
 
 @pytest.fixture
 def sts(sts_server: LocalSts) -> Iterator[LocalSts]:
-    """The local STS, with no fault and no recorded requests."""
+    """The local STS, with no fault and no recorded requests.
+
+    It knows the test keys' secret, so a request signed by their key id with
+    any other secret is refused, as real STS refuses it.
+    """
     sts_server.fault = sts_server.responder = None
     sts_server.requests.clear()
+    sts_server.secrets = {LONG_TERM_KEY_ID: LONG_TERM_SECRET}
     yield sts_server
     sts_server.fault = sts_server.responder = None
 

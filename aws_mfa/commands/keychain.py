@@ -11,11 +11,10 @@ def run(context: Context) -> int:
     from aws_mfa.keychain import Keychain
     from aws_mfa.keychain_move import export_secret, import_secret
 
-    action = context.flags.value("keychain_action")
+    action = context.flags.value("action")
     if not action:
         raise UsageError("keychain needs what to do: aws-mfa keychain import|export")
     resolved = context.settings()
-    context.credentials()  # warns when others may read the file
     move = import_secret if action == "import" else export_secret
     move(
         resolved.credentials_file,
