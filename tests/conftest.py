@@ -149,9 +149,23 @@ CODE = re.compile(r"(?<!\d)\d{6}(?!\d)")
 TOKEN_FLAGS = {"-c", "-m", "--token", "--mfa-token", "--mfa-code", "--token-code"}
 
 
+KEYCHAIN_SECRETS: set[str] = set()
+"""Secrets tests put in a keychain themselves (tests/secret_service.py adds them)."""
+TEST_KEYRING = "test-keyring.json"
+"""The file of tests/keyring_backends.FileKeyring, in HOME."""
+
+
 def secrets_under(home: Path) -> set[str]:
-    """Every secret key and session token in the AWS files under ``home``, and the known ones."""
+    """Every secret key and session token in the AWS files under ``home``, and the known ones.
+
+    Known: the test keys' secret (wherever it lives, the file or a keychain),
+    moto's session, the secrets tests put in a keychain, and those in the
+    plain test keychain of ``home``.
+    """
     found = {LONG_TERM_SECRET, SESSION_SECRET, MOTO_SESSION_TOKEN_START, LONG_TERM_KEY_ID}
+    found |= KEYCHAIN_SECRETS
+    if (home / TEST_KEYRING).is_file():
+        found.update(json.loads((home / TEST_KEYRING).read_text()).get("entries", {}).values())
     folder = home / ".aws"
     for path in folder.rglob("*") if folder.is_dir() else []:
         if not path.is_file():  # a FIFO or a device in a test would block the read

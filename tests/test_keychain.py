@@ -29,6 +29,7 @@ from tests.conftest import (
     DEVICE,
     LONG_TERM_KEY_ID,
     LONG_TERM_SECRET,
+    TEST_KEYRING,
     AwsMfa,
     Result,
     long_term,
@@ -56,12 +57,12 @@ def plain_backend(name: str, home: Path) -> dict[str, str]:
     return {
         "PYTHON_KEYRING_BACKEND": f"tests.keyring_backends.{name}",
         "PYTHONPATH": str(ROOT),
-        "AWS_MFA_TEST_KEYRING": str(home / "test-keyring.json"),
+        "AWS_MFA_TEST_KEYRING": str(home / TEST_KEYRING),
     }
 
 
 def plain_keyring(home: Path) -> dict[str, object]:
-    path = home / "test-keyring.json"
+    path = home / TEST_KEYRING
     return json.loads(path.read_text()) if path.exists() else {"entries": {}, "reads": 0}
 
 
@@ -409,7 +410,9 @@ def test_doctor_hints_at_plaintext_secrets_and_checks_the_keychain(
     )
 
 
+@pytest.mark.parametrize("answer", ["y", ""])
 def test_setup_offers_the_keychain_when_there_is_one(
+    answer: str,
     credentials: Path,
     environment: dict[str, str],
     secret_service: SecretService,
@@ -420,16 +423,19 @@ def test_setup_offers_the_keychain_when_there_is_one(
         ("aws_access_key_id: ", f"{LONG_TERM_KEY_ID}\n"),
         ("aws_secret_access_key: ", f"{LONG_TERM_SECRET}\n"),
         ("MFA device ARN (optional, Enter to skip): ", DEVICE + "\n"),
-        ("in the OS keychain (SecretService Keyring) instead of the file? [y/N]: ", "y\n"),
+        ("in the OS keychain (SecretService Keyring) instead of the file? [y/N]: ", answer + "\n"),
     ]
     result = run_with_terminal([AWS_MFA, "--setup"], {**environment, **keychain}, replies)
     assert result.code == 0, result.stderr
     assert LONG_TERM_SECRET not in result.terminal + result.stderr
+    secret_line = (
+        "aws_mfa_secret = keychain" if answer else f"aws_secret_access_key = {LONG_TERM_SECRET}"
+    )
     assert credentials.read_text() == (
         f"[dev-long-term]\naws_access_key_id = {LONG_TERM_KEY_ID}\n"
-        f"aws_mfa_secret = keychain\naws_mfa_device = {DEVICE}\n"
+        f"{secret_line}\naws_mfa_device = {DEVICE}\n"
     )
-    assert secret_service.get(LONG_TERM_KEY_ID) == LONG_TERM_SECRET
+    assert secret_service.get(LONG_TERM_KEY_ID) == (LONG_TERM_SECRET if answer else None)
 
 
 def test_completion_and_help_know_the_command(aws_mfa: AwsMfa) -> None:
