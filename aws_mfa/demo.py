@@ -46,11 +46,13 @@ Responder = Callable[[dict[str, str]], "tuple[int, str] | None"]
 MOTO_SESSION_KEY_ID = "AKIAIOSFODNN7EXAMPLE"
 REALISTIC_SESSION_KEY_ID = "ASIAIOSFODNN7EXAMPLE"
 
-DEMO_CREDENTIALS = """\
+DEMO_KEY_ID = "AKIAEXAMPLEDEMO12345"
+DEMO_SECRET = "demo/long/term/secret/key/not/real/at/all0"
+DEMO_CREDENTIALS = f"""\
 # Long-term keys of a made-up IAM user; aws-mfa keeps this comment.
 [default-long-term]
-aws_access_key_id = AKIAEXAMPLEDEMO12345
-aws_secret_access_key = demo/long/term/secret/key/not/real/at/all0
+aws_access_key_id = {DEMO_KEY_ID}
+aws_secret_access_key = {DEMO_SECRET}
 aws_mfa_device = arn:aws:iam::123456789012:mfa/demo-user
 """
 
@@ -348,6 +350,7 @@ def run_demo(home: Path) -> int:
     found = _installed("aws-mfa")
     aws_mfa = [found] if found else [sys.executable, "-m", "aws_mfa"]
     with LocalSts() as sts:
+        sts.secrets[DEMO_KEY_ID] = DEMO_SECRET  # it checks signatures, as STS does
         env = demo_environment(home, sts.url)
         credentials = home / ".aws" / "credentials"
         credentials.parent.mkdir(mode=0o700)
