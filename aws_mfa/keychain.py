@@ -91,6 +91,17 @@ def backend_label(backend: Any) -> str:
     return str(getattr(type(backend), "name", type(backend).__name__))
 
 
+def quiet_keyring_log() -> None:
+    """Keep keyring's log records off the screen, as :mod:`aws_mfa.log` keeps every library's.
+
+    keyring logs a traceback when a backend plugin fails to load; Python
+    would print it on stderr, and aws-mfa's errors are one line.
+    """
+    import logging
+
+    logging.getLogger("keyring").addHandler(logging.NullHandler())
+
+
 def unusable_backends() -> list[str]:
     """``name: why not`` for each backend keyring knows and cannot use here."""
     import keyring.backend
@@ -140,6 +151,7 @@ class Keychain:
     def backend(self) -> Any:
         """keyring's backend; :class:`KeychainError` when it keeps nothing."""
         if self._backend is None:
+            quiet_keyring_log()
             import keyring
 
             self._backend = keyring.get_keyring()
