@@ -97,6 +97,22 @@ def set_values(name: str, values: Mapping[str, str], remove: tuple[str, ...] = (
     return change
 
 
+def replace_key(name: str, old_key: str, new_key: str, value: str) -> Change:
+    """The :func:`save_edit` change: in section ``name``, the line of ``old_key`` now sets
+    ``new_key`` to ``value``, where it stood (see :func:`aws_mfa.section_edit.replace_key`)."""
+    from aws_mfa.section_edit import replace_key as replace_in_text
+
+    def change(base: ini.IniFile | None) -> tuple[str, Planned]:
+        old = base.values(name) if base else None
+        if base is None or old is None or old_key not in old:
+            raise FileError(f"[{name}] has no {old_key} to replace; nothing was changed")
+        planned: Planned = {name: {k: v for k, v in old.items() if k != old_key}}
+        planned[name] = {**(planned[name] or {}), new_key: value}
+        return replace_in_text(base, name, old_key, new_key, value), planned
+
+    return change
+
+
 def mode_problem(path: StrPath) -> str | None:
     """A warning when group or others may read the file at ``path``."""
     try:

@@ -13,7 +13,9 @@ with ``ASIA`` (moto answers ``AKIA``, which real STS gives only to long-term
 keys). It records the requests it serves, with the key id, region and session
 token each was signed with, so tests can tell whose credentials were used
 where; and a ``fault`` hook lets tests make it answer with errors, garbage,
-or not at all.
+or not at all. Like real STS, and unlike moto, it checks the SigV4 signature
+of a request signed by a key whose secret it was told (:attr:`LocalSts.secrets`),
+and refuses a wrong one with ``SignatureDoesNotMatch``.
 
 Nothing in the ``aws-mfa`` command imports this module.
 """
@@ -44,11 +46,13 @@ Responder = Callable[[dict[str, str]], "tuple[int, str] | None"]
 MOTO_SESSION_KEY_ID = "AKIAIOSFODNN7EXAMPLE"
 REALISTIC_SESSION_KEY_ID = "ASIAIOSFODNN7EXAMPLE"
 
-DEMO_CREDENTIALS = """\
+DEMO_KEY_ID = "AKIAEXAMPLEDEMO12345"
+DEMO_SECRET = "demo/long/term/secret/key/not/real/at/all0"
+DEMO_CREDENTIALS = f"""\
 # Long-term keys of a made-up IAM user; aws-mfa keeps this comment.
 [default-long-term]
-aws_access_key_id = AKIAEXAMPLEDEMO12345
-aws_secret_access_key = demo/long/term/secret/key/not/real/at/all0
+aws_access_key_id = {DEMO_KEY_ID}
+aws_secret_access_key = {DEMO_SECRET}
 aws_mfa_device = arn:aws:iam::123456789012:mfa/demo-user
 """
 
@@ -147,6 +151,9 @@ class LocalSts:
         logging.getLogger("werkzeug").setLevel(logging.ERROR)
         self.fault = fault
         self.responder: Responder | None = None
+        self.secrets: dict[str, str] = {}
+        """Secret access keys by key id: a request signed by one of these key ids must
+        carry the signature its secret makes, or is refused."""
         self.requests: list[dict[str, str]] = []
         self._lock = threading.Lock()
         self._moto = DomainDispatcherApplication(create_backend_app)
@@ -204,6 +211,9 @@ class LocalSts:
             self.requests.append(params)
         action = params.get("Action", "")
         answer = self.fault(action) if self.fault else None
+        secret = self.secrets.get(params["@key_id"])
+        if answer is None and secret is not None and not signed_with(secret, environ, body):
+            answer = sts_error("SignatureDoesNotMatch", BAD_SIGNATURE, 403)
         if answer is None and self.responder is not None:
             answer = self.responder(params)
         if answer is not None:
@@ -222,6 +232,59 @@ class LocalSts:
         headers = [(k, v) for k, v in captured["headers"] if k.lower() != "content-length"]
         start_response(captured["status"], [*headers, ("Content-Length", str(len(data)))])
         return [data]
+
+
+BAD_SIGNATURE = (
+    "The request signature we calculated does not match the signature you provided. "
+    "Check your AWS Secret Access Key and signing method. Consult the service documentation "
+    "for details."
+)
+
+
+def signed_with(secret: str, environ: dict[str, Any], body: bytes) -> bool:
+    """Whether the request's SigV4 signature is the one ``secret`` makes, as STS checks it.
+
+    The signature is computed again with botocore's own signer over what was
+    received: the method, path, query, the headers the request says it
+    signed, the body, and the time and scope it was signed for.
+    """
+    import hmac
+
+    from botocore.auth import SigV4Auth
+    from botocore.awsrequest import AWSRequest
+    from botocore.credentials import Credentials
+
+    scheme, _, listed = environ.get("HTTP_AUTHORIZATION", "").partition(" ")
+    fields = dict(part.strip().partition("=")[::2] for part in listed.split(","))
+    scope = fields.get("Credential", "").split("/")  # key id, day, region, service, aws4_request
+    headers = _headers(environ)
+    if scheme != "AWS4-HMAC-SHA256" or len(scope) != 5 or "x-amz-date" not in headers:
+        return False
+    query = environ.get("QUERY_STRING", "")
+    url = f"{environ['wsgi.url_scheme']}://{headers.get('host', '')}{environ.get('PATH_INFO', '')}"
+    request = AWSRequest(environ["REQUEST_METHOD"], url + (f"?{query}" if query else ""), data=body)
+    for name in fields.get("SignedHeaders", "").split(";"):
+        request.headers[name] = headers.get(name, "")
+    request.context["timestamp"] = headers["x-amz-date"]
+    signer = SigV4Auth(
+        Credentials(scope[0], secret, headers.get("x-amz-security-token")), scope[3], scope[2]
+    )
+    canonical = signer.canonical_request(request)
+    expected = signer.signature(signer.string_to_sign(request, canonical), request)
+    return hmac.compare_digest(expected, fields.get("Signature", ""))
+
+
+def _headers(environ: dict[str, Any]) -> dict[str, str]:
+    """The request's headers, from a WSGI environ, by lower-case name."""
+    found = {
+        key[5:].replace("_", "-").lower(): str(value)
+        for key, value in environ.items()
+        if key.startswith("HTTP_")
+    }
+    for key in ("CONTENT_TYPE", "CONTENT_LENGTH"):
+        if environ.get(key):
+            found[key.replace("_", "-").lower()] = str(environ[key])
+    return found
 
 
 def sts_error(code: str, message: str, status: int = 400) -> tuple[int, str]:
@@ -287,6 +350,7 @@ def run_demo(home: Path) -> int:
     found = _installed("aws-mfa")
     aws_mfa = [found] if found else [sys.executable, "-m", "aws_mfa"]
     with LocalSts() as sts:
+        sts.secrets[DEMO_KEY_ID] = DEMO_SECRET  # it checks signatures, as STS does
         env = demo_environment(home, sts.url)
         credentials = home / ".aws" / "credentials"
         credentials.parent.mkdir(mode=0o700)

@@ -5,6 +5,7 @@ wrong) or a ``problem`` with what to do about it::
 
     ok       ~/.aws/credentials can be read by you alone (0600)
     PROBLEM  [dev] in ~/.aws/credentials holds a long-term access key id (...WXYZ) ...
+    note     [prod-long-term] in ~/.aws/credentials holds its secret access key in plaintext; ...
     note     the clock was not checked: STS could not be reached (timed out)
 
 It reads the files leniently (a file that does not parse is itself a
@@ -22,7 +23,8 @@ from typing import TYPE_CHECKING
 
 from aws_mfa import aws_config, checks, credentials_file, ini, status
 from aws_mfa.errors import FileError
-from aws_mfa.profiles import known_profiles
+from aws_mfa.keychain import IN_KEYCHAIN, secret_location
+from aws_mfa.profiles import known_profiles, long_term_sections
 from aws_mfa.records import Record
 from aws_mfa.settings import Flags
 
@@ -194,6 +196,48 @@ def sessions(
     return found
 
 
+def keychain_problem() -> str | None:
+    """Why the OS keychain cannot be used here, or None (asks keyring; never prompts)."""
+    from aws_mfa.keychain import Keychain
+
+    return Keychain().unavailable()
+
+
+def long_term_secrets(
+    document: ini.IniFile | None,
+    config: Mapping[str, aws_config.ConfigProfile],
+    flags: Flags,
+    path: Path,
+    unavailable: Callable[[], str | None] = keychain_problem,
+) -> list[Finding]:
+    """Where each long-term secret is: a hint for those in plaintext, a problem when the
+    keychain that holds some cannot be used. The keychain's entries are not read."""
+    if document is None:
+        return []
+    profile_of = {long: profile for profile, long, _ in known_profiles(document, config, flags)}
+    found, kept = [], []
+    for name in long_term_sections(document):
+        if secret_location(document.values(name) or {}) == IN_KEYCHAIN:
+            kept.append(name)
+            found.append(Finding(OK, f"[{name}] keeps its secret access key in the OS keychain"))
+            continue
+        choose = f"-p {profile_of[name]}" if name in profile_of else f"--long-term-section {name}"
+        found.append(
+            Finding(
+                NOTE,
+                f"[{name}] in {path} holds its secret access key in plaintext; "
+                f"'aws-mfa {choose} keychain import' moves it into the OS keychain",
+            )
+        )
+    problem = unavailable() if kept else None
+    if problem:
+        sections = ", ".join(f"[{name}]" for name in kept)
+        found.append(
+            Finding(PROBLEM, f"{sections} keep their secret in the keychain, but {problem}")
+        )
+    return found
+
+
 def environment(environ: Mapping[str, str]) -> list[Finding]:
     found = [Finding(PROBLEM, text) for text in checks.environment_overrides(environ)]
     return found or [Finding(OK, "no AWS credentials in the environment override the profiles")]
@@ -248,6 +292,7 @@ def examine(
     config_where: StrPath,
     region: str | None,
     fetch: DateFetcher = sts_date,
+    unavailable: Callable[[], str | None] = keychain_problem,
 ) -> list[Finding]:
     """Every check, in the order they are shown."""
     credentials_path, config_path = Path(credentials_where), Path(config_where)
@@ -258,7 +303,9 @@ def examine(
     found += problems
     config, problems = parse(config_path, "config file", found)
     found += problems
-    found += sessions(document, aws_config.profiles(config), flags, credentials_path, config_path)
+    profiles = aws_config.profiles(config)
+    found += sessions(document, profiles, flags, credentials_path, config_path)
+    found += long_term_secrets(document, profiles, flags, credentials_path, unavailable)
     found += environment(environ)
     found.append(clock(sts_url(region), lambda: datetime.now(timezone.utc), fetch))
     return found

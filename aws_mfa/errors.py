@@ -12,13 +12,15 @@ Exit codes (documented in docs/usage.md):
 0     success; for ``status PROFILE``: the credentials are valid
 1     an unexpected internal error (a bug: please report it)
 2     a bad flag, environment variable or value
-3     a credentials or config file that cannot be used as it is
+3     a credentials or config file that cannot be used as it is (a
+      secret it keeps in the OS keychain missing there included)
 4     no MFA code could be read (no ``--token`` and no terminal)
 5     STS refused: wrong MFA code, invalid keys, access denied
 6     STS could not be reached, timed out, throttled or failed
 7     ``status PROFILE``: the session is expired or missing
 8     ``status PROFILE``: the session expires within the margin
 9     ``doctor``: at least one problem was found
+10    the OS keychain cannot be used: no backend, still locked, or failing
 126   ``exec``: the command cannot be run
 127   ``exec``: the command was not found
 130   interrupted (Ctrl-C)
@@ -37,6 +39,7 @@ EXIT_STS_UNAVAILABLE = 6
 EXIT_NOT_VALID = 7
 EXIT_EXPIRING = 8
 EXIT_PROBLEMS = 9
+EXIT_KEYCHAIN = 10
 EXIT_CANNOT_EXECUTE = 126
 EXIT_COMMAND_NOT_FOUND = 127
 EXIT_INTERRUPTED = 130
@@ -96,6 +99,13 @@ class StsUnavailableError(AwsMfaError):
     """STS did not give a usable answer; the same call may work later."""
 
     exit_code = EXIT_STS_UNAVAILABLE
+
+
+class KeychainError(AwsMfaError):
+    """The OS keychain cannot be used: keyring has no backend, the unlock was refused, or
+    the backend failed (see :mod:`aws_mfa.keychain`)."""
+
+    exit_code = EXIT_KEYCHAIN
 
 
 class CommandNotFoundError(AwsMfaError):

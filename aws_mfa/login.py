@@ -36,6 +36,8 @@ if TYPE_CHECKING:
 
     ClientFactory = Callable[..., StsClient]
     """Called as ``factory(keys, region, config=AwsConfig, session_token=None, timeout=30)``."""
+    SecretReader = Callable[[str, str, str], str]
+    """Called as ``reader(access_key_id, section, path)``: a secret kept in the OS keychain."""
 
 
 def default_client_factory(
@@ -72,6 +74,7 @@ def login(
     used_codes: UsedCodes | None = None,
     sleep: Callable[[float], None] = time.sleep,
     sessions: MfaSessions | None = None,
+    read_secret: SecretReader | None = None,
 ) -> Outcome:
     """Make ``settings.short_term_section`` hold valid credentials; return them.
 
@@ -79,13 +82,14 @@ def login(
     ``used_codes`` remembers which device's code was used when (default: the
     user's ``~/.aws/aws-mfa-used-codes.json``); ``sessions`` is the cache of
     MFA sessions (default: beside the credentials file, unless the settings
-    turn it off).
+    turn it off); ``read_secret`` reads a long-term secret the section keeps
+    in the OS keychain (default: :func:`aws_mfa.keychain.read_secret`).
     """
     decision = decide(settings, document, clock())
     if not decision.renew and document is not None:
         log.info("%s", decision.reason[0].upper() + decision.reason[1:])
         return Outcome(False, decision.reason, stored_credentials(settings, document))
-    preflight(settings, document)  # fail fast, before any lock or prompt
+    preflight(settings, document)  # fail fast, before any lock or prompt (or keychain)
     collector.resume()  # a renewal drops many cycles (boto3, botocore's readers)
     path = settings.credentials_file
     log.debug("Taking the lock of %s", path)
@@ -95,7 +99,7 @@ def login(
         if not decision.renew and document is not None:
             log.info("Another aws-mfa renewed them meanwhile: %s", decision.reason)
             return Outcome(False, decision.reason, stored_credentials(settings, document))
-        caller = preflight(settings, document)
+        caller = preflight(settings, document, read_secret or default_secret_reader())
         log.info("Renewing: %s", decision.reason)
         fresh = Renewal(
             settings,
@@ -114,14 +118,17 @@ def login(
             ),
         ).run()
         write_session(settings, document, fresh)
-    left = (fresh.expiration - clock()).total_seconds()
+    log_success(settings.short_term_section, fresh, clock())
+    return Outcome(True, decision.reason, fresh)
+
+
+def log_success(section: str, fresh: TemporaryCredentials, now: datetime) -> None:
     log.info(
         "Success! Credentials for [%s] are valid for %s, until %s",
-        settings.short_term_section,
-        expiry.format_duration(left),
+        section,
+        expiry.format_duration((fresh.expiration - now).total_seconds()),
         expiry.describe_local(fresh.expiration),
     )
-    return Outcome(True, decision.reason, fresh)
 
 
 def write_session(
@@ -169,6 +176,13 @@ def default_sessions(settings: Settings) -> MfaSessions | None:
     return MfaSessions(folder_for(settings.credentials_file), settings.lock_timeout)
 
 
+def default_secret_reader() -> SecretReader:
+    """How a renewal reads a secret kept in the OS keychain (keyring imported only then)."""
+    from aws_mfa.keychain import read_secret
+
+    return read_secret
+
+
 def default_used_codes() -> UsedCodes:
     """The user's memory of used codes (imported only when a renewal needs it)."""
     from aws_mfa.used_codes import UsedCodes, default_path
@@ -196,8 +210,16 @@ class Caller(Record):
     origin: str
 
 
-def preflight(settings: Settings, document: ini.IniFile | None) -> Caller:
-    """Check everything a renewal needs that can be checked without asking anyone."""
+def preflight(
+    settings: Settings, document: ini.IniFile | None, read_secret: SecretReader | None = None
+) -> Caller:
+    """Check everything a renewal needs that can be checked without asking anyone.
+
+    The secret is read from the keychain only with ``read_secret`` (under the
+    lock, right before the code is asked for): reading it may make the
+    operating system ask to unlock the keychain. Without it, a secret kept
+    there is only checked for, and the caller's keys hold an empty secret.
+    """
     path = settings.credentials_file
     short = settings.short_term_section
     problem = credentials_file.long_term_key_problem(
@@ -209,7 +231,7 @@ def preflight(settings: Settings, document: ini.IniFile | None) -> Caller:
             f"long-term keys; move them to [{settings.long_term_section}] "
             "(or choose other sections with --long-term-suffix/--short-term-suffix)"
         )
-    keys = long_term_keys(settings, document)
+    keys = long_term_keys(settings, document, read_secret)
     if settings.device is None:
         raise UsageError(
             "no MFA device given: pass --device, set MFA_DEVICE, or add "
@@ -472,8 +494,15 @@ def ask_code(
     return mfa.read_code(settings.token, settings.token_source, prompter, prompt), source
 
 
-def long_term_keys(settings: Settings, document: ini.IniFile | None) -> LongTermKeys:
-    """The access key pair in the long-term section, or an error saying what is missing."""
+def long_term_keys(
+    settings: Settings, document: ini.IniFile | None, read_secret: SecretReader | None = None
+) -> LongTermKeys:
+    """The access key pair in the long-term section, or an error saying what is missing.
+
+    A section saying ``aws_mfa_secret = keychain`` keeps its secret in the OS
+    keychain: ``read_secret`` reads it there (None: it is not read, and the
+    secret is left empty; see :func:`preflight`).
+    """
     path = settings.credentials_file
     name = settings.long_term_section
     if document is None:
@@ -487,10 +516,15 @@ def long_term_keys(settings: Settings, document: ini.IniFile | None) -> LongTerm
             f"{path} has no long-term section [{name}]; add it with your "
             "aws_access_key_id and aws_secret_access_key (or run 'aws-mfa --setup')"
         )
+    from aws_mfa.keychain import check_location
+
+    key_id = values.get("aws_access_key_id", "")
+    if key_id and check_location(values, name, path):
+        return LongTermKeys(key_id, read_secret(key_id, name, path) if read_secret else "")
     missing = [key for key in ("aws_access_key_id", "aws_secret_access_key") if not values.get(key)]
     if missing:
         raise FileError(f"{path}: [{name}] has no {' and no '.join(missing)}; add it")
-    return LongTermKeys(values["aws_access_key_id"], values["aws_secret_access_key"])
+    return LongTermKeys(key_id, values["aws_secret_access_key"])
 
 
 def session_values(fresh: TemporaryCredentials, role_arn: str | None) -> dict[str, str]:

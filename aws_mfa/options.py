@@ -47,7 +47,17 @@ REST = "rest"
 
 TOP = ""
 """The bare ``aws-mfa [options]`` command line, which runs ``login``."""
-COMMANDS = ("login", "status", "logout", "export", "exec", "config", "doctor", "completion")
+COMMANDS = (
+    "login",
+    "status",
+    "logout",
+    "export",
+    "exec",
+    "config",
+    "doctor",
+    "keychain",
+    "completion",
+)
 EVERY = (TOP, *COMMANDS)
 LOGIN = (TOP, "login", "export", "exec")
 """Commands that log in first."""
@@ -284,7 +294,7 @@ TABLE: tuple[Option, ...] = (
         "backup",
         ("--backup",),
         BACKUP_HELP,
-        commands=(*LOGIN, "logout"),
+        commands=(*LOGIN, "logout", "keychain"),
         kind=SWITCH,
         config=("aws_mfa_backup",),
         check=check.yes_or_no,
@@ -422,6 +432,16 @@ TABLE: tuple[Option, ...] = (
         setting=False,
     ),
     Option(
+        "action",
+        (),
+        "import: move the long-term section's secret access key into the OS keychain; "
+        "export: put it back in the credentials file",
+        commands=("keychain",),
+        kind=POSITIONAL,
+        choices=("import", "export"),
+        setting=False,
+    ),
+    Option(
         "shell",
         (),
         "the shell to print the script for",
@@ -452,6 +472,8 @@ SUMMARIES: dict[str, str] = {
     "exec": "renew if needed, then run COMMAND with the credentials in its environment",
     "config": "open the AWS config file in your editor",
     "doctor": "check files, environment and clock for problems; change nothing",
+    "keychain": "move the long-term secret access key into the OS keychain (import), "
+    "or back into the credentials file (export)",
     "completion": "print the shell completion script for bash, zsh or fish",
 }
 """Each command's one-line summary, for the help."""

@@ -12,17 +12,26 @@ from collections.abc import Mapping
 from aws_mfa import ini
 from aws_mfa.aws_config import ConfigProfile
 from aws_mfa.errors import UsageError
+from aws_mfa.keychain import secret_location
 from aws_mfa.settings import DEFAULT_LONG_TERM_SUFFIX, DEFAULT_PROFILE, Flags, section_names
 
 
 def has_long_term_keys(document: ini.IniFile, name: str) -> bool:
-    """True when section ``name`` holds a key id and a secret, and no session token."""
+    """True when section ``name`` holds a key id and a secret (or says its secret is in
+    the OS keychain: ``aws_mfa_secret = keychain``), and no session token."""
     values = document.values(name) or {}
     return bool(
         values.get("aws_access_key_id")
-        and values.get("aws_secret_access_key")
+        and secret_location(values)
         and not values.get("aws_session_token")
     )
+
+
+def long_term_sections(document: ini.IniFile | None) -> list[str]:
+    """Every section of the file with long-term keys, in file order."""
+    if document is None:
+        return []
+    return [name for name in document.sections if has_long_term_keys(document, name)]
 
 
 def known_profiles(

@@ -141,6 +141,52 @@ def _edit_with_configupdater(
     return rendered
 
 
+def replace_key(document: ini.IniFile, name: str, old_key: str, new_key: str, value: str) -> str:
+    """The file's new text with the line of ``old_key`` in section ``name`` now setting
+    ``new_key`` to ``value``, in the same place and layout::
+
+        aws_secret_access_key  =  abc\r\n   ->   aws_mfa_secret  =  keychain\r\n
+
+    Only the key and the value change: what comes before the key, the
+    delimiter and the spaces around it, and the line's ending stay, so
+    replacing back gives the old text byte for byte. A key written in
+    capitals gets the new key in capitals; any other spelling, in lower case.
+    A value that runs over several lines is refused (it would not come back
+    whole).
+    """
+    refuse_lone_cr(document)
+    old_values = document.values(name) or {}
+    if "\n" in old_values.get(old_key, ""):
+        raise FileError(
+            f"{document.label!r}: [{name}] has an {old_key} that runs over several lines, "
+            "which aws-mfa does not move; put it on one line first"
+        )
+    lines = document.lines()
+    index = document.key_line(name, old_key)
+    line = lines[index]
+    body = line.rstrip("\r\n")
+    spelled = body.lstrip()
+    indent = body[: len(body) - len(spelled)]
+    cut = len(spelled.partition("=")[0])
+    if ":" in spelled[:cut] or "=" not in spelled:  # the delimiter ini.parse took
+        cut = len(spelled.partition(":")[0])
+    key_text = spelled[:cut].rstrip()
+    after_key = spelled[len(key_text) :]  # "  =  value  "
+    after_delimiter = after_key[len(after_key) - len(after_key.lstrip()) + 1 :]
+    delimiter = after_key[: len(after_key) - len(after_delimiter.lstrip())]
+    trailing = after_key[len(delimiter) + len(after_key[len(delimiter) :].rstrip()) :]
+    new_key = new_key.upper() if key_text.isupper() else new_key
+    lines[index] = f"{indent}{new_key}{delimiter}{value}{trailing}{line[len(body) :]}"
+    new_text = "".join(lines)
+    expected = {k: v for k, v in old_values.items() if k != old_key} | {new_key.lower(): value}
+    if ini.parse(new_text, document.label).values(name) != expected:
+        raise FileError(
+            f"{document.label!r}: refusing to write an edit of section {name!r} that would "
+            "change other content (an aws-mfa bug; please report it); the file was not changed"
+        )
+    return new_text
+
+
 def remove_section_text(document: ini.IniFile, name: str) -> str:
     """The file's new text without section ``name``: header through last key.
 

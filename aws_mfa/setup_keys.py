@@ -8,6 +8,10 @@ It asks for the profile name, the access key id and the secret access key
     aws_secret_access_key = ...
     aws_mfa_device = arn:aws:iam::123456789012:mfa/alice
 
+When keyring has an OS keychain to use, it also offers to keep the secret
+there (see :mod:`aws_mfa.keychain`): the secret is stored and read back
+first, and the section says ``aws_mfa_secret = keychain`` in its place.
+
 It never replaces a section that already exists, nor a file that is not a
 regular file (``/dev/null``, a FIFO), and it writes through the same locked,
 atomic, comment-preserving path as a login. It asks only on the
@@ -21,6 +25,8 @@ from collections.abc import Callable
 
 from aws_mfa import credentials_file, log
 from aws_mfa.errors import FileError, NoTokenError, UsageError
+from aws_mfa.keychain import IN_KEYCHAIN, LOCATION_KEY, SECRET_KEY, Keychain
+from aws_mfa.keychain_move import store_then_write
 from aws_mfa.keys import mask
 from aws_mfa.mfa import no_terminal, terminal_prompter
 from aws_mfa.settings import Flags, section_names
@@ -63,8 +69,12 @@ def setup(
     ask: Ask = terminal_ask,
     ask_secret: Ask = terminal_secret,
     lock_timeout: float = credentials_file.LOCK_TIMEOUT,
+    keychain: Keychain | None = None,
 ) -> str:
-    """Create the long-term section; return its name."""
+    """Create the long-term section; return its name.
+
+    ``keychain``: the OS keychain to offer (default: keyring's choice).
+    """
     document = credentials_file.read_ini_file(path)  # not a file, not readable: stop now
     profile = ask(f"Profile name [{default_profile}]: ").strip() or default_profile
     long_term, _ = section_names(profile, flags)
@@ -75,18 +85,55 @@ def setup(
                 f"{os.fspath(path)!r} already has a section {long_term!r}; aws-mfa --setup "
                 "never replaces one: edit or remove it by hand first"
             )
-        key_id = ask_secret("aws_access_key_id: ").strip()
-        if not key_id:
-            raise UsageError("--setup: no aws_access_key_id was entered; nothing was written")
-        secret = ask_secret("aws_secret_access_key: ").strip()
-        if not secret:
-            raise UsageError("--setup: no aws_secret_access_key was entered; nothing was written")
-        device = ask("MFA device ARN (optional, Enter to skip): ").strip()
-        values = {"aws_access_key_id": key_id, "aws_secret_access_key": secret}
-        if device:
-            check_device(device, "the MFA device entered")
-            values["aws_mfa_device"] = device
-        change = credentials_file.set_values(long_term, values)
-        credentials_file.save_edit(path, document, [long_term], change)
-    log.info("Added [%s] with access key %s to %s", long_term, mask(key_id), path)
+        values = ask_keys(ask, ask_secret)
+        key_id, secret = values["aws_access_key_id"], values["aws_secret_access_key"]
+        chosen = offer_keychain(ask, keychain or Keychain())
+        if chosen is None:
+            change = credentials_file.set_values(long_term, values)
+            credentials_file.save_edit(path, document, [long_term], change)
+        else:
+            change = credentials_file.set_values(long_term, in_keychain_values(values))
+            kept = "nothing was written"
+            store_then_write(
+                chosen, key_id, secret, os.fspath(path), document, long_term, change, False, kept
+            )
+    where = f" (its secret in the keychain, {chosen.label})" if chosen else ""
+    log.info("Added [%s] with access key %s to %s%s", long_term, mask(key_id), path, where)
     return long_term
+
+
+def ask_keys(ask: Ask, ask_secret: Ask) -> dict[str, str]:
+    """The access key id, the secret and the device (when given), as the section's values."""
+    key_id = ask_secret("aws_access_key_id: ").strip()
+    if not key_id:
+        raise UsageError("--setup: no aws_access_key_id was entered; nothing was written")
+    secret = ask_secret("aws_secret_access_key: ").strip()
+    if not secret:
+        raise UsageError("--setup: no aws_secret_access_key was entered; nothing was written")
+    device = ask("MFA device ARN (optional, Enter to skip): ").strip()
+    values = {"aws_access_key_id": key_id, "aws_secret_access_key": secret}
+    if device:
+        check_device(device, "the MFA device entered")
+        values["aws_mfa_device"] = device
+    return values
+
+
+def offer_keychain(ask: Ask, keychain: Keychain) -> Keychain | None:
+    """``keychain`` when it can be used and the user wants the secret there; else None."""
+    problem = keychain.unavailable()
+    if problem:
+        log.debug("Not offering the keychain: %s", problem)
+        return None
+    answer = ask(
+        f"Keep the secret access key in the OS keychain ({keychain.label}) instead of "
+        "the file? [y/N]: "
+    )
+    return keychain if answer.strip().lower() in ("y", "yes") else None
+
+
+def in_keychain_values(values: dict[str, str]) -> dict[str, str]:
+    """The section's values with ``aws_mfa_secret = keychain`` in the secret's place."""
+    return {
+        (LOCATION_KEY if key == SECRET_KEY else key): (IN_KEYCHAIN if key == SECRET_KEY else value)
+        for key, value in values.items()
+    }

@@ -1,14 +1,18 @@
 """``aws-mfa status``: what the stored sessions are worth, without side effects.
 
 It reads the credentials file and nothing else: no STS call, no prompt, no
-write, no botocore import, so a shell prompt or a script may run it as often
-as it likes. A session is a section holding a session token and an
-expiration, whoever wrote it::
+write, no botocore import, no keychain, so a shell prompt or a script may run
+it as often as it likes. A session is a section holding a session token and
+an expiration, whoever wrote it; a long-term section is shown with where its
+secret is (the file, or the OS keychain, as the section says)::
 
     $ aws-mfa status
     PROFILE  IDENTITY     EXPIRES                  LEFT     STATE
     dev      user         2026-11-23 09:12:44 CET  11h 58m  valid
     admin    role/admin   2026-11-22 13:00:00 CET  -        expired
+
+    LONG-TERM SECTION  ACCESS KEY  SECRET IN
+    dev-long-term      ...WXYZ     keychain
 
 For one profile (``--profile`` or ``AWS_PROFILE``) the exit code tells the
 state: 0 valid, 7 expired or missing, 8 expiring within the margin.
@@ -21,7 +25,9 @@ from datetime import datetime
 
 from aws_mfa import expiry, ini
 from aws_mfa.errors import EXIT_EXPIRING, EXIT_NOT_VALID, EXIT_OK, FileError
+from aws_mfa.keychain import secret_location
 from aws_mfa.keys import mask
+from aws_mfa.profiles import has_long_term_keys
 from aws_mfa.records import Record
 
 TYPE_CHECKING = False  # see aws_mfa.records: typing is not imported at run time
@@ -191,14 +197,61 @@ def mfa_session_status(
     return MfaSessionStatus(access_key_id, device, expiration, max(left, 0), state)
 
 
+class LongTermStatus(Record):
+    """A section with long-term keys, and where its secret is: ``file`` or ``keychain``."""
+
+    section: str
+    access_key_id: str
+    secret: str
+
+    def as_json(self) -> dict[str, object]:
+        return {
+            "kind": "long_term",
+            "section": self.section,
+            "access_key_id": mask(self.access_key_id),
+            "secret": self.secret,
+        }
+
+
+def long_term_status(document: ini.IniFile | None, names: Sequence[str]) -> list[LongTermStatus]:
+    """The sections among ``names`` that hold long-term keys, in that order."""
+    if document is None:
+        return []
+    return [
+        LongTermStatus(name, values["aws_access_key_id"], secret_location(values) or "")
+        for name in names
+        if has_long_term_keys(document, name)
+        for values in [document.values(name) or {}]
+    ]
+
+
+def long_term_table(rows: list[LongTermStatus]) -> str:
+    """The long-term sections, one row each, with where each secret is."""
+    cells = [(row.section, mask(row.access_key_id), row.secret) for row in rows]
+    return render(("LONG-TERM SECTION", "ACCESS KEY", "SECRET IN"), cells, colour=False)
+
+
 def as_json(
-    rows: list[SessionStatus] | SessionStatus, mfa_rows: list[MfaSessionStatus] | None = None
+    rows: list[SessionStatus] | SessionStatus,
+    mfa_rows: list[MfaSessionStatus] | None = None,
+    long_term: list[LongTermStatus] | None = None,
 ) -> str:
-    """JSON: a list for every session (then every MFA session), an object for one profile."""
+    """JSON: a list for every session (then every MFA session, then every long-term
+    section), an object for one profile (with its long-term section and where its secret is).
+    """
     import json
 
     if isinstance(rows, SessionStatus):
-        return json.dumps(rows.as_json(), indent=2)
+        first = long_term[0] if long_term else None
+        return json.dumps(
+            {
+                **rows.as_json(),
+                "long_term_section": first.section if first else None,
+                "long_term_secret": first.secret if first else None,
+            },
+            indent=2,
+        )
     listed = [{"kind": "profile", **row.as_json()} for row in rows]
     listed += [row.as_json() for row in mfa_rows or []]
+    listed += [row.as_json() for row in long_term or []]
     return json.dumps(listed, indent=2)

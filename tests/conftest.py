@@ -39,12 +39,21 @@ SESSION_KEY_ID = "ASIAIOSFODNN7EXAMPLE"
 SESSION_SECRET = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYzEXAMPLEKEY"
 
 
+NO_KEYCHAIN = "keyring.backends.fail.Keyring"
+
+
 @pytest.fixture(autouse=True)
 def home(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
-    """A throw-away HOME, and an environment with no AWS_* or MFA_* variables."""
+    """A throw-away HOME, and an environment with no AWS_* or MFA_* variables.
+
+    keyring is told to use no keychain at all, so that no test reads or
+    writes the developer's own keychain; the tests of tests/test_keychain.py
+    give theirs explicitly.
+    """
     for key in list(os.environ):
-        if key.startswith(("AWS_", "MFA_")):
+        if key.startswith(("AWS_", "MFA_")) or key == "DBUS_SESSION_BUS_ADDRESS":
             monkeypatch.delenv(key)
+    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", NO_KEYCHAIN)
     folder = tmp_path / "home"
     folder.mkdir()
     monkeypatch.setenv("HOME", str(folder))
@@ -111,9 +120,14 @@ def sts_server() -> Iterator[LocalSts]:
 
 @pytest.fixture
 def sts(sts_server: LocalSts) -> Iterator[LocalSts]:
-    """The local STS, with no fault and no recorded requests."""
+    """The local STS, with no fault and no recorded requests.
+
+    It knows the test keys' secret, so a request signed by their key id with
+    any other secret is refused, as real STS refuses it.
+    """
     sts_server.fault = sts_server.responder = None
     sts_server.requests.clear()
+    sts_server.secrets = {LONG_TERM_KEY_ID: LONG_TERM_SECRET}
     yield sts_server
     sts_server.fault = sts_server.responder = None
 
@@ -135,9 +149,23 @@ CODE = re.compile(r"(?<!\d)\d{6}(?!\d)")
 TOKEN_FLAGS = {"-c", "-m", "--token", "--mfa-token", "--mfa-code", "--token-code"}
 
 
+KEYCHAIN_SECRETS: set[str] = set()
+"""Secrets tests put in a keychain themselves (tests/secret_service.py adds them)."""
+TEST_KEYRING = "test-keyring.json"
+"""The file of tests/keyring_backends.FileKeyring, in HOME."""
+
+
 def secrets_under(home: Path) -> set[str]:
-    """Every secret key and session token in the AWS files under ``home``, and the known ones."""
+    """Every secret key and session token in the AWS files under ``home``, and the known ones.
+
+    Known: the test keys' secret (wherever it lives, the file or a keychain),
+    moto's session, the secrets tests put in a keychain, and those in the
+    plain test keychain of ``home``.
+    """
     found = {LONG_TERM_SECRET, SESSION_SECRET, MOTO_SESSION_TOKEN_START, LONG_TERM_KEY_ID}
+    found |= KEYCHAIN_SECRETS
+    if (home / TEST_KEYRING).is_file():
+        found.update(json.loads((home / TEST_KEYRING).read_text()).get("entries", {}).values())
     folder = home / ".aws"
     for path in folder.rglob("*") if folder.is_dir() else []:
         if not path.is_file():  # a FIFO or a device in a test would block the read

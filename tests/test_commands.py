@@ -55,7 +55,8 @@ def test_status_lists_every_session(credentials: Path, capsys) -> None:
     write(credentials, SESSIONS)
     code, out = status(capsys)
     assert code == 0
-    lines = out.splitlines()
+    sessions, long_term = out.split("\n\n")
+    lines = sessions.splitlines()
     assert lines[0].split() == ["PROFILE", "IDENTITY", "EXPIRES", "LEFT", "STATE"]
     rows = {line.split()[0]: line for line in lines[1:]}
     assert set(rows) == {"dev", "admin", "soon"}
@@ -65,13 +66,26 @@ def test_status_lists_every_session(credentials: Path, capsys) -> None:
     assert rows["admin"].split()[1] == "role/admin"
     assert rows["admin"].endswith("expired")
     assert rows["soon"].endswith("expiring")
+    assert [line.split() for line in long_term.splitlines()] == [
+        ["LONG-TERM", "SECTION", "ACCESS", "KEY", "SECRET", "IN"],
+        ["dev-long-term", "...ERM1", "file"],
+    ]
 
 
 def test_status_json_lists_every_session(credentials: Path, capsys) -> None:
     write(credentials, SESSIONS)
     code, out = status(capsys, "--json")
-    rows = json.loads(out)
+    listed = json.loads(out)
     assert code == 0
+    rows = [row for row in listed if row["kind"] == "profile"]
+    assert [row for row in listed if row["kind"] == "long_term"] == [
+        {
+            "kind": "long_term",
+            "section": "dev-long-term",
+            "access_key_id": "...ERM1",
+            "secret": "file",
+        }
+    ]
     assert [(row["profile"], row["state"]) for row in rows] == [
         ("dev", "valid"),
         ("admin", "expired"),
@@ -108,7 +122,7 @@ def test_status_all_ignores_aws_profile(credentials: Path, capsys) -> None:
     write(credentials, SESSIONS)
     code, out = status(capsys, "--all", AWS_PROFILE="admin")
     assert code == 0
-    assert len(out.splitlines()) == 4
+    assert len(out.split("\n\n")[0].splitlines()) == 4
 
 
 def test_status_changes_nothing(credentials: Path, capsys) -> None:

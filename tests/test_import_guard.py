@@ -41,6 +41,10 @@ NEVER = [
     "argparse",
     "contextlib",
     "aws_mfa.sts",
+    "keyring",
+    "secretstorage",
+    "jeepney",
+    "aws_mfa.keychain_move",
 ]
 
 SCRIPT = """
@@ -66,8 +70,17 @@ sys.exit(code)
         ["export", "--format", "process"],
     ],
 )
-def test_valid_path_imports_only_what_it_needs(args: list[str], credentials: Path) -> None:
-    write(credentials, long_term() + "\n" + session("default", "2099-01-01 00:00:00"))
+@pytest.mark.parametrize("secret_in", ["file", "keychain"])
+def test_valid_path_imports_only_what_it_needs(
+    args: list[str], secret_in: str, credentials: Path
+) -> None:
+    keys = long_term()
+    if secret_in == "keychain":  # the valid path never reads the keychain, nor imports keyring
+        keys = "\n".join(
+            "aws_mfa_secret = keychain" if line.startswith("aws_secret_access_key") else line
+            for line in keys.split("\n")
+        )
+    write(credentials, keys + "\n" + session("default", "2099-01-01 00:00:00"))
     # -S: without site, the editable install's finder (which imports pathlib)
     # stays out; the package comes from the source tree instead.
     env = {**os.environ, "PYTHONPATH": str(ROOT)}

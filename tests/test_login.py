@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from aws_mfa import credentials_file, login, mfa
-from aws_mfa.errors import FileError, NoTokenError, UsageError
+from aws_mfa.errors import FileError, KeychainError, NoTokenError, UsageError
 from aws_mfa.keys import LongTermKeys
 from aws_mfa.settings import Flags, resolve
 from tests.conftest import DEVICE, LONG_TERM_KEY_ID, LONG_TERM_SECRET, ROLE, long_term, write
@@ -276,3 +276,47 @@ def test_the_valid_path_leaves_the_collector_off_and_a_renewal_turns_it_on(
     finally:
         gc.enable()
         gc.unfreeze()
+
+
+def test_a_secret_in_the_keychain_is_read_once_under_the_lock_before_the_code(
+    credentials: Path, fake
+) -> None:
+    in_keychain = long_term().replace(
+        f"aws_secret_access_key = {LONG_TERM_SECRET}", "aws_mfa_secret = keychain"
+    )
+    write(credentials, in_keychain)
+    asked: list[tuple[str, str, str, bool]] = []
+    lock = Path(f"{credentials}.lock")
+
+    def read_secret(key_id: str, section: str, path: str) -> str:
+        asked.append((key_id, section, path, lock.exists()))
+        return LONG_TERM_SECRET
+
+    prompter = Prompter("123456\n")
+    outcome = run(
+        credentials, prompter=prompter, client_factory=fake.factory, read_secret=read_secret
+    )
+    assert outcome.renewed
+    assert asked == [(LONG_TERM_KEY_ID, "default-long-term", str(credentials), True)]
+    assert fake.keys == [LongTermKeys(LONG_TERM_KEY_ID, LONG_TERM_SECRET)]
+    assert credentials.read_text().startswith(in_keychain)
+
+
+def test_a_keychain_that_fails_stops_the_renewal_before_the_code(credentials: Path, fake) -> None:
+    write(
+        credentials,
+        long_term().replace(
+            f"aws_secret_access_key = {LONG_TERM_SECRET}", "aws_mfa_secret = keychain"
+        ),
+    )
+    before = credentials.read_bytes()
+
+    def read_secret(key_id: str, section: str, path: str) -> str:
+        raise KeychainError("the keychain stayed locked")
+
+    prompter = Prompter()
+    with pytest.raises(KeychainError):
+        run(credentials, prompter=prompter, client_factory=fake.factory, read_secret=read_secret)
+    assert prompter.prompts == []
+    assert fake.calls == []
+    assert credentials.read_bytes() == before

@@ -10,6 +10,7 @@ from aws_mfa.clock import utc_now
 from aws_mfa.context import Context
 from aws_mfa.errors import EXIT_OK
 from aws_mfa.mfa_sessions import MfaSessions, folder_for
+from aws_mfa.profiles import long_term_sections
 
 
 def run(context: Context) -> int:
@@ -25,8 +26,13 @@ def run(context: Context) -> int:
         name = resolved.short_term_section
         section = document.sections.get(name) if document else None
         row = status.session_status(section, name, now, resolved.min_ttl)
-        print(status.as_json(row) if flags.switch("json") else status.table([row], colour))
+        long_term = status.long_term_status(document, [resolved.long_term_section])
+        if flags.switch("json"):
+            print(status.as_json(row, long_term=long_term))
+        else:
+            print(status.table([row], colour) + long_term_part(long_term))
         return row.exit_code
+    long_term = status.long_term_status(document, long_term_sections(document))
     rows = status.all_sessions(document, now, resolved.min_ttl)
     mfa_rows = [
         status.mfa_session_status(
@@ -35,7 +41,7 @@ def run(context: Context) -> int:
         for entry in MfaSessions(folder_for(resolved.credentials_file)).entries()
     ]
     if flags.switch("json"):
-        print(status.as_json(rows, mfa_rows))
+        print(status.as_json(rows, mfa_rows, long_term))
         return EXIT_OK
     if rows:
         print(status.table(rows, colour))
@@ -43,4 +49,11 @@ def run(context: Context) -> int:
         log.info("No sessions in %s", context.credentials_path)
     if mfa_rows:
         print(("\n" if rows else "") + status.mfa_table(mfa_rows, colour))
+    if long_term:
+        print(("\n" if rows or mfa_rows else "") + status.long_term_table(long_term))
     return EXIT_OK
+
+
+def long_term_part(rows: list[status.LongTermStatus]) -> str:
+    """The table of long-term sections after a blank line; nothing when there are none."""
+    return "\n\n" + status.long_term_table(rows) if rows else ""

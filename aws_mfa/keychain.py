@@ -1,0 +1,255 @@
+"""The OS keychain, through the ``keyring`` library: the one module that imports it.
+
+A long-term section may keep its secret access key in the keychain rather
+than in the file. It then says so in place of the secret, and keeps its
+access key id, so that it still explains itself to a person reading it::
+
+    [dev-long-term]
+    aws_access_key_id = AKIA...
+    aws_mfa_secret = keychain          <- was: aws_secret_access_key = ...
+    aws_mfa_device = arn:aws:iam::123456789012:mfa/alice
+
+The entry is keyring's service ``aws-mfa``, user name the access key id.
+keyring chooses the backend: the macOS Keychain, the Windows Credential
+Locker, or a Secret Service (gnome-keyring, KWallet) on Linux. A locked
+keychain lets the operating system ask to unlock it.
+
+What it does not do: read or write the credentials file (see
+:mod:`aws_mfa.keychain_move` and :mod:`aws_mfa.login`), or log a secret.
+keyring is imported only when a command or a renewal needs the keychain,
+never on the path of a run that finds valid credentials, which imports this
+module only for :func:`in_keychain`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from aws_mfa import log
+from aws_mfa.errors import FileError, KeychainError
+from aws_mfa.keys import mask
+
+TYPE_CHECKING = False  # see aws_mfa.records: typing is not imported at run time
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+    from contextlib import AbstractContextManager
+    from typing import Any
+
+SERVICE = "aws-mfa"
+"""keyring's service name of every entry aws-mfa keeps; the user name is the access key id."""
+LOCATION_KEY = "aws_mfa_secret"
+"""The key a long-term section holds in place of its secret, saying where it is."""
+IN_KEYCHAIN = "keychain"
+SECRET_KEY = "aws_secret_access_key"
+FILE = "file"
+
+INSTALL_HINT = (
+    "on Linux, install and start a Secret Service such as gnome-keyring or KWallet in "
+    "your session (it needs a D-Bus session bus); macOS and Windows have one built in"
+)
+NOT_A_KEYCHAIN = ("keyring.backends.fail", "keyring.backends.null", "keyring.backends.chainer")
+"""keyring's stand-ins that keep nothing."""
+
+
+def in_keychain(values: Mapping[str, str]) -> bool:
+    """Whether a section with these values says its secret is in the keychain."""
+    return values.get(LOCATION_KEY, "").lower() == IN_KEYCHAIN
+
+
+def secret_location(values: Mapping[str, str]) -> str | None:
+    """Where a long-term section keeps its secret: ``"keychain"``, ``"file"``, or None."""
+    if in_keychain(values):
+        return IN_KEYCHAIN
+    return FILE if values.get(SECRET_KEY) else None
+
+
+def check_location(values: Mapping[str, str], section: str, path: str) -> bool:
+    """True when the section's secret is in the keychain, False when in the file.
+
+    A section that says both, or names another place, is an error: aws-mfa
+    cannot tell which secret is meant.
+    """
+    where = values.get(LOCATION_KEY)
+    if where is None:
+        return False
+    if where.lower() != IN_KEYCHAIN:
+        raise FileError(
+            f"{path}: [{section}] has an {LOCATION_KEY} that is not 'keychain', the only "
+            "place aws-mfa knows; fix it, or remove the line to keep the secret in the file"
+        )
+    if values.get(SECRET_KEY):
+        raise FileError(
+            f"{path}: [{section}] holds an {SECRET_KEY} and says {LOCATION_KEY} = keychain; "
+            "run 'aws-mfa keychain import' to keep this secret in the keychain, or remove "
+            f"the {LOCATION_KEY} line to keep it in the file"
+        )
+    return True
+
+
+def backend_label(backend: Any) -> str:
+    """How messages name a keyring backend: ``SecretService Keyring``, ``macOS Keyring``."""
+    return str(getattr(type(backend), "name", type(backend).__name__))
+
+
+def quiet_keyring_log() -> None:
+    """Keep keyring's log records off the screen, as :mod:`aws_mfa.log` keeps every library's.
+
+    keyring logs a traceback when a backend plugin fails to load; Python
+    would print it on stderr, and aws-mfa's errors are one line.
+    """
+    import logging
+
+    logging.getLogger("keyring").addHandler(logging.NullHandler())
+
+
+def unusable_backends() -> list[str]:
+    """``name: why not`` for each backend keyring knows and cannot use here."""
+    import keyring.backend
+
+    try:
+        keyring.backend.get_all_keyring()  # loads every backend keyring knows
+        # keyring keeps no public list of the backends it rejected: read its registry.
+        known = sorted(keyring.backend.KeyringBackend._classes, key=lambda cls: cls.__module__)
+    except Exception:  # a newer keyring: the message loses its details only
+        return []
+    reasons: dict[str, str] = {}
+    for cls in known:
+        where = cls.__module__
+        if where.startswith(NOT_A_KEYCHAIN) or where.rpartition(".")[2] in reasons:
+            continue
+        try:
+            cls.priority  # noqa: B018 (raises when the backend cannot work here)
+        except Exception as err:  # keyring's own way to say why not
+            reasons[where.rpartition(".")[2]] = log.one_line(str(err)) or type(err).__name__
+    return [f"{name}: {why}" for name, why in reasons.items()]
+
+
+def no_backend(backend: Any) -> KeychainError:
+    """The error for a keyring with no usable backend: which it tried, and what to install."""
+    import os
+
+    chosen = os.environ.get("PYTHON_KEYRING_BACKEND")
+    if chosen:
+        found = f"PYTHON_KEYRING_BACKEND chooses {chosen}, which keeps nothing; unset it"
+    elif type(backend).__module__.startswith("keyring.backends.null"):
+        found = "keyring is turned off (its null backend, chosen by 'keyring --disable')"
+    else:
+        tried = unusable_backends()
+        found = f"keyring found no backend it can use ({'; '.join(tried) or 'none known'})"
+    return KeychainError(f"no OS keychain to use: {found}; {INSTALL_HINT}")
+
+
+class Keychain:
+    """The user's OS keychain as keyring chooses it, with aws-mfa's errors.
+
+    ``backend`` is a keyring backend to use instead of keyring's choice (tests).
+    """
+
+    def __init__(self, backend: Any = None) -> None:
+        self._backend = backend
+
+    def backend(self) -> Any:
+        """keyring's backend; :class:`KeychainError` when it keeps nothing."""
+        if self._backend is None:
+            quiet_keyring_log()
+            import keyring
+
+            self._backend = keyring.get_keyring()
+        if type(self._backend).__module__.startswith(NOT_A_KEYCHAIN):
+            raise no_backend(self._backend)
+        return self._backend
+
+    def unavailable(self) -> str | None:
+        """Why no keychain can be used here, or None when one can."""
+        try:
+            self.backend()
+        except KeychainError as err:
+            return err.message
+        return None
+
+    @property
+    def label(self) -> str:
+        return backend_label(self.backend())
+
+    def read(self, key_id: str) -> str | None:
+        """The secret kept for ``key_id``; None when there is no entry."""
+        with self.translated("reading", key_id):
+            found: str | None = self.backend().get_password(SERVICE, key_id)
+        return found or None
+
+    def secret(self, key_id: str, section: str, path: str) -> str:
+        """The secret of ``key_id``, which section ``section`` of ``path`` says is kept here."""
+        found = self.read(key_id)
+        if found is None:
+            raise FileError(
+                f"{path}: [{section}] keeps its secret access key in the keychain, but the "
+                f"keychain ({self.label}) has no entry for access key {mask(key_id)} (service "
+                f"'{SERVICE}'); put {SECRET_KEY} back in that section, then run "
+                "'aws-mfa keychain import' again if you want it in the keychain"
+            )
+        return found
+
+    def store(self, key_id: str, secret: str) -> None:
+        """Keep ``secret`` for ``key_id``, and read it back to be sure it is there."""
+        with self.translated("storing", key_id, secret):
+            self.backend().set_password(SERVICE, key_id, secret)
+        if self.read(key_id) != secret:
+            raise KeychainError(
+                f"the keychain ({self.label}) did not give back the secret of access key "
+                f"{mask(key_id)} just stored in it; the credentials file was not changed"
+            )
+
+    def delete(self, key_id: str) -> None:
+        """Forget the entry of ``key_id``; nothing to do when there is none."""
+        if self.read(key_id) is None:
+            return
+        with self.translated("deleting", key_id):
+            self.backend().delete_password(SERVICE, key_id)
+
+    def translated(self, doing: str, key_id: str, secret: str = "") -> AbstractContextManager[None]:
+        """Turn what keyring raises into one :class:`KeychainError` line (a context manager)."""
+        return _translated(self, doing, key_id, secret)
+
+
+def _translated_message(keychain: Keychain, err: Exception, doing: str, key_id: str) -> str:
+    import keyring.errors
+
+    what = f"{doing} the secret of access key {mask(key_id)}"
+    if isinstance(err, keyring.errors.KeyringLocked):
+        return (
+            f"the keychain ({keychain.label}) stayed locked while {what}: the unlock was "
+            "refused or cancelled; unlock it and run again"
+        )
+    # keyring's own messages say what went wrong; another library's may quote what it was given.
+    said = f": {log.one_line(str(err))}" if isinstance(err, keyring.errors.KeyringError) else ""
+    return f"the keychain ({keychain.label}) failed while {what} ({type(err).__name__}{said})"
+
+
+def _translated(
+    keychain: Keychain, doing: str, key_id: str, secret: str
+) -> AbstractContextManager[None]:
+    import contextlib
+
+    import keyring.errors
+
+    @contextlib.contextmanager
+    def guard() -> Iterator[None]:
+        try:
+            yield
+        except KeychainError:
+            raise
+        except keyring.errors.NoKeyringError as err:
+            raise no_backend(keychain._backend) from err
+        except Exception as err:  # backends raise what their platform raises
+            message = _translated_message(keychain, err, doing, key_id)
+            if secret:
+                message = message.replace(secret, "***")
+            raise KeychainError(message) from err
+
+    return guard()
+
+
+def read_secret(key_id: str, section: str, path: str) -> str:
+    """The secret of ``key_id`` from the user's keychain (a renewal's default reader)."""
+    log.debug("Reading the secret of %s from the keychain", mask(key_id))
+    return Keychain().secret(key_id, section, path)
