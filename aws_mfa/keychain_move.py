@@ -22,7 +22,9 @@ keyring itself (:class:`aws_mfa.keychain.Keychain` does).
 
 from __future__ import annotations
 
+import contextlib
 import os
+from collections.abc import Iterator
 
 from aws_mfa import credentials_file, ini, log
 from aws_mfa.errors import AwsMfaError, FileError
@@ -53,6 +55,16 @@ def section_values(document: ini.IniFile | None, path: str, name: str) -> dict[s
     return values
 
 
+@contextlib.contextmanager
+def locked_section(
+    path: str, name: str, lock_timeout: float
+) -> Iterator[tuple[ini.IniFile | None, dict[str, str]]]:
+    """Under the file's lock: the file as it is now, and the values of section ``name``."""
+    with credentials_file.locked(path, lock_timeout):
+        document = credentials_file.read_for_edit(path, None)
+        yield document, section_values(document, path, name)
+
+
 def import_secret(
     path: str,
     name: str,
@@ -62,10 +74,7 @@ def import_secret(
     lock_timeout: float = credentials_file.LOCK_TIMEOUT,
 ) -> bool:
     """Move the secret of section ``name`` into ``keychain``; False when it already was."""
-    document = credentials_file.read_ini_file(path)
-    with credentials_file.locked(path, lock_timeout):
-        document = credentials_file.read_for_edit(path, document)
-        values = section_values(document, path, name)
+    with locked_section(path, name, lock_timeout) as (document, values):
         key_id, secret = values["aws_access_key_id"], values.get(SECRET_KEY, "")
         if not secret:
             if check_location(values, name, path):
@@ -140,10 +149,7 @@ def export_secret(
     lock_timeout: float = credentials_file.LOCK_TIMEOUT,
 ) -> bool:
     """Put the secret of section ``name`` back in the file; False when it already was."""
-    document = credentials_file.read_ini_file(path)
-    with credentials_file.locked(path, lock_timeout):
-        document = credentials_file.read_for_edit(path, document)
-        values = section_values(document, path, name)
+    with locked_section(path, name, lock_timeout) as (document, values):
         key_id = values["aws_access_key_id"]
         if not check_location(values, name, path):
             log.info("The secret of %s in [%s] is in the file already", mask(key_id), name)
