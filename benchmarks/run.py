@@ -635,6 +635,7 @@ def targets(groups: list[list[Measurement]]) -> list[dict[str, Any]]:
     valid_1k = found["valid-1000-ours"].median() / found["valid-1-ours"].median()
     renew_1k = found["renewal-1000-ours"].median() - found["renewal-1-ours"].median()
     big = [found["valid-10000-ours"], found["renewal-10000-ours"]]
+    big_memory = [found[f"renewal-10000-{tool}"].peak_kib() / 1024 for tool in ("ours", "old")]
     return [
         {
             "target": "valid path median <= 3x the python -c pass floor",
@@ -684,6 +685,13 @@ def targets(groups: list[list[Measurement]]) -> list[dict[str, Any]]:
             "limit": None,
             "passed": all(item.seconds for item in big),
             "detail": ", ".join(f"{item.label} {ms(item.median())}" for item in big),
+        },
+        {
+            "target": "10,000 profiles: a renewal peaks at no more memory than 0.0.12's",
+            "value": big_memory[0],
+            "limit": big_memory[1],
+            "passed": big_memory[0] <= big_memory[1],
+            "detail": f"{big_memory[0]:.1f} MiB against {big_memory[1]:.1f} MiB",
         },
     ]
 
