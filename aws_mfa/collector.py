@@ -1,9 +1,10 @@
-"""The cyclic garbage collector, off for the short valid path and back on for the rest.
+"""The cyclic garbage collector, back on for renewals and servers.
 
 A run that finds its session still valid lasts milliseconds and builds little
-that forms cycles, so :func:`aws_mfa.cli.entry` turns the collector off
-(:func:`pause`) and freezes the heap before exit, which saves 2 to 4 ms with a
-credentials file of a thousand profiles (docs/performance.md).
+that forms cycles, so :func:`aws_mfa.cli.entry` turns the collector off and
+freezes the heap before exit, which saves 2 to 4 ms with a credentials file
+of a thousand profiles (docs/performance.md). This module is imported only
+once a run goes further.
 
 A renewal imports boto3 and builds and drops many cyclic objects (botocore's
 loaders, configparser's readers), and ``exec --server`` runs for hours: they
@@ -16,18 +17,8 @@ from __future__ import annotations
 import gc
 
 
-def pause() -> None:
-    """Stop collecting cycles (the valid path)."""
-    gc.disable()
-
-
 def resume() -> None:
     """Collect cycles again, skipping what the run has built so far (it stays alive)."""
     if not gc.isenabled():
         gc.freeze()
         gc.enable()
-
-
-def finish() -> None:
-    """Freeze the heap, so the interpreter's last collection at exit skips it."""
-    gc.freeze()

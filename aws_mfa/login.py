@@ -21,7 +21,7 @@ import time
 from collections.abc import Callable
 from datetime import datetime
 
-from aws_mfa import collector, credentials_file, expiry, ini, log, mfa
+from aws_mfa import credentials_file, expiry, ini, log, mfa
 from aws_mfa.clock import Clock, utc_now
 from aws_mfa.errors import FileError, NoTokenError, StsRefusedError, UsageError
 from aws_mfa.keys import LongTermKeys, TemporaryCredentials, mask
@@ -90,6 +90,8 @@ def login(
         log.info("%s", decision.reason[0].upper() + decision.reason[1:])
         return Outcome(False, decision.reason, stored_credentials(settings, document))
     preflight(settings, document)  # fail fast, before any lock or prompt (or keychain)
+    from aws_mfa import collector
+
     collector.resume()  # a renewal drops many cycles (boto3, botocore's readers)
     path = settings.credentials_file
     log.debug("Taking the lock of %s", path)

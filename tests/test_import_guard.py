@@ -45,6 +45,7 @@ NEVER = [
     "secretstorage",
     "jeepney",
     "aws_mfa.keychain_move",
+    "aws_mfa.collector",
 ]
 
 SCRIPT = """

@@ -263,12 +263,10 @@ def test_the_valid_path_leaves_the_collector_off_and_a_renewal_turns_it_on(
     # aws_mfa.collector: a renewal (and exec --server) must free its garbage
     import gc
 
-    from aws_mfa import collector
-
     write(credentials, long_term())
     try:
         run(credentials, Flags(token="123456"), client_factory=fake.factory)
-        collector.pause()
+        gc.disable()  # as aws_mfa.cli.entry does
         run(credentials, prompter=Prompter(), client_factory=fake.factory)
         assert not gc.isenabled()
         run(credentials, Flags(token="123456", force=True), client_factory=fake.factory)
