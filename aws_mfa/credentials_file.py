@@ -106,8 +106,8 @@ def replace_key(name: str, old_key: str, new_key: str, value: str) -> Change:
         old = base.values(name) if base else None
         if base is None or old is None or old_key not in old:
             raise FileError(f"[{name}] has no {old_key} to replace; nothing was changed")
-        planned: Planned = {name: {k: v for k, v in old.items() if k != old_key}}
-        planned[name] = {**(planned[name] or {}), new_key: value}
+        kept = {key: text for key, text in old.items() if key != old_key}
+        planned: Planned = {name: {**kept, new_key: value}}
         return replace_in_text(base, name, old_key, new_key, value), planned
 
     return change
