@@ -18,8 +18,11 @@ itself reads and writes entries through the same backend. Both daemons are
 stopped when the process's tests are done; every wait is bounded.
 
 When ``dbus-daemon`` or ``gnome-keyring-daemon`` is missing, the tests that
-need them fail (they never skip): install the Debian packages ``dbus`` and
-``gnome-keyring`` (``.ci/run`` does when it runs as root).
+need them are skipped, saying which Debian packages to install (``dbus`` and
+``gnome-keyring``), so that the README's test command passes on a machine
+without them. In CI they never skip: ``.ci/run`` installs the packages when
+it runs as root and sets ``KEYCHAIN_TESTS_REQUIRED=1``, which turns a
+missing daemon into a failure.
 """
 
 from __future__ import annotations
@@ -144,10 +147,13 @@ def secret_service_daemons() -> Iterator[SecretService]:
     """This test process's Secret Service (see the module's docstring)."""
     missing = [name for name in DAEMONS if shutil.which(name) is None]
     if missing:
-        pytest.fail(
+        why = (
             f"{' and '.join(missing)} not installed: the keychain tests need a real Secret "
             "Service (Debian packages dbus and gnome-keyring; .ci/run installs them as root)"
         )
+        if os.environ.get("KEYCHAIN_TESTS_REQUIRED"):
+            pytest.fail(why)
+        pytest.skip(why)
     # A short folder: a socket's path may not be longer than 107 bytes.
     folder = Path(tempfile.mkdtemp(prefix="aws-mfa-keychain-"))
     (folder / "run").mkdir(mode=0o700)
