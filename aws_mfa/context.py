@@ -60,5 +60,10 @@ class Context:
     def settings(self) -> Settings:
         """The settings of the chosen profile, resolved from the flags, environment and files."""
         return settings.resolve(
-            self.flags, self.environ, self.credentials(), self.config(), self.yaml_entries()
+            self.flags,
+            self.environ,
+            self.credentials(),
+            self.config(),
+            self.yaml_entries(),
+            writes_session=self.command != "keychain",
         )

@@ -231,12 +231,14 @@ def section_names(
     flags: Flags,
     config: Mapping[str, ConfigProfile] | None = None,
     entry: Mapping[str, str] | None = None,
+    writes_session: bool = True,
 ) -> tuple[str, str]:
-    """The long-term and short-term section names; they must differ."""
+    """The long-term and short-term section names; they must differ when a session is written
+    (``keychain`` writes none: it edits the long-term section alone)."""
     entry = entry or {}
     short_term = short_term_name(profile, flags, entry)
     long_term, from_yaml = long_term_name(profile, flags, (config or {}).get(short_term), entry)
-    if long_term != short_term:
+    if long_term != short_term or not writes_session:
         return long_term, short_term
     if from_yaml:
         raise UsageError(
@@ -256,16 +258,18 @@ def resolve(
     credentials: IniFile | None,
     config: IniFile | None = None,
     yaml_entries: Mapping[str, Mapping[str, str]] | None = None,
+    writes_session: bool = True,
 ) -> Settings:
     """Combine ``flags``, ``environ`` and the files into checked Settings.
 
     ``yaml_entries`` are the profiles of ``~/.aws/aws-mfa.yaml``, inheritance
-    resolved (None when there is no such file).
+    resolved (None when there is no such file); ``writes_session`` is False
+    for a command that never writes the short-term section.
     """
     profile = profile_name(flags, environ)
     config_profiles = profiles(config)
     entry = (yaml_entries or {}).get(profile)
-    long_term, short_term = section_names(profile, flags, config_profiles, entry)
+    long_term, short_term = section_names(profile, flags, config_profiles, entry, writes_session)
     names = dict.fromkeys((short_term, profile, long_term))
     sources = Sources(
         flags,

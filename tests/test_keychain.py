@@ -153,6 +153,8 @@ LAYOUTS = {
         ["-p", "dev"],
     ),
     "prefixed": (f"[bob]\n{KEYS}", "", ["--long-term-section", "bob", "-p", "mfa-bob"]),
+    # what doctor suggests for a section it cannot tie to a profile, [default] included
+    "keys in [default]": (f"[default]\n{KEYS}", "", ["--long-term-section", "default"]),
 }
 
 
