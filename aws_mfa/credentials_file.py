@@ -25,31 +25,49 @@ from __future__ import annotations
 import os
 import stat
 
-from aws_mfa import file_read, ini, log, safe_write
+from aws_mfa import file_read, ini, log
 from aws_mfa.errors import FileError
-
-# Re-exported: callers use the credentials file through this module.
-from aws_mfa.file_lock import LOCK_NOTICE_AFTER as LOCK_NOTICE_AFTER
-from aws_mfa.file_lock import LOCK_TIMEOUT as LOCK_TIMEOUT
-from aws_mfa.file_lock import locked as locked
-from aws_mfa.safe_write import FILE_MODE as FILE_MODE
-from aws_mfa.safe_write import FOLDER_MODE as FOLDER_MODE
-from aws_mfa.safe_write import TEMP_SUFFIX as TEMP_SUFFIX
-from aws_mfa.section_edit import edit_section as edit_section
-from aws_mfa.section_edit import line_ending as line_ending
-from aws_mfa.section_edit import planned_values as planned_values
-from aws_mfa.section_edit import remove_section_text as remove_section_text
 
 TYPE_CHECKING = False  # see aws_mfa.records: typing is not imported at run time
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping
 
+    # Re-exported (see REEXPORTED): callers use the credentials file through this module.
+    from aws_mfa.file_lock import LOCK_NOTICE_AFTER as LOCK_NOTICE_AFTER
+    from aws_mfa.file_lock import LOCK_TIMEOUT as LOCK_TIMEOUT
+    from aws_mfa.file_lock import locked as locked
+    from aws_mfa.safe_write import FILE_MODE as FILE_MODE
+    from aws_mfa.safe_write import FOLDER_MODE as FOLDER_MODE
+    from aws_mfa.safe_write import TEMP_SUFFIX as TEMP_SUFFIX
     from aws_mfa.safe_write import StrPath as StrPath
+    from aws_mfa.section_edit import edit_section as edit_section
+    from aws_mfa.section_edit import line_ending as line_ending
+    from aws_mfa.section_edit import planned_values as planned_values
+    from aws_mfa.section_edit import remove_section_text as remove_section_text
 
     Planned = dict[str, dict[str, str] | None]
     """What each changed section must hold after an edit (None: the section is gone)."""
     Change = Callable[[ini.IniFile | None], tuple[str, Planned]]
     """An edit: from the file as it is, its new text and what the changed sections hold."""
+
+
+REEXPORTED = {
+    "file_lock": ("LOCK_NOTICE_AFTER", "LOCK_TIMEOUT", "locked"),
+    "safe_write": ("FILE_MODE", "FOLDER_MODE", "TEMP_SUFFIX"),
+    "section_edit": ("edit_section", "line_ending", "planned_values", "remove_section_text"),
+}
+"""Names of the modules that write, imported on first use: a run that finds valid
+credentials reads this module and never needs them (0.6 ms; docs/performance.md)."""
+
+
+def __getattr__(name: str) -> object:
+    """The re-exported ``name`` (PEP 562: called only for names the module lacks)."""
+    import importlib
+
+    for module, names in REEXPORTED.items():
+        if name in names:
+            return getattr(importlib.import_module(f"aws_mfa.{module}"), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 BACKUPS_KEPT = 10
@@ -91,6 +109,8 @@ def set_values(name: str, values: Mapping[str, str], remove: tuple[str, ...] = (
     """The :func:`save_edit` change: section ``name`` holds ``values``, minus ``remove``."""
 
     def change(base: ini.IniFile | None) -> tuple[str, Planned]:
+        from aws_mfa.section_edit import edit_section, planned_values
+
         planned: Planned = {name: planned_values(base, name, values, remove)}
         return edit_section(base, name, values, remove), planned
 
@@ -246,6 +266,8 @@ def save(
     """
     if backup:
         back_up(path)
+    from aws_mfa import safe_write
+
     safe_write.remove_leftovers(path)
     safe_write.write_file(path, text.encode("utf-8"), check=check)
 
@@ -260,6 +282,8 @@ def back_up(path: StrPath) -> str | None:
     """
     import re
     from datetime import datetime, timezone
+
+    from aws_mfa import safe_write
 
     snapshot = file_read.read_snapshot(path)
     if snapshot is None:

@@ -25,10 +25,14 @@ import os
 import re
 from datetime import datetime, timezone
 
-from aws_mfa import file_lock, file_read, log, safe_write
+from aws_mfa import file_read, log
 from aws_mfa.errors import FileError
 from aws_mfa.keys import TemporaryCredentials, mask
 from aws_mfa.records import Record
+
+TYPE_CHECKING = False  # see aws_mfa.records: typing is not imported at run time
+if TYPE_CHECKING:
+    from aws_mfa import file_lock
 
 FOLDER_NAME = "aws-mfa-sessions"
 NAME = re.compile(r"[0-9a-f]{40}\.json")
@@ -55,7 +59,9 @@ def folder_for(credentials_file: str) -> str:
 class MfaSessions:
     """The cache of MFA sessions in ``folder``."""
 
-    def __init__(self, folder: str, lock_timeout: float = file_lock.LOCK_TIMEOUT) -> None:
+    def __init__(self, folder: str, lock_timeout: float | None = None) -> None:
+        """``lock_timeout`` None: :data:`aws_mfa.file_lock.LOCK_TIMEOUT`. ``status`` only reads
+        the cache, so the modules that lock and write are imported only when used."""
         self.folder, self.lock_timeout = folder, lock_timeout
 
     def path(self, access_key_id: str, device: str) -> str:
@@ -90,6 +96,8 @@ class MfaSessions:
             "Expiration": creds.expiration.strftime("%Y-%m-%dT%H:%M:%SZ"),
         }
         with self._locked():
+            from aws_mfa import safe_write
+
             safe_write.write_file(self.path(access_key_id, device), json.dumps(record).encode())
         log.debug("Kept the MFA session of %s in %s", mask(access_key_id), self.folder)
 
@@ -115,7 +123,10 @@ class MfaSessions:
 
     def _locked(self) -> file_lock.locked:
         """The folder's lock (``sessions.lock``), held by every write and removal."""
-        return file_lock.locked(os.path.join(self.folder, "sessions"), self.lock_timeout)
+        from aws_mfa import file_lock
+
+        timeout = file_lock.LOCK_TIMEOUT if self.lock_timeout is None else self.lock_timeout
+        return file_lock.locked(os.path.join(self.folder, "sessions"), timeout)
 
     def _remove(self, path: str) -> bool:
         if not os.path.lexists(path):  # nothing to do: create no folder and no lock

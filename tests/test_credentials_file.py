@@ -291,3 +291,14 @@ def test_missing_file_reads_as_none(tmp_path: Path) -> None:
 def test_default_path_honours_the_environment(home: Path) -> None:
     assert cf.default_path({}) == str(home / ".aws" / "credentials")
     assert cf.default_path({"AWS_SHARED_CREDENTIALS_FILE": "~/x"}) == str(home / "x")
+
+
+def test_every_name_it_re_exports_is_the_writing_modules_own() -> None:
+    # imported on first use (REEXPORTED), so a run that finds valid credentials skips them
+    import importlib
+
+    for module, names in cf.REEXPORTED.items():
+        for name in names:
+            assert getattr(cf, name) is getattr(importlib.import_module(f"aws_mfa.{module}"), name)
+    with pytest.raises(AttributeError):
+        cf.no_such_name  # noqa: B018

@@ -46,6 +46,9 @@ NEVER = [
     "jeepney",
     "aws_mfa.keychain_move",
     "aws_mfa.collector",
+    "aws_mfa.safe_write",
+    "aws_mfa.section_edit",
+    "aws_mfa.file_lock",
 ]
 
 SCRIPT = """
