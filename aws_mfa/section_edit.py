@@ -96,13 +96,18 @@ def edit_section(
         new_part = _edit_with_configupdater(text[start:end], name, values, remove, eol)
         new_text = text[:start] + new_part + text[end:]
     label = document.label if document else "the credentials file"
-    new = ini.parse(new_part, label).values(name)
-    if new != planned_values(document, name, values, remove):
+    check_section(new_part, label, name, planned_values(document, name, values, remove))
+    return new_text
+
+
+def check_section(part: str, label: str, name: str, expected: Mapping[str, str] | None) -> None:
+    """Refuse an edit unless section ``name``, read from ``part`` (its new lines), holds
+    ``expected``: an edit that changed anything else is an aws-mfa bug."""
+    if ini.parse(part, label).values(name) != expected:
         raise FileError(
             f"{label!r}: refusing to write an edit of section {name!r} that would change "
             "other content (an aws-mfa bug; please report it); the file was not changed"
         )
-    return new_text
 
 
 def _edit_with_configupdater(
@@ -177,14 +182,12 @@ def replace_key(document: ini.IniFile, name: str, old_key: str, new_key: str, va
     trailing = after_key[len(delimiter) + len(after_key[len(delimiter) :].rstrip()) :]
     new_key = new_key.upper() if key_text.isupper() else new_key
     lines[index] = f"{indent}{new_key}{delimiter}{value}{trailing}{line[len(body) :]}"
-    new_text = "".join(lines)
+    section = document.sections[name]
     expected = {k: v for k, v in old_values.items() if k != old_key} | {new_key.lower(): value}
-    if ini.parse(new_text, document.label).values(name) != expected:
-        raise FileError(
-            f"{document.label!r}: refusing to write an edit of section {name!r} that would "
-            "change other content (an aws-mfa bug; please report it); the file was not changed"
-        )
-    return new_text
+    check_section(
+        "".join(lines[section.header_index : section.content_end]), document.label, name, expected
+    )
+    return "".join(lines)
 
 
 def remove_section_text(document: ini.IniFile, name: str) -> str:
