@@ -1,6 +1,6 @@
 """aws-mfa: trade long-term AWS keys and an MFA code for temporary credentials.
 
-The command-line entry point is :func:`aws_mfa.cli.main`. The version is
+The command-line entry point is :func:`aws_mfa.cli.main.main`. The version is
 defined here and nowhere else; setup.cfg reads it from this line.
 """
 

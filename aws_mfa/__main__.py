@@ -2,6 +2,6 @@
 
 import sys
 
-from aws_mfa.cli import entry
+from aws_mfa.cli.main import entry
 
 sys.exit(entry())

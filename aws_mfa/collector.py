@@ -1,7 +1,7 @@
 """The cyclic garbage collector, back on for renewals and servers.
 
 A run that finds its session still valid lasts milliseconds and builds little
-that forms cycles, so :func:`aws_mfa.cli.entry` turns the collector off and
+that forms cycles, so :func:`aws_mfa.cli.main.entry` turns the collector off and
 freezes the heap before exit, which saves 2 to 4 ms with a credentials file
 of a thousand profiles (docs/performance.md). This module is imported only
 once a run goes further.

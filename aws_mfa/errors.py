@@ -3,7 +3,7 @@
 Every failure a user can cause or meet (a bad flag, a malformed file, STS
 saying no, no network) is raised as a subclass of :class:`AwsMfaError`. Its
 message is one line that says what is wrong, where, and how to fix it;
-:func:`aws_mfa.cli.main` is the only place that prints it and turns it into
+:func:`aws_mfa.cli.main.main` is the only place that prints it and turns it into
 an exit code. Nothing here prints, logs or exits.
 
 Exit codes (documented in docs/usage.md):
@@ -103,7 +103,7 @@ class StsUnavailableError(AwsMfaError):
 
 class KeychainError(AwsMfaError):
     """The OS keychain cannot be used: keyring has no backend, the unlock was refused, or
-    the backend failed (see :mod:`aws_mfa.keychain`)."""
+    the backend failed (see :mod:`aws_mfa.os_keychain`)."""
 
     exit_code = EXIT_KEYCHAIN
 

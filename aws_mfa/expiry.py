@@ -20,28 +20,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime, timezone
 
+from aws_mfa.aws.sections import missing_session_keys, stored_role
 from aws_mfa.errors import FileError
-from aws_mfa.ini import IniFile
+from aws_mfa.files.ini import IniFile
 from aws_mfa.records import Record
 
 EXPIRATION_FORMAT = "%Y-%m-%d %H:%M:%S"
-
-DEFAULT_MIN_TTL = 300
-"""Renew when fewer seconds than this are left (``--min-ttl``, ``MFA_MIN_TTL``).
-
-Five minutes: a script started right after aws-mfa says "valid" should not
-find its credentials dying under it a minute later.
-"""
-
-SESSION_KEYS = (
-    "assumed_role",
-    "aws_access_key_id",
-    "aws_secret_access_key",
-    "aws_session_token",
-    "aws_security_token",
-    "expiration",
-)
-"""The keys aws-mfa (and 0.0.12) writes; a section missing any is renewed."""
 
 
 def parse_expiration(text: str, where: str | Callable[[], str]) -> datetime:
@@ -104,7 +88,7 @@ def needs_renewal(
 ) -> Decision:
     """Decide whether the short-term section ``name`` of ``document`` must be renewed.
 
-    ``document`` is the credentials file as :mod:`aws_mfa.ini` read it (None
+    ``document`` is the credentials file as :mod:`aws_mfa.files.ini` read it (None
     when there is none). The checks run in aws-mfa 0.0.12's order: a missing
     section or key, then ``--force``, then a change of role, then the time
     left against ``min_ttl``.
@@ -113,7 +97,7 @@ def needs_renewal(
     if document is None or section is None:
         return Decision(True, f"short-term section [{name}] is missing")
     values = section.values
-    missing = [key for key in SESSION_KEYS if not values.get(key)]
+    missing = missing_session_keys(values)
     if missing:
         return Decision(True, f"short-term section [{name}] has no {', '.join(missing)}")
     if force:
@@ -127,14 +111,14 @@ def needs_renewal(
             f"{where('assumed_role')}: assumed_role {values['assumed_role']!r} is "
             "neither True nor False; fix it or run with --force to replace it"
         )
-    stored_role = values.get("assumed_role_arn") or None
-    if stored_role != role_arn:
+    stored = stored_role(values)
+    if stored != role_arn:
         if role_arn is None:
-            reason = f"[{name}] holds a session for role {stored_role}, and no role was asked for"
-        elif stored_role is None:
+            reason = f"[{name}] holds a session for role {stored}, and no role was asked for"
+        elif stored is None:
             reason = f"[{name}] holds no role session, and role {role_arn} was asked for"
         else:
-            reason = f"[{name}] holds a session for role {stored_role}, not {role_arn}"
+            reason = f"[{name}] holds a session for role {stored}, not {role_arn}"
         return Decision(True, reason)
     expiration = parse_expiration(values["expiration"], lambda: where("expiration"))
     left = (expiration - now).total_seconds()

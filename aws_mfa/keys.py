@@ -1,6 +1,6 @@
 """Key pairs and sessions, as records, and how a key may be shown.
 
-Kept apart from :mod:`aws_mfa.sts` (which calls STS) because a run that finds
+Kept apart from :mod:`aws_mfa.aws.sts` (which calls STS) because a run that finds
 valid credentials needs these records and must not load the code that talks
 to STS. Neither record's repr shows a secret.
 """

@@ -16,7 +16,7 @@ secret. A file that cannot be read or does not hold what its name promises
 is treated as no session (and replaced by the next one bought).
 
 What it does not do: call STS or decide when a session is needed (see
-:mod:`aws_mfa.login`), or log anything secret.
+:mod:`aws_mfa.providers`), or log anything secret.
 """
 
 from __future__ import annotations
@@ -25,14 +25,16 @@ import os
 import re
 from datetime import datetime, timezone
 
-from aws_mfa import file_read, log
+from aws_mfa import log
 from aws_mfa.errors import FileError
+from aws_mfa.files import read
 from aws_mfa.keys import TemporaryCredentials, mask
 from aws_mfa.records import Record
+from aws_mfa.settings.checks import LOCK_TIMEOUT
 
 TYPE_CHECKING = False  # see aws_mfa.records: typing is not imported at run time
 if TYPE_CHECKING:
-    from aws_mfa import file_lock
+    from aws_mfa.files.lock import locked
 
 FOLDER_NAME = "aws-mfa-sessions"
 NAME = re.compile(r"[0-9a-f]{40}\.json")
@@ -59,9 +61,9 @@ def folder_for(credentials_file: str) -> str:
 class MfaSessions:
     """The cache of MFA sessions in ``folder``."""
 
-    def __init__(self, folder: str, lock_timeout: float | None = None) -> None:
-        """``lock_timeout`` None: :data:`aws_mfa.file_lock.LOCK_TIMEOUT`. ``status`` only reads
-        the cache, so the modules that lock and write are imported only when used."""
+    def __init__(self, folder: str, lock_timeout: float = LOCK_TIMEOUT) -> None:
+        """``status`` only reads the cache, so the modules that lock and write are imported
+        only when used."""
         self.folder, self.lock_timeout = folder, lock_timeout
 
     def path(self, access_key_id: str, device: str) -> str:
@@ -96,7 +98,7 @@ class MfaSessions:
             "Expiration": creds.expiration.strftime("%Y-%m-%dT%H:%M:%SZ"),
         }
         with self._locked():
-            from aws_mfa import safe_write
+            from aws_mfa.files import safe_write
 
             safe_write.write_file(self.path(access_key_id, device), json.dumps(record).encode())
         log.debug("Kept the MFA session of %s in %s", mask(access_key_id), self.folder)
@@ -121,12 +123,11 @@ class MfaSessions:
             return []
         return [os.path.join(self.folder, name) for name in sorted(names) if NAME.fullmatch(name)]
 
-    def _locked(self) -> file_lock.locked:
+    def _locked(self) -> locked:
         """The folder's lock (``sessions.lock``), held by every write and removal."""
-        from aws_mfa import file_lock
+        from aws_mfa.files.lock import locked
 
-        timeout = file_lock.LOCK_TIMEOUT if self.lock_timeout is None else self.lock_timeout
-        return file_lock.locked(os.path.join(self.folder, "sessions"), timeout)
+        return locked(os.path.join(self.folder, "sessions"), self.lock_timeout)
 
     def _remove(self, path: str) -> bool:
         if not os.path.lexists(path):  # nothing to do: create no folder and no lock
@@ -142,7 +143,7 @@ class MfaSessions:
 
     def _read(self, path: str) -> CachedSession | None:
         try:
-            snapshot = file_read.read_snapshot(path)
+            snapshot = read.read_snapshot(path)
         except FileError as err:
             log.warning("Ignoring the cached MFA session %r: %s", path, err.message)
             return None

@@ -1,4 +1,5 @@
-"""Which profiles the files hold: those with long-term keys, found by a login's naming rules.
+"""Which profiles the files hold: those with long-term keys, found by a login's naming rules
+(what long-term keys are is :func:`aws_mfa.aws.sections.has_long_term_keys`).
 
 ``--pick``, ``doctor`` and completion list profiles this way. It reads only
 what it is given (the parsed credentials file and the config profiles) and
@@ -9,29 +10,21 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from aws_mfa import ini
-from aws_mfa.aws_config import ConfigProfile
+from aws_mfa.aws.config_file import ConfigProfile
+from aws_mfa.aws.sections import has_long_term_keys
 from aws_mfa.errors import UsageError
-from aws_mfa.keychain import secret_location
-from aws_mfa.settings import DEFAULT_LONG_TERM_SUFFIX, DEFAULT_PROFILE, Flags, section_names
-
-
-def has_long_term_keys(document: ini.IniFile, name: str) -> bool:
-    """True when section ``name`` holds a key id and a secret (or says its secret is in
-    the OS keychain: ``aws_mfa_secret = keychain``), and no session token."""
-    values = document.values(name) or {}
-    return bool(
-        values.get("aws_access_key_id")
-        and secret_location(values)
-        and not values.get("aws_session_token")
-    )
+from aws_mfa.files import ini
+from aws_mfa.settings.checks import DEFAULT_LONG_TERM_SUFFIX, DEFAULT_PROFILE
+from aws_mfa.settings.resolve import Flags, section_names
 
 
 def long_term_sections(document: ini.IniFile | None) -> list[str]:
     """Every section of the file with long-term keys, in file order."""
     if document is None:
         return []
-    return [name for name in document.sections if has_long_term_keys(document, name)]
+    return [
+        name for name, section in document.sections.items() if has_long_term_keys(section.values)
+    ]
 
 
 def known_profiles(
@@ -57,7 +50,7 @@ def known_profiles(
             long_term, short_term = section_names(profile, flags, config)
         except UsageError:
             continue
-        if has_long_term_keys(document, long_term):
+        if has_long_term_keys(document.values(long_term)):
             found[profile] = (long_term, short_term)
     ordered = sorted(found.items(), key=lambda item: (item[0] != DEFAULT_PROFILE, item[0]))
     return [(profile, long_term, short_term) for profile, (long_term, short_term) in ordered]

@@ -18,8 +18,8 @@ for each run, compared in constant time; a request without it or with
 another gets 401 or 403 and no secret. Requests are logged at DEBUG, with
 masked key ids only.
 
-What it does not do: run the command (see :mod:`aws_mfa.execute`) or decide
-when to renew (see :mod:`aws_mfa.login`).
+What it does not do: run the command (see :mod:`aws_mfa.commands.exec`) or
+decide when to renew (see :mod:`aws_mfa.session_state`).
 """
 
 from __future__ import annotations

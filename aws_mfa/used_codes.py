@@ -18,11 +18,11 @@ No code is stored: the digest is an HMAC-SHA256 with a random key kept in
 ``~/.aws/aws-mfa-used-codes.key`` (0600), so the file cannot be checked
 against the million possible codes without that key. The file is
 ``~/.aws/aws-mfa-used-codes.json``, 0600, written by
-:func:`aws_mfa.safe_write.write_file`; entries older than a day are dropped.
+:func:`aws_mfa.files.safe_write.write_file`; entries older than a day are dropped.
 A missing or broken file is an empty memory: this is best effort, and
 STS itself is the final judge.
 
-What it does not do: ask for codes (see :mod:`aws_mfa.mfa`) or wait.
+What it does not do: ask for codes (see :mod:`aws_mfa.mfa_code`) or wait.
 """
 
 from __future__ import annotations
@@ -33,8 +33,8 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from aws_mfa import safe_write
 from aws_mfa.errors import FileError
+from aws_mfa.files import safe_write
 
 WINDOW = 30
 """Seconds a TOTP code lives (RFC 6238's default, which every AWS MFA app uses)."""

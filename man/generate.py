@@ -36,7 +36,7 @@ def generate(output: Path) -> None:
     command = [
         str(Path(sys.executable).parent / "argparse-manpage"),
         "--module",
-        "aws_mfa.parser",
+        "aws_mfa.cli.parser",
         "--function",
         "build_parser",
         "--project-name",

@@ -21,9 +21,9 @@ from pathlib import Path
 
 import pytest
 
-from aws_mfa import ini
 from aws_mfa.demo import LocalSts
 from aws_mfa.errors import FileError
+from aws_mfa.files import ini
 
 BIN = Path(sys.executable).parent
 AWS_MFA = str(BIN / "aws-mfa")

@@ -7,7 +7,8 @@ from pathlib import Path
 import botocore.session
 import pytest
 
-from aws_mfa import aws_config, ini
+from aws_mfa.aws import config_file as aws_config
+from aws_mfa.files import ini
 from tests.conftest import write
 
 CONFIG = """\

@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from aws_mfa import credentials_file, ini
-from aws_mfa.cli import main
+from aws_mfa.cli.main import main
 from aws_mfa.demo import LocalSts
+from aws_mfa.files import credentials_file, ini
 from tests.conftest import (
     AWS_MFA,
     DEVICE,

@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 from filelock import FileLock
 
-from aws_mfa import ini
 from aws_mfa.demo import LocalSts
+from aws_mfa.files import ini
 from tests.conftest import (
     AWS_MFA,
     SESSION_KEY_ID,

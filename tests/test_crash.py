@@ -12,7 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from aws_mfa import credentials_file, ini
+from aws_mfa.files import credentials_file, ini
+from aws_mfa.files.lock import locked
+from aws_mfa.files.section_edit import edit_section
 from tests.conftest import write
 
 PROFILES = 3000
@@ -23,7 +25,10 @@ KILLS = 25
 WRITER = """
 import sys
 from pathlib import Path
-from aws_mfa import credentials_file as cf
+from aws_mfa.files import credentials_file as cf
+from aws_mfa.files.lock import locked
+from aws_mfa.files.read import read_ini
+from aws_mfa.files.section_edit import edit_section
 path = Path(sys.argv[1])
 sessions = [
     {"aws_access_key_id": "ASIAFIRST", "aws_session_token": "first-token" * 20},
@@ -32,9 +37,9 @@ sessions = [
 print("writing", flush=True)
 turn = 0
 while True:
-    with cf.locked(path):
-        document = cf.read_ini_file(path)
-        cf.save(path, cf.edit_section(document, "p1500", sessions[turn % 2]))
+    with locked(path, 120):
+        document = read_ini(path)
+        cf.save(path, edit_section(document, "p1500", sessions[turn % 2]))
     turn += 1
 """
 
@@ -53,18 +58,18 @@ def big_file() -> str:
 def test_sigkill_at_random_moments_leaves_the_old_or_the_new_file(tmp_path: Path) -> None:
     path = write(tmp_path / "aws" / "credentials", big_file())
     original = path.read_text()
-    first = credentials_file.edit_section(
+    first = edit_section(
         ini.parse(original, "f"),
         "p1500",
         {"aws_access_key_id": "ASIAFIRST", "aws_session_token": "first-token" * 20},
     )
-    second = credentials_file.edit_section(
+    second = edit_section(
         ini.parse(first, "f"),
         "p1500",
         {"aws_access_key_id": "ASIASECOND", "aws_session_token": "second-token" * 20},
     )
     assert (
-        credentials_file.edit_section(
+        edit_section(
             ini.parse(second, "f"),
             "p1500",
             {"aws_access_key_id": "ASIAFIRST", "aws_session_token": "first-token" * 20},
@@ -106,6 +111,6 @@ def test_sigkill_at_random_moments_leaves_the_old_or_the_new_file(tmp_path: Path
 
     # A temporary file left by a kill is cleaned up by the next write, and a
     # normal write leaves none.
-    with credentials_file.locked(path):
+    with locked(path, 120):
         credentials_file.save(path, original)
     assert sorted(p.name for p in path.parent.iterdir()) == ["credentials", "credentials.lock"]

@@ -9,9 +9,12 @@ from pathlib import Path
 
 import pytest
 
-from aws_mfa import credentials_file as cf
-from aws_mfa import ini
 from aws_mfa.errors import FileError
+from aws_mfa.files import credentials_file as cf
+from aws_mfa.files import ini, read, safe_write
+from aws_mfa.files.lock import locked
+from aws_mfa.files.section_edit import edit_section, remove_section_text
+from aws_mfa.settings.resolve import Flags, resolve_early
 from tests.conftest import write
 
 SESSION = {
@@ -51,7 +54,7 @@ aws_secret_access_key = prod-secret
 
 
 def edit(text: str, name: str, values: dict[str, str], remove: tuple[str, ...] = ()) -> str:
-    return cf.edit_section(ini.parse(text, "f"), name, values, remove)
+    return edit_section(ini.parse(text, "f"), name, values, remove)
 
 
 def outside(text: str, name: str) -> str:
@@ -64,9 +67,9 @@ def outside(text: str, name: str) -> str:
 def test_reading_and_rewriting_unchanged_values_gives_identical_text() -> None:
     doc = ini.parse(ORIGINAL, "f")
     same = {k: v for k, v in (doc.values("dev") or {}).items()}
-    assert cf.edit_section(doc, "dev", same) != ""
+    assert edit_section(doc, "dev", same) != ""
     # Keys set to the values they have are still rewritten in place, nothing else moves.
-    assert outside(cf.edit_section(doc, "dev", same), "dev") == outside(ORIGINAL, "dev")
+    assert outside(edit_section(doc, "dev", same), "dev") == outside(ORIGINAL, "dev")
 
 
 def test_update_changes_only_the_session_lines() -> None:
@@ -115,7 +118,7 @@ def test_new_section_is_appended_after_one_blank_line() -> None:
     assert edit("[a]\nk = v", "dev", {"x": "1"}) == "[a]\nk = v\n\n[dev]\nx = 1\n"
     assert edit("[a]\nk = v\n\n", "dev", {"x": "1"}) == "[a]\nk = v\n\n[dev]\nx = 1\n"
     assert edit("# only a comment\n", "d", {"x": "1"}) == "# only a comment\n\n[d]\nx = 1\n"
-    assert cf.edit_section(None, "dev", {"x": "1"}) == "[dev]\nx = 1\n"
+    assert edit_section(None, "dev", {"x": "1"}) == "[dev]\nx = 1\n"
 
 
 def test_crlf_files_stay_crlf_and_other_sections_keep_their_bytes() -> None:
@@ -137,9 +140,9 @@ def test_a_lone_cr_file_is_never_edited() -> None:
     doc = ini.parse("[a]\rk = v\r[dev]\rx = 1\r", "f")
     assert doc.values("dev") == {"x": "1"}  # read as botocore reads it
     for change in (
-        lambda: cf.edit_section(doc, "dev", {"x": "2"}),
-        lambda: cf.edit_section(doc, "new", {"k": "v"}),
-        lambda: cf.remove_section_text(doc, "dev"),
+        lambda: edit_section(doc, "dev", {"x": "2"}),
+        lambda: edit_section(doc, "new", {"k": "v"}),
+        lambda: remove_section_text(doc, "dev"),
     ):
         with pytest.raises(FileError, match=r"^'f', line 1: a line ends with a lone CR"):
             change()
@@ -154,41 +157,14 @@ def test_key_spelling_is_kept_when_its_value_changes() -> None:
 def test_removing_an_appended_section_gives_back_the_old_text() -> None:
     before = "# c\n[a]\nk = v\n"
     added = edit(before, "dev", SESSION)
-    assert cf.remove_section_text(ini.parse(added, "f"), "dev") == before
+    assert remove_section_text(ini.parse(added, "f"), "dev") == before
 
 
 def test_removing_a_middle_section_keeps_the_comment_of_the_next() -> None:
     text = "[a]\nk = v\n\n[dev]\nx = 1\n\n# about b\n[b]\nk = v\n"
-    assert cf.remove_section_text(ini.parse(text, "f"), "dev") == (
+    assert remove_section_text(ini.parse(text, "f"), "dev") == (
         "[a]\nk = v\n\n# about b\n[b]\nk = v\n"
     )
-
-
-@pytest.mark.parametrize(
-    ("text", "problem"),
-    [
-        ("[dev]\naws_access_key_id = AKIAXXXX1234\n", "a long-term access key id (...1234)"),
-        (
-            "[dev]\naws_access_key_id = ASIA1\naws_secret_access_key = s\n",
-            "a secret access key with no session token",
-        ),
-        ("[dev]\naws_secret_access_key = s\n", "a secret access key with no session token"),
-    ],
-)
-def test_long_term_keys_are_recognised(text: str, problem: str) -> None:
-    assert cf.long_term_key_problem(ini.parse(text, "f").sections["dev"]) == problem
-
-
-@pytest.mark.parametrize(
-    "text",
-    [
-        "[dev]\naws_access_key_id =\naws_secret_access_key =\n",
-        "[dev]\naws_access_key_id = ASIA1\naws_secret_access_key = s\naws_session_token = t\n",
-        "[dev]\nregion = eu-west-1\n",
-    ],
-)
-def test_placeholders_and_sessions_are_not_long_term_keys(text: str) -> None:
-    assert cf.long_term_key_problem(ini.parse(text, "f").sections["dev"]) is None
 
 
 # Saving.
@@ -196,7 +172,7 @@ def test_placeholders_and_sessions_are_not_long_term_keys(text: str) -> None:
 
 def test_new_file_is_0600_in_a_new_0700_folder(tmp_path: Path) -> None:
     path = tmp_path / "new" / ".aws" / "credentials"
-    with cf.locked(path):
+    with locked(path, 120):
         cf.save(path, "[a]\n")
     assert path.read_text() == "[a]\n"
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
@@ -205,11 +181,11 @@ def test_new_file_is_0600_in_a_new_0700_folder(tmp_path: Path) -> None:
 
 def test_existing_mode_is_kept_never_widened(tmp_path: Path) -> None:
     path = write(tmp_path / "credentials", "[a]\n", mode=0o640)
-    with cf.locked(path):
+    with locked(path, 120):
         cf.save(path, "[b]\n")
     assert stat.S_IMODE(path.stat().st_mode) == 0o640
     path.chmod(0o400)
-    with cf.locked(path):
+    with locked(path, 120):
         cf.save(path, "[c]\n")
     assert stat.S_IMODE(path.stat().st_mode) == 0o400
     assert path.read_text() == "[c]\n"
@@ -220,7 +196,7 @@ def test_a_symlink_stays_a_link_and_its_target_is_updated(tmp_path: Path) -> Non
     link = tmp_path / ".aws" / "credentials"
     link.parent.mkdir()
     link.symlink_to(target)
-    with cf.locked(link):
+    with locked(link, 120):
         cf.save(link, "[b]\n")
     assert link.is_symlink()
     assert target.read_text() == "[b]\n"
@@ -229,9 +205,9 @@ def test_a_symlink_stays_a_link_and_its_target_is_updated(tmp_path: Path) -> Non
 
 def test_no_temporary_file_is_left_and_a_crashed_one_is_cleaned(tmp_path: Path) -> None:
     path = write(tmp_path / "aws" / "credentials", "[a]\n")
-    crashed = path.parent / f".credentials.12345{cf.TEMP_SUFFIX}"
+    crashed = path.parent / f".credentials.12345{safe_write.TEMP_SUFFIX}"
     crashed.write_text("[half")
-    with cf.locked(path):
+    with locked(path, 120):
         cf.save(path, "[b]\n")
     assert sorted(p.name for p in path.parent.iterdir()) == ["credentials", "credentials.lock"]
 
@@ -242,7 +218,7 @@ def test_a_failed_write_leaves_the_file_and_no_temporary(tmp_path: Path) -> None
     script = f"""
 import resource, signal
 from pathlib import Path
-from aws_mfa import credentials_file as cf
+from aws_mfa.files import credentials_file as cf
 from aws_mfa.errors import FileError
 signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
 resource.setrlimit(resource.RLIMIT_FSIZE, (4096, 4096))
@@ -262,7 +238,7 @@ except FileError as err:
 
 def test_lock_file_is_0600(tmp_path: Path) -> None:
     path = write(tmp_path / "credentials", "[a]\n")
-    with cf.locked(path):
+    with locked(path, 120):
         pass
     assert stat.S_IMODE((tmp_path / "credentials.lock").stat().st_mode) == 0o600
 
@@ -281,24 +257,14 @@ def test_unreadable_files_give_one_clear_error(tmp_path: Path, setup: str, messa
     else:
         path.write_bytes(b"[dev]\nregion = caf\xe9\n")
     with pytest.raises(FileError, match=message):
-        cf.read_ini_file(path)
+        read.read_ini(path)
 
 
 def test_missing_file_reads_as_none(tmp_path: Path) -> None:
-    assert cf.read_ini_file(tmp_path / "nothing") is None
+    assert read.read_ini(tmp_path / "nothing") is None
 
 
-def test_default_path_honours_the_environment(home: Path) -> None:
-    assert cf.default_path({}) == str(home / ".aws" / "credentials")
-    assert cf.default_path({"AWS_SHARED_CREDENTIALS_FILE": "~/x"}) == str(home / "x")
-
-
-def test_every_name_it_re_exports_is_the_writing_modules_own() -> None:
-    # imported on first use (REEXPORTED), so a run that finds valid credentials skips them
-    import importlib
-
-    for module, names in cf.REEXPORTED.items():
-        for name in names:
-            assert getattr(cf, name) is getattr(importlib.import_module(f"aws_mfa.{module}"), name)
-    with pytest.raises(AttributeError):
-        cf.no_such_name  # noqa: B018
+def test_the_default_file_honours_the_environment(home: Path) -> None:
+    assert resolve_early("credentials_file", Flags(), {}) == str(home / ".aws" / "credentials")
+    moved = resolve_early("credentials_file", Flags(), {"AWS_SHARED_CREDENTIALS_FILE": "~/x"})
+    assert moved == str(home / "x")

@@ -17,7 +17,9 @@ import botocore.loaders
 import botocore.session
 import pytest
 
-from aws_mfa import ini, keys, login, sts
+from aws_mfa import keys, renewal
+from aws_mfa.aws import sts
+from aws_mfa.files import ini
 from tests.conftest import write
 
 KEYS = keys.LongTermKeys("AKIAEXAMPLEKEY0WXYZ", "very-secret-value")
@@ -161,7 +163,7 @@ def compare(
     document = ini.parse(credentials_text, str(credentials))  # as a renewal has read it
     profiles = ("dev", "dev-long-term")
     ours = sts.make_client(
-        KEYS, region, config=login.aws_config(profiles, str(config), str(credentials), document)
+        KEYS, region, config=renewal.aws_config(profiles, str(config), str(credentials), document)
     )
     reference = botocore.session.Session(profile="dev").create_client(
         "sts",
@@ -237,7 +239,8 @@ def test_botocore_sees_the_same_profiles_when_handed_the_sections_aws_mfa_read(h
     credentials = write(folder / "credentials", text)
     profiles = ("dev", "dev-long-term")
     document = ini.parse(text, str(credentials))
-    ours = sts.botocore_session(login.aws_config(profiles, str(config), str(credentials), document))
+    config_of = renewal.aws_config(profiles, str(config), str(credentials), document)
+    ours = sts.botocore_session(config_of)
     reference = botocore.session.Session(profile="dev")
     reference.set_config_variable("config_file", str(config))
     reference.set_config_variable("credentials_file", str(credentials))

@@ -7,8 +7,8 @@ import argparse
 import importlib.util
 from pathlib import Path
 
+from aws_mfa.cli.parser import build_parser
 from aws_mfa.errors import __doc__ as exit_codes
-from aws_mfa.parser import build_parser
 
 ROOT = Path(__file__).resolve().parent.parent
 USAGE = (ROOT / "docs" / "usage.md").read_text()

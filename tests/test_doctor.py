@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from aws_mfa import doctor
+from aws_mfa.commands import doctor
 from aws_mfa.demo import LocalSts
 from tests.conftest import AwsMfa, long_term, session, write
 

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from aws_mfa import ini
 from aws_mfa.demo import LocalSts
+from aws_mfa.files import ini
 from tests.conftest import (
     AWS_MFA,
     DEVICE,

@@ -6,8 +6,10 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from aws_mfa import expiry, ini
+from aws_mfa import expiry
+from aws_mfa.aws.sections import SESSION_KEYS
 from aws_mfa.errors import FileError
+from aws_mfa.files import ini
 
 NOW = datetime(2026, 11, 22, 12, 0, 0, tzinfo=timezone.utc)
 ROLE = "arn:aws:iam::210987654321:role/admin"
@@ -44,9 +46,9 @@ def test_missing_section_renews() -> None:
     assert decision.reason == "short-term section [dev] is missing"
 
 
-@pytest.mark.parametrize("key", expiry.SESSION_KEYS)
+@pytest.mark.parametrize("key", SESSION_KEYS)
 def test_any_missing_or_empty_key_renews(key: str) -> None:
-    text = "[dev]\n" + "".join(f"{k} = x\n" for k in expiry.SESSION_KEYS if k != key)
+    text = "[dev]\n" + "".join(f"{k} = x\n" for k in SESSION_KEYS if k != key)
     decision = decide(ini.parse(text + f"{key} =\n", "creds"), force=False)
     assert decision.renew
     assert key in decision.reason
@@ -95,7 +97,7 @@ def test_malformed_expiration_names_file_line_and_fix() -> None:
 
 
 def test_assumed_role_must_be_true_or_false() -> None:
-    bad = ini.parse("[dev]\n" + "".join(f"{k} = maybe\n" for k in expiry.SESSION_KEYS), "creds")
+    bad = ini.parse("[dev]\n" + "".join(f"{k} = maybe\n" for k in SESSION_KEYS), "creds")
     with pytest.raises(FileError, match=r"creds, line 2, \[dev\]: assumed_role 'maybe'"):
         decide(bad)
 

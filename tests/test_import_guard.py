@@ -53,7 +53,7 @@ NEVER = [
 
 SCRIPT = """
 import sys
-from aws_mfa.cli import main
+from aws_mfa.cli.main import main
 code = main(sys.argv[1:])
 sys.stdout.flush()
 print(repr(sorted(sys.modules)), file=sys.stderr)

@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from aws_mfa import ini
 from aws_mfa.errors import FileError
+from aws_mfa.files import ini
 
 
 def test_values_are_read_with_lower_case_keys_and_stripped() -> None:

@@ -21,10 +21,10 @@ from pathlib import Path
 
 import pytest
 
-from aws_mfa import ini
 from aws_mfa.demo import LocalSts
 from aws_mfa.errors import FileError
-from aws_mfa.section_edit import replace_key
+from aws_mfa.files import ini
+from aws_mfa.files.section_edit import replace_key
 from tests.conftest import (
     AWS_MFA,
     DEVICE,

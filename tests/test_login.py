@@ -8,10 +8,14 @@ from typing import Any
 
 import pytest
 
-from aws_mfa import credentials_file, login, mfa
+from aws_mfa import mfa_code as mfa
+from aws_mfa import renewal as renewal_module
+from aws_mfa import session_state
 from aws_mfa.errors import FileError, KeychainError, NoTokenError, UsageError
+from aws_mfa.files import read
 from aws_mfa.keys import LongTermKeys
-from aws_mfa.settings import Flags, resolve
+from aws_mfa.renewal import Renewal
+from aws_mfa.settings.resolve import Flags, resolve
 from tests.conftest import DEVICE, LONG_TERM_KEY_ID, LONG_TERM_SECRET, ROLE, long_term, write
 
 NOW = datetime(2026, 11, 22, 12, 0, tzinfo=timezone.utc)
@@ -75,10 +79,11 @@ class NewWindow:
 
 def run(path: Path, flags: Flags = NO_FLAGS, env: dict[str, str] | None = None, **kw: Any):
     flags = flags.replace(credentials_file=str(path))
-    document = credentials_file.read_ini_file(path)
+    document = read.read_ini(path)
     settings = resolve(flags, env or {}, document)
     kw.setdefault("used_codes", NewWindow())
-    return login.login(settings, document, clock=lambda: NOW, **kw)
+    renewal = Renewal(clock=lambda: NOW, **kw)
+    return session_state.ensure_valid(settings, document, clock=lambda: NOW, renewal=renewal)
 
 
 @pytest.fixture
@@ -241,15 +246,15 @@ def test_a_0012_file_is_valid_without_a_prompt(credentials: Path, fake) -> None:
 def test_renewal_rechecks_under_the_lock(credentials: Path, fake, monkeypatch) -> None:
     # Another run renews between our first look and our lock: we use its session.
     write(credentials, long_term())
-    real_locked = credentials_file.locked
+    real_locked = renewal_module.locked
 
     def locked_after_another_run(path: Path, *args: Any):
-        monkeypatch.setattr(credentials_file, "locked", real_locked)
+        monkeypatch.setattr(renewal_module, "locked", real_locked)
         other = FakeSts()
         run(credentials, Flags(token="123456"), client_factory=other.factory)
         return real_locked(path, *args)
 
-    monkeypatch.setattr(credentials_file, "locked", locked_after_another_run)
+    monkeypatch.setattr(renewal_module, "locked", locked_after_another_run)
     prompter = Prompter()
     outcome = run(credentials, prompter=prompter, client_factory=fake.factory)
     assert not outcome.renewed

@@ -16,10 +16,11 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from aws_mfa import ini, outputs
-from aws_mfa.cli import main
+from aws_mfa import outputs
+from aws_mfa.cli.main import main
 from aws_mfa.demo import LocalSts
 from aws_mfa.errors import UsageError
+from aws_mfa.files import ini
 from aws_mfa.keys import TemporaryCredentials
 from tests.conftest import (
     AWS_MFA,

@@ -13,9 +13,10 @@ import itertools
 
 import pytest
 
-from aws_mfa import options, quick
-from aws_mfa.options import COMMANDS, POSITIONAL, REST, STORE, SWITCH, TOP, Option
-from aws_mfa.parser import build_parser as build_fresh_parser
+from aws_mfa.cli import quick
+from aws_mfa.cli.parser import build_parser as build_fresh_parser
+from aws_mfa.settings import table as options
+from aws_mfa.settings.table import COMMANDS, POSITIONAL, REST, STORE, SWITCH, TOP, Option
 
 
 @functools.cache

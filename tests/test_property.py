@@ -10,8 +10,13 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from aws_mfa import credentials_file, ini, login, logout
-from aws_mfa.settings import Flags, resolve
+from aws_mfa import session_state
+from aws_mfa.aws.sections import WRITTEN_KEYS
+from aws_mfa.commands import logout
+from aws_mfa.files import ini, read
+from aws_mfa.files.section_edit import edit_section
+from aws_mfa.renewal import Renewal
+from aws_mfa.settings.resolve import Flags, resolve
 
 SESSION = {
     "assumed_role": "False",
@@ -123,7 +128,7 @@ HEAVY = settings(max_examples=300, deadline=None, suppress_health_check=[HealthC
 @HEAVY
 @given(case=files("session"))
 def test_updating_a_session_changes_only_its_section(case: Case) -> None:
-    new = credentials_file.edit_section(ini.parse(case.text, "f"), case.target, SESSION)
+    new = edit_section(ini.parse(case.text, "f"), case.target, SESSION)
     assert_only_section_changed(case.text, new, case.target)
     assert_other_values_kept(case.text, new, case.target)
     assert ini.parse(new, "f").values(case.target) == {
@@ -135,7 +140,7 @@ def test_updating_a_session_changes_only_its_section(case: Case) -> None:
 @HEAVY
 @given(case=files("placeholder"))
 def test_filling_a_placeholder_changes_only_its_section(case: Case) -> None:
-    new = credentials_file.edit_section(ini.parse(case.text, "f"), case.target, SESSION)
+    new = edit_section(ini.parse(case.text, "f"), case.target, SESSION)
     assert_only_section_changed(case.text, new, case.target)
     assert_other_values_kept(case.text, new, case.target)
 
@@ -143,7 +148,7 @@ def test_filling_a_placeholder_changes_only_its_section(case: Case) -> None:
 @HEAVY
 @given(case=files("absent"))
 def test_adding_a_session_appends_and_keeps_every_byte(case: Case) -> None:
-    new = credentials_file.edit_section(ini.parse(case.text, "f"), case.target, SESSION)
+    new = edit_section(ini.parse(case.text, "f"), case.target, SESSION)
     assert new.startswith(case.text)
     tail = new[len(case.text) :]
     assert tail.lstrip("\r\n").startswith("[dev]")
@@ -161,7 +166,7 @@ def test_removing_a_session_removes_only_it_and_blank_lines_next_to_it(case: Cas
     section = document.sections[case.target]
     left = ini.parse(new, "f").sections.get(case.target)
     if left is not None:  # the user's own keys or comments kept the section
-        assert not set(left.values) & set(logout.SESSION_KEYS)
+        assert not set(left.values) & set(WRITTEN_KEYS)
         assert_only_section_changed(case.text, new, case.target)
         return
     # The section went whole: one block of lines was cut, holding its header
@@ -181,7 +186,7 @@ def test_removing_a_session_removes_only_it_and_blank_lines_next_to_it(case: Cas
 @given(case=files("session"))
 def test_a_run_that_changes_nothing_writes_nothing(case: Case) -> None:
     # Give the generated file a valid session, then log in: nothing may be written.
-    text = credentials_file.edit_section(ini.parse(case.text, "f"), case.target, SESSION)
+    text = edit_section(ini.parse(case.text, "f"), case.target, SESSION)
 
     def no_sts(keys: object, region: object, **options: object) -> object:
         raise AssertionError("STS would be called")
@@ -189,10 +194,11 @@ def test_a_run_that_changes_nothing_writes_nothing(case: Case) -> None:
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "credentials"
         path.write_bytes(text.encode())
-        document = credentials_file.read_ini_file(path)
+        document = read.read_ini(path)
         settings = resolve(Flags(profile="dev", credentials_file=str(path)), {}, document)
         now = datetime(2026, 11, 22, tzinfo=timezone.utc)
-        outcome = login.login(settings, document, clock=lambda: now, client_factory=no_sts)  # type: ignore[arg-type]
+        renewal = Renewal(clock=lambda: now, client_factory=no_sts)  # type: ignore[arg-type]
+        outcome = session_state.ensure_valid(settings, document, clock=lambda: now, renewal=renewal)
         assert not outcome.renewed
         assert path.read_bytes() == text.encode()
         assert [p.name for p in Path(folder).iterdir()] == ["credentials"]

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from aws_mfa import ini
+from aws_mfa.files import ini
 from tests.conftest import AWS_MFA, DEVICE, LONG_TERM_KEY_ID, AwsMfa, long_term, write
 from tests.strict_sts import StrictSts, strict_sts
 

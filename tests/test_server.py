@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from aws_mfa import ini
+from aws_mfa.files import ini
 from tests.conftest import AWS_MFA, AwsMfa, long_term, write
 from tests.strict_sts import StrictSts, strict_sts
 

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from aws_mfa import ini
 from aws_mfa.errors import UsageError
-from aws_mfa.settings import Flags, resolve, section_names
+from aws_mfa.files import ini
+from aws_mfa.settings.resolve import Flags, resolve, section_names
 
 DEVICE = "arn:aws:iam::123456789012:mfa/alice"
 ROLE = "arn:aws:iam::210987654321:role/admin"
@@ -171,8 +171,8 @@ def test_each_value_says_where_it_came_from() -> None:
 
 
 def test_every_setting_of_the_table_is_a_field_of_settings() -> None:
-    from aws_mfa.options import SETTINGS
-    from aws_mfa.settings import Settings
+    from aws_mfa.settings.resolve import Settings
+    from aws_mfa.settings.table import SETTINGS
 
     derived = {"config_file", "long_term_section", "short_term_section", "sources"}
     assert {option.key for option in SETTINGS} | derived == set(Settings._fields)

@@ -8,7 +8,8 @@ from typing import Any
 
 import pytest
 
-from aws_mfa import keys, sts
+from aws_mfa import keys
+from aws_mfa.aws import sts
 from aws_mfa.errors import StsRefusedError, StsUnavailableError, UsageError
 from tests.conftest import write
 
@@ -221,7 +222,7 @@ def test_reprs_never_show_secrets() -> None:
 
 
 def test_the_total_bound_comes_from_mfa_sts_timeout() -> None:
-    from aws_mfa.settings import Flags, resolve
+    from aws_mfa.settings.resolve import Flags, resolve
 
     assert sts.limits() == sts.Limits(3.0, 5.0, 30.0)
     assert sts.limits(60.0) == sts.Limits(3.0, 5.0, 60.0)

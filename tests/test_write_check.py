@@ -9,8 +9,10 @@ import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from aws_mfa import credentials_file, ini, write_check
 from aws_mfa.errors import FileError
+from aws_mfa.files import credentials_file, ini, write_check
+from aws_mfa.files.lock import locked
+from aws_mfa.files.section_edit import edit_section, planned_values
 from tests.conftest import write
 from tests.test_property import SESSION, Case, files
 
@@ -82,8 +84,8 @@ def test_when_botocore_reads_the_window_as_meant_it_reads_the_whole_file_as_mean
 @given(case=st.one_of(files("session"), files("absent"), files("placeholder")))
 def test_a_renewal_edit_is_checked_through_its_window_alone(case: Case, tmp_path: Path) -> None:
     base = ini.parse(case.text, "f") if case.text.strip() else None
-    text = credentials_file.edit_section(base, "dev", SESSION)
-    planned = {"dev": credentials_file.planned_values(base, "dev", SESSION, ())}
+    text = edit_section(base, "dev", SESSION)
+    planned = {"dev": planned_values(base, "dev", SESSION, ())}
     window = write_check.edited_window(base, planned, text)
     if base is not None and "DEFAULT" not in base.sections:
         assert window is not None
@@ -104,7 +106,7 @@ def test_an_indented_header_after_the_section_makes_botocore_read_the_whole_file
     new = text.replace("[dev]\n", "[dev]\naws_access_key_id = ASIANEW\n")
     assert write_check.edited_window(document, planned, new) is None
     change = credentials_file.set_values("dev", {"aws_access_key_id": "ASIANEW"})
-    with credentials_file.locked(credentials), pytest.raises(FileError, match="botocore"):
+    with locked(credentials, 120), pytest.raises(FileError, match="botocore"):
         credentials_file.save_edit(credentials, document, ["dev"], change)
     assert credentials.read_text() == text
 

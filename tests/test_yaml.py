@@ -7,10 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from aws_mfa import ini, yaml_profiles
 from aws_mfa.demo import LocalSts
 from aws_mfa.errors import FileError, UsageError
-from aws_mfa.settings import Flags, resolve
+from aws_mfa.files import ini
+from aws_mfa.settings import yaml_profiles
+from aws_mfa.settings.resolve import Flags, resolve
 from tests.conftest import LONG_TERM_KEY_ID, SESSION_KEY_ID, AwsMfa, long_term, write
 
 THREE_LEVELS = """\

@@ -1,11 +1,321 @@
-"""``aws-mfa doctor``: check files, environment and clock, and report; change nothing
-(the checks are :mod:`aws_mfa.doctor`)."""
+"""``aws-mfa doctor``: find what would make aws-mfa or the AWS SDKs misbehave, change nothing.
+
+Each check gives a :class:`Finding`: ``ok``, a ``note`` (worth knowing, not
+wrong) or a ``problem`` with what to do about it::
+
+    ok       ~/.aws/credentials can be read by you alone (0600)
+    PROBLEM  [dev] in ~/.aws/credentials holds a long-term access key id (...WXYZ) ...
+    note     [prod-long-term] in ~/.aws/credentials holds its secret access key in plaintext; ...
+    note     the clock was not checked: STS could not be reached (timed out)
+
+It reads the files leniently (a file that does not parse is itself a
+finding, and duplicate sections are all listed), never writes, never
+prompts, and calls the network once, for the ``Date`` of an STS answer.
+"""
 
 from __future__ import annotations
 
-from aws_mfa import doctor
-from aws_mfa.context import Context
+import stat
+from collections.abc import Callable, Mapping
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from aws_mfa.aws import config_file, precedence
+from aws_mfa.aws.sections import IN_KEYCHAIN, is_session, long_term_key_problem, secret_location
+from aws_mfa.cli.context import Context
+from aws_mfa.clock import utc_now
 from aws_mfa.errors import EXIT_OK, EXIT_PROBLEMS, AwsMfaError, FileError
+from aws_mfa.files import ini, read
+from aws_mfa.profiles import known_profiles, long_term_sections
+from aws_mfa.records import Record
+from aws_mfa.settings.resolve import Flags
+
+if TYPE_CHECKING:
+    from aws_mfa.aliases import StrPath
+
+OK = "ok"
+NOTE = "note"
+PROBLEM = "PROBLEM"
+
+CLOCK_TOLERANCE = 60
+"""Seconds of clock difference worth a warning: STS rejects signatures 5 minutes off,
+and a clock that is wrong by more than a minute already misjudges expiry times."""
+CLOCK_TIMEOUT = 5
+
+
+class Finding(Record):
+    level: str
+    text: str
+
+
+DateFetcher = Callable[[str], datetime]
+
+
+def file_modes(credentials: Path, config: Path) -> list[Finding]:
+    """The credentials file and its folder must be private; the config file safe from changes."""
+    found = []
+    for path, private in ((credentials, True), (config, False)):
+        try:
+            mode = stat.S_IMODE(path.stat().st_mode)
+        except FileNotFoundError:
+            found.append(Finding(NOTE, f"there is no {path}"))
+            continue
+        except OSError as err:
+            found.append(Finding(PROBLEM, f"cannot look at {path}: {err.strerror}"))
+            continue
+        if private and mode & 0o077:
+            found.append(Finding(PROBLEM, read.mode_problem(path) or str(path)))
+        elif mode & 0o022:
+            found.append(
+                Finding(
+                    PROBLEM,
+                    f"{path} can be changed by other users (mode {mode:04o}); "
+                    f"run: chmod go-w {path}",
+                )
+            )
+        else:
+            found.append(Finding(OK, f"{path} is safe from other users (mode {mode:04o})"))
+    folder = credentials.parent
+    try:
+        mode = stat.S_IMODE(folder.stat().st_mode)
+    except OSError:
+        return found
+    if mode & 0o077:
+        found.append(
+            Finding(
+                PROBLEM,
+                f"the folder {folder} is open to other users (mode {mode:04o}); "
+                f"run: chmod 700 {folder}",
+            )
+        )
+    else:
+        found.append(Finding(OK, f"the folder {folder} is yours alone (mode {mode:04o})"))
+    return found
+
+
+def mfa_session_modes(credentials: Path) -> list[Finding]:
+    """The cached MFA sessions are private: a 0700 folder of 0600 files (see docs/roles.md)."""
+    from aws_mfa.mfa_sessions import folder_for
+
+    folder = Path(folder_for(str(credentials)))
+    try:
+        paths = [folder, *sorted(folder.iterdir())]
+    except FileNotFoundError:
+        return []
+    except OSError as err:
+        return [Finding(PROBLEM, f"cannot look into {folder}: {err.strerror}")]
+    open_to_others = [path for path in paths if path.stat().st_mode & 0o077]
+    if not open_to_others:
+        return [Finding(OK, f"the cached MFA sessions in {folder} are yours alone")]
+    return [
+        Finding(
+            PROBLEM,
+            f"{path} holds cached MFA sessions and is open to other users "
+            f"(mode {stat.S_IMODE(path.stat().st_mode):04o}); run: chmod "
+            f"{'700' if path == folder else '600'} {path}",
+        )
+        for path in open_to_others
+    ]
+
+
+def headers(path: Path) -> list[tuple[int, str]]:
+    """(line number, name) of every ``[section]`` header, read leniently."""
+    try:
+        text = path.read_text(encoding="utf-8-sig", errors="replace")
+    except OSError:
+        return []
+    lines = enumerate(ini.split_lines(text), 1)
+    named = ((number, ini.header_name(line.strip())) for number, line in lines)
+    return [(number, name) for number, name in named if name is not None]
+
+
+def credentials_layout(path: Path) -> list[Finding]:
+    """Duplicate sections and ``[profile x]`` headers, which the parser does not forgive."""
+    found = []
+    first: dict[str, int] = {}
+    for number, name in headers(path):
+        if name in first:
+            found.append(
+                Finding(
+                    PROBLEM,
+                    f"{path}, line {number}: [{name}] appears a second time (first on line "
+                    f"{first[name]}); the AWS CLI cannot read the file: merge the two",
+                )
+            )
+        first.setdefault(name, number)
+        if name.startswith("profile "):
+            found.append(
+                Finding(
+                    PROBLEM,
+                    f"{path}, line {number}: [{name}] belongs in the config file; in the "
+                    f"credentials file the AWS CLI reads it as a profile named '{name}'; "
+                    f"rename it [{name.split(None, 1)[-1]}]",
+                )
+            )
+    return found
+
+
+def parse(
+    path: Path, what: str, reported: list[Finding]
+) -> tuple[ini.IniFile | None, list[Finding]]:
+    """The parsed file, or a finding (unless one already reported is on the same line)."""
+    try:
+        return read.read_ini(path), []
+    except FileError as err:
+        if err.line is not None and any(f"{path}, line {err.line}:" in f.text for f in reported):
+            return None, []
+        return None, [Finding(PROBLEM, f"the {what} cannot be read: {err}")]
+
+
+def sessions(
+    document: ini.IniFile | None,
+    config: Mapping[str, config_file.ConfigProfile],
+    flags: Flags,
+    path: Path,
+    config_path: Path,
+) -> list[Finding]:
+    """Long-term keys where a session would be written; config that hides written keys."""
+    if document is None:
+        return []
+    found = []
+    targets = {short for _, _, short in known_profiles(document, config, flags)}
+    targets |= {name for name, section in document.sections.items() if is_session(section.values)}
+    for profile, long_term, short_term in known_profiles(document, config, flags):
+        problem = long_term_key_problem(document.values(short_term))
+        if problem:
+            found.append(
+                Finding(
+                    PROBLEM,
+                    f"[{short_term}] in {path} holds {problem}; 'aws-mfa -p {profile}' would "
+                    f"write its session there, so it stops: move them to [{long_term}]",
+                )
+            )
+    for name in sorted(targets):
+        for text in precedence.hidden_by_config(config.get(name), name, config_path):
+            found.append(Finding(PROBLEM, text))
+    if not found:
+        found.append(Finding(OK, f"no session in {path} is hidden or in the way of long-term keys"))
+    return found
+
+
+def keychain_problem() -> str | None:
+    """Why the OS keychain cannot be used here, or None (asks keyring; never prompts)."""
+    from aws_mfa.os_keychain import Keychain
+
+    return Keychain().unavailable()
+
+
+def long_term_secrets(
+    document: ini.IniFile | None,
+    config: Mapping[str, config_file.ConfigProfile],
+    flags: Flags,
+    path: Path,
+    unavailable: Callable[[], str | None] = keychain_problem,
+) -> list[Finding]:
+    """Where each long-term secret is: a hint for those in plaintext, a problem when the
+    keychain that holds some cannot be used. The keychain's entries are not read."""
+    if document is None:
+        return []
+    profile_of = {long: profile for profile, long, _ in known_profiles(document, config, flags)}
+    found, kept = [], []
+    for name in long_term_sections(document):
+        if secret_location(document.values(name) or {}) == IN_KEYCHAIN:
+            kept.append(name)
+            found.append(Finding(OK, f"[{name}] keeps its secret access key in the OS keychain"))
+            continue
+        choose = f"-p {profile_of[name]}" if name in profile_of else f"--long-term-section {name}"
+        found.append(
+            Finding(
+                NOTE,
+                f"[{name}] in {path} holds its secret access key in plaintext; "
+                f"'aws-mfa {choose} keychain import' moves it into the OS keychain",
+            )
+        )
+    problem = unavailable() if kept else None
+    if problem:
+        sections = ", ".join(f"[{name}]" for name in kept)
+        found.append(
+            Finding(PROBLEM, f"{sections} keep their secret in the keychain, but {problem}")
+        )
+    return found
+
+
+def environment(environ: Mapping[str, str]) -> list[Finding]:
+    found = [Finding(PROBLEM, text) for text in precedence.environment_overrides(environ)]
+    return found or [Finding(OK, "no AWS credentials in the environment override the profiles")]
+
+
+def sts_date(url: str) -> datetime:
+    """The ``Date`` of STS's answer to a plain GET of ``url`` (any status will do)."""
+    import email.utils
+    import urllib.error
+    import urllib.request
+
+    request = urllib.request.Request(url, method="GET")  # noqa: S310 (an https or local URL)
+    try:
+        with urllib.request.urlopen(request, timeout=CLOCK_TIMEOUT) as answer:  # noqa: S310
+            date = answer.headers.get("Date")
+    except urllib.error.HTTPError as err:
+        date = err.headers.get("Date")
+    if not date:
+        raise ValueError("the answer had no Date")
+    return email.utils.parsedate_to_datetime(date)
+
+
+def clock(url: str, now: Callable[[], datetime], fetch: DateFetcher = sts_date) -> Finding:
+    """This machine's clock against STS's."""
+    try:
+        theirs = fetch(url)
+    except (OSError, ValueError) as err:
+        reason = getattr(err, "reason", None) or err
+        return Finding(NOTE, f"the clock was not checked: {url} could not be reached ({reason})")
+    skew = (now() - theirs).total_seconds()
+    if abs(skew) > CLOCK_TOLERANCE:
+        direction = "ahead of" if skew > 0 else "behind"
+        return Finding(
+            PROBLEM,
+            f"this machine's clock is {abs(int(skew))} seconds {direction} STS's; expiry "
+            "times are misjudged and STS rejects requests 5 minutes off: sync it (NTP)",
+        )
+    return Finding(OK, f"the clock agrees with STS's at {url} (within {CLOCK_TOLERANCE} seconds)")
+
+
+def sts_url(region: str | None) -> str:
+    """Where STS answers, resolved exactly as for a real call."""
+    from aws_mfa.aws.sts import endpoint
+
+    return endpoint(region)[0]
+
+
+def examine(
+    flags: Flags,
+    environ: Mapping[str, str],
+    credentials_where: StrPath,
+    config_where: StrPath,
+    region: str | None,
+    fetch: DateFetcher = sts_date,
+    unavailable: Callable[[], str | None] = keychain_problem,
+) -> list[Finding]:
+    """Every check, in the order they are shown."""
+    credentials_path, config_path = Path(credentials_where), Path(config_where)
+    found = file_modes(credentials_path, config_path)
+    found += mfa_session_modes(credentials_path)
+    found += credentials_layout(credentials_path)
+    document, problems = parse(credentials_path, "credentials file", found)
+    found += problems
+    config, problems = parse(config_path, "config file", found)
+    found += problems
+    profiles = config_file.profiles(config)
+    found += sessions(document, profiles, flags, credentials_path, config_path)
+    found += long_term_secrets(document, profiles, flags, credentials_path, unavailable)
+    found += environment(environ)
+    found.append(clock(sts_url(region), utc_now, fetch))
+    return found
+
+
+def report(findings: list[Finding]) -> str:
+    return "\n".join(f"{finding.level:<8} {finding.text}" for finding in findings)
 
 
 def run(context: Context) -> int:
@@ -16,11 +326,11 @@ def run(context: Context) -> int:
     except FileError:
         pass  # examine() reports the file's problem itself
     except AwsMfaError as err:
-        findings.append(doctor.Finding(doctor.PROBLEM, str(err)))
-    findings += doctor.examine(
+        findings.append(Finding(PROBLEM, str(err)))
+    findings += examine(
         context.flags, context.environ, context.credentials_path, context.config_path, region
     )
-    print(doctor.report(findings))
-    if any(finding.level == doctor.PROBLEM for finding in findings):
+    print(report(findings))
+    if any(finding.level == PROBLEM for finding in findings):
         return EXIT_PROBLEMS
     return EXIT_OK

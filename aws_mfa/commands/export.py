@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import sys
 
+from aws_mfa.cli.context import Context
 from aws_mfa.commands.login import log_in, prepare
-from aws_mfa.context import Context
 from aws_mfa.errors import EXIT_OK
 from aws_mfa.outputs import choose_format, render
 

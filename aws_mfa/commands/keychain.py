@@ -1,16 +1,43 @@
-"""``aws-mfa keychain import|export``: move the long-term section's secret access key into
-the OS keychain, or back into the credentials file (the work is :mod:`aws_mfa.keychain_move`)."""
+"""``aws-mfa keychain import|export``: move a long-term secret into the OS keychain and back.
+
+``import`` keeps the section's secret access key in the keychain (see
+:mod:`aws_mfa.os_keychain`) and puts ``aws_mfa_secret = keychain`` in the place
+of its line; ``export`` does the reverse, so an import then an export gives
+back the file byte for byte::
+
+    [dev-long-term]                          [dev-long-term]
+    aws_access_key_id = AKIA...              aws_access_key_id = AKIA...
+    aws_secret_access_key = wJalr...   <->   aws_mfa_secret = keychain
+    aws_mfa_device = arn:...                 aws_mfa_device = arn:...
+
+The order keeps the secret somewhere at every moment: ``import`` stores it
+and reads it back before the file is edited, and when the edit fails the
+keychain is given back what it held; ``export`` deletes the entry only after
+the file was written. Both hold the file's lock throughout, and edit it as
+every other write does (:func:`aws_mfa.files.credentials_file.save_edit`).
+
+What it does not do: decide which section (the settings do), or talk to
+keyring itself (:class:`aws_mfa.os_keychain.Keychain` does).
+"""
 
 from __future__ import annotations
 
-from aws_mfa.context import Context
-from aws_mfa.errors import EXIT_OK, UsageError
+import contextlib
+import os
+from collections.abc import Iterator
+
+from aws_mfa import log
+from aws_mfa.aws.sections import IN_KEYCHAIN, LOCATION_KEY, SECRET_KEY, check_location
+from aws_mfa.cli.context import Context
+from aws_mfa.errors import EXIT_OK, AwsMfaError, FileError, UsageError
+from aws_mfa.files import credentials_file, ini
+from aws_mfa.files.lock import locked
+from aws_mfa.keys import mask
+from aws_mfa.os_keychain import Keychain, store_then_write
+from aws_mfa.settings.checks import LOCK_TIMEOUT
 
 
 def run(context: Context) -> int:
-    from aws_mfa.keychain import Keychain
-    from aws_mfa.keychain_move import export_secret, import_secret
-
     action = context.flags.value("action")
     if not action:
         raise UsageError("keychain needs what to do: aws-mfa keychain import|export")
@@ -24,3 +51,123 @@ def run(context: Context) -> int:
         lock_timeout=resolved.lock_timeout,
     )
     return EXIT_OK
+
+
+def section_values(document: ini.IniFile | None, path: str, name: str) -> dict[str, str]:
+    """The values of long-term section ``name``, which must have an access key id."""
+    if document is None:
+        raise FileError(
+            f"there is no credentials file at {path}; point at yours with --credentials-file"
+        )
+    values = document.values(name)
+    if values is None:
+        raise FileError(
+            f"{path} has no long-term section [{name}]; choose the profile with -p "
+            "(or the section with --long-term-section)"
+        )
+    if not values.get("aws_access_key_id"):
+        raise FileError(f"{path}: [{name}] has no aws_access_key_id; add it")
+    return values
+
+
+@contextlib.contextmanager
+def locked_section(
+    path: str, name: str, lock_timeout: float
+) -> Iterator[tuple[ini.IniFile | None, dict[str, str]]]:
+    """Under the file's lock: the file as it is now, and the values of section ``name``."""
+    with locked(path, lock_timeout):
+        document = credentials_file.read_for_edit(path, None)
+        yield document, section_values(document, path, name)
+
+
+def import_secret(
+    path: str,
+    name: str,
+    keychain: Keychain,
+    *,
+    backup: bool = False,
+    lock_timeout: float = LOCK_TIMEOUT,
+) -> bool:
+    """Move the secret of section ``name`` into ``keychain``; False when it already was."""
+    with locked_section(path, name, lock_timeout) as (document, values):
+        key_id, secret = values["aws_access_key_id"], values.get(SECRET_KEY, "")
+        if not secret:
+            if check_location(values, name, path):
+                log.info("The secret of %s in [%s] is already in the keychain", mask(key_id), name)
+                return False
+            raise FileError(f"{path}: [{name}] has no {SECRET_KEY} to move into the keychain")
+        if LOCATION_KEY in values:  # both: the file's secret wins, as the error says
+            change = credentials_file.set_values(name, {LOCATION_KEY: IN_KEYCHAIN}, (SECRET_KEY,))
+        else:
+            change = credentials_file.replace_key(name, SECRET_KEY, LOCATION_KEY, IN_KEYCHAIN)
+        store_then_write(keychain, key_id, secret, path, document, name, change, backup)
+    log.info(
+        "Moved the secret access key of %s in [%s] into the keychain (%s); the file now says "
+        "%s = %s",
+        mask(key_id),
+        name,
+        keychain.label,
+        LOCATION_KEY,
+        IN_KEYCHAIN,
+    )
+    warn_about_copies(path, secret)
+    return True
+
+
+def export_secret(
+    path: str,
+    name: str,
+    keychain: Keychain,
+    *,
+    backup: bool = False,
+    lock_timeout: float = LOCK_TIMEOUT,
+) -> bool:
+    """Put the secret of section ``name`` back in the file; False when it already was."""
+    with locked_section(path, name, lock_timeout) as (document, values):
+        key_id = values["aws_access_key_id"]
+        if not check_location(values, name, path):
+            log.info("The secret of %s in [%s] is in the file already", mask(key_id), name)
+            return False
+        secret = keychain.secret(key_id, name, path)
+        change = credentials_file.replace_key(name, LOCATION_KEY, SECRET_KEY, secret)
+        credentials_file.save_edit(path, document, [name], change, backup=backup)
+        log.info("Put the secret access key of %s back in [%s] of %s", mask(key_id), name, path)
+        try:
+            keychain.delete(key_id)
+        except AwsMfaError as err:
+            log.warning(
+                "The secret is back in the file, but its keychain entry could not be deleted "
+                "(%s); delete the entry of service 'aws-mfa' for %s with your keychain's tool",
+                err,
+                mask(key_id),
+            )
+            return True
+    log.info("Deleted its keychain entry (%s)", keychain.label)
+    return True
+
+
+def warn_about_copies(path: str, secret: str) -> None:
+    """Warn when copies made by ``--backup`` still hold ``secret`` in plaintext."""
+    folder, base = os.path.split(os.path.abspath(path))
+    folder = os.path.join(folder, f"{base}_backup")
+    try:
+        names = [entry for entry in os.listdir(folder) if entry.startswith(base + ".")]
+    except OSError:
+        return
+    holding = 0
+    for entry in names:
+        try:
+            with open(os.path.join(folder, entry), "rb") as copy:
+                holding += secret.encode() in copy.read()
+        except OSError:
+            continue
+    if holding:
+        log.warning(
+            "%d backup cop%s in %s still hold this secret in plaintext; delete %s once you no "
+            "longer need %s",
+            holding,
+            "y" if holding == 1 else "ies",
+            folder,
+            "it" if holding == 1 else "them",
+            "it" if holding == 1 else "them",
+        )

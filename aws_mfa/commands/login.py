@@ -1,15 +1,44 @@
 """``aws-mfa [login]``: make the profile's short-term section valid, asking for a code only
-when it must (the work is :func:`aws_mfa.login.login`); ``--pick`` chooses the profile
-first, and ``--setup`` adds long-term keys instead."""
+when it must (the work is :func:`aws_mfa.session_state.ensure_valid`); ``--pick`` chooses
+the profile first, and ``--setup`` adds long-term keys instead.
+
+``export`` and ``exec`` log in with the same steps: :func:`prepare`, then :func:`log_in`.
+
+``--pick`` lists the profiles whose long-term section exists with both keys
+(under the same naming rules a login uses), each with the state of its
+session::
+
+    Profiles with long-term keys:
+      1) default  valid, 11h 58m left
+      2) dev      expired
+      3) prod     no session
+    Profile [default]:
+
+Enter takes ``default``; a name or a number takes that profile; anything else
+is an error. Only ``--pick`` ever asks for a profile: without it, scripts
+never block on a prompt.
+"""
 
 from __future__ import annotations
 
-from aws_mfa import checks, log
+from collections.abc import Mapping
+from datetime import datetime
+
+from aws_mfa import expiry, log, session_state
+from aws_mfa.aws import precedence
+from aws_mfa.aws.config_file import ConfigProfile
+from aws_mfa.aws.sections import has_long_term_keys
+from aws_mfa.cli.context import Context
 from aws_mfa.clock import utc_now
-from aws_mfa.context import Context
-from aws_mfa.errors import EXIT_OK
+from aws_mfa.errors import EXIT_OK, UsageError
+from aws_mfa.files import ini
 from aws_mfa.keys import TemporaryCredentials
-from aws_mfa.settings import Settings, resolve_early
+from aws_mfa.settings.checks import DEFAULT_PROFILE
+from aws_mfa.settings.resolve import Flags, Settings, resolve_early
+
+TYPE_CHECKING = False  # see aws_mfa.records: typing is not imported at run time
+if TYPE_CHECKING:
+    from aws_mfa.mfa_code import Prompter
 
 
 def run(context: Context) -> int:
@@ -39,8 +68,8 @@ def prepare(context: Context, warn: bool = True) -> Settings:
     resolved = context.settings()
     if warn:
         short_term = resolved.short_term_section
-        warnings = checks.environment_overrides(context.environ, short_term)
-        warnings += checks.hidden_by_config(
+        warnings = precedence.environment_overrides(context.environ, short_term)
+        warnings += precedence.hidden_by_config(
             context.config_profiles().get(short_term), short_term, resolved.config_file
         )
         for warning in warnings:
@@ -49,23 +78,69 @@ def prepare(context: Context, warn: bool = True) -> Settings:
 
 
 def log_in(context: Context, resolved: Settings) -> TemporaryCredentials:
-    """Make the short-term section valid (see :func:`aws_mfa.login.login`); its credentials."""
-    from aws_mfa.login import login
-
-    return login(resolved, context.credentials()).credentials
+    """Make the short-term section valid (see :func:`aws_mfa.session_state.ensure_valid`);
+    its credentials."""
+    return session_state.ensure_valid(resolved, context.credentials()).credentials
 
 
 def choose_profile(context: Context) -> None:
     """``--pick``: choose the profile from the files alone, then let the settings follow it."""
-    from aws_mfa.mfa import terminal_prompter
-    from aws_mfa.pick import NO_TERMINAL, pick
+    from aws_mfa.mfa_code import no_terminal, terminal_prompter
 
+    cannot = no_terminal("--pick needs to ask for the profile", "name it with --profile instead")
     choice = pick(
         context.credentials(),
         context.config_profiles(),
         context.flags,
         now=utc_now(),
         min_ttl=resolve_early("min_ttl", context.flags, context.environ),
-        ask=lambda prompt: terminal_prompter(prompt, NO_TERMINAL),
+        ask=lambda prompt: terminal_prompter(prompt, cannot),
     )
     context.flags = context.flags.replace(profile=choice)
+
+
+def describe_session(section: ini.IniSection | None, name: str, now: datetime, min_ttl: int) -> str:
+    state = session_state.session_status(section, name, now, min_ttl)
+    if state.state in (session_state.VALID, session_state.EXPIRING) and state.seconds_left:
+        return f"{state.state}, {expiry.format_duration(state.seconds_left)} left"
+    return "no session" if state.state == session_state.MISSING else state.state
+
+
+def pick(
+    document: ini.IniFile | None,
+    config: Mapping[str, ConfigProfile],
+    flags: Flags,
+    *,
+    now: datetime,
+    min_ttl: int,
+    ask: Prompter,
+) -> str:
+    """Show the profiles and return the one chosen."""
+    from aws_mfa.profiles import known_profiles
+
+    choices = [
+        (profile, short_term)
+        for profile, _, short_term in known_profiles(document, config, flags)
+        if document is not None and not has_long_term_keys(document.values(short_term))
+    ]
+    if not choices:
+        raise UsageError(
+            "--pick found no profile with long-term keys; add one with 'aws-mfa --setup'"
+        )
+    width = max(len(name) for name, _ in choices)
+    lines = ["Profiles with long-term keys:"]
+    for number, (name, short_term) in enumerate(choices, 1):
+        section = document.sections.get(short_term) if document else None
+        state = describe_session(section, short_term, now, min_ttl)
+        lines.append(f"  {number}) {name.ljust(width)}  {state}")
+    answer = ask("\n".join(lines) + f"\nProfile [{DEFAULT_PROFILE}]: ").strip()
+    if not answer:
+        return DEFAULT_PROFILE
+    names = [name for name, _ in choices]
+    if answer.isdigit() and 1 <= int(answer) <= len(names):
+        return names[int(answer) - 1]
+    if answer in names:
+        return answer
+    raise UsageError(
+        f"--pick: no profile {answer!r} with long-term keys; choose one of: {', '.join(names)}"
+    )

@@ -1,16 +1,58 @@
-"""``aws-mfa status``: show the stored sessions, or one profile's (the work is
-:mod:`aws_mfa.status`); its exit code tells one profile's state."""
+"""``aws-mfa status``: what the stored sessions are worth, without side effects.
+
+It reads the credentials file and the cache of MFA sessions, and nothing
+else: no STS call, no prompt, no write, no botocore import, no keychain, so a
+shell prompt or a script may run it as often as it likes. A session is a
+section holding a session token and an expiration, whoever wrote it (see
+:mod:`aws_mfa.aws.sections`); a long-term section is shown with where its
+secret is (the file, or the OS keychain, as the section says)::
+
+    $ aws-mfa status
+    PROFILE  IDENTITY     EXPIRES                  LEFT     STATE
+    dev      user         2026-11-23 09:12:44 CET  11h 58m  valid
+    admin    role/admin   2026-11-22 13:00:00 CET  -        expired
+
+    LONG-TERM SECTION  ACCESS KEY  SECRET IN
+    dev-long-term      ...WXYZ     keychain
+
+For one profile (``--profile`` or ``AWS_PROFILE``) the exit code tells the
+state: 0 valid, 7 expired or missing, 8 expiring within the margin.
+"""
 
 from __future__ import annotations
 
 import sys
+from collections.abc import Mapping, Sequence
+from datetime import datetime
 
-from aws_mfa import log, status
+from aws_mfa import expiry, log
+from aws_mfa.aws.sections import has_long_term_keys, secret_location
+from aws_mfa.cli.context import Context
 from aws_mfa.clock import utc_now
-from aws_mfa.context import Context
 from aws_mfa.errors import EXIT_OK
+from aws_mfa.files import ini
+from aws_mfa.keys import mask
 from aws_mfa.mfa_sessions import MfaSessions, folder_for
 from aws_mfa.profiles import long_term_sections
+from aws_mfa.records import Record
+from aws_mfa.session_state import (
+    EXPIRED,
+    EXPIRING,
+    MISSING,
+    UNREADABLE,
+    VALID,
+    SessionStatus,
+    all_sessions,
+    session_status,
+    state_of,
+)
+
+TYPE_CHECKING = False  # see aws_mfa.records: typing is not imported at run time
+if TYPE_CHECKING:
+    from typing import TextIO
+
+COLOURS = {VALID: "32", EXPIRING: "33", EXPIRED: "31", MISSING: "31", UNREADABLE: "31"}
+"""ANSI colours of the state words: valid green, expiring yellow, the rest red."""
 
 
 def run(context: Context) -> int:
@@ -18,42 +60,190 @@ def run(context: Context) -> int:
     document = context.credentials()
     resolved = context.settings()
     now = utc_now()
-    colour = status.use_colour(sys.stdout, environ)
+    colour = use_colour(sys.stdout, environ)
     one = not flags.switch("all") and (
         flags.value("profile") or environ.get("AWS_DEFAULT_PROFILE") or environ.get("AWS_PROFILE")
     )
     if one:
         name = resolved.short_term_section
         section = document.sections.get(name) if document else None
-        row = status.session_status(section, name, now, resolved.min_ttl)
-        long_term = status.long_term_status(document, [resolved.long_term_section])
+        row = session_status(section, name, now, resolved.min_ttl)
+        long_term = long_term_status(document, [resolved.long_term_section])
         if flags.switch("json"):
-            print(status.as_json(row, long_term=long_term))
+            print(as_json(row, long_term=long_term))
         else:
-            print(status.table([row], colour) + long_term_part(long_term))
+            print(table([row], colour) + long_term_part(long_term))
         return row.exit_code
-    long_term = status.long_term_status(document, long_term_sections(document))
-    rows = status.all_sessions(document, now, resolved.min_ttl)
+    long_term = long_term_status(document, long_term_sections(document))
+    rows = all_sessions(document, now, resolved.min_ttl)
     mfa_rows = [
-        status.mfa_session_status(
+        mfa_session_status(
             entry.access_key_id, entry.device, entry.credentials.expiration, now, resolved.min_ttl
         )
         for entry in MfaSessions(folder_for(resolved.credentials_file)).entries()
     ]
     if flags.switch("json"):
-        print(status.as_json(rows, mfa_rows, long_term))
+        print(as_json(rows, mfa_rows, long_term))
         return EXIT_OK
     if rows:
-        print(status.table(rows, colour))
+        print(table(rows, colour))
     else:
         log.info("No sessions in %s", context.credentials_path)
     if mfa_rows:
-        print(("\n" if rows else "") + status.mfa_table(mfa_rows, colour))
+        print(("\n" if rows else "") + mfa_table(mfa_rows, colour))
     if long_term:
-        print(("\n" if rows or mfa_rows else "") + status.long_term_table(long_term))
+        print(("\n" if rows or mfa_rows else "") + long_term_table(long_term))
     return EXIT_OK
 
 
-def long_term_part(rows: list[status.LongTermStatus]) -> str:
+def long_term_part(rows: list[LongTermStatus]) -> str:
     """The table of long-term sections after a blank line; nothing when there are none."""
-    return "\n\n" + status.long_term_table(rows) if rows else ""
+    return "\n\n" + long_term_table(rows) if rows else ""
+
+
+def identity(status: SessionStatus) -> str:
+    """``role/NAME`` for a role session, ``user`` for a user's session token."""
+    if status.role_arn:
+        return "role/" + status.role_arn.rpartition(":role/")[2]
+    return "user"
+
+
+def use_colour(stream: TextIO, environ: Mapping[str, str]) -> bool:
+    """Colour only on a terminal, and never with ``NO_COLOR`` set (no-color.org) or TERM=dumb."""
+    return stream.isatty() and not environ.get("NO_COLOR") and environ.get("TERM") != "dumb"
+
+
+def table(rows: list[SessionStatus], colour: bool = False) -> str:
+    """A plain text table, one row per session; state words coloured when ``colour``."""
+    cells = [
+        (
+            row.profile,
+            identity(row) if row.state != MISSING else "-",
+            *when(row.expiration, row.seconds_left),
+            row.state,
+        )
+        for row in rows
+    ]
+    return render(("PROFILE", "IDENTITY", "EXPIRES", "LEFT", "STATE"), cells, colour)
+
+
+def mfa_table(rows: list[MfaSessionStatus], colour: bool = False) -> str:
+    """The cached MFA sessions, one row each (see :mod:`aws_mfa.mfa_sessions`)."""
+    cells = [
+        (mask(row.access_key_id), row.device, *when(row.expiration, row.seconds_left), row.state)
+        for row in rows
+    ]
+    return render(("MFA SESSION OF", "DEVICE", "EXPIRES", "LEFT", "STATE"), cells, colour)
+
+
+def when(expiration: datetime | None, seconds_left: int | None) -> tuple[str, str]:
+    """The EXPIRES and LEFT cells."""
+    return (
+        expiry.describe_local(expiration) if expiration else "-",
+        expiry.format_duration(seconds_left) if seconds_left else "-",
+    )
+
+
+def render(header: tuple[str, ...], rows: Sequence[tuple[str, ...]], colour: bool) -> str:
+    """Columns padded to their widest cell; the last cell (the state) coloured when ``colour``."""
+    lines = [header, *rows]
+    widths = [max(len(line[i]) for line in lines) for i in range(len(header))]
+    text = [
+        "  ".join(cell.ljust(width) for cell, width in zip(line, widths, strict=True)).rstrip()
+        for line in lines
+    ]
+    if colour:  # the state is the last column: colouring it shifts no other
+        text[1:] = [
+            line[: -len(row[-1])] + f"\033[{COLOURS[row[-1]]}m{row[-1]}\033[0m"
+            for line, row in zip(text[1:], rows, strict=True)
+        ]
+    return "\n".join(text)
+
+
+class MfaSessionStatus(Record):
+    """The state of one cached MFA session (see :mod:`aws_mfa.mfa_sessions`)."""
+
+    access_key_id: str
+    device: str
+    expiration: datetime
+    seconds_left: int
+    state: str
+
+    def as_json(self) -> dict[str, object]:
+        return {
+            "kind": "mfa_session",
+            "access_key_id": mask(self.access_key_id),
+            "device": self.device,
+            "expiration": self.expiration.isoformat(),
+            "expiration_local": expiry.describe_local(self.expiration),
+            "seconds_left": self.seconds_left,
+            "state": self.state,
+        }
+
+
+def mfa_session_status(
+    access_key_id: str, device: str, expiration: datetime, now: datetime, min_ttl: int
+) -> MfaSessionStatus:
+    left = int((expiration - now).total_seconds())
+    state = state_of(left, min_ttl)
+    return MfaSessionStatus(access_key_id, device, expiration, max(left, 0), state)
+
+
+class LongTermStatus(Record):
+    """A section with long-term keys, and where its secret is: ``file`` or ``keychain``."""
+
+    section: str
+    access_key_id: str
+    secret: str
+
+    def as_json(self) -> dict[str, object]:
+        return {
+            "kind": "long_term",
+            "section": self.section,
+            "access_key_id": mask(self.access_key_id),
+            "secret": self.secret,
+        }
+
+
+def long_term_status(document: ini.IniFile | None, names: Sequence[str]) -> list[LongTermStatus]:
+    """The sections among ``names`` that hold long-term keys, in that order."""
+    if document is None:
+        return []
+    return [
+        LongTermStatus(name, values["aws_access_key_id"], secret_location(values) or "")
+        for name in names
+        for values in [document.values(name) or {}]
+        if has_long_term_keys(values)
+    ]
+
+
+def long_term_table(rows: list[LongTermStatus]) -> str:
+    """The long-term sections, one row each, with where each secret is."""
+    cells = [(row.section, mask(row.access_key_id), row.secret) for row in rows]
+    return render(("LONG-TERM SECTION", "ACCESS KEY", "SECRET IN"), cells, colour=False)
+
+
+def as_json(
+    rows: list[SessionStatus] | SessionStatus,
+    mfa_rows: list[MfaSessionStatus] | None = None,
+    long_term: list[LongTermStatus] | None = None,
+) -> str:
+    """JSON: a list for every session (then every MFA session, then every long-term
+    section), an object for one profile (with its long-term section and where its secret is).
+    """
+    import json
+
+    if isinstance(rows, SessionStatus):
+        first = long_term[0] if long_term else None
+        return json.dumps(
+            {
+                **rows.as_json(),
+                "long_term_section": first.section if first else None,
+                "long_term_secret": first.secret if first else None,
+            },
+            indent=2,
+        )
+    listed = [{"kind": "profile", **row.as_json()} for row in rows]
+    listed += [row.as_json() for row in mfa_rows or []]
+    listed += [row.as_json() for row in long_term or []]
+    return json.dumps(listed, indent=2)

@@ -1,6 +1,6 @@
 """Resolve what a run should do into one frozen :class:`Settings`.
 
-Each setting of :mod:`aws_mfa.options` is taken from the first place that
+Each setting of :mod:`aws_mfa.settings.table` is taken from the first place that
 has it, in aws-mfa 0.0.12's order extended with the YAML profiles and the
 AWS config file: the command line, then the environment, then the YAML
 profile, then keys in the long-term section of the credentials file, then
@@ -20,7 +20,7 @@ came from, so an error names the flag, variable or key to fix::
     mfa_serial = arn:aws:iam::123456789012:mfa/alice       <- after aws_mfa_device
     region = eu-west-1                                     <- after --region, AWS_REGION
 
-The settings' own checks (:mod:`aws_mfa.validate`) run here, before any
+The settings' own checks (:mod:`aws_mfa.settings.checks`) run here, before any
 prompt or STS call; what needs the files' content (are there keys?) is
 checked by the command. This module reads no file and makes no network call:
 the caller passes in what was read.
@@ -31,15 +31,15 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 
 from aws_mfa import log
-from aws_mfa.aws_config import ConfigProfile, profiles
-from aws_mfa.aws_config import default_path as config_path
+from aws_mfa.aws.config_file import ConfigProfile, profiles
+from aws_mfa.aws.config_file import default_path as config_path
 from aws_mfa.errors import UsageError
-from aws_mfa.ini import IniFile
-from aws_mfa.options import BY_NAME, SETTINGS, SWITCH, Option
+from aws_mfa.files.ini import IniFile
 from aws_mfa.records import Record
-from aws_mfa.validate import DEFAULT_LONG_TERM_SUFFIX, DEFAULT_PROFILE, section_name
-from aws_mfa.yaml_profiles import default_path as yaml_path
-from aws_mfa.yaml_profiles import device as yaml_device
+from aws_mfa.settings.checks import DEFAULT_LONG_TERM_SUFFIX, DEFAULT_PROFILE, section_name
+from aws_mfa.settings.table import BY_NAME, SETTINGS, SWITCH, Option
+from aws_mfa.settings.yaml_profiles import default_path as yaml_path
+from aws_mfa.settings.yaml_profiles import device as yaml_device
 
 TYPE_CHECKING = False  # see aws_mfa.records: typing is not imported at run time
 if TYPE_CHECKING:
@@ -49,7 +49,8 @@ __all__ = ["DEFAULT_LONG_TERM_SUFFIX", "DEFAULT_PROFILE", "Flags", "Settings", "
 
 
 class Flags:
-    """What the command line said: the parsed options, by name (see :mod:`aws_mfa.options`)."""
+    """What the command line said: the parsed options, by name (see
+    :mod:`aws_mfa.settings.table`)."""
 
     __slots__ = ("values",)
 

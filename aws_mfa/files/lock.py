@@ -2,7 +2,7 @@
 
 The lock is ``<file>.lock`` beside the real file. The operating system drops
 it when its holder dies, so a lock left by a crash blocks no one. Programs
-other than aws-mfa do not take it: :func:`aws_mfa.credentials_file.save_edit`
+other than aws-mfa do not take it: :func:`aws_mfa.files.credentials_file.save_edit`
 notices their edits instead.
 
 What it does not do: read or write the file it protects.
@@ -10,31 +10,27 @@ What it does not do: read or write the file it protects.
 
 from __future__ import annotations
 
-from aws_mfa import log, safe_write
+from aws_mfa import log
 from aws_mfa.errors import FileError
+from aws_mfa.files import safe_write
 
 TYPE_CHECKING = False  # see aws_mfa.records
 if TYPE_CHECKING:
-    from aws_mfa.safe_write import StrPath
+    from aws_mfa.aliases import StrPath
 
-LOCK_TIMEOUT = 120.0
-"""Seconds a run waits for another aws-mfa that holds the lock.
-
-Long enough for the other run's user to type an MFA code, short enough that a
-forgotten prompt in another terminal does not hang a script for ever.
-"""
 LOCK_NOTICE_AFTER = 1.0
 """Seconds of waiting before saying that another aws-mfa holds the lock."""
 
 
 class locked:
-    """Hold the lock of the file at ``path`` for the ``with`` block.
+    """Hold the lock of the file at ``path`` for the ``with`` block, waiting at most
+    ``timeout`` seconds for another holder (the ``lock_timeout`` setting).
 
     A class rather than a contextlib generator: contextlib would be imported
     by every run, and only renewals and other writes lock.
     """
 
-    def __init__(self, path: StrPath, timeout: float = LOCK_TIMEOUT) -> None:
+    def __init__(self, path: StrPath, timeout: float) -> None:
         self.path, self.timeout = path, timeout
 
     def __enter__(self) -> None:

@@ -13,13 +13,23 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from aws_mfa.aws_config import ConfigProfile, hiding_keys
+from aws_mfa.aws.config_file import ConfigProfile
 
 TYPE_CHECKING = False  # see aws_mfa.records
 if TYPE_CHECKING:
-    from aws_mfa.credentials_file import StrPath
+    from aws_mfa.aliases import StrPath
 
 OVERRIDING_VARIABLES = ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN")
+"""Credentials in the environment, which the AWS CLI and SDKs use before any profile."""
+HIDING_KEYS = ("role_arn", "credential_process", "sso_")
+"""Keys that make the AWS CLI and SDKs ignore a profile's keys in the credentials file."""
+
+
+def hiding_keys(profile: ConfigProfile | None) -> list[str]:
+    """The keys of ``profile`` that would hide keys written to the credentials file."""
+    if profile is None:
+        return []
+    return sorted(key for key in profile.values if key.startswith(HIDING_KEYS))
 
 
 def environment_overrides(environ: Mapping[str, str], profile: str | None = None) -> list[str]:

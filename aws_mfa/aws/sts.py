@@ -1,8 +1,9 @@
 """Trade long-term keys and an MFA code for temporary credentials at AWS STS.
 
-This is the only module that imports boto3 and botocore, and only inside
-functions: most runs of aws-mfa find the credentials still valid and never
-get here.
+This is the only module that builds an STS client, and it imports boto3 and
+botocore only inside functions: most runs of aws-mfa find the credentials
+still valid and never get here. (The write check imports botocore too, for
+its reader only.)
 
 The client is boto3's, built from the user's AWS configuration as the AWS
 SDK builds it (see :func:`make_client`): the region, every endpoint setting
@@ -36,6 +37,7 @@ from collections.abc import Mapping
 from datetime import datetime, timezone
 
 from aws_mfa import __version__
+from aws_mfa.clock import utc_now
 from aws_mfa.errors import AwsMfaError, StsRefusedError, StsUnavailableError, UsageError
 from aws_mfa.keys import LongTermKeys, TemporaryCredentials
 from aws_mfa.records import Record
@@ -420,7 +422,7 @@ def get_session_token(
         )
     except (StsAnswerError, StsTransportError) as err:
         raise translate(err, device=device, role_arn=None, origin=origin) from err
-    return check_answer(answer, "GetSessionToken", now or datetime.now(timezone.utc))
+    return check_answer(answer, "GetSessionToken", now or utc_now())
 
 
 def assume_role(
@@ -454,7 +456,7 @@ def assume_role(
         answer = client.assume_role(**params)
     except (StsAnswerError, StsTransportError) as err:
         raise translate(err, device=device or "", role_arn=role_arn, origin=origin) from err
-    return check_answer(answer, f"AssumeRole({role_arn})", now or datetime.now(timezone.utc))
+    return check_answer(answer, f"AssumeRole({role_arn})", now or utc_now())
 
 
 SECRET_FIELDS = ("AccessKeyId", "SecretAccessKey", "SessionToken")

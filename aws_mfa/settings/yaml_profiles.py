@@ -33,7 +33,7 @@ TYPE_CHECKING = False  # see aws_mfa.records: typing is not imported at run time
 if TYPE_CHECKING:
     from typing import Any
 
-    from aws_mfa.credentials_file import StrPath
+    from aws_mfa.aliases import StrPath
 
 KEYS: dict[str, tuple[type, ...]] = {
     "inherits": (str,),

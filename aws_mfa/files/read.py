@@ -8,10 +8,13 @@ Rules, each giving one error line that says how to fix it:
 - at most :data:`MAX_SIZE` bytes (a credentials file is a few kilobytes);
 - UTF-8 text without a byte-order mark (botocore rejects a BOM).
 
-A missing file reads as None. Line endings are left to :mod:`aws_mfa.ini`,
+A missing file reads as None. Line endings are left to :mod:`aws_mfa.files.ini`,
 which splits lines as botocore does (``\\r\\n``, ``\\n`` or a lone ``\\r``).
 
-What it does not do: parse (see :mod:`aws_mfa.ini`) or write.
+:func:`read_ini` reads and parses a credentials or config file in one step,
+and :func:`mode_problem` says when others may read a file.
+
+What it does not do: parse by itself (see :mod:`aws_mfa.files.ini`) or write.
 """
 
 from __future__ import annotations
@@ -19,11 +22,12 @@ from __future__ import annotations
 import os
 
 from aws_mfa.errors import FileError
+from aws_mfa.files import ini
 from aws_mfa.records import Record
 
 TYPE_CHECKING = False  # see aws_mfa.records
 if TYPE_CHECKING:
-    from aws_mfa.safe_write import StrPath
+    from aws_mfa.aliases import StrPath
 
 MAX_SIZE = 64 * 1024 * 1024
 """Largest file read: far above any real credentials file, far below a memory problem."""
@@ -131,3 +135,25 @@ def current_signature(path: StrPath) -> tuple[int, int, int, int] | None:
         return signature_of(os.stat(path))
     except OSError:
         return None
+
+
+def read_ini(path: StrPath) -> ini.IniFile | None:
+    """Parse the INI file at ``path`` (credentials or config); None when there is no file."""
+    snapshot = read_snapshot(path)
+    return None if snapshot is None else ini.parse(snapshot.text, os.fspath(path))
+
+
+def mode_problem(path: StrPath) -> str | None:
+    """A warning when group or others may read the file at ``path``."""
+    import stat
+
+    try:
+        mode = stat.S_IMODE(os.stat(path).st_mode)
+    except OSError:
+        return None
+    if not mode & 0o077:
+        return None
+    return (
+        f"{os.fspath(path)!r} can be read by other users (mode {mode:04o}), and it holds your "
+        f"keys; run: chmod 600 {os.fspath(path)!r}"
+    )

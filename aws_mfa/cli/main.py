@@ -1,8 +1,8 @@
 """The ``aws-mfa`` command: ``main``, the one place where errors become messages and exit codes.
 
-``main(argv)`` reads the command line (:mod:`aws_mfa.quick` for the common
-forms, else the argparse parser of :mod:`aws_mfa.parser`; both from the
-table of :mod:`aws_mfa.options`), sets the log level (stderr,
+``main(argv)`` reads the command line (:mod:`aws_mfa.cli.quick` for the common
+forms, else the argparse parser of :mod:`aws_mfa.cli.parser`; both from the
+table of :mod:`aws_mfa.settings.table`), sets the log level (stderr,
 ``LEVEL - message``; stdout is kept for machine-readable output), runs the
 command of :mod:`aws_mfa.commands` and turns an
 :class:`~aws_mfa.errors.AwsMfaError` into one line on stderr and its exit
@@ -19,7 +19,8 @@ import os
 import sys
 from collections.abc import Mapping, Sequence
 
-from aws_mfa import log, quick
+from aws_mfa import log
+from aws_mfa.cli import quick
 from aws_mfa.errors import (
     EXIT_INTERNAL,
     EXIT_INTERRUPTED,
@@ -54,7 +55,7 @@ def parse(words: Sequence[str]) -> dict[str, object]:
     args = quick.read(words)
     if args is not None:
         return vars(args)
-    from aws_mfa.parser import build_parser
+    from aws_mfa.cli.parser import build_parser
 
     return vars(build_parser(set(words)).parse_args(words))
 
@@ -127,8 +128,8 @@ def describe_cause(cause: BaseException) -> str:
 
 def run(command: str, given: Mapping[str, object], environ: Mapping[str, str]) -> int:
     """Run ``aws_mfa.commands.COMMAND``; return its exit code."""
-    from aws_mfa.context import Context
-    from aws_mfa.settings import Flags
+    from aws_mfa.cli.context import Context
+    from aws_mfa.settings.resolve import Flags
 
     module = __import__(f"aws_mfa.commands.{command}", fromlist=["run"])
     code: int = module.run(Context(Flags(given), environ, command))

@@ -1,4 +1,4 @@
-"""Where the MFA code comes from, and the check that it looks like one.
+"""Where the MFA code comes from, and when it may be asked for.
 
 In order: ``--token`` (and its other spellings; ``-`` reads a line of
 stdin), then ``MFA_TOKEN``, then a command (``--token-command`` or an
@@ -8,6 +8,11 @@ otherwise: those may belong to a pipe or to an AWS SDK reading
 ``credential_process`` output. With no terminal, :func:`terminal_prompter`
 fails at once with :class:`~aws_mfa.errors.NoTokenError` instead of waiting
 on a stdin nobody will write to.
+
+:func:`obtain_code` takes it from the first source that has one, and keeps a
+renewal from sending a code STS would reject as used (see
+:mod:`aws_mfa.used_codes`). The check that a code looks like one is
+:func:`aws_mfa.settings.checks.check_code`, shared with the settings.
 
 A code is a secret for the thirty seconds it lives: nothing here logs it or
 puts it in an error message.
@@ -20,7 +25,14 @@ import os
 import sys
 from collections.abc import Callable
 
-from aws_mfa.errors import NoTokenError, UsageError
+from aws_mfa import log
+from aws_mfa.errors import NoTokenError, StsRefusedError
+from aws_mfa.settings.checks import check_code, is_code
+
+TYPE_CHECKING = False  # see aws_mfa.records: typing is not imported at run time
+if TYPE_CHECKING:
+    from aws_mfa.settings.resolve import Settings
+    from aws_mfa.used_codes import UsedCodes
 
 Prompter = Callable[[str], str]
 """Shows a prompt to the user and returns the line they typed."""
@@ -30,21 +42,6 @@ TOKEN_COMMAND_TIMEOUT = 60
 
 PROMPT_ATTEMPTS = 3
 """Typed codes that are not six digits are asked for again, this many times in all."""
-
-
-def is_code(text: str) -> bool:
-    """True for exactly six ASCII digits (``str.isdigit`` would take ``²`` too)."""
-    return len(text) == 6 and all("0" <= char <= "9" for char in text)
-
-
-def check_code(text: str, source: str) -> str:
-    """``text`` when it is a valid MFA code; else a UsageError naming ``source``."""
-    if not is_code(text):
-        raise UsageError(
-            f"{source}: the MFA code must be exactly six digits "
-            "(no spaces); read it from your MFA device or app"
-        )
-    return text
 
 
 def no_terminal(needed: str, instead: str) -> str:
@@ -133,3 +130,68 @@ def run_token_command(command: str, source: str, timeout: float = TOKEN_COMMAND_
             f"{source}: the command printed something that is not a six-digit MFA code"
         )
     return code
+
+
+def obtain_code(
+    settings: Settings,
+    device: str,
+    prompter: Prompter,
+    used_codes: UsedCodes,
+    sleep: Callable[[float], None],
+    seconds: int | None = None,
+) -> str:
+    """The MFA code, from the first source that has one (see the module's docstring).
+
+    ``seconds``: how long what the code buys will last, for the prompt.
+
+    STS rejects a code it has accepted before. A code given outright is
+    refused at once when that same code was just sent; a code still to be
+    asked for (terminal or command) is asked for in the next 30-second
+    window when this device's code was sent in the current one. With no
+    terminal and no source, it fails at once rather than wait.
+    """
+    if settings.token is None:
+        if not settings.token_command and not can_prompt(prompter):
+            raise NoTokenError(NO_TERMINAL)
+        if used_codes.used_now(device):
+            wait = used_codes.seconds_to_next_window()
+            log.warning(
+                "A code of %s was already used in this 30-second window; waiting %d seconds "
+                "for the next one",
+                device,
+                round(wait),
+            )
+            sleep(wait)
+    code, source = ask_code(settings, device, prompter, seconds or settings.duration)
+    if used_codes.used(device, code):
+        raise StsRefusedError(
+            f"{source}: this code of {device} was already used in this 30-second window "
+            "and STS rejects a code used twice; run again with the next code"
+        )
+    return code
+
+
+def can_prompt(prompter: Prompter) -> bool:
+    """False when ``prompter`` is the terminal's and there is no terminal to ask on."""
+    if prompter is not terminal_prompter:
+        return True
+    try:
+        os.close(os.open("/dev/tty", os.O_RDWR | os.O_NOCTTY))
+    except OSError:
+        return sys.stdin is not None and sys.stdin.isatty()
+    return True
+
+
+def ask_code(settings: Settings, device: str, prompter: Prompter, seconds: int) -> tuple[str, str]:
+    """The code, and where it came from (for messages)."""
+    if settings.token == "-" and settings.token_source == "--token":
+        line = sys.stdin.readline() if sys.stdin is not None else ""
+        source = "--token - (the line read from stdin)"
+        return check_code(line.strip(), source), source
+    if settings.token is None and settings.token_command:
+        log.info("Running %s for the MFA code", settings.token_command_source)
+        code = run_token_command(settings.token_command, settings.token_command_source)
+        return code, str(settings.token_command_source)
+    prompt = f"Enter AWS MFA code for device [{device}] (renewing for {seconds} seconds): "
+    source = settings.token_source if settings.token is not None else "the MFA code typed"
+    return read_code(settings.token, settings.token_source, prompter, prompt), source

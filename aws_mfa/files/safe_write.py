@@ -14,7 +14,7 @@ A symbolic link stays a link: its target is replaced. Something that is not
 a regular file (a device such as ``/dev/null``, a FIFO, a folder) is never
 replaced. A failure leaves the old file and no temporary file behind.
 
-What it does not do: lock (see :mod:`aws_mfa.file_lock`) or decide what to
+What it does not do: lock (see :mod:`aws_mfa.files.lock`) or decide what to
 write.
 """
 
@@ -24,13 +24,13 @@ import os
 import stat
 
 from aws_mfa.errors import FileError
-from aws_mfa.file_read import kind_problem
+from aws_mfa.files.read import kind_problem
 
 TYPE_CHECKING = False  # see aws_mfa.records
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-    StrPath = str | os.PathLike[str]
+    from aws_mfa.aliases import StrPath
 
 FILE_MODE = 0o600
 FOLDER_MODE = 0o700

@@ -10,9 +10,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from aws_mfa import aws_config, credentials_file, ini, log, settings
-from aws_mfa.aws_config import ConfigProfile
-from aws_mfa.settings import Flags, Settings
+from aws_mfa import log
+from aws_mfa.aws import config_file
+from aws_mfa.aws.config_file import ConfigProfile
+from aws_mfa.files import ini, read
+from aws_mfa.settings import resolve
+from aws_mfa.settings.resolve import Flags, Settings
 
 
 class Context:
@@ -22,22 +25,22 @@ class Context:
         self.flags = flags
         self.environ = environ
         self.command = command
-        self.credentials_path: str = settings.resolve_early("credentials_file", flags, environ)
-        self.config_path = aws_config.default_path(environ)
+        self.credentials_path: str = resolve.resolve_early("credentials_file", flags, environ)
+        self.config_path = config_file.default_path(environ)
         self._files: dict[str, ini.IniFile | None] = {}
         self._yaml: list[dict[str, dict[str, str]] | None] = []
 
     def _read(self, path: str) -> ini.IniFile | None:
         if path not in self._files:
             log.debug("Reading %s", path)
-            self._files[path] = credentials_file.read_ini_file(path)
+            self._files[path] = read.read_ini(path)
         return self._files[path]
 
     def credentials(self) -> ini.IniFile | None:
         """The credentials file, parsed (None when there is none); warns when others may read it."""
         first = self.credentials_path not in self._files
         document = self._read(self.credentials_path)
-        problem = first and credentials_file.mode_problem(self.credentials_path)
+        problem = first and read.mode_problem(self.credentials_path)
         if problem and self.command != "doctor":  # the doctor reports it itself
             log.warning("%s", problem)
         return document
@@ -47,19 +50,19 @@ class Context:
         return self._read(self.config_path)
 
     def config_profiles(self) -> dict[str, ConfigProfile]:
-        return aws_config.profiles(self.config())
+        return config_file.profiles(self.config())
 
     def yaml_entries(self) -> dict[str, dict[str, str]] | None:
         """The YAML profiles, inheritance resolved (None when there is no YAML file)."""
         if not self._yaml:
-            from aws_mfa import yaml_profiles
+            from aws_mfa.settings import yaml_profiles
 
             self._yaml.append(yaml_profiles.load(yaml_profiles.default_path(self.environ)))
         return self._yaml[0]
 
     def settings(self) -> Settings:
         """The settings of the chosen profile, resolved from the flags, environment and files."""
-        return settings.resolve(
+        return resolve.resolve(
             self.flags,
             self.environ,
             self.credentials(),

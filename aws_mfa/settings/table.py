@@ -6,18 +6,18 @@ from (environment variables, the YAML profile, the long-term section of the
 credentials file, the AWS config profile), how its text is checked and
 turned into a value, and its default. From this table come:
 
-- the argparse parser (:mod:`aws_mfa.parser`) and with it the help, the man
+- the argparse parser (:mod:`aws_mfa.cli.parser`) and with it the help, the man
   page, the docs' option list and the completion scripts;
-- the quick reader of the common command lines (:mod:`aws_mfa.quick`), which
+- the quick reader of the common command lines (:mod:`aws_mfa.cli.quick`), which
   gives the same namespace argparse would, without importing it;
-- the resolution of settings (:mod:`aws_mfa.settings`): one loop takes each
+- the resolution of settings (:mod:`aws_mfa.settings.resolve`): one loop takes each
   value from the first place that has it, in this order, and remembers where
   it came from for messages::
 
       --flag  >  environment  >  YAML profile  >  [long-term] key  >  config keys  >  default
 
 Adding a setting is one entry here and one typed field of
-:class:`aws_mfa.settings.Settings` (a test checks the two agree).
+:class:`aws_mfa.settings.resolve.Settings` (a test checks the two agree).
 
 What this module does not do: read files or the environment, or decide
 anything; it only describes.
@@ -25,18 +25,16 @@ anything; it only describes.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 
-from aws_mfa import validate as check
 from aws_mfa.records import Record
+from aws_mfa.settings import checks as check
 
 TYPE_CHECKING = False  # see aws_mfa.records: typing is not imported at run time
 if TYPE_CHECKING:
     from typing import Any
 
-    Check = Callable[[str, str, Mapping[str, Any]], Any]
-    """Turns (text, where it came from, the values resolved so far) into a value."""
-    Default = Callable[[Mapping[str, Any]], Any]
+    from aws_mfa.aliases import Check, Default
 
 STORE = "store"
 SWITCH = "switch"
@@ -67,7 +65,7 @@ class Option(Record):
     """One command-line option or setting; see the module's docstring.
 
     ``name`` is its attribute on the parsed command line and, unless
-    ``field`` says otherwise, its field in :class:`~aws_mfa.settings.Settings`
+    ``field`` says otherwise, its field in :class:`~aws_mfa.settings.resolve.Settings`
     (when ``setting`` is true).
     """
 
@@ -85,7 +83,7 @@ class Option(Record):
     check: Check | None = None
     default: Default | None = None
     setting: bool = True
-    """Resolved into Settings by the loop of :mod:`aws_mfa.settings`."""
+    """Resolved into Settings by the loop of :mod:`aws_mfa.settings.resolve`."""
     empty_flag_counts: bool = False
     """An empty flag value is an error to report, not an absent flag."""
     field: str = ""

@@ -6,7 +6,7 @@ inline comments, keys lower-cased, indented lines continuing a value). This
 module follows the same rules, so a file it accepts is a file the AWS CLI
 accepts, and it reports the first problem with its line number. It also
 records where each section starts and ends, which is what
-:mod:`aws_mfa.credentials_file` needs to edit one section and leave every
+:mod:`aws_mfa.files.section_edit` needs to edit one section and leave every
 other byte alone.
 
 It is hand-written rather than ``configparser`` for speed and for the line

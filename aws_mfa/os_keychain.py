@@ -1,8 +1,9 @@
 """The OS keychain, through the ``keyring`` library: the one module that imports it.
 
 A long-term section may keep its secret access key in the keychain rather
-than in the file. It then says so in place of the secret, and keeps its
-access key id, so that it still explains itself to a person reading it::
+than in the file. It then says so in place of the secret (see
+:mod:`aws_mfa.aws.sections`), and keeps its access key id, so that it still
+explains itself to a person reading it::
 
     [dev-long-term]
     aws_access_key_id = AKIA...
@@ -14,19 +15,20 @@ keyring chooses the backend: the macOS Keychain, the Windows Credential
 Locker, or a Secret Service (gnome-keyring, KWallet) on Linux. A locked
 keychain lets the operating system ask to unlock it.
 
-What it does not do: read or write the credentials file (see
-:mod:`aws_mfa.keychain_move` and :mod:`aws_mfa.login`), or log a secret.
-keyring is imported only when a command or a renewal needs the keychain,
-never on the path of a run that finds valid credentials, which imports this
-module only for :func:`in_keychain`.
+:func:`store_then_write` keeps a secret in the keychain, then edits the
+credentials file, in the order that never loses the secret (``keychain
+import`` and ``--setup`` use it).
+
+What it does not do: decide which section (the settings do), or log a secret.
+keyring is imported only when a command or a renewal needs the keychain;
+a run that finds valid credentials never imports this module.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-
 from aws_mfa import log
-from aws_mfa.errors import FileError, KeychainError
+from aws_mfa.aws.sections import SECRET_KEY
+from aws_mfa.errors import AwsMfaError, FileError, KeychainError
 from aws_mfa.keys import mask
 
 TYPE_CHECKING = False  # see aws_mfa.records: typing is not imported at run time
@@ -35,13 +37,11 @@ if TYPE_CHECKING:
     from contextlib import AbstractContextManager
     from typing import Any
 
+    from aws_mfa.aliases import Change
+    from aws_mfa.files import ini
+
 SERVICE = "aws-mfa"
 """keyring's service name of every entry aws-mfa keeps; the user name is the access key id."""
-LOCATION_KEY = "aws_mfa_secret"
-"""The key a long-term section holds in place of its secret, saying where it is."""
-IN_KEYCHAIN = "keychain"
-SECRET_KEY = "aws_secret_access_key"
-FILE = "file"
 
 INSTALL_HINT = (
     "on Linux, install and start a Secret Service such as gnome-keyring or KWallet in "
@@ -49,41 +49,6 @@ INSTALL_HINT = (
 )
 NOT_A_KEYCHAIN = ("keyring.backends.fail", "keyring.backends.null", "keyring.backends.chainer")
 """keyring's stand-ins that keep nothing."""
-
-
-def in_keychain(values: Mapping[str, str]) -> bool:
-    """Whether a section with these values says its secret is in the keychain."""
-    return values.get(LOCATION_KEY, "").lower() == IN_KEYCHAIN
-
-
-def secret_location(values: Mapping[str, str]) -> str | None:
-    """Where a long-term section keeps its secret: ``"keychain"``, ``"file"``, or None."""
-    if in_keychain(values):
-        return IN_KEYCHAIN
-    return FILE if values.get(SECRET_KEY) else None
-
-
-def check_location(values: Mapping[str, str], section: str, path: str) -> bool:
-    """True when the section's secret is in the keychain, False when in the file.
-
-    A section that says both, or names another place, is an error: aws-mfa
-    cannot tell which secret is meant.
-    """
-    where = values.get(LOCATION_KEY)
-    if where is None:
-        return False
-    if where.lower() != IN_KEYCHAIN:
-        raise FileError(
-            f"{path}: [{section}] has an {LOCATION_KEY} that is not 'keychain', the only "
-            "place aws-mfa knows; fix it, or remove the line to keep the secret in the file"
-        )
-    if values.get(SECRET_KEY):
-        raise FileError(
-            f"{path}: [{section}] holds an {SECRET_KEY} and says {LOCATION_KEY} = keychain; "
-            "run 'aws-mfa keychain import' to keep this secret in the keychain, or remove "
-            f"the {LOCATION_KEY} line to keep it in the file"
-        )
-    return True
 
 
 def backend_label(backend: Any) -> str:
@@ -253,3 +218,47 @@ def read_secret(key_id: str, section: str, path: str) -> str:
     """The secret of ``key_id`` from the user's keychain (a renewal's default reader)."""
     log.debug("Reading the secret of %s from the keychain", mask(key_id))
     return Keychain().secret(key_id, section, path)
+
+
+def store_then_write(
+    keychain: Keychain,
+    key_id: str,
+    secret: str,
+    path: str,
+    document: ini.IniFile | None,
+    name: str,
+    change: Change,
+    backup: bool,
+    kept: str = "the secret stays in the file",
+) -> None:
+    """Store ``secret`` and check it, then edit the file; on failure give the keychain back.
+
+    The keychain gets back what it held before: no entry, or the one it had.
+    A failure's message ends with ``kept`` and says which. Call it under the
+    file's lock.
+    """
+    from aws_mfa.files.credentials_file import save_edit
+
+    previous = keychain.read(key_id)
+    keychain.store(key_id, secret)
+    try:
+        save_edit(path, document, [name], change, backup=backup)
+    except BaseException as err:
+        undone = give_back(keychain, key_id, previous, secret)
+        if isinstance(err, AwsMfaError):
+            err.message = f"{err.message}; {kept}, and {undone}"
+        raise
+
+
+def give_back(keychain: Keychain, key_id: str, previous: str | None, secret: str) -> str:
+    """Put back the keychain entry of ``key_id`` as it was; say what was done."""
+    try:
+        if previous is None:
+            keychain.delete(key_id)
+            return f"its keychain entry ({mask(key_id)}) was removed"
+        if previous == secret:
+            return f"its keychain entry ({mask(key_id)}) was left, as it held this secret already"
+        keychain.store(key_id, previous)
+        return f"its keychain entry ({mask(key_id)}) was given back what it held before"
+    except AwsMfaError as err:
+        return f"its keychain entry ({mask(key_id)}) was left, as putting it back failed: {err}"

@@ -2,26 +2,22 @@
 
 Each check takes the text, where it came from (a flag, a variable, a key in
 a file: messages name it, so the user knows what to fix) and the values
-resolved before it, and returns the value. :mod:`aws_mfa.options` names one
-for each setting; nothing here reads a file or the environment.
+resolved before it, and returns the value. :mod:`aws_mfa.settings.table` names
+one for each setting; nothing here reads a file or the environment. The
+defaults the checks bound live here too.
 """
 
 from __future__ import annotations
 
 import os
 import re
-from collections.abc import Mapping
 
 from aws_mfa import log
 from aws_mfa.errors import UsageError
-from aws_mfa.expiry import DEFAULT_MIN_TTL
-from aws_mfa.mfa import check_code
 
 TYPE_CHECKING = False  # see aws_mfa.records: typing is not imported at run time
 if TYPE_CHECKING:
-    from typing import Any
-
-    Resolved = Mapping[str, Any]
+    from aws_mfa.aliases import Resolved
 
 LOG_LEVELS = tuple(log.LEVELS)
 DEFAULT_PROFILE = "default"
@@ -36,14 +32,19 @@ MAX_DURATION = 129600
 MAX_ROLE_DURATION = 43200
 """AssumeRole's limit: 12 hours (and the role's own maximum may be lower)."""
 LOCK_TIMEOUT = 120.0
-"""Seconds a run waits for another aws-mfa that holds the lock.
+"""Seconds a run waits for another aws-mfa that holds the lock (``MFA_LOCK_TIMEOUT``).
 
 Long enough for the other run's user to type an MFA code, short enough that a
 forgotten prompt in another terminal does not hang a script for ever.
 """
+DEFAULT_MIN_TTL = 300
+"""Renew when fewer seconds than this are left (``--min-ttl``, ``MFA_MIN_TTL``).
+
+Five minutes: a script started right after aws-mfa says "valid" should not
+find its credentials dying under it a minute later.
+"""
 STS_TIMEOUT = 30.0
 """Seconds a call to STS may take in all, retries included: fail fast, and say why."""
-__all__ = ["DEFAULT_MIN_TTL"]
 
 # Patterns are compiled on first use (re caches them): most runs check one or two.
 PARTITION = r"arn:aws(?:-[a-z]+)*"
@@ -81,6 +82,24 @@ def path(text: str, source: str, resolved: Resolved) -> str:
 
 
 def text(text: str, source: str, resolved: Resolved) -> str:
+    return text
+
+
+def is_code(text: str) -> bool:
+    """True for exactly six ASCII digits (``str.isdigit`` would take ``²`` too)."""
+    return len(text) == 6 and all("0" <= char <= "9" for char in text)
+
+
+def check_code(text: str, source: str) -> str:
+    """``text`` when it is a valid MFA code; else a UsageError naming ``source``.
+
+    A code is a secret for the thirty seconds it lives: the message never quotes it.
+    """
+    if not is_code(text):
+        raise UsageError(
+            f"{source}: the MFA code must be exactly six digits "
+            "(no spaces); read it from your MFA device or app"
+        )
     return text
 
 

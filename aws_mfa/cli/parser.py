@@ -1,10 +1,10 @@
-"""The argparse parser of ``aws-mfa``, built from the table of :mod:`aws_mfa.options`.
+"""The argparse parser of ``aws-mfa``, built from the table of :mod:`aws_mfa.settings.table`.
 
 The docs, the man page and the completion scripts are made from it, and
 tests check that each of its flags is documented. Its options keep aws-mfa
 0.0.12's names, so scripts written for it keep working.
 
-It is imported only when needed: :mod:`aws_mfa.quick` reads the common
+It is imported only when needed: :mod:`aws_mfa.cli.quick` reads the common
 command lines of a valid-credentials run from the same table without
 argparse, which costs more to import and build than the rest of such a run.
 """
@@ -18,7 +18,7 @@ from typing import Any, NoReturn
 
 from aws_mfa import __version__
 from aws_mfa.errors import EXIT_USAGE
-from aws_mfa.options import POSITIONAL, REST, SUMMARIES, SWITCH, TOP, Option, options_of
+from aws_mfa.settings.table import POSITIONAL, REST, SUMMARIES, SWITCH, TOP, Option, options_of
 
 
 class Formatter(argparse.HelpFormatter):
@@ -53,7 +53,8 @@ PROFILE_COMPLETION = {
     "zsh": "_aws_mfa_profiles",
     "fish": "(__aws_mfa_profiles)",
 }
-"""How each shell's completion script completes a profile name (see aws_mfa.completion)."""
+"""How each shell's completion script completes a profile name (see
+:mod:`aws_mfa.commands.completion`)."""
 
 
 def build_parser(wanted: Collection[str] | None = None) -> argparse.ArgumentParser:

@@ -31,14 +31,14 @@ from __future__ import annotations
 
 import os
 
-from aws_mfa import ini
 from aws_mfa.errors import FileError
+from aws_mfa.files import ini
 
 TYPE_CHECKING = False  # see aws_mfa.records: typing is not imported at run time
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
-    Planned = dict[str, dict[str, str] | None]
+    from aws_mfa.aliases import Planned
 
 
 def check_with_botocore(
@@ -132,7 +132,7 @@ def botocore_text_view(text: str) -> Mapping[str, Mapping[str, str]]:
 
     The parser botocore's ``raw_config_parse`` builds (``RawConfigParser()``
     with its defaults), given the lines as universal newlines give them
-    (no lone CR reaches here: :mod:`aws_mfa.section_edit` refuses them).
+    (no lone CR reaches here: :mod:`aws_mfa.files.section_edit` refuses them).
     Values under a ``[DEFAULT]`` header are shown as that section too: in a
     whole file, configparser would give them to every other section.
     """

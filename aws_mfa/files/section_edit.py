@@ -16,15 +16,15 @@ re-rendered, so they cannot change::
 It refuses text with a lone ``\\r`` line ending (classic Mac): botocore reads
 those as line breaks, and an edit could not keep every other byte.
 
-What it does not do: read or write files (see :mod:`aws_mfa.credentials_file`).
+What it does not do: read or write files (see :mod:`aws_mfa.files.credentials_file`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 
-from aws_mfa import ini
 from aws_mfa.errors import FileError
+from aws_mfa.files import ini
 
 
 def refuse_lone_cr(document: ini.IniFile) -> None:

@@ -2,10 +2,10 @@
 
 A run that finds valid credentials costs less than importing and building
 argparse's parser, so :func:`read` reads the plain forms itself: an optional
-command first, then options of that command from :mod:`aws_mfa.options`,
+command first, then options of that command from :mod:`aws_mfa.settings.table`,
 each as ``--option value``, ``--option=value``, ``-o value`` or a switch.
 It returns the namespace argparse would, with every attribute argparse sets
-(:func:`aws_mfa.options.defaults`), or None for anything else: abbreviations,
+(:func:`aws_mfa.settings.table.defaults`), or None for anything else: abbreviations,
 joined short options, values that start with ``-``, choices, positionals,
 ``--help``. argparse then reads those and owns every message.
 ``tests/test_parser.py`` compares both on command lines generated from the
@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from types import SimpleNamespace
 
-from aws_mfa.options import COMMANDS, STORE, SWITCH, TOP, Option, defaults, options_of
+from aws_mfa.settings.table import COMMANDS, STORE, SWITCH, TOP, Option, defaults, options_of
 
 
 def readable(option: Option) -> bool:

@@ -28,8 +28,8 @@ Profiles are named as botocore names them:
 Besides the keys the
 AWS CLI knows (``mfa_serial``, ``source_profile``, ``region``,
 ``duration_seconds``, ``role_session_name``, ``external_id``), aws-mfa reads
-its own, all starting with ``aws_mfa_`` so the AWS CLI ignores them; see
-:data:`OWN_KEYS`.
+its own, all starting with ``aws_mfa_`` so the AWS CLI ignores them; the
+settings table (:mod:`aws_mfa.settings.table`) lists them.
 
 This module never writes the config file (``aws-mfa config`` opens an
 editor on it instead).
@@ -40,23 +40,13 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 
-from aws_mfa import credentials_file, ini
+from aws_mfa.files import ini
+from aws_mfa.files.read import read_ini
 from aws_mfa.records import Record
 
 TYPE_CHECKING = False  # see aws_mfa.records
 if TYPE_CHECKING:
-    from aws_mfa.credentials_file import StrPath
-
-OWN_KEYS = {
-    "aws_mfa_assume_role": "the role to assume, as --assume-role",
-    "aws_mfa_long_term_section": "the credentials section holding the long-term keys",
-    "aws_mfa_duration": "the session duration in seconds, as --duration",
-    "aws_mfa_backup": "true to back up the credentials file before each write, as --backup",
-}
-"""aws-mfa's own per-profile settings in the config file, and what each means."""
-
-HIDING_KEYS = ("role_arn", "credential_process", "sso_")
-"""Keys that make the AWS CLI and SDKs ignore a profile's keys in the credentials file."""
+    from aws_mfa.aliases import StrPath
 
 
 def default_path(environ: Mapping[str, str]) -> str:
@@ -66,7 +56,7 @@ def default_path(environ: Mapping[str, str]) -> str:
 
 def read(path: StrPath) -> ini.IniFile | None:
     """Parse the config file; None when there is none."""
-    return credentials_file.read_ini_file(path)
+    return read_ini(path)
 
 
 class ConfigProfile(Record):
@@ -126,10 +116,3 @@ def profiles(config: ini.IniFile | None) -> dict[str, ConfigProfile]:
             bare.setdefault(header, ConfigProfile(header, header, values))
             order.setdefault(header)
     return {name: found.get(name) or bare[name] for name in order}
-
-
-def hiding_keys(profile: ConfigProfile | None) -> list[str]:
-    """The keys of ``profile`` that would hide keys written to the credentials file."""
-    if profile is None:
-        return []
-    return sorted(key for key in profile.values if key.startswith(HIDING_KEYS))

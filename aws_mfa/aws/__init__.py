@@ -1,0 +1,13 @@
+"""What AWS tools read and do: the config file's profiles, what a credentials section is,
+which credential source the AWS CLI and SDKs use first, and STS.
+
+- :mod:`~aws_mfa.aws.config_file`: the AWS config file's profiles, named as botocore names them;
+- :mod:`~aws_mfa.aws.sections`: what a credentials section is (a session, long-term
+  keys, a role session, another tool's), in one place;
+- :mod:`~aws_mfa.aws.precedence`: what makes the AWS CLI and SDKs take their
+  credentials from elsewhere than what aws-mfa writes;
+- :mod:`~aws_mfa.aws.sts`: calls to STS through boto3 (imported on renewals only).
+
+It may import :mod:`aws_mfa.files` and the foundation modules, nothing above
+(``tests/test_layers.py``). It knows nothing of aws-mfa's settings.
+"""

@@ -1,0 +1,160 @@
+"""What a section of the credentials file is: every rule about it, in one place.
+
+The AWS CLI and SDKs take any section with ``aws_access_key_id`` and
+``aws_secret_access_key`` as credentials. aws-mfa tells these apart, from the
+section's values alone::
+
+    [dev-long-term]                          long-term keys to log in with
+    aws_access_key_id = AKIA...
+    aws_secret_access_key = ...              (or: aws_mfa_secret = keychain)
+
+    [dev]                                    an aws-mfa session (0.0.12's too)
+    assumed_role = False
+    aws_access_key_id = ASIA...
+    aws_secret_access_key = ...
+    aws_session_token = ...
+    aws_security_token = ...
+    expiration = 2026-11-22 21:04:05
+    assumed_role_arn = arn:...               only in a role session
+
+The kinds, their rules, and who asks:
+
+- **an aws-mfa session** (0.0.12's too): every key of :data:`SESSION_KEYS` set;
+  the renewal decision, ``logout --all``;
+- **a role session**: an aws-mfa session with ``assumed_role_arn``; the
+  renewal decision;
+- **any tool's session**: ``aws_session_token`` and ``expiration`` set;
+  ``status``, ``doctor``, completion;
+- **long-term keys to log in with**: a key id, a secret (or
+  ``aws_mfa_secret = keychain``) and no ``aws_session_token``; ``--pick``,
+  ``status``, ``doctor``, completion;
+- **long-term keys never to overwrite**: an ``AKIA`` key id, or a secret
+  (or an ``aws_mfa_secret``) with no session token; a renewal before it
+  writes, ``logout``.
+
+The last two differ on purpose, and ``tests/test_sections.py`` shows where:
+a section is *offered* as long-term keys only when it has all it needs to log
+in, but it is *protected* as soon as anything in it looks like a long-term
+key: a half-written ``[dev]`` holding only an ``AKIA`` key id is still the
+user's, and a session is never written over it. Empty placeholder values are
+not keys.
+
+A long-term section keeps its secret in the file (``aws_secret_access_key``)
+or says that it is in the OS keychain (``aws_mfa_secret = keychain``, see
+:mod:`aws_mfa.os_keychain`).
+
+What it does not do: read files, judge expiry times (see :mod:`aws_mfa.expiry`)
+or talk to the keychain.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from aws_mfa.errors import FileError
+
+SESSION_KEYS = (
+    "assumed_role",
+    "aws_access_key_id",
+    "aws_secret_access_key",
+    "aws_session_token",
+    "aws_security_token",
+    "expiration",
+)
+"""The keys aws-mfa (and 0.0.12) writes to a short-term section; one missing means renew."""
+ROLE_KEY = "assumed_role_arn"
+"""The role whose session the short-term section holds (absent for a plain session)."""
+WRITTEN_KEYS = (*SESSION_KEYS, ROLE_KEY)
+"""Every key aws-mfa writes to a short-term section, and so every key ``logout`` removes."""
+
+SECRET_KEY = "aws_secret_access_key"
+LOCATION_KEY = "aws_mfa_secret"
+"""The key a long-term section holds in place of its secret, saying where it is."""
+IN_KEYCHAIN = "keychain"
+IN_FILE = "file"
+
+
+def missing_session_keys(values: Mapping[str, str] | None) -> list[str]:
+    """The keys of an aws-mfa session that ``values`` lacks (all of them for no section)."""
+    return [key for key in SESSION_KEYS if not (values or {}).get(key)]
+
+
+def is_aws_mfa_session(values: Mapping[str, str] | None) -> bool:
+    """A complete session as aws-mfa or 0.0.12 writes it, and no long-term key in it."""
+    return not missing_session_keys(values) and long_term_key_problem(values) is None
+
+
+def is_session(values: Mapping[str, str] | None) -> bool:
+    """Temporary credentials, whoever wrote them: a session token and an expiration."""
+    return bool(values and values.get("aws_session_token") and values.get("expiration"))
+
+
+def stored_role(values: Mapping[str, str]) -> str | None:
+    """The role of the session ``values`` hold; None for a plain session."""
+    return values.get(ROLE_KEY) or None
+
+
+def in_keychain(values: Mapping[str, str]) -> bool:
+    """Whether a section with these values says its secret is in the OS keychain."""
+    return values.get(LOCATION_KEY, "").lower() == IN_KEYCHAIN
+
+
+def secret_location(values: Mapping[str, str]) -> str | None:
+    """Where a long-term section keeps its secret: ``"keychain"``, ``"file"``, or None."""
+    if in_keychain(values):
+        return IN_KEYCHAIN
+    return IN_FILE if values.get(SECRET_KEY) else None
+
+
+def has_long_term_keys(values: Mapping[str, str] | None) -> bool:
+    """Long-term keys to log in with: a key id, a secret (in the file or the keychain), and
+    no session token."""
+    return bool(
+        values
+        and values.get("aws_access_key_id")
+        and secret_location(values)
+        and not values.get("aws_session_token")
+    )
+
+
+def long_term_key_problem(values: Mapping[str, str] | None) -> str | None:
+    """Why ``values`` look like long-term keys that no session may overwrite, or None.
+
+    An ``AKIA`` key id is always long-term, and so is a secret (or a secret kept
+    in the keychain) with no session token. Empty placeholder values are not keys.
+    """
+    if not values:
+        return None
+    key_id = values.get("aws_access_key_id", "")
+    if key_id.startswith("AKIA"):
+        return f"a long-term access key id (...{key_id[-4:]})"
+    if values.get("aws_session_token"):
+        return None
+    if values.get(SECRET_KEY):
+        return "a secret access key with no session token"
+    if values.get(LOCATION_KEY):
+        return "a long-term key whose secret is kept in the OS keychain"
+    return None
+
+
+def check_location(values: Mapping[str, str], section: str, path: str) -> bool:
+    """True when the section's secret is in the keychain, False when in the file.
+
+    A section that says both, or names another place, is an error: aws-mfa
+    cannot tell which secret is meant.
+    """
+    where = values.get(LOCATION_KEY)
+    if where is None:
+        return False
+    if where.lower() != IN_KEYCHAIN:
+        raise FileError(
+            f"{path}: [{section}] has an {LOCATION_KEY} that is not 'keychain', the only "
+            "place aws-mfa knows; fix it, or remove the line to keep the secret in the file"
+        )
+    if values.get(SECRET_KEY):
+        raise FileError(
+            f"{path}: [{section}] holds an {SECRET_KEY} and says {LOCATION_KEY} = keychain; "
+            "run 'aws-mfa keychain import' to keep this secret in the keychain, or remove "
+            f"the {LOCATION_KEY} line to keep it in the file"
+        )
+    return True

@@ -1,0 +1,256 @@
+"""A renewal of the short-term section, once one is decided: lock, decide again, ask STS, write.
+
+Data flows one way::
+
+    decision (renew) -> preflight -> lock -> re-read, decide again -> preflight, secret
+                     -> fresh credentials (aws_mfa.providers: code, STS) -> atomic save
+
+Everything that can fail without asking anyone is checked before the lock and
+again under it, before the code is asked for (:func:`preflight`). Under the
+lock the file is read again and the decision made again, so of several runs
+started together only one prompts and calls STS; the others find its fresh
+credentials.
+
+Collaborators (clock, prompter, STS client factory, the memory of used codes,
+the cache of MFA sessions, the keychain reader) are given to
+:class:`Renewal`, so tests hand in fakes instead of patching.
+
+What it does not do: decide whether to renew (see :mod:`aws_mfa.session_state`)
+or choose the STS calls (see :mod:`aws_mfa.providers`).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from datetime import datetime
+
+from aws_mfa import collector, expiry, log
+from aws_mfa.aws.sections import check_location, long_term_key_problem
+from aws_mfa.clock import Clock, utc_now
+from aws_mfa.errors import FileError, UsageError
+from aws_mfa.files import credentials_file, ini
+from aws_mfa.files.lock import locked
+from aws_mfa.keys import LongTermKeys, TemporaryCredentials, mask
+from aws_mfa.mfa_code import Prompter, terminal_prompter
+from aws_mfa.providers import Caller, Provider, default_client_factory
+from aws_mfa.session_state import Outcome, decide, stored_credentials
+from aws_mfa.settings.resolve import Settings
+
+TYPE_CHECKING = False  # see aws_mfa.records: typing is not imported at run time
+if TYPE_CHECKING:
+    from aws_mfa.aliases import ClientFactory, SecretReader
+    from aws_mfa.aws.sts import AwsConfig
+    from aws_mfa.mfa_sessions import MfaSessions
+    from aws_mfa.used_codes import UsedCodes
+
+
+class Renewal:
+    """Renews the short-term section with these collaborators (each has a real default).
+
+    ``used_codes`` remembers which device's code was used when (default: the
+    user's ``~/.aws/aws-mfa-used-codes.json``); ``sessions`` is the cache of
+    MFA sessions (default: beside the credentials file, unless the settings
+    turn it off); ``read_secret`` reads a long-term secret the section keeps
+    in the OS keychain (default: :func:`aws_mfa.os_keychain.read_secret`).
+    """
+
+    def __init__(
+        self,
+        *,
+        clock: Clock = utc_now,
+        prompter: Prompter = terminal_prompter,
+        client_factory: ClientFactory = default_client_factory,
+        used_codes: UsedCodes | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+        sessions: MfaSessions | None = None,
+        read_secret: SecretReader | None = None,
+    ) -> None:
+        self.clock, self.prompter, self.client_factory = clock, prompter, client_factory
+        self.used_codes, self.sleep = used_codes, sleep
+        self.sessions, self.read_secret = sessions, read_secret
+
+    def run(
+        self, settings: Settings, document: ini.IniFile | None, decision: expiry.Decision
+    ) -> Outcome:
+        """Renew, under the file's lock, unless another run did meanwhile; the credentials."""
+        preflight(settings, document)  # fail fast, before any lock or prompt (or keychain)
+        collector.resume()  # a renewal drops many cycles (boto3, botocore's readers)
+        path = settings.credentials_file
+        log.debug("Taking the lock of %s", path)
+        with locked(path, settings.lock_timeout):
+            document = credentials_file.read_for_edit(path, document)
+            decision = decide(settings, document, self.clock())
+            if not decision.renew and document is not None:
+                log.info("Another aws-mfa renewed them meanwhile: %s", decision.reason)
+                return Outcome(False, decision.reason, stored_credentials(settings, document))
+            caller = preflight(settings, document, self.read_secret or default_secret_reader())
+            log.info("Renewing: %s", decision.reason)
+            fresh = self.provider(settings, caller, document).fresh()
+            write_session(settings, document, fresh)
+        log_success(settings.short_term_section, fresh, self.clock())
+        return Outcome(True, decision.reason, fresh)
+
+    def provider(
+        self, settings: Settings, caller: Caller, document: ini.IniFile | None
+    ) -> Provider:
+        """Where the fresh credentials come from, with this renewal's collaborators."""
+        return Provider(
+            settings,
+            caller,
+            prompter=self.prompter,
+            client_factory=self.client_factory,
+            used_codes=self.used_codes or default_used_codes(),
+            sleep=self.sleep,
+            clock=self.clock,
+            sessions=self.sessions or default_sessions(settings),
+            config=aws_config(
+                (settings.profile, settings.long_term_section),
+                settings.config_file,
+                settings.credentials_file,
+                document,
+            ),
+        )
+
+
+def log_success(section: str, fresh: TemporaryCredentials, now: datetime) -> None:
+    log.info(
+        "Success! Credentials for [%s] are valid for %s, until %s",
+        section,
+        expiry.format_duration((fresh.expiration - now).total_seconds()),
+        expiry.describe_local(fresh.expiration),
+    )
+
+
+def write_session(
+    settings: Settings, document: ini.IniFile | None, fresh: TemporaryCredentials
+) -> None:
+    """Write ``fresh`` to the short-term section of ``document``'s file (under its lock)."""
+    remove = () if settings.role_arn else ("assumed_role_arn",)
+    short = settings.short_term_section
+    change = credentials_file.set_values(short, session_values(fresh, settings.role_arn), remove)
+    credentials_file.save_edit(
+        settings.credentials_file, document, [short], change, backup=settings.backup
+    )
+
+
+def session_values(fresh: TemporaryCredentials, role_arn: str | None) -> dict[str, str]:
+    """The keys written to the short-term section, in 0.0.12's order."""
+    values = {
+        "assumed_role": "True" if role_arn else "False",
+        "aws_access_key_id": fresh.access_key_id,
+        "aws_secret_access_key": fresh.secret_access_key,
+        "aws_session_token": fresh.session_token,
+        "aws_security_token": fresh.session_token,
+        "expiration": expiry.format_expiration(fresh.expiration),
+    }
+    if role_arn:
+        values["assumed_role_arn"] = role_arn
+    return values
+
+
+def aws_config(
+    profiles: tuple[str, ...],
+    config_file: str | None,
+    credentials_file: str | None,
+    document: ini.IniFile | None,
+) -> AwsConfig:
+    """The AWS configuration of the first of ``profiles`` botocore knows.
+
+    The credentials file's sections it needs come from ``document``, as read
+    already, so that botocore does not parse a file of thousands of profiles
+    again (about 35 MiB with 10,000 profiles).
+    """
+    from aws_mfa.aws.sts import AwsConfig
+
+    sections = document.sections if document else {}
+    wanted = (*profiles, "DEFAULT")
+    return AwsConfig(
+        profiles,
+        config_file,
+        credentials_file,
+        {name: sections[name].values for name in wanted if name in sections},
+    )
+
+
+def default_sessions(settings: Settings) -> MfaSessions | None:
+    """The cache of MFA sessions beside the credentials file; None when turned off."""
+    if not settings.session_cache:
+        return None
+    from aws_mfa.mfa_sessions import MfaSessions, folder_for
+
+    return MfaSessions(folder_for(settings.credentials_file), settings.lock_timeout)
+
+
+def default_secret_reader() -> SecretReader:
+    """How a renewal reads a secret kept in the OS keychain (keyring imported only then)."""
+    from aws_mfa.os_keychain import read_secret
+
+    return read_secret
+
+
+def default_used_codes() -> UsedCodes:
+    """The user's memory of used codes (imported only when a renewal needs it)."""
+    from aws_mfa.used_codes import UsedCodes, default_path
+
+    return UsedCodes(default_path())
+
+
+def preflight(
+    settings: Settings, document: ini.IniFile | None, read_secret: SecretReader | None = None
+) -> Caller:
+    """Check everything a renewal needs that can be checked without asking anyone.
+
+    The secret is read from the keychain only with ``read_secret`` (under the
+    lock, right before the code is asked for): reading it may make the
+    operating system ask to unlock the keychain. Without it, a secret kept
+    there is only checked for, and the caller's keys hold an empty secret.
+    """
+    path = settings.credentials_file
+    short = settings.short_term_section
+    problem = long_term_key_problem(document.values(short) if document else None)
+    if problem:
+        raise FileError(
+            f"{path}: [{short}] holds {problem}, and aws-mfa will not overwrite "
+            f"long-term keys; move them to [{settings.long_term_section}] "
+            "(or choose other sections with --long-term-suffix/--short-term-suffix)"
+        )
+    keys = long_term_keys(settings, document, read_secret)
+    if settings.device is None:
+        raise UsageError(
+            "no MFA device given: pass --device, set MFA_DEVICE, or add "
+            f"aws_mfa_device = arn:aws:iam::ACCOUNT:mfa/NAME to [{settings.long_term_section}]"
+        )
+    origin = f"access key {mask(keys.access_key_id)} in [{settings.long_term_section}] of {path}"
+    return Caller(keys, settings.device, origin)
+
+
+def long_term_keys(
+    settings: Settings, document: ini.IniFile | None, read_secret: SecretReader | None = None
+) -> LongTermKeys:
+    """The access key pair in the long-term section, or an error saying what is missing.
+
+    A section saying ``aws_mfa_secret = keychain`` keeps its secret in the OS
+    keychain: ``read_secret`` reads it there (None: it is not read, and the
+    secret is left empty; see :func:`preflight`).
+    """
+    path = settings.credentials_file
+    name = settings.long_term_section
+    if document is None:
+        raise FileError(
+            f"there is no credentials file at {path}; create it with "
+            f"'aws-mfa --setup', or point at yours with --credentials-file"
+        )
+    values = document.values(name)
+    if values is None:
+        raise FileError(
+            f"{path} has no long-term section [{name}]; add it with your "
+            "aws_access_key_id and aws_secret_access_key (or run 'aws-mfa --setup')"
+        )
+    key_id = values.get("aws_access_key_id", "")
+    if key_id and check_location(values, name, path):
+        return LongTermKeys(key_id, read_secret(key_id, name, path) if read_secret else "")
+    missing = [key for key in ("aws_access_key_id", "aws_secret_access_key") if not values.get(key)]
+    if missing:
+        raise FileError(f"{path}: [{name}] has no {' and no '.join(missing)}; add it")
+    return LongTermKeys(key_id, values["aws_secret_access_key"])

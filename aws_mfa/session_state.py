@@ -1,0 +1,157 @@
+"""The short-term section's state: what it holds, whether it must be renewed, and keeping it
+valid.
+
+:func:`ensure_valid` is what ``login``, ``export`` and ``exec`` do first::
+
+    settings -> credentials file -> decision -> still valid: its credentials
+                                             -> else: aws_mfa.renewal (lock, code, STS, write)
+
+Most runs end at the decision ("still valid"), so this module imports nothing
+heavy, and :mod:`aws_mfa.renewal` (with the STS calls behind it) is imported
+only once a renewal is decided. The states ``status``, ``--pick`` and
+``logout`` show (valid, expiring, expired, missing, unreadable) are read here
+too, by :func:`session_status`.
+
+What it does not do: write, prompt or call STS.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from aws_mfa import expiry, log
+from aws_mfa.aws.sections import is_session, stored_role
+from aws_mfa.clock import utc_now
+from aws_mfa.errors import EXIT_EXPIRING, EXIT_NOT_VALID, EXIT_OK, FileError
+from aws_mfa.files import ini
+from aws_mfa.keys import TemporaryCredentials
+from aws_mfa.records import Record
+from aws_mfa.settings.resolve import Settings
+
+TYPE_CHECKING = False  # see aws_mfa.records: typing is not imported at run time
+if TYPE_CHECKING:
+    from aws_mfa.clock import Clock
+    from aws_mfa.renewal import Renewal
+
+
+class Outcome(Record):
+    """What a login did, and the credentials the short-term section now holds."""
+
+    renewed: bool
+    reason: str
+    credentials: TemporaryCredentials
+
+
+def ensure_valid(
+    settings: Settings,
+    document: ini.IniFile | None,
+    *,
+    clock: Clock = utc_now,
+    renewal: Renewal | None = None,
+) -> Outcome:
+    """Make ``settings.short_term_section`` hold valid credentials; return them.
+
+    ``document`` is the credentials file as already read (None if missing).
+    When the stored credentials are still valid, they are returned as they
+    are; otherwise ``renewal`` renews them (default: an
+    :class:`aws_mfa.renewal.Renewal` with the real collaborators).
+    """
+    decision = decide(settings, document, clock())
+    if not decision.renew and document is not None:
+        log.info("%s", decision.reason[0].upper() + decision.reason[1:])
+        return Outcome(False, decision.reason, stored_credentials(settings, document))
+    if renewal is None:
+        from aws_mfa.renewal import Renewal
+
+        renewal = Renewal(clock=clock)
+    return renewal.run(settings, document, decision)
+
+
+def decide(settings: Settings, document: ini.IniFile | None, now: datetime) -> expiry.Decision:
+    """Whether the short-term section must be renewed for these settings."""
+    return expiry.needs_renewal(
+        document,
+        name=settings.short_term_section,
+        role_arn=settings.role_arn,
+        force=settings.force,
+        min_ttl=settings.min_ttl,
+        now=now,
+    )
+
+
+def stored_credentials(settings: Settings, document: ini.IniFile) -> TemporaryCredentials:
+    """The credentials a valid short-term section holds."""
+    name = settings.short_term_section
+    values = document.values(name) or {}
+    return TemporaryCredentials(
+        access_key_id=values["aws_access_key_id"],
+        secret_access_key=values["aws_secret_access_key"],
+        session_token=values["aws_session_token"],
+        expiration=expiry.parse_expiration(values["expiration"], f"[{name}]"),
+    )
+
+
+VALID = "valid"
+EXPIRING = "expiring"
+EXPIRED = "expired"
+MISSING = "missing"
+UNREADABLE = "unreadable"
+
+EXIT_CODES: dict[str, int] = {VALID: EXIT_OK, EXPIRING: EXIT_EXPIRING}
+"""Exit code of ``status PROFILE`` by state; every other state is EXIT_NOT_VALID."""
+
+
+class SessionStatus(Record):
+    """The state of one short-term section, as ``status`` shows it."""
+
+    profile: str
+    role_arn: str | None
+    expiration: datetime | None
+    seconds_left: int | None
+    state: str
+
+    @property
+    def exit_code(self) -> int:
+        return EXIT_CODES.get(self.state, EXIT_NOT_VALID)
+
+    def as_json(self) -> dict[str, object]:
+        return {
+            "profile": self.profile,
+            "role_arn": self.role_arn,
+            "expiration": self.expiration.isoformat() if self.expiration else None,
+            "expiration_local": expiry.describe_local(self.expiration) if self.expiration else None,
+            "seconds_left": self.seconds_left,
+            "state": self.state,
+        }
+
+
+def session_status(
+    section: ini.IniSection | None, name: str, now: datetime, min_ttl: int
+) -> SessionStatus:
+    """The state of short-term section ``name`` (``section`` is None when absent)."""
+    if section is None or not is_session(section.values):
+        return SessionStatus(name, None, None, None, MISSING)
+    values = section.values
+    role = stored_role(values)
+    try:
+        expiration = expiry.parse_expiration(values["expiration"], f"[{name}]")
+    except FileError:
+        return SessionStatus(name, role, None, None, UNREADABLE)
+    left = int((expiration - now).total_seconds())
+    return SessionStatus(name, role, expiration, max(left, 0), state_of(left, min_ttl))
+
+
+def state_of(seconds_left: int, min_ttl: int) -> str:
+    """Expired, expiring within the margin, or valid."""
+    return EXPIRED if seconds_left <= 0 else EXPIRING if seconds_left < min_ttl else VALID
+
+
+def all_sessions(document: ini.IniFile | None, now: datetime, min_ttl: int) -> list[SessionStatus]:
+    """Every session in the credentials file, in file order."""
+    if document is None:
+        return []
+    return [
+        session_status(section, name, now, min_ttl)
+        for name, section in document.sections.items()
+        if is_session(section.values)
+    ]
