@@ -18,9 +18,9 @@ clock's reading.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime, timezone
 
 from aws_mfa.aws.sections import missing_session_keys, stored_role
+from aws_mfa.clock import datetime, timezone
 from aws_mfa.errors import FileError
 from aws_mfa.files.ini import IniFile
 from aws_mfa.records import Record

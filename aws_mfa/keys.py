@@ -7,9 +7,11 @@ to STS. Neither record's repr shows a secret.
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from aws_mfa.records import Record
+
+TYPE_CHECKING = False  # see aws_mfa.records: typing is not imported at run time
+if TYPE_CHECKING:
+    from datetime import datetime
 
 
 def mask(key_id: str) -> str:

@@ -23,9 +23,9 @@ from __future__ import annotations
 
 import os
 import re
-from datetime import datetime, timezone
 
 from aws_mfa import log
+from aws_mfa.clock import datetime, timezone
 from aws_mfa.errors import FileError
 from aws_mfa.files import read
 from aws_mfa.keys import TemporaryCredentials, mask

@@ -21,8 +21,8 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from datetime import timezone
 
+from aws_mfa.clock import timezone
 from aws_mfa.errors import UsageError
 from aws_mfa.keys import TemporaryCredentials
 

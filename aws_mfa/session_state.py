@@ -17,8 +17,6 @@ What it does not do: write, prompt or call STS.
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from aws_mfa import expiry, log
 from aws_mfa.aws.sections import is_session, stored_role
 from aws_mfa.clock import utc_now
@@ -30,6 +28,8 @@ from aws_mfa.settings.resolve import Settings
 
 TYPE_CHECKING = False  # see aws_mfa.records: typing is not imported at run time
 if TYPE_CHECKING:
+    from datetime import datetime
+
     from aws_mfa.clock import Clock
     from aws_mfa.renewal import Renewal
 

@@ -22,7 +22,6 @@ never block on a prompt.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import datetime
 
 from aws_mfa import expiry, log, session_state
 from aws_mfa.aws import precedence
@@ -38,6 +37,8 @@ from aws_mfa.settings.resolve import Flags, Settings, resolve_early
 
 TYPE_CHECKING = False  # see aws_mfa.records: typing is not imported at run time
 if TYPE_CHECKING:
+    from datetime import datetime
+
     from aws_mfa.mfa_code import Prompter
 
 

@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Mapping, Sequence
-from datetime import datetime
 
 from aws_mfa import expiry, log
 from aws_mfa.aws.sections import has_long_term_keys, secret_location
@@ -49,6 +48,7 @@ from aws_mfa.session_state import (
 
 TYPE_CHECKING = False  # see aws_mfa.records: typing is not imported at run time
 if TYPE_CHECKING:
+    from datetime import datetime
     from typing import TextIO
 
 COLOURS = {VALID: "32", EXPIRING: "33", EXPIRED: "31", MISSING: "31", UNREADABLE: "31"}
