@@ -2,18 +2,39 @@
 
 An MFA session is what GetSessionToken returns for a pair of long-term keys
 and an MFA code. It is not a profile, so it is kept where SDKs do not read
-it, like the AWS CLI's ``~/.aws/cli/cache``: ``aws-mfa-sessions/`` beside the
-credentials file, a 0700 folder with one 0600 JSON file per access key id and
-device, written atomically under a lock::
+it, like the AWS CLI's ``~/.aws/cli/cache``: a 0700 folder in the user's home,
+with one 0600 JSON file per access key id and device, written atomically
+under a lock::
 
     ~/.aws/aws-mfa-sessions/
         3f2a...e1.json    {"access_key_id": "AKIA...", "device": "arn:...:mfa/alice",
                            "AccessKeyId": "ASIA...", "SecretAccessKey": "...",
-                           "SessionToken": "...", "Expiration": "2026-11-23T09:12:44Z"}
+                           "SessionToken": "...", "Expiration": "2026-11-23T09:12:44Z",
+                           "mac": "..."}
+
+The folder is in the home whatever folder the credentials file is in: a
+credentials file may sit in a folder others can write (``/tmp`` on a CI host,
+``AWS_SHARED_CREDENTIALS_FILE``), and a cache there could be planted,
+redirected or held by another user. The home is the user's own. Even there,
+nothing is trusted on sight:
+
+- the folder is used only when it is a real folder (not a link) of the user's;
+  one of theirs that others may open is made 0700 again, with a warning; any
+  other folder is not used at all, and the renewal goes on without the cache
+  (:meth:`MfaSessions.problem`, checked before a code is asked for);
+- a file is read only when it is a regular file (a link is never followed),
+  the user's, and 0600, and when it is small and well-formed JSON;
+- a file counts as a session only when its ``mac`` checks: an HMAC-SHA256,
+  keyed with the long-term secret access key, of everything else in it. Only
+  the owner of the key pair can make one, so an entry planted by someone
+  else, or left for another key pair with the same key id, is no session;
+- its expiration must be one STS could have given: never more than 36 hours
+  (GetSessionToken's longest) ahead;
+- a write replaces the file's name and never writes through a link.
 
 File names are a digest of the access key id and the device, never of a
-secret. A file that cannot be read or does not hold what its name promises
-is treated as no session (and replaced by the next one bought).
+secret. A file that does not pass is treated as no session (and replaced by
+the next one bought).
 
 What it does not do: call STS or decide when a session is needed (see
 :mod:`aws_mfa.providers`), or log anything secret.
@@ -30,16 +51,22 @@ from aws_mfa.errors import FileError
 from aws_mfa.files import read
 from aws_mfa.keys import TemporaryCredentials, mask
 from aws_mfa.records import Record
-from aws_mfa.settings.checks import LOCK_TIMEOUT
+from aws_mfa.settings.checks import LOCK_TIMEOUT, MAX_DURATION
 
 TYPE_CHECKING = False  # see aws_mfa.records: typing is not imported at run time
 if TYPE_CHECKING:
     from aws_mfa.files.lock import locked
 
-FOLDER_NAME = "aws-mfa-sessions"
+FOLDER = os.path.join("~", ".aws", "aws-mfa-sessions")
 NAME = re.compile(r"[0-9a-f]{40}\.json")
 """The names of the files this module writes; nothing else in the folder is touched."""
 SECRET_FIELDS = ("AccessKeyId", "SecretAccessKey", "SessionToken")
+FIELDS = ("access_key_id", "device", *SECRET_FIELDS, "Expiration")
+"""The fields of an entry that its ``mac`` covers, in this order."""
+EXPIRATION_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
+LONGEST = MAX_DURATION + 300
+"""Seconds ahead an entry's expiration may be: GetSessionToken's longest session, and
+five minutes for clocks that disagree. A later one was not given by STS."""
 
 
 class CachedSession(Record):
@@ -48,18 +75,28 @@ class CachedSession(Record):
     access_key_id: str
     device: str
     credentials: TemporaryCredentials
+    mac: str = ""
 
     def __repr__(self) -> str:
         return f"CachedSession({mask(self.access_key_id)}, {self.device!r})"
 
 
-def folder_for(credentials_file: str) -> str:
-    """The cache folder: ``aws-mfa-sessions`` beside the credentials file."""
-    return os.path.join(os.path.dirname(os.path.abspath(credentials_file)), FOLDER_NAME)
+def default_folder() -> str:
+    """The cache folder: ``~/.aws/aws-mfa-sessions`` in the user's home."""
+    return os.path.expanduser(FOLDER)
+
+
+def mac(secret: str, fields: list[str]) -> str:
+    """The entry's HMAC-SHA256 over ``fields``, keyed with the long-term secret."""
+    import hashlib
+    import hmac
+
+    message = "\0".join(["aws-mfa session 1", *fields]).encode()
+    return hmac.new(secret.encode(), message, hashlib.sha256).hexdigest()
 
 
 class MfaSessions:
-    """The cache of MFA sessions in ``folder``."""
+    """The cache of MFA sessions in ``folder`` (see the module's docstring)."""
 
     def __init__(self, folder: str, lock_timeout: float = LOCK_TIMEOUT) -> None:
         """``status`` only reads the cache, so the modules that lock and write are imported
@@ -72,51 +109,99 @@ class MfaSessions:
         digest = hashlib.sha1(f"{access_key_id}\0{device}".encode(), usedforsecurity=False)
         return os.path.join(self.folder, f"{digest.hexdigest()}.json")
 
+    def problem(self, repair: bool = True) -> str | None:
+        """Why the cache cannot be used now, or None. With ``repair``, a folder of the user's
+        that others may open is made private again first (with a warning)."""
+        try:
+            status = os.lstat(self.folder)
+        except FileNotFoundError:
+            return None  # made, 0700, by the first write
+        except OSError as err:
+            return f"{self.folder!r} cannot be looked at ({err.strerror})"
+        import stat
+
+        if not stat.S_ISDIR(status.st_mode) and not stat.S_ISLNK(status.st_mode):
+            return f"{self.folder!r} is not a folder"
+        found = read.owner_problem(status)
+        if found and found.startswith("open to other users") and repair:
+            try:
+                os.chmod(self.folder, 0o700)
+            except OSError as err:
+                return f"{self.folder!r} is {found}, and cannot be made private ({err.strerror})"
+            log.warning("%r was %s; it is 0700 again", self.folder, found)
+            found = None
+        if found:
+            return f"{self.folder!r} is {found}"
+        if not os.access(self.folder, os.R_OK | os.W_OK | os.X_OK):
+            return f"{self.folder!r} cannot be written"
+        return None
+
     def get(
-        self, access_key_id: str, device: str, now: datetime, min_ttl: int
+        self,
+        access_key_id: str,
+        secret: str,
+        device: str,
+        now: datetime,
+        min_ttl: int,
     ) -> TemporaryCredentials | None:
-        """The session of these keys and device, when more than ``min_ttl`` seconds are left."""
+        """The session of these keys and device, when more than ``min_ttl`` seconds are left
+        and its ``mac`` shows it was made with ``secret``."""
         found = self._read(self.path(access_key_id, device))
         if found is None or (found.access_key_id, found.device) != (access_key_id, device):
             return None
+        import hmac
+
+        if not hmac.compare_digest(found.mac, mac(secret, entry_fields(found))):
+            log.warning(
+                "Ignoring the cached MFA session of %s: it was not made with this key pair",
+                mask(access_key_id),
+            )
+            return None
         left = (found.credentials.expiration - now).total_seconds()
-        if left <= min_ttl:
+        if left <= min_ttl or left > LONGEST:
             log.debug("The cached MFA session of %s is over or expiring", mask(access_key_id))
             return None
         return found.credentials
 
-    def put(self, access_key_id: str, device: str, creds: TemporaryCredentials) -> None:
-        """Keep ``creds`` as the MFA session of these keys and device."""
+    def put(
+        self, access_key_id: str, secret: str, device: str, creds: TemporaryCredentials
+    ) -> None:
+        """Keep ``creds`` as the MFA session of these keys and device (FileError when it
+        cannot be kept)."""
         import json
 
-        record = {
-            "access_key_id": access_key_id,
-            "device": device,
-            "AccessKeyId": creds.access_key_id,
-            "SecretAccessKey": creds.secret_access_key,
-            "SessionToken": creds.session_token,
-            "Expiration": creds.expiration.strftime("%Y-%m-%dT%H:%M:%SZ"),
-        }
+        entry = CachedSession(access_key_id, device, creds)
+        fields = entry_fields(entry)
+        record = dict(zip(FIELDS, fields, strict=True))
+        record["mac"] = mac(secret, fields)
         with self._locked():
             from aws_mfa.files import safe_write
 
-            safe_write.write_file(self.path(access_key_id, device), json.dumps(record).encode())
+            target = self.path(access_key_id, device)
+            safe_write.write_file(target, json.dumps(record).encode(), follow_links=False)
         log.debug("Kept the MFA session of %s in %s", mask(access_key_id), self.folder)
 
-    def forget(self, access_key_id: str, device: str) -> bool:
-        """Remove the session of these keys and device; whether there was one."""
-        return self._remove(self.path(access_key_id, device))
+    def forget(self, access_key_id: str) -> int:
+        """Remove every session of this access key, whatever its device; how many there were."""
+        return sum(
+            self._remove(path)
+            for path in self._paths()
+            if (found := self._read(path)) is not None and found.access_key_id == access_key_id
+        )
 
     def forget_all(self) -> int:
         """Remove every cached session; how many there were."""
         return sum(self._remove(path) for path in self._paths())
 
     def entries(self) -> list[CachedSession]:
-        """Every readable cached session, soonest to expire first."""
+        """Every readable cached session, soonest to expire first (their macs unchecked:
+        ``status`` has no secret to check them with)."""
         found = [session for session in map(self._read, self._paths()) if session]
         return sorted(found, key=lambda session: session.credentials.expiration)
 
     def _paths(self) -> list[str]:
+        if self.problem(repair=False):  # only a renewal repairs: status changes nothing
+            return []
         try:
             names = os.listdir(self.folder)
         except OSError:
@@ -143,25 +228,43 @@ class MfaSessions:
 
     def _read(self, path: str) -> CachedSession | None:
         try:
-            snapshot = read.read_snapshot(path)
+            text = read.read_private(path)
         except FileError as err:
             log.warning("Ignoring the cached MFA session %r: %s", path, err.message)
             return None
-        return None if snapshot is None else parse(snapshot.text)
+        return None if text is None else parse(text)
+
+
+def entry_fields(entry: CachedSession) -> list[str]:
+    """What an entry's ``mac`` covers, as text, in :data:`FIELDS` order."""
+    creds = entry.credentials
+    expiration = creds.expiration.astimezone(timezone.utc).strftime(EXPIRATION_FORMAT)
+    secrets = [creds.access_key_id, creds.secret_access_key, creds.session_token]
+    return [entry.access_key_id, entry.device, *secrets, expiration]
 
 
 def parse(text: str) -> CachedSession | None:
-    """The session in a cache file's text, or None when it is not one."""
+    """The session in a cache file's text, or None when it is not one.
+
+    Anything that is not what :meth:`MfaSessions.put` writes is not a session:
+    JSON nested too deep to read, fields that are not text, an expiration that
+    is not a time of this millennium.
+    """
     import json
 
     try:
         data = json.loads(text)
-        fields = [data[name] for name in ("access_key_id", "device", *SECRET_FIELDS)]
-        expiration = datetime.strptime(data["Expiration"], "%Y-%m-%dT%H:%M:%SZ")
-    except (ValueError, KeyError, TypeError):
+        fields = [data[name] for name in (*FIELDS, "mac")]
+    except (ValueError, KeyError, TypeError, RecursionError):
         return None
     if not all(isinstance(field, str) and field and field.isprintable() for field in fields):
         return None
-    key_id, device, access, secret, token = fields
-    creds = TemporaryCredentials(access, secret, token, expiration.replace(tzinfo=timezone.utc))
-    return CachedSession(key_id, device, creds)
+    key_id, device, access, secret, token, stamp, found_mac = fields
+    try:
+        expiration = datetime.strptime(stamp, EXPIRATION_FORMAT).replace(tzinfo=timezone.utc)
+    except ValueError:
+        return None
+    if not 2000 <= expiration.year <= 9000:
+        return None
+    creds = TemporaryCredentials(access, secret, token, expiration)
+    return CachedSession(key_id, device, creds, found_mac)

@@ -25,7 +25,7 @@ from collections.abc import Callable
 
 from aws_mfa import expiry, log
 from aws_mfa.clock import Clock, utc_now
-from aws_mfa.errors import StsRefusedError
+from aws_mfa.errors import FileError, StsRefusedError
 from aws_mfa.keys import LongTermKeys, TemporaryCredentials, mask
 from aws_mfa.mfa_code import Prompter, obtain_code
 from aws_mfa.records import Record
@@ -129,8 +129,9 @@ class Provider:
     def mfa_session(self, sessions: MfaSessions, buy: bool = False) -> TemporaryCredentials:
         """The cached MFA session, or a new one bought with a code (and kept)."""
         key_id, device = self.caller.keys.access_key_id, self.caller.device
+        secret = self.caller.keys.secret_access_key
         if not buy:
-            cached = sessions.get(key_id, device, self.clock(), self.settings.min_ttl)
+            cached = sessions.get(key_id, secret, device, self.clock(), self.settings.min_ttl)
             if cached is not None:
                 left = expiry.format_duration((cached.expiration - self.clock()).total_seconds())
                 log.info("Using the MFA session of %s (%s left)", mask(key_id), left)
@@ -149,7 +150,7 @@ class Provider:
             now=self.clock(),
         )
         self.used_codes.record(device, code)
-        sessions.put(key_id, device, fresh)
+        keep(sessions, self.caller.keys, device, fresh)
         return fresh
 
     def role_from_session(self, sessions: MfaSessions, role: str) -> TemporaryCredentials:
@@ -240,4 +241,22 @@ class Provider:
     def code(self, seconds: int) -> str:
         return obtain_code(
             self.settings, self.caller.device, self.prompter, self.used_codes, self.sleep, seconds
+        )
+
+
+def keep(
+    sessions: MfaSessions, keys: LongTermKeys, device: str, fresh: TemporaryCredentials
+) -> None:
+    """Keep the MFA session STS just gave; a cache that cannot take it costs nothing else.
+
+    The credentials are still written where they go: an answer STS gave is
+    never thrown away.
+    """
+    try:
+        sessions.put(keys.access_key_id, keys.secret_access_key, device, fresh)
+    except FileError as err:
+        log.warning(
+            "The MFA session could not be kept for later runs (%s); the credentials are "
+            "written all the same",
+            err.message,
         )

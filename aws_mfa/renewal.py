@@ -103,7 +103,7 @@ class Renewal:
             used_codes=self.used_codes or default_used_codes(),
             sleep=self.sleep,
             clock=self.clock,
-            sessions=self.sessions or default_sessions(settings),
+            sessions=usable(self.sessions or default_sessions(settings)),
             config=aws_config(
                 (settings.profile, settings.long_term_section),
                 settings.config_file,
@@ -174,12 +174,29 @@ def aws_config(
 
 
 def default_sessions(settings: Settings) -> MfaSessions | None:
-    """The cache of MFA sessions beside the credentials file; None when turned off."""
+    """The cache of MFA sessions in the user's home; None when turned off."""
     if not settings.session_cache:
         return None
-    from aws_mfa.mfa_sessions import MfaSessions, folder_for
+    from aws_mfa.mfa_sessions import MfaSessions, default_folder
 
-    return MfaSessions(folder_for(settings.credentials_file), settings.lock_timeout)
+    return MfaSessions(default_folder(), settings.lock_timeout)
+
+
+def usable(sessions: MfaSessions | None) -> MfaSessions | None:
+    """``sessions`` when the cache can be used; else None, said in one warning.
+
+    Checked before any code is asked for: a cache found unusable after STS
+    answered would have cost a code for nothing.
+    """
+    problem = sessions.problem() if sessions is not None else None
+    if problem:
+        log.warning(
+            "Not using the cache of MFA sessions: %s; this renewal asks STS as "
+            "--no-session-cache does",
+            problem,
+        )
+        return None
+    return sessions
 
 
 def default_secret_reader() -> SecretReader:

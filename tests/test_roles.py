@@ -226,7 +226,9 @@ def test_the_cached_session_holds_no_more_than_it_must(
         "SecretAccessKey",
         "SessionToken",
         "Expiration",
+        "mac",  # keyed with the long-term secret: only its owner can make an entry
     }
+    assert len(data["mac"]) == 64
     expires = datetime.strptime(data["Expiration"], "%Y-%m-%dT%H:%M:%SZ").replace(
         tzinfo=timezone.utc
     )

@@ -15,6 +15,7 @@ prompts, and calls the network once, for the ``Date`` of an STS answer.
 
 from __future__ import annotations
 
+import os
 import stat
 from collections.abc import Callable, Mapping
 from datetime import datetime
@@ -94,29 +95,43 @@ def file_modes(credentials: Path, config: Path) -> list[Finding]:
     return found
 
 
-def mfa_session_modes(credentials: Path) -> list[Finding]:
-    """The cached MFA sessions are private: a 0700 folder of 0600 files (see docs/roles.md)."""
-    from aws_mfa.mfa_sessions import folder_for
+def mfa_session_modes() -> list[Finding]:
+    """The cached MFA sessions are the user's own: a real 0700 folder of 0600 files
+    (see docs/roles.md); anything else there is not used, and said here."""
+    from aws_mfa.mfa_sessions import MfaSessions, default_folder
 
-    folder = Path(folder_for(str(credentials)))
+    folder = default_folder()
+    problem = MfaSessions(folder).problem(repair=False)
+    if problem:
+        return [
+            Finding(
+                PROBLEM,
+                f"{problem}: aws-mfa does not use the cache of MFA sessions there; "
+                f"remove it, or run: chmod 700 {folder}",
+            )
+        ]
     try:
-        paths = [folder, *sorted(folder.iterdir())]
+        names = sorted(os.listdir(folder))
     except FileNotFoundError:
         return []
     except OSError as err:
         return [Finding(PROBLEM, f"cannot look into {folder}: {err.strerror}")]
-    open_to_others = [path for path in paths if path.stat().st_mode & 0o077]
-    if not open_to_others:
-        return [Finding(OK, f"the cached MFA sessions in {folder} are yours alone")]
-    return [
-        Finding(
-            PROBLEM,
-            f"{path} holds cached MFA sessions and is open to other users "
-            f"(mode {stat.S_IMODE(path.stat().st_mode):04o}); run: chmod "
-            f"{'700' if path == folder else '600'} {path}",
-        )
-        for path in open_to_others
-    ]
+    found = []
+    for name in names:
+        path = os.path.join(folder, name)
+        try:
+            wrong = read.owner_problem(os.lstat(path))
+        except OSError:
+            continue
+        if wrong:
+            found.append(
+                Finding(
+                    PROBLEM,
+                    f"{path} in the cache of MFA sessions is {wrong}; aws-mfa ignores it: "
+                    "remove it",
+                )
+            )
+    return found or [Finding(OK, f"the cached MFA sessions in {folder} are yours alone")]
 
 
 def headers(path: Path) -> list[tuple[int, str]]:
@@ -300,7 +315,7 @@ def examine(
     """Every check, in the order they are shown."""
     credentials_path, config_path = Path(credentials_where), Path(config_where)
     found = file_modes(credentials_path, config_path)
-    found += mfa_session_modes(credentials_path)
+    found += mfa_session_modes()
     found += credentials_layout(credentials_path)
     document, problems = parse(credentials_path, "credentials file", found)
     found += problems

@@ -1,5 +1,6 @@
-"""``aws-mfa logout``: forget the profile's session and its cached MFA session (or every
-session with ``--all``): what aws-mfa wrote, and nothing else.
+"""``aws-mfa logout``: forget the profile's session and every cached MFA session of its
+long-term key, whatever device bought them (or every session with ``--all``): what
+aws-mfa wrote, and nothing else.
 
 For each short-term section it removes the keys aws-mfa writes
 (:data:`aws_mfa.aws.sections.WRITTEN_KEYS`) and, when nothing of the user's is left in the
@@ -30,7 +31,7 @@ from aws_mfa.errors import EXIT_OK, FileError
 from aws_mfa.files import credentials_file, ini, read
 from aws_mfa.files.lock import locked
 from aws_mfa.files.section_edit import edit_section, remove_section_text
-from aws_mfa.mfa_sessions import MfaSessions, folder_for
+from aws_mfa.mfa_sessions import MfaSessions, default_folder
 from aws_mfa.session_state import SessionStatus, session_status
 from aws_mfa.settings.checks import LOCK_TIMEOUT
 from aws_mfa.settings.resolve import resolve_early
@@ -41,7 +42,7 @@ if TYPE_CHECKING:
 
 
 def run(context: Context) -> int:
-    sessions = MfaSessions(folder_for(context.credentials_path))
+    sessions = MfaSessions(default_folder())
     if context.flags.switch("all"):
         names = None
         backup: bool = resolve_early("backup", context.flags, context.environ)
@@ -52,9 +53,7 @@ def run(context: Context) -> int:
         document = context.credentials()
         long_term = (document.values(resolved.long_term_section) if document else None) or {}
         key_id = long_term.get("aws_access_key_id")
-        forgotten = int(
-            bool(key_id and resolved.device and sessions.forget(key_id, resolved.device))
-        )
+        forgotten = sessions.forget(key_id) if key_id else 0  # whatever device bought them
     if forgotten:
         log.info("Forgot %d cached MFA session%s", forgotten, "" if forgotten == 1 else "s")
     if not logout(context.credentials_path, names, utc_now(), backup=backup) and not forgotten:

@@ -31,7 +31,7 @@ from aws_mfa.clock import utc_now
 from aws_mfa.errors import EXIT_OK
 from aws_mfa.files import ini
 from aws_mfa.keys import mask
-from aws_mfa.mfa_sessions import MfaSessions, folder_for
+from aws_mfa.mfa_sessions import MfaSessions, default_folder
 from aws_mfa.profiles import long_term_sections
 from aws_mfa.records import Record
 from aws_mfa.session_state import (
@@ -80,7 +80,7 @@ def run(context: Context) -> int:
         mfa_session_status(
             entry.access_key_id, entry.device, entry.credentials.expiration, now, resolved.min_ttl
         )
-        for entry in MfaSessions(folder_for(resolved.credentials_file)).entries()
+        for entry in MfaSessions(default_folder()).entries()
     ]
     if flags.switch("json"):
         print(as_json(rows, mfa_rows, long_term))

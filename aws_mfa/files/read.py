@@ -12,7 +12,9 @@ A missing file reads as None. Line endings are left to :mod:`aws_mfa.files.ini`,
 which splits lines as botocore does (``\\r\\n``, ``\\n`` or a lone ``\\r``).
 
 :func:`read_ini` reads and parses a credentials or config file in one step,
-and :func:`mode_problem` says when others may read a file.
+and :func:`mode_problem` says when others may read a file. :func:`read_private`
+reads a file aws-mfa keeps for itself (a cached session) only when it is the
+user's own: a regular file, not a link, owned by the user, 0600 or stricter.
 
 What it does not do: parse by itself (see :mod:`aws_mfa.files.ini`) or write.
 """
@@ -157,3 +159,53 @@ def mode_problem(path: StrPath) -> str | None:
         f"{os.fspath(path)!r} can be read by other users (mode {mode:04o}), and it holds your "
         f"keys; run: chmod 600 {os.fspath(path)!r}"
     )
+
+
+def owner_problem(status: os.stat_result) -> str | None:
+    """Why a file or folder with this ``lstat`` is not the user's own and private, or None.
+
+    Where the platform has no owners (Windows), only the link and the kind are judged.
+    """
+    import stat
+
+    if stat.S_ISLNK(status.st_mode):
+        return "a symbolic link"
+    geteuid = getattr(os, "geteuid", None)
+    if geteuid is not None and status.st_uid != geteuid():
+        return f"owned by another user (uid {status.st_uid})"
+    if geteuid is not None and stat.S_IMODE(status.st_mode) & 0o077:
+        return f"open to other users (mode {stat.S_IMODE(status.st_mode):04o})"
+    return None
+
+
+PRIVATE_MAX_SIZE = 64 * 1024
+"""Largest file :func:`read_private` reads: what aws-mfa keeps for itself is a few hundred bytes."""
+
+
+def read_private(path: StrPath) -> str | None:
+    """The text of a file aws-mfa keeps for itself; None when there is none.
+
+    A FileError says why it is not read: not a regular file, a symbolic link
+    (never followed), another user's, open to others, or too large.
+    """
+    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+    shown = os.fspath(path)
+    try:
+        fd = os.open(path, flags | getattr(os, "O_CLOEXEC", 0))
+    except FileNotFoundError:
+        return None
+    except OSError as err:
+        raise FileError(f"cannot read {shown!r}: {err.strerror}") from err
+    try:
+        status = os.fstat(fd)
+        problem = kind_problem(status.st_mode) or owner_problem(status)
+        if problem is None and status.st_size > PRIVATE_MAX_SIZE:
+            problem = f"{status.st_size} bytes, more than aws-mfa ever writes there"
+        if problem:
+            raise FileError(f"{shown!r} is {problem}")
+        data = os.read(fd, PRIVATE_MAX_SIZE + 1)
+    except OSError as err:
+        raise FileError(f"cannot read {shown!r}: {err.strerror}") from err
+    finally:
+        os.close(fd)
+    return decode(data, shown)

@@ -10,9 +10,11 @@ backups, the used-code memory, ``--setup``, and any later cache):
 3. fsync it, let the caller check it (``check``), rename it over the
    target, then fsync the folder so that the rename survives a power cut.
 
-A symbolic link stays a link: its target is replaced. Something that is not
-a regular file (a device such as ``/dev/null``, a FIFO, a folder) is never
-replaced. A failure leaves the old file and no temporary file behind.
+A symbolic link stays a link: its target is replaced (with ``follow_links``
+false, as for aws-mfa's own private files, a link is refused instead).
+Something that is not a regular file (a device such as ``/dev/null``, a FIFO,
+a folder) is never replaced. A failure leaves the old file and no temporary
+file behind.
 
 What it does not do: lock (see :mod:`aws_mfa.files.lock`) or decide what to
 write.
@@ -95,14 +97,16 @@ def remove_leftovers(path: StrPath) -> None:
             remove(os.path.join(folder, entry))
 
 
-def _old_state(target: str, shown: str) -> os.stat_result | None:
+def _old_state(target: str, shown: str, follow_links: bool = True) -> os.stat_result | None:
     """The target's stat, None when there is none; refuse anything but a regular file."""
     try:
-        old = os.stat(target)
+        old = os.stat(target) if follow_links else os.lstat(target)
     except FileNotFoundError:
         return None
     except OSError as err:
         raise FileError(f"cannot write {shown!r}: {err.strerror}") from err
+    if stat.S_ISLNK(old.st_mode):
+        raise FileError(f"{shown!r} is a symbolic link; aws-mfa never writes through one here")
     kind = kind_problem(old.st_mode)
     if kind:
         raise FileError(
@@ -131,19 +135,21 @@ def write_file(
     *,
     check: Callable[[str], None] | None = None,
     exclusive: bool = False,
+    follow_links: bool = True,
 ) -> None:
     """Replace the file at ``path`` with ``data`` atomically (see the module's steps).
 
     ``check(temp_path)`` runs after the temporary file is complete and
     fsynced, before the rename; whatever it raises stops the write, and the
     old file stays. With ``exclusive``, a file already there is kept, and
-    :class:`FileExistsError` (an :class:`OSError`) becomes a FileError.
+    :class:`FileExistsError` (an :class:`OSError`) becomes a FileError. With
+    ``follow_links`` false, a link at ``path`` is refused rather than followed.
     """
     shown = os.fspath(path)
-    target = real_path(path)
+    target = real_path(path) if follow_links else os.path.abspath(shown)
     folder, name = os.path.split(target)
     make_folder(folder)
-    old = _old_state(target, shown)
+    old = _old_state(target, shown, follow_links)
     temp = os.path.join(folder, f".{name}.{os.getpid()}.{os.urandom(8).hex()}{TEMP_SUFFIX}")
     try:
         fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, FILE_MODE)
