@@ -26,6 +26,9 @@ from aws_mfa.files.ini import IniFile
 from aws_mfa.records import Record
 
 EXPIRATION_FORMAT = "%Y-%m-%d %H:%M:%S"
+FIRST_YEAR, LAST_YEAR = 1970, 9000
+"""Expirations outside these years are no session's: refused as unreadable, which also
+keeps every one of them showable in any local time zone (year 9999 is not)."""
 
 
 def parse_expiration(text: str, where: str | Callable[[], str]) -> datetime:
@@ -43,7 +46,13 @@ def parse_expiration(text: str, where: str | Callable[[], str]) -> datetime:
             "'2026-11-22 21:04:05'; fix it or run with --force to replace it"
         ) from err
     if moment.tzinfo is None:
-        return moment.replace(tzinfo=timezone.utc)
+        moment = moment.replace(tzinfo=timezone.utc)
+    if not FIRST_YEAR <= moment.year <= LAST_YEAR:
+        place = where() if callable(where) else where
+        raise FileError(
+            f"{place}: expiration {text!r} is not a time any session could end at; "
+            "fix it or run with --force to replace it"
+        )
     return moment.astimezone(timezone.utc)
 
 

@@ -61,10 +61,15 @@ class Caller(Record):
     keys: LongTermKeys
     device: str
     origin: str
+    secret_in_keychain: bool = False
+    """Whether the secret was read from the OS keychain (errors then say so)."""
 
 
 ROLE_CHAINING_LIMIT = 3600
 """AWS caps a role session assumed with temporary credentials at one hour (role chaining)."""
+OUTLIVE_SLACK = 60
+"""Seconds a cached session may outlive a duration given outright and still be used:
+the time between its purchase and now is not the user's concern."""
 STALE_SESSION_CODES = ("ExpiredToken", "InvalidClientTokenId")
 """STS's answers to a session it no longer accepts: the cached one is replaced."""
 
@@ -121,24 +126,49 @@ class Provider:
             )
             return self.direct()
         if not role:
-            fresh = self.mfa_session(self.sessions, buy=settings.force)
+            asked = settings.duration if settings.sources.get("duration") else None
+            fresh = self.mfa_session(self.sessions, buy=settings.force, longest=asked)
             log.info("Writing the MFA session to [%s]", short)
             return fresh
         return self.role_from_session(self.sessions, role)
 
-    def mfa_session(self, sessions: MfaSessions, buy: bool = False) -> TemporaryCredentials:
-        """The cached MFA session, or a new one bought with a code (and kept)."""
+    def mfa_session(
+        self, sessions: MfaSessions, buy: bool = False, longest: int | None = None
+    ) -> TemporaryCredentials:
+        """The cached MFA session, or a new one bought with a code (and kept).
+
+        ``longest``: the seconds a duration given outright (``--duration``)
+        allows the session to last. A cached session that would outlive it is
+        not used, and is kept for later runs; the one bought lasts that long.
+        """
         key_id, device = self.caller.keys.access_key_id, self.caller.device
         secret = self.caller.keys.secret_access_key
-        if not buy:
-            cached = sessions.get(key_id, secret, device, self.clock(), self.settings.min_ttl)
-            if cached is not None:
-                left = expiry.format_duration((cached.expiration - self.clock()).total_seconds())
-                log.info("Using the MFA session of %s (%s left)", mask(key_id), left)
+        seconds = self.settings.mfa_session_duration
+        cached = (
+            None
+            if buy
+            else sessions.get(key_id, secret, device, self.clock(), self.settings.min_ttl)
+        )
+        if cached is not None:
+            left = (cached.expiration - self.clock()).total_seconds()
+            if longest is None or left <= longest + OUTLIVE_SLACK:
+                log.info(
+                    "Using the MFA session of %s (%s left)",
+                    mask(key_id),
+                    expiry.format_duration(left),
+                )
                 return cached
+            log.info(
+                "A code is needed: the cached MFA session lasts %s more, longer than the %s "
+                "seconds asked for with %s",
+                expiry.format_duration(left),
+                longest,
+                self.settings.sources["duration"],
+            )
+        if longest is not None:
+            seconds = min(seconds, longest)
         from aws_mfa.aws import sts
 
-        seconds = self.settings.mfa_session_duration
         code = self.code(seconds)
         log.info("Getting an MFA session for %s seconds", seconds)
         fresh = sts.get_session_token(
@@ -148,9 +178,11 @@ class Provider:
             code=code,
             origin=self.caller.origin,
             now=self.clock(),
+            secret_in_keychain=self.caller.secret_in_keychain,
         )
         self.used_codes.record(device, code)
-        keep(sessions, self.caller.keys, device, fresh)
+        if cached is None:  # a longer session in the cache stays there for later runs
+            keep(sessions, self.caller.keys, device, fresh)
         return fresh
 
     def role_from_session(self, sessions: MfaSessions, role: str) -> TemporaryCredentials:
@@ -223,6 +255,7 @@ class Provider:
                 origin=caller.origin,
                 external_id=settings.external_id,
                 now=self.clock(),
+                secret_in_keychain=caller.secret_in_keychain,
             )
         else:
             log.info("Getting a session token for [%s] for %s seconds", short, settings.duration)
@@ -233,6 +266,7 @@ class Provider:
                 code=code,
                 origin=caller.origin,
                 now=self.clock(),
+                secret_in_keychain=caller.secret_in_keychain,
             )
         self.used_codes.record(caller.device, code)
         log.debug("STS answered with access key %s", mask(fresh.access_key_id))

@@ -26,7 +26,7 @@ from collections.abc import Callable
 from datetime import datetime
 
 from aws_mfa import collector, expiry, log
-from aws_mfa.aws.sections import check_location, long_term_key_problem
+from aws_mfa.aws.sections import check_location, in_keychain, long_term_key_problem
 from aws_mfa.clock import Clock, utc_now
 from aws_mfa.errors import FileError, UsageError
 from aws_mfa.files import credentials_file, ini
@@ -239,7 +239,8 @@ def preflight(
             f"aws_mfa_device = arn:aws:iam::ACCOUNT:mfa/NAME to [{settings.long_term_section}]"
         )
     origin = f"access key {mask(keys.access_key_id)} in [{settings.long_term_section}] of {path}"
-    return Caller(keys, settings.device, origin)
+    values = document.values(settings.long_term_section) if document else None
+    return Caller(keys, settings.device, origin, in_keychain(values or {}))
 
 
 def long_term_keys(

@@ -66,7 +66,7 @@ class UsedCodes:
         memory: dict[str, dict[str, int]] = {"codes": {}, "devices": {}}
         try:
             data = json.loads(self.path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
+        except (OSError, ValueError, RecursionError):  # JSON nested too deep is broken too
             return memory
         for part, entries in memory.items():
             found = data.get(part) if isinstance(data, dict) else None

@@ -414,14 +414,18 @@ def get_session_token(
     code: str,
     origin: str,
     now: datetime | None = None,
+    secret_in_keychain: bool = False,
 ) -> TemporaryCredentials:
-    """Call GetSessionToken; ``origin`` names the long-term key in errors."""
+    """Call GetSessionToken; ``origin`` names the long-term key in errors, and
+    ``secret_in_keychain`` says its secret came from the OS keychain."""
     try:
         answer = client.get_session_token(
             DurationSeconds=duration, SerialNumber=device, TokenCode=code
         )
     except (StsAnswerError, StsTransportError) as err:
-        raise translate(err, device=device, role_arn=None, origin=origin) from err
+        raise translate(
+            err, device=device, role_arn=None, origin=origin, keychain=secret_in_keychain
+        ) from err
     return check_answer(answer, "GetSessionToken", now or utc_now())
 
 
@@ -436,8 +440,10 @@ def assume_role(
     code: str | None = None,
     external_id: str | None = None,
     now: datetime | None = None,
+    secret_in_keychain: bool = False,
 ) -> TemporaryCredentials:
-    """Call AssumeRole; ``origin`` names the signing key in errors.
+    """Call AssumeRole; ``origin`` names the signing key in errors (see
+    :func:`get_session_token` for ``secret_in_keychain``).
 
     With ``device`` and ``code`` the call carries the MFA code (signed with
     long-term keys); without them it relies on the MFA context of the MFA
@@ -455,11 +461,20 @@ def assume_role(
     try:
         answer = client.assume_role(**params)
     except (StsAnswerError, StsTransportError) as err:
-        raise translate(err, device=device or "", role_arn=role_arn, origin=origin) from err
+        raise translate(
+            err,
+            device=device or "",
+            role_arn=role_arn,
+            origin=origin,
+            keychain=secret_in_keychain,
+        ) from err
     return check_answer(answer, f"AssumeRole({role_arn})", now or utc_now())
 
 
 SECRET_FIELDS = ("AccessKeyId", "SecretAccessKey", "SessionToken")
+LONGEST_SESSION = 129600 + 300
+"""Seconds ahead an answer's Expiration may be: GetSessionToken's 36 hours, the longest
+STS gives, and five minutes for clocks that disagree."""
 
 
 def answer_problem(answer: Any, now: datetime) -> str | None:
@@ -482,6 +497,8 @@ def answer_problem(answer: Any, now: datetime) -> str | None:
         expiration = expiration.replace(tzinfo=timezone.utc)
     if expiration <= now:
         return "an Expiration in the past"
+    if (expiration - now).total_seconds() > LONGEST_SESSION:
+        return "an Expiration later than any session STS gives"
     return None
 
 
@@ -521,18 +538,29 @@ REFUSALS = {
         "STS is not enabled in this region for the account; choose another region with --region"
     ),
 }
+KEYCHAIN_SECRET_REFUSED = (
+    "STS says the secret key kept in the OS keychain for the {origin} does not match it: the "
+    "keychain's entry is wrong or out of date; run 'aws-mfa keychain export', put the right "
+    "aws_secret_access_key in that section, then 'aws-mfa keychain import'"
+)
 ENDPOINT_HINT = (
     "check your network, proxy and the STS endpoint (AWS_ENDPOINT_URL_STS, endpoint_url)"
 )
 
 
 def translate(
-    err: StsAnswerError | StsTransportError, *, device: str, role_arn: str | None, origin: str
+    err: StsAnswerError | StsTransportError,
+    *,
+    device: str,
+    role_arn: str | None,
+    origin: str,
+    keychain: bool = False,
 ) -> AwsMfaError:
     """A one-line, secret-free error for a failed STS call.
 
     ``origin`` says which long-term key made the call and where it is kept,
-    for example ``access key ...WXYZ in [dev-long-term] of ~/.aws/credentials``.
+    for example ``access key ...WXYZ in [dev-long-term] of ~/.aws/credentials``;
+    ``keychain``: its secret came from the OS keychain, not from that section.
     """
     call = f"AssumeRole({role_arn})" if role_arn else "GetSessionToken"
     if isinstance(err, StsTransportError):
@@ -549,6 +577,8 @@ def translate(
             f"STS failed with a server error (HTTP {status}) on {call}; try again later"
         )
     detail = f"{code}: {message}" if code and message else code or f"HTTP {status}"
+    if code == "SignatureDoesNotMatch" and keychain:
+        return StsRefusedError(KEYCHAIN_SECRET_REFUSED.format(origin=origin), sts_code=code)
     return StsRefusedError(refusal(code, message, call, device, origin, detail), sts_code=code)
 
 
