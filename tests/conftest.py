@@ -190,7 +190,7 @@ def json_secrets(path: Path) -> set[str]:
     """The secret values of a cached MFA session file."""
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+    except (OSError, ValueError, RecursionError):  # hostile files in tests too
         return set()
     if not isinstance(data, dict):
         return set()
