@@ -233,32 +233,56 @@ def store_then_write(
 ) -> None:
     """Store ``secret`` and check it, then edit the file; on failure give the keychain back.
 
-    The keychain gets back what it held before: no entry, or the one it had.
-    A failure's message ends with ``kept`` and says which. Call it under the
+    An entry that holds another secret for ``key_id`` is never replaced: one
+    access key has one secret, so two sections naming it with two secrets
+    means one is wrong, and the other may be the one that works. After a
+    failed edit the keychain gets back what it held (no entry, or this very
+    secret); the message ends with ``kept`` and says which. Call it under the
     file's lock.
     """
     from aws_mfa.files.credentials_file import save_edit
 
     previous = keychain.read(key_id)
+    if previous is not None and previous != secret:
+        others = sharing(document, key_id, name)
+        where = ", ".join(f"[{other}]" for other in others) or "a section of another file"
+        raise FileError(
+            f"{path}: the keychain already holds a different secret for access key "
+            f"{mask(key_id)}, the one {where} uses, and [{name}] names the same key with "
+            "another secret: one of the two is wrong; nothing was changed. Correct the wrong "
+            "one, then try again"
+        )
     keychain.store(key_id, secret)
     try:
         save_edit(path, document, [name], change, backup=backup)
     except BaseException as err:
-        undone = give_back(keychain, key_id, previous, secret)
+        undone = give_back(keychain, key_id, previous)
         if isinstance(err, AwsMfaError):
             err.message = f"{err.message}; {kept}, and {undone}"
         raise
 
 
-def give_back(keychain: Keychain, key_id: str, previous: str | None, secret: str) -> str:
+def give_back(keychain: Keychain, key_id: str, previous: str | None) -> str:
     """Put back the keychain entry of ``key_id`` as it was; say what was done."""
+    if previous is not None:
+        return f"its keychain entry ({mask(key_id)}) was left, as it held this secret already"
     try:
-        if previous is None:
-            keychain.delete(key_id)
-            return f"its keychain entry ({mask(key_id)}) was removed"
-        if previous == secret:
-            return f"its keychain entry ({mask(key_id)}) was left, as it held this secret already"
-        keychain.store(key_id, previous)
-        return f"its keychain entry ({mask(key_id)}) was given back what it held before"
+        keychain.delete(key_id)
     except AwsMfaError as err:
-        return f"its keychain entry ({mask(key_id)}) was left, as putting it back failed: {err}"
+        return f"its keychain entry ({mask(key_id)}) was left, as removing it failed: {err}"
+    return f"its keychain entry ({mask(key_id)}) was removed"
+
+
+def sharing(document: ini.IniFile | None, key_id: str, name: str) -> list[str]:
+    """The sections other than ``name`` that keep the secret of ``key_id`` in the keychain."""
+    from aws_mfa.aws.sections import in_keychain
+
+    if document is None:
+        return []
+    return [
+        other
+        for other, section in document.sections.items()
+        if other != name
+        and section.values.get("aws_access_key_id") == key_id
+        and in_keychain(section.values)
+    ]

@@ -210,14 +210,25 @@ def test_a_failed_edit_leaves_the_file_and_removes_the_new_entry(
     assert secret_service.get(LONG_TERM_KEY_ID) is None
 
 
-def test_a_failed_edit_gives_an_older_entry_back(
+def test_a_failed_edit_leaves_an_entry_that_held_this_secret_already(
     credentials: Path, aws_mfa: AwsMfa, secret_service: SecretService, keychain: dict[str, str]
 ) -> None:
     write(credentials, ORIGINAL)
     write(credentials.parent / "credentials_backup", "a file where the backup folder goes")
-    secret_service.set(LONG_TERM_KEY_ID, "an-older-entry")
+    secret_service.set(LONG_TERM_KEY_ID, LONG_TERM_SECRET)  # another section's, say
     error = one_error(aws_mfa("-p", "dev", "keychain", "import", "--backup", **keychain), 3)
-    assert "was given back what it held before" in error
+    assert "was left, as it held this secret already" in error
+    assert secret_service.get(LONG_TERM_KEY_ID) == LONG_TERM_SECRET
+    assert credentials.read_text() == ORIGINAL
+
+
+def test_an_older_entry_with_another_secret_is_never_replaced(
+    credentials: Path, aws_mfa: AwsMfa, secret_service: SecretService, keychain: dict[str, str]
+) -> None:
+    write(credentials, ORIGINAL)
+    secret_service.set(LONG_TERM_KEY_ID, "an-older-entry")
+    error = one_error(aws_mfa("-p", "dev", "keychain", "import", **keychain), 3)
+    assert "already holds a different secret" in error
     assert secret_service.get(LONG_TERM_KEY_ID) == "an-older-entry"
     assert credentials.read_text() == ORIGINAL
 
@@ -266,7 +277,8 @@ def test_a_keychain_holding_another_secret_gets_the_renewal_refused(
     write(credentials, IMPORTED)
     secret_service.set(LONG_TERM_KEY_ID, "not/the/secret/of/this/key/000000000000000")
     error = one_error(aws_mfa("-p", "dev", "--token", "123456", **keychain), 5)
-    assert "secret key does not match" in error
+    assert "secret key kept in the OS keychain" in error
+    assert "does not match" in error
     assert credentials.read_text() == IMPORTED
 
 

@@ -192,7 +192,7 @@ def test_external_id_is_sent_only_when_given() -> None:
                     "AccessKeyId": "ASIA",
                     "SecretAccessKey": "s",
                     "SessionToken": "t",
-                    "Expiration": datetime(2030, 1, 1, tzinfo=timezone.utc),
+                    "Expiration": datetime(2030, 1, 1, 1, tzinfo=timezone.utc),
                 }
             }
 
@@ -206,6 +206,7 @@ def test_external_id_is_sent_only_when_given() -> None:
             code="123456",
             origin="o",
             external_id=external_id,
+            now=NOW,
         )
     assert "ExternalId" not in seen[0]
     assert seen[1]["ExternalId"] == "xyz"

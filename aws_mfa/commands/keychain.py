@@ -12,7 +12,7 @@ back the file byte for byte::
 
 The order keeps the secret somewhere at every moment: ``import`` stores it
 and reads it back before the file is edited, and when the edit fails the
-keychain is given back what it held; ``export`` deletes the entry only after
+keychain is left as it was; ``export`` deletes the entry only after
 the file was written. Both hold the file's lock throughout, and edit it as
 every other write does (:func:`aws_mfa.files.credentials_file.save_edit`).
 
@@ -37,14 +37,13 @@ from aws_mfa.aws.sections import (
     LOCATION_KEY,
     SECRET_KEY,
     check_location,
-    in_keychain,
 )
 from aws_mfa.cli.context import Context
 from aws_mfa.errors import EXIT_OK, AwsMfaError, FileError, UsageError
 from aws_mfa.files import credentials_file, ini
 from aws_mfa.files.lock import locked
 from aws_mfa.keys import mask
-from aws_mfa.os_keychain import Keychain, store_then_write
+from aws_mfa.os_keychain import Keychain, sharing, store_then_write
 from aws_mfa.settings.checks import LOCK_TIMEOUT
 
 
@@ -107,7 +106,6 @@ def import_secret(
                 log.info("The secret of %s in [%s] is already in the keychain", mask(key_id), name)
                 return False
             raise FileError(f"{path}: [{name}] has no {SECRET_KEY} to move into the keychain")
-        refuse_another_secret(keychain, document, path, name, key_id, secret)
         if LOCATION_KEY in values:  # both: the file's secret wins, as the error says
             change = credentials_file.set_values(name, {LOCATION_KEY: IN_KEYCHAIN}, (SECRET_KEY,))
         else:
@@ -164,46 +162,6 @@ def export_secret(
             return True
     log.info("Deleted its keychain entry (%s)", keychain.label)
     return True
-
-
-def sharing(document: ini.IniFile | None, key_id: str, name: str) -> list[str]:
-    """The sections other than ``name`` that keep the secret of ``key_id`` in the keychain."""
-    if document is None:
-        return []
-    return [
-        other
-        for other, section in document.sections.items()
-        if other != name
-        and section.values.get("aws_access_key_id") == key_id
-        and in_keychain(section.values)
-    ]
-
-
-def refuse_another_secret(
-    keychain: Keychain,
-    document: ini.IniFile | None,
-    path: str,
-    name: str,
-    key_id: str,
-    secret: str,
-) -> None:
-    """Stop an import that would replace a keychain entry holding another secret.
-
-    One access key has one secret: two sections naming the key with
-    different secrets means one of them is wrong, and replacing the entry
-    would lose the other, maybe the one that works.
-    """
-    held = keychain.read(key_id)
-    if held is None or held == secret:
-        return
-    others = sharing(document, key_id, name)
-    where = ", ".join(f"[{other}]" for other in others) or "a section of another file"
-    raise FileError(
-        f"{path}: the keychain already holds a different secret for access key "
-        f"{mask(key_id)}, the one {where} uses, and [{name}] names the same key with another "
-        "secret: one of the two is wrong; nothing was changed. Correct the wrong one, then "
-        "import again"
-    )
 
 
 def warn_about_copies(path: str, secret: str) -> None:
