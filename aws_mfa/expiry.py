@@ -107,6 +107,12 @@ def needs_renewal(
         return Decision(True, f"short-term section [{name}] is missing")
     values = section.values
     missing = missing_session_keys(values)
+    if missing and values.get("aws_session_token") and not values.get("expiration"):
+        return Decision(
+            True,
+            f"[{name}] holds a session with no expiration (as 'aws configure mfa-login' "
+            "writes them), so the time it has left cannot be known",
+        )
     if missing:
         return Decision(True, f"short-term section [{name}] has no {', '.join(missing)}")
     if force:
