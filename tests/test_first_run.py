@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
 
+from aws_mfa.cli.main import main
+from aws_mfa.commands.login import pick
 from aws_mfa.files import ini
+from aws_mfa.settings.resolve import Flags, profile_name
 from tests.conftest import AwsMfa, long_term, write
 from tests.strict_sts import StrictSts, strict_sts
 
@@ -39,3 +43,51 @@ def test_a_session_from_aws_configure_mfa_login_is_renewed_with_its_reason(
     assert list(document.sections) == ["dev-long-term", "dev"]  # renewed in place, no copy
     assert document.values("dev")["aws_access_key_id"].startswith("ASIASTRICT")
     assert "FROMMFALOGIN" not in credentials.read_text()
+
+
+# Messages that tell the next step (issue 21, item 5).
+
+
+@pytest.mark.parametrize(
+    ("words", "message"),
+    [
+        (["--profle", "dev"], "unknown option --profle: did you mean --profile?"),
+        (["status", "--jsn"], "unknown option --jsn: did you mean --json?"),
+        (["--frobnicate"], "unknown option --frobnicate; see"),
+        # no abbreviations: a prefix is not the option it starts
+        (["--assume-rol", "arn:aws:iam::123456789012:role/x"], "did you mean --assume-role?"),
+        (["--prof", "dev"], "unknown option --prof"),
+    ],
+)
+def test_an_unknown_option_is_named_with_the_closest_one(
+    words: list[str], message: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as stopped:
+        main(words, {})
+    assert stopped.value.code == 2
+    err = capsys.readouterr().err
+    assert message in err
+    assert len(err.splitlines()) == 1
+
+
+def test_pick_offers_a_profile_of_its_own_list(credentials: Path) -> None:
+    document = ini.parse(long_term("dev-long-term") + long_term("ci-long-term"), "c")
+    prompts: list[str] = []
+
+    def enter(prompt: str) -> str:
+        prompts.append(prompt)
+        return "\n"
+
+    now = datetime.now(timezone.utc)
+    chosen = pick(document, {}, Flags(), now=now, min_ttl=300, ask=enter)
+    assert chosen == "ci"
+    assert prompts[0].endswith("Profile [ci]: ")
+
+
+def test_differing_profile_variables_say_who_reads_which(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    profile_name(Flags(), {"AWS_DEFAULT_PROFILE": "a", "AWS_PROFILE": "b"})
+    err = capsys.readouterr().err
+    assert "as boto3 and the AWS CLI v1 do" in err
+    assert "the AWS CLI v2 and the JavaScript and Go SDKs read AWS_PROFILE" in err

@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import argparse
 import os
-from collections.abc import Collection
+import sys
+from collections.abc import Collection, Sequence
 from typing import Any, NoReturn
 
 from aws_mfa import __version__
@@ -38,14 +39,52 @@ class Formatter(argparse.HelpFormatter):
 
 
 class Parser(argparse.ArgumentParser):
-    """An ArgumentParser whose errors are one line, like every other aws-mfa error."""
+    """An ArgumentParser whose errors are one line, like every other aws-mfa error.
+
+    Options are never abbreviated (``--assume-rol`` is no ``--assume-role``),
+    and an error on a command line that holds an unknown option names that
+    option first, with the closest known one: argparse alone would blame what
+    follows it (``--profle dev``: "invalid choice: 'dev'").
+    """
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("formatter_class", Formatter)
+        kwargs.setdefault("allow_abbrev", False)
         super().__init__(*args, **kwargs)
+        self.words: list[str] = []
+
+    def parse_known_args(  # type: ignore[override]  # the same call, remembering the words
+        self, args: Sequence[str] | None = None, namespace: argparse.Namespace | None = None
+    ) -> tuple[argparse.Namespace, list[str]]:
+        self.words = list(sys.argv[1:] if args is None else args)
+        return super().parse_known_args(args, namespace)
 
     def error(self, message: str) -> NoReturn:
+        message = self.unknown_option() or message
         self.exit(EXIT_USAGE, f"ERROR - {message}; see '{self.prog} --help'\n")
+
+    def option_strings(self) -> list[str]:
+        """Every option this parser and its commands know."""
+        known = list(self._option_string_actions)
+        for action in self._actions:
+            if isinstance(action, argparse._SubParsersAction):
+                for command in action.choices.values():
+                    known += command._option_string_actions
+        return known
+
+    def unknown_option(self) -> str | None:
+        """The first option on the command line that no command knows, and the closest one."""
+        import difflib
+
+        known = set(self.option_strings())
+        for word in self.words:
+            if word == "--":
+                break
+            flag = word.partition("=")[0]
+            if len(flag) > 1 and flag.startswith("-") and flag not in known:
+                close = difflib.get_close_matches(flag, sorted(known), n=1, cutoff=0.7)
+                return f"unknown option {flag}" + (f": did you mean {close[0]}?" if close else "")
+        return None
 
 
 PROFILE_COMPLETION = {
@@ -77,7 +116,10 @@ def build_parser(wanted: Collection[str] | None = None) -> argparse.ArgumentPars
             "AWS credentials file under the profile your tools already use. Asks for "
             "a code only when the stored credentials are missing or about to expire."
         ),
-        epilog="Without a command, aws-mfa runs 'login'. Exit codes and examples: docs/usage.md.",
+        epilog=(
+            "Without a command, aws-mfa runs 'login'. Environment variables, exit codes and "
+            "examples: man aws-mfa."
+        ),
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     top = {option.name for option in options_of(TOP)}

@@ -14,8 +14,8 @@ session::
       3) prod     no session
     Profile [default]:
 
-Enter takes ``default``; a name or a number takes that profile; anything else
-is an error. Only ``--pick`` ever asks for a profile: without it, scripts
+Enter takes ``default`` (or the first profile listed when ``default`` is not
+among them); a name or a number takes that profile; anything else is an error. Only ``--pick`` ever asks for a profile: without it, scripts
 never block on a prompt.
 """
 
@@ -134,10 +134,11 @@ def pick(
         section = document.sections.get(short_term) if document else None
         state = describe_session(section, short_term, now, min_ttl)
         lines.append(f"  {number}) {name.ljust(width)}  {state}")
-    answer = ask("\n".join(lines) + f"\nProfile [{DEFAULT_PROFILE}]: ").strip()
-    if not answer:
-        return DEFAULT_PROFILE
     names = [name for name, _ in choices]
+    offered = DEFAULT_PROFILE if DEFAULT_PROFILE in names else names[0]  # one of the list
+    answer = ask("\n".join(lines) + f"\nProfile [{offered}]: ").strip()
+    if not answer:
+        return offered
     if answer.isdigit() and 1 <= int(answer) <= len(names):
         return names[int(answer) - 1]
     if answer in names:

@@ -183,7 +183,8 @@ def profile_name(flags: Flags, environ: Mapping[str, str]) -> str:
     if flags.value("profile") is None and all(named) and named[0] != named[1]:
         log.warning(
             "AWS_DEFAULT_PROFILE (%r) and AWS_PROFILE (%r) differ; using AWS_DEFAULT_PROFILE, "
-            "as the AWS CLI and SDKs do",
+            "as boto3 and the AWS CLI v1 do, while the AWS CLI v2 and the JavaScript and Go "
+            "SDKs read AWS_PROFILE: set both to the same profile",
             *named,
         )
     profile: str = resolve_early("profile", flags, environ)
