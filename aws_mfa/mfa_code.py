@@ -90,12 +90,12 @@ def read_code(token: str | None, token_source: str, prompter: Prompter, prompt: 
     """
     if token is not None:
         return check_code(token, token_source)
-    for _ in range(PROMPT_ATTEMPTS - 1):
-        typed = prompter(prompt).strip()
+    again = "That is not six digits. " + prompt.lstrip()  # said once, however many tries
+    for attempt in range(PROMPT_ATTEMPTS - 1):
+        typed = prompter(again if attempt else prompt).strip()
         if is_code(typed):
             return typed
-        prompt = "That is not six digits. " + prompt.lstrip()
-    return check_code(prompter(prompt).strip(), "the MFA code typed at the prompt")
+    return check_code(prompter(again).strip(), "the MFA code typed at the prompt")
 
 
 def run_token_command(command: str, source: str, timeout: float = TOKEN_COMMAND_TIMEOUT) -> str:

@@ -26,7 +26,12 @@ from collections.abc import Callable
 from datetime import datetime
 
 from aws_mfa import collector, expiry, log
-from aws_mfa.aws.sections import check_location, in_keychain, long_term_key_problem
+from aws_mfa.aws.sections import (
+    check_location,
+    has_long_term_keys,
+    in_keychain,
+    long_term_key_problem,
+)
 from aws_mfa.clock import Clock, utc_now
 from aws_mfa.errors import FileError, UsageError
 from aws_mfa.files import credentials_file, ini
@@ -35,6 +40,7 @@ from aws_mfa.keys import LongTermKeys, TemporaryCredentials, mask
 from aws_mfa.mfa_code import Prompter, terminal_prompter
 from aws_mfa.providers import Caller, Provider, default_client_factory
 from aws_mfa.session_state import Outcome, decide, stored_credentials
+from aws_mfa.settings.checks import DEFAULT_LONG_TERM_SUFFIX
 from aws_mfa.settings.resolve import Settings
 
 TYPE_CHECKING = False  # see aws_mfa.records: typing is not imported at run time
@@ -243,6 +249,28 @@ def preflight(
     return Caller(keys, settings.device, origin, in_keychain(values or {}))
 
 
+def where_keys_are(document: ini.IniFile) -> str:
+    """What to do when the long-term section is missing: the profiles the file has keys for,
+    or how to add keys when it has none."""
+    found = [
+        name for name, section in document.sections.items() if has_long_term_keys(section.values)
+    ]
+    if not found:
+        return (
+            "add it with your aws_access_key_id and aws_secret_access_key "
+            "(or run 'aws-mfa --setup')"
+        )
+    suffix = f"-{DEFAULT_LONG_TERM_SUFFIX}"
+    runs = [
+        f"'aws-mfa -p {name.removesuffix(suffix)}'"
+        if name.endswith(suffix)
+        else f"'aws-mfa --long-term-section {name}'"
+        for name in found[:3]
+    ]
+    sections = ", ".join(f"[{name}]" for name in found[:3]) + (" ..." if len(found) > 3 else "")
+    return f"the file has long-term keys in {sections}: run {' or '.join(runs)}"
+
+
 def long_term_keys(
     settings: Settings, document: ini.IniFile | None, read_secret: SecretReader | None = None
 ) -> LongTermKeys:
@@ -261,10 +289,7 @@ def long_term_keys(
         )
     values = document.values(name)
     if values is None:
-        raise FileError(
-            f"{path} has no long-term section [{name}]; add it with your "
-            "aws_access_key_id and aws_secret_access_key (or run 'aws-mfa --setup')"
-        )
+        raise FileError(f"{path} has no long-term section [{name}]; {where_keys_are(document)}")
     key_id = values.get("aws_access_key_id", "")
     if key_id and check_location(values, name, path):
         return LongTermKeys(key_id, read_secret(key_id, name, path) if read_secret else "")

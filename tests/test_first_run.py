@@ -9,8 +9,12 @@ import pytest
 
 from aws_mfa.cli.main import main
 from aws_mfa.commands.login import pick
+from aws_mfa.errors import FileError
 from aws_mfa.files import ini
-from aws_mfa.settings.resolve import Flags, profile_name
+from aws_mfa.files.read import read_ini
+from aws_mfa.mfa_code import read_code
+from aws_mfa.renewal import long_term_keys
+from aws_mfa.settings.resolve import Flags, profile_name, resolve
 from tests.conftest import AwsMfa, long_term, write
 from tests.strict_sts import StrictSts, strict_sts
 
@@ -91,3 +95,45 @@ def test_differing_profile_variables_say_who_reads_which(
     err = capsys.readouterr().err
     assert "as boto3 and the AWS CLI v1 do" in err
     assert "the AWS CLI v2 and the JavaScript and Go SDKs read AWS_PROFILE" in err
+
+
+def test_a_code_asked_again_says_so_once() -> None:
+    answers = ["12345", "1234567", "123456"]
+    prompts: list[str] = []
+
+    def typed(prompt: str) -> str:
+        prompts.append(prompt)
+        return answers.pop(0)
+
+    assert read_code(None, "", typed, "Enter AWS MFA code: ") == "123456"
+    assert prompts == [
+        "Enter AWS MFA code: ",
+        "That is not six digits. Enter AWS MFA code: ",
+        "That is not six digits. Enter AWS MFA code: ",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "hint"),
+    [
+        ("", "add it with your aws_access_key_id and aws_secret_access_key"),
+        (
+            long_term("dev-long-term"),
+            "the file has long-term keys in [dev-long-term]: run 'aws-mfa -p dev'",
+        ),
+        (
+            long_term("dev-long-term") + long_term("keys"),
+            "the file has long-term keys in [dev-long-term], [keys]: run 'aws-mfa -p dev' or "
+            "'aws-mfa --long-term-section keys'",
+        ),
+    ],
+)
+def test_a_missing_long_term_section_names_the_profiles_there_are(
+    credentials: Path, text: str, hint: str
+) -> None:
+    write(credentials, text + "[other]\nregion = eu-west-1\n")
+    document = read_ini(credentials)
+    settings = resolve(Flags(credentials_file=str(credentials)), {}, document)
+    with pytest.raises(FileError) as failed:
+        long_term_keys(settings, document)
+    assert "has no long-term section [default-long-term]; " + hint in failed.value.message

@@ -15,8 +15,9 @@ session::
     Profile [default]:
 
 Enter takes ``default`` (or the first profile listed when ``default`` is not
-among them); a name or a number takes that profile; anything else is an error. Only ``--pick`` ever asks for a profile: without it, scripts
-never block on a prompt.
+among them); a name or a number takes that profile; anything else is an
+error. Only ``--pick`` ever asks for a profile: without it, scripts never
+block on a prompt.
 """
 
 from __future__ import annotations
