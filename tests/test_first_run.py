@@ -8,17 +8,32 @@ from pathlib import Path
 import pytest
 
 from aws_mfa.cli.main import main
+from aws_mfa.commands.doctor import PROBLEM, sessions
 from aws_mfa.commands.login import pick
-from aws_mfa.errors import FileError
+from aws_mfa.demo import LocalSts
+from aws_mfa.errors import FileError, UsageError
 from aws_mfa.files import ini
 from aws_mfa.files.read import read_ini
 from aws_mfa.mfa_code import read_code
 from aws_mfa.renewal import long_term_keys
 from aws_mfa.settings.resolve import Flags, profile_name, resolve
-from tests.conftest import AwsMfa, long_term, write
+from tests.conftest import (
+    AWS_MFA,
+    DEVICE,
+    LONG_TERM_KEY_ID,
+    LONG_TERM_SECRET,
+    AwsMfa,
+    Result,
+    check_no_secrets,
+    long_term,
+    run_with_terminal,
+    write,
+)
 from tests.strict_sts import StrictSts, strict_sts
 
 __all__ = ["strict_sts"]  # the fixture, used by name
+
+NOW = datetime(2026, 11, 22, tzinfo=timezone.utc)
 
 MFA_LOGIN_SESSION = (
     "[dev]\n"
@@ -137,3 +152,125 @@ def test_a_missing_long_term_section_names_the_profiles_there_are(
     with pytest.raises(FileError) as failed:
         long_term_keys(settings, document)
     assert "has no long-term section [default-long-term]; " + hint in failed.value.message
+
+
+# Keys in [default], as `aws configure` leaves them (issue 21, item 1).
+
+CONFIGURED = (
+    "# written by aws configure\n"
+    "[default]\n"
+    f"aws_access_key_id = {LONG_TERM_KEY_ID}\n"
+    f"aws_secret_access_key = {LONG_TERM_SECRET}\n"
+    "region = eu-west-1\n"
+)
+MOVED = (
+    "# written by aws configure\n"
+    "[default]\n"
+    "region = eu-west-1\n"
+    "\n"
+    "[default-long-term]\n"
+    f"aws_access_key_id = {LONG_TERM_KEY_ID}\n"
+    f"aws_secret_access_key = {LONG_TERM_SECRET}\n"
+)
+MOVE_QUESTION = "Move them now? [Y/n]: "
+
+
+def terminal(environment: dict[str, str], *args: str, replies: list[tuple[str, str]]) -> Result:
+    result = run_with_terminal([AWS_MFA, *args], environment, replies)
+    check_no_secrets([AWS_MFA, *args], environment, "", result)
+    return result
+
+
+@pytest.mark.e2e
+def test_keys_in_default_move_on_a_terminal_and_the_login_goes_on(
+    credentials: Path, environment: dict[str, str], aws_cli: AwsMfa, strict_sts: StrictSts
+) -> None:
+    write(credentials, CONFIGURED)
+    replies = [(MOVE_QUESTION, "\n"), ("Enter AWS MFA code", "123456\n")]
+
+    result = terminal(environment, "--device", DEVICE, replies=replies)
+
+    assert result.code == 0, result.stderr
+    assert "[default] in " in result.terminal
+    assert "it moves aws_access_key_id, aws_secret_access_key there" in result.terminal
+    text = credentials.read_text()
+    assert text.startswith(MOVED.split("\n\n")[0])  # every byte before the session stays
+    assert text.count(LONG_TERM_SECRET) == 1  # moved, never copied
+    document = ini.parse(text, str(credentials))
+    assert document.values("default-long-term") == {
+        "aws_access_key_id": LONG_TERM_KEY_ID,
+        "aws_secret_access_key": LONG_TERM_SECRET,
+    }
+    assert document.values("default")["region"] == "eu-west-1"
+    assert document.values("default")["aws_access_key_id"].startswith("ASIASTRICT")
+    identity = aws_cli("sts", "get-caller-identity")  # the AWS CLI uses the session
+    assert identity.code == 0, identity.stderr
+
+
+@pytest.mark.e2e
+def test_keys_in_default_with_no_terminal_name_the_command_that_moves_them(
+    credentials: Path, aws_mfa: AwsMfa, sts: LocalSts
+) -> None:
+    write(credentials, CONFIGURED)
+    for args in ([], ["export", "--format", "process"]):
+        result = aws_mfa(*args, "-c", "123456", "--device", DEVICE)
+        assert result.code == 3, result.stderr
+        assert len(result.error_lines) == 1
+        assert (
+            "move them to [default-long-term] with 'aws-mfa -p default --setup'"
+            in (result.error_lines[0])
+        )
+    assert credentials.read_text() == CONFIGURED
+    assert sts.requests == []
+
+
+@pytest.mark.e2e
+def test_keys_stay_where_they_are_when_the_move_is_declined(
+    credentials: Path, environment: dict[str, str], sts: LocalSts
+) -> None:
+    write(credentials, CONFIGURED)
+    result = terminal(environment, "--device", DEVICE, replies=[(MOVE_QUESTION, "n\n")])
+    assert result.code == 2, result.stderr
+    assert "nothing was changed (to move them later: aws-mfa -p default --setup)" in result.stderr
+    assert credentials.read_text() == CONFIGURED
+    assert sts.requests == []
+
+
+@pytest.mark.e2e
+def test_setup_moves_keys_and_never_copies_them(
+    credentials: Path, home: Path, environment: dict[str, str]
+) -> None:
+    write(credentials, CONFIGURED)
+    replies = [("Profile name [default]: ", "\n"), (MOVE_QUESTION, "y\n")]
+    result = terminal(environment, "--setup", "--backup", replies=replies)
+    assert result.code == 0, result.stderr
+    assert "aws_access_key_id: " not in result.terminal  # no key was asked for
+    assert credentials.read_text() == MOVED
+    assert "Moved the long-term keys of [default] to [default-long-term]" in result.stderr
+
+
+@pytest.mark.e2e
+def test_a_move_honours_backup(
+    credentials: Path, home: Path, environment: dict[str, str], strict_sts: StrictSts
+) -> None:
+    write(credentials, CONFIGURED)
+    replies = [(MOVE_QUESTION, "y\n"), ("Enter AWS MFA code", "123456\n")]
+    result = terminal(environment, "--backup", "--device", DEVICE, replies=replies)
+    assert result.code == 0, result.stderr
+    (copy, *_) = sorted((credentials.parent / "credentials_backup").iterdir())
+    assert copy.read_text() == CONFIGURED
+
+
+def test_doctor_and_pick_report_keys_in_default(
+    credentials: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    write(credentials, CONFIGURED)
+    found = sessions(ini.parse(CONFIGURED, "c"), {}, Flags(), credentials, credentials)
+    problems = [finding.text for finding in found if finding.level == PROBLEM]
+    assert problems == [
+        f"[default] in {credentials} holds long-term keys, where aws-mfa writes its sessions, "
+        "so a login stops: move them to [default-long-term] with 'aws-mfa -p default --setup' "
+        "in a terminal (it asks first, and changes nothing else)"
+    ]
+    with pytest.raises(UsageError, match=r"move them with 'aws-mfa --setup'"):
+        pick(ini.parse(CONFIGURED, "c"), {}, Flags(), now=NOW, min_ttl=300, ask=input)

@@ -30,7 +30,10 @@ The kinds, their rules, and who asks:
   ``status``, ``doctor``, completion;
 - **long-term keys never to overwrite**: an ``AKIA`` key id, or a secret
   (or an ``aws_mfa_secret``) with no session token; a renewal before it
-  writes, ``logout``.
+  writes, ``logout``;
+- **keys to move**: long-term keys to log in with in the short-term section,
+  and no long-term section; a login on a terminal offers to move them,
+  ``--setup`` moves them, ``doctor`` reports them.
 
 The last two differ on purpose, and ``tests/test_sections.py`` shows where:
 a section is *offered* as long-term keys only when it has all it needs to log
@@ -115,6 +118,13 @@ def has_long_term_keys(values: Mapping[str, str] | None) -> bool:
         and secret_location(values)
         and not values.get("aws_session_token")
     )
+
+
+def keys_to_move(long_term: Mapping[str, str] | None, short_term: Mapping[str, str] | None) -> bool:
+    """Whether the short-term section holds long-term keys to log in with and there is no
+    long-term section to keep them in: the layout ``aws configure`` leaves in ``[default]``,
+    which ``--setup`` moves."""
+    return long_term is None and has_long_term_keys(short_term)
 
 
 def long_term_key_problem(values: Mapping[str, str] | None) -> str | None:

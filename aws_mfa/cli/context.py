@@ -45,6 +45,10 @@ class Context:
             log.warning("%s", problem)
         return document
 
+    def forget_credentials(self) -> None:
+        """Read the credentials file again when next asked: a command changed it."""
+        self._files.pop(self.credentials_path, None)
+
     def config(self) -> ini.IniFile | None:
         """The AWS config file, parsed (None when there is none)."""
         return self._read(self.config_path)

@@ -23,14 +23,21 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from aws_mfa.aws import config_file, precedence
-from aws_mfa.aws.sections import IN_KEYCHAIN, is_session, long_term_key_problem, secret_location
+from aws_mfa.aws.sections import (
+    IN_KEYCHAIN,
+    is_session,
+    keys_to_move,
+    long_term_key_problem,
+    secret_location,
+)
 from aws_mfa.cli.context import Context
 from aws_mfa.clock import utc_now
 from aws_mfa.errors import EXIT_OK, EXIT_PROBLEMS, AwsMfaError, FileError
 from aws_mfa.files import ini, read
 from aws_mfa.profiles import known_profiles, long_term_sections
 from aws_mfa.records import Record
-from aws_mfa.settings.resolve import Flags
+from aws_mfa.settings.checks import DEFAULT_PROFILE
+from aws_mfa.settings.resolve import Flags, resolve_early, section_names
 
 if TYPE_CHECKING:
     from aws_mfa.aliases import StrPath
@@ -189,6 +196,7 @@ def sessions(
     flags: Flags,
     path: Path,
     config_path: Path,
+    profile: str = DEFAULT_PROFILE,
 ) -> list[Finding]:
     """Long-term keys where a session would be written; config that hides written keys."""
     if document is None:
@@ -209,9 +217,37 @@ def sessions(
     for name in sorted(targets):
         for text in precedence.hidden_by_config(config.get(name), name, config_path):
             found.append(Finding(PROBLEM, text))
+    found += keys_in_the_way(document, config, flags, path, profile)
     if not found:
         found.append(Finding(OK, f"no session in {path} is hidden or in the way of long-term keys"))
     return found
+
+
+def keys_in_the_way(
+    document: ini.IniFile,
+    config: Mapping[str, config_file.ConfigProfile],
+    flags: Flags,
+    path: Path,
+    profile: str,
+) -> list[Finding]:
+    """The profile's short-term section holds its long-term keys, with no long-term section to
+    keep them in (``aws configure``'s ``[default]``): a login cannot run until they move."""
+    from aws_mfa.commands.setup import setup_command
+
+    try:
+        long_term, short_term = section_names(profile, flags, config)
+    except AwsMfaError:
+        return []  # the settings' own error is reported by run()
+    if not keys_to_move(document.values(long_term), document.values(short_term)):
+        return []
+    return [
+        Finding(
+            PROBLEM,
+            f"[{short_term}] in {path} holds long-term keys, where aws-mfa writes its sessions, "
+            f"so a login stops: move them to [{long_term}] with '{setup_command(profile)}' in "
+            "a terminal (it asks first, and changes nothing else)",
+        )
+    ]
 
 
 def keychain_problem() -> str | None:
@@ -322,7 +358,8 @@ def examine(
     config, problems = parse(config_path, "config file", found)
     found += problems
     profiles = config_file.profiles(config)
-    found += sessions(document, profiles, flags, credentials_path, config_path)
+    profile = resolve_early("profile", flags, environ)
+    found += sessions(document, profiles, flags, credentials_path, config_path, profile)
     found += long_term_secrets(document, profiles, flags, credentials_path, unavailable)
     found += environment(environ)
     found.append(clock(sts_url(region), utc_now, fetch))

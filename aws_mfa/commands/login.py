@@ -27,14 +27,14 @@ from collections.abc import Mapping
 from aws_mfa import expiry, log, session_state
 from aws_mfa.aws import precedence
 from aws_mfa.aws.config_file import ConfigProfile
-from aws_mfa.aws.sections import has_long_term_keys
+from aws_mfa.aws.sections import has_long_term_keys, keys_to_move
 from aws_mfa.cli.context import Context
 from aws_mfa.clock import utc_now
-from aws_mfa.errors import EXIT_OK, UsageError
+from aws_mfa.errors import EXIT_OK, FileError, UsageError
 from aws_mfa.files import ini
 from aws_mfa.keys import TemporaryCredentials
 from aws_mfa.settings.checks import DEFAULT_PROFILE
-from aws_mfa.settings.resolve import Flags, Settings, resolve_early
+from aws_mfa.settings.resolve import Flags, Settings, resolve_early, section_names
 
 TYPE_CHECKING = False  # see aws_mfa.records: typing is not imported at run time
 if TYPE_CHECKING:
@@ -68,6 +68,14 @@ def prepare(context: Context, warn: bool = True) -> Settings:
     if context.flags.switch("pick"):
         choose_profile(context)
     resolved = context.settings()
+    document = context.credentials()
+    long_term, short_term = resolved.long_term_section, resolved.short_term_section
+    if document is not None and keys_to_move(
+        document.values(long_term), document.values(short_term)
+    ):
+        offer_to_move_keys(context, resolved)
+        context.forget_credentials()
+        resolved = context.settings()
     if warn:
         short_term = resolved.short_term_section
         warnings = precedence.environment_overrides(context.environ, short_term)
@@ -77,6 +85,31 @@ def prepare(context: Context, warn: bool = True) -> Settings:
         for warning in warnings:
             log.warning("%s", warning)
     return resolved
+
+
+def offer_to_move_keys(context: Context, resolved: Settings) -> None:
+    """The short-term section holds the long-term keys (``aws configure``'s ``[default]``):
+    on a terminal, offer once to move them; with none, say which command does."""
+    from aws_mfa.commands.setup import move_keys, setup_command
+    from aws_mfa.mfa_code import can_prompt, terminal_prompter
+
+    short_term, long_term = resolved.short_term_section, resolved.long_term_section
+    if not can_prompt(terminal_prompter):
+        command = setup_command(resolved.profile)
+        raise FileError(
+            f"{resolved.credentials_file}: [{short_term}] holds long-term keys, where aws-mfa "
+            f"writes its sessions; move them to [{long_term}] with '{command}' in a terminal "
+            "(it asks first, and changes nothing else)"
+        )
+    move_keys(
+        resolved.credentials_file,
+        resolved.profile,
+        short_term,
+        long_term,
+        ask=terminal_prompter,
+        lock_timeout=resolved.lock_timeout,
+        backup=resolved.backup,
+    )
 
 
 def log_in(context: Context, resolved: Settings) -> TemporaryCredentials:
@@ -126,6 +159,15 @@ def pick(
         if document is not None and not has_long_term_keys(document.values(short_term))
     ]
     if not choices:
+        long_term, short_term = section_names(DEFAULT_PROFILE, flags, config)
+        if document is not None and keys_to_move(
+            document.values(long_term), document.values(short_term)
+        ):
+            raise UsageError(
+                f"--pick found no profile aws-mfa can use yet: [{short_term}] holds long-term "
+                f"keys, which aws-mfa keeps in [{long_term}]; move them with 'aws-mfa --setup' "
+                "(it asks first)"
+            )
         raise UsageError(
             "--pick found no profile with long-term keys; add one with 'aws-mfa --setup'"
         )

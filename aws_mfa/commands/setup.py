@@ -13,6 +13,18 @@ When keyring has an OS keychain to use, it also offers to keep the secret
 there (see :mod:`aws_mfa.os_keychain`): the secret is stored and read back
 first, and the section says ``aws_mfa_secret = keychain`` in its place.
 
+When the profile's short-term section holds the long-term keys already (as
+``aws configure`` leaves them in ``[default]``), it moves them instead of
+asking for them, and never copies them (:func:`move_keys`, which a login on a
+terminal offers too)::
+
+    [default]                          [default]
+    aws_access_key_id = AKIA...        region = eu-west-1
+    aws_secret_access_key = ...  ->
+    region = eu-west-1                 [default-long-term]
+                                       aws_access_key_id = AKIA...
+                                       aws_secret_access_key = ...
+
 It never replaces a section that already exists, nor a file that is not a
 regular file (``/dev/null``, a FIFO), and it writes through the same locked,
 atomic, comment-preserving path as a login. It asks only on the
@@ -25,10 +37,10 @@ import os
 from collections.abc import Callable
 
 from aws_mfa import log
-from aws_mfa.aws.sections import IN_KEYCHAIN, LOCATION_KEY, SECRET_KEY
+from aws_mfa.aws.sections import IN_KEYCHAIN, LOCATION_KEY, SECRET_KEY, keys_to_move
 from aws_mfa.cli.context import Context
 from aws_mfa.errors import EXIT_OK, FileError, NoTokenError, UsageError
-from aws_mfa.files import credentials_file, read
+from aws_mfa.files import credentials_file, ini, read
 from aws_mfa.files.lock import locked
 from aws_mfa.keys import mask
 from aws_mfa.mfa_code import no_terminal, terminal_prompter
@@ -36,6 +48,7 @@ from aws_mfa.os_keychain import Keychain, store_then_write
 from aws_mfa.settings.checks import LOCK_TIMEOUT
 from aws_mfa.settings.checks import device as check_device
 from aws_mfa.settings.resolve import Flags, profile_name, resolve_early, section_names
+from aws_mfa.settings.table import SETTINGS
 
 TYPE_CHECKING = False  # see aws_mfa.records
 if TYPE_CHECKING:
@@ -90,7 +103,10 @@ def setup(
     """
     document = read.read_ini(path)  # not a file, not readable: stop now
     profile = ask(f"Profile name [{default_profile}]: ").strip() or default_profile
-    long_term, _ = section_names(profile, flags)
+    long_term, short_term = section_names(profile, flags)
+    if movable(document, long_term, short_term):
+        move_keys(path, profile, short_term, long_term, ask=ask, lock_timeout=lock_timeout)
+        return long_term
     with locked(path, lock_timeout):
         document = credentials_file.read_for_edit(path, document)
         if document is not None and long_term in document.sections:
@@ -113,6 +129,74 @@ def setup(
     where = f" (its secret in the keychain, {chosen.label})" if chosen else ""
     log.info("Added [%s] with access key %s to %s%s", long_term, mask(key_id), path, where)
     return long_term
+
+
+MOVED_KEYS = (
+    "aws_access_key_id",
+    SECRET_KEY,
+    LOCATION_KEY,
+    *(option.long_term for option in SETTINGS if option.long_term),
+)
+"""What moves to the long-term section: the key pair (or where its secret is kept) and the
+settings aws-mfa reads there (``aws_mfa_device``...). The rest, ``region`` say, stays."""
+
+
+def movable(document: ini.IniFile | None, long_term: str, short_term: str) -> bool:
+    """Whether the file has long-term keys to move (see
+    :func:`aws_mfa.aws.sections.keys_to_move`)."""
+    if document is None:
+        return False
+    return keys_to_move(document.values(long_term), document.values(short_term))
+
+
+def move_keys(
+    path: StrPath,
+    profile: str,
+    short_term: str,
+    long_term: str,
+    *,
+    ask: Ask,
+    lock_timeout: float = LOCK_TIMEOUT,
+    backup: bool = False,
+) -> None:
+    """Move the long-term keys of ``short_term`` to ``long_term`` once ``ask`` says yes.
+
+    Says what will change first; a no changes nothing. The move is one
+    locked, atomic edit, checked with botocore's reader, like every write.
+    """
+    shown = os.fspath(path)
+    with locked(path, lock_timeout):
+        document = credentials_file.read_for_edit(path, None)
+        if not movable(document, long_term, short_term):
+            return  # another run moved them meanwhile
+        question = (
+            f"[{short_term}] in {shown} holds your long-term keys, where aws-mfa writes its "
+            f"sessions. aws-mfa keeps them in [{long_term}] instead: it moves "
+            f"{', '.join(moving(document, short_term))} there, leaves everything else as it "
+            f"is, and writes the session to [{short_term}], which the AWS CLI and SDKs keep "
+            "using. Move them now? [Y/n]: "
+        )
+        if ask(question).strip().lower() not in ("", "y", "yes"):
+            raise UsageError(
+                f"the keys stay in [{short_term}], where aws-mfa will not write a session; "
+                f"nothing was changed (to move them later: {setup_command(profile)})"
+            )
+        change = credentials_file.move_keys(short_term, long_term, MOVED_KEYS)
+        credentials_file.save_edit(path, document, [short_term, long_term], change, backup=backup)
+    log.info("Moved the long-term keys of [%s] to [%s] of %s", short_term, long_term, shown)
+
+
+def setup_command(profile: str) -> str:
+    """The command that moves the keys of ``profile``, as messages give it."""
+    import shlex
+
+    return f"aws-mfa -p {shlex.quote(profile)} --setup"
+
+
+def moving(document: ini.IniFile | None, short_term: str) -> list[str]:
+    """The keys of ``short_term`` that :func:`move_keys` moves, as the file names them."""
+    values = (document.values(short_term) if document else None) or {}
+    return [key for key in values if key in MOVED_KEYS]
 
 
 def ask_keys(ask: Ask, ask_secret: Ask) -> dict[str, str]:

@@ -92,6 +92,39 @@ def replace_key(name: str, old_key: str, new_key: str, value: str) -> Change:
     return change
 
 
+def move_keys(source: str, target: str, keys: tuple[str, ...]) -> Change:
+    """The :func:`save_edit` change: the ``keys`` section ``source`` has move, in their order,
+    to a new section ``target`` at the end of the file; every other line stays::
+
+        [default]                       [default]
+        # mine                          # mine
+        aws_access_key_id = AKIA...     region = eu-west-1
+        aws_secret_access_key = ...
+        region = eu-west-1        ->    [default-long-term]
+                                        aws_access_key_id = AKIA...
+                                        aws_secret_access_key = ...
+    """
+
+    def change(base: ini.IniFile | None) -> tuple[str, Planned]:
+        old = base.values(source) if base else None
+        if base is None or old is None or target in base.sections:
+            raise FileError(f"cannot move keys from [{source}] to [{target}]; nothing was changed")
+        moved = {key: value for key, value in old.items() if key in keys}
+        if any("\n" in value for value in moved.values()):
+            raise FileError(
+                f"{base.label!r}: [{source}] has a key that runs over several lines, which "
+                "aws-mfa does not move; put it on one line first"
+            )
+        left = ini.parse(edit_section(base, source, {}, tuple(moved)), base.label)
+        planned: Planned = {
+            source: {key: value for key, value in old.items() if key not in moved},
+            target: moved,
+        }
+        return edit_section(left, target, moved), planned
+
+    return change
+
+
 class _ChangedMeanwhile(Exception):
     """The file changed between its last read and the rename: read it again."""
 
