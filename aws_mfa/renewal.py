@@ -119,6 +119,18 @@ class Renewal:
         )
 
 
+def role_credentials(
+    settings: Settings, document: ini.IniFile | None, *, renewal: Renewal | None = None
+) -> TemporaryCredentials:
+    """Credentials of ``settings.role_arn``, assumed from the cached MFA session of the
+    long-term keys (bought with a code when there is none): written nowhere, for ``export``
+    and ``exec`` of a role profile."""
+    renewal = renewal or Renewal()
+    caller = preflight(settings, document, renewal.read_secret or default_secret_reader())
+    collector.resume()
+    return renewal.provider(settings, caller, document).fresh()
+
+
 def log_success(section: str, fresh: TemporaryCredentials, now: datetime) -> None:
     log.info(
         "Success! Credentials for [%s] are valid for %s, until %s",

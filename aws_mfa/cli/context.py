@@ -45,6 +45,16 @@ class Context:
             log.warning("%s", problem)
         return document
 
+    def settings_of(self, profile: str) -> Settings:
+        """The settings of another profile (a role profile's source), resolved the same way."""
+        return resolve.resolve(
+            self.flags.replace(profile=profile),
+            self.environ,
+            self.credentials(),
+            self.config(),
+            self.yaml_entries(),
+        )
+
     def forget_credentials(self) -> None:
         """Read the credentials file again when next asked: a command changed it."""
         self._files.pop(self.credentials_path, None)

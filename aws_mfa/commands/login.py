@@ -33,6 +33,7 @@ from aws_mfa.clock import utc_now
 from aws_mfa.errors import EXIT_OK, FileError, UsageError
 from aws_mfa.files import ini
 from aws_mfa.keys import TemporaryCredentials
+from aws_mfa.records import Record
 from aws_mfa.settings.checks import DEFAULT_PROFILE
 from aws_mfa.settings.resolve import Flags, Settings, resolve_early, section_names
 
@@ -48,7 +49,20 @@ def run(context: Context) -> int:
         from aws_mfa.commands import setup
 
         return setup.run(context)
-    fresh_credentials(context)
+    resolved = prepare(context)
+    plan = role_plan(context, resolved)
+    if plan is None:
+        log_in(context, resolved)
+        return EXIT_OK
+    outcome = session_state.ensure_valid(plan.source, context.credentials())
+    log.info(
+        "AWS_PROFILE=%s programs assume %s themselves, from the MFA session in [%s], with no "
+        "code until it ends (%s)",
+        resolved.profile,
+        plan.role.role_arn,
+        plan.source.short_term_section,
+        expiry.describe_local(outcome.credentials.expiration),
+    )
     return EXIT_OK
 
 
@@ -68,15 +82,19 @@ def prepare(context: Context, warn: bool = True) -> Settings:
     if context.flags.switch("pick"):
         choose_profile(context)
     resolved = context.settings()
+    plan = role_plan(context, resolved)
+    written = plan.source if plan else resolved  # the settings of the session written
     document = context.credentials()
-    long_term, short_term = resolved.long_term_section, resolved.short_term_section
+    long_term, short_term = written.long_term_section, written.short_term_section
     if document is not None and keys_to_move(
         document.values(long_term), document.values(short_term)
     ):
-        offer_to_move_keys(context, resolved)
+        offer_to_move_keys(context, written)
         context.forget_credentials()
         resolved = context.settings()
-    if warn:
+    if plan is not None:
+        warn_about_role_profile(plan)
+    elif warn:
         short_term = resolved.short_term_section
         warnings = precedence.environment_overrides(context.environ, short_term)
         warnings += precedence.hidden_by_config(
@@ -114,8 +132,96 @@ def offer_to_move_keys(context: Context, resolved: Settings) -> None:
 
 def log_in(context: Context, resolved: Settings) -> TemporaryCredentials:
     """Make the short-term section valid (see :func:`aws_mfa.session_state.ensure_valid`);
-    its credentials."""
-    return session_state.ensure_valid(resolved, context.credentials()).credentials
+    its credentials. For a role profile: its source profile's session made valid, and
+    the role assumed from the MFA session (see :func:`role_plan`)."""
+    plan = role_plan(context, resolved)
+    if plan is None:
+        return session_state.ensure_valid(resolved, context.credentials()).credentials
+    session_state.ensure_valid(plan.source, context.credentials())
+    context.forget_credentials()  # just renewed, maybe
+    from aws_mfa.renewal import role_credentials
+
+    return role_credentials(plan.role, context.credentials())
+
+
+class RolePlan(Record):
+    """A role profile of the AWS config, as aws-mfa serves it: the source profile's MFA
+    session kept valid in its own section, and the role's settings."""
+
+    header: str
+    source: Settings
+    role: Settings
+    mfa_serial: str | None
+
+
+def role_plan(context: Context, resolved: Settings) -> RolePlan | None:
+    """The plan for a profile the AWS config makes a role (``role_arn`` with a
+    ``source_profile``), unless ``--assume-role`` (or its variable) asks for 0.0.12's way.
+
+    The AWS CLI and SDKs assume such a role themselves, before they read keys
+    in the credentials file, signed with the source profile's credentials. So
+    aws-mfa keeps the source profile's section holding a valid MFA session
+    (from its long-term keys), from which they assume the role with no code,
+    and writes nothing under the role profile's name (docs/roles.md).
+    """
+    profile = context.config_profiles().get(resolved.profile)
+    role_arn = profile.values.get("role_arn") if profile else None
+    if profile is None or not role_arn or resolved.role_arn is not None:
+        return None
+    from aws_mfa.settings import checks
+
+    role_arn = checks.role(role_arn, f"role_arn in [{profile.header}]")
+    source = profile.values.get("source_profile")
+    if not source:
+        instead = "credential_source" if profile.values.get("credential_source") else "no keys"
+        raise UsageError(
+            f"[{profile.header}] of {resolved.config_file} assumes {role_arn} with {instead}; "
+            "aws-mfa serves role profiles whose source_profile holds long-term keys"
+        )
+    source_settings = context.settings_of(
+        checks.profile_name(source, f"source_profile in [{profile.header}]", {})
+    )
+    mfa_serial = profile.values.get("mfa_serial") or None
+    if source_settings.device is None and mfa_serial:
+        source_settings = source_settings._replace(device=mfa_serial)
+    return RolePlan(
+        profile.header,
+        source_settings,
+        role_settings(resolved, source_settings, role_arn),
+        mfa_serial,
+    )
+
+
+def role_settings(resolved: Settings, source: Settings, role_arn: str) -> Settings:
+    """The source profile's settings, with the role's: its ARN, and the duration, session name
+    and external id of the role profile (a role lasts an hour unless it says otherwise)."""
+    from aws_mfa.settings import checks
+
+    duration = checks.DEFAULT_ROLE_DURATION
+    label = resolved.sources.get("duration", "")
+    if label:
+        duration = checks.duration(str(resolved.duration), label, {"role_arn": role_arn})
+    return source._replace(
+        role_arn=role_arn,
+        duration=duration,
+        role_session_name=resolved.role_session_name or checks.default_session_name(),
+        external_id=resolved.external_id,
+    )
+
+
+def warn_about_role_profile(plan: RolePlan) -> None:
+    """An ``mfa_serial`` in the role profile makes the AWS CLI and SDKs ask for a code for the
+    role themselves, every time: say so, with the fix."""
+    if plan.mfa_serial:
+        log.warning(
+            "[%s] has mfa_serial: the AWS CLI and SDKs then ask for an MFA code to assume %s "
+            "themselves, every time; remove it there (aws-mfa finds the device in [%s] or "
+            "aws_mfa_device) so that they assume it from the MFA session in [%s], with no code",
+            plan.header,
+            plan.role.role_arn,
+            plan.source.long_term_section,
+            plan.source.short_term_section,
+        )
 
 
 def choose_profile(context: Context) -> None:

@@ -1,0 +1,159 @@
+"""Role profiles as AWS describes them (issue 21, item 2): ``role_arn`` and ``source_profile`` in
+the AWS config, served with one MFA code, and resolved by the real boto3 and AWS CLI.
+
+The layout aws-mfa recommends for cross-account work (docs/roles.md)::
+
+    # ~/.aws/config                       # ~/.aws/credentials
+    [profile dev]                         [dev-long-term]        <- your keys
+    mfa_serial = arn:...:mfa/alice        aws_access_key_id = AKIA...
+                                          aws_secret_access_key = ...
+    [profile prod]
+    role_arn = arn:...:role/admin         [dev]                  <- aws-mfa's MFA session
+    source_profile = dev
+
+botocore assumes a profile's ``role_arn`` itself, before it reads keys in the
+credentials file, signed with the source profile's credentials. So aws-mfa
+keeps ``[dev]`` holding a valid MFA session, and every SDK assumes the role
+from it with no code; nothing is written under ``[prod]``.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from aws_mfa.files import ini
+from tests.conftest import DEVICE, ROLE, AwsMfa, check_no_secrets, long_term, write
+from tests.strict_sts import StrictSts, strict_sts
+
+__all__ = ["strict_sts"]  # the fixture, used by name
+
+pytestmark = pytest.mark.e2e
+
+CONFIG = (
+    f"[profile dev]\nmfa_serial = {DEVICE}\n\n"
+    f"[profile prod]\nrole_arn = {ROLE}\nsource_profile = dev\n"
+)
+
+
+@pytest.fixture
+def role_layout(credentials: Path, home: Path) -> Path:
+    write(home / ".aws" / "config", CONFIG)
+    write(credentials, long_term("dev-long-term", device=None))
+    return credentials
+
+
+def sections(path: Path) -> dict[str, dict[str, str]]:
+    document = ini.parse(path.read_text(), str(path))
+    return {name: section.values for name, section in document.sections.items()}
+
+
+BOTO3_IDENTITY = """
+import boto3
+print(boto3.Session(profile_name="prod").client("sts").get_caller_identity()["Arn"])
+"""
+
+
+def test_a_role_profile_keeps_its_source_session_and_writes_nothing_under_its_name(
+    role_layout: Path, aws_mfa: AwsMfa, strict_sts: StrictSts
+) -> None:
+    result = aws_mfa("-p", "prod", "-c", "123456")
+
+    assert result.code == 0, result.stderr
+    assert f"AWS_PROFILE=prod programs assume {ROLE} themselves, from the MFA session in [dev]" in (
+        result.stderr
+    )
+    found = sections(role_layout)
+    assert list(found) == ["dev-long-term", "dev"]  # no [prod]: SDKs would ignore it
+    assert found["dev"]["aws_access_key_id"].startswith("ASIASTRICT")
+    assert strict_sts.calls == ["GetSessionToken"]
+
+    again = aws_mfa("-p", "prod")  # no code while the MFA session lasts
+    assert again.code == 0, again.stderr
+    assert strict_sts.calls == ["GetSessionToken"]
+
+
+def test_boto3_and_the_aws_cli_assume_the_role_from_it_with_no_code(
+    role_layout: Path,
+    aws_mfa: AwsMfa,
+    aws_cli: AwsMfa,
+    environment: dict[str, str],
+    strict_sts: StrictSts,
+    sts: object,
+) -> None:
+    assert aws_mfa("-p", "prod", "-c", "123456").code == 0
+    session_key = sections(role_layout)["dev"]["aws_access_key_id"]
+
+    env = {**environment, "AWS_DEFAULT_REGION": "us-east-1"}
+    command = [sys.executable, "-c", BOTO3_IDENTITY]
+    done = subprocess.run(
+        command, env=env, capture_output=True, text=True, timeout=60, stdin=subprocess.DEVNULL
+    )
+    assert done.returncode == 0, done.stderr
+    cli = aws_cli("sts", "get-caller-identity", "--profile", "prod")
+    assert cli.code == 0, cli.stderr
+
+    assert strict_sts.calls.count("AssumeRole") == 2  # boto3's, then the AWS CLI's
+    assert strict_sts.calls.count("GetSessionToken") == 1  # aws-mfa's: one code in all
+    assumed = [key for key, issued in strict_sts.issued.items() if key != session_key]
+    assert len(assumed) == 2
+
+
+def test_export_of_a_role_profile_assumes_the_role_from_the_cached_session(
+    role_layout: Path, aws_mfa: AwsMfa, strict_sts: StrictSts
+) -> None:
+    assert aws_mfa("-p", "prod", "-c", "123456").code == 0
+    result = aws_mfa("export", "-p", "prod", "--format", "process")
+    assert result.code == 0, result.stderr
+    assert '"AccessKeyId": "ASIASTRICT0000000002"' in result.stdout  # the role's, not [dev]'s
+    assert strict_sts.calls == ["GetSessionToken", "AssumeRole"]  # no second code
+    assert list(sections(role_layout)) == ["dev-long-term", "dev"]
+
+
+def test_an_mfa_serial_in_the_role_profile_is_named_with_its_fix(
+    role_layout: Path, home: Path, aws_mfa: AwsMfa, strict_sts: StrictSts
+) -> None:
+    write(home / ".aws" / "config", CONFIG + f"mfa_serial = {DEVICE}\n")
+    result = aws_mfa("-p", "prod", "-c", "123456")
+    assert result.code == 0, result.stderr
+    assert "[profile prod] has mfa_serial: the AWS CLI and SDKs then ask for an MFA code" in (
+        result.stderr
+    )
+
+
+def test_the_aws_layout_with_keys_in_the_source_profile_names_the_move(
+    credentials: Path, home: Path, aws_mfa: AwsMfa, strict_sts: StrictSts
+) -> None:
+    # As AWS documents it: the keys in [dev], the device on the role profile.
+    config = f"[profile prod]\nrole_arn = {ROLE}\nsource_profile = dev\nmfa_serial = {DEVICE}\n"
+    write(home / ".aws" / "config", config)
+    write(credentials, long_term("dev", device=None))
+    result = aws_mfa("-p", "prod", "-c", "123456")
+    assert result.code == 3, result.stderr
+    assert "[dev] holds long-term keys" in result.error_lines[0]
+    assert "'aws-mfa -p dev --setup'" in result.error_lines[0]
+    assert strict_sts.calls == []
+
+
+def test_a_role_profile_without_a_source_profile_is_one_line(
+    credentials: Path, home: Path, aws_mfa: AwsMfa
+) -> None:
+    write(
+        home / ".aws" / "config",
+        f"[profile prod]\nrole_arn = {ROLE}\ncredential_source = Ec2InstanceMetadata\n",
+    )
+    write(credentials, long_term("prod-long-term"))
+    result = aws_mfa("-p", "prod", "-c", "123456")
+    assert result.code == 2, result.stderr
+    assert "assumes" in result.error_lines[0]
+    assert "with credential_source" in result.error_lines[0]
+
+
+def test_secrets_stay_out_of_a_role_profiles_output(
+    role_layout: Path, aws_mfa: AwsMfa, environment: dict[str, str], strict_sts: StrictSts
+) -> None:
+    result = aws_mfa("-p", "prod", "-c", "123456")
+    check_no_secrets(["aws-mfa", "-p", "prod"], environment, "", result)
