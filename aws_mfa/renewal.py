@@ -30,7 +30,9 @@ from aws_mfa.aws.sections import (
     check_location,
     has_long_term_keys,
     in_keychain,
+    is_session,
     long_term_key_problem,
+    stored_role,
 )
 from aws_mfa.clock import Clock, utc_now
 from aws_mfa.errors import FileError, UsageError
@@ -93,7 +95,10 @@ class Renewal:
             caller = preflight(settings, document, self.read_secret or default_secret_reader())
             log.info("Renewing: %s", decision.reason)
             fresh = self.provider(settings, caller, document).fresh()
+            changed = identity_change(settings, document)
             write_session(settings, document, fresh)
+        if changed:
+            log.warning("%s", changed)
         log_success(settings.short_term_section, fresh, self.clock())
         return Outcome(True, decision.reason, fresh)
 
@@ -129,6 +134,26 @@ def role_credentials(
     caller = preflight(settings, document, renewal.read_secret or default_secret_reader())
     collector.resume()
     return renewal.provider(settings, caller, document).fresh()
+
+
+def identity_change(settings: Settings, document: ini.IniFile | None) -> str | None:
+    """What a program using the short-term section will be after the write, when that is not
+    what it was: the user's MFA session instead of a role's, or one role instead of another."""
+    short = settings.short_term_section
+    values = document.values(short) if document else None
+    if not is_session(values) or values is None:
+        return None
+    before, after = stored_role(values), settings.role_arn
+    if before == after:
+        return None
+
+    def who(role: str | None) -> str:
+        return f"role {role}" if role else "your own user (the MFA session)"
+
+    return (
+        f"[{short}] held the credentials of {who(before)}; it now holds those of {who(after)}, "
+        f"so programs using profile {short} now run as that"
+    )
 
 
 def log_success(section: str, fresh: TemporaryCredentials, now: datetime) -> None:

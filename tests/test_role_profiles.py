@@ -157,3 +157,19 @@ def test_secrets_stay_out_of_a_role_profiles_output(
 ) -> None:
     result = aws_mfa("-p", "prod", "-c", "123456")
     check_no_secrets(["aws-mfa", "-p", "prod"], environment, "", result)
+
+
+def test_replacing_one_identity_with_another_in_a_section_is_a_warning_naming_both(
+    credentials: Path, aws_mfa: AwsMfa, strict_sts: StrictSts
+) -> None:
+    write(credentials, long_term("dev-long-term"))
+    assert aws_mfa("-p", "dev", "--assume-role", ROLE, "-c", "123456").code == 0  # 0.0.12's way
+
+    result = aws_mfa("-p", "dev")  # the plain session, from the cached MFA session
+
+    assert result.code == 0, result.stderr
+    warnings = [line for line in result.stderr.splitlines() if line.startswith("WARNING")]
+    assert warnings == [
+        f"WARNING - [dev] held the credentials of role {ROLE}; it now holds those of your own "
+        "user (the MFA session), so programs using profile dev now run as that"
+    ]
