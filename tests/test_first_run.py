@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import shutil
+import subprocess
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -19,6 +21,7 @@ from aws_mfa.renewal import long_term_keys
 from aws_mfa.settings.resolve import Flags, profile_name, resolve
 from tests.conftest import (
     AWS_MFA,
+    BIN,
     DEVICE,
     LONG_TERM_KEY_ID,
     LONG_TERM_SECRET,
@@ -34,6 +37,7 @@ from tests.strict_sts import StrictSts, strict_sts
 __all__ = ["strict_sts"]  # the fixture, used by name
 
 NOW = datetime(2026, 11, 22, tzinfo=timezone.utc)
+ROOT = Path(__file__).resolve().parent.parent
 
 MFA_LOGIN_SESSION = (
     "[dev]\n"
@@ -274,3 +278,46 @@ def test_doctor_and_pick_report_keys_in_default(
     ]
     with pytest.raises(UsageError, match=r"move them with 'aws-mfa --setup'"):
         pick(ini.parse(CONFIGURED, "c"), {}, Flags(), now=NOW, min_ttl=300, ask=input)
+
+
+# The documented shell lines fail when aws-mfa fails (issue 21, item 2).
+
+SHELL_LINES = {
+    "bash": 'credentials=$(aws-mfa export -p dev) && eval "$credentials"',
+    "zsh": 'credentials=$(aws-mfa export -p dev) && eval "$credentials"',
+    "fish": (
+        "set -l credentials (aws-mfa export -p dev); and string join \\n -- $credentials | source"
+    ),
+}
+
+
+def test_the_docs_give_the_shell_lines_that_are_tested() -> None:
+    outputs = (ROOT / "docs" / "outputs.md").read_text()
+    for line in SHELL_LINES.values():
+        assert line in outputs
+
+
+@pytest.mark.e2e
+@pytest.mark.parametrize("shell", sorted(SHELL_LINES))
+@pytest.mark.parametrize("works", [True, False])
+def test_a_documented_shell_line_fails_when_aws_mfa_fails(
+    shell: str, works: bool, credentials: Path, environment: dict[str, str], sts: LocalSts
+) -> None:
+    if shutil.which(shell) is None:
+        pytest.skip(f"{shell} is not installed (.ci/run installs it)")
+    if works:
+        write(credentials, long_term("dev-long-term"))
+    line = SHELL_LINES[shell]
+    status = "$status" if shell == "fish" else "$?"
+    script = f'{line}; echo status={status}; echo "key=$AWS_ACCESS_KEY_ID"'
+    env = {**environment, "MFA_TOKEN": "123456", "PATH": f"{BIN}:{environment['PATH']}"}
+    done = subprocess.run(
+        [shell, "-c", script], env=env, capture_output=True, text=True, timeout=60, check=False
+    )
+    lines = dict(line.split("=", 1) for line in done.stdout.splitlines() if "=" in line)
+    if works:
+        assert lines["status"] == "0", done.stderr
+        assert lines["key"].startswith("ASIA")
+    else:
+        assert lines["status"] not in ("0", ""), done.stdout
+        assert lines["key"] == ""
