@@ -106,15 +106,9 @@ def needs_renewal(
     if document is None or section is None:
         return Decision(True, f"short-term section [{name}] is missing")
     values = section.values
-    missing = missing_session_keys(values)
-    if missing and values.get("aws_session_token") and not values.get("expiration"):
-        return Decision(
-            True,
-            f"[{name}] holds a session with no expiration (as 'aws configure mfa-login' "
-            "writes them), so the time it has left cannot be known",
-        )
-    if missing:
-        return Decision(True, f"short-term section [{name}] has no {', '.join(missing)}")
+    incomplete = incomplete_session(values, name)
+    if incomplete:
+        return Decision(True, incomplete)
     if force:
         return Decision(True, "renewal forced with --force")
 
@@ -126,15 +120,9 @@ def needs_renewal(
             f"{where('assumed_role')}: assumed_role {values['assumed_role']!r} is "
             "neither True nor False; fix it or run with --force to replace it"
         )
-    stored = stored_role(values)
-    if stored != role_arn:
-        if role_arn is None:
-            reason = f"[{name}] holds a session for role {stored}, and no role was asked for"
-        elif stored is None:
-            reason = f"[{name}] holds no role session, and role {role_arn} was asked for"
-        else:
-            reason = f"[{name}] holds a session for role {stored}, not {role_arn}"
-        return Decision(True, reason)
+    other_role = role_change(values, name, role_arn)
+    if other_role:
+        return Decision(True, other_role)
     expiration = parse_expiration(values["expiration"], lambda: where("expiration"))
     left = (expiration - now).total_seconds()
     if left <= 0:
@@ -152,3 +140,28 @@ def needs_renewal(
         f"{format_duration(left)}, until {describe_local(expiration)}",
         expiration,
     )
+
+
+def incomplete_session(values: dict[str, str], name: str) -> str | None:
+    """Why section ``name`` is not a whole aws-mfa session, or None when it is."""
+    missing = missing_session_keys(values)
+    if missing and values.get("aws_session_token") and not values.get("expiration"):
+        return (
+            f"[{name}] holds a session with no expiration (as 'aws configure mfa-login' "
+            "writes them), so the time it has left cannot be known"
+        )
+    if missing:
+        return f"short-term section [{name}] has no {', '.join(missing)}"
+    return None
+
+
+def role_change(values: dict[str, str], name: str, role_arn: str | None) -> str | None:
+    """Why section ``name`` holds the session of another identity than asked for, or None."""
+    stored = stored_role(values)
+    if stored == role_arn:
+        return None
+    if role_arn is None:
+        return f"[{name}] holds a session for role {stored}, and no role was asked for"
+    if stored is None:
+        return f"[{name}] holds no role session, and role {role_arn} was asked for"
+    return f"[{name}] holds a session for role {stored}, not {role_arn}"

@@ -457,7 +457,7 @@ def test_unparsable_config_is_an_error_with_its_line(
 @pytest.mark.parametrize(
     "key",
     [
-        "role_arn = arn:aws:iam::1:role/x",
+        # (role_arn makes a role profile: tests/test_role_profiles.py)
         "sso_start_url = https://x",
         "credential_process = /bin/true",
     ],

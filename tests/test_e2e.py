@@ -350,7 +350,7 @@ def test_unknown_flag_is_one_line_with_exit_2(aws_mfa: AwsMfa) -> None:
     result = aws_mfa("--frobnicate")
     assert result.code == 2
     assert result.stderr.splitlines() == [
-        "ERROR - unrecognized arguments: --frobnicate; see 'aws-mfa --help'"
+        "ERROR - unknown option --frobnicate; see 'aws-mfa --help'"
     ]
 
 

@@ -9,8 +9,9 @@ from pathlib import Path
 
 import pytest
 
+from aws_mfa.aws.config_file import ConfigProfile
 from aws_mfa.cli.main import main
-from aws_mfa.commands.doctor import PROBLEM, sessions
+from aws_mfa.commands.doctor import NOTE, PROBLEM, long_term_secrets, sessions
 from aws_mfa.commands.login import pick
 from aws_mfa.demo import LocalSts
 from aws_mfa.errors import FileError, UsageError
@@ -321,3 +322,31 @@ def test_a_documented_shell_line_fails_when_aws_mfa_fails(
     else:
         assert lines["status"] not in ("0", ""), done.stdout
         assert lines["key"] == ""
+
+
+# doctor's keychain findings (issue 21, item 5).
+
+
+def test_doctor_finds_a_missing_keychain_entry_and_names_the_right_profile(
+    credentials: Path,
+) -> None:
+    in_keychain = long_term("dev-long-term").replace(
+        f"aws_secret_access_key = {LONG_TERM_SECRET}", "aws_mfa_secret = keychain"
+    )
+    document = ini.parse(in_keychain + long_term("ci-long-term"), "c")
+    config = {"prod": ConfigProfile("prod", "profile prod", {"source_profile": "ci-long-term"})}
+
+    found = long_term_secrets(
+        document, config, Flags(), credentials, unavailable=lambda: None, has_entry=lambda k: False
+    )
+
+    texts = {finding.level: finding.text for finding in found}
+    assert texts[PROBLEM].startswith(
+        f"[dev-long-term] in {credentials} keeps its secret in the OS keychain, but the "
+        "keychain has no entry for access key ...ERM1"
+    )
+    assert "'aws-mfa -p ci keychain import'" in texts[NOTE]  # not prod, whose source it is too
+    locked = long_term_secrets(
+        document, config, Flags(), credentials, unavailable=lambda: None, has_entry=lambda k: None
+    )
+    assert any("which is locked: not checked" in finding.text for finding in locked)

@@ -408,9 +408,17 @@ def test_status_shows_where_each_secret_is(
 
 
 def test_doctor_hints_at_plaintext_secrets_and_checks_the_keychain(
-    credentials: Path, aws_mfa: AwsMfa, sts: LocalSts, keychain: dict[str, str]
+    credentials: Path,
+    aws_mfa: AwsMfa,
+    sts: LocalSts,
+    secret_service: SecretService,
+    keychain: dict[str, str],
 ) -> None:
     write(credentials, IMPORTED + "\n" + long_term("prod-long-term"))
+    gone = aws_mfa("doctor", **keychain)  # the section says keychain; the keychain has nothing
+    assert gone.code == 9
+    assert "but the keychain has no entry for access key ...ERM1" in gone.stdout
+    secret_service.set(LONG_TERM_KEY_ID, LONG_TERM_SECRET)
     result = aws_mfa("doctor", **keychain)
     assert result.code == 0, result.stdout
     assert "ok       [dev-long-term] keeps its secret access key in the OS keychain" in (

@@ -34,9 +34,10 @@ from aws_mfa.cli.context import Context
 from aws_mfa.clock import utc_now
 from aws_mfa.errors import EXIT_OK, EXIT_PROBLEMS, AwsMfaError, FileError
 from aws_mfa.files import ini, read
+from aws_mfa.keys import mask
 from aws_mfa.profiles import known_profiles, long_term_sections
 from aws_mfa.records import Record
-from aws_mfa.settings.checks import DEFAULT_PROFILE
+from aws_mfa.settings.checks import DEFAULT_LONG_TERM_SUFFIX, DEFAULT_PROFILE
 from aws_mfa.settings.resolve import Flags, resolve_early, section_names
 
 if TYPE_CHECKING:
@@ -263,24 +264,24 @@ def long_term_secrets(
     flags: Flags,
     path: Path,
     unavailable: Callable[[], str | None] = keychain_problem,
+    has_entry: Callable[[str], bool | None] | None = None,
 ) -> list[Finding]:
     """Where each long-term secret is: a hint for those in plaintext, a problem when the
-    keychain that holds some cannot be used. The keychain's entries are not read."""
+    keychain that holds some cannot be used or has no entry for one. Whether there is an
+    entry is asked of ``has_entry`` (default: the keychain itself; None: cannot tell)."""
     if document is None:
         return []
-    profile_of = {long: profile for profile, long, _ in known_profiles(document, config, flags)}
     found, kept = [], []
     for name in long_term_sections(document):
         if secret_location(document.values(name) or {}) == IN_KEYCHAIN:
             kept.append(name)
-            found.append(Finding(OK, f"[{name}] keeps its secret access key in the OS keychain"))
             continue
-        choose = f"-p {profile_of[name]}" if name in profile_of else f"--long-term-section {name}"
         found.append(
             Finding(
                 NOTE,
                 f"[{name}] in {path} holds its secret access key in plaintext; "
-                f"'aws-mfa {choose} keychain import' moves it into the OS keychain",
+                f"'aws-mfa {choose_section(document, config, flags, name)} keychain import' "
+                "moves it into the OS keychain",
             )
         )
     problem = unavailable() if kept else None
@@ -289,7 +290,59 @@ def long_term_secrets(
         found.append(
             Finding(PROBLEM, f"{sections} keep their secret in the keychain, but {problem}")
         )
+    elif kept:
+        found += keychain_entries(document, kept, path, has_entry or keychain_has_entry)
     return found
+
+
+def choose_section(
+    document: ini.IniFile, config: Mapping[str, config_file.ConfigProfile], flags: Flags, name: str
+) -> str:
+    """The flags that choose long-term section ``name``: the profile named after it first."""
+    profiles = [
+        profile for profile, long, _ in known_profiles(document, config, flags) if long == name
+    ]
+    own = [profile for profile in profiles if name == f"{profile}-{DEFAULT_LONG_TERM_SUFFIX}"]
+    chosen = own or profiles
+    return f"-p {chosen[0]}" if chosen else f"--long-term-section {name}"
+
+
+def keychain_entries(
+    document: ini.IniFile, names: list[str], path: Path, has_entry: Callable[[str], bool | None]
+) -> list[Finding]:
+    """Whether the keychain has an entry for each section that keeps its secret there."""
+    found = []
+    for name in names:
+        key_id = (document.values(name) or {}).get("aws_access_key_id", "")
+        present = has_entry(key_id)
+        if present:
+            found.append(Finding(OK, f"[{name}] keeps its secret access key in the OS keychain"))
+        elif present is None:
+            found.append(
+                Finding(
+                    NOTE, f"[{name}] keeps its secret in the keychain, which is locked: not checked"
+                )
+            )
+        else:
+            found.append(
+                Finding(
+                    PROBLEM,
+                    f"[{name}] in {path} keeps its secret in the OS keychain, but the keychain has "
+                    f"no entry for access key {mask(key_id)}: put aws_secret_access_key back in "
+                    "that section, then 'aws-mfa keychain import' again",
+                )
+            )
+    return found
+
+
+def keychain_has_entry(key_id: str) -> bool | None:
+    """Whether the OS keychain has an entry for ``key_id``; None when it cannot tell (locked)."""
+    from aws_mfa.os_keychain import Keychain
+
+    try:
+        return Keychain().read(key_id) is not None
+    except AwsMfaError:
+        return None
 
 
 def environment(environ: Mapping[str, str]) -> list[Finding]:

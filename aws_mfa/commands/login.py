@@ -240,6 +240,22 @@ def choose_profile(context: Context) -> None:
     context.flags = context.flags.replace(profile=choice)
 
 
+def nothing_to_pick(
+    document: ini.IniFile | None, config: Mapping[str, ConfigProfile], flags: Flags
+) -> UsageError:
+    """The error of a ``--pick`` with no profile to offer, naming keys that could be moved."""
+    long_term, short_term = section_names(DEFAULT_PROFILE, flags, config)
+    if document is not None and keys_to_move(
+        document.values(long_term), document.values(short_term)
+    ):
+        return UsageError(
+            f"--pick found no profile aws-mfa can use yet: [{short_term}] holds long-term "
+            f"keys, which aws-mfa keeps in [{long_term}]; move them with 'aws-mfa --setup' "
+            "(it asks first)"
+        )
+    return UsageError("--pick found no profile with long-term keys; add one with 'aws-mfa --setup'")
+
+
 def describe_session(section: ini.IniSection | None, name: str, now: datetime, min_ttl: int) -> str:
     state = session_state.session_status(section, name, now, min_ttl)
     if state.state in (session_state.VALID, session_state.EXPIRING) and state.seconds_left:
@@ -265,18 +281,7 @@ def pick(
         if document is not None and not has_long_term_keys(document.values(short_term))
     ]
     if not choices:
-        long_term, short_term = section_names(DEFAULT_PROFILE, flags, config)
-        if document is not None and keys_to_move(
-            document.values(long_term), document.values(short_term)
-        ):
-            raise UsageError(
-                f"--pick found no profile aws-mfa can use yet: [{short_term}] holds long-term "
-                f"keys, which aws-mfa keeps in [{long_term}]; move them with 'aws-mfa --setup' "
-                "(it asks first)"
-            )
-        raise UsageError(
-            "--pick found no profile with long-term keys; add one with 'aws-mfa --setup'"
-        )
+        raise nothing_to_pick(document, config, flags)
     width = max(len(name) for name, _ in choices)
     lines = ["Profiles with long-term keys:"]
     for number, (name, short_term) in enumerate(choices, 1):
