@@ -254,6 +254,7 @@ def environment(home: Path, sts: LocalSts) -> dict[str, str]:
     """
     env = dict(os.environ)
     env["AWS_ENDPOINT_URL_STS"] = sts.url
+    env["AWS_ENDPOINT_URL_IAM"] = sts.url  # --setup lists MFA devices; moto serves IAM too
     env["AWS_CONFIG_FILE"] = str(home / ".aws" / "config")
     env["MFA_LOG_LEVEL"] = "DEBUG"
     return env

@@ -259,7 +259,7 @@ def test_prompt_is_on_the_terminal_even_when_stdin_is_a_pipe(
     assert sts.requests[-1]["TokenCode"] == "123456"
 
 
-def test_setup_adds_a_long_term_section_without_echoing_keys(
+def test_setup_adds_a_long_term_section_without_echoing_the_secret(
     credentials: Path, environment: dict[str, str]
 ) -> None:
     write(credentials, "# keep me\n[other]\nk = v\n")
@@ -270,12 +270,12 @@ def test_setup_adds_a_long_term_section_without_echoing_keys(
             ("Profile name [default]: ", "dev\n"),
             ("aws_access_key_id: ", "AKIASETUPKEY00000001\n"),
             ("aws_secret_access_key: ", "setup-secret-value\n"),
-            ("MFA device ARN (optional, Enter to skip): ", DEVICE + "\n"),
+            ("like arn:aws:iam::123456789012:mfa/NAME: ", DEVICE + "\n"),
         ],
     )
     assert result.code == 0, result.stderr
     assert "setup-secret-value" not in result.terminal
-    assert "AKIASETUPKEY00000001" not in result.terminal
+    assert "AKIASETUPKEY00000001" in result.terminal  # the key id is echoed: it is no secret
     assert "setup-secret-value" not in result.stderr
     assert credentials.read_text() == (
         "# keep me\n[other]\nk = v\n\n[dev-long-term]\n"
@@ -298,7 +298,7 @@ def test_setup_creates_the_file_and_folder(home: Path, environment: dict[str, st
             ("Profile name [default]: ", "\n"),
             ("aws_access_key_id: ", "AKIASETUPKEY00000001\n"),
             ("aws_secret_access_key: ", "s\n"),
-            ("(optional, Enter to skip): ", "\n"),
+            ("like arn:aws:iam::123456789012:mfa/NAME: ", DEVICE + "\n"),
         ],
     )
     assert result.code == 0, result.stderr

@@ -10,9 +10,11 @@ from pathlib import Path
 import pytest
 
 from aws_mfa.aws.config_file import ConfigProfile
+from aws_mfa.aws.iam import Devices
 from aws_mfa.cli.main import main
 from aws_mfa.commands.doctor import NOTE, PROBLEM, long_term_secrets, sessions
 from aws_mfa.commands.login import pick
+from aws_mfa.commands.setup import ask_device
 from aws_mfa.demo import LocalSts
 from aws_mfa.errors import FileError, UsageError
 from aws_mfa.files import ini
@@ -350,3 +352,70 @@ def test_doctor_finds_a_missing_keychain_entry_and_names_the_right_profile(
         document, config, Flags(), credentials, unavailable=lambda: None, has_entry=lambda k: None
     )
     assert any("which is locked: not checked" in finding.text for finding in locked)
+
+
+# --setup finds the user's devices, checks each answer, and says what is next (item 5).
+
+
+@pytest.mark.e2e
+def test_setup_offers_the_users_own_mfa_devices(
+    credentials: Path, environment: dict[str, str], sts: LocalSts
+) -> None:
+    import boto3
+
+    admin = boto3.client(
+        "iam",
+        endpoint_url=sts.url,
+        region_name="us-east-1",
+        aws_access_key_id="AKIAEXAMPLEADMIN0001",
+        aws_secret_access_key="admin-secret",
+    )
+    admin.create_user(UserName="carol")
+    key = admin.create_access_key(UserName="carol")["AccessKey"]
+    device = admin.create_virtual_mfa_device(VirtualMFADeviceName="carol")["VirtualMFADevice"]
+    serial = device["SerialNumber"]
+    admin.enable_mfa_device(
+        UserName="carol",
+        SerialNumber=serial,
+        AuthenticationCode1="123456",
+        AuthenticationCode2="654321",
+    )
+    replies = [
+        ("Profile name [default]: ", "carol\n"),
+        ("aws_access_key_id: ", key["AccessKeyId"] + "\n"),
+        ("aws_secret_access_key: ", key["SecretAccessKey"] + "\n"),
+        ("MFA device [1]: ", "\n"),
+    ]
+
+    result = terminal(environment, "--setup", replies=replies)
+
+    assert result.code == 0, result.stderr
+    assert f"Your MFA devices:\r\n  1) {serial}" in result.terminal
+    values = ini.parse(credentials.read_text(), "c").values("carol-long-term") or {}
+    assert values["aws_mfa_device"] == serial
+    assert "Next: run 'aws-mfa -p carol' to get a session" in result.stderr
+
+
+def test_a_device_is_asked_again_until_it_is_one() -> None:
+    answers = ["arn:aws:iam::123456789012:user/alice", "", DEVICE]
+    prompts: list[str] = []
+
+    def ask(prompt: str) -> str:
+        prompts.append(prompt)
+        return answers.pop(0)
+
+    assert ask_device(ask, Devices([], "NoSuchEntity")) == DEVICE
+    assert "(NoSuchEntity); a login needs one" in prompts[0]
+    assert prompts[1].startswith("the MFA device entered: 'arn:aws:iam::123456789012:user/alice'")
+    assert prompts[1].endswith("MFA device: ")
+
+
+def test_three_wrong_devices_stop_setup_before_anything_is_written() -> None:
+    with pytest.raises(UsageError, match="nothing was written"):
+        ask_device(lambda prompt: "arn:aws:iam::1:mfa/x", Devices([]))
+
+
+def test_enter_or_a_number_picks_a_listed_device() -> None:
+    found = Devices([DEVICE, "arn:aws:iam::123456789012:mfa/other"])
+    assert ask_device(lambda prompt: "", found) == DEVICE
+    assert ask_device(lambda prompt: "2", found) == "arn:aws:iam::123456789012:mfa/other"

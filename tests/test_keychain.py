@@ -447,7 +447,7 @@ def test_setup_offers_the_keychain_when_there_is_one(
         ("Profile name [default]: ", "dev\n"),
         ("aws_access_key_id: ", f"{LONG_TERM_KEY_ID}\n"),
         ("aws_secret_access_key: ", f"{LONG_TERM_SECRET}\n"),
-        ("MFA device ARN (optional, Enter to skip): ", DEVICE + "\n"),
+        ("like arn:aws:iam::123456789012:mfa/NAME: ", DEVICE + "\n"),
         ("in the OS keychain (SecretService Keyring) instead of the file? [y/N]: ", answer + "\n"),
     ]
     result = run_with_terminal([AWS_MFA, "--setup"], {**environment, **keychain}, replies)

@@ -149,7 +149,7 @@ def make_client(
     from botocore.exceptions import BotoCoreError
 
     try:
-        client = _boto3_client(keys, region, config, session_token, bounds)
+        client = boto3_client(keys, region, config, session_token, bounds)
     except (BotoCoreError, ValueError) as err:
         where = f"profile {config.profiles[0]!r}" if config.profiles else "the default profile"
         raise UsageError(
@@ -159,12 +159,13 @@ def make_client(
     return BoundedClient(client, bounds)
 
 
-def _boto3_client(
+def boto3_client(
     keys: LongTermKeys,
     region: str | None,
     config: AwsConfig,
     session_token: str | None,
     bounds: Limits,
+    service: str = "sts",
 ) -> Any:
     import boto3  # type: ignore[import-untyped]  # (no stubs installed; the client is Any)
     from botocore.config import Config
@@ -183,11 +184,11 @@ def _boto3_client(
         "aws_session_token": session_token,
         "config": client_config,
     }
-    client = session.client("sts", region_name=region, **arguments)
+    client = session.client(service, region_name=region, **arguments)
     if client.meta.region_name is None:
         # A configured endpoint and no region anywhere: botocore could not sign.
         # Sign for STS's global region, as the global endpoint is signed.
-        client = session.client("sts", region_name=GLOBAL_SIGNING_REGION, **arguments)
+        client = session.client(service, region_name=GLOBAL_SIGNING_REGION, **arguments)
     _scale_backoff(client, bounds.backoff_scale)
     return client
 

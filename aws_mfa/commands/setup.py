@@ -1,8 +1,10 @@
 """``aws-mfa --setup``: put a new long-term section in the credentials file, interactively
 (the ``login`` command runs this one when given ``--setup``).
 
-It asks for the profile name, the access key id and the secret access key
-(neither echoed) and, optionally, the MFA device, then appends::
+It asks for the profile name, the access key id (echoed) and the secret
+access key (not echoed), then finds the user's MFA devices with those keys
+(:mod:`aws_mfa.aws.iam`) and offers them, or asks for the device's ARN when
+none can be listed; each answer is checked as it is given. Then it appends::
 
     [dev-long-term]
     aws_access_key_id = AKIA...
@@ -42,10 +44,10 @@ from aws_mfa.cli.context import Context
 from aws_mfa.errors import EXIT_OK, FileError, NoTokenError, UsageError
 from aws_mfa.files import credentials_file, ini, read
 from aws_mfa.files.lock import locked
-from aws_mfa.keys import mask
+from aws_mfa.keys import LongTermKeys, mask
 from aws_mfa.mfa_code import no_terminal, terminal_prompter
 from aws_mfa.os_keychain import Keychain, store_then_write
-from aws_mfa.settings.checks import LOCK_TIMEOUT
+from aws_mfa.settings.checks import DEFAULT_PROFILE, LOCK_TIMEOUT
 from aws_mfa.settings.checks import device as check_device
 from aws_mfa.settings.resolve import Flags, profile_name, resolve_early, section_names
 from aws_mfa.settings.table import SETTINGS
@@ -53,6 +55,7 @@ from aws_mfa.settings.table import SETTINGS
 TYPE_CHECKING = False  # see aws_mfa.records
 if TYPE_CHECKING:
     from aws_mfa.aliases import StrPath
+    from aws_mfa.aws.iam import Devices
 
 
 def run(context: Context) -> int:
@@ -63,6 +66,7 @@ def run(context: Context) -> int:
 
 
 Ask = Callable[[str], str]
+DeviceFinder = Callable[[LongTermKeys], "Devices"]
 
 NO_TERMINAL = no_terminal(
     "--setup needs to ask for your keys",
@@ -96,16 +100,19 @@ def setup(
     ask_secret: Ask = terminal_secret,
     lock_timeout: float = LOCK_TIMEOUT,
     keychain: Keychain | None = None,
+    find_devices: DeviceFinder | None = None,
 ) -> str:
     """Create the long-term section; return its name.
 
-    ``keychain``: the OS keychain to offer (default: keyring's choice).
+    ``keychain``: the OS keychain to offer (default: keyring's choice);
+    ``find_devices``: how the user's MFA devices are found (default: ask IAM).
     """
     document = read.read_ini(path)  # not a file, not readable: stop now
     profile = ask(f"Profile name [{default_profile}]: ").strip() or default_profile
     long_term, short_term = section_names(profile, flags)
     if movable(document, long_term, short_term):
         move_keys(path, profile, short_term, long_term, ask=ask, lock_timeout=lock_timeout)
+        log.info("Next: run '%s' to get a session (it asks for a code)", login_command(profile))
         return long_term
     with locked(path, lock_timeout):
         document = credentials_file.read_for_edit(path, document)
@@ -114,7 +121,7 @@ def setup(
                 f"{os.fspath(path)!r} already has a section {long_term!r}; aws-mfa --setup "
                 "never replaces one: edit or remove it by hand first"
             )
-        values = ask_keys(ask, ask_secret)
+        values = ask_keys(ask, ask_secret, find_devices or default_device_finder)
         key_id, secret = values["aws_access_key_id"], values["aws_secret_access_key"]
         chosen = offer_keychain(ask, keychain or Keychain())
         if chosen is None:
@@ -128,7 +135,22 @@ def setup(
             )
     where = f" (its secret in the keychain, {chosen.label})" if chosen else ""
     log.info("Added [%s] with access key %s to %s%s", long_term, mask(key_id), path, where)
+    log.info("Next: run '%s' to get a session (it asks for a code)", login_command(profile))
     return long_term
+
+
+def login_command(profile: str) -> str:
+    """The command that logs ``profile`` in, as the next step says it."""
+    import shlex
+
+    return "aws-mfa" if profile == DEFAULT_PROFILE else f"aws-mfa -p {shlex.quote(profile)}"
+
+
+def default_device_finder(keys: LongTermKeys) -> Devices:
+    """The user's MFA devices, asked of IAM (boto3 imported only now)."""
+    from aws_mfa.aws.iam import mfa_devices
+
+    return mfa_devices(keys)
 
 
 MOVED_KEYS = (
@@ -199,20 +221,51 @@ def moving(document: ini.IniFile | None, short_term: str) -> list[str]:
     return [key for key in values if key in MOVED_KEYS]
 
 
-def ask_keys(ask: Ask, ask_secret: Ask) -> dict[str, str]:
-    """The access key id, the secret and the device (when given), as the section's values."""
-    key_id = ask_secret("aws_access_key_id: ").strip()
+def ask_keys(ask: Ask, ask_secret: Ask, find_devices: DeviceFinder) -> dict[str, str]:
+    """The access key id (echoed: it is no secret), the secret (not echoed) and the MFA
+    device, chosen among the user's own or typed, each checked as it is given."""
+    key_id = ask("aws_access_key_id: ").strip()
     if not key_id:
         raise UsageError("--setup: no aws_access_key_id was entered; nothing was written")
     secret = ask_secret("aws_secret_access_key: ").strip()
     if not secret:
         raise UsageError("--setup: no aws_secret_access_key was entered; nothing was written")
-    device = ask("MFA device ARN (optional, Enter to skip): ").strip()
-    values = {"aws_access_key_id": key_id, "aws_secret_access_key": secret}
-    if device:
-        check_device(device, "the MFA device entered")
-        values["aws_mfa_device"] = device
-    return values
+    log.info("Looking up the MFA devices of access key %s", mask(key_id))
+    device = ask_device(ask, find_devices(LongTermKeys(key_id, secret)))
+    return {"aws_access_key_id": key_id, "aws_secret_access_key": secret, "aws_mfa_device": device}
+
+
+DEVICE_ATTEMPTS = 3
+
+
+def ask_device(ask: Ask, found: Devices) -> str:
+    """The MFA device: one of ``found`` (Enter takes the first), or an ARN typed and checked,
+    asked again when it is not one."""
+    if found.serials:
+        listed = "".join(
+            f"  {number}) {serial}\n" for number, serial in enumerate(found.serials, 1)
+        )
+        prompt = f"Your MFA devices:\n{listed}MFA device [1]: "
+    else:
+        why = f" ({found.problem})" if found.problem else ""
+        prompt = (
+            f"No MFA device of these keys could be listed{why}; a login needs one.\n"
+            "MFA device ARN (IAM > Users > Security credentials), "
+            "like arn:aws:iam::123456789012:mfa/NAME: "
+        )
+    for attempt in range(1, DEVICE_ATTEMPTS + 1):
+        answer = ask(prompt).strip()
+        if found.serials and (not answer or answer in {str(n) for n in range(1, 10)}):
+            index = int(answer or "1") - 1
+            if index < len(found.serials):
+                return found.serials[index]
+        try:
+            return check_device(answer, "the MFA device entered")
+        except UsageError as err:
+            if attempt == DEVICE_ATTEMPTS:
+                raise UsageError(f"--setup: {err.message}; nothing was written") from err
+            prompt = f"{err.message}.\nMFA device: "
+    raise AssertionError("unreachable")  # pragma: no cover
 
 
 def offer_keychain(ask: Ask, keychain: Keychain) -> Keychain | None:
