@@ -41,14 +41,12 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 
-from aws_mfa.aws.config_file import ConfigProfile, profile_name
+from aws_mfa.aws.config_file import LOGIN_SESSION_KEY, ConfigProfile, profile_name
 from aws_mfa.clock import datetime, timezone
 from aws_mfa.errors import FileError
 from aws_mfa.files import read
 from aws_mfa.records import Record
 
-LOGIN_SESSION_KEY = "login_session"
-"""The config key ``aws login`` writes: the ARN of who signed in."""
 CACHE_FOLDER = os.path.join("~", ".aws", "login", "cache")
 CACHE_FOLDER_VARIABLE = "AWS_LOGIN_CACHE_DIRECTORY"
 MAX_SIZE = 64 * 1024

@@ -18,8 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from aws_mfa.aws.config_file import ConfigProfile, profile_name
-from aws_mfa.aws.login_sessions import LOGIN_SESSION_KEY
+from aws_mfa.aws.config_file import LOGIN_SESSION_KEY, ConfigProfile, profile_name
 
 TYPE_CHECKING = False  # see aws_mfa.records
 if TYPE_CHECKING:

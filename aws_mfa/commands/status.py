@@ -33,7 +33,7 @@ import sys
 from collections.abc import Mapping, Sequence
 
 from aws_mfa import expiry, log
-from aws_mfa.aws.login_sessions import LoginSession, login_sessions, signed_in_as
+from aws_mfa.aws.config_file import LOGIN_SESSION_KEY, ConfigProfile
 from aws_mfa.aws.sections import has_long_term_keys, secret_location
 from aws_mfa.cli.context import Context
 from aws_mfa.clock import utc_now
@@ -60,6 +60,7 @@ if TYPE_CHECKING:
     from datetime import datetime
     from typing import TextIO
 
+    from aws_mfa.aws.login_sessions import LoginSession
     from aws_mfa.settings.resolve import Settings
 
 STALE = "stale"
@@ -112,10 +113,7 @@ def every_profile(
         )
         for entry in MfaSessions(default_folder()).entries()
     ]
-    logins = [
-        login_session_status(login, now)
-        for login in login_sessions(context.config_profiles(), environ)
-    ]
+    logins = login_rows(context.config_profiles(), environ, now)
     if flags.switch("json"):
         print(as_json(rows, mfa_rows, long_term, logins))
         return EXIT_OK
@@ -251,6 +249,18 @@ class LoginSessionStatus(Record):
         }
 
 
+def login_rows(
+    profiles: Mapping[str, ConfigProfile], environ: Mapping[str, str], now: datetime
+) -> list[LoginSessionStatus]:
+    """The profiles ``aws login`` signed in. Without a ``login_session`` in the config file
+    (most runs), neither the AWS CLI's cache nor the module that reads it is touched."""
+    if not any(LOGIN_SESSION_KEY in profile.values for profile in profiles.values()):
+        return []
+    from aws_mfa.aws.login_sessions import login_sessions
+
+    return [login_session_status(login, now) for login in login_sessions(profiles, environ)]
+
+
 def login_session_status(login: LoginSession, now: datetime) -> LoginSessionStatus:
     """``valid`` until its cached credentials expire, then ``stale`` (see :data:`STALE`);
     ``missing`` with no cache file, ``unreadable`` when its expiry cannot be read."""
@@ -268,10 +278,12 @@ def login_session_status(login: LoginSession, now: datetime) -> LoginSessionStat
 
 def login_table(rows: list[LoginSessionStatus], colour: bool = False) -> str:
     """The profiles ``aws login`` signed in, one row each."""
+    from aws_mfa.aws import login_sessions
+
     cells = [
         (
             row.profile if row.profile.isprintable() else repr(row.profile),
-            signed_in_as(row.session),
+            login_sessions.signed_in_as(row.session),
             *when(row.expiration, row.seconds_left),
             row.state,
         )
