@@ -374,6 +374,7 @@ def test_status_lists_login_profiles_with_their_expiry(
     write_cache(cache, BOB, stamp(later(-3600)))
     write(credentials, long_term("dev-long-term") + "\n" + session("dev", "2099-01-01 00:00:00"))
     assert set(SECRETS) <= secrets_under(home)  # the secret scan of every run knows them
+    before = {path: path.read_bytes() for path in home.rglob("*") if path.is_file()}
 
     result = aws_mfa("status")
     assert result.code == 0, result.stderr
@@ -410,6 +411,7 @@ def test_status_lists_login_profiles_with_their_expiry(
     assert gone["expiration"] is None
     assert "'aws login --profile gone' signs in" in gone["reason"]
     assert_nothing_secret(result.stdout + result.stderr)
+    assert {path: path.read_bytes() for path in home.rglob("*") if path.is_file()} == before
 
 
 @pytest.mark.e2e
