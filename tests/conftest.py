@@ -170,7 +170,7 @@ def secrets_under(home: Path) -> set[str]:
     for path in folder.rglob("*") if folder.is_dir() else []:
         if not path.is_file():  # a FIFO or a device in a test would block the read
             continue
-        if path.suffix == ".json":  # the cached MFA sessions
+        if path.suffix == ".json":  # the cached MFA sessions, the aws login cache
             found.update(json_secrets(path))
             continue
         try:
@@ -186,15 +186,43 @@ def secrets_under(home: Path) -> set[str]:
     return found
 
 
+LOGIN_SECRET_KEYS = ("refreshToken", "dpopKey", "idToken")
+"""The secrets of an ``aws login`` cache file (besides its credentials, in ``accessToken``)."""
+
+
 def json_secrets(path: Path) -> set[str]:
-    """The secret values of a cached MFA session file."""
+    """The secret values of a cached MFA session file, or of an ``aws login`` cache file: its
+    credentials, refresh token, ID token and DPoP key (each line of the key's body too)."""
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError, RecursionError):  # hostile files in tests too
         return set()
     if not isinstance(data, dict):
         return set()
-    return {str(data[key]) for key in ("SecretAccessKey", "SessionToken") if key in data}
+    found = {str(data[key]) for key in ("SecretAccessKey", "SessionToken") if key in data}
+    token = data.get("accessToken")
+    if isinstance(token, dict):
+        found |= {str(token[key]) for key in ("secretAccessKey", "sessionToken") if key in token}
+    for key in LOGIN_SECRET_KEYS:
+        if isinstance(data.get(key), str):
+            found.add(data[key])
+            found |= {
+                line for line in data[key].splitlines() if len(line) > 7 and "-----" not in line
+            }
+    return found
+
+
+def login_cache_secrets(env: dict[str, str]) -> set[str]:
+    """The secrets of the ``aws login`` cache files in ``$AWS_LOGIN_CACHE_DIRECTORY``, when a
+    test puts the cache outside the home."""
+    folder = (
+        Path(env["AWS_LOGIN_CACHE_DIRECTORY"]) if env.get("AWS_LOGIN_CACHE_DIRECTORY") else None
+    )
+    if folder is None or not folder.is_dir():
+        return set()
+    return {
+        secret for path in folder.glob("*.json") if path.is_file() for secret in json_secrets(path)
+    }
 
 
 def check_no_secrets(command: list[str], env: dict[str, str], stdin: str, result: Result) -> None:
@@ -211,8 +239,9 @@ def check_no_secrets(command: list[str], env: dict[str, str], stdin: str, result
         printed["stdout"] = result.stdout
     given = [value for flag, value in itertools.pairwise(command) if flag in TOKEN_FLAGS]
     codes = set(CODE.findall(" ".join([*given, stdin, env.get("MFA_TOKEN", "")])))
+    secrets = secrets_under(home) | login_cache_secrets(env)
     for stream, text in printed.items():
-        for secret in secrets_under(home):
+        for secret in secrets:
             if secret in text:
                 pytest.fail(f"a secret ({len(secret)} characters) was printed on {stream}")
         for code in codes:

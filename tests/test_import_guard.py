@@ -57,6 +57,8 @@ NEVER = [
     "aws_mfa.files.lock",
     "aws_mfa.files.write_check",
     "aws_mfa.cli.parser",
+    # The reader of the AWS CLI's aws login cache: only with a login_session in the config.
+    "aws_mfa.aws.login_sessions",
 ]
 
 SCRIPT = """

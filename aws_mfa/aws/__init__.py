@@ -6,6 +6,8 @@ which credential source the AWS CLI and SDKs use first, and STS.
   keys, a role session, another tool's), in one place;
 - :mod:`~aws_mfa.aws.precedence`: what makes the AWS CLI and SDKs take their
   credentials from elsewhere than what aws-mfa writes;
+- :mod:`~aws_mfa.aws.login_sessions`: the profiles ``aws login`` signed in, and when
+  their cached credentials expire (nothing else of the AWS CLI's cache is read);
 - :mod:`~aws_mfa.aws.sts`: calls to STS through boto3 (imported on renewals only).
 
 It may import :mod:`aws_mfa.files` and the foundation modules, nothing above

@@ -67,6 +67,9 @@ class ConfigProfile(Record):
     values: Mapping[str, str]
 
 
+LOGIN_SESSION_KEY = "login_session"
+"""The key ``aws login`` (AWS CLI v2.32+) writes to a profile: the ARN of who signed in
+(see :mod:`aws_mfa.aws.login_sessions`)."""
 NOT_PROFILES = ("sso-session", "services")
 """Header prefixes of the config file's sections that are not profiles (botocore's)."""
 DEFAULTS_SECTION = "DEFAULT"

@@ -6,7 +6,11 @@ wrong) or a ``problem`` with what to do about it::
     ok       ~/.aws/credentials can be read by you alone (0600)
     PROBLEM  [dev] in ~/.aws/credentials holds a long-term access key id (...WXYZ) ...
     note     [prod-long-term] in ~/.aws/credentials holds its secret access key in plaintext; ...
+    ok       [profile console] in ~/.aws/config has an 'aws login' session (...); its ...
     note     the clock was not checked: STS could not be reached (timed out)
+
+Of the AWS CLI's ``aws login`` cache it reads when each login's cached
+credentials expire, and nothing else (see :mod:`aws_mfa.aws.login_sessions`).
 
 It reads the files leniently (a file that does not parse is itself a
 finding, and duplicate sections are all listed), never writes, never
@@ -22,7 +26,9 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from aws_mfa import expiry
 from aws_mfa.aws import config_file, precedence
+from aws_mfa.aws.login_sessions import LoginSession, login_sessions, sign_in, signed_in_as
 from aws_mfa.aws.sections import (
     IN_KEYCHAIN,
     is_session,
@@ -218,6 +224,9 @@ def sessions(
     for name in sorted(targets):
         for text in precedence.hidden_by_config(config.get(name), name, config_path):
             found.append(Finding(PROBLEM, text))
+        if "aws_access_key_id" in (document.values(name) or {}):  # what botocore takes
+            for text in precedence.hides_login_session(config.get(name), name, path, config_path):
+                found.append(Finding(PROBLEM, text))
     found += keys_in_the_way(document, config, flags, path, profile)
     if not found:
         found.append(Finding(OK, f"no session in {path} is hidden or in the way of long-term keys"))
@@ -345,6 +354,38 @@ def keychain_has_entry(key_id: str) -> bool | None:
         return None
 
 
+def logins(
+    config: Mapping[str, config_file.ConfigProfile],
+    environ: Mapping[str, str],
+    config_path: Path,
+    now: datetime,
+) -> list[Finding]:
+    """The profiles ``aws login`` signed in, with when their cached credentials expire:
+    worth knowing, never a problem (the AWS CLI looks after them)."""
+    return [login_finding(login, config_path, now) for login in login_sessions(config, environ)]
+
+
+def login_finding(login: LoginSession, config_path: Path, now: datetime) -> Finding:
+    who = f"[{login.header}] in {config_path} has an 'aws login' session "
+    who += f"({signed_in_as(login.session)})"
+    if not login.cached:
+        return Finding(NOTE, f"{who}, but {login.reason}")
+    if login.expiration is None:
+        return Finding(NOTE, f"{who}; when it expires is unknown: {login.reason}")
+    when = expiry.describe_local(login.expiration)
+    left = (login.expiration - now).total_seconds()
+    if left > 0:
+        return Finding(
+            OK, f"{who}; its cached credentials expire {when} ({expiry.format_duration(left)} left)"
+        )
+    return Finding(
+        NOTE,
+        f"{who}; its cached credentials ended {when}: the AWS CLI and SDKs get new ones with "
+        "its refresh token while the login lasts (up to 12 hours), then "
+        f"'{sign_in(login.profile)}' signs in again",
+    )
+
+
 def environment(environ: Mapping[str, str]) -> list[Finding]:
     found = [Finding(PROBLEM, text) for text in precedence.environment_overrides(environ)]
     return found or [Finding(OK, "no AWS credentials in the environment override the profiles")]
@@ -414,6 +455,7 @@ def examine(
     profile = resolve_early("profile", flags, environ)
     found += sessions(document, profiles, flags, credentials_path, config_path, profile)
     found += long_term_secrets(document, profiles, flags, credentials_path, unavailable)
+    found += logins(profiles, environ, config_path, utc_now())
     found += environment(environ)
     found.append(clock(sts_url(region), utc_now, fetch))
     return found

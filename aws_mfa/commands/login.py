@@ -96,9 +96,11 @@ def prepare(context: Context, warn: bool = True) -> Settings:
         warn_about_role_profile(plan)
     elif warn:
         short_term = resolved.short_term_section
+        profile = context.config_profiles().get(short_term)
         warnings = precedence.environment_overrides(context.environ, short_term)
-        warnings += precedence.hidden_by_config(
-            context.config_profiles().get(short_term), short_term, resolved.config_file
+        warnings += precedence.hidden_by_config(profile, short_term, resolved.config_file)
+        warnings += precedence.hides_login_session(
+            profile, short_term, resolved.credentials_file, resolved.config_file
         )
         for warning in warnings:
             log.warning("%s", warning)

@@ -12,8 +12,16 @@ secret is (the file, or the OS keychain, as the section says)::
     dev      user         2026-11-23 09:12:44 CET  11h 58m  valid
     admin    role/admin   2026-11-22 13:00:00 CET  -        expired
 
+    AWS LOGIN PROFILE  IDENTITY                   EXPIRES                  LEFT    STATE
+    console            123456789012:user/alice    2026-11-22 21:04:05 CET  12m 4s  valid
+
     LONG-TERM SECTION  ACCESS KEY  SECRET IN
     dev-long-term      ...WXYZ     keychain
+
+The profiles ``aws login`` signed in (``login_session`` in the config file)
+are listed with the expiry of their cached credentials, read from the AWS
+CLI's cache only when the config file has such a profile (see
+:mod:`aws_mfa.aws.login_sessions`); nothing else of that cache is read.
 
 For one profile (``--profile`` or ``AWS_PROFILE``) the exit code tells the
 state: 0 valid, 7 expired or missing, 8 expiring within the margin.
@@ -25,6 +33,7 @@ import sys
 from collections.abc import Mapping, Sequence
 
 from aws_mfa import expiry, log
+from aws_mfa.aws.config_file import LOGIN_SESSION_KEY, ConfigProfile
 from aws_mfa.aws.sections import has_long_term_keys, secret_location
 from aws_mfa.cli.context import Context
 from aws_mfa.clock import utc_now
@@ -51,8 +60,21 @@ if TYPE_CHECKING:
     from datetime import datetime
     from typing import TextIO
 
-COLOURS = {VALID: "32", EXPIRING: "33", EXPIRED: "31", MISSING: "31", UNREADABLE: "31"}
-"""ANSI colours of the state words: valid green, expiring yellow, the rest red."""
+    from aws_mfa.aws.login_sessions import LoginSession
+    from aws_mfa.settings.resolve import Settings
+
+STALE = "stale"
+"""A login's cached credentials are past their expiry: the AWS CLI and SDKs get new ones
+with its refresh token, as long as the login lasts (up to 12 hours), which no file says."""
+COLOURS = {
+    VALID: "32",
+    EXPIRING: "33",
+    STALE: "33",
+    EXPIRED: "31",
+    MISSING: "31",
+    UNREADABLE: "31",
+}
+"""ANSI colours of the state words: valid green, expiring and stale yellow, the rest red."""
 
 
 def run(context: Context) -> int:
@@ -74,6 +96,15 @@ def run(context: Context) -> int:
         else:
             print(table([row], colour) + long_term_part(long_term))
         return row.exit_code
+    return every_profile(context, document, resolved, now, colour)
+
+
+def every_profile(
+    context: Context, document: ini.IniFile | None, resolved: Settings, now: datetime, colour: bool
+) -> int:
+    """The tables (or the JSON list) of every session, cached MFA session, ``aws login``
+    profile and long-term section."""
+    flags, environ = context.flags, context.environ
     long_term = long_term_status(document, long_term_sections(document))
     rows = all_sessions(document, now, resolved.min_ttl)
     mfa_rows = [
@@ -82,17 +113,20 @@ def run(context: Context) -> int:
         )
         for entry in MfaSessions(default_folder()).entries()
     ]
+    logins = login_rows(context.config_profiles(), environ, now)
     if flags.switch("json"):
-        print(as_json(rows, mfa_rows, long_term))
+        print(as_json(rows, mfa_rows, long_term, logins))
         return EXIT_OK
-    if rows:
-        print(table(rows, colour))
-    else:
+    if not rows:
         log.info("No sessions in %s", context.credentials_path)
-    if mfa_rows:
-        print(("\n" if rows else "") + mfa_table(mfa_rows, colour))
-    if long_term:
-        print(("\n" if rows or mfa_rows else "") + long_term_table(long_term))
+    tables = (
+        table(rows, colour) if rows else "",
+        mfa_table(mfa_rows, colour) if mfa_rows else "",
+        login_table(logins, colour) if logins else "",
+        long_term_table(long_term) if long_term else "",
+    )
+    if any(tables):
+        print("\n\n".join(text for text in tables if text))
     return EXIT_OK
 
 
@@ -189,6 +223,75 @@ def mfa_session_status(
     return MfaSessionStatus(access_key_id, device, expiration, max(left, 0), state)
 
 
+class LoginSessionStatus(Record):
+    """The state of a profile ``aws login`` signed in: when its cached credentials expire.
+    Nothing secret: the cache's credentials, refresh token and DPoP key are never read."""
+
+    profile: str
+    session: str
+    cache_file: str
+    expiration: datetime | None
+    seconds_left: int | None
+    state: str
+    reason: str
+
+    def as_json(self) -> dict[str, object]:
+        return {
+            "kind": "login_session",
+            "profile": self.profile,
+            "login_session": self.session,
+            "cache_file": self.cache_file,
+            "expiration": self.expiration.isoformat() if self.expiration else None,
+            "expiration_local": expiry.describe_local(self.expiration) if self.expiration else None,
+            "seconds_left": self.seconds_left,
+            "state": self.state,
+            "reason": self.reason or None,
+        }
+
+
+def login_rows(
+    profiles: Mapping[str, ConfigProfile], environ: Mapping[str, str], now: datetime
+) -> list[LoginSessionStatus]:
+    """The profiles ``aws login`` signed in. Without a ``login_session`` in the config file
+    (most runs), neither the AWS CLI's cache nor the module that reads it is touched."""
+    if not any(LOGIN_SESSION_KEY in profile.values for profile in profiles.values()):
+        return []
+    from aws_mfa.aws.login_sessions import login_sessions
+
+    return [login_session_status(login, now) for login in login_sessions(profiles, environ)]
+
+
+def login_session_status(login: LoginSession, now: datetime) -> LoginSessionStatus:
+    """``valid`` until its cached credentials expire, then ``stale`` (see :data:`STALE`);
+    ``missing`` with no cache file, ``unreadable`` when its expiry cannot be read."""
+    if login.expiration is None:
+        state = UNREADABLE if login.cached else MISSING
+        return LoginSessionStatus(
+            login.profile, login.session, login.cache_file, None, None, state, login.reason
+        )
+    left = int((login.expiration - now).total_seconds())
+    state = VALID if left > 0 else STALE
+    return LoginSessionStatus(
+        login.profile, login.session, login.cache_file, login.expiration, max(left, 0), state, ""
+    )
+
+
+def login_table(rows: list[LoginSessionStatus], colour: bool = False) -> str:
+    """The profiles ``aws login`` signed in, one row each."""
+    from aws_mfa.aws import login_sessions
+
+    cells = [
+        (
+            row.profile if row.profile.isprintable() else repr(row.profile),
+            login_sessions.signed_in_as(row.session),
+            *when(row.expiration, row.seconds_left),
+            row.state,
+        )
+        for row in rows
+    ]
+    return render(("AWS LOGIN PROFILE", "IDENTITY", "EXPIRES", "LEFT", "STATE"), cells, colour)
+
+
 class LongTermStatus(Record):
     """A section with long-term keys, and where its secret is: ``file`` or ``keychain``."""
 
@@ -227,9 +330,11 @@ def as_json(
     rows: list[SessionStatus] | SessionStatus,
     mfa_rows: list[MfaSessionStatus] | None = None,
     long_term: list[LongTermStatus] | None = None,
+    logins: list[LoginSessionStatus] | None = None,
 ) -> str:
-    """JSON: a list for every session (then every MFA session, then every long-term
-    section), an object for one profile (with its long-term section and where its secret is).
+    """JSON: a list for every session (then every MFA session, every ``aws login`` profile,
+    every long-term section), an object for one profile (with its long-term section and
+    where its secret is).
     """
     import json
 
@@ -245,5 +350,6 @@ def as_json(
         )
     listed = [{"kind": "profile", **row.as_json()} for row in rows]
     listed += [row.as_json() for row in mfa_rows or []]
+    listed += [row.as_json() for row in logins or []]
     listed += [row.as_json() for row in long_term or []]
     return json.dumps(listed, indent=2)

@@ -5,7 +5,8 @@ Rules, each giving one error line that says how to fix it:
 - only a regular file is read: a folder, FIFO or device in its place is
   refused without blocking (it is opened with ``O_NONBLOCK`` and checked
   with ``fstat`` before any read);
-- at most :data:`MAX_SIZE` bytes (a credentials file is a few kilobytes);
+- at most :data:`MAX_SIZE` bytes (a credentials file is a few kilobytes), or
+  the smaller ``limit`` a caller gives;
 - UTF-8 text without a byte-order mark (botocore rejects a BOM).
 
 A missing file reads as None. Line endings are left to :mod:`aws_mfa.files.ini`,
@@ -77,29 +78,32 @@ def kind_problem(mode: int) -> str | None:
     return "not a regular file"
 
 
-def _read_bytes(path: StrPath, fd: int) -> tuple[bytes, os.stat_result]:
+def size_text(size: int) -> str:
+    """``64 MiB`` for a mebibyte or more, else ``65536 bytes``."""
+    return f"{size >> 20} MiB" if size >= 1 << 20 else f"{size} bytes"
+
+
+def _read_bytes(path: StrPath, fd: int, limit: int = MAX_SIZE) -> tuple[bytes, os.stat_result]:
     shown = os.fspath(path)
     status = os.fstat(fd)
     kind = kind_problem(status.st_mode)
     if kind:
         raise FileError(f"{shown!r} is {kind}, not a regular file; move it away or point elsewhere")
-    if status.st_size > MAX_SIZE:
+    if status.st_size > limit:
         raise FileError(
-            f"{shown!r} is {status.st_size // (1024 * 1024)} MiB, over the {MAX_SIZE >> 20} MiB "
+            f"{shown!r} is {size_text(status.st_size)}, over the {size_text(limit)} "
             "aws-mfa reads; is it the right file?"
         )
     chunks = []
     size = 0
-    while size <= MAX_SIZE:
+    while size <= limit:
         chunk = os.read(fd, max(status.st_size + 1, 65536))
         if not chunk:
             break
         chunks.append(chunk)
         size += len(chunk)
-    if size > MAX_SIZE:
-        raise FileError(
-            f"{shown!r} grew over {MAX_SIZE >> 20} MiB while read; is it the right file?"
-        )
+    if size > limit:
+        raise FileError(f"{shown!r} grew over {size_text(limit)} while read; is it the right file?")
     return b"".join(chunks), status
 
 
@@ -117,13 +121,16 @@ def decode(data: bytes, shown: str) -> str:
         raise FileError(f"{shown!r}, line {line}: not UTF-8 text; save the file as UTF-8") from err
 
 
-def read_snapshot(path: StrPath) -> Snapshot | None:
-    """The text of the file at ``path`` and its signature; None when there is no file."""
+def read_snapshot(path: StrPath, limit: int = MAX_SIZE) -> Snapshot | None:
+    """The text of the file at ``path`` and its signature; None when there is no file.
+
+    ``limit``: the most bytes read (a FileError says the file is larger).
+    """
     fd = _open(path)
     if fd is None:
         return None
     try:
-        data, status = _read_bytes(path, fd)
+        data, status = _read_bytes(path, fd, limit)
     except OSError as err:
         raise FileError(f"cannot read {os.fspath(path)!r}: {err.strerror}") from err
     finally:
