@@ -12,6 +12,9 @@ import hashlib
 import json
 import os
 import re
+import shutil
+import subprocess
+import sys
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -334,14 +337,35 @@ def test_links_are_followed_as_botocore_follows_them(
     assert gone.reason
 
 
-def test_an_unreadable_cache_file_is_an_unknown_expiry(cache: Path, config: Path) -> None:
-    if os.geteuid() == 0:
-        pytest.skip("root reads every file")
+UNREADABLE = """
+import sys
+from aws_mfa.aws.config_file import profiles
+from aws_mfa.aws.login_sessions import login_sessions
+from aws_mfa.files import ini
+
+config = sys.argv[1]
+found = login_sessions(profiles(ini.parse(open(config).read(), config)), {"HOME": sys.argv[2]})
+print(found[0].expiration, found[0].reason)
+"""
+
+
+@pytest.mark.e2e
+def test_an_unreadable_cache_file_is_an_unknown_expiry(
+    cache: Path, config: Path, home: Path
+) -> None:
     path = write_cache(cache, ALICE)
     path.chmod(0)
-    console = read_all(config)[0]
-    assert console.expiration is None
-    assert "permission denied" in console.reason
+    command = [sys.executable, "-c", UNREADABLE, str(config), str(home)]
+    if os.geteuid() == 0:  # root reads every file: run without the capabilities that let it
+        setpriv = shutil.which("setpriv")
+        assert setpriv, "setpriv (util-linux) is needed to test an unreadable file as root"
+        command = [setpriv, "--bounding-set", "-dac_override,-dac_read_search", *command]
+    done = subprocess.run(
+        command, capture_output=True, text=True, timeout=60, check=False, env={**os.environ}
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("None ")
+    assert "permission denied" in done.stdout
 
 
 # Through the command line
