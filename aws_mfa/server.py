@@ -42,6 +42,9 @@ HOST = "127.0.0.1"
 
 Provider = Callable[[], TemporaryCredentials]
 
+REQUEST_TIMEOUT = 10
+"""Seconds a client may take to send its request; a silent connection is then closed."""
+
 
 class CredentialServer:
     """The endpoint, serving what ``provider`` gives, in a background thread."""
@@ -51,7 +54,7 @@ class CredentialServer:
         self.token = token or secrets.token_urlsafe(32)
         self.lock = threading.Lock()
         try:
-            self.http = ThreadingHTTPServer((HOST, 0), Handler)
+            self.http = QuietServer((HOST, 0), Handler)
         except OSError as err:
             raise UsageError(
                 f"exec --server cannot listen on {HOST} ({err.strerror}); nothing was run"
@@ -73,12 +76,24 @@ class CredentialServer:
         self.http.server_close()
         self.thread.join(timeout=10)
 
-    def answer(self, authorization: str | None) -> tuple[int, dict[str, Any]]:
-        """The status and JSON body for a GET of the credentials."""
+    @property
+    def host(self) -> str:
+        """The Host header a client of :attr:`url` sends."""
+        return f"{HOST}:{self.http.server_address[1]}"
+
+    def answer(self, authorization: str | None, host: str | None) -> tuple[int, dict[str, Any]]:
+        """The status and JSON body for a GET of the credentials.
+
+        The token first; then the Host header, which must name the address
+        the command was given: a page that rebinds its own name to 127.0.0.1
+        (DNS rebinding) sends its own name there, and learns nothing.
+        """
         if not authorization:
             return 401, {"message": "no Authorization header"}
         if not hmac.compare_digest(authorization.encode(), self.token.encode()):
             return 403, {"message": "wrong authorization token"}
+        if host != self.host:
+            return 403, {"message": f"the Host header is not {self.host}"}
         with self.lock:
             try:
                 creds = self.provider()
@@ -94,17 +109,41 @@ class CredentialServer:
         }
 
 
+class QuietServer(ThreadingHTTPServer):
+    """socketserver's threading server, which never prints a traceback."""
+
+    def handle_error(self, request: object, client_address: object) -> None:
+        """One DEBUG line for a failed request (a client gone mid-answer), never its content."""
+        import sys
+
+        log.debug("Credential endpoint: a request failed (%s)", type(sys.exc_info()[1]).__name__)
+
+
+METHODS = ("GET", "POST", "PUT", "DELETE", "PATCH", "HEAD")
+"""The methods a request line may name in the log; anything else is logged as malformed."""
+
+
 class Handler(BaseHTTPRequestHandler):
-    """GET of :data:`PATH` only; every answer is JSON."""
+    """GET of :data:`PATH` only; every answer is JSON.
+
+    Each request is logged in one DEBUG line saying its method (when it is
+    one of :data:`METHODS`), whether it asked for :data:`PATH`, and the
+    status; never what else it sent. A malformed request (``command`` and
+    ``path`` are not even set then) is one such line too.
+    """
 
     server_version = "aws-mfa"
+    timeout = REQUEST_TIMEOUT
+    error_content_type = "application/json"
+    error_message_format = '{"message": "%(explain)s"}\n'
+    """The standard text of the status, never the request's content."""
 
     def do_GET(self) -> None:
         if self.path.split("?")[0] != PATH:
             self.reply(404, {"message": "not found"})
             return
         server: CredentialServer = self.server.credentials  # type: ignore[attr-defined]
-        self.reply(*server.answer(self.headers.get("Authorization")))
+        self.reply(*server.answer(self.headers.get("Authorization"), self.headers.get("Host")))
 
     def refuse(self) -> None:
         self.reply(405, {"message": "only GET"})
@@ -120,5 +159,18 @@ class Handler(BaseHTTPRequestHandler):
         if self.command != "HEAD":
             self.wfile.write(data)
 
+    def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
+        method = getattr(self, "command", None)
+        path = getattr(self, "path", "").split("?")[0]
+        log.debug(
+            "Credential endpoint: %s %s: %s",
+            method if method in METHODS else "a malformed request",
+            PATH if path == PATH else "(another path)",
+            int(code) if str(code).isdigit() else code,
+        )
+
+    def log_error(self, format: str, *args: Any) -> None:
+        """Said by :meth:`log_request` (the status of the refusal) without the request's text."""
+
     def log_message(self, format: str, *args: Any) -> None:
-        log.debug("Credential endpoint: %s %s", self.command, self.path.split("?")[0])
+        """Nothing else is logged: the standard lines quote the request."""
