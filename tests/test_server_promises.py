@@ -135,3 +135,20 @@ def test_the_host_header_must_name_the_address_the_command_was_given(
         assert status == 403, name
         assert "SecretAccessKey" not in body
         assert "the Host header is not 127.0.0.1:" in json.loads(body)["message"]
+
+
+@pytest.mark.e2e
+@pytest.mark.parametrize("server", [False, True], ids=["exec", "exec --server"])
+def test_token_dash_reads_one_line_and_leaves_the_rest_to_the_command(
+    server: bool, credentials: Path, aws_mfa: AwsMfa, strict_sts: StrictSts
+) -> None:
+    """Item 14: ``--token -`` takes exactly the first line of stdin, unbuffered."""
+    write(credentials, long_term("dev-long-term"))
+    command = python("import sys; sys.stdout.write(sys.stdin.read())")
+    mode = ["--server"] if server else []
+    result = aws_mfa(
+        "exec", *mode, "-p", "dev", "--token", "-", *command, stdin="123456\nthe rest\nof it\n"
+    )
+    assert result.code == 0, result.stderr
+    assert result.stdout == "the rest\nof it\n"
+    assert strict_sts.codes == [("arn:aws:iam::123456789012:mfa/alice", "123456")]
