@@ -10,12 +10,17 @@ in the command: boto3, the AWS CLI and the JavaScript SDK v3.
 from __future__ import annotations
 
 import json
+import os
+import signal
+import subprocess
 import sys
+import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import AwsMfa, long_term, write
+from tests.conftest import AWS_MFA, AwsMfa, long_term, write
 from tests.strict_sts import StrictSts, strict_sts
 
 __all__ = ["strict_sts"]
@@ -152,3 +157,61 @@ def test_token_dash_reads_one_line_and_leaves_the_rest_to_the_command(
     assert result.code == 0, result.stderr
     assert result.stdout == "the rest\nof it\n"
     assert strict_sts.codes == [("arn:aws:iam::123456789012:mfa/alice", "123456")]
+
+
+def wait_for(condition: Callable[[], bool], seconds: float) -> bool:
+    """Poll ``condition`` every 20 ms until it holds or ``seconds`` pass; whether it held."""
+    deadline = time.monotonic() + seconds
+    while not condition():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.02)
+    return True
+
+
+def gone(pid: int) -> bool:
+    """Whether process ``pid`` has ended (a zombie not yet reaped by its new parent counts)."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return True
+    return "\nState:\tZ" in status
+
+
+@pytest.mark.e2e
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="PR_SET_PDEATHSIG is Linux's")
+def test_the_command_ends_when_aws_mfa_is_killed(
+    credentials: Path, home: Path, aws_mfa: AwsMfa, strict_sts: StrictSts
+) -> None:
+    """Item 17: SIGKILL of aws-mfa, and the kernel sends the command SIGTERM."""
+    write(credentials, long_term("dev-long-term"))
+    pid_file, terminated = home / "child.pid", home / "terminated"
+    child = (
+        "import os, signal, sys, time, pathlib\n"
+        f"def done(*_): pathlib.Path({str(terminated)!r}).write_text('yes'); sys.exit(3)\n"
+        "signal.signal(signal.SIGTERM, done)\n"
+        f"pathlib.Path({str(pid_file)!r}).write_text(str(os.getpid()))\n"
+        "time.sleep(60)\n"
+    )
+    process = subprocess.Popen(
+        [AWS_MFA, "exec", "--server", "-p", "dev", "-c", "123456", *python(child)],
+        env=aws_mfa.env,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    pid = 0
+    try:
+        assert wait_for(lambda: pid_file.exists() and pid_file.read_text() != "", 30)
+        pid = int(pid_file.read_text())
+        process.kill()
+        process.wait(timeout=30)
+        assert wait_for(terminated.exists, 10), "the command ran on after aws-mfa died"
+        assert wait_for(lambda: gone(pid), 10)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait(timeout=30)
+        if pid and not gone(pid):
+            os.kill(pid, signal.SIGKILL)

@@ -23,10 +23,10 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import NoReturn
 
-from aws_mfa import session_state
+from aws_mfa import log, session_state
 from aws_mfa.cli.context import Context
 from aws_mfa.commands.login import fresh_credentials, log_in, prepare
 from aws_mfa.errors import CommandNotFoundError, UsageError
@@ -168,7 +168,7 @@ def supervise(command: list[str], env: Mapping[str, str]) -> int:
     sys.stdout.flush()
     sys.stderr.flush()
     try:
-        child = subprocess.Popen(command, env=dict(env))
+        child = subprocess.Popen(command, env=dict(env), preexec_fn=die_with_parent())
     except OSError as err:
         raise cannot_run(err, command[0]) from err
 
@@ -186,6 +186,41 @@ def supervise(command: list[str], env: Mapping[str, str]) -> int:
         for name, handler in previous.items():
             signal.signal(getattr(signal, name), handler)
     return 128 - code if code < 0 else code
+
+
+PR_SET_PDEATHSIG = 1
+"""``<linux/prctl.h>``: the signal the kernel sends a process when its parent dies."""
+
+
+def die_with_parent() -> Callable[[], None] | None:
+    """On Linux, what the command runs before it starts: SIGTERM it when aws-mfa dies.
+
+    Without it, a SIGKILLed ``aws-mfa exec --server`` leaves its command
+    running with no endpoint. The C function is looked up here, in the parent,
+    so that the child (forked from a process with the endpoint's threads)
+    runs only the system call, ``getppid`` and perhaps ``kill``. When aws-mfa
+    died before the call, the signal would never come: the child sends it to
+    itself. Elsewhere (or without ``prctl``): None, and nothing is arranged.
+    """
+    if not sys.platform.startswith("linux"):
+        return None
+    import ctypes
+    import signal
+
+    try:
+        prctl = ctypes.CDLL(None, use_errno=True).prctl
+    except (OSError, AttributeError):
+        log.debug("No prctl in this C library: the command will outlive a killed aws-mfa")
+        return None
+    prctl.argtypes = [ctypes.c_int, ctypes.c_ulong, ctypes.c_ulong, ctypes.c_ulong, ctypes.c_ulong]
+    prctl.restype = ctypes.c_int
+    parent, sigterm = os.getpid(), int(signal.SIGTERM)
+
+    def in_the_child() -> None:
+        if prctl(PR_SET_PDEATHSIG, sigterm, 0, 0, 0) == 0 and os.getppid() != parent:
+            os.kill(os.getpid(), sigterm)
+
+    return in_the_child
 
 
 def terminal_signals_reach_child() -> bool:
