@@ -20,7 +20,15 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import AWS_MFA, AwsMfa, long_term, write
+from tests.conftest import (
+    AWS_MFA,
+    DEVICE,
+    AwsMfa,
+    check_no_secrets,
+    long_term,
+    run_with_terminal,
+    write,
+)
 from tests.strict_sts import StrictSts, strict_sts
 
 __all__ = ["strict_sts"]
@@ -215,3 +223,129 @@ def test_the_command_ends_when_aws_mfa_is_killed(
             process.wait(timeout=30)
         if pid and not gone(pid):
             os.kill(pid, signal.SIGKILL)
+
+
+THREE_SESSIONS = """
+import boto3, json
+keys = []
+for _ in range(3):
+    session = boto3.Session()
+    session.client("sts", region_name="us-east-1").get_caller_identity()
+    keys.append(session.get_credentials().get_frozen_credentials().access_key)
+print(json.dumps(keys))
+"""
+
+
+@pytest.mark.e2e
+@pytest.mark.parametrize("role", [None, ROLE], ids=["session", "role"])
+def test_force_applies_to_the_first_login_only(
+    role: str | None, credentials: Path, aws_mfa: AwsMfa, strict_sts: StrictSts
+) -> None:
+    """Item 11: ``--force`` renews before the command starts, and never again per request."""
+    write(credentials, long_term("dev-long-term"))
+    assume = ["--assume-role", role] if role else []
+    result = aws_mfa(
+        "exec", "--server", "--force", "-p", "dev", *assume, "-c", "123456", *python(THREE_SESSIONS)
+    )
+    assert result.code == 0, result.stderr
+    assert len(set(json.loads(result.stdout))) == 1
+    assert strict_sts.count("GetSessionToken") == 1
+    assert strict_sts.count("AssumeRole") == (1 if role else 0)
+    assert len(strict_sts.codes) == 1
+
+
+UNTIL_RENEWED = """
+import json, os, time, urllib.request, urllib.error
+url = os.environ["AWS_CONTAINER_CREDENTIALS_FULL_URI"]
+token = os.environ["AWS_CONTAINER_AUTHORIZATION_TOKEN"]
+if os.environ.get("FORGET_USED_CODES"):  # as if the next 30-second window had begun
+    os.unlink(os.environ["FORGET_USED_CODES"])
+def ask():
+    request = urllib.request.Request(url, headers={"Authorization": token})
+    try:
+        with urllib.request.urlopen(request, timeout=60) as answer:
+            return answer.status, json.loads(answer.read())
+    except urllib.error.HTTPError as err:
+        return err.code, json.loads(err.read())
+status, then = first = ask()
+deadline = time.monotonic() + 40
+while status == 200 and time.monotonic() < deadline:
+    status, then = ask()
+    if then.get("AccessKeyId") != first[1]["AccessKeyId"]:
+        break
+    time.sleep(0.05)
+print(json.dumps({"status": status, "message": then.get("message"),
+                  "renewed": status == 200 and then["AccessKeyId"] != first[1].get("AccessKeyId")}))
+"""
+"""Asks the endpoint until it answers with other credentials or an error (40 s at most)."""
+
+SHORT = ("--no-session-cache", "--min-ttl", "2")
+"""Every renewal needs a code, and credentials of 4 seconds are renewed with 2 left."""
+
+
+@pytest.mark.e2e
+@pytest.mark.parametrize("source", ["--token", "MFA_TOKEN"])
+def test_a_code_given_once_is_spent_and_later_renewals_say_so(
+    source: str, credentials: Path, aws_mfa: AwsMfa, strict_sts: StrictSts
+) -> None:
+    """Item 12: with no terminal and no token command, a later code is the documented error."""
+    strict_sts.expires_in = 4
+    write(credentials, long_term("dev-long-term"))
+    given = {"MFA_TOKEN": "123456"} if source == "MFA_TOKEN" else {}
+    flags = ["-c", "123456"] if source == "--token" else []
+    result = aws_mfa(
+        "exec", "--server", "-p", "dev", *flags, *SHORT, *python(UNTIL_RENEWED), **given
+    )
+    assert result.code == 0, result.stderr
+    seen = json.loads(result.stdout)
+    assert seen["status"] == 500
+    assert NEEDS_A_CODE in seen["message"]
+    assert [line for line in result.error_lines if NEEDS_A_CODE in line] == result.error_lines
+    assert len(result.error_lines) == 1
+    assert strict_sts.codes == [(DEVICE, "123456")]
+
+
+NEEDS_A_CODE = "an MFA code is needed to renew the credentials of exec --server"
+
+
+@pytest.mark.e2e
+def test_later_codes_come_from_the_token_command(
+    credentials: Path, home: Path, aws_mfa: AwsMfa, strict_sts: StrictSts
+) -> None:
+    """Item 12: the code given is spent on the first login; the token command gives the next."""
+    strict_sts.expires_in = 4
+    write(credentials, long_term("dev-long-term"))
+    result = aws_mfa(
+        "exec",
+        "--server",
+        "-p",
+        "dev",
+        "-c",
+        "123456",
+        "--token-command",
+        "echo 654321",
+        *SHORT,
+        *python(UNTIL_RENEWED),
+        FORGET_USED_CODES=str(home / ".aws" / "aws-mfa-used-codes.json"),
+    )
+    assert result.code == 0, result.stderr
+    assert json.loads(result.stdout)["renewed"] is True
+    assert strict_sts.codes[:2] == [(DEVICE, "123456"), (DEVICE, "654321")]
+
+
+@pytest.mark.e2e
+def test_later_codes_come_from_the_terminal(
+    credentials: Path, home: Path, environment: dict[str, str], strict_sts: StrictSts
+) -> None:
+    """Item 12: the code given is spent on the first login; the next is typed at the terminal."""
+    strict_sts.expires_in = 4
+    write(credentials, long_term("dev-long-term"))
+    command = [AWS_MFA, "exec", "--server", "-p", "dev", "-c", "123456", *SHORT]
+    env = {**environment, "FORGET_USED_CODES": str(home / ".aws" / "aws-mfa-used-codes.json")}
+    result = run_with_terminal(
+        [*command, *python(UNTIL_RENEWED)], env, [("Enter AWS MFA code", "654321\n")]
+    )
+    assert result.code == 0, result.stderr
+    assert json.loads(result.stdout)["renewed"] is True
+    assert strict_sts.codes[:2] == [(DEVICE, "123456"), (DEVICE, "654321")]
+    check_no_secrets(command, env, "", result)

@@ -29,10 +29,12 @@ from typing import NoReturn
 from aws_mfa import log, session_state
 from aws_mfa.cli.context import Context
 from aws_mfa.commands.login import fresh_credentials, log_in, prepare
-from aws_mfa.errors import CommandNotFoundError, UsageError
+from aws_mfa.errors import CommandNotFoundError, NoTokenError, UsageError
 from aws_mfa.files import read
 from aws_mfa.keys import TemporaryCredentials
+from aws_mfa.mfa_code import NO_TERMINAL, no_terminal
 from aws_mfa.outputs import variables
+from aws_mfa.settings.resolve import Settings
 
 
 def run(context: Context) -> int:
@@ -53,16 +55,36 @@ def serve(context: Context, command: list[str]) -> int:
     collector.resume()  # this process lives as long as the command
     resolved = prepare(context, warn=False)
     log_in(context, resolved)  # a code, if one is needed, is asked for before COMMAND starts
+    later = for_renewals(resolved)
 
     def provider() -> TemporaryCredentials:
-        document = read.read_ini(resolved.credentials_file)
-        return session_state.ensure_valid(resolved, document).credentials
+        document = read.read_ini(later.credentials_file)
+        try:
+            return session_state.ensure_valid(later, document).credentials
+        except NoTokenError as err:
+            if err.message != NO_TERMINAL:
+                raise
+            raise NoTokenError(LATER_CODE_NEEDED) from err
 
     with CredentialServer(provider) as server:
         env = server_environment(
             context.environ, server.url, server.token, resolved.profile, resolved.region
         )
         return supervise(command, env)
+
+
+def for_renewals(settings: Settings) -> Settings:
+    """The settings of the endpoint's renewals: those of the first login, but no ``--force``
+    (it applies to the first login only) and no code given outright (STS accepts a code
+    once; later codes come from the token command or the terminal)."""
+    return settings._replace(force=False, token=None)
+
+
+LATER_CODE_NEEDED = no_terminal(
+    "an MFA code is needed to renew the credentials of exec --server",
+    "the code given with --token or MFA_TOKEN was spent on the first login; give "
+    "--token-command (or mfa_process) for later codes, or run aws-mfa in a terminal",
+)
 
 
 NESTING_VARIABLE = "AWS_MFA_EXEC"
