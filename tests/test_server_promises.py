@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -20,6 +21,7 @@ from pathlib import Path
 
 import pytest
 
+from aws_mfa.aws.precedence import CREDENTIAL_SOURCE_VARIABLES
 from tests.conftest import (
     AWS_MFA,
     DEVICE,
@@ -349,3 +351,64 @@ def test_later_codes_come_from_the_terminal(
     assert json.loads(result.stdout)["renewed"] is True
     assert strict_sts.codes[:2] == [(DEVICE, "123456"), (DEVICE, "654321")]
     check_no_secrets(command, env, "", result)
+
+
+REPORT = """
+import boto3, json, os
+names = json.loads(os.environ["INHERITED"])
+kept = sorted(name for name, value in names.items() if os.environ.get(name) == value)
+key = None
+if not kept:  # only then may the SDK run: an inherited relative URI would leave 127.0.0.1
+    key = boto3.Session().get_credentials().get_frozen_credentials().access_key
+print(json.dumps({"kept": kept, "access_key": key}))
+"""
+
+
+def inherited(home: Path) -> dict[str, str]:
+    """A value for each variable that could select another credential source."""
+    values = {name: f"inherited-{name.lower()}" for name in CREDENTIAL_SOURCE_VARIABLES}
+    values["AWS_ACCESS_KEY_ID"] = values["AWS_ACCESS_KEY"] = "AKIAINHERITED0000001"
+    values["AWS_ROLE_ARN"] = "arn:aws:iam::111122223333:role/inherited"
+    values["AWS_CONTAINER_CREDENTIALS_FULL_URI"] = "http://127.0.0.1:9/inherited"
+    values["AWS_CONTAINER_CREDENTIALS_RELATIVE_URI"] = "/inherited"
+    for name in ("AWS_WEB_IDENTITY_TOKEN_FILE", "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE"):
+        values[name] = str(write(home / name.lower(), "inherited-token"))
+    values["AWS_CREDENTIAL_FILE"] = str(
+        write(home / "ec2-credentials", "AWSAccessKeyId=AKIAINHERITED0000002\nAWSSecretKey=x\n")
+    )
+    values.pop("AWS_PROFILE")  # aws-mfa itself takes the profile from these two
+    values.pop("AWS_DEFAULT_PROFILE")
+    return values
+
+
+@pytest.mark.e2e
+def test_the_command_inherits_no_variable_that_selects_another_credential_source(
+    credentials: Path, home: Path, aws_mfa: AwsMfa, strict_sts: StrictSts
+) -> None:
+    """Item 10: token files, web identity, another endpoint, keys: none reaches the command."""
+    write(credentials, long_term("dev-long-term"))
+    values = inherited(home)
+    result = aws_mfa(
+        "exec",
+        "--server",
+        "-p",
+        "dev",
+        "-c",
+        "123456",
+        *python(REPORT),
+        INHERITED=json.dumps(values),
+        **values,
+    )
+    assert result.code == 0, result.stderr
+    seen = json.loads(result.stdout)
+    assert seen["kept"] == []
+    assert seen["access_key"].startswith("ASIASTRICT")
+
+
+def test_outputs_md_lists_exactly_the_variables_the_command_does_not_inherit() -> None:
+    """Item 10: the documented list is the code's tuple, no more and no less."""
+    text = (Path(__file__).parent.parent / "docs" / "outputs.md").read_text()
+    start = text.index("<!-- credential-source-variables -->")
+    end = text.index("<!-- end -->", start)
+    listed = re.findall(r"^\| `([A-Z_]+)`", text[start:end], re.MULTILINE)
+    assert listed == list(CREDENTIAL_SOURCE_VARIABLES)

@@ -21,6 +21,36 @@ if TYPE_CHECKING:
 
 OVERRIDING_VARIABLES = ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN")
 """Credentials in the environment, which the AWS CLI and SDKs use before any profile."""
+CREDENTIAL_SOURCE_VARIABLES = (
+    # Keys in the environment, which every SDK takes before anything else; the Go SDK
+    # also reads AWS_ACCESS_KEY and AWS_SECRET_KEY, and the account and scope go with them.
+    "AWS_ACCESS_KEY_ID",
+    "AWS_SECRET_ACCESS_KEY",
+    "AWS_SESSION_TOKEN",
+    "AWS_SECURITY_TOKEN",
+    "AWS_CREDENTIAL_EXPIRATION",
+    "AWS_ACCOUNT_ID",
+    "AWS_CREDENTIAL_SCOPE",
+    "AWS_ACCESS_KEY",
+    "AWS_SECRET_KEY",
+    # A web identity: the SDK assumes AWS_ROLE_ARN with the token file, before any endpoint.
+    "AWS_WEB_IDENTITY_TOKEN_FILE",
+    "AWS_ROLE_ARN",
+    "AWS_ROLE_SESSION_NAME",
+    # Another container endpoint, or another token for it: a relative URI wins over the
+    # full URI, and a token file over the token (botocore, the JavaScript and Go SDKs).
+    "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
+    "AWS_CONTAINER_CREDENTIALS_FULL_URI",
+    "AWS_CONTAINER_AUTHORIZATION_TOKEN",
+    "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE",
+    # The EC2 command-line tools' key file, which botocore reads before any endpoint.
+    "AWS_CREDENTIAL_FILE",
+    # A profile, whose keys in the credentials file win over any endpoint.
+    "AWS_PROFILE",
+    "AWS_DEFAULT_PROFILE",
+)
+"""Environment variables that can make an SDK take credentials from anywhere but the
+endpoint of ``exec --server``: its command inherits none of them (docs/outputs.md lists them)."""
 HIDING_KEYS = ("role_arn", "credential_process", "sso_")
 """Keys that make the AWS CLI and SDKs ignore a profile's keys in the credentials file."""
 

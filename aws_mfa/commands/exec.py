@@ -27,6 +27,7 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import NoReturn
 
 from aws_mfa import log, session_state
+from aws_mfa.aws import precedence
 from aws_mfa.cli.context import Context
 from aws_mfa.commands.login import fresh_credentials, log_in, prepare
 from aws_mfa.errors import CommandNotFoundError, NoTokenError, UsageError
@@ -89,13 +90,6 @@ LATER_CODE_NEEDED = no_terminal(
 
 NESTING_VARIABLE = "AWS_MFA_EXEC"
 PROFILE_VARIABLES = ("AWS_PROFILE", "AWS_DEFAULT_PROFILE")
-KEY_VARIABLES = (
-    "AWS_ACCESS_KEY_ID",
-    "AWS_SECRET_ACCESS_KEY",
-    "AWS_SESSION_TOKEN",
-    "AWS_SECURITY_TOKEN",
-    "AWS_CREDENTIAL_EXPIRATION",
-)
 
 
 def check_nesting(environ: Mapping[str, str], allowed: bool) -> None:
@@ -167,15 +161,17 @@ def server_environment(
 ) -> dict[str, str]:
     """The command's environment under ``exec --server``: the endpoint, and no keys.
 
-    No static keys and no profile, so the SDK's provider chain reaches the
-    container-credentials provider, which asks the endpoint.
+    None of the variables that could make the SDK take credentials from
+    elsewhere (:data:`aws_mfa.aws.precedence.CREDENTIAL_SOURCE_VARIABLES`), so
+    its provider chain reaches the container-credentials provider, which asks
+    the endpoint.
     """
     endpoint = {
         "AWS_CONTAINER_CREDENTIALS_FULL_URI": url,
         "AWS_CONTAINER_AUTHORIZATION_TOKEN": token,
     }
     return command_environment(
-        environ, (*KEY_VARIABLES, *PROFILE_VARIABLES), endpoint, profile, region
+        environ, precedence.CREDENTIAL_SOURCE_VARIABLES, endpoint, profile, region
     )
 
 
