@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -22,12 +23,16 @@ from pathlib import Path
 import pytest
 
 from aws_mfa.aws.precedence import CREDENTIAL_SOURCE_VARIABLES
+from aws_mfa.demo import LocalSts
+from aws_mfa.files import ini
 from tests.conftest import (
+    AWS_CLI,
     AWS_MFA,
     DEVICE,
     AwsMfa,
     check_no_secrets,
     long_term,
+    new_window,
     run_with_terminal,
     write,
 )
@@ -376,8 +381,13 @@ def inherited(home: Path) -> dict[str, str]:
     values["AWS_CREDENTIAL_FILE"] = str(
         write(home / "ec2-credentials", "AWSAccessKeyId=AKIAINHERITED0000002\nAWSSecretKey=x\n")
     )
-    values.pop("AWS_PROFILE")  # aws-mfa itself takes the profile from these two
-    values.pop("AWS_DEFAULT_PROFILE")
+    values["BOTO_CONFIG"] = str(
+        write(home / "boto", "[Credentials]\naws_access_key_id = AKIAINHERITED0000003\n")
+    )
+    # What aws-mfa reads itself: the files as they are, the profile it was given.
+    values["AWS_SHARED_CREDENTIALS_FILE"] = str(home / ".aws" / "credentials")
+    values["AWS_CONFIG_FILE"] = str(home / ".aws" / "config")
+    values["AWS_PROFILE"] = values["AWS_DEFAULT_PROFILE"] = "dev"
     return values
 
 
@@ -391,8 +401,6 @@ def test_the_command_inherits_no_variable_that_selects_another_credential_source
     result = aws_mfa(
         "exec",
         "--server",
-        "-p",
-        "dev",
         "-c",
         "123456",
         *python(REPORT),
@@ -412,3 +420,196 @@ def test_outputs_md_lists_exactly_the_variables_the_command_does_not_inherit() -
     end = text.index("<!-- end -->", start)
     listed = re.findall(r"^\| `([A-Z_]+)`", text[start:end], re.MULTILINE)
     assert listed == list(CREDENTIAL_SOURCE_VARIABLES)
+
+
+OTHER_KEY_ID = "AKIADEFAULTPROFILE01"
+PROCESS_KEY_ID = "AKIACREDENTIALPROC01"
+
+
+def a_user_with_default_keys(home: Path, credentials: Path) -> None:
+    """``[default]`` keys in the credentials file, a profile with credential_process in the
+    config: the two things SDKs read before an endpoint, and regions to keep."""
+    write(
+        credentials,
+        f"[default]\naws_access_key_id = {OTHER_KEY_ID}\n"
+        "aws_secret_access_key = default/profile/secret/0000000000000000\n\n"
+        + long_term("dev-long-term"),
+    )
+    process = write(
+        home / "credential-process",
+        "#!/bin/sh\necho '"
+        + json.dumps({"Version": 1, "AccessKeyId": PROCESS_KEY_ID, "SecretAccessKey": "p" * 40})
+        + "'\n",
+        mode=0o700,
+    )
+    write(
+        home / ".aws" / "config",
+        "# the user's own\n[default]\nregion = eu-west-1\noutput = json\n\n"
+        f"[profile x]\nregion = eu-west-2\ncredential_process = {process}\n",
+    )
+
+
+BOTO3 = """
+import boto3, json
+session = boto3.Session()
+identity = session.client("sts").get_caller_identity()
+key = session.get_credentials().access_key
+print(json.dumps({"access_key": key, "account": identity["Account"]}))
+"""
+
+JS = """
+const { STSClient, GetCallerIdentityCommand } = require("@aws-sdk/client-sts");
+(async () => {
+  const client = new STSClient({});
+  const identity = await client.send(new GetCallerIdentityCommand({}));
+  const credentials = await client.config.credentials();
+  console.log(JSON.stringify({ access_key: credentials.accessKeyId, account: identity.Account }));
+})().catch((err) => { console.error("ERROR", err.name); process.exit(1); });
+"""
+
+
+JS_PACKAGES = ("@aws-sdk/client-sts@3", "@aws-sdk/credential-providers@3")
+
+
+@pytest.fixture(scope="session")
+def js_sdk(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The JavaScript SDK v3 from npm, installed once per test process; a script using it."""
+    npm = shutil.which("npm")
+    if npm is None or shutil.which("node") is None:
+        pytest.skip("Node.js and npm are not installed (.ci/run installs them)")
+    folder = tmp_path_factory.mktemp("js-sdk")
+    done = subprocess.run(
+        [npm, "install", "--no-audit", "--no-fund", "--loglevel=error", *JS_PACKAGES],
+        cwd=folder,
+        env={**os.environ, "npm_config_cache": str(folder / "npm-cache")},
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    script = folder / "identity.js"
+    script.write_text(JS)
+    return script
+
+
+def sdk_command(sdk: str, js_sdk: Path | None) -> list[str]:
+    if sdk == "boto3":
+        return python(BOTO3)
+    if sdk == "aws-cli":
+        return ["--", AWS_CLI, "sts", "get-caller-identity", "--output", "json"]
+    assert js_sdk is not None
+    return ["--", "node", str(js_sdk)]
+
+
+@pytest.mark.e2e
+@pytest.mark.parametrize("sdk", ["boto3", "aws-cli", "js-v3"])
+@pytest.mark.parametrize("profile", [None, "x"], ids=["no AWS_PROFILE", "AWS_PROFILE=x"])
+def test_the_command_gets_the_endpoints_credentials_whatever_the_files_hold(
+    sdk: str,
+    profile: str | None,
+    request: pytest.FixtureRequest,
+    credentials: Path,
+    home: Path,
+    aws_mfa: AwsMfa,
+    sts: LocalSts,
+    strict_sts: StrictSts,
+) -> None:
+    """Item 9: [default] keys and a credential_process profile do not win over the endpoint,
+    and the command keeps the region of the profile it uses."""
+    a_user_with_default_keys(home, credentials)
+    js_sdk = request.getfixturevalue("js_sdk") if sdk == "js-v3" else None
+    env = {"NODE_NO_WARNINGS": "1", **({"AWS_PROFILE": profile} if profile else {})}
+    result = aws_mfa(
+        "exec", "--server", "-p", "dev", "-c", "123456", *sdk_command(sdk, js_sdk), **env
+    )
+    assert result.code == 0, result.stderr
+    served = (ini.parse(credentials.read_text(), "c").values("dev") or {})["aws_access_key_id"]
+    [signed] = [r for r in sts.requests if r.get("Action") == "GetCallerIdentity"]
+    assert signed["@key_id"] == served
+    assert signed["@region"] == ("eu-west-2" if profile else "eu-west-1")
+    if sdk != "aws-cli":
+        assert json.loads(result.stdout)["access_key"] == served
+
+
+@pytest.mark.e2e
+def test_the_commands_aws_files_are_private_and_removed_when_it_ends(
+    credentials: Path, home: Path, aws_mfa: AwsMfa, strict_sts: StrictSts
+) -> None:
+    """Item 9: a new 0700 folder of 0600 files, holding the settings without credentials;
+    gone after the command, and after a command that could not be run."""
+    a_user_with_default_keys(home, credentials)
+    temp = home / "tmp"
+    temp.mkdir()
+    look = (
+        "import json, os, stat\n"
+        "paths = [os.environ[name] for name in "
+        "('AWS_SHARED_CREDENTIALS_FILE', 'AWS_CONFIG_FILE', 'BOTO_CONFIG')]\n"
+        "modes = [stat.S_IMODE(os.stat(p).st_mode) for p in [os.path.dirname(paths[0]), *paths]]\n"
+        "print(json.dumps({'modes': modes, 'texts': [open(p).read() for p in paths]}))\n"
+    )
+    result = aws_mfa(
+        "exec", "--server", "-p", "dev", "-c", "123456", *python(look), TMPDIR=str(temp)
+    )
+    assert result.code == 0, result.stderr
+    seen = json.loads(result.stdout)
+    assert seen["modes"] == [0o700, 0o600, 0o600, 0o600]
+    assert seen["texts"] == [
+        "",
+        "# the user's own\n[default]\nregion = eu-west-1\noutput = json\n\n"
+        "[profile x]\nregion = eu-west-2\n",
+        "",
+    ]
+    assert list(temp.iterdir()) == []
+    new_window(home)
+    failed = aws_mfa("exec", "--server", "-p", "dev", "--", str(home / "missing"), TMPDIR=str(temp))
+    assert failed.code == 127
+    assert list(temp.iterdir()) == []
+
+
+SETTINGS_AND_CREDENTIALS = (
+    "# mine\r\n[DEFAULT]\r\nsso_region = eu-west-1\r\n\r\n"
+    "[default]\r\nregion = eu-west-1\r\nAWS_Access_Key_ID = AKIAINCONFIG00000001\r\n"
+    "aws_secret_access_key: s\r\n\r\n"
+    "[profile x]  \r\ncredential_process = /bin/false\r\nregion = eu-west-2\r\n; note\r\n"
+    "[profile r]\r\nrole_arn = arn:aws:iam::111122223333:role/r\r\nsource_profile = default\r\n"
+    "mfa_serial = arn:aws:iam::123456789012:mfa/alice\r\ns3 =\r\n  max_concurrent_requests = 2\r\n"
+    "[profile w]\r\nweb_identity_token_file = /t\r\nrole_arn = arn:aws:iam::1:role/w\r\n"
+    "[profile s]\r\nsso_session = corp\r\nsso_account_id = 1\r\nsso_role_name = r\r\n"
+    "[profile l]\r\nlogin_session = arn:aws:iam::1:user/l\r\n"
+    "[profile e]\r\ncredential_source = Environment\r\nrole_arn = arn:aws:iam::1:role/e\r\n"
+    "[sso-session corp]\r\nsso_start_url = https://corp.awsapps.com/start\r\n"
+    "[services local]\r\nsts =\r\n  endpoint_url = http://127.0.0.1:1\r\n"
+)
+
+
+def test_the_config_copy_keeps_every_setting_and_no_credentials() -> None:
+    """Item 9: botocore reads the same settings from the copy, and no credential source."""
+    import configparser
+
+    from aws_mfa.aws.precedence import selects_credentials, without_credentials
+
+    def read(text: str) -> dict[str, dict[str, str]]:
+        parser = configparser.RawConfigParser()
+        parser.read_string(text)
+        return {name: dict(parser.items(name)) for name in parser.sections()}
+
+    before = read(SETTINGS_AND_CREDENTIALS)
+    copy = without_credentials(ini.parse(SETTINGS_AND_CREDENTIALS, "config"))
+    after = read(copy.text)
+    expected = {
+        name: {key: value for key, value in values.items() if not selects_credentials(key)}
+        for name, values in before.items()
+    }
+    assert after == expected
+    assert after["profile x"] == {"region": "eu-west-2"}
+    assert after["profile r"] == {
+        "mfa_serial": "arn:aws:iam::123456789012:mfa/alice",
+        "s3": "\nmax_concurrent_requests = 2",
+    }
+    assert after["services local"] == {"sts": "\nendpoint_url = http://127.0.0.1:1"}
+    assert not any(selects_credentials(key) for values in after.values() for key in values)
+    lines = SETTINGS_AND_CREDENTIALS.splitlines(keepends=True)
+    keys = [line.split("=")[0].split(":")[0].strip().lower() for line in lines]
+    kept = [line for line, key in zip(lines, keys, strict=True) if not selects_credentials(key)]
+    assert copy.text == "".join(kept)

@@ -23,7 +23,8 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from typing import NoReturn
 
 from aws_mfa import log, session_state
@@ -31,10 +32,10 @@ from aws_mfa.aws import precedence
 from aws_mfa.cli.context import Context
 from aws_mfa.commands.login import fresh_credentials, log_in, prepare
 from aws_mfa.errors import CommandNotFoundError, NoTokenError, UsageError
-from aws_mfa.files import read
+from aws_mfa.files import ini, read
 from aws_mfa.keys import TemporaryCredentials
-from aws_mfa.mfa_code import NO_TERMINAL, no_terminal
 from aws_mfa.outputs import variables
+from aws_mfa.records import Record
 from aws_mfa.settings.resolve import Settings
 
 
@@ -63,13 +64,14 @@ def serve(context: Context, command: list[str]) -> int:
         try:
             return session_state.ensure_valid(later, document).credentials
         except NoTokenError as err:
-            if err.message != NO_TERMINAL:
+            instead = later_code_error(err)
+            if instead is None:
                 raise
-            raise NoTokenError(LATER_CODE_NEEDED) from err
+            raise instead from err
 
-    with CredentialServer(provider) as server:
+    with private_aws_files(context.config()) as files, CredentialServer(provider) as server:
         env = server_environment(
-            context.environ, server.url, server.token, resolved.profile, resolved.region
+            context.environ, server.url, server.token, resolved.profile, resolved.region, files
         )
         return supervise(command, env)
 
@@ -81,11 +83,20 @@ def for_renewals(settings: Settings) -> Settings:
     return settings._replace(force=False, token=None)
 
 
-LATER_CODE_NEEDED = no_terminal(
-    "an MFA code is needed to renew the credentials of exec --server",
-    "the code given with --token or MFA_TOKEN was spent on the first login; give "
-    "--token-command (or mfa_process) for later codes, or run aws-mfa in a terminal",
-)
+def later_code_error(err: NoTokenError) -> NoTokenError | None:
+    """When ``err`` says a code is needed and there is no terminal: the error that says
+    what to do for the codes of later renewals, which a code given outright cannot be."""
+    from aws_mfa.mfa_code import NO_TERMINAL, no_terminal
+
+    if err.message != NO_TERMINAL:
+        return None
+    return NoTokenError(
+        no_terminal(
+            "an MFA code is needed to renew the credentials of exec --server",
+            "the code given with --token or MFA_TOKEN was spent on the first login; give "
+            "--token-command (or mfa_process) for later codes, or run aws-mfa in a terminal",
+        )
+    )
 
 
 NESTING_VARIABLE = "AWS_MFA_EXEC"
@@ -156,22 +167,80 @@ FORWARDED = ("SIGINT", "SIGTERM", "SIGHUP")
 """Signals passed on to the command under ``exec --server`` (it is not replaced)."""
 
 
+class ChildFiles(Record):
+    """The AWS files of the command of ``exec --server``, private to the run."""
+
+    variables: dict[str, str]
+    """``AWS_SHARED_CREDENTIALS_FILE``, ``AWS_CONFIG_FILE`` and ``BOTO_CONFIG``: their paths."""
+    profiles: frozenset[str]
+    """The profiles of that config file, named as botocore names them."""
+
+
+@contextmanager
+def private_aws_files(config: ini.IniFile | None) -> Iterator[ChildFiles]:
+    """A private folder with the command's AWS files, removed when the block ends.
+
+    The folder is new and 0700 (:func:`tempfile.mkdtemp`), each file 0600:
+    an empty credentials file, an empty boto config (``~/.boto`` and
+    ``/etc/boto.cfg`` would come before the endpoint), and a copy of the
+    user's AWS config with every key that gives a profile credentials removed
+    (:func:`aws_mfa.aws.precedence.without_credentials`), so that the command
+    keeps the user's region and settings, and no profile of either file can win
+    over the endpoint. The files hold no secret: a folder left by a killed
+    aws-mfa gives nothing away.
+    """
+    import shutil
+    import tempfile
+
+    from aws_mfa.aws.config_file import profile_name
+    from aws_mfa.files.safe_write import write_file
+
+    clean = precedence.without_credentials(config) if config is not None else None
+    folder = tempfile.mkdtemp(prefix="aws-mfa-exec-")
+    try:
+        files = {
+            "AWS_SHARED_CREDENTIALS_FILE": ("credentials", ""),
+            "AWS_CONFIG_FILE": ("config", clean.text if clean else ""),
+            "BOTO_CONFIG": ("boto.cfg", ""),
+        }
+        paths = {}
+        for variable, (name, text) in files.items():
+            paths[variable] = os.path.join(folder, name)
+            write_file(paths[variable], text.encode("utf-8"))
+        names = {profile_name(header) for header in clean.sections} if clean else set()
+        yield ChildFiles(paths, frozenset(name for name in names if name is not None))
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
 def server_environment(
-    environ: Mapping[str, str], url: str, token: str, profile: str, region: str | None
+    environ: Mapping[str, str],
+    url: str,
+    token: str,
+    profile: str,
+    region: str | None,
+    files: ChildFiles,
 ) -> dict[str, str]:
-    """The command's environment under ``exec --server``: the endpoint, and no keys.
+    """The command's environment under ``exec --server``: the endpoint, and no other source.
 
     None of the variables that could make the SDK take credentials from
-    elsewhere (:data:`aws_mfa.aws.precedence.CREDENTIAL_SOURCE_VARIABLES`), so
-    its provider chain reaches the container-credentials provider, which asks
-    the endpoint.
+    elsewhere (:data:`aws_mfa.aws.precedence.CREDENTIAL_SOURCE_VARIABLES`),
+    and AWS files of its own (:func:`private_aws_files`), so its provider
+    chain reaches the container-credentials provider, which asks the
+    endpoint. ``AWS_PROFILE`` and ``AWS_DEFAULT_PROFILE`` stay when the
+    command's config has the profile they name (it holds no credentials
+    there); botocore would refuse a profile it cannot find.
     """
-    endpoint = {
+    given = {
         "AWS_CONTAINER_CREDENTIALS_FULL_URI": url,
         "AWS_CONTAINER_AUTHORIZATION_TOKEN": token,
+        **files.variables,
     }
+    for name in PROFILE_VARIABLES:
+        if environ.get(name) in files.profiles:
+            given[name] = environ[name]
     return command_environment(
-        environ, precedence.CREDENTIAL_SOURCE_VARIABLES, endpoint, profile, region
+        environ, precedence.CREDENTIAL_SOURCE_VARIABLES, given, profile, region
     )
 
 
