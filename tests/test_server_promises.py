@@ -613,3 +613,221 @@ def test_the_config_copy_keeps_every_setting_and_no_credentials() -> None:
     keys = [line.split("=")[0].split(":")[0].strip().lower() for line in lines]
     kept = [line for line, key in zip(lines, keys, strict=True) if not selects_credentials(key)]
     assert copy.text == "".join(kept)
+
+
+class LongerAfterFirst(StrictSts):
+    """Role sessions of ``role_expires_in`` seconds at first, then of an hour: one renewal."""
+
+    def assume_role(self, params: dict[str, str]) -> tuple[int, str]:
+        answer = super().assume_role(params)
+        self.role_expires_in = 3600
+        return answer
+
+
+SLOW_PERSON = """#!/bin/sh
+echo asked >> '{folder}/asked'
+i=0
+while [ ! -e '{folder}/typed' ] && [ $i -lt 600 ]; do sleep 0.05; i=$((i + 1)); done
+echo 654321
+"""
+"""A token command that says it was asked, then waits (30 s at most) for the test to type."""
+
+WHILE_TYPING = """
+import os
+os.unlink(os.environ["FORGET_USED_CODES"])  # as if the next 30-second window had begun
+import boto3, json, pathlib, time
+person = pathlib.Path(os.environ["PERSON"])
+def wait_for(condition):
+    deadline = time.monotonic() + 30
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.02)
+def call():
+    session = boto3.Session()  # a new session asks the endpoint
+    started = time.monotonic()
+    session.client("sts", region_name="us-east-1").get_caller_identity()
+    credentials = session.get_credentials()
+    return credentials.access_key, time.monotonic() - started, credentials.account_id
+first = call()
+wait_for(lambda: (person / "asked").exists())
+typing = [call() for _ in range(4)]
+asked = (person / "asked").read_text().count("asked")
+(person / "typed").write_text("")
+renewed = []
+wait_for(lambda: renewed.append(call()) or renewed[-1][0] != first[0])
+print(json.dumps({"first": first, "typing": typing, "asked": asked, "renewed": renewed[-1]}))
+"""
+
+
+@pytest.mark.e2e
+def test_a_client_keeps_working_while_a_renewal_waits_for_the_code(
+    credentials: Path, home: Path, aws_mfa: AwsMfa, sts: LocalSts
+) -> None:
+    """Item 16: the renewal runs ahead of expiry; requests are answered from the credentials
+    held while a person types, in well under botocore's 2 s, and get AccountId."""
+    strict = LongerAfterFirst(role_expires_in=12)  # renewed with 10 s left: 2 s in
+    sts.responder = strict
+    write(credentials, long_term("dev-long-term"))
+    folder = home / "person"
+    folder.mkdir()
+    person = write(home / "person.sh", SLOW_PERSON.format(folder=folder), mode=0o700)
+    result = aws_mfa(
+        "exec",
+        "--server",
+        "-p",
+        "dev",
+        "--assume-role",
+        ROLE,
+        "-c",
+        "123456",
+        "--token-command",
+        str(person),
+        *SHORT[:1],
+        "--min-ttl",
+        "10",
+        *python(WHILE_TYPING),
+        PERSON=str(folder),
+        FORGET_USED_CODES=str(home / ".aws" / "aws-mfa-used-codes.json"),
+    )
+    assert result.code == 0, result.stderr
+    seen = json.loads(result.stdout)
+    first_key = seen["first"][0]
+    for key, seconds, account in seen["typing"]:
+        assert key == first_key
+        assert seconds < 1.5
+        assert account == "210987654321"
+    assert seen["asked"] == 1
+    assert seen["renewed"][0] != first_key
+    assert strict.codes == [(DEVICE, "123456"), (DEVICE, "654321")]
+    assert result.error_lines == []
+
+
+FAILING = """
+import os
+os.unlink(os.environ["FORGET_USED_CODES"])  # as if the next 30-second window had begun
+import boto3, json, time, urllib.request, urllib.error
+url = os.environ["AWS_CONTAINER_CREDENTIALS_FULL_URI"]
+token = os.environ["AWS_CONTAINER_AUTHORIZATION_TOKEN"]
+def status():
+    request = urllib.request.Request(url, headers={"Authorization": token})
+    try:
+        with urllib.request.urlopen(request, timeout=30) as answer:
+            return answer.status
+    except urllib.error.HTTPError as err:
+        return err.code
+deadline = time.monotonic() + 30
+while status() == 200 and time.monotonic() < deadline:  # until the credentials expire
+    time.sleep(0.05)
+try:
+    boto3.Session().client("sts", region_name="us-east-1").get_caller_identity()
+    failed = False
+except Exception:  # botocore asked 3 times, then gave up
+    failed = True
+print(json.dumps({"boto3 failed": failed, "then": [status() for _ in range(3)]}))
+"""
+
+
+@pytest.mark.e2e
+def test_a_failed_renewal_is_remembered_and_sdk_retries_do_not_repeat_it(
+    credentials: Path, home: Path, aws_mfa: AwsMfa, strict_sts: StrictSts
+) -> None:
+    """Item 16: one attempt, one ERROR line, however many requests the SDK's retries make."""
+    strict_sts.expires_in = 4
+    write(credentials, long_term("dev-long-term"))
+    runs = home / "runs"
+    failing = write(home / "failing.sh", f"#!/bin/sh\necho run >> '{runs}'\nexit 1\n", mode=0o700)
+    result = aws_mfa(
+        "exec",
+        "--server",
+        "-p",
+        "dev",
+        "-c",
+        "123456",
+        "--token-command",
+        str(failing),
+        *SHORT,
+        *python(FAILING),
+        FORGET_USED_CODES=str(home / ".aws" / "aws-mfa-used-codes.json"),
+    )
+    assert result.code == 0, result.stderr
+    seen = json.loads(result.stdout)
+    assert seen == {"boto3 failed": True, "then": [500, 500, 500]}
+    refused = [line for line in result.stderr.splitlines() if line.endswith("credentials: 500")]
+    assert len(refused) >= 6  # botocore's 3 attempts, and 3 more
+    assert runs.read_text() == "run\n"
+    assert len(result.error_lines) == 1
+    assert "the command failed with exit code 1" in result.error_lines[0]
+
+
+@pytest.mark.e2e
+@pytest.mark.parametrize("role", [None, ROLE], ids=["session", "role"])
+def test_the_endpoint_serves_the_account_id_and_role_arn(
+    role: str | None, credentials: Path, aws_mfa: AwsMfa, strict_sts: StrictSts
+) -> None:
+    """Item 16: AccountId as EKS Pod Identity serves it, RoleArn for roles as the ECS agent."""
+    write(credentials, long_term("dev-long-term"))
+    fields = (
+        "import json, os, urllib.request\n"
+        "url = os.environ['AWS_CONTAINER_CREDENTIALS_FULL_URI']\n"
+        "token = os.environ['AWS_CONTAINER_AUTHORIZATION_TOKEN']\n"
+        "request = urllib.request.Request(url, headers={'Authorization': token})\n"
+        "body = json.load(urllib.request.urlopen(request, timeout=30))\n"
+        "print(json.dumps({k: body.get(k) for k in ('AccountId', 'RoleArn')}))\n"
+    )
+    assume = ["--assume-role", role] if role else []
+    result = aws_mfa("exec", "--server", "-p", "dev", *assume, "-c", "123456", *python(fields))
+    assert result.code == 0, result.stderr
+    expected = (
+        {"AccountId": "210987654321", "RoleArn": ROLE}
+        if role
+        else {
+            "AccountId": "123456789012",
+            "RoleArn": None,
+        }
+    )
+    assert json.loads(result.stdout) == expected
+
+
+@pytest.mark.parametrize(
+    ("lifetime", "min_ttl", "margin"),
+    [(43200, 300, 1200), (3600, 300, 1200), (900, 300, 450), (300, 298, 298), (3600, 3000, 3000)],
+)
+def test_the_renewal_lead_leaves_botocores_refresh_windows_free(
+    lifetime: int, min_ttl: int, margin: int
+) -> None:
+    """Item 16: 20 minutes ahead (botocore asks at 15, must have new ones at 10), halfway
+    through shorter lives, and never later than --min-ttl says."""
+    from aws_mfa.server import renewal_margin
+
+    assert renewal_margin(lifetime, min_ttl) == margin
+
+
+def test_a_renewal_that_breaks_is_one_error_line_and_the_thread_goes_on(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """Item 16: an unexpected error while renewing is kept like a failure, logged once."""
+    from datetime import datetime, timedelta, timezone
+
+    from aws_mfa import log
+    from aws_mfa.keys import TemporaryCredentials
+    from aws_mfa.server import HeldCredentials
+
+    now = datetime(2030, 1, 1, tzinfo=timezone.utc)
+    first = TemporaryCredentials("ASIAFIRST", "s", "t", now + timedelta(hours=1))
+
+    def broken(margin: int) -> TemporaryCredentials:
+        raise ValueError("MARKER")
+
+    held = HeldCredentials(first, broken, 300, clock=lambda: now)
+    log.set_level("DEBUG")
+    try:
+        held.attempt()
+        held.attempt()
+    finally:
+        log.set_level("INFO")
+    assert held.current() == (first, held.failure)
+    assert held.next_attempt() == now + timedelta(seconds=60)
+    err = capsys.readouterr().err.splitlines()
+    assert err[0] == "ERROR - internal error ValueError while renewing; please report it"
+    assert [line.split(" - ")[0] for line in err] == ["ERROR", "DEBUG"]
+    assert "MARKER" not in "".join(err)

@@ -50,26 +50,31 @@ def run(context: Context) -> int:
 
 
 def serve(context: Context, command: list[str]) -> int:
-    """Log in once, then run ``command`` with the endpoint; each request logs in again."""
+    """Log in once, then run ``command`` beside the endpoint, which renews in the background."""
     from aws_mfa import collector
-    from aws_mfa.server import CredentialServer
+    from aws_mfa.server import CredentialServer, identity
 
     collector.resume()  # this process lives as long as the command
     resolved = prepare(context, warn=False)
-    log_in(context, resolved)  # a code, if one is needed, is asked for before COMMAND starts
+    first = log_in(context, resolved)  # a code, if one is needed, is asked for before COMMAND
     later = for_renewals(resolved)
 
-    def provider() -> TemporaryCredentials:
-        document = read.read_ini(later.credentials_file)
+    def renew(margin: int) -> TemporaryCredentials:
+        settings = later._replace(min_ttl=max(later.min_ttl, margin))
+        document = read.read_ini(settings.credentials_file)
         try:
-            return session_state.ensure_valid(later, document).credentials
+            return session_state.ensure_valid(settings, document).credentials
         except NoTokenError as err:
             instead = later_code_error(err)
             if instead is None:
                 raise
             raise instead from err
 
-    with private_aws_files(context.config()) as files, CredentialServer(provider) as server:
+    fields = identity(resolved.role_arn, resolved.device)
+    with (
+        private_aws_files(context.config()) as files,
+        CredentialServer(first, renew, min_ttl=later.min_ttl, fields=fields) as server,
+    ):
         env = server_environment(
             context.environ, server.url, server.token, resolved.profile, resolved.region, files
         )
