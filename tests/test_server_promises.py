@@ -831,3 +831,12 @@ def test_a_renewal_that_breaks_is_one_error_line_and_the_thread_goes_on(
     assert err[0] == "ERROR - internal error ValueError while renewing; please report it"
     assert [line.split(" - ")[0] for line in err] == ["ERROR", "DEBUG"]
     assert "MARKER" not in "".join(err)
+
+
+def test_the_security_catalogue_names_tests_that_exist() -> None:
+    """docs/security.md's table for exec --server names only tests of this file, and all of them."""
+    text = (Path(__file__).parent.parent / "docs" / "security.md").read_text()
+    start = text.index("## `exec --server`")
+    named = set(re.findall(r"`::(test_\w+)`", text[start : text.index("\n## ", start)]))
+    here = {name for name in globals() if name.startswith("test_")}
+    assert named == here - {"test_the_security_catalogue_names_tests_that_exist"}
