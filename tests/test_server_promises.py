@@ -833,6 +833,47 @@ def test_a_renewal_that_breaks_is_one_error_line_and_the_thread_goes_on(
     assert "MARKER" not in "".join(err)
 
 
+def test_a_request_never_waits_for_a_renewal_under_way() -> None:
+    """Item 16: while a renewal waits (on a person, on STS), requests get the credentials
+    held, or 503 once they expired, at once; then the renewed ones."""
+    import threading
+    from datetime import datetime, timedelta, timezone
+
+    from aws_mfa.keys import TemporaryCredentials
+    from aws_mfa.server import CredentialServer
+
+    base, began, skipped = datetime(2030, 1, 1, tzinfo=timezone.utc), time.monotonic(), [0.0]
+
+    def clock() -> datetime:  # real time passing, and the test may skip ahead
+        return base + timedelta(seconds=time.monotonic() - began + skipped[0])
+
+    first = TemporaryCredentials("ASIAFIRST", "s", "t", base + timedelta(seconds=60))
+    fresh = TemporaryCredentials("ASIAFRESH", "s", "t", base + timedelta(hours=2))
+    asked, typed = threading.Event(), threading.Event()
+
+    def slow(margin: int) -> TemporaryCredentials:
+        asked.set()
+        typed.wait(30)
+        return fresh
+
+    def key() -> object:
+        return server.answer("t", server.host)[1].get("AccessKeyId")
+
+    server = CredentialServer(first, slow, min_ttl=300, token="t", clock=clock)
+    with server:
+        assert asked.wait(10)  # 60 s left, within the margin: renewed at once
+        started = time.monotonic()
+        assert server.answer("t", server.host)[0] == 200
+        assert key() == "ASIAFIRST"
+        skipped[0] = 61  # expired while the person types
+        status, body = server.answer("t", server.host)
+        assert status == 503
+        assert "SecretAccessKey" not in body
+        assert time.monotonic() - started < 1
+        typed.set()
+        assert wait_for(lambda: key() == "ASIAFRESH", 10)
+
+
 def test_the_security_catalogue_names_tests_that_exist() -> None:
     """docs/security.md's table for exec --server names only tests of this file, and all of them."""
     text = (Path(__file__).parent.parent / "docs" / "security.md").read_text()
