@@ -14,6 +14,11 @@ aws-mfa then *becomes* the command (``exec``), as aws-vault does: the
 command's exit code is aws-mfa's, Ctrl-C and every other signal reach it
 directly, and no aws-mfa process lingers holding the credentials.
 
+With ``--server`` (:func:`serve`) aws-mfa stays: the command gets no keys but
+the endpoint's address and token, AWS files private to the run
+(:func:`private_aws_files`) and none of the variables that could select
+another credential source, so that its SDK can only ask the endpoint.
+
 ``AWS_MFA_EXEC`` (the profile's name) marks the command's environment, and
 an ``aws-mfa exec`` inside it refuses to run unless ``--allow-nested`` is
 given: nested sessions are rarely what was meant.
