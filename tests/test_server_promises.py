@@ -208,9 +208,11 @@ def test_the_command_ends_when_aws_mfa_is_killed(
         f"pathlib.Path({str(pid_file)!r}).write_text(str(os.getpid()))\n"
         "time.sleep(60)\n"
     )
+    temp = home / "tmp"  # where the killed aws-mfa leaves its private folder
+    temp.mkdir()
     process = subprocess.Popen(
         [AWS_MFA, "exec", "--server", "-p", "dev", "-c", "123456", *python(child)],
-        env=aws_mfa.env,
+        env={**aws_mfa.env, "TMPDIR": str(temp)},
         stdin=subprocess.DEVNULL,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
