@@ -185,7 +185,7 @@ def can_prompt(prompter: Prompter) -> bool:
 def ask_code(settings: Settings, device: str, prompter: Prompter, seconds: int) -> tuple[str, str]:
     """The code, and where it came from (for messages)."""
     if settings.token == "-" and settings.token_source == "--token":
-        line = sys.stdin.readline() if sys.stdin is not None else ""
+        line = stdin_line()
         source = "--token - (the line read from stdin)"
         return check_code(line.strip(), source), source
     if settings.token is None and settings.token_command:
@@ -195,3 +195,25 @@ def ask_code(settings: Settings, device: str, prompter: Prompter, seconds: int) 
     prompt = f"Enter AWS MFA code for device [{device}] (renewing for {seconds} seconds): "
     source = settings.token_source if settings.token is not None else "the MFA code typed"
     return read_code(settings.token, settings.token_source, prompter, prompt), source
+
+
+STDIN_LINE_LIMIT = 256
+"""Bytes ``--token -`` reads at most: a code and any spaces around it fit many times over."""
+
+
+def stdin_line(limit: int = STDIN_LINE_LIMIT) -> str:
+    """The first line of stdin (file descriptor 0), up to ``limit`` bytes.
+
+    Read one byte at a time, unbuffered: whatever follows the line stays in
+    the pipe (or at the file's offset) for the command ``exec`` runs.
+    """
+    data = b""
+    while len(data) < limit and not data.endswith(b"\n"):
+        try:
+            byte = os.read(0, 1)
+        except OSError:  # no stdin at all
+            break
+        if not byte:
+            break
+        data += byte
+    return data.decode("utf-8", "replace")

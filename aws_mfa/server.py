@@ -8,50 +8,227 @@ expire. aws-mfa serves that endpoint to the command it runs::
 
     GET /aws-mfa/credentials           Authorization: <the run's token>
     200 {"AccessKeyId": "ASIA...", "SecretAccessKey": "...", "Token": "...",
-         "Expiration": "2026-11-22T16:04:05Z"}
+         "Expiration": "2026-11-22T16:04:05Z", "AccountId": "210987654321",
+         "RoleArn": "arn:aws:iam::210987654321:role/admin"}
 
-Each request asks the provider (a normal login, which renews only when fewer
-than ``--min-ttl`` seconds are left); one request at a time, so concurrent
-requests never prompt twice. Security: the endpoint listens on 127.0.0.1
-only, on a free port; the token is 32 random bytes from :mod:`secrets`, new
-for each run, compared in constant time; a request without it or with
-another gets 401 or 403 and no secret. Requests are logged at DEBUG, with
-masked key ids only.
+``AccountId`` is what EKS Pod Identity serves (newer SDKs build
+account-based endpoints from it), ``RoleArn`` what the ECS agent serves for a
+role. A request is answered at once from the credentials held
+(:class:`HeldCredentials`), never after a login: a thread of its own renews
+them ahead of their expiry (:data:`RENEWAL_LEAD`), so that an SDK, which
+waits one or two seconds for an answer, never waits on a person typing a
+code. A failed renewal is kept for :data:`FAILURE_MEMORY` seconds before the
+next attempt, whatever the SDK's retries ask.
+
+Security: the endpoint listens on 127.0.0.1 only, on a free port; the token
+is 32 random bytes from :mod:`secrets`, new for each run, compared in constant
+time; a request without it or with another gets 401 or 403 and no secret, and
+so does one whose Host header is not the address the command was given.
+Requests are logged at DEBUG, one line each, with masked key ids only.
 
 What it does not do: run the command (see :mod:`aws_mfa.commands.exec`) or
-decide when to renew (see :mod:`aws_mfa.session_state`).
+log in (the ``renew`` it is given does, see :mod:`aws_mfa.session_state`).
 """
 
 from __future__ import annotations
 
 import hmac
 import json
+import math
 import secrets
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from datetime import timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 from aws_mfa import log
+from aws_mfa.clock import Clock, datetime, utc_now
 from aws_mfa.errors import AwsMfaError, UsageError
 from aws_mfa.keys import TemporaryCredentials, mask
 from aws_mfa.outputs import iso_utc
+from aws_mfa.records import Record
 
 PATH = "/aws-mfa/credentials"
 HOST = "127.0.0.1"
 
-Provider = Callable[[], TemporaryCredentials]
+Renew = Callable[[int], TemporaryCredentials]
+"""Logs in so that the credentials have at least the given seconds left; returns them."""
+
+REQUEST_TIMEOUT = 10
+"""Seconds a client may take to send its request; a silent connection is then closed."""
+
+RENEWAL_LEAD = 20 * 60
+"""Seconds before the credentials expire that the endpoint renews them, in the background.
+
+botocore (boto3, the AWS CLI) asks the endpoint again once fewer than 15
+minutes are left (its advisory refresh window, ``_DEFAULT_ADVISORY_REFRESH_TIMEOUT``:
+every use of the credentials then asks, and a failure keeps the old ones), and
+must have new ones with 10 minutes left (the mandatory window: a failure
+fails the call); the JavaScript and Go SDKs ask with 5 minutes left.
+Renewing 20 minutes ahead gives a person 5 minutes to type a code before any
+SDK asks, and 10 before botocore must have new credentials. Credentials that
+last less than twice this (a 15-minute role) are renewed halfway through
+their life; ``--min-ttl``, when larger, comes first.
+"""
+
+FAILURE_MEMORY = 60
+"""Seconds a failed renewal is kept before the next attempt.
+
+SDKs retry a failed request (botocore 3 times, the JavaScript SDK 4, about a
+second apart): each retry gets the same answer, and no new login starts, so a
+renewal that needs a code asks for it once a minute at most.
+"""
+
+MIN_INTERVAL = 1.0
+"""Seconds between two renewals at least, even of credentials that STS gave short lives."""
+
+WAKE_INTERVAL = 30.0
+"""The renewing thread looks at the clock this often: a computer that slept wakes it."""
+
+
+def identity(role_arn: str | None, device: str | None) -> dict[str, str]:
+    """``AccountId`` (and ``RoleArn`` for a role) of the credentials, as AWS's agents serve them.
+
+    The account of a role session is the role's; that of a session token is the
+    user's, which an MFA device ARN names (a hardware device's serial number
+    names none).
+    """
+    if role_arn:
+        return {"AccountId": role_arn.split(":")[4], "RoleArn": role_arn}
+    if device and device.startswith("arn:") and len(device.split(":")) > 4:
+        return {"AccountId": device.split(":")[4]}
+    return {}
+
+
+def renewal_margin(lifetime: float, min_ttl: int) -> int:
+    """Seconds before expiry to renew credentials that had ``lifetime`` seconds left when
+    received (see :data:`RENEWAL_LEAD`)."""
+    return math.ceil(max(min_ttl, min(RENEWAL_LEAD, lifetime / 2)))
+
+
+class Held(Record):
+    """Credentials the endpoint serves, when they came, and when to renew them."""
+
+    credentials: TemporaryCredentials
+    received: datetime
+    margin: int
+
+    @property
+    def renew_at(self) -> datetime:
+        latest = self.credentials.expiration - timedelta(seconds=self.margin)
+        return max(latest, self.received + timedelta(seconds=MIN_INTERVAL))
+
+
+class Failure(Record):
+    """The last renewal's failure: its one-line message, and when it came."""
+
+    message: str
+    at: datetime
+
+
+class HeldCredentials:
+    """The credentials served, and the thread that renews them ahead of their expiry.
+
+    ``renew(margin)`` logs in so that the credentials have at least ``margin``
+    seconds left. Only this thread calls it, so two renewals never overlap; the
+    lock guards only what is held, never a login, so a request never waits.
+    """
+
+    def __init__(
+        self, first: TemporaryCredentials, renew: Renew, min_ttl: int, clock: Clock = utc_now
+    ) -> None:
+        self.renew_with, self.min_ttl, self.clock = renew, min_ttl, clock
+        self.lock = threading.Lock()
+        self.held = self.hold(first)
+        self.failure: Failure | None = None
+        self.logged = ""  # the last failure logged as an ERROR
+        self.stopping = threading.Event()
+        self.thread = threading.Thread(target=self.run, name="aws-mfa renewal", daemon=True)
+
+    def hold(self, credentials: TemporaryCredentials) -> Held:
+        now = self.clock()
+        lifetime = (credentials.expiration - now).total_seconds()
+        return Held(credentials, now, renewal_margin(lifetime, self.min_ttl))
+
+    def current(self) -> tuple[TemporaryCredentials | None, Failure | None]:
+        """The credentials to serve (None when expired), and the last failure if any."""
+        with self.lock:
+            held, failure = self.held, self.failure
+        valid = held.credentials.expiration > self.clock()
+        return (held.credentials if valid else None), failure
+
+    def next_attempt(self) -> datetime:
+        with self.lock:
+            if self.failure is not None:
+                return self.failure.at + timedelta(seconds=FAILURE_MEMORY)
+            return self.held.renew_at
+
+    def run(self) -> None:
+        while not self.stopping.is_set():
+            wait = (self.next_attempt() - self.clock()).total_seconds()
+            if wait > 0:
+                self.stopping.wait(min(wait, WAKE_INTERVAL))
+            else:
+                self.attempt()
+
+    def attempt(self) -> None:
+        """One renewal; its failure is kept (and logged once) instead of raised."""
+        with self.lock:
+            margin = self.held.margin
+        try:
+            fresh = self.renew_with(margin)
+        except AwsMfaError as err:
+            self.failed(err.message)
+            return
+        except Exception as err:  # a bug: the thread must go on, and print no traceback
+            self.failed(f"internal error {type(err).__name__} while renewing; please report it")
+            return
+        held = self.hold(fresh)
+        with self.lock:
+            self.held, self.failure = held, None
+        self.logged = ""
+
+    def failed(self, message: str) -> None:
+        with self.lock:
+            self.failure = Failure(message, self.clock())
+        if message != self.logged:  # the same failure again, a minute later, is no news
+            log.error("%s", message)
+            self.logged = message
+        else:
+            log.debug("The renewal failed again: %s", message)
+
+    def start(self) -> None:
+        self.thread.start()
+
+    def stop(self) -> None:
+        """Stop renewing; a renewal under way (a prompt, a token command) is left to end with
+        the process."""
+        self.stopping.set()
+        self.thread.join(timeout=1)
 
 
 class CredentialServer:
-    """The endpoint, serving what ``provider`` gives, in a background thread."""
+    """The endpoint, serving ``first`` and what ``renew`` gives after it, in background threads.
 
-    def __init__(self, provider: Provider, token: str | None = None) -> None:
-        self.provider = provider
+    ``fields``: what every answer adds to the credentials (see :func:`identity`).
+    """
+
+    def __init__(
+        self,
+        first: TemporaryCredentials,
+        renew: Renew,
+        *,
+        min_ttl: int,
+        fields: Mapping[str, str] | None = None,
+        token: str | None = None,
+        clock: Clock = utc_now,
+    ) -> None:
+        self.credentials = HeldCredentials(first, renew, min_ttl, clock)
+        self.fields = dict(fields or {})
         self.token = token or secrets.token_urlsafe(32)
-        self.lock = threading.Lock()
         try:
-            self.http = ThreadingHTTPServer((HOST, 0), Handler)
+            self.http = QuietServer((HOST, 0), Handler)
         except OSError as err:
             raise UsageError(
                 f"exec --server cannot listen on {HOST} ({err.strerror}); nothing was run"
@@ -62,49 +239,96 @@ class CredentialServer:
 
     @property
     def url(self) -> str:
-        return f"http://{HOST}:{self.http.server_address[1]}{PATH}"
+        return f"http://{self.host}{PATH}"
+
+    @property
+    def host(self) -> str:
+        """The Host header a client of :attr:`url` sends."""
+        return f"{HOST}:{self.http.server_address[1]}"
 
     def __enter__(self) -> CredentialServer:
         self.thread.start()
+        self.credentials.start()
         return self
 
     def __exit__(self, *exception: object) -> None:
+        self.credentials.stop()
         self.http.shutdown()
         self.http.server_close()
         self.thread.join(timeout=10)
 
-    def answer(self, authorization: str | None) -> tuple[int, dict[str, Any]]:
-        """The status and JSON body for a GET of the credentials."""
+    def answer(self, authorization: str | None, host: str | None) -> tuple[int, dict[str, Any]]:
+        """The status and JSON body for a GET of the credentials.
+
+        The token first; then the Host header, which must name the address
+        the command was given: a page that rebinds its own name to 127.0.0.1
+        (DNS rebinding) sends its own name there, and learns nothing. Then
+        what is held: valid credentials, else the last renewal's failure, else
+        a renewal is under way (perhaps waiting for a code) and the SDK may
+        try again.
+        """
         if not authorization:
             return 401, {"message": "no Authorization header"}
         if not hmac.compare_digest(authorization.encode(), self.token.encode()):
             return 403, {"message": "wrong authorization token"}
-        with self.lock:
-            try:
-                creds = self.provider()
-            except AwsMfaError as err:
-                log.error("%s", err.message)
-                return 500, {"code": "AwsMfaError", "message": f"aws-mfa: {err.message}"}
+        if host != self.host:
+            return 403, {"message": f"the Host header is not {self.host}"}
+        creds, failure = self.credentials.current()
+        if creds is None and failure is not None:
+            return 500, {"code": "AwsMfaError", "message": f"aws-mfa: {failure.message}"}
+        if creds is None:
+            return 503, {"code": "Renewing", "message": RENEWING}
         log.debug("Served credentials %s", mask(creds.access_key_id))
         return 200, {
             "AccessKeyId": creds.access_key_id,
             "SecretAccessKey": creds.secret_access_key,
             "Token": creds.session_token,
             "Expiration": iso_utc(creds),
+            **self.fields,
         }
 
 
+RENEWING = (
+    "aws-mfa: the credentials expired and their renewal is under way "
+    "(it may be waiting for an MFA code); try again in a moment"
+)
+
+
+class QuietServer(ThreadingHTTPServer):
+    """socketserver's threading server, which never prints a traceback."""
+
+    def handle_error(self, request: object, client_address: object) -> None:
+        """One DEBUG line for a failed request (a client gone mid-answer), never its content."""
+        import sys
+
+        log.debug("Credential endpoint: a request failed (%s)", type(sys.exc_info()[1]).__name__)
+
+
+METHODS = ("GET", "POST", "PUT", "DELETE", "PATCH", "HEAD")
+"""The methods a request line may name in the log; anything else is logged as malformed."""
+
+
 class Handler(BaseHTTPRequestHandler):
-    """GET of :data:`PATH` only; every answer is JSON."""
+    """GET of :data:`PATH` only; every answer is JSON.
+
+    Each request is logged in one DEBUG line saying its method (when it is
+    one of :data:`METHODS`), whether it asked for :data:`PATH`, and the
+    status; never what else it sent. A malformed request (``command`` and
+    ``path`` are not even set then) is one such line too.
+    """
 
     server_version = "aws-mfa"
+    timeout = REQUEST_TIMEOUT
+    error_content_type = "application/json"
+    error_message_format = '{"message": "%(explain)s"}\n'
+    """The standard text of the status, never the request's content."""
 
     def do_GET(self) -> None:
         if self.path.split("?")[0] != PATH:
             self.reply(404, {"message": "not found"})
             return
         server: CredentialServer = self.server.credentials  # type: ignore[attr-defined]
-        self.reply(*server.answer(self.headers.get("Authorization")))
+        self.reply(*server.answer(self.headers.get("Authorization"), self.headers.get("Host")))
 
     def refuse(self) -> None:
         self.reply(405, {"message": "only GET"})
@@ -120,5 +344,18 @@ class Handler(BaseHTTPRequestHandler):
         if self.command != "HEAD":
             self.wfile.write(data)
 
+    def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
+        method = getattr(self, "command", None)
+        path = getattr(self, "path", "").split("?")[0]
+        log.debug(
+            "Credential endpoint: %s %s: %s",
+            method if method in METHODS else "a malformed request",
+            PATH if path == PATH else "(another path)",
+            int(code) if str(code).isdigit() else code,
+        )
+
+    def log_error(self, format: str, *args: Any) -> None:
+        """Said by :meth:`log_request` (the status of the refusal) without the request's text."""
+
     def log_message(self, format: str, *args: Any) -> None:
-        log.debug("Credential endpoint: %s %s", self.command, self.path.split("?")[0])
+        """Nothing else is logged: the standard lines quote the request."""

@@ -158,9 +158,11 @@ def test_credentials_are_renewed_while_the_command_runs_on_one_code(
 def test_a_needed_code_with_no_terminal_is_a_500_and_one_error_line(
     credentials: Path, aws_mfa: AwsMfa, strict_sts: StrictSts
 ) -> None:
-    strict_sts.role_expires_in = 300
+    """Role sessions of 3 s: the renewal fails at once, and the request after they expired
+    gets its error (while they are valid, they are served)."""
+    strict_sts.role_expires_in = 3
     write(credentials, long_term("dev-long-term"))
-    code = "import time; time.sleep(2.2)\n" + PROBE.replace(
+    code = "import time; time.sleep(3.2)\n" + PROBE.replace(
         '"none": status(url)', '"ok": status(url, token)'
     )
     result = aws_mfa(
@@ -171,7 +173,7 @@ def test_a_needed_code_with_no_terminal_is_a_500_and_one_error_line(
         "--assume-role",
         ROLE,
         "--min-ttl",
-        "298",
+        "2",
         "-c",
         "123456",
         "--no-session-cache",

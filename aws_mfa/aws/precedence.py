@@ -1,4 +1,4 @@
-"""What makes the AWS CLI and SDKs ignore what aws-mfa writes, found without changing anything.
+"""What makes the AWS CLI and SDKs take credentials from elsewhere than aws-mfa means them to.
 
 aws-mfa writes keys into the credentials file, but an AWS SDK takes
 credentials from the first source that has some. botocore's order for a
@@ -12,6 +12,10 @@ When that is the case the user should hear it from aws-mfa, not discover it
 from an AccessDenied, or from the wrong account.
 
 Each function returns findings as sentences; callers log them as warnings.
+``exec --server`` uses the same knowledge the other way round: the variables
+(:data:`CREDENTIAL_SOURCE_VARIABLES`) and config keys
+(:func:`without_credentials`) its command must not see, so that its SDK asks
+the endpoint.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from aws_mfa.aws.config_file import LOGIN_SESSION_KEY, ConfigProfile, profile_name
+from aws_mfa.files import ini
 
 TYPE_CHECKING = False  # see aws_mfa.records
 if TYPE_CHECKING:
@@ -26,6 +31,64 @@ if TYPE_CHECKING:
 
 OVERRIDING_VARIABLES = ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN")
 """Credentials in the environment, which the AWS CLI and SDKs use before any profile."""
+CREDENTIAL_SOURCE_VARIABLES = (
+    # Keys in the environment, which every SDK takes before anything else; the Go SDK
+    # also reads AWS_ACCESS_KEY and AWS_SECRET_KEY, and the account and scope go with them.
+    "AWS_ACCESS_KEY_ID",
+    "AWS_SECRET_ACCESS_KEY",
+    "AWS_SESSION_TOKEN",
+    "AWS_SECURITY_TOKEN",
+    "AWS_CREDENTIAL_EXPIRATION",
+    "AWS_ACCOUNT_ID",
+    "AWS_CREDENTIAL_SCOPE",
+    "AWS_ACCESS_KEY",
+    "AWS_SECRET_KEY",
+    # A web identity: the SDK assumes AWS_ROLE_ARN with the token file, before any endpoint.
+    "AWS_WEB_IDENTITY_TOKEN_FILE",
+    "AWS_ROLE_ARN",
+    "AWS_ROLE_SESSION_NAME",
+    # Another container endpoint, or another token for it: a relative URI wins over the
+    # full URI, and a token file over the token (botocore, the JavaScript and Go SDKs).
+    "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
+    "AWS_CONTAINER_CREDENTIALS_FULL_URI",
+    "AWS_CONTAINER_AUTHORIZATION_TOKEN",
+    "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE",
+    # Files of profiles and keys: the command gets private ones instead (an empty
+    # credentials file, the config without credentials, an empty boto config).
+    "AWS_SHARED_CREDENTIALS_FILE",
+    "AWS_CONFIG_FILE",
+    "BOTO_CONFIG",
+    # The EC2 command-line tools' key file, which botocore reads before any endpoint.
+    "AWS_CREDENTIAL_FILE",
+    # A profile, whose keys in the credentials file win over any endpoint (kept when
+    # the command's config has that profile, where it holds no credentials).
+    "AWS_PROFILE",
+    "AWS_DEFAULT_PROFILE",
+)
+"""Environment variables that can make an SDK take credentials from anywhere but the
+endpoint of ``exec --server``: its command inherits none of them (docs/outputs.md lists them)."""
+CONFIG_CREDENTIAL_KEYS = (
+    # Keys, as in the credentials file (and the account they belong to).
+    "aws_access_key_id",
+    "aws_secret_access_key",
+    "aws_session_token",
+    "aws_security_token",
+    "aws_account_id",
+    # A role, assumed from another profile's credentials or from the environment's.
+    "role_arn",
+    "source_profile",
+    "credential_source",
+    # A web identity token, exchanged for a role.
+    "web_identity_token_file",
+    # A program that prints credentials.
+    "credential_process",
+    # The AWS CLI's 'aws login' session.
+    "login_session",
+)
+"""Keys of a config-file profile that give it credentials, which SDKs take before an
+endpoint's; with :data:`CONFIG_CREDENTIAL_PREFIXES`, what :func:`without_credentials` removes."""
+CONFIG_CREDENTIAL_PREFIXES = ("sso_",)
+"""IAM Identity Center: ``sso_session``, ``sso_account_id``, ``sso_role_name`` and the rest."""
 HIDING_KEYS = ("role_arn", "credential_process", "sso_")
 """Keys that make the AWS CLI and SDKs ignore a profile's keys in the credentials file."""
 
@@ -82,3 +145,35 @@ def hides_login_session(
         f"section (--short-term-section NAME) and remove them from [{section}], or remove "
         "login_session from that profile"
     ]
+
+
+def selects_credentials(key: str) -> bool:
+    """Whether config key ``key`` gives a profile credentials (:data:`CONFIG_CREDENTIAL_KEYS`)."""
+    return key in CONFIG_CREDENTIAL_KEYS or key.startswith(CONFIG_CREDENTIAL_PREFIXES)
+
+
+def without_credentials(config: ini.IniFile) -> ini.IniFile:
+    """``config`` with every key that gives a profile credentials removed from every section.
+
+    Region, output, endpoints and every other setting stay, byte for byte
+    (:func:`aws_mfa.files.section_edit.edit_section`), so a command given this
+    copy keeps the user's settings and can take credentials only from
+    elsewhere. Each section (with the comments and blank lines after it) is
+    edited as a text of its own, so a file of thousands of profiles takes time
+    in proportion to its size. Lone CR line endings (which edits refuse) become
+    LF first: this is a copy.
+    """
+    from aws_mfa.files.section_edit import edit_section  # not on the path of a valid session
+
+    if ini.has_lone_cr(config.text):
+        config = ini.parse(config.text.replace("\r\n", "\n").replace("\r", "\n"), config.label)
+    lines = config.lines()
+    in_order = sorted(config.sections.values(), key=lambda section: section.header_index)
+    parts = ["".join(lines[: in_order[0].header_index if in_order else len(lines)])]
+    for section in in_order:
+        part = "".join(lines[section.header_index : section.end_index])
+        remove = tuple(key for key in section.values if selects_credentials(key))
+        if remove:
+            part = edit_section(ini.parse(part, config.label), section.name, {}, remove)
+        parts.append(part)
+    return ini.parse("".join(parts), config.label)

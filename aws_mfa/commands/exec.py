@@ -14,6 +14,11 @@ aws-mfa then *becomes* the command (``exec``), as aws-vault does: the
 command's exit code is aws-mfa's, Ctrl-C and every other signal reach it
 directly, and no aws-mfa process lingers holding the credentials.
 
+With ``--server`` (:func:`serve`) aws-mfa stays: the command gets no keys but
+the endpoint's address and token, AWS files private to the run
+(:func:`private_aws_files`) and none of the variables that could select
+another credential source, so that its SDK can only ask the endpoint.
+
 ``AWS_MFA_EXEC`` (the profile's name) marks the command's environment, and
 an ``aws-mfa exec`` inside it refuses to run unless ``--allow-nested`` is
 given: nested sessions are rarely what was meant.
@@ -23,16 +28,20 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from typing import NoReturn
 
-from aws_mfa import session_state
+from aws_mfa import log, session_state
+from aws_mfa.aws import precedence
 from aws_mfa.cli.context import Context
 from aws_mfa.commands.login import fresh_credentials, log_in, prepare
-from aws_mfa.errors import CommandNotFoundError, UsageError
-from aws_mfa.files import read
+from aws_mfa.errors import CommandNotFoundError, NoTokenError, UsageError
+from aws_mfa.files import ini, read
 from aws_mfa.keys import TemporaryCredentials
 from aws_mfa.outputs import variables
+from aws_mfa.records import Record
+from aws_mfa.settings.resolve import Settings
 
 
 def run(context: Context) -> int:
@@ -46,34 +55,62 @@ def run(context: Context) -> int:
 
 
 def serve(context: Context, command: list[str]) -> int:
-    """Log in once, then run ``command`` with the endpoint; each request logs in again."""
+    """Log in once, then run ``command`` beside the endpoint, which renews in the background."""
     from aws_mfa import collector
-    from aws_mfa.server import CredentialServer
+    from aws_mfa.server import CredentialServer, identity
 
     collector.resume()  # this process lives as long as the command
     resolved = prepare(context, warn=False)
-    log_in(context, resolved)  # a code, if one is needed, is asked for before COMMAND starts
+    first = log_in(context, resolved)  # a code, if one is needed, is asked for before COMMAND
+    later = for_renewals(resolved)
 
-    def provider() -> TemporaryCredentials:
-        document = read.read_ini(resolved.credentials_file)
-        return session_state.ensure_valid(resolved, document).credentials
+    def renew(margin: int) -> TemporaryCredentials:
+        settings = later._replace(min_ttl=max(later.min_ttl, margin))
+        document = read.read_ini(settings.credentials_file)
+        try:
+            return session_state.ensure_valid(settings, document).credentials
+        except NoTokenError as err:
+            instead = later_code_error(err)
+            if instead is None:
+                raise
+            raise instead from err
 
-    with CredentialServer(provider) as server:
+    fields = identity(resolved.role_arn, resolved.device)
+    with (
+        private_aws_files(context.config()) as files,
+        CredentialServer(first, renew, min_ttl=later.min_ttl, fields=fields) as server,
+    ):
         env = server_environment(
-            context.environ, server.url, server.token, resolved.profile, resolved.region
+            context.environ, server.url, server.token, resolved.profile, resolved.region, files
         )
         return supervise(command, env)
 
 
+def for_renewals(settings: Settings) -> Settings:
+    """The settings of the endpoint's renewals: those of the first login, but no ``--force``
+    (it applies to the first login only) and no code given outright (STS accepts a code
+    once; later codes come from the token command or the terminal)."""
+    return settings._replace(force=False, token=None)
+
+
+def later_code_error(err: NoTokenError) -> NoTokenError | None:
+    """When ``err`` says a code is needed and there is no terminal: the error that says
+    what to do for the codes of later renewals, which a code given outright cannot be."""
+    from aws_mfa.mfa_code import NO_TERMINAL, no_terminal
+
+    if err.message != NO_TERMINAL:
+        return None
+    return NoTokenError(
+        no_terminal(
+            "an MFA code is needed to renew the credentials of exec --server",
+            "the code given with --token or MFA_TOKEN was spent on the first login; give "
+            "--token-command (or mfa_process) for later codes, or run aws-mfa in a terminal",
+        )
+    )
+
+
 NESTING_VARIABLE = "AWS_MFA_EXEC"
 PROFILE_VARIABLES = ("AWS_PROFILE", "AWS_DEFAULT_PROFILE")
-KEY_VARIABLES = (
-    "AWS_ACCESS_KEY_ID",
-    "AWS_SECRET_ACCESS_KEY",
-    "AWS_SESSION_TOKEN",
-    "AWS_SECURITY_TOKEN",
-    "AWS_CREDENTIAL_EXPIRATION",
-)
 
 
 def check_nesting(environ: Mapping[str, str], allowed: bool) -> None:
@@ -140,20 +177,80 @@ FORWARDED = ("SIGINT", "SIGTERM", "SIGHUP")
 """Signals passed on to the command under ``exec --server`` (it is not replaced)."""
 
 
-def server_environment(
-    environ: Mapping[str, str], url: str, token: str, profile: str, region: str | None
-) -> dict[str, str]:
-    """The command's environment under ``exec --server``: the endpoint, and no keys.
+class ChildFiles(Record):
+    """The AWS files of the command of ``exec --server``, private to the run."""
 
-    No static keys and no profile, so the SDK's provider chain reaches the
-    container-credentials provider, which asks the endpoint.
+    variables: dict[str, str]
+    """``AWS_SHARED_CREDENTIALS_FILE``, ``AWS_CONFIG_FILE`` and ``BOTO_CONFIG``: their paths."""
+    profiles: frozenset[str]
+    """The profiles of that config file, named as botocore names them."""
+
+
+@contextmanager
+def private_aws_files(config: ini.IniFile | None) -> Iterator[ChildFiles]:
+    """A private folder with the command's AWS files, removed when the block ends.
+
+    The folder is new and 0700 (:func:`tempfile.mkdtemp`), each file 0600:
+    an empty credentials file, an empty boto config (``~/.boto`` and
+    ``/etc/boto.cfg`` would come before the endpoint), and a copy of the
+    user's AWS config with every key that gives a profile credentials removed
+    (:func:`aws_mfa.aws.precedence.without_credentials`), so that the command
+    keeps the user's region and settings, and no profile of either file can win
+    over the endpoint. The files hold no secret: a folder left by a killed
+    aws-mfa gives nothing away.
     """
-    endpoint = {
+    import shutil
+    import tempfile
+
+    from aws_mfa.aws.config_file import profile_name
+    from aws_mfa.files.safe_write import write_file
+
+    clean = precedence.without_credentials(config) if config is not None else None
+    folder = tempfile.mkdtemp(prefix="aws-mfa-exec-")
+    try:
+        files = {
+            "AWS_SHARED_CREDENTIALS_FILE": ("credentials", ""),
+            "AWS_CONFIG_FILE": ("config", clean.text if clean else ""),
+            "BOTO_CONFIG": ("boto.cfg", ""),
+        }
+        paths = {}
+        for variable, (name, text) in files.items():
+            paths[variable] = os.path.join(folder, name)
+            write_file(paths[variable], text.encode("utf-8"))
+        names = {profile_name(header) for header in clean.sections} if clean else set()
+        yield ChildFiles(paths, frozenset(name for name in names if name is not None))
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def server_environment(
+    environ: Mapping[str, str],
+    url: str,
+    token: str,
+    profile: str,
+    region: str | None,
+    files: ChildFiles,
+) -> dict[str, str]:
+    """The command's environment under ``exec --server``: the endpoint, and no other source.
+
+    None of the variables that could make the SDK take credentials from
+    elsewhere (:data:`aws_mfa.aws.precedence.CREDENTIAL_SOURCE_VARIABLES`),
+    and AWS files of its own (:func:`private_aws_files`), so its provider
+    chain reaches the container-credentials provider, which asks the
+    endpoint. ``AWS_PROFILE`` and ``AWS_DEFAULT_PROFILE`` stay when the
+    command's config has the profile they name (it holds no credentials
+    there); botocore would refuse a profile it cannot find.
+    """
+    given = {
         "AWS_CONTAINER_CREDENTIALS_FULL_URI": url,
         "AWS_CONTAINER_AUTHORIZATION_TOKEN": token,
+        **files.variables,
     }
+    for name in PROFILE_VARIABLES:
+        if environ.get(name) in files.profiles:
+            given[name] = environ[name]
     return command_environment(
-        environ, (*KEY_VARIABLES, *PROFILE_VARIABLES), endpoint, profile, region
+        environ, precedence.CREDENTIAL_SOURCE_VARIABLES, given, profile, region
     )
 
 
@@ -168,7 +265,7 @@ def supervise(command: list[str], env: Mapping[str, str]) -> int:
     sys.stdout.flush()
     sys.stderr.flush()
     try:
-        child = subprocess.Popen(command, env=dict(env))
+        child = subprocess.Popen(command, env=dict(env), preexec_fn=die_with_parent())
     except OSError as err:
         raise cannot_run(err, command[0]) from err
 
@@ -186,6 +283,41 @@ def supervise(command: list[str], env: Mapping[str, str]) -> int:
         for name, handler in previous.items():
             signal.signal(getattr(signal, name), handler)
     return 128 - code if code < 0 else code
+
+
+PR_SET_PDEATHSIG = 1
+"""``<linux/prctl.h>``: the signal the kernel sends a process when its parent dies."""
+
+
+def die_with_parent() -> Callable[[], None] | None:
+    """On Linux, what the command runs before it starts: SIGTERM it when aws-mfa dies.
+
+    Without it, a SIGKILLed ``aws-mfa exec --server`` leaves its command
+    running with no endpoint. The C function is looked up here, in the parent,
+    so that the child (forked from a process with the endpoint's threads)
+    runs only the system call, ``getppid`` and perhaps ``kill``. When aws-mfa
+    died before the call, the signal would never come: the child sends it to
+    itself. Elsewhere (or without ``prctl``): None, and nothing is arranged.
+    """
+    if not sys.platform.startswith("linux"):
+        return None
+    import ctypes
+    import signal
+
+    try:
+        prctl = ctypes.CDLL(None, use_errno=True).prctl
+    except (OSError, AttributeError):
+        log.debug("No prctl in this C library: the command will outlive a killed aws-mfa")
+        return None
+    prctl.argtypes = [ctypes.c_int, ctypes.c_ulong, ctypes.c_ulong, ctypes.c_ulong, ctypes.c_ulong]
+    prctl.restype = ctypes.c_int
+    parent, sigterm = os.getpid(), int(signal.SIGTERM)
+
+    def in_the_child() -> None:
+        if prctl(PR_SET_PDEATHSIG, sigterm, 0, 0, 0) == 0 and os.getppid() != parent:
+            os.kill(os.getpid(), sigterm)
+
+    return in_the_child
 
 
 def terminal_signals_reach_child() -> bool:

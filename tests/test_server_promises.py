@@ -1,0 +1,885 @@
+"""``exec --server`` keeps its promises: the command gets the endpoint's credentials,
+whatever else is around, and the endpoint never shows a traceback, spends a code
+twice or makes a client wait on a person.
+
+Items 9 to 17 of issue 20, one test (or a few) each, end to end through the
+installed CLI against the local STS (tests/strict_sts.py), with real clients
+in the command: boto3, the AWS CLI and the JavaScript SDK v3.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from aws_mfa.aws.precedence import CREDENTIAL_SOURCE_VARIABLES
+from aws_mfa.demo import LocalSts
+from aws_mfa.files import ini
+from tests.conftest import (
+    AWS_CLI,
+    AWS_MFA,
+    DEVICE,
+    AwsMfa,
+    check_no_secrets,
+    long_term,
+    new_window,
+    run_with_terminal,
+    write,
+)
+from tests.strict_sts import StrictSts, strict_sts
+
+__all__ = ["strict_sts"]
+
+ROLE = "arn:aws:iam::210987654321:role/admin"
+
+
+def python(code: str) -> list[str]:
+    return ["--", sys.executable, "-c", code]
+
+
+GARBAGE = r"""
+import json, os, socket
+url = os.environ["AWS_CONTAINER_CREDENTIALS_FULL_URI"]
+port = int(url.split("/")[2].split(":")[1])
+def send(data):
+    with socket.create_connection(("127.0.0.1", port), timeout=30) as s:
+        try:
+            s.sendall(data)
+            s.shutdown(socket.SHUT_WR)
+        except OSError:  # the endpoint may close a connection it refuses
+            pass
+        answer = b""
+        try:
+            while chunk := s.recv(65536):
+                answer += chunk
+        except OSError:
+            pass
+        return answer.decode("latin-1")
+sent = [
+    b"\x16\x03\x01MARKER-tls-hello\r\n\r\n",
+    b"MARKER only one word\r\n\r\n",
+    b"GET /MARKER HTTP/9.9\r\n\r\n",
+    b"GET /MARKER-" + b"x" * 70000 + b" HTTP/1.1\r\n\r\n",
+    b"GET /aws-mfa/credentials?MARKER HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n",
+    b"",
+    b"GET /aws-mfa/credentials HTTP/1.1\r\nMARKER: " + b"y" * 70000 + b"\r\n\r\n",
+    b"GET /aws-mfa/credentials HTTP/1.1\r\n" + b"MARKER: z\r\n" * 200 + b"\r\n",
+]
+print(json.dumps([send(data) for data in sent]))
+"""
+SENT = 8
+
+
+def test_a_failed_request_is_one_debug_line_without_a_traceback(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """Item 13: socketserver prints the traceback of a client gone mid-answer; not here."""
+    from aws_mfa import log
+    from aws_mfa.server import QuietServer
+
+    log.set_level("DEBUG")
+    try:
+        raise ConnectionResetError("MARKER")
+    except ConnectionResetError:
+        QuietServer.handle_error(None, None, ("127.0.0.1", 1))  # type: ignore[arg-type]
+    finally:
+        log.set_level("INFO")
+    err = capsys.readouterr().err
+    assert err == "DEBUG - Credential endpoint: a request failed (ConnectionResetError)\n"
+
+
+@pytest.mark.e2e
+def test_garbage_sent_to_the_endpoint_never_prints_a_traceback(
+    credentials: Path, aws_mfa: AwsMfa, strict_sts: StrictSts
+) -> None:
+    """Item 13: one DEBUG line at most per request, never a traceback or what was sent."""
+    write(credentials, long_term("dev-long-term"))
+    result = aws_mfa("exec", "--server", "-p", "dev", "-c", "123456", *python(GARBAGE))
+    assert result.code == 0, result.stderr
+    assert "Traceback" not in result.stderr
+    assert "MARKER" not in result.stderr
+    endpoint_lines = [line for line in result.stderr.splitlines() if "endpoint" in line.lower()]
+    assert all(line.startswith("DEBUG - ") for line in endpoint_lines), endpoint_lines
+    assert len(endpoint_lines) <= SENT
+    for answer in json.loads(result.stdout):
+        assert "SecretAccessKey" not in answer
+
+
+HOSTS = """
+import json, os, urllib.request, urllib.error
+url = os.environ["AWS_CONTAINER_CREDENTIALS_FULL_URI"]
+token = os.environ["AWS_CONTAINER_AUTHORIZATION_TOKEN"]
+port = url.split("/")[2].split(":")[1]
+def status(host, authorization=token):
+    request = urllib.request.Request(url, headers={"Host": host})
+    if authorization:
+        request.add_header("Authorization", authorization)
+    try:
+        with urllib.request.urlopen(request, timeout=30) as answer:
+            return answer.status, answer.read().decode()
+    except urllib.error.HTTPError as err:
+        return err.code, err.read().decode()
+print(json.dumps({
+    "given": status(f"127.0.0.1:{port}"),
+    "rebound": status(f"attacker.example:{port}"),
+    "localhost": status(f"localhost:{port}"),
+    "no port": status("127.0.0.1"),
+    "other port": status(f"127.0.0.1:{int(port) + 1}"),
+    "rebound, no token": status(f"attacker.example:{port}", None),
+}))
+"""
+
+
+@pytest.mark.e2e
+def test_the_host_header_must_name_the_address_the_command_was_given(
+    credentials: Path, aws_mfa: AwsMfa, strict_sts: StrictSts
+) -> None:
+    """Item 15: a second guard after the token, against DNS rebinding."""
+    write(credentials, long_term("dev-long-term"))
+    result = aws_mfa("exec", "--server", "-p", "dev", "-c", "123456", *python(HOSTS))
+    assert result.code == 0, result.stderr
+    seen = json.loads(result.stdout)
+    assert seen.pop("given")[0] == 200
+    assert seen.pop("rebound, no token")[0] == 401  # the token is checked first
+    for name, (status, body) in seen.items():
+        assert status == 403, name
+        assert "SecretAccessKey" not in body
+        assert "the Host header is not 127.0.0.1:" in json.loads(body)["message"]
+
+
+@pytest.mark.e2e
+@pytest.mark.parametrize("server", [False, True], ids=["exec", "exec --server"])
+def test_token_dash_reads_one_line_and_leaves_the_rest_to_the_command(
+    server: bool, credentials: Path, aws_mfa: AwsMfa, strict_sts: StrictSts
+) -> None:
+    """Item 14: ``--token -`` takes exactly the first line of stdin, unbuffered."""
+    write(credentials, long_term("dev-long-term"))
+    command = python("import sys; sys.stdout.write(sys.stdin.read())")
+    mode = ["--server"] if server else []
+    result = aws_mfa(
+        "exec", *mode, "-p", "dev", "--token", "-", *command, stdin="123456\nthe rest\nof it\n"
+    )
+    assert result.code == 0, result.stderr
+    assert result.stdout == "the rest\nof it\n"
+    assert strict_sts.codes == [("arn:aws:iam::123456789012:mfa/alice", "123456")]
+
+
+def wait_for(condition: Callable[[], bool], seconds: float) -> bool:
+    """Poll ``condition`` every 20 ms until it holds or ``seconds`` pass; whether it held."""
+    deadline = time.monotonic() + seconds
+    while not condition():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.02)
+    return True
+
+
+def gone(pid: int) -> bool:
+    """Whether process ``pid`` has ended (a zombie not yet reaped by its new parent counts)."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return True
+    return "\nState:\tZ" in status
+
+
+@pytest.mark.e2e
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="PR_SET_PDEATHSIG is Linux's")
+def test_the_command_ends_when_aws_mfa_is_killed(
+    credentials: Path, home: Path, aws_mfa: AwsMfa, strict_sts: StrictSts
+) -> None:
+    """Item 17: SIGKILL of aws-mfa, and the kernel sends the command SIGTERM."""
+    write(credentials, long_term("dev-long-term"))
+    pid_file, terminated = home / "child.pid", home / "terminated"
+    child = (
+        "import os, signal, sys, time, pathlib\n"
+        f"def done(*_): pathlib.Path({str(terminated)!r}).write_text('yes'); sys.exit(3)\n"
+        "signal.signal(signal.SIGTERM, done)\n"
+        f"pathlib.Path({str(pid_file)!r}).write_text(str(os.getpid()))\n"
+        "time.sleep(60)\n"
+    )
+    temp = home / "tmp"  # where the killed aws-mfa leaves its private folder
+    temp.mkdir()
+    process = subprocess.Popen(
+        [AWS_MFA, "exec", "--server", "-p", "dev", "-c", "123456", *python(child)],
+        env={**aws_mfa.env, "TMPDIR": str(temp)},
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    pid = 0
+    try:
+        assert wait_for(lambda: pid_file.exists() and pid_file.read_text() != "", 30)
+        pid = int(pid_file.read_text())
+        process.kill()
+        process.wait(timeout=30)
+        assert wait_for(terminated.exists, 10), "the command ran on after aws-mfa died"
+        assert wait_for(lambda: gone(pid), 10)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait(timeout=30)
+        if pid and not gone(pid):
+            os.kill(pid, signal.SIGKILL)
+
+
+THREE_SESSIONS = """
+import boto3, json
+keys = []
+for _ in range(3):
+    session = boto3.Session()
+    session.client("sts", region_name="us-east-1").get_caller_identity()
+    keys.append(session.get_credentials().get_frozen_credentials().access_key)
+print(json.dumps(keys))
+"""
+
+
+@pytest.mark.e2e
+@pytest.mark.parametrize("role", [None, ROLE], ids=["session", "role"])
+def test_force_applies_to_the_first_login_only(
+    role: str | None, credentials: Path, aws_mfa: AwsMfa, strict_sts: StrictSts
+) -> None:
+    """Item 11: ``--force`` renews before the command starts, and never again per request."""
+    write(credentials, long_term("dev-long-term"))
+    assume = ["--assume-role", role] if role else []
+    result = aws_mfa(
+        "exec", "--server", "--force", "-p", "dev", *assume, "-c", "123456", *python(THREE_SESSIONS)
+    )
+    assert result.code == 0, result.stderr
+    assert len(set(json.loads(result.stdout))) == 1
+    assert strict_sts.count("GetSessionToken") == 1
+    assert strict_sts.count("AssumeRole") == (1 if role else 0)
+    assert len(strict_sts.codes) == 1
+
+
+UNTIL_RENEWED = """
+import json, os, time, urllib.request, urllib.error
+url = os.environ["AWS_CONTAINER_CREDENTIALS_FULL_URI"]
+token = os.environ["AWS_CONTAINER_AUTHORIZATION_TOKEN"]
+if os.environ.get("FORGET_USED_CODES"):  # as if the next 30-second window had begun
+    os.unlink(os.environ["FORGET_USED_CODES"])
+def ask():
+    request = urllib.request.Request(url, headers={"Authorization": token})
+    try:
+        with urllib.request.urlopen(request, timeout=60) as answer:
+            return answer.status, json.loads(answer.read())
+    except urllib.error.HTTPError as err:
+        return err.code, json.loads(err.read())
+status, then = first = ask()
+deadline = time.monotonic() + 40
+while status == 200 and time.monotonic() < deadline:
+    status, then = ask()
+    if then.get("AccessKeyId") != first[1]["AccessKeyId"]:
+        break
+    time.sleep(0.05)
+print(json.dumps({"status": status, "message": then.get("message"),
+                  "renewed": status == 200 and then["AccessKeyId"] != first[1].get("AccessKeyId")}))
+"""
+"""Asks the endpoint until it answers with other credentials or an error (40 s at most)."""
+
+SHORT = ("--no-session-cache", "--min-ttl", "2")
+"""Every renewal needs a code, and credentials of 4 seconds are renewed with 2 left."""
+
+
+@pytest.mark.e2e
+@pytest.mark.parametrize("source", ["--token", "MFA_TOKEN"])
+def test_a_code_given_once_is_spent_and_later_renewals_say_so(
+    source: str, credentials: Path, aws_mfa: AwsMfa, strict_sts: StrictSts
+) -> None:
+    """Item 12: with no terminal and no token command, a later code is the documented error."""
+    strict_sts.expires_in = 4
+    write(credentials, long_term("dev-long-term"))
+    given = {"MFA_TOKEN": "123456"} if source == "MFA_TOKEN" else {}
+    flags = ["-c", "123456"] if source == "--token" else []
+    result = aws_mfa(
+        "exec", "--server", "-p", "dev", *flags, *SHORT, *python(UNTIL_RENEWED), **given
+    )
+    assert result.code == 0, result.stderr
+    seen = json.loads(result.stdout)
+    assert seen["status"] == 500
+    assert NEEDS_A_CODE in seen["message"]
+    assert [line for line in result.error_lines if NEEDS_A_CODE in line] == result.error_lines
+    assert len(result.error_lines) == 1
+    assert strict_sts.codes == [(DEVICE, "123456")]
+
+
+NEEDS_A_CODE = "an MFA code is needed to renew the credentials of exec --server"
+
+
+@pytest.mark.e2e
+def test_later_codes_come_from_the_token_command(
+    credentials: Path, home: Path, aws_mfa: AwsMfa, strict_sts: StrictSts
+) -> None:
+    """Item 12: the code given is spent on the first login; the token command gives the next."""
+    strict_sts.expires_in = 4
+    write(credentials, long_term("dev-long-term"))
+    result = aws_mfa(
+        "exec",
+        "--server",
+        "-p",
+        "dev",
+        "-c",
+        "123456",
+        "--token-command",
+        "echo 654321",
+        *SHORT,
+        *python(UNTIL_RENEWED),
+        FORGET_USED_CODES=str(home / ".aws" / "aws-mfa-used-codes.json"),
+    )
+    assert result.code == 0, result.stderr
+    assert json.loads(result.stdout)["renewed"] is True
+    assert strict_sts.codes[:2] == [(DEVICE, "123456"), (DEVICE, "654321")]
+
+
+@pytest.mark.e2e
+def test_later_codes_come_from_the_terminal(
+    credentials: Path, home: Path, environment: dict[str, str], strict_sts: StrictSts
+) -> None:
+    """Item 12: the code given is spent on the first login; the next is typed at the terminal."""
+    strict_sts.expires_in = 4
+    write(credentials, long_term("dev-long-term"))
+    command = [AWS_MFA, "exec", "--server", "-p", "dev", "-c", "123456", *SHORT]
+    env = {**environment, "FORGET_USED_CODES": str(home / ".aws" / "aws-mfa-used-codes.json")}
+    result = run_with_terminal(
+        [*command, *python(UNTIL_RENEWED)], env, [("Enter AWS MFA code", "654321\n")]
+    )
+    assert result.code == 0, result.stderr
+    assert json.loads(result.stdout)["renewed"] is True
+    assert strict_sts.codes[:2] == [(DEVICE, "123456"), (DEVICE, "654321")]
+    check_no_secrets(command, env, "", result)
+
+
+REPORT = """
+import boto3, json, os
+names = json.loads(os.environ["INHERITED"])
+kept = sorted(name for name, value in names.items() if os.environ.get(name) == value)
+key = None
+if not kept:  # only then may the SDK run: an inherited relative URI would leave 127.0.0.1
+    key = boto3.Session().get_credentials().get_frozen_credentials().access_key
+print(json.dumps({"kept": kept, "access_key": key}))
+"""
+
+
+def inherited(home: Path) -> dict[str, str]:
+    """A value for each variable that could select another credential source."""
+    values = {name: f"inherited-{name.lower()}" for name in CREDENTIAL_SOURCE_VARIABLES}
+    values["AWS_ACCESS_KEY_ID"] = values["AWS_ACCESS_KEY"] = "AKIAINHERITED0000001"
+    values["AWS_ROLE_ARN"] = "arn:aws:iam::111122223333:role/inherited"
+    values["AWS_CONTAINER_CREDENTIALS_FULL_URI"] = "http://127.0.0.1:9/inherited"
+    values["AWS_CONTAINER_CREDENTIALS_RELATIVE_URI"] = "/inherited"
+    for name in ("AWS_WEB_IDENTITY_TOKEN_FILE", "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE"):
+        values[name] = str(write(home / name.lower(), "inherited-token"))
+    values["AWS_CREDENTIAL_FILE"] = str(
+        write(home / "ec2-credentials", "AWSAccessKeyId=AKIAINHERITED0000002\nAWSSecretKey=x\n")
+    )
+    values["BOTO_CONFIG"] = str(
+        write(home / "boto", "[Credentials]\naws_access_key_id = AKIAINHERITED0000003\n")
+    )
+    # What aws-mfa reads itself: the files as they are, the profile it was given.
+    values["AWS_SHARED_CREDENTIALS_FILE"] = str(home / ".aws" / "credentials")
+    values["AWS_CONFIG_FILE"] = str(home / ".aws" / "config")
+    values["AWS_PROFILE"] = values["AWS_DEFAULT_PROFILE"] = "dev"
+    return values
+
+
+@pytest.mark.e2e
+def test_the_command_inherits_no_variable_that_selects_another_credential_source(
+    credentials: Path, home: Path, aws_mfa: AwsMfa, strict_sts: StrictSts
+) -> None:
+    """Item 10: token files, web identity, another endpoint, keys: none reaches the command."""
+    write(credentials, long_term("dev-long-term"))
+    values = inherited(home)
+    result = aws_mfa(
+        "exec",
+        "--server",
+        "-c",
+        "123456",
+        *python(REPORT),
+        INHERITED=json.dumps(values),
+        **values,
+    )
+    assert result.code == 0, result.stderr
+    seen = json.loads(result.stdout)
+    assert seen["kept"] == []
+    assert seen["access_key"].startswith("ASIASTRICT")
+
+
+def test_outputs_md_lists_exactly_the_variables_the_command_does_not_inherit() -> None:
+    """Item 10: the documented list is the code's tuple, no more and no less."""
+    text = (Path(__file__).parent.parent / "docs" / "outputs.md").read_text()
+    start = text.index("<!-- credential-source-variables -->")
+    end = text.index("<!-- end -->", start)
+    listed = re.findall(r"^\| `([A-Z_]+)`", text[start:end], re.MULTILINE)
+    assert listed == list(CREDENTIAL_SOURCE_VARIABLES)
+
+
+OTHER_KEY_ID = "AKIADEFAULTPROFILE01"
+PROCESS_KEY_ID = "AKIACREDENTIALPROC01"
+
+
+def a_user_with_default_keys(home: Path, credentials: Path) -> None:
+    """``[default]`` keys in the credentials file, a profile with credential_process in the
+    config: the two things SDKs read before an endpoint, and regions to keep."""
+    write(
+        credentials,
+        f"[default]\naws_access_key_id = {OTHER_KEY_ID}\n"
+        "aws_secret_access_key = default/profile/secret/0000000000000000\n\n"
+        + long_term("dev-long-term"),
+    )
+    process = write(
+        home / "credential-process",
+        "#!/bin/sh\necho '"
+        + json.dumps({"Version": 1, "AccessKeyId": PROCESS_KEY_ID, "SecretAccessKey": "p" * 40})
+        + "'\n",
+        mode=0o700,
+    )
+    write(
+        home / ".aws" / "config",
+        "# the user's own\n[default]\nregion = eu-west-1\noutput = json\n\n"
+        f"[profile x]\nregion = eu-west-2\ncredential_process = {process}\n",
+    )
+
+
+BOTO3 = """
+import boto3, json
+session = boto3.Session()
+identity = session.client("sts").get_caller_identity()
+key = session.get_credentials().access_key
+print(json.dumps({"access_key": key, "account": identity["Account"]}))
+"""
+
+JS = """
+const { STSClient, GetCallerIdentityCommand } = require("@aws-sdk/client-sts");
+(async () => {
+  const client = new STSClient({});
+  const identity = await client.send(new GetCallerIdentityCommand({}));
+  const credentials = await client.config.credentials();
+  console.log(JSON.stringify({ access_key: credentials.accessKeyId, account: identity.Account }));
+})().catch((err) => { console.error("ERROR", err.name); process.exit(1); });
+"""
+
+
+JS_PACKAGES = ("@aws-sdk/client-sts@3", "@aws-sdk/credential-providers@3")
+
+
+@pytest.fixture(scope="session")
+def js_sdk(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The JavaScript SDK v3 from npm, installed once per test process; a script using it."""
+    npm = shutil.which("npm")
+    if npm is None or shutil.which("node") is None:
+        pytest.skip("Node.js and npm are not installed (.ci/run installs them)")
+    folder = tmp_path_factory.mktemp("js-sdk")
+    done = subprocess.run(
+        [npm, "install", "--no-audit", "--no-fund", "--loglevel=error", *JS_PACKAGES],
+        cwd=folder,
+        env={**os.environ, "npm_config_cache": str(folder / "npm-cache")},
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    script = folder / "identity.js"
+    script.write_text(JS)
+    return script
+
+
+def sdk_command(sdk: str, js_sdk: Path | None) -> list[str]:
+    if sdk == "boto3":
+        return python(BOTO3)
+    if sdk == "aws-cli":
+        return ["--", AWS_CLI, "sts", "get-caller-identity", "--output", "json"]
+    assert js_sdk is not None
+    return ["--", "node", str(js_sdk)]
+
+
+@pytest.mark.e2e
+@pytest.mark.parametrize("sdk", ["boto3", "aws-cli", "js-v3"])
+@pytest.mark.parametrize("profile", [None, "x"], ids=["no AWS_PROFILE", "AWS_PROFILE=x"])
+def test_the_command_gets_the_endpoints_credentials_whatever_the_files_hold(
+    sdk: str,
+    profile: str | None,
+    request: pytest.FixtureRequest,
+    credentials: Path,
+    home: Path,
+    aws_mfa: AwsMfa,
+    sts: LocalSts,
+    strict_sts: StrictSts,
+) -> None:
+    """Item 9: [default] keys and a credential_process profile do not win over the endpoint,
+    and the command keeps the region of the profile it uses."""
+    a_user_with_default_keys(home, credentials)
+    js_sdk = request.getfixturevalue("js_sdk") if sdk == "js-v3" else None
+    env = {"NODE_NO_WARNINGS": "1", **({"AWS_PROFILE": profile} if profile else {})}
+    result = aws_mfa(
+        "exec", "--server", "-p", "dev", "-c", "123456", *sdk_command(sdk, js_sdk), **env
+    )
+    assert result.code == 0, result.stderr
+    served = (ini.parse(credentials.read_text(), "c").values("dev") or {})["aws_access_key_id"]
+    [signed] = [r for r in sts.requests if r.get("Action") == "GetCallerIdentity"]
+    assert signed["@key_id"] == served
+    assert signed["@region"] == ("eu-west-2" if profile else "eu-west-1")
+    if sdk != "aws-cli":
+        assert json.loads(result.stdout)["access_key"] == served
+
+
+@pytest.mark.e2e
+def test_the_commands_aws_files_are_private_and_removed_when_it_ends(
+    credentials: Path, home: Path, aws_mfa: AwsMfa, strict_sts: StrictSts
+) -> None:
+    """Item 9: a new 0700 folder of 0600 files, holding the settings without credentials;
+    gone after the command, and after a command that could not be run."""
+    a_user_with_default_keys(home, credentials)
+    temp = home / "tmp"
+    temp.mkdir()
+    look = (
+        "import json, os, stat\n"
+        "paths = [os.environ[name] for name in "
+        "('AWS_SHARED_CREDENTIALS_FILE', 'AWS_CONFIG_FILE', 'BOTO_CONFIG')]\n"
+        "modes = [stat.S_IMODE(os.stat(p).st_mode) for p in [os.path.dirname(paths[0]), *paths]]\n"
+        "print(json.dumps({'modes': modes, 'texts': [open(p).read() for p in paths]}))\n"
+    )
+    result = aws_mfa(
+        "exec", "--server", "-p", "dev", "-c", "123456", *python(look), TMPDIR=str(temp)
+    )
+    assert result.code == 0, result.stderr
+    seen = json.loads(result.stdout)
+    assert seen["modes"] == [0o700, 0o600, 0o600, 0o600]
+    assert seen["texts"] == [
+        "",
+        "# the user's own\n[default]\nregion = eu-west-1\noutput = json\n\n"
+        "[profile x]\nregion = eu-west-2\n",
+        "",
+    ]
+    assert list(temp.iterdir()) == []
+    new_window(home)
+    failed = aws_mfa("exec", "--server", "-p", "dev", "--", str(home / "missing"), TMPDIR=str(temp))
+    assert failed.code == 127
+    assert list(temp.iterdir()) == []
+
+
+SETTINGS_AND_CREDENTIALS = (
+    "# mine\r\n[DEFAULT]\r\nsso_region = eu-west-1\r\n\r\n"
+    "[default]\r\nregion = eu-west-1\r\nAWS_Access_Key_ID = AKIAINCONFIG00000001\r\n"
+    "aws_secret_access_key: s\r\n\r\n"
+    "[profile x]  \r\ncredential_process = /bin/false\r\nregion = eu-west-2\r\n; note\r\n"
+    "[profile r]\r\nrole_arn = arn:aws:iam::111122223333:role/r\r\nsource_profile = default\r\n"
+    "mfa_serial = arn:aws:iam::123456789012:mfa/alice\r\ns3 =\r\n  max_concurrent_requests = 2\r\n"
+    "[profile w]\r\nweb_identity_token_file = /t\r\nrole_arn = arn:aws:iam::1:role/w\r\n"
+    "[profile s]\r\nsso_session = corp\r\nsso_account_id = 1\r\nsso_role_name = r\r\n"
+    "[profile l]\r\nlogin_session = arn:aws:iam::1:user/l\r\n"
+    "[profile e]\r\ncredential_source = Environment\r\nrole_arn = arn:aws:iam::1:role/e\r\n"
+    "[sso-session corp]\r\nsso_start_url = https://corp.awsapps.com/start\r\n"
+    "[services local]\r\nsts =\r\n  endpoint_url = http://127.0.0.1:1\r\n"
+)
+
+
+def test_the_config_copy_keeps_every_setting_and_no_credentials() -> None:
+    """Item 9: botocore reads the same settings from the copy, and no credential source."""
+    import configparser
+
+    from aws_mfa.aws.precedence import selects_credentials, without_credentials
+
+    def read(text: str) -> dict[str, dict[str, str]]:
+        parser = configparser.RawConfigParser()
+        parser.read_string(text)
+        return {name: dict(parser.items(name)) for name in parser.sections()}
+
+    before = read(SETTINGS_AND_CREDENTIALS)
+    copy = without_credentials(ini.parse(SETTINGS_AND_CREDENTIALS, "config"))
+    after = read(copy.text)
+    expected = {
+        name: {key: value for key, value in values.items() if not selects_credentials(key)}
+        for name, values in before.items()
+    }
+    assert after == expected
+    assert after["profile x"] == {"region": "eu-west-2"}
+    assert after["profile r"] == {
+        "mfa_serial": "arn:aws:iam::123456789012:mfa/alice",
+        "s3": "\nmax_concurrent_requests = 2",
+    }
+    assert after["services local"] == {"sts": "\nendpoint_url = http://127.0.0.1:1"}
+    assert not any(selects_credentials(key) for values in after.values() for key in values)
+    lines = SETTINGS_AND_CREDENTIALS.splitlines(keepends=True)
+    keys = [line.split("=")[0].split(":")[0].strip().lower() for line in lines]
+    kept = [line for line, key in zip(lines, keys, strict=True) if not selects_credentials(key)]
+    assert copy.text == "".join(kept)
+
+
+class LongerAfterFirst(StrictSts):
+    """Role sessions of ``role_expires_in`` seconds at first, then of an hour: one renewal."""
+
+    def assume_role(self, params: dict[str, str]) -> tuple[int, str]:
+        answer = super().assume_role(params)
+        self.role_expires_in = 3600
+        return answer
+
+
+SLOW_PERSON = """#!/bin/sh
+echo asked >> '{folder}/asked'
+i=0
+while [ ! -e '{folder}/typed' ] && [ $i -lt 600 ]; do sleep 0.05; i=$((i + 1)); done
+echo 654321
+"""
+"""A token command that says it was asked, then waits (30 s at most) for the test to type."""
+
+WHILE_TYPING = """
+import os
+os.unlink(os.environ["FORGET_USED_CODES"])  # as if the next 30-second window had begun
+import boto3, json, pathlib, time
+person = pathlib.Path(os.environ["PERSON"])
+def wait_for(condition):
+    deadline = time.monotonic() + 30
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.02)
+def call():
+    session = boto3.Session()  # a new session asks the endpoint
+    started = time.monotonic()
+    session.client("sts", region_name="us-east-1").get_caller_identity()
+    credentials = session.get_credentials()
+    return credentials.access_key, time.monotonic() - started, credentials.account_id
+first = call()
+wait_for(lambda: (person / "asked").exists())
+typing = [call() for _ in range(4)]
+asked = (person / "asked").read_text().count("asked")
+(person / "typed").write_text("")
+renewed = []
+wait_for(lambda: renewed.append(call()) or renewed[-1][0] != first[0])
+print(json.dumps({"first": first, "typing": typing, "asked": asked, "renewed": renewed[-1]}))
+"""
+
+
+@pytest.mark.e2e
+def test_a_client_keeps_working_while_a_renewal_waits_for_the_code(
+    credentials: Path, home: Path, aws_mfa: AwsMfa, sts: LocalSts
+) -> None:
+    """Item 16: the renewal runs ahead of expiry; requests are answered from the credentials
+    held while a person types, in well under botocore's 2 s, and get AccountId."""
+    strict = LongerAfterFirst(role_expires_in=12)  # renewed with 10 s left: 2 s in
+    sts.responder = strict
+    write(credentials, long_term("dev-long-term"))
+    folder = home / "person"
+    folder.mkdir()
+    person = write(home / "person.sh", SLOW_PERSON.format(folder=folder), mode=0o700)
+    result = aws_mfa(
+        "exec",
+        "--server",
+        "-p",
+        "dev",
+        "--assume-role",
+        ROLE,
+        "-c",
+        "123456",
+        "--token-command",
+        str(person),
+        *SHORT[:1],
+        "--min-ttl",
+        "10",
+        *python(WHILE_TYPING),
+        PERSON=str(folder),
+        FORGET_USED_CODES=str(home / ".aws" / "aws-mfa-used-codes.json"),
+    )
+    assert result.code == 0, result.stderr
+    seen = json.loads(result.stdout)
+    first_key = seen["first"][0]
+    for key, seconds, account in seen["typing"]:
+        assert key == first_key
+        assert seconds < 1.5
+        assert account == "210987654321"
+    assert seen["asked"] == 1
+    assert seen["renewed"][0] != first_key
+    assert strict.codes == [(DEVICE, "123456"), (DEVICE, "654321")]
+    assert result.error_lines == []
+
+
+FAILING = """
+import os
+os.unlink(os.environ["FORGET_USED_CODES"])  # as if the next 30-second window had begun
+import boto3, json, time, urllib.request, urllib.error
+url = os.environ["AWS_CONTAINER_CREDENTIALS_FULL_URI"]
+token = os.environ["AWS_CONTAINER_AUTHORIZATION_TOKEN"]
+def status():
+    request = urllib.request.Request(url, headers={"Authorization": token})
+    try:
+        with urllib.request.urlopen(request, timeout=30) as answer:
+            return answer.status
+    except urllib.error.HTTPError as err:
+        return err.code
+deadline = time.monotonic() + 30
+while status() == 200 and time.monotonic() < deadline:  # until the credentials expire
+    time.sleep(0.05)
+try:
+    boto3.Session().client("sts", region_name="us-east-1").get_caller_identity()
+    failed = False
+except Exception:  # botocore asked 3 times, then gave up
+    failed = True
+print(json.dumps({"boto3 failed": failed, "then": [status() for _ in range(3)]}))
+"""
+
+
+@pytest.mark.e2e
+def test_a_failed_renewal_is_remembered_and_sdk_retries_do_not_repeat_it(
+    credentials: Path, home: Path, aws_mfa: AwsMfa, strict_sts: StrictSts
+) -> None:
+    """Item 16: one attempt, one ERROR line, however many requests the SDK's retries make."""
+    strict_sts.expires_in = 4
+    write(credentials, long_term("dev-long-term"))
+    runs = home / "runs"
+    failing = write(home / "failing.sh", f"#!/bin/sh\necho run >> '{runs}'\nexit 1\n", mode=0o700)
+    result = aws_mfa(
+        "exec",
+        "--server",
+        "-p",
+        "dev",
+        "-c",
+        "123456",
+        "--token-command",
+        str(failing),
+        *SHORT,
+        *python(FAILING),
+        FORGET_USED_CODES=str(home / ".aws" / "aws-mfa-used-codes.json"),
+    )
+    assert result.code == 0, result.stderr
+    seen = json.loads(result.stdout)
+    assert seen == {"boto3 failed": True, "then": [500, 500, 500]}
+    refused = [line for line in result.stderr.splitlines() if line.endswith("credentials: 500")]
+    assert len(refused) >= 6  # botocore's 3 attempts, and 3 more
+    assert runs.read_text() == "run\n"
+    assert len(result.error_lines) == 1
+    assert "the command failed with exit code 1" in result.error_lines[0]
+
+
+@pytest.mark.e2e
+@pytest.mark.parametrize("role", [None, ROLE], ids=["session", "role"])
+def test_the_endpoint_serves_the_account_id_and_role_arn(
+    role: str | None, credentials: Path, aws_mfa: AwsMfa, strict_sts: StrictSts
+) -> None:
+    """Item 16: AccountId as EKS Pod Identity serves it, RoleArn for roles as the ECS agent."""
+    write(credentials, long_term("dev-long-term"))
+    fields = (
+        "import json, os, urllib.request\n"
+        "url = os.environ['AWS_CONTAINER_CREDENTIALS_FULL_URI']\n"
+        "token = os.environ['AWS_CONTAINER_AUTHORIZATION_TOKEN']\n"
+        "request = urllib.request.Request(url, headers={'Authorization': token})\n"
+        "body = json.load(urllib.request.urlopen(request, timeout=30))\n"
+        "print(json.dumps({k: body.get(k) for k in ('AccountId', 'RoleArn')}))\n"
+    )
+    assume = ["--assume-role", role] if role else []
+    result = aws_mfa("exec", "--server", "-p", "dev", *assume, "-c", "123456", *python(fields))
+    assert result.code == 0, result.stderr
+    expected = (
+        {"AccountId": "210987654321", "RoleArn": ROLE}
+        if role
+        else {
+            "AccountId": "123456789012",
+            "RoleArn": None,
+        }
+    )
+    assert json.loads(result.stdout) == expected
+
+
+@pytest.mark.parametrize(
+    ("lifetime", "min_ttl", "margin"),
+    [(43200, 300, 1200), (3600, 300, 1200), (900, 300, 450), (300, 298, 298), (3600, 3000, 3000)],
+)
+def test_the_renewal_lead_leaves_botocores_refresh_windows_free(
+    lifetime: int, min_ttl: int, margin: int
+) -> None:
+    """Item 16: 20 minutes ahead (botocore asks at 15, must have new ones at 10), halfway
+    through shorter lives, and never later than --min-ttl says."""
+    from aws_mfa.server import renewal_margin
+
+    assert renewal_margin(lifetime, min_ttl) == margin
+
+
+def test_a_renewal_that_breaks_is_one_error_line_and_the_thread_goes_on(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """Item 16: an unexpected error while renewing is kept like a failure, logged once."""
+    from datetime import datetime, timedelta, timezone
+
+    from aws_mfa import log
+    from aws_mfa.keys import TemporaryCredentials
+    from aws_mfa.server import HeldCredentials
+
+    now = datetime(2030, 1, 1, tzinfo=timezone.utc)
+    first = TemporaryCredentials("ASIAFIRST", "s", "t", now + timedelta(hours=1))
+
+    def broken(margin: int) -> TemporaryCredentials:
+        raise ValueError("MARKER")
+
+    held = HeldCredentials(first, broken, 300, clock=lambda: now)
+    log.set_level("DEBUG")
+    try:
+        held.attempt()
+        held.attempt()
+    finally:
+        log.set_level("INFO")
+    assert held.current() == (first, held.failure)
+    assert held.next_attempt() == now + timedelta(seconds=60)
+    err = capsys.readouterr().err.splitlines()
+    assert err[0] == "ERROR - internal error ValueError while renewing; please report it"
+    assert [line.split(" - ")[0] for line in err] == ["ERROR", "DEBUG"]
+    assert "MARKER" not in "".join(err)
+
+
+def test_a_request_never_waits_for_a_renewal_under_way() -> None:
+    """Item 16: while a renewal waits (on a person, on STS), requests get the credentials
+    held, or 503 once they expired, at once; then the renewed ones."""
+    import threading
+    from datetime import datetime, timedelta, timezone
+
+    from aws_mfa.keys import TemporaryCredentials
+    from aws_mfa.server import CredentialServer
+
+    base, began, skipped = datetime(2030, 1, 1, tzinfo=timezone.utc), time.monotonic(), [0.0]
+
+    def clock() -> datetime:  # real time passing, and the test may skip ahead
+        return base + timedelta(seconds=time.monotonic() - began + skipped[0])
+
+    first = TemporaryCredentials("ASIAFIRST", "s", "t", base + timedelta(seconds=60))
+    fresh = TemporaryCredentials("ASIAFRESH", "s", "t", base + timedelta(hours=2))
+    asked, typed = threading.Event(), threading.Event()
+
+    def slow(margin: int) -> TemporaryCredentials:
+        asked.set()
+        typed.wait(30)
+        return fresh
+
+    def key() -> object:
+        return server.answer("t", server.host)[1].get("AccessKeyId")
+
+    server = CredentialServer(first, slow, min_ttl=300, token="t", clock=clock)
+    with server:
+        assert asked.wait(10)  # 60 s left, within the margin: renewed at once
+        started = time.monotonic()
+        assert server.answer("t", server.host)[0] == 200
+        assert key() == "ASIAFIRST"
+        skipped[0] = 61  # expired while the person types
+        status, body = server.answer("t", server.host)
+        assert status == 503
+        assert "SecretAccessKey" not in body
+        assert time.monotonic() - started < 1
+        typed.set()
+        assert wait_for(lambda: key() == "ASIAFRESH", 10)
+
+
+def test_the_security_catalogue_names_tests_that_exist() -> None:
+    """docs/security.md's table for exec --server names only tests of this file, and all of them."""
+    text = (Path(__file__).parent.parent / "docs" / "security.md").read_text()
+    start = text.index("## `exec --server`")
+    named = set(re.findall(r"`::(test_\w+)`", text[start : text.index("\n## ", start)]))
+    here = {name for name in globals() if name.startswith("test_")}
+    assert named == here - {"test_the_security_catalogue_names_tests_that_exist"}
