@@ -173,3 +173,44 @@ def test_replacing_one_identity_with_another_in_a_section_is_a_warning_naming_bo
         f"WARNING - [dev] held the credentials of role {ROLE}; it now holds those of your own "
         "user (the MFA session), so programs using profile dev now run as that"
     ]
+
+
+CHILD = """
+import time
+import boto3
+def key():
+    return boto3.Session().get_credentials().get_frozen_credentials().access_key
+first = key()
+print("first", first, flush=True)
+deadline = time.monotonic() + 30
+while time.monotonic() < deadline:
+    time.sleep(0.5)
+    if key() != first:
+        print("renewed", key(), flush=True)
+        break
+"""
+
+
+def test_exec_of_a_role_profile_gives_the_role_and_the_server_renews_it_without_a_code(
+    role_layout: Path, aws_mfa: AwsMfa, strict_sts: StrictSts
+) -> None:
+    assert aws_mfa("-p", "prod", "-c", "123456").code == 0  # the MFA session in [dev]
+    plain = aws_mfa(
+        "exec",
+        "-p",
+        "prod",
+        "--",
+        sys.executable,
+        "-c",
+        "import os; print(os.environ['AWS_ACCESS_KEY_ID'])",
+    )
+    assert plain.code == 0, plain.stderr
+    assert plain.stdout.strip() == "ASIASTRICT0000000002"  # the role's, assumed with no code
+
+    strict_sts.role_expires_in = 6  # the endpoint renews the role on its own
+    served = aws_mfa("exec", "-p", "prod", "--server", "--", sys.executable, "-c", CHILD)
+
+    assert served.code == 0, served.stderr
+    assert "renewed ASIASTRICT" in served.stdout
+    assert strict_sts.calls.count("GetSessionToken") == 1  # one code in all
+    assert list(sections(role_layout)) == ["dev-long-term", "dev"]

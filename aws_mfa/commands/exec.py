@@ -35,7 +35,7 @@ from typing import NoReturn
 from aws_mfa import log, session_state
 from aws_mfa.aws import precedence
 from aws_mfa.cli.context import Context
-from aws_mfa.commands.login import fresh_credentials, log_in, prepare
+from aws_mfa.commands.login import RolePlan, fresh_credentials, log_in, prepare, role_plan
 from aws_mfa.errors import CommandNotFoundError, NoTokenError, UsageError
 from aws_mfa.files import ini, read
 from aws_mfa.keys import TemporaryCredentials
@@ -62,20 +62,19 @@ def serve(context: Context, command: list[str]) -> int:
     collector.resume()  # this process lives as long as the command
     resolved = prepare(context, warn=False)
     first = log_in(context, resolved)  # a code, if one is needed, is asked for before COMMAND
+    plan = role_plan(context, resolved)
     later = for_renewals(resolved)
 
     def renew(margin: int) -> TemporaryCredentials:
-        settings = later._replace(min_ttl=max(later.min_ttl, margin))
-        document = read.read_ini(settings.credentials_file)
         try:
-            return session_state.ensure_valid(settings, document).credentials
+            return renewed(later, plan, margin)
         except NoTokenError as err:
             instead = later_code_error(err)
             if instead is None:
                 raise
             raise instead from err
 
-    fields = identity(resolved.role_arn, resolved.device)
+    fields = identity(plan.role.role_arn if plan else resolved.role_arn, resolved.device)
     with (
         private_aws_files(context.config()) as files,
         CredentialServer(first, renew, min_ttl=later.min_ttl, fields=fields) as server,
@@ -84,6 +83,20 @@ def serve(context: Context, command: list[str]) -> int:
             context.environ, server.url, server.token, resolved.profile, resolved.region, files
         )
         return supervise(command, env)
+
+
+def renewed(later: Settings, plan: RolePlan | None, margin: int) -> TemporaryCredentials:
+    """The credentials a renewal of the endpoint serves, ``margin`` seconds ahead of expiry:
+    the profile's session, or for a role profile the role assumed anew from the MFA session
+    its source profile keeps (that session renewed first when it must be)."""
+    document = read.read_ini(later.credentials_file)
+    if plan is None:
+        settings = later._replace(min_ttl=max(later.min_ttl, margin))
+        return session_state.ensure_valid(settings, document).credentials
+    from aws_mfa.renewal import role_credentials
+
+    session_state.ensure_valid(for_renewals(plan.source), document)
+    return role_credentials(for_renewals(plan.role), read.read_ini(later.credentials_file))
 
 
 def for_renewals(settings: Settings) -> Settings:
