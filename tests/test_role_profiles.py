@@ -28,8 +28,9 @@ import pytest
 from aws_mfa.files import ini
 from tests.conftest import DEVICE, ROLE, AwsMfa, check_no_secrets, long_term, write
 from tests.strict_sts import StrictSts, strict_sts
+from tests.test_server_promises import js_sdk
 
-__all__ = ["strict_sts"]  # the fixture, used by name
+__all__ = ["js_sdk", "strict_sts"]  # the fixtures, used by name
 
 pytestmark = pytest.mark.e2e
 
@@ -214,3 +215,20 @@ def test_exec_of_a_role_profile_gives_the_role_and_the_server_renews_it_without_
     assert "renewed ASIASTRICT" in served.stdout
     assert strict_sts.calls.count("GetSessionToken") == 1  # one code in all
     assert list(sections(role_layout)) == ["dev-long-term", "dev"]
+
+
+def test_the_javascript_sdk_assumes_the_role_from_it_with_no_code(
+    role_layout: Path,
+    aws_mfa: AwsMfa,
+    environment: dict[str, str],
+    strict_sts: StrictSts,
+    js_sdk: Path,
+) -> None:
+    assert aws_mfa("-p", "prod", "-c", "123456").code == 0
+    env = {**environment, "AWS_PROFILE": "prod", "AWS_REGION": "us-east-1", "NODE_NO_WARNINGS": "1"}
+    done = subprocess.run(
+        ["node", str(js_sdk)], env=env, capture_output=True, text=True, timeout=120, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    assert '"access_key":"ASIASTRICT0000000002"' in done.stdout  # the role's
+    assert strict_sts.calls == ["GetSessionToken", "AssumeRole", "GetCallerIdentity"]
