@@ -29,9 +29,40 @@ def release_epoch() -> str:
     return str(int(day.timestamp()))
 
 
+def roff(markdown: str) -> str:
+    """A cell of docs/usage.md in roff: `code` in bold, links as their text, hyphens escaped."""
+    text = re.sub(r"\[([^\]]+)\]\([^)]+\)", r"\1", markdown).replace("\\", "\\\\")
+    parts = text.split("`")
+    escaped = [part.replace("-", "\\-") for part in parts]
+    return "".join(f"\\fB{part}\\fR" if index % 2 else part for index, part in enumerate(escaped))
+
+
+def environment() -> str:
+    """The ENVIRONMENT section, from the table of docs/usage.md (said once, there)."""
+    usage = (ROOT / "docs" / "usage.md").read_text()
+    table = usage.split("## Environment variables", 1)[1].split("\n## ", 1)[0]
+    lines = []
+    for row in (line for line in table.splitlines() if line.startswith("| `")):
+        names, meaning = (cell.strip() for cell in row.strip().strip("|").split("|", 1))
+        lines += [".TP", ".B " + names.replace("`", "").replace("-", "\\-"), roff(meaning)]
+    return "\n".join(lines)
+
+
 def generate(output: Path) -> None:
     """Write the man page to ``output``."""
+    import tempfile
+
     from aws_mfa import __version__
+
+    extra = (ROOT / "man" / "extra.man").read_text().replace("@ENVIRONMENT@", environment())
+    with tempfile.TemporaryDirectory() as folder:
+        include = Path(folder) / "extra.man"
+        include.write_text(extra)
+        run_argparse_manpage(output, include, __version__)
+
+
+def run_argparse_manpage(output: Path, include: Path, version: str) -> None:
+    """argparse-manpage on the parser, with ``include`` for the sections it does not make."""
 
     command = [
         str(Path(sys.executable).parent / "argparse-manpage"),
@@ -44,13 +75,13 @@ def generate(output: Path) -> None:
         "--prog",
         "aws-mfa",
         "--version",
-        __version__,
+        version,
         "--description",
         "get temporary AWS credentials with an MFA code",
         "--manual-title",
         "aws-mfa manual",
         "--include",
-        str(ROOT / "man" / "extra.man"),
+        str(include),
         "--output",
         str(output),
     ]

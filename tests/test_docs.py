@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import importlib.util
+import re
 from pathlib import Path
 
 from aws_mfa.cli.parser import build_parser
@@ -83,3 +84,24 @@ def test_the_committed_man_page_is_up_to_date(tmp_path: Path) -> None:
     assert (tmp_path / "aws-mfa.1").read_text() == MAN_PAGE.read_text(), (
         "run: python man/generate.py"
     )
+
+
+def environment_variables() -> set[str]:
+    """Every variable the environment table of docs/usage.md names."""
+    usage = (ROOT / "docs" / "usage.md").read_text()
+    table = usage.split("## Environment variables", 1)[1].split("\n## ", 1)[0]
+    rows = [line.split("|")[1] for line in table.splitlines() if line.startswith("| `")]
+    return {name for row in rows for name in re.findall(r"`([A-Z_]+)`", row)}
+
+
+def test_every_variable_of_the_settings_table_is_documented_in_usage() -> None:
+    from aws_mfa.settings.table import TABLE
+
+    assert {name for option in TABLE for name in option.env} <= environment_variables()
+
+
+def test_the_man_page_lists_every_variable_usage_md_does() -> None:
+    page = MAN_PAGE.read_text()
+    environment = page.split(".SH ENVIRONMENT", 1)[1].split(".SH ", 1)[0]
+    missing = [name for name in environment_variables() if name not in environment]
+    assert missing == []
