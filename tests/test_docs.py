@@ -105,3 +105,26 @@ def test_the_man_page_lists_every_variable_usage_md_does() -> None:
     environment = page.split(".SH ENVIRONMENT", 1)[1].split(".SH ", 1)[0]
     missing = [name for name in environment_variables() if name not in environment]
     assert missing == []
+
+
+def github_slug(heading: str) -> str:
+    """The anchor GitHub gives a heading: lower case, punctuation gone, each space a hyphen."""
+    return re.sub(r"[^\w\- ]", "", heading.strip().lower()).replace(" ", "-")
+
+
+def mkdocs_slug(heading: str) -> str:
+    """The anchor MkDocs (Python-Markdown's toc) gives it: runs of spaces and hyphens are one."""
+    return re.sub(r"[-\s]+", "-", re.sub(r"[^\w\s-]", "", heading).strip().lower())
+
+
+def test_every_anchor_link_works_on_github_and_on_the_site() -> None:
+    pages = {path.name: path.read_text() for path in (ROOT / "docs").glob("*.md")}
+    pages["README.md"] = (ROOT / "README.md").read_text()
+    broken = []
+    for name, text in pages.items():
+        for target, anchor in re.findall(r"\]\(([\w./-]*?\.md)?#([^)]+)\)", text):
+            page = pages.get(Path(target).name) if target else text
+            headings = re.findall(r"^#+ (.+)$", page or "", re.M)
+            if not any(github_slug(h) == anchor == mkdocs_slug(h) for h in headings):
+                broken.append(f"{name}: {target}#{anchor}")
+    assert broken == []
