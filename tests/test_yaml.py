@@ -186,3 +186,17 @@ def test_mfa_process_from_yaml_comes_before_the_config(yaml_file: Path) -> None:
     assert resolve(flags, {}, None, config, None).token_command == "echo 999999"
     s = resolve(flags.replace(token_command="echo 1"), {}, None, config, None)
     assert s.token_command == "echo 1"
+
+
+def test_the_documented_example_resolves_for_every_entry(home: Path, credentials: Path) -> None:
+    page = (Path(__file__).resolve().parent.parent / "docs" / "yaml-profiles.md").read_text()
+    example = page.split("```yaml\n", 1)[1].split("```", 1)[0]
+    (home / ".aws").mkdir(exist_ok=True)
+    (home / ".aws" / "aws-mfa.yaml").write_text(example)
+    entries = yaml_profiles.load(home / ".aws" / "aws-mfa.yaml")
+    assert entries is not None
+    resolved = {name: resolve(Flags(profile=name), {}, None, None, entries) for name in entries}
+    # production uses default's keys, so default's device, for a role of another account
+    assert resolved["production"].device == resolved["default"].device
+    assert resolved["production"].role_arn == "arn:aws:iam::111111111111:role/deploy"
+    assert resolved["staging"].long_term_section == "staging"  # other keys, other account
