@@ -81,6 +81,11 @@ class NoTokenError(AwsMfaError):
     exit_code = EXIT_NO_TOKEN
 
 
+class NoCodeSourceError(NoTokenError):
+    """A code is needed, and there is neither a code source nor a terminal to ask on (an
+    SDK's ``credential_process``, cron, CI): the message says which sources work there."""
+
+
 class StsRefusedError(AwsMfaError):
     """STS answered, and the answer was no: retrying the same call won't help.
 

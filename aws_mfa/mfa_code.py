@@ -26,7 +26,7 @@ import sys
 from collections.abc import Callable
 
 from aws_mfa import log
-from aws_mfa.errors import NoTokenError, StsRefusedError
+from aws_mfa.errors import NoCodeSourceError, NoTokenError, StsRefusedError
 from aws_mfa.settings.checks import check_code, is_code
 
 TYPE_CHECKING = False  # see aws_mfa.records: typing is not imported at run time
@@ -52,6 +52,20 @@ def no_terminal(needed: str, instead: str) -> str:
 NO_TERMINAL = no_terminal(
     "an MFA code is needed", "pass it with --token CODE (or run aws-mfa in a terminal)"
 )
+
+
+def no_code_source(profile: str) -> str:
+    """The message when a code is needed where nothing can ask for one (an SDK's
+    ``credential_process``, cron, CI): the sources that work there."""
+    import shlex
+
+    run = "aws-mfa" if profile == "default" else f"aws-mfa -p {shlex.quote(profile)}"
+    return no_terminal(
+        "an MFA code is needed",
+        "give aws-mfa a source that needs none: --token-command or MFA_TOKEN_COMMAND (such "
+        "as 'ykman oath accounts code --single aws'), or --token or MFA_TOKEN; or run "
+        f"'{run}' once in a terminal, and later runs use the session it keeps",
+    )
 
 
 def terminal_prompter(prompt: str, no_terminal: str = NO_TERMINAL) -> str:
@@ -152,7 +166,7 @@ def obtain_code(
     """
     if settings.token is None:
         if not settings.token_command and not can_prompt(prompter):
-            raise NoTokenError(NO_TERMINAL)
+            raise NoCodeSourceError(no_code_source(settings.profile))
         if used_codes.used_now(device):
             wait = used_codes.seconds_to_next_window()
             log.warning(

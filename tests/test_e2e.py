@@ -234,8 +234,10 @@ def test_no_terminal_and_no_token_fails_at_once(credentials: Path, aws_mfa: AwsM
     result = aws_mfa(stdin="123456\n")
     assert result.code == 4
     assert result.error_lines == [
-        "ERROR - an MFA code is needed and there is no terminal to ask on; "
-        "pass it with --token CODE (or run aws-mfa in a terminal)"
+        "ERROR - an MFA code is needed and there is no terminal to ask on; give aws-mfa a "
+        "source that needs none: --token-command or MFA_TOKEN_COMMAND (such as 'ykman oath "
+        "accounts code --single aws'), or --token or MFA_TOKEN; or run 'aws-mfa' once in a "
+        "terminal, and later runs use the session it keeps"
     ]
     assert credentials.read_bytes() == before
 

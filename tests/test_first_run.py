@@ -419,3 +419,17 @@ def test_enter_or_a_number_picks_a_listed_device() -> None:
     found = Devices([DEVICE, "arn:aws:iam::123456789012:mfa/other"])
     assert ask_device(lambda prompt: "", found) == DEVICE
     assert ask_device(lambda prompt: "2", found) == "arn:aws:iam::123456789012:mfa/other"
+
+
+@pytest.mark.e2e
+def test_with_no_terminal_the_message_names_what_works_there_and_the_variable_works(
+    credentials: Path, aws_mfa: AwsMfa, strict_sts: StrictSts
+) -> None:
+    write(credentials, long_term("dev-long-term"))
+    result = aws_mfa("export", "-p", "dev", "--format", "process")  # as credential_process
+    assert result.code == 4
+    assert "--token-command or MFA_TOKEN_COMMAND" in result.error_lines[0]
+    assert "run 'aws-mfa -p dev' once in a terminal" in result.error_lines[0]
+    works = aws_mfa("export", "-p", "dev", "--format", "process", MFA_TOKEN_COMMAND="echo 123456")
+    assert works.code == 0, works.stderr
+    assert strict_sts.calls == ["GetSessionToken"]

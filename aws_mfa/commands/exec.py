@@ -107,17 +107,19 @@ def for_renewals(settings: Settings) -> Settings:
 
 
 def later_code_error(err: NoTokenError) -> NoTokenError | None:
-    """When ``err`` says a code is needed and there is no terminal: the error that says
+    """When ``err`` says a code is needed and nothing can ask for one: the error that says
     what to do for the codes of later renewals, which a code given outright cannot be."""
-    from aws_mfa.mfa_code import NO_TERMINAL, no_terminal
+    from aws_mfa.errors import NoCodeSourceError
+    from aws_mfa.mfa_code import no_terminal
 
-    if err.message != NO_TERMINAL:
+    if not isinstance(err, NoCodeSourceError):
         return None
     return NoTokenError(
         no_terminal(
             "an MFA code is needed to renew the credentials of exec --server",
             "the code given with --token or MFA_TOKEN was spent on the first login; give "
-            "--token-command (or mfa_process) for later codes, or run aws-mfa in a terminal",
+            "--token-command or MFA_TOKEN_COMMAND (or mfa_process) for later codes, or run "
+            "aws-mfa in a terminal",
         )
     )
 

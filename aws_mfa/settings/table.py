@@ -282,8 +282,10 @@ TABLE: tuple[Option, ...] = (
         "token_command",
         ("--token-command",),
         "a shell command that prints the MFA code, like 'ykman oath accounts code "
-        "--single aws' (default: mfa_process in the YAML or config profile)",
+        "--single aws' (default: $MFA_TOKEN_COMMAND, else mfa_process in the YAML or config "
+        "profile)",
         metavar="COMMAND",
+        env=("MFA_TOKEN_COMMAND",),
         yaml="mfa_process",
         config=("mfa_process",),
         check=check.text,
