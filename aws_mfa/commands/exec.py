@@ -26,7 +26,7 @@ import sys
 from collections.abc import Mapping, Sequence
 from typing import NoReturn
 
-from aws_mfa import session_state
+from aws_mfa import mfa_code, session_state
 from aws_mfa.cli.context import Context
 from aws_mfa.commands.login import fresh_credentials, log_in, prepare
 from aws_mfa.errors import CommandNotFoundError, UsageError
@@ -191,7 +191,7 @@ def supervise(command: list[str], env: Mapping[str, str]) -> int:
 def terminal_signals_reach_child() -> bool:
     """Whether Ctrl-C on a terminal reaches the command by itself (same foreground group)."""
     try:
-        fd = os.open("/dev/tty", os.O_RDONLY | os.O_NOCTTY)
+        fd = mfa_code.open_terminal(os.O_RDONLY)
     except OSError:
         return False
     try:
