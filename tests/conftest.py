@@ -5,17 +5,33 @@ nothing reads or writes the developer's own AWS files. End-to-end tests run
 the installed ``aws-mfa`` console script (and the AWS CLI) as subprocesses,
 in a new session so that they have no controlling terminal, against one
 local STS per test process.
+
+The tests come in two tiers. A test that starts a process (aws-mfa, the AWS
+CLI, a shell, a Python) is marked ``e2e``; every other test runs in the
+pytest process, and :func:`no_process_unless_e2e` fails it if it starts one.
+``python -m pytest -m "not e2e"`` is the inner loop, a third of the time of
+the whole suite or less; ``python -m pytest`` (the README's and CI's) runs
+both tiers. The ``aws_mfa_in_process`` fixture runs a command line through
+:func:`aws_mfa.cli.main.main` in this interpreter (:func:`run_in_process`),
+with the same environment, stdin, secret search and :class:`Result` as the
+``aws_mfa`` fixture's real process; processes are kept for what only a
+process shows: crashes and kills, lock contention between processes,
+``exec``, the terminal prompt, the installed console script, the real AWS
+CLI and the shells.
 """
 
 from __future__ import annotations
 
+import contextlib
+import io
 import itertools
 import json
 import os
 import re
 import subprocess
 import sys
-from collections.abc import Iterator
+import warnings
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -58,6 +74,37 @@ def home(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
     folder.mkdir()
     monkeypatch.setenv("HOME", str(folder))
     return folder
+
+
+PROCESS_STARTERS = ("fork", "forkpty", "posix_spawn", "posix_spawnp", "system", "execv", "execve")
+"""What in ``os`` starts (or becomes) another program; ``subprocess`` is refused separately."""
+
+
+@pytest.fixture(autouse=True)
+def no_process_unless_e2e(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Fail a test that starts a process and is not marked ``e2e``: the tiers stay honest.
+
+    ``python -m pytest -m "not e2e"`` stays fast only while no such test
+    starts aws-mfa, a shell or a Python; one that must is marked e2e, one
+    that need not runs aws-mfa in-process (``aws_mfa_in_process``).
+    """
+    if request.node.get_closest_marker("e2e") is not None:
+        return
+
+    def refuse(how: str) -> Callable[..., None]:
+        def refused(*args: object, **kwargs: object) -> None:
+            pytest.fail(
+                f"{request.node.nodeid} started a process ({how}) but is not marked e2e: "
+                "marked e2e? (@pytest.mark.e2e), or run aws-mfa in-process (aws_mfa_in_process)",
+                pytrace=False,
+            )
+
+        return refused
+
+    monkeypatch.setattr(subprocess.Popen, "_execute_child", refuse("subprocess"))
+    for name in PROCESS_STARTERS:
+        if hasattr(os, name):
+            monkeypatch.setattr(os, name, refuse(f"os.{name}"))
 
 
 def new_window(home: Path) -> None:
@@ -245,6 +292,115 @@ def run(
     return result
 
 
+def run_in_process(command: list[str], env: dict[str, str], stdin: str | None = None) -> Result:
+    """Run aws-mfa's ``main(command[1:])`` in this interpreter, as :func:`run` runs it in a process.
+
+    For the run, and only for it: ``os.environ`` is exactly ``env`` (botocore,
+    keyring and ``Path.home()`` read it, and ``main`` is given it, as the
+    console script gives it); stdin is ``stdin`` (empty unless given), as a
+    pipe has it; stdout and stderr are captured; warnings are shown on that
+    stderr as a process shows them; keyring chooses its backend again from
+    ``env`` (it keeps its choice in ``keyring.core``); ``sys.exit`` (argparse's
+    errors, ``--help``) gives the exit code, as it does to a process; the log
+    level (a global of :mod:`aws_mfa.log`) is put back afterwards. Line ends
+    are read as :func:`run` reads a process's output (universal newlines).
+
+    There is no controlling terminal, as in :func:`run`'s new session:
+    ``aws_mfa.mfa_code.open_terminal``, through which aws-mfa opens
+    ``/dev/tty`` and nothing else does, fails as it fails there. Without this
+    a run under a developer's terminal would find it and wait for a typed
+    code. Whatever the run printed is searched for secrets, as :func:`run`
+    searches it. The collector stays as pytest has it: ``main`` is called,
+    not the console script's ``entry``, which turns it off for a process that
+    ends with the run.
+    """
+    from aws_mfa import log, mfa_code
+    from aws_mfa.cli.main import main
+
+    def no_terminal(flags: int = os.O_RDWR) -> int:
+        raise OSError(6, "No such device or address: no controlling terminal in-process")
+
+    saved = dict(os.environ), sys.stdin, log._threshold, mfa_code.open_terminal
+    out, err = io.StringIO(), io.StringIO()
+    os.environ.clear()
+    os.environ.update(env)
+    forget_keyring_backend()
+    mfa_code.open_terminal = no_terminal
+    sys.stdin = io.StringIO(stdin or "")
+    try:
+        with (
+            contextlib.redirect_stdout(out),
+            contextlib.redirect_stderr(err),
+            warnings_as_in_a_process(),
+        ):
+            try:
+                code = main(command[1:])
+            except SystemExit as exit_:
+                code = exit_code(exit_)
+    finally:
+        os.environ.clear()
+        os.environ.update(saved[0])
+        sys.stdin, log._threshold, mfa_code.open_terminal = saved[1:]
+        forget_keyring_backend()
+    result = Result(code, universal_newlines(out.getvalue()), universal_newlines(err.getvalue()))
+    check_no_secrets(command, env, stdin or "", result)
+    return result
+
+
+def forget_keyring_backend() -> None:
+    """Have keyring choose its backend again at its next use, from the environment then."""
+    core = sys.modules.get("keyring.core")
+    if core is not None:
+        core._keyring_backend = None
+
+
+@contextlib.contextmanager
+def warnings_as_in_a_process() -> Iterator[None]:
+    """Warnings shown on ``sys.stderr`` with Python's default filters, as a process shows them.
+
+    pytest would otherwise keep them for its summary, and a test of what a
+    run prints would not see a line the real command prints.
+    """
+
+    def show(
+        message: Warning | str,
+        category: type[Warning],
+        filename: str,
+        lineno: int,
+        file: object = None,
+        line: str | None = None,
+    ) -> None:
+        sys.stderr.write(warnings.formatwarning(message, category, filename, lineno, line))
+
+    with warnings.catch_warnings():
+        warnings.resetwarnings()
+        warnings.simplefilter("default")
+        for category in (
+            DeprecationWarning,
+            PendingDeprecationWarning,
+            ImportWarning,
+            ResourceWarning,
+        ):
+            warnings.simplefilter("ignore", category)
+        warnings.showwarning = show
+        yield
+
+
+def exit_code(exit_: SystemExit) -> int:
+    """The exit status ``sys.exit`` gives a process (a message goes to stderr with 1)."""
+    if exit_.code is None:
+        return 0
+    if isinstance(exit_.code, int):
+        return exit_.code
+    print(exit_.code, file=sys.stderr)
+    return 1
+
+
+def universal_newlines(text: str) -> str:
+    """``text`` as ``subprocess.run(text=True)`` reads it: ``\\r\\n`` and ``\\r`` become ``\\n``."""
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
 @pytest.fixture
 def environment(home: Path, sts: LocalSts) -> dict[str, str]:
     """The environment of an end-to-end run: the clean one, aimed at the local STS.
@@ -272,6 +428,19 @@ class AwsMfa:
 @pytest.fixture
 def aws_mfa(environment: dict[str, str]) -> AwsMfa:
     return AwsMfa(environment)
+
+
+class AwsMfaInProcess(AwsMfa):
+    """Runs aws-mfa's ``main`` in this interpreter (:func:`run_in_process`), as AwsMfa runs it."""
+
+    def __call__(self, *args: str, stdin: str | None = None, **extra_env: str) -> Result:
+        return run_in_process([AWS_MFA, *args], {**self.env, **extra_env}, stdin=stdin)
+
+
+@pytest.fixture
+def aws_mfa_in_process(environment: dict[str, str]) -> AwsMfa:
+    """The ``aws_mfa`` fixture's runs, in-process: no interpreter start, the same checks."""
+    return AwsMfaInProcess(environment)
 
 
 @pytest.fixture

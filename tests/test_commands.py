@@ -168,6 +168,7 @@ def test_logout_keeps_the_users_own_keys_and_comments(credentials: Path) -> None
     )
 
 
+@pytest.mark.e2e
 def test_login_then_logout_gives_back_the_same_bytes(
     credentials: Path, aws_mfa: AwsMfa, sts: LocalSts
 ) -> None:
@@ -209,6 +210,7 @@ def test_logout_with_nothing_to_forget(credentials: Path, capsys) -> None:
 # --backup
 
 
+@pytest.mark.e2e
 def test_backup_flag_copies_the_old_file_first(
     credentials: Path, aws_mfa: AwsMfa, sts: LocalSts
 ) -> None:
@@ -223,6 +225,7 @@ def test_backup_flag_copies_the_old_file_first(
     assert stat.S_IMODE(folder.stat().st_mode) == 0o700
 
 
+@pytest.mark.e2e
 def test_backup_from_the_config_and_only_ten_are_kept(
     credentials: Path, home: Path, aws_mfa: AwsMfa, sts: LocalSts
 ) -> None:
@@ -239,6 +242,7 @@ def test_backup_from_the_config_and_only_ten_are_kept(
     assert names[-1].startswith(f"credentials.{datetime.now(timezone.utc):%Y-%m-%d}")
 
 
+@pytest.mark.e2e
 def test_no_backup_unless_asked(credentials: Path, aws_mfa: AwsMfa, sts: LocalSts) -> None:
     write(credentials, long_term())
     assert aws_mfa("-c", "123456").code == 0
@@ -262,6 +266,7 @@ PICKABLE = (
 )
 
 
+@pytest.mark.e2e
 @pytest.mark.parametrize(
     ("answer", "chosen"), [("\n", "default"), ("2\n", "dev"), ("dev\n", "dev")]
 )
@@ -283,6 +288,7 @@ def test_pick_lists_profiles_with_keys_and_takes_the_choice(
     assert f"Credentials for [{chosen}] are valid" in result.stderr
 
 
+@pytest.mark.e2e
 def test_pick_rejects_an_unknown_name(credentials: Path, environment: dict[str, str]) -> None:
     write(credentials, PICKABLE)
     before = credentials.read_bytes()
@@ -296,6 +302,7 @@ def test_pick_rejects_an_unknown_name(credentials: Path, environment: dict[str, 
     assert credentials.read_bytes() == before
 
 
+@pytest.mark.e2e
 def test_pick_without_a_terminal_fails_at_once(credentials: Path, aws_mfa: AwsMfa) -> None:
     write(credentials, PICKABLE)
     result = aws_mfa("--pick")
@@ -313,6 +320,7 @@ printf '[profile added]\\nregion = eu-west-1\\n' >> "$1"
 """
 
 
+@pytest.mark.e2e
 @pytest.mark.parametrize("args", [["config"], ["--edit"]])
 def test_config_opens_the_editor_and_creates_the_file(
     args: list[str], home: Path, aws_mfa: AwsMfa, tmp_path: Path
@@ -326,6 +334,7 @@ def test_config_opens_the_editor_and_creates_the_file(
     assert stat.S_IMODE(config.parent.stat().st_mode) == 0o700
 
 
+@pytest.mark.e2e
 def test_visual_wins_over_editor_and_a_broken_result_is_reported(
     home: Path, aws_mfa: AwsMfa, tmp_path: Path
 ) -> None:
@@ -338,6 +347,7 @@ def test_visual_wins_over_editor_and_a_broken_result_is_reported(
     ]
 
 
+@pytest.mark.e2e
 def test_missing_editor_is_a_clear_error(aws_mfa: AwsMfa) -> None:
     result = aws_mfa("config", EDITOR="/nonexistent/editor --wait")
     assert result.code == 2
@@ -347,6 +357,7 @@ def test_missing_editor_is_a_clear_error(aws_mfa: AwsMfa) -> None:
 # What the config file feeds into a login.
 
 
+@pytest.mark.e2e
 def test_config_settings_reach_sts(
     credentials: Path, home: Path, aws_mfa: AwsMfa, sts: LocalSts
 ) -> None:
@@ -375,6 +386,7 @@ def test_config_settings_reach_sts(
     )
 
 
+@pytest.mark.e2e
 def test_flags_and_environment_beat_the_config(
     credentials: Path, home: Path, aws_mfa: AwsMfa, sts: LocalSts
 ) -> None:
@@ -398,6 +410,7 @@ def test_flags_and_environment_beat_the_config(
     assert sts.requests[0]["SerialNumber"] == DEVICE
 
 
+@pytest.mark.e2e
 def test_device_is_looked_up_in_the_short_profile_then_the_long_one(
     credentials: Path, home: Path, aws_mfa: AwsMfa, sts: LocalSts
 ) -> None:
@@ -412,6 +425,7 @@ def test_device_is_looked_up_in_the_short_profile_then_the_long_one(
     assert sts.requests[-1]["SerialNumber"] == short_device
 
 
+@pytest.mark.e2e
 def test_profile_header_wins_over_a_bare_one(
     credentials: Path, home: Path, aws_mfa: AwsMfa, sts: LocalSts
 ) -> None:
@@ -425,6 +439,7 @@ def test_profile_header_wins_over_a_bare_one(
     assert sts.requests[-1]["@region"] == "eu-west-3"
 
 
+@pytest.mark.e2e
 def test_bad_values_in_the_config_name_their_key_and_file(
     credentials: Path, home: Path, aws_mfa: AwsMfa, sts: LocalSts
 ) -> None:
@@ -439,6 +454,7 @@ def test_bad_values_in_the_config_name_their_key_and_file(
     assert sts.requests == []
 
 
+@pytest.mark.e2e
 def test_unparsable_config_is_an_error_with_its_line(
     credentials: Path, home: Path, aws_mfa: AwsMfa, sts: LocalSts
 ) -> None:
@@ -454,6 +470,7 @@ def test_unparsable_config_is_an_error_with_its_line(
     assert sts.requests == []
 
 
+@pytest.mark.e2e
 @pytest.mark.parametrize(
     "key",
     [
@@ -475,6 +492,7 @@ def test_warns_when_the_config_hides_the_written_keys(
     )
 
 
+@pytest.mark.e2e
 def test_warns_when_environment_credentials_override_the_profile(
     credentials: Path, aws_mfa: AwsMfa, sts: LocalSts
 ) -> None:
@@ -488,6 +506,7 @@ def test_warns_when_environment_credentials_override_the_profile(
     assert sts.requests[-1]["@key_id"] != "AKIAENV"
 
 
+@pytest.mark.e2e
 def test_status_into_a_pipe_closed_early_is_not_an_error(
     credentials: Path, environment: dict[str, str]
 ) -> None:
@@ -509,6 +528,7 @@ def test_status_into_a_pipe_closed_early_is_not_an_error(
     assert process.stderr.read() == b""
 
 
+@pytest.mark.e2e
 def test_pick_shows_the_list_before_resolving_any_profile(
     credentials: Path, home: Path, environment: dict[str, str], sts: LocalSts
 ) -> None:

@@ -68,6 +68,7 @@ def code_sent(fake: FakeSts) -> str:
     return str(fake.calls[-1][1]["TokenCode"])
 
 
+@pytest.mark.e2e  # the token command runs in /bin/sh
 def test_flag_beats_environment_beats_command_beats_prompt(credentials: Path, fake) -> None:
     write(credentials, long_term())
     clock = Clock(1_000_000.0)
@@ -105,6 +106,7 @@ def test_bad_mfa_token_variable_is_named(credentials: Path) -> None:
         resolve(Flags(), {"MFA_TOKEN": "12345"}, None)
 
 
+@pytest.mark.e2e  # the token command runs in /bin/sh
 @pytest.mark.parametrize(
     ("command", "message"),
     [
@@ -118,6 +120,7 @@ def test_token_command_failures_are_clear(command: str, message: str) -> None:
         mfa.run_token_command(command, "--token-command")
 
 
+@pytest.mark.e2e  # the token command runs in /bin/sh
 def test_token_command_output_is_trimmed_and_never_quoted_in_errors() -> None:
     assert mfa.run_token_command("printf '  123456 \\n\\n'", "x") == "123456"
     with pytest.raises(NoTokenError) as caught:
@@ -125,6 +128,7 @@ def test_token_command_output_is_trimmed_and_never_quoted_in_errors() -> None:
     assert "my-secret-password" not in str(caught.value)
 
 
+@pytest.mark.e2e  # the token command runs in /bin/sh
 def test_token_command_has_a_timeout() -> None:
     with pytest.raises(NoTokenError, match="did not print a code within 0 seconds"):
         mfa.run_token_command("sleep 5", "--token-command", timeout=0.3)
