@@ -23,11 +23,13 @@ CLI and the shells.
 from __future__ import annotations
 
 import contextlib
+import errno
 import io
 import itertools
 import json
 import os
 import re
+import signal
 import subprocess
 import sys
 import warnings
@@ -94,8 +96,9 @@ def no_process_unless_e2e(request: pytest.FixtureRequest, monkeypatch: pytest.Mo
     def refuse(how: str) -> Callable[..., None]:
         def refused(*args: object, **kwargs: object) -> None:
             pytest.fail(
-                f"{request.node.nodeid} started a process ({how}) but is not marked e2e: "
-                "marked e2e? (@pytest.mark.e2e), or run aws-mfa in-process (aws_mfa_in_process)",
+                f"{request.node.nodeid} started a process ({how}) and is not marked e2e: "
+                "marked e2e? (@pytest.mark.e2e); a test that needs no process runs aws-mfa "
+                "in-process (aws_mfa_in_process)",
                 pytrace=False,
             )
 
@@ -292,59 +295,108 @@ def run(
     return result
 
 
-def run_in_process(command: list[str], env: dict[str, str], stdin: str | None = None) -> Result:
+def run_in_process(
+    command: list[str], env: dict[str, str], stdin: str | None = None, timeout: float = 60
+) -> Result:
     """Run aws-mfa's ``main(command[1:])`` in this interpreter, as :func:`run` runs it in a process.
 
     For the run, and only for it: ``os.environ`` is exactly ``env`` (botocore,
-    keyring and ``Path.home()`` read it, and ``main`` is given it, as the
-    console script gives it); stdin is ``stdin`` (empty unless given), as a
-    pipe has it; stdout and stderr are captured; warnings are shown on that
-    stderr as a process shows them; keyring chooses its backend again from
-    ``env`` (it keeps its choice in ``keyring.core``); ``sys.exit`` (argparse's
-    errors, ``--help``) gives the exit code, as it does to a process; the log
-    level (a global of :mod:`aws_mfa.log`) is put back afterwards. Line ends
-    are read as :func:`run` reads a process's output (universal newlines).
+    keyring and ``Path.home()`` read it, and ``main`` reads it, as the console
+    script's does); stdin is ``stdin`` (empty unless given), as a pipe gives
+    it; stdout and stderr are captured; warnings are shown on that stderr as
+    a process shows them; keyring chooses its backend again from ``env`` (it
+    keeps its choice in ``keyring.core``); ``sys.exit`` (argparse's errors,
+    ``--help``) gives the exit code, as it does to a process; the log level
+    (a global of :mod:`aws_mfa.log`) is put back afterwards; a run longer than
+    ``timeout`` seconds fails the test, as :func:`run`'s does. Line ends are
+    read as :func:`run` reads a process's output (universal newlines).
 
     There is no controlling terminal, as in :func:`run`'s new session:
-    ``aws_mfa.mfa_code.open_terminal``, through which aws-mfa opens
-    ``/dev/tty`` and nothing else does, fails as it fails there. Without this
-    a run under a developer's terminal would find it and wait for a typed
-    code. Whatever the run printed is searched for secrets, as :func:`run`
-    searches it. The collector stays as pytest has it: ``main`` is called,
-    not the console script's ``entry``, which turns it off for a process that
-    ends with the run.
+    :func:`aws_mfa.mfa_code.open_terminal`, the one place aws-mfa opens
+    ``/dev/tty``, fails as it fails there. Without this a run under a
+    developer's terminal would find it and wait for a typed code. Whatever
+    the run printed is searched for secrets, as :func:`run` searches it. The
+    collector stays as pytest has it: this calls ``main``, not the console
+    script's ``entry``, which turns it off for a process that ends with the run.
     """
-    from aws_mfa import log, mfa_code
+    from aws_mfa import log
     from aws_mfa.cli.main import main
 
-    def no_terminal(flags: int = os.O_RDWR) -> int:
-        raise OSError(6, "No such device or address: no controlling terminal in-process")
-
-    saved = dict(os.environ), sys.stdin, log._threshold, mfa_code.open_terminal
     out, err = io.StringIO(), io.StringIO()
-    os.environ.clear()
-    os.environ.update(env)
-    forget_keyring_backend()
-    mfa_code.open_terminal = no_terminal
-    sys.stdin = io.StringIO(stdin or "")
+    threshold = log._threshold
     try:
         with (
+            environment_of(env),
+            no_controlling_terminal(),
+            replaced(sys, "stdin", io.StringIO(stdin or "")),
             contextlib.redirect_stdout(out),
             contextlib.redirect_stderr(err),
             warnings_as_in_a_process(),
+            time_limit(timeout),
         ):
             try:
                 code = main(command[1:])
             except SystemExit as exit_:
                 code = exit_code(exit_)
     finally:
-        os.environ.clear()
-        os.environ.update(saved[0])
-        sys.stdin, log._threshold, mfa_code.open_terminal = saved[1:]
-        forget_keyring_backend()
+        log._threshold = threshold
     result = Result(code, universal_newlines(out.getvalue()), universal_newlines(err.getvalue()))
     check_no_secrets(command, env, stdin or "", result)
     return result
+
+
+@contextlib.contextmanager
+def environment_of(env: dict[str, str]) -> Iterator[None]:
+    """``os.environ`` is exactly ``env`` inside, and keyring chooses its backend from it."""
+    saved = dict(os.environ)
+    os.environ.clear()
+    os.environ.update(env)
+    forget_keyring_backend()
+    try:
+        yield
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+        forget_keyring_backend()
+
+
+@contextlib.contextmanager
+def no_controlling_terminal() -> Iterator[None]:
+    """aws-mfa finds no terminal inside, as in a process started in a new session."""
+    from aws_mfa import mfa_code
+
+    def open_terminal(flags: int = os.O_RDWR) -> int:
+        raise OSError(errno.ENXIO, "no controlling terminal (aws-mfa runs in-process)")
+
+    with replaced(mfa_code, "open_terminal", open_terminal):
+        yield
+
+
+@contextlib.contextmanager
+def replaced(owner: object, name: str, value: object) -> Iterator[None]:
+    """``owner.name`` is ``value`` inside."""
+    saved = getattr(owner, name)
+    setattr(owner, name, value)
+    try:
+        yield
+    finally:
+        setattr(owner, name, saved)
+
+
+@contextlib.contextmanager
+def time_limit(seconds: float) -> Iterator[None]:
+    """Fail the test when the block takes longer than ``seconds`` (the main thread only)."""
+
+    def expired(signum: int, frame: object) -> None:
+        pytest.fail(f"the in-process run of aws-mfa took longer than {seconds} seconds")
+
+    previous = signal.signal(signal.SIGALRM, expired)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
 
 
 def forget_keyring_backend() -> None:
@@ -441,6 +493,17 @@ class AwsMfaInProcess(AwsMfa):
 def aws_mfa_in_process(environment: dict[str, str]) -> AwsMfa:
     """The ``aws_mfa`` fixture's runs, in-process: no interpreter start, the same checks."""
     return AwsMfaInProcess(environment)
+
+
+@pytest.fixture(params=["in-process", pytest.param("process", marks=pytest.mark.e2e)])
+def aws_mfa_both(request: pytest.FixtureRequest, environment: dict[str, str]) -> AwsMfa:
+    """Runs a test twice: in-process, and (marked e2e) through the installed console script.
+
+    For a few representative tests of a file whose other tests run in-process:
+    the inner loop keeps them, and the whole suite shows that the console
+    script does what ``main`` does.
+    """
+    return AwsMfaInProcess(environment) if request.param == "in-process" else AwsMfa(environment)
 
 
 @pytest.fixture
