@@ -107,7 +107,7 @@ def test_a_session_missing_a_key_says_which() -> None:
 
 
 def test_logout_removes_every_key_a_login_writes() -> None:
-    assert sections.WRITTEN_KEYS == (*sections.SESSION_KEYS, "assumed_role_arn")
+    assert (*sections.SESSION_KEYS, "assumed_role_arn") == sections.WRITTEN_KEYS
 
 
 @pytest.mark.parametrize(
