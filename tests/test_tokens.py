@@ -212,10 +212,10 @@ def test_a_broken_memory_file_is_ignored(tmp_path: Path) -> None:
     assert used.used(DEVICE, "123456")
 
 
-# End to end.
+# End to end: through aws-mfa's main in-process, and the token command (a shell) as a process.
 
 
-@pytest.mark.e2e
+@pytest.mark.e2e  # the token command runs in /bin/sh
 def test_mfa_token_variable_and_token_command_end_to_end(
     credentials: Path, home: Path, aws_mfa: AwsMfa, sts: LocalSts
 ) -> None:
@@ -232,17 +232,16 @@ def test_mfa_token_variable_and_token_command_end_to_end(
     assert "654321" not in result.stderr
 
 
-@pytest.mark.e2e
 def test_second_profile_on_the_same_device_in_one_window_is_refused(
-    credentials: Path, aws_mfa: AwsMfa, sts: LocalSts
+    credentials: Path, aws_mfa_in_process: AwsMfa, sts: LocalSts
 ) -> None:
     write(credentials, long_term("a-long-term") + "\n" + long_term("b-long-term"))
     left = UsedCodes(Path("unused")).seconds_to_next_window()
     if left < 4:  # start both runs early enough in a window (each takes well under a second)
         time.sleep(left)
-    assert aws_mfa("-p", "a", "-c", "123456").code == 0
+    assert aws_mfa_in_process("-p", "a", "-c", "123456").code == 0
     before = credentials.read_bytes()
-    result = aws_mfa("-p", "b", "-c", "123456")
+    result = aws_mfa_in_process("-p", "b", "-c", "123456")
     assert result.code == 5
     assert result.error_lines == [
         f"ERROR - --token: this code of {DEVICE} was already used in this 30-second window "
@@ -252,28 +251,26 @@ def test_second_profile_on_the_same_device_in_one_window_is_refused(
     assert credentials.read_bytes() == before
 
 
-@pytest.mark.e2e
 def test_no_terminal_and_no_code_source_fails_at_once_not_after_the_window(
-    credentials: Path, aws_mfa: AwsMfa, sts: LocalSts
+    credentials: Path, aws_mfa_in_process: AwsMfa, sts: LocalSts
 ) -> None:
     write(credentials, long_term("a-long-term") + "\n" + long_term("b-long-term"))
     left = UsedCodes(Path("unused")).seconds_to_next_window()
     if left < 4:  # start both runs early enough in a window (each takes well under a second)
         time.sleep(left)
-    assert aws_mfa("-p", "a", "-c", "123456").code == 0
-    result = aws_mfa("-p", "b")
+    assert aws_mfa_in_process("-p", "a", "-c", "123456").code == 0
+    result = aws_mfa_in_process("-p", "b")
     assert result.code == 4, result.stderr
     assert "waiting" not in result.stderr
     assert result.error_lines == [f"ERROR - {mfa.NO_TERMINAL}"]
     assert len(sts.requests) == 1
 
 
-@pytest.mark.e2e
 def test_another_code_given_outright_in_the_same_window_is_sent(
-    credentials: Path, aws_mfa: AwsMfa, sts: LocalSts
+    credentials: Path, aws_mfa_in_process: AwsMfa, sts: LocalSts
 ) -> None:
     write(credentials, long_term("a-long-term") + "\n" + long_term("b-long-term"))
-    assert aws_mfa("-p", "a", "-c", "123456").code == 0
-    result = aws_mfa("-p", "b", "-c", "654321")
+    assert aws_mfa_in_process("-p", "a", "-c", "123456").code == 0
+    result = aws_mfa_in_process("-p", "b", "-c", "654321")
     assert result.code == 0, result.stderr
     assert [request["TokenCode"] for request in sts.requests] == ["123456", "654321"]
