@@ -315,9 +315,12 @@ def run_in_process(
     :func:`aws_mfa.mfa_code.open_terminal`, the one place aws-mfa opens
     ``/dev/tty``, fails as it fails there. Without this a run under a
     developer's terminal would find it and wait for a typed code. Whatever
-    the run printed is searched for secrets, as :func:`run` searches it. The
-    collector stays as pytest has it: this calls ``main``, not the console
-    script's ``entry``, which turns it off for a process that ends with the run.
+    the run printed is searched for secrets, as :func:`run` searches it.
+
+    What a run shares with the pytest process: the modules it imported and
+    their caches; the collector, on as pytest has it (this calls ``main``,
+    not the console script's ``entry``, which turns it off for a process
+    that ends with the run); and botocore's loader (:func:`shared_botocore_loader`).
     """
     from aws_mfa import log
     from aws_mfa.cli.main import main
@@ -333,6 +336,7 @@ def run_in_process(
             contextlib.redirect_stderr(err),
             warnings_as_in_a_process(),
             time_limit(timeout),
+            shared_botocore_loader(),
         ):
             try:
                 code = main(command[1:])
@@ -369,6 +373,34 @@ def no_controlling_terminal() -> Iterator[None]:
         raise OSError(errno.ENXIO, "no controlling terminal (aws-mfa runs in-process)")
 
     with replaced(mfa_code, "open_terminal", open_terminal):
+        yield
+
+
+_LOADERS: dict[str | None, object] = {}
+"""botocore loaders by data_path, for :func:`shared_botocore_loader`."""
+
+
+@contextlib.contextmanager
+def shared_botocore_loader() -> Iterator[None]:
+    """Every botocore session made inside reads its data through one loader per data_path.
+
+    A process reads botocore's JSON (the service model, endpoints, partitions)
+    afresh; reading it again for each in-process run costs about 80 ms that
+    prove nothing, so the runs share what they read, as the clients of one
+    long-lived session do (tests/test_differential.py shares one the same way).
+    The loader is still chosen by ``data_path`` (``AWS_DATA_PATH``), as botocore
+    chooses it.
+    """
+    import botocore.session
+
+    create_loader = botocore.session.create_loader
+
+    def shared(search_path_string: str | None = None) -> object:
+        if search_path_string not in _LOADERS:
+            _LOADERS[search_path_string] = create_loader(search_path_string)
+        return _LOADERS[search_path_string]
+
+    with replaced(botocore.session, "create_loader", shared):
         yield
 
 
