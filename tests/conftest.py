@@ -301,8 +301,8 @@ def run_in_process(
     """Run aws-mfa's ``main(command[1:])`` in this interpreter, as :func:`run` runs it in a process.
 
     For the run, and only for it: ``os.environ`` is exactly ``env`` (botocore,
-    keyring and ``Path.home()`` read it, and ``main`` reads it, as the console
-    script's does); stdin is ``stdin`` (empty unless given), as a pipe gives
+    keyring and ``Path.home()`` read it, and so does ``main``, as in the
+    console script); stdin is ``stdin`` (empty unless given), as a pipe gives
     it; stdout and stderr are captured; warnings are shown on that stderr as
     a process shows them; keyring chooses its backend again from ``env`` (it
     keeps its choice in ``keyring.core``); ``sys.exit`` (argparse's errors,
