@@ -68,6 +68,15 @@ def no_code_source(profile: str) -> str:
     )
 
 
+def open_terminal(flags: int = os.O_RDWR) -> int:
+    """The controlling terminal (``/dev/tty``) opened with ``flags``; OSError when there is none.
+
+    Every use of the terminal in aws-mfa opens it here, so that the tests
+    that run aws-mfa in-process can take it away (tests/conftest.py).
+    """
+    return os.open("/dev/tty", flags | os.O_NOCTTY)
+
+
 def terminal_prompter(prompt: str, no_terminal: str = NO_TERMINAL) -> str:
     """Ask on the controlling terminal; NoTokenError(``no_terminal``) when there is none.
 
@@ -76,7 +85,7 @@ def terminal_prompter(prompt: str, no_terminal: str = NO_TERMINAL) -> str:
     the prompt on stderr.
     """
     try:
-        fd = os.open("/dev/tty", os.O_RDWR | os.O_NOCTTY)
+        fd = open_terminal()
     except OSError:
         fd = -1
     if fd >= 0:
@@ -190,7 +199,7 @@ def can_prompt(prompter: Prompter) -> bool:
     if prompter is not terminal_prompter:
         return True
     try:
-        os.close(os.open("/dev/tty", os.O_RDWR | os.O_NOCTTY))
+        os.close(open_terminal())
     except OSError:
         return sys.stdin is not None and sys.stdin.isatty()
     return True

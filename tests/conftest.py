@@ -5,17 +5,35 @@ nothing reads or writes the developer's own AWS files. End-to-end tests run
 the installed ``aws-mfa`` console script (and the AWS CLI) as subprocesses,
 in a new session so that they have no controlling terminal, against one
 local STS per test process.
+
+The tests come in two tiers. A test that starts a process (aws-mfa, the AWS
+CLI, a shell, a Python) is marked ``e2e``; every other test runs in the
+pytest process, and :func:`no_process_unless_e2e` fails it if it starts one.
+``python -m pytest -m "not e2e"`` is the inner loop, a third of the time of
+the whole suite or less; ``python -m pytest`` (the README's and CI's) runs
+both tiers. The ``aws_mfa_in_process`` fixture runs a command line through
+:func:`aws_mfa.cli.main.main` in this interpreter (:func:`run_in_process`),
+with the same environment, stdin, secret search and :class:`Result` as the
+``aws_mfa`` fixture's real process; processes are kept for what only a
+process shows: crashes and kills, lock contention between processes,
+``exec``, the terminal prompt, the installed console script, the real AWS
+CLI and the shells.
 """
 
 from __future__ import annotations
 
+import contextlib
+import errno
+import io
 import itertools
 import json
 import os
 import re
+import signal
 import subprocess
 import sys
-from collections.abc import Iterator
+import warnings
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -58,6 +76,38 @@ def home(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
     folder.mkdir()
     monkeypatch.setenv("HOME", str(folder))
     return folder
+
+
+PROCESS_STARTERS = ("fork", "forkpty", "posix_spawn", "posix_spawnp", "system", "execv", "execve")
+"""What in ``os`` starts (or becomes) another program; ``subprocess`` is refused separately."""
+
+
+@pytest.fixture(autouse=True)
+def no_process_unless_e2e(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Fail a test that starts a process and is not marked ``e2e``: the tiers stay honest.
+
+    ``python -m pytest -m "not e2e"`` stays fast only while no such test
+    starts aws-mfa, a shell or a Python; one that must is marked e2e, one
+    that need not runs aws-mfa in-process (``aws_mfa_in_process``).
+    """
+    if request.node.get_closest_marker("e2e") is not None:
+        return
+
+    def refuse(how: str) -> Callable[..., None]:
+        def refused(*args: object, **kwargs: object) -> None:
+            pytest.fail(
+                f"{request.node.nodeid} started a process ({how}) and is not marked e2e: "
+                "marked e2e? (@pytest.mark.e2e); a test that needs no process runs aws-mfa "
+                "in-process (aws_mfa_in_process)",
+                pytrace=False,
+            )
+
+        return refused
+
+    monkeypatch.setattr(subprocess.Popen, "_execute_child", refuse("subprocess"))
+    for name in PROCESS_STARTERS:
+        if hasattr(os, name):
+            monkeypatch.setattr(os, name, refuse(f"os.{name}"))
 
 
 def new_window(home: Path) -> None:
@@ -274,6 +324,196 @@ def run(
     return result
 
 
+def run_in_process(
+    command: list[str], env: dict[str, str], stdin: str | None = None, timeout: float = 60
+) -> Result:
+    """Run aws-mfa's ``main(command[1:])`` in this interpreter, as :func:`run` runs it in a process.
+
+    For the run, and only for it: ``os.environ`` is exactly ``env`` (botocore,
+    keyring and ``Path.home()`` read it, and so does ``main``, as in the
+    console script); stdin is ``stdin`` (empty unless given), as a pipe gives
+    it; stdout and stderr are captured; warnings are shown on that stderr as
+    a process shows them; keyring chooses its backend again from ``env`` (it
+    keeps its choice in ``keyring.core``); ``sys.exit`` (argparse's errors,
+    ``--help``) gives the exit code, as it does to a process; the log level
+    (a global of :mod:`aws_mfa.log`) is put back afterwards; a run longer than
+    ``timeout`` seconds fails the test, as :func:`run`'s does. Line ends are
+    read as :func:`run` reads a process's output (universal newlines).
+
+    There is no controlling terminal, as in :func:`run`'s new session:
+    :func:`aws_mfa.mfa_code.open_terminal`, the one place aws-mfa opens
+    ``/dev/tty``, fails as it fails there. Without this a run under a
+    developer's terminal would find it and wait for a typed code. Whatever
+    the run printed is searched for secrets, as :func:`run` searches it.
+
+    What a run shares with the pytest process: the modules it imported and
+    their caches; the collector, on as pytest has it (this calls ``main``,
+    not the console script's ``entry``, which turns it off for a process
+    that ends with the run); and botocore's loader (:func:`shared_botocore_loader`).
+    """
+    from aws_mfa import log
+    from aws_mfa.cli.main import main
+
+    out, err = io.StringIO(), io.StringIO()
+    threshold = log._threshold
+    try:
+        with (
+            environment_of(env),
+            no_controlling_terminal(),
+            replaced(sys, "stdin", io.StringIO(stdin or "")),
+            contextlib.redirect_stdout(out),
+            contextlib.redirect_stderr(err),
+            warnings_as_in_a_process(),
+            time_limit(timeout),
+            shared_botocore_loader(),
+        ):
+            try:
+                code = main(command[1:])
+            except SystemExit as exit_:
+                code = exit_code(exit_)
+    finally:
+        log._threshold = threshold
+    result = Result(code, universal_newlines(out.getvalue()), universal_newlines(err.getvalue()))
+    check_no_secrets(command, env, stdin or "", result)
+    return result
+
+
+@contextlib.contextmanager
+def environment_of(env: dict[str, str]) -> Iterator[None]:
+    """``os.environ`` is exactly ``env`` inside, and keyring chooses its backend from it."""
+    saved = dict(os.environ)
+    os.environ.clear()
+    os.environ.update(env)
+    forget_keyring_backend()
+    try:
+        yield
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+        forget_keyring_backend()
+
+
+@contextlib.contextmanager
+def no_controlling_terminal() -> Iterator[None]:
+    """aws-mfa finds no terminal inside, as in a process started in a new session."""
+    from aws_mfa import mfa_code
+
+    def open_terminal(flags: int = os.O_RDWR) -> int:
+        raise OSError(errno.ENXIO, "no controlling terminal (aws-mfa runs in-process)")
+
+    with replaced(mfa_code, "open_terminal", open_terminal):
+        yield
+
+
+_LOADERS: dict[str | None, object] = {}
+"""botocore loaders by data_path, for :func:`shared_botocore_loader`."""
+
+
+@contextlib.contextmanager
+def shared_botocore_loader() -> Iterator[None]:
+    """Every botocore session made inside reads its data through one loader per data_path.
+
+    A process reads botocore's JSON (the service model, endpoints, partitions)
+    afresh; reading it again for each in-process run costs about 80 ms that
+    prove nothing, so the runs share what they read, as the clients of one
+    long-lived session do (tests/test_differential.py shares one the same way).
+    The loader is still chosen by ``data_path`` (``AWS_DATA_PATH``), as botocore
+    chooses it.
+    """
+    import botocore.session
+
+    create_loader = botocore.session.create_loader
+
+    def shared(search_path_string: str | None = None) -> object:
+        if search_path_string not in _LOADERS:
+            _LOADERS[search_path_string] = create_loader(search_path_string)
+        return _LOADERS[search_path_string]
+
+    with replaced(botocore.session, "create_loader", shared):
+        yield
+
+
+@contextlib.contextmanager
+def replaced(owner: object, name: str, value: object) -> Iterator[None]:
+    """``owner.name`` is ``value`` inside."""
+    saved = getattr(owner, name)
+    setattr(owner, name, value)
+    try:
+        yield
+    finally:
+        setattr(owner, name, saved)
+
+
+@contextlib.contextmanager
+def time_limit(seconds: float) -> Iterator[None]:
+    """Fail the test when the block takes longer than ``seconds`` (the main thread only)."""
+
+    def expired(signum: int, frame: object) -> None:
+        pytest.fail(f"the in-process run of aws-mfa took longer than {seconds} seconds")
+
+    previous = signal.signal(signal.SIGALRM, expired)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def forget_keyring_backend() -> None:
+    """Have keyring choose its backend again at its next use, from the environment then."""
+    core = sys.modules.get("keyring.core")
+    if core is not None:
+        core._keyring_backend = None
+
+
+@contextlib.contextmanager
+def warnings_as_in_a_process() -> Iterator[None]:
+    """Warnings shown on ``sys.stderr`` with Python's default filters, as a process shows them.
+
+    pytest would otherwise keep them for its summary, and a test of what a
+    run prints would not see a line the real command prints.
+    """
+
+    def show(
+        message: Warning | str,
+        category: type[Warning],
+        filename: str,
+        lineno: int,
+        file: object = None,
+        line: str | None = None,
+    ) -> None:
+        sys.stderr.write(warnings.formatwarning(message, category, filename, lineno, line))
+
+    with warnings.catch_warnings():
+        warnings.resetwarnings()
+        warnings.simplefilter("default")
+        for category in (
+            DeprecationWarning,
+            PendingDeprecationWarning,
+            ImportWarning,
+            ResourceWarning,
+        ):
+            warnings.simplefilter("ignore", category)
+        warnings.showwarning = show
+        yield
+
+
+def exit_code(exit_: SystemExit) -> int:
+    """The exit status ``sys.exit`` gives a process (a message goes to stderr with 1)."""
+    if exit_.code is None:
+        return 0
+    if isinstance(exit_.code, int):
+        return exit_.code
+    print(exit_.code, file=sys.stderr)
+    return 1
+
+
+def universal_newlines(text: str) -> str:
+    """``text`` as ``subprocess.run(text=True)`` reads it: ``\\r\\n`` and ``\\r`` become ``\\n``."""
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
 @pytest.fixture
 def environment(home: Path, sts: LocalSts) -> dict[str, str]:
     """The environment of an end-to-end run: the clean one, aimed at the local STS.
@@ -302,6 +542,30 @@ class AwsMfa:
 @pytest.fixture
 def aws_mfa(environment: dict[str, str]) -> AwsMfa:
     return AwsMfa(environment)
+
+
+class AwsMfaInProcess(AwsMfa):
+    """Runs aws-mfa's ``main`` in this interpreter (:func:`run_in_process`), as AwsMfa runs it."""
+
+    def __call__(self, *args: str, stdin: str | None = None, **extra_env: str) -> Result:
+        return run_in_process([AWS_MFA, *args], {**self.env, **extra_env}, stdin=stdin)
+
+
+@pytest.fixture
+def aws_mfa_in_process(environment: dict[str, str]) -> AwsMfa:
+    """The ``aws_mfa`` fixture's runs, in-process: no interpreter start, the same checks."""
+    return AwsMfaInProcess(environment)
+
+
+@pytest.fixture(params=["in-process", pytest.param("process", marks=pytest.mark.e2e)])
+def aws_mfa_both(request: pytest.FixtureRequest, environment: dict[str, str]) -> AwsMfa:
+    """Runs a test twice: in-process, and (marked e2e) through the installed console script.
+
+    For a few representative tests of a file whose other tests run in-process:
+    the inner loop keeps them, and the whole suite shows that the console
+    script does what ``main`` does.
+    """
+    return AwsMfaInProcess(environment) if request.param == "in-process" else AwsMfa(environment)
 
 
 @pytest.fixture

@@ -6,21 +6,34 @@ one line on stderr that names the problem and where it is (file and line, or
 the flag or variable), with no traceback; the credentials file must be
 byte-identical afterwards, and STS must not have been called. STS failures
 are in test_faults.py.
+
+The cases run in-process (tests/conftest.py: run_in_process); the unreadable
+file runs as a process, since only a process can drop root's power to read
+any file, and a few cases run through the installed console script too.
 """
 
 from __future__ import annotations
 
 import os
 import shutil
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
 
 from aws_mfa.demo import LocalSts
-from tests.conftest import AWS_MFA, DEVICE, ROLE, long_term, run, session, write
-
-pytestmark = pytest.mark.e2e
+from tests.conftest import (
+    AWS_MFA,
+    DEVICE,
+    ROLE,
+    Result,
+    long_term,
+    run,
+    run_in_process,
+    session,
+    write,
+)
 
 GOOD = long_term()
 VALID_SESSION = session("default", "2099-01-01 00:00:00")
@@ -347,9 +360,36 @@ def unreadable(command: list[str]) -> list[str]:
     return [setpriv, "--bounding-set", "-dac_override,-dac_read_search", *command]
 
 
-@pytest.mark.parametrize("case", CASES, ids=[case.name for case in CASES])
+AS_A_PROCESS_TOO = (
+    "an export format that does not exist, before any login",
+    "a duplicate key",
+    "a FIFO in the file's place (never blocks)",
+)
+"""Cases that also run through the installed console script."""
+
+
+def runs() -> list[object]:
+    """Each case in-process, the unreadable file only as a process (root needs setpriv), and
+    the cases of :data:`AS_A_PROCESS_TOO` as a process too; the process runs are marked e2e."""
+    found = []
+    for case in CASES:
+        if case.special != "unreadable":
+            found.append(pytest.param(case, run_in_process, id=case.name))
+        if case.special == "unreadable" or case.name in AS_A_PROCESS_TOO:
+            found.append(
+                pytest.param(case, run, id=f"{case.name} (process)", marks=pytest.mark.e2e)
+            )
+    return found
+
+
+@pytest.mark.parametrize(("case", "runner"), runs())
 def test_bad_input(
-    case: Case, credentials: Path, home: Path, environment: dict[str, str], sts: LocalSts
+    case: Case,
+    runner: Callable[[list[str], dict[str, str]], Result],
+    credentials: Path,
+    home: Path,
+    environment: dict[str, str],
+    sts: LocalSts,
 ) -> None:
     command = [AWS_MFA, *case.args]
     if case.special == "folder":
@@ -376,7 +416,7 @@ def test_bad_input(
     before = credentials.read_bytes() if readable else None
 
     env = {**environment, "MFA_LOG_LEVEL": "", **case.env}
-    result = run(command, env)
+    result = runner(command, env)
 
     credentials.chmod(0o600) if case.special == "unreadable" else None
     message = case.message.format(path=str(credentials), config=str(config))

@@ -169,13 +169,13 @@ def test_logout_keeps_the_users_own_keys_and_comments(credentials: Path) -> None
 
 
 def test_login_then_logout_gives_back_the_same_bytes(
-    credentials: Path, aws_mfa: AwsMfa, sts: LocalSts
+    credentials: Path, aws_mfa_both: AwsMfa, sts: LocalSts
 ) -> None:
     original = "# keys\r\n" + long_term().replace("\n", "\r\n")
     write(credentials, original)
-    assert aws_mfa("-c", "123456").code == 0
+    assert aws_mfa_both("-c", "123456").code == 0
     assert credentials.read_bytes() != original.encode()
-    assert aws_mfa("logout").code == 0
+    assert aws_mfa_both("logout").code == 0
     assert credentials.read_bytes() == original.encode()
 
 
@@ -210,11 +210,11 @@ def test_logout_with_nothing_to_forget(credentials: Path, capsys) -> None:
 
 
 def test_backup_flag_copies_the_old_file_first(
-    credentials: Path, aws_mfa: AwsMfa, sts: LocalSts
+    credentials: Path, aws_mfa_in_process: AwsMfa, sts: LocalSts
 ) -> None:
     write(credentials, long_term())
     original = credentials.read_bytes()
-    assert aws_mfa("--backup", "-c", "123456").code == 0
+    assert aws_mfa_in_process("--backup", "-c", "123456").code == 0
     folder = credentials.parent / "credentials_backup"
     copies = list(folder.iterdir())
     assert len(copies) == 1
@@ -224,7 +224,7 @@ def test_backup_flag_copies_the_old_file_first(
 
 
 def test_backup_from_the_config_and_only_ten_are_kept(
-    credentials: Path, home: Path, aws_mfa: AwsMfa, sts: LocalSts
+    credentials: Path, home: Path, aws_mfa_in_process: AwsMfa, sts: LocalSts
 ) -> None:
     write(credentials, long_term())
     write(home / ".aws" / "config", "[default]\naws_mfa_backup = true\n")
@@ -232,16 +232,18 @@ def test_backup_from_the_config_and_only_ten_are_kept(
     folder.mkdir(mode=0o700)
     for day in range(1, 13):
         (folder / f"credentials.2020-01-{day:02d}T000000.000000Z").write_text("old")
-    assert aws_mfa("-c", "123456").code == 0
+    assert aws_mfa_in_process("-c", "123456").code == 0
     names = sorted(p.name for p in folder.iterdir())
     assert len(names) == 10
     assert names[0] == "credentials.2020-01-04T000000.000000Z"
     assert names[-1].startswith(f"credentials.{datetime.now(timezone.utc):%Y-%m-%d}")
 
 
-def test_no_backup_unless_asked(credentials: Path, aws_mfa: AwsMfa, sts: LocalSts) -> None:
+def test_no_backup_unless_asked(
+    credentials: Path, aws_mfa_in_process: AwsMfa, sts: LocalSts
+) -> None:
     write(credentials, long_term())
-    assert aws_mfa("-c", "123456").code == 0
+    assert aws_mfa_in_process("-c", "123456").code == 0
     assert not (credentials.parent / "credentials_backup").exists()
 
 
@@ -262,6 +264,7 @@ PICKABLE = (
 )
 
 
+@pytest.mark.e2e  # the terminal prompt
 @pytest.mark.parametrize(
     ("answer", "chosen"), [("\n", "default"), ("2\n", "dev"), ("dev\n", "dev")]
 )
@@ -283,6 +286,7 @@ def test_pick_lists_profiles_with_keys_and_takes_the_choice(
     assert f"Credentials for [{chosen}] are valid" in result.stderr
 
 
+@pytest.mark.e2e  # the terminal prompt
 def test_pick_rejects_an_unknown_name(credentials: Path, environment: dict[str, str]) -> None:
     write(credentials, PICKABLE)
     before = credentials.read_bytes()
@@ -296,9 +300,11 @@ def test_pick_rejects_an_unknown_name(credentials: Path, environment: dict[str, 
     assert credentials.read_bytes() == before
 
 
-def test_pick_without_a_terminal_fails_at_once(credentials: Path, aws_mfa: AwsMfa) -> None:
+def test_pick_without_a_terminal_fails_at_once(
+    credentials: Path, aws_mfa_in_process: AwsMfa
+) -> None:
     write(credentials, PICKABLE)
-    result = aws_mfa("--pick")
+    result = aws_mfa_in_process("--pick")
     assert result.code == 4
     assert result.error_lines[0].startswith(
         "ERROR - --pick needs to ask for the profile and there is no terminal"
@@ -313,6 +319,7 @@ printf '[profile added]\\nregion = eu-west-1\\n' >> "$1"
 """
 
 
+@pytest.mark.e2e  # the editor is a process
 @pytest.mark.parametrize("args", [["config"], ["--edit"]])
 def test_config_opens_the_editor_and_creates_the_file(
     args: list[str], home: Path, aws_mfa: AwsMfa, tmp_path: Path
@@ -326,6 +333,7 @@ def test_config_opens_the_editor_and_creates_the_file(
     assert stat.S_IMODE(config.parent.stat().st_mode) == 0o700
 
 
+@pytest.mark.e2e  # the editor is a process
 def test_visual_wins_over_editor_and_a_broken_result_is_reported(
     home: Path, aws_mfa: AwsMfa, tmp_path: Path
 ) -> None:
@@ -338,6 +346,7 @@ def test_visual_wins_over_editor_and_a_broken_result_is_reported(
     ]
 
 
+@pytest.mark.e2e  # starting the editor is what fails
 def test_missing_editor_is_a_clear_error(aws_mfa: AwsMfa) -> None:
     result = aws_mfa("config", EDITOR="/nonexistent/editor --wait")
     assert result.code == 2
@@ -348,7 +357,7 @@ def test_missing_editor_is_a_clear_error(aws_mfa: AwsMfa) -> None:
 
 
 def test_config_settings_reach_sts(
-    credentials: Path, home: Path, aws_mfa: AwsMfa, sts: LocalSts
+    credentials: Path, home: Path, aws_mfa_in_process: AwsMfa, sts: LocalSts
 ) -> None:
     write(credentials, long_term("work-long-term", device=None))
     write(
@@ -362,7 +371,7 @@ def test_config_settings_reach_sts(
         "role_session_name = from-config\n"
         "external_id = ext-123\n",
     )
-    result = aws_mfa("-p", "work", "-c", "123456")
+    result = aws_mfa_in_process("-p", "work", "-c", "123456")
     assert result.code == 0, result.stderr
     request = sts.requests[-1]
     assert request["Action"] == "AssumeRole"
@@ -376,7 +385,7 @@ def test_config_settings_reach_sts(
 
 
 def test_flags_and_environment_beat_the_config(
-    credentials: Path, home: Path, aws_mfa: AwsMfa, sts: LocalSts
+    credentials: Path, home: Path, aws_mfa_in_process: AwsMfa, sts: LocalSts
 ) -> None:
     write(credentials, long_term())
     write(
@@ -384,7 +393,7 @@ def test_flags_and_environment_beat_the_config(
         "[default]\nregion = ap-southeast-2\nduration_seconds = 1800\nexternal_id = cfg\n"
         "mfa_serial = arn:aws:iam::123456789012:mfa/config-device\n",
     )
-    result = aws_mfa(
+    result = aws_mfa_in_process(
         "-c", "123456", "--external-id", "flag-id", "--assume-role", ROLE, AWS_REGION="eu-north-1"
     )
     assert result.code == 0, result.stderr
@@ -399,21 +408,21 @@ def test_flags_and_environment_beat_the_config(
 
 
 def test_device_is_looked_up_in_the_short_profile_then_the_long_one(
-    credentials: Path, home: Path, aws_mfa: AwsMfa, sts: LocalSts
+    credentials: Path, home: Path, aws_mfa_in_process: AwsMfa, sts: LocalSts
 ) -> None:
     write(credentials, long_term("p-long-term", device=None))
     long_device = "arn:aws:iam::123456789012:mfa/long"
     short_device = "arn:aws:iam::123456789012:mfa/short"
     config = write(home / ".aws" / "config", f"[profile p-long-term]\nmfa_serial = {long_device}\n")
-    assert aws_mfa("-p", "p", "-c", "123456").code == 0
+    assert aws_mfa_in_process("-p", "p", "-c", "123456").code == 0
     assert sts.requests[-1]["SerialNumber"] == long_device
     config.write_text(config.read_text() + f"[profile p]\nmfa_serial = {short_device}\n")
-    assert aws_mfa("-p", "p", "-c", "123456", "--force").code == 0
+    assert aws_mfa_in_process("-p", "p", "-c", "123456", "--force").code == 0
     assert sts.requests[-1]["SerialNumber"] == short_device
 
 
 def test_profile_header_wins_over_a_bare_one(
-    credentials: Path, home: Path, aws_mfa: AwsMfa, sts: LocalSts
+    credentials: Path, home: Path, aws_mfa_in_process: AwsMfa, sts: LocalSts
 ) -> None:
     write(credentials, long_term("p-long-term", device=None))
     write(
@@ -421,16 +430,16 @@ def test_profile_header_wins_over_a_bare_one(
         "[profile p]\nregion = eu-west-3\n\n[p]\nregion = us-east-2\n"
         f"[profile p-long-term]\nmfa_serial = {DEVICE}\n",
     )
-    assert aws_mfa("-p", "p", "-c", "123456").code == 0
+    assert aws_mfa_in_process("-p", "p", "-c", "123456").code == 0
     assert sts.requests[-1]["@region"] == "eu-west-3"
 
 
 def test_bad_values_in_the_config_name_their_key_and_file(
-    credentials: Path, home: Path, aws_mfa: AwsMfa, sts: LocalSts
+    credentials: Path, home: Path, aws_mfa_in_process: AwsMfa, sts: LocalSts
 ) -> None:
     write(credentials, long_term())
     config = write(home / ".aws" / "config", "[default]\nduration_seconds = forever\n")
-    result = aws_mfa("-c", "123456")
+    result = aws_mfa_in_process("-c", "123456")
     assert result.code == 2
     assert result.error_lines == [
         f"ERROR - duration_seconds in [default] of {config}: 'forever' is not a whole number "
@@ -440,12 +449,12 @@ def test_bad_values_in_the_config_name_their_key_and_file(
 
 
 def test_unparsable_config_is_an_error_with_its_line(
-    credentials: Path, home: Path, aws_mfa: AwsMfa, sts: LocalSts
+    credentials: Path, home: Path, aws_mfa_in_process: AwsMfa, sts: LocalSts
 ) -> None:
     write(credentials, long_term())
     before = credentials.read_bytes()
     config = write(home / ".aws" / "config", "[default]\nregion = eu-west-1\nregion\n")
-    result = aws_mfa("-c", "123456")
+    result = aws_mfa_in_process("-c", "123456")
     assert result.code == 3
     assert result.error_lines[0].startswith(
         f"ERROR - {str(config)!r}, line 3: in section 'default'"
@@ -463,11 +472,11 @@ def test_unparsable_config_is_an_error_with_its_line(
     ],
 )
 def test_warns_when_the_config_hides_the_written_keys(
-    key: str, credentials: Path, home: Path, aws_mfa: AwsMfa, sts: LocalSts
+    key: str, credentials: Path, home: Path, aws_mfa_in_process: AwsMfa, sts: LocalSts
 ) -> None:
     write(credentials, long_term())
     write(home / ".aws" / "config", f"[default]\n{key}\n")
-    result = aws_mfa("-c", "123456")
+    result = aws_mfa_in_process("-c", "123456")
     assert result.code == 0, result.stderr
     name = key.split(" ")[0]
     assert f"WARNING - [default] in {home}/.aws/config has {name}: the AWS CLI and SDKs then " in (
@@ -476,10 +485,12 @@ def test_warns_when_the_config_hides_the_written_keys(
 
 
 def test_warns_when_environment_credentials_override_the_profile(
-    credentials: Path, aws_mfa: AwsMfa, sts: LocalSts
+    credentials: Path, aws_mfa_in_process: AwsMfa, sts: LocalSts
 ) -> None:
     write(credentials, long_term())
-    result = aws_mfa("-c", "123456", AWS_ACCESS_KEY_ID="AKIAENV", AWS_SECRET_ACCESS_KEY="x")
+    result = aws_mfa_in_process(
+        "-c", "123456", AWS_ACCESS_KEY_ID="AKIAENV", AWS_SECRET_ACCESS_KEY="x"
+    )
     assert result.code == 0, result.stderr
     assert (
         "WARNING - AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY are set in the environment: "
@@ -488,6 +499,7 @@ def test_warns_when_environment_credentials_override_the_profile(
     assert sts.requests[-1]["@key_id"] != "AKIAENV"
 
 
+@pytest.mark.e2e  # a real pipe, closed early
 def test_status_into_a_pipe_closed_early_is_not_an_error(
     credentials: Path, environment: dict[str, str]
 ) -> None:
@@ -509,6 +521,7 @@ def test_status_into_a_pipe_closed_early_is_not_an_error(
     assert process.stderr.read() == b""
 
 
+@pytest.mark.e2e  # the terminal prompt
 def test_pick_shows_the_list_before_resolving_any_profile(
     credentials: Path, home: Path, environment: dict[str, str], sts: LocalSts
 ) -> None:

@@ -18,6 +18,8 @@ import pytest
 
 from tests.conftest import BIN, write
 
+pytestmark = pytest.mark.e2e  # every test runs a shell and the installed aws-mfa
+
 NAMES = [
     "$(touch${IFS}PWNED1)",
     "`touch${IFS}PWNED2`",

@@ -212,6 +212,7 @@ def test_no_temporary_file_is_left_and_a_crashed_one_is_cleaned(tmp_path: Path) 
     assert sorted(p.name for p in path.parent.iterdir()) == ["credentials", "credentials.lock"]
 
 
+@pytest.mark.e2e  # the file-size limit is set on a process of its own
 def test_a_failed_write_leaves_the_file_and_no_temporary(tmp_path: Path) -> None:
     # A file-size limit makes the write fail half-way, like a full disk, even for root.
     path = write(tmp_path / "aws" / "credentials", "[a]\n")

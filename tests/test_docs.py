@@ -8,6 +8,8 @@ import importlib.util
 import re
 from pathlib import Path
 
+import pytest
+
 from aws_mfa.cli.parser import build_parser
 from aws_mfa.errors import __doc__ as exit_codes
 
@@ -74,6 +76,7 @@ def test_every_exit_code_is_in_the_man_page() -> None:
         assert f".B {code}" in page or f", {code}\n" in page, code
 
 
+@pytest.mark.e2e  # man/generate.py runs argparse-manpage in a process
 def test_the_committed_man_page_is_up_to_date(tmp_path: Path) -> None:
     spec = importlib.util.spec_from_file_location("generate", ROOT / "man" / "generate.py")
     assert spec is not None

@@ -11,8 +11,6 @@ from aws_mfa.commands import doctor
 from aws_mfa.demo import LocalSts
 from tests.conftest import AwsMfa, long_term, session, write
 
-pytestmark = pytest.mark.e2e
-
 HEALTHY = long_term("dev-long-term") + "\n" + session("dev", "2099-01-01 00:00:00")
 
 
@@ -32,9 +30,9 @@ def healthy(credentials: Path, home: Path) -> Path:
     return credentials
 
 
-def test_all_well(healthy: Path, home: Path, aws_mfa: AwsMfa, sts: LocalSts) -> None:
+def test_all_well(healthy: Path, home: Path, aws_mfa_both: AwsMfa, sts: LocalSts) -> None:
     before = snapshot(home)
-    result = aws_mfa("doctor")
+    result = aws_mfa_both("doctor")
     assert result.code == 0, result.stdout + result.stderr
     assert lines(result.stdout, "PROBLEM") == []
     assert f"{healthy} is safe from other users (mode 0600)" in result.stdout
@@ -44,7 +42,7 @@ def test_all_well(healthy: Path, home: Path, aws_mfa: AwsMfa, sts: LocalSts) -> 
 
 
 def test_every_problem_is_found_and_explained(
-    credentials: Path, home: Path, aws_mfa: AwsMfa, sts: LocalSts
+    credentials: Path, home: Path, aws_mfa_in_process: AwsMfa, sts: LocalSts
 ) -> None:
     text = (
         long_term("dev-long-term")
@@ -61,7 +59,7 @@ def test_every_problem_is_found_and_explained(
         mode=0o666,
     )
     before = snapshot(home)
-    result = aws_mfa("doctor", AWS_ACCESS_KEY_ID="AKIAFROMTHEENV000001")
+    result = aws_mfa_in_process("doctor", AWS_ACCESS_KEY_ID="AKIAFROMTHEENV000001")
     assert result.code == 9
     problems = lines(result.stdout, "PROBLEM")
     expected = [
@@ -87,10 +85,10 @@ def test_every_problem_is_found_and_explained(
 
 
 def test_every_duplicate_section_is_listed_once(
-    healthy: Path, aws_mfa: AwsMfa, sts: LocalSts
+    healthy: Path, aws_mfa_in_process: AwsMfa, sts: LocalSts
 ) -> None:
     write(healthy, HEALTHY + "\n[ci]\nk = 1\n[ci]\nk = 2\n[ci]\nk = 3\n")
-    result = aws_mfa("doctor")
+    result = aws_mfa_in_process("doctor")
     assert result.code == 9
     assert lines(result.stdout, "PROBLEM") == [
         f"{healthy}, line {line}: [ci] appears a second time (first on line 14); the AWS CLI "
@@ -100,16 +98,16 @@ def test_every_duplicate_section_is_listed_once(
 
 
 def test_an_unparsable_file_is_a_finding_not_a_crash(
-    healthy: Path, home: Path, aws_mfa: AwsMfa, sts: LocalSts
+    healthy: Path, home: Path, aws_mfa_in_process: AwsMfa, sts: LocalSts
 ) -> None:
     write(home / ".aws" / "config", "[default]\nregion\n")
-    result = aws_mfa("doctor")
+    result = aws_mfa_in_process("doctor")
     assert result.code == 9
     assert f"the config file cannot be read: '{home}/.aws/config', line 2" in result.stdout
 
 
-def test_unreachable_sts_is_a_note(healthy: Path, aws_mfa: AwsMfa) -> None:
-    result = aws_mfa("doctor", AWS_ENDPOINT_URL_STS="http://127.0.0.1:9")
+def test_unreachable_sts_is_a_note(healthy: Path, aws_mfa_in_process: AwsMfa) -> None:
+    result = aws_mfa_in_process("doctor", AWS_ENDPOINT_URL_STS="http://127.0.0.1:9")
     assert result.code == 0
     assert lines(result.stdout, "note")[-1].startswith(
         "the clock was not checked: http://127.0.0.1:9 could not be reached"
@@ -128,9 +126,9 @@ def test_clock_skew(skew: int, level: str) -> None:
 
 
 def test_a_byte_order_mark_is_a_problem_named_by_the_doctor(
-    healthy: Path, credentials: Path, aws_mfa: AwsMfa, sts: LocalSts
+    healthy: Path, credentials: Path, aws_mfa_in_process: AwsMfa, sts: LocalSts
 ) -> None:
     write(credentials, b"\xef\xbb\xbf" + credentials.read_bytes())
-    result = aws_mfa("doctor")
+    result = aws_mfa_in_process("doctor")
     assert result.code == 9
     assert "the file starts with a UTF-8 byte-order mark (BOM)" in result.stdout

@@ -15,6 +15,8 @@ import pytest
 from aws_mfa import __version__
 from tests.conftest import AWS_MFA, BIN, long_term, run, session, write
 
+pytestmark = pytest.mark.e2e  # every test runs the installed aws-mfa, most of them in a shell
+
 FILES = (
     long_term("default-long-term")
     + "\n"

@@ -7,6 +7,9 @@ answers, or nothing.
 No test waits out a real timeout or backoff: ``MFA_STS_TIMEOUT`` (a
 documented setting) lowers the total bound, and with it each attempt's
 timeouts and, in proportion, the waits between retries.
+
+The runs are in-process (tests/conftest.py: run_in_process); the refused
+connection runs through the installed console script too.
 """
 
 from __future__ import annotations
@@ -22,8 +25,6 @@ import pytest
 
 from aws_mfa.demo import LocalSts, sts_error
 from tests.conftest import AwsMfa, long_term, write
-
-pytestmark = pytest.mark.e2e
 
 CODE = "864209"  # appears nowhere else, so a leak would show
 FAST = "3"  # MFA_STS_TIMEOUT: retries wait a tenth of botocore's usual backoff
@@ -91,13 +92,13 @@ def test_sts_failures(
     code: int,
     message: str,
     attempts: int,
-    aws_mfa: AwsMfa,
+    aws_mfa_in_process: AwsMfa,
     sts: LocalSts,
     credentials: Path,
     file_before: bytes,
 ) -> None:
     sts.fault = lambda action: answer
-    result = aws_mfa("--token", CODE, MFA_STS_TIMEOUT=FAST)
+    result = aws_mfa_in_process("--token", CODE, MFA_STS_TIMEOUT=FAST)
     assert result.code == code, result.stderr
     assert len(result.error_lines) == 1
     assert result.error_lines[0].startswith(message)
@@ -107,12 +108,12 @@ def test_sts_failures(
     assert credentials.read_bytes() == file_before
 
 
-def test_refused_connection(aws_mfa: AwsMfa, credentials: Path, file_before: bytes) -> None:
+def test_refused_connection(aws_mfa_both: AwsMfa, credentials: Path, file_before: bytes) -> None:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     # Nothing listens on the port any more: every connection is refused.
-    result = aws_mfa(
+    result = aws_mfa_both(
         "--token", CODE, AWS_ENDPOINT_URL_STS=f"http://127.0.0.1:{port}", MFA_STS_TIMEOUT=FAST
     )
     assert result.code == 6
@@ -131,7 +132,7 @@ def release() -> Iterator[threading.Event]:
 
 
 def test_sts_that_never_answers_fails_at_the_deadline(
-    aws_mfa: AwsMfa,
+    aws_mfa_in_process: AwsMfa,
     sts: LocalSts,
     credentials: Path,
     file_before: bytes,
@@ -142,7 +143,7 @@ def test_sts_that_never_answers_fails_at_the_deadline(
         return 500, ""
 
     sts.fault = hang
-    result = aws_mfa("--token", CODE, MFA_STS_TIMEOUT="0.5")
+    result = aws_mfa_in_process("--token", CODE, MFA_STS_TIMEOUT="0.5")
     assert result.code == 6
     assert result.error_lines == [
         "ERROR - STS did not answer GetSessionToken within 0.5 seconds; "
@@ -152,7 +153,7 @@ def test_sts_that_never_answers_fails_at_the_deadline(
 
 
 def test_an_answer_that_trickles_in_is_cut_off_at_the_deadline(
-    aws_mfa: AwsMfa, credentials: Path, file_before: bytes, release: threading.Event
+    aws_mfa_in_process: AwsMfa, credentials: Path, file_before: bytes, release: threading.Event
 ) -> None:
     """Each byte comes before the read timeout, so only a total deadline ends the wait."""
     with socket.socket() as server:
@@ -172,7 +173,7 @@ def test_an_answer_that_trickles_in_is_cut_off_at_the_deadline(
         dripping = threading.Thread(target=drip, daemon=True)
         dripping.start()
         started = time.monotonic()
-        result = aws_mfa(
+        result = aws_mfa_in_process(
             "--token", CODE, AWS_ENDPOINT_URL_STS=f"http://127.0.0.1:{port}", MFA_STS_TIMEOUT="1"
         )
         waited = time.monotonic() - started
@@ -186,9 +187,9 @@ def test_an_answer_that_trickles_in_is_cut_off_at_the_deadline(
 
 @pytest.mark.parametrize("value", ["soon", "0", "-5", "1e9"])
 def test_a_bad_timeout_is_refused_before_the_prompt(
-    value: str, aws_mfa: AwsMfa, sts: LocalSts, file_before: bytes, credentials: Path
+    value: str, aws_mfa_in_process: AwsMfa, sts: LocalSts, file_before: bytes, credentials: Path
 ) -> None:
-    result = aws_mfa("--token", CODE, MFA_STS_TIMEOUT=value)
+    result = aws_mfa_in_process("--token", CODE, MFA_STS_TIMEOUT=value)
     assert result.code == 2
     assert result.error_lines[0].startswith(f"ERROR - MFA_STS_TIMEOUT: {value!r}")
     assert sts.requests == []
@@ -232,13 +233,13 @@ def credentials_xml(
 def test_hostile_answers_are_refused_and_nothing_is_written(
     body: str,
     problem: str | None,
-    aws_mfa: AwsMfa,
+    aws_mfa_in_process: AwsMfa,
     sts: LocalSts,
     credentials: Path,
     file_before: bytes,
 ) -> None:
     sts.fault = lambda action: (200, body)
-    result = aws_mfa("--token", CODE, MFA_STS_TIMEOUT=FAST)
+    result = aws_mfa_in_process("--token", CODE, MFA_STS_TIMEOUT=FAST)
     assert result.code == 6, result.stderr
     assert len(result.error_lines) == 1
     if problem:

@@ -151,12 +151,14 @@ def test_unknown_format_is_an_error() -> None:
         outputs.choose_format("xml", "--format", {})
 
 
+@pytest.mark.e2e  # runs bash
 def test_posix_quoting_survives_eval_in_bash() -> None:
     script = outputs.render(NASTY, "env") + 'printf %s "$AWS_SECRET_ACCESS_KEY"'
     done = subprocess.run(["bash", "-c", script], capture_output=True, text=True, check=True)
     assert done.stdout == NASTY.secret_access_key
 
 
+@pytest.mark.e2e  # runs fish
 @pytest.mark.skipif(shutil.which("fish") is None, reason="fish is not installed")
 def test_fish_quoting_survives_source_in_fish() -> None:
     script = outputs.render(NASTY, "fish") + 'printf %s "$AWS_SECRET_ACCESS_KEY"'
@@ -165,8 +167,6 @@ def test_fish_quoting_survives_source_in_fish() -> None:
 
 
 # export, end to end.
-
-pytestmark_e2e = pytest.mark.e2e
 
 
 @pytest.mark.e2e

@@ -1,8 +1,10 @@
 """One MFA code a day: roles assumed from a cached MFA session (docs/roles.md).
 
-End to end through the installed CLI, against a local STS that knows MFA
-context, role chaining and used codes (tests/strict_sts.py). Every run has
-no terminal, so a run that needed a code and had none would fail.
+End to end through aws-mfa's main, in-process (tests/conftest.py:
+run_in_process), against a local STS that knows MFA context, role chaining
+and used codes (tests/strict_sts.py); the first test also runs through the
+installed CLI, and two processes renewing at once are processes. Every run
+has no terminal, so a run that needed a code and had none would fail.
 """
 
 from __future__ import annotations
@@ -19,7 +21,6 @@ from aws_mfa.files import ini
 from tests.conftest import AWS_MFA, DEVICE, LONG_TERM_KEY_ID, AwsMfa, long_term, write
 from tests.strict_sts import StrictSts, strict_sts
 
-pytestmark = pytest.mark.e2e
 __all__ = ["strict_sts"]  # the fixture, used by name
 
 PROD = "arn:aws:iam::210987654321:role/admin"
@@ -31,16 +32,16 @@ def values(credentials: Path, name: str) -> dict[str, str]:
 
 
 def test_one_code_then_two_roles_and_the_plain_session_without_a_code(
-    credentials: Path, aws_mfa: AwsMfa, strict_sts: StrictSts
+    credentials: Path, aws_mfa_both: AwsMfa, strict_sts: StrictSts
 ) -> None:
     write(credentials, long_term("dev-long-term"))
-    first = aws_mfa(
+    first = aws_mfa_both(
         "-p", "dev", "--assume-role", PROD, "--short-term-section", "prod", "-c", "123456"
     )
     assert first.code == 0, first.stderr
-    second = aws_mfa("-p", "dev", "--assume-role", AUDIT, "--short-term-section", "audit")
+    second = aws_mfa_both("-p", "dev", "--assume-role", AUDIT, "--short-term-section", "audit")
     assert second.code == 0, second.stderr
-    third = aws_mfa("-p", "dev")
+    third = aws_mfa_both("-p", "dev")
     assert third.code == 0, third.stderr
     assert strict_sts.codes == [(DEVICE, "123456")]
     assert strict_sts.count("GetSessionToken") == 1
@@ -52,14 +53,14 @@ def test_one_code_then_two_roles_and_the_plain_session_without_a_code(
 
 
 def test_an_expired_role_is_renewed_silently(
-    credentials: Path, aws_mfa: AwsMfa, strict_sts: StrictSts
+    credentials: Path, aws_mfa_in_process: AwsMfa, strict_sts: StrictSts
 ) -> None:
     write(credentials, long_term("dev-long-term"))
-    assert aws_mfa("-p", "dev", "--assume-role", PROD, "-c", "123456").code == 0
+    assert aws_mfa_in_process("-p", "dev", "--assume-role", PROD, "-c", "123456").code == 0
     text = credentials.read_text()
     stored = values(credentials, "dev")["expiration"]
     credentials.write_text(text.replace(stored, "2001-01-01 00:00:00"))
-    again = aws_mfa("-p", "dev", "--assume-role", PROD)
+    again = aws_mfa_in_process("-p", "dev", "--assume-role", PROD)
     assert again.code == 0, again.stderr
     assert "have expired" in again.stderr
     assert strict_sts.calls == ["GetSessionToken", "AssumeRole", "AssumeRole"]
@@ -67,11 +68,11 @@ def test_an_expired_role_is_renewed_silently(
 
 
 def test_a_long_role_takes_a_code_and_a_one_hour_role_still_comes_from_the_session(
-    credentials: Path, aws_mfa: AwsMfa, strict_sts: StrictSts
+    credentials: Path, aws_mfa_in_process: AwsMfa, strict_sts: StrictSts
 ) -> None:
     write(credentials, long_term("dev-long-term"))
-    assert aws_mfa("-p", "dev", "-c", "123456").code == 0  # buys the MFA session
-    long = aws_mfa(
+    assert aws_mfa_in_process("-p", "dev", "-c", "123456").code == 0  # buys the MFA session
+    long = aws_mfa_in_process(
         "-p",
         "dev",
         "--assume-role",
@@ -85,18 +86,18 @@ def test_a_long_role_takes_a_code_and_a_one_hour_role_still_comes_from_the_sessi
     )
     assert long.code == 0, long.stderr
     assert "cannot come from the MFA session" in long.stderr
-    short = aws_mfa("-p", "dev", "--assume-role", AUDIT, "--short-term-section", "short")
+    short = aws_mfa_in_process("-p", "dev", "--assume-role", AUDIT, "--short-term-section", "short")
     assert short.code == 0, short.stderr
     assert strict_sts.codes == [(DEVICE, "123456"), (DEVICE, "654321")]
     assert strict_sts.calls == ["GetSessionToken", "AssumeRole", "AssumeRole"]
 
 
 def test_credential_process_for_a_role_after_a_plain_login(
-    credentials: Path, aws_mfa: AwsMfa, strict_sts: StrictSts
+    credentials: Path, aws_mfa_in_process: AwsMfa, strict_sts: StrictSts
 ) -> None:
     write(credentials, long_term("dev-long-term"))
-    assert aws_mfa("-p", "dev", "-c", "123456").code == 0
-    result = aws_mfa(
+    assert aws_mfa_in_process("-p", "dev", "-c", "123456").code == 0
+    result = aws_mfa_in_process(
         "export",
         "--format",
         "process",
@@ -114,12 +115,12 @@ def test_credential_process_for_a_role_after_a_plain_login(
 
 
 def test_a_refused_session_falls_back_to_a_code(
-    credentials: Path, aws_mfa: AwsMfa, strict_sts: StrictSts
+    credentials: Path, aws_mfa_in_process: AwsMfa, strict_sts: StrictSts
 ) -> None:
     write(credentials, long_term("dev-long-term"))
-    assert aws_mfa("-p", "dev", "-c", "123456").code == 0
+    assert aws_mfa_in_process("-p", "dev", "-c", "123456").code == 0
     strict_sts.mfa_too_old = True
-    result = aws_mfa(
+    result = aws_mfa_in_process(
         "-p", "dev", "--assume-role", PROD, "--short-term-section", "p", "-c", "654321"
     )
     assert result.code == 0, result.stderr
@@ -128,65 +129,68 @@ def test_a_refused_session_falls_back_to_a_code(
 
 
 def test_a_refused_session_with_no_code_fails_with_the_file_unchanged(
-    credentials: Path, aws_mfa: AwsMfa, strict_sts: StrictSts
+    credentials: Path, aws_mfa_in_process: AwsMfa, strict_sts: StrictSts
 ) -> None:
     write(credentials, long_term("dev-long-term"))
-    assert aws_mfa("-p", "dev", "-c", "123456").code == 0
+    assert aws_mfa_in_process("-p", "dev", "-c", "123456").code == 0
     strict_sts.mfa_too_old = True
     before = credentials.read_bytes()
-    result = aws_mfa("-p", "dev", "--assume-role", PROD, "--short-term-section", "p")
+    result = aws_mfa_in_process("-p", "dev", "--assume-role", PROD, "--short-term-section", "p")
     assert result.code == 4, result.stderr
     assert len(result.error_lines) == 1
     assert credentials.read_bytes() == before
 
 
 def test_logout_all_forgets_the_sessions_so_a_code_is_needed_again(
-    credentials: Path, aws_mfa: AwsMfa, strict_sts: StrictSts
+    credentials: Path, aws_mfa_in_process: AwsMfa, strict_sts: StrictSts
 ) -> None:
     write(credentials, long_term("dev-long-term"))
-    assert aws_mfa("-p", "dev", "-c", "123456").code == 0
-    status = aws_mfa("status", "--json")
+    assert aws_mfa_in_process("-p", "dev", "-c", "123456").code == 0
+    status = aws_mfa_in_process("status", "--json")
     listed = [row for row in json.loads(status.stdout) if row["kind"] == "mfa_session"]
     assert [(row["access_key_id"], row["device"]) for row in listed] == [("...ERM1", DEVICE)]
-    assert "MFA SESSION OF" in aws_mfa("status").stdout
-    assert aws_mfa("logout", "--all").code == 0
-    result = aws_mfa("-p", "dev", "--assume-role", PROD, "--short-term-section", "p")
+    assert "MFA SESSION OF" in aws_mfa_in_process("status").stdout
+    assert aws_mfa_in_process("logout", "--all").code == 0
+    result = aws_mfa_in_process("-p", "dev", "--assume-role", PROD, "--short-term-section", "p")
     assert result.code == 4
     assert "an MFA code is needed" in result.stderr
 
 
 def test_logout_forgets_the_profiles_mfa_session(
-    credentials: Path, home: Path, aws_mfa: AwsMfa, strict_sts: StrictSts
+    credentials: Path, home: Path, aws_mfa_in_process: AwsMfa, strict_sts: StrictSts
 ) -> None:
     write(credentials, long_term("dev-long-term"))
-    assert aws_mfa("-p", "dev", "-c", "123456").code == 0
+    assert aws_mfa_in_process("-p", "dev", "-c", "123456").code == 0
     folder = home / ".aws" / "aws-mfa-sessions"
     assert len(list(folder.glob("*.json"))) == 1
-    assert aws_mfa("logout", "-p", "dev").code == 0
+    assert aws_mfa_in_process("logout", "-p", "dev").code == 0
     assert list(folder.glob("*.json")) == []
 
 
 def test_no_file_under_home_is_open_to_others(
-    credentials: Path, home: Path, aws_mfa: AwsMfa, strict_sts: StrictSts
+    credentials: Path, home: Path, aws_mfa_in_process: AwsMfa, strict_sts: StrictSts
 ) -> None:
     write(credentials, long_term("dev-long-term"))
-    assert aws_mfa("-p", "dev", "--assume-role", PROD, "-c", "123456").code == 0
+    assert aws_mfa_in_process("-p", "dev", "--assume-role", PROD, "-c", "123456").code == 0
     for path in [home / ".aws", *(home / ".aws").rglob("*")]:
         assert not stat.S_IMODE(path.stat().st_mode) & 0o077, path
-    doctor = aws_mfa("doctor")
+    doctor = aws_mfa_in_process("doctor")
     assert "cached MFA sessions" in doctor.stdout
 
 
 def test_the_cache_can_be_turned_off(
-    credentials: Path, home: Path, aws_mfa: AwsMfa, strict_sts: StrictSts
+    credentials: Path, home: Path, aws_mfa_in_process: AwsMfa, strict_sts: StrictSts
 ) -> None:
     write(credentials, long_term("dev-long-term"))
-    result = aws_mfa("-p", "dev", "--assume-role", PROD, "-c", "123456", MFA_SESSION_CACHE="false")
+    result = aws_mfa_in_process(
+        "-p", "dev", "--assume-role", PROD, "-c", "123456", MFA_SESSION_CACHE="false"
+    )
     assert result.code == 0, result.stderr
     assert strict_sts.calls == ["AssumeRole"]
     assert not (home / ".aws" / "aws-mfa-sessions").exists()
 
 
+@pytest.mark.e2e  # lock contention between two processes
 def test_two_processes_renewing_two_roles_buy_one_session(
     credentials: Path, aws_mfa: AwsMfa, strict_sts: StrictSts
 ) -> None:
@@ -212,10 +216,10 @@ def test_two_processes_renewing_two_roles_buy_one_session(
 
 
 def test_the_cached_session_holds_no_more_than_it_must(
-    credentials: Path, home: Path, aws_mfa: AwsMfa, strict_sts: StrictSts
+    credentials: Path, home: Path, aws_mfa_in_process: AwsMfa, strict_sts: StrictSts
 ) -> None:
     write(credentials, long_term("dev-long-term"))
-    assert aws_mfa("-p", "dev", "-c", "123456").code == 0
+    assert aws_mfa_in_process("-p", "dev", "-c", "123456").code == 0
     (cached,) = (home / ".aws" / "aws-mfa-sessions").glob("*.json")
     assert LONG_TERM_KEY_ID not in cached.name
     data = json.loads(cached.read_text())
@@ -236,12 +240,12 @@ def test_the_cached_session_holds_no_more_than_it_must(
 
 
 def test_a_cached_session_sts_no_longer_accepts_is_replaced(
-    credentials: Path, aws_mfa: AwsMfa, strict_sts: StrictSts
+    credentials: Path, aws_mfa_in_process: AwsMfa, strict_sts: StrictSts
 ) -> None:
     write(credentials, long_term("dev-long-term"))
-    assert aws_mfa("-p", "dev", "-c", "123456").code == 0
+    assert aws_mfa_in_process("-p", "dev", "-c", "123456").code == 0
     strict_sts.issued.clear()  # STS forgets every session, as for a revoked one
-    result = aws_mfa(
+    result = aws_mfa_in_process(
         "-p", "dev", "--assume-role", PROD, "--short-term-section", "p", "-c", "654321"
     )
     assert result.code == 0, result.stderr

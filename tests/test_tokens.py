@@ -68,6 +68,7 @@ def code_sent(fake: FakeSts) -> str:
     return str(fake.calls[-1][1]["TokenCode"])
 
 
+@pytest.mark.e2e  # the token command runs in /bin/sh
 def test_flag_beats_environment_beats_command_beats_prompt(credentials: Path, fake) -> None:
     write(credentials, long_term())
     clock = Clock(1_000_000.0)
@@ -105,6 +106,7 @@ def test_bad_mfa_token_variable_is_named(credentials: Path) -> None:
         resolve(Flags(), {"MFA_TOKEN": "12345"}, None)
 
 
+@pytest.mark.e2e  # the token command runs in /bin/sh
 @pytest.mark.parametrize(
     ("command", "message"),
     [
@@ -118,6 +120,7 @@ def test_token_command_failures_are_clear(command: str, message: str) -> None:
         mfa.run_token_command(command, "--token-command")
 
 
+@pytest.mark.e2e  # the token command runs in /bin/sh
 def test_token_command_output_is_trimmed_and_never_quoted_in_errors() -> None:
     assert mfa.run_token_command("printf '  123456 \\n\\n'", "x") == "123456"
     with pytest.raises(NoTokenError) as caught:
@@ -125,6 +128,7 @@ def test_token_command_output_is_trimmed_and_never_quoted_in_errors() -> None:
     assert "my-secret-password" not in str(caught.value)
 
 
+@pytest.mark.e2e  # the token command runs in /bin/sh
 def test_token_command_has_a_timeout() -> None:
     with pytest.raises(NoTokenError, match="did not print a code within 0 seconds"):
         mfa.run_token_command("sleep 5", "--token-command", timeout=0.3)
@@ -208,10 +212,10 @@ def test_a_broken_memory_file_is_ignored(tmp_path: Path) -> None:
     assert used.used(DEVICE, "123456")
 
 
-# End to end.
+# End to end: through aws-mfa's main in-process, and the token command (a shell) as a process.
 
 
-@pytest.mark.e2e
+@pytest.mark.e2e  # the token command runs in /bin/sh
 def test_mfa_token_variable_and_token_command_end_to_end(
     credentials: Path, home: Path, aws_mfa: AwsMfa, sts: LocalSts
 ) -> None:
@@ -228,17 +232,16 @@ def test_mfa_token_variable_and_token_command_end_to_end(
     assert "654321" not in result.stderr
 
 
-@pytest.mark.e2e
 def test_second_profile_on_the_same_device_in_one_window_is_refused(
-    credentials: Path, aws_mfa: AwsMfa, sts: LocalSts
+    credentials: Path, aws_mfa_in_process: AwsMfa, sts: LocalSts
 ) -> None:
     write(credentials, long_term("a-long-term") + "\n" + long_term("b-long-term"))
     left = UsedCodes(Path("unused")).seconds_to_next_window()
     if left < 4:  # start both runs early enough in a window (each takes well under a second)
         time.sleep(left)
-    assert aws_mfa("-p", "a", "-c", "123456").code == 0
+    assert aws_mfa_in_process("-p", "a", "-c", "123456").code == 0
     before = credentials.read_bytes()
-    result = aws_mfa("-p", "b", "-c", "123456")
+    result = aws_mfa_in_process("-p", "b", "-c", "123456")
     assert result.code == 5
     assert result.error_lines == [
         f"ERROR - --token: this code of {DEVICE} was already used in this 30-second window "
@@ -248,28 +251,26 @@ def test_second_profile_on_the_same_device_in_one_window_is_refused(
     assert credentials.read_bytes() == before
 
 
-@pytest.mark.e2e
 def test_no_terminal_and_no_code_source_fails_at_once_not_after_the_window(
-    credentials: Path, aws_mfa: AwsMfa, sts: LocalSts
+    credentials: Path, aws_mfa_in_process: AwsMfa, sts: LocalSts
 ) -> None:
     write(credentials, long_term("a-long-term") + "\n" + long_term("b-long-term"))
     left = UsedCodes(Path("unused")).seconds_to_next_window()
     if left < 4:  # start both runs early enough in a window (each takes well under a second)
         time.sleep(left)
-    assert aws_mfa("-p", "a", "-c", "123456").code == 0
-    result = aws_mfa("-p", "b")
+    assert aws_mfa_in_process("-p", "a", "-c", "123456").code == 0
+    result = aws_mfa_in_process("-p", "b")
     assert result.code == 4, result.stderr
     assert "waiting" not in result.stderr
     assert result.error_lines == [f"ERROR - {mfa.no_code_source('b')}"]
     assert len(sts.requests) == 1
 
 
-@pytest.mark.e2e
 def test_another_code_given_outright_in_the_same_window_is_sent(
-    credentials: Path, aws_mfa: AwsMfa, sts: LocalSts
+    credentials: Path, aws_mfa_in_process: AwsMfa, sts: LocalSts
 ) -> None:
     write(credentials, long_term("a-long-term") + "\n" + long_term("b-long-term"))
-    assert aws_mfa("-p", "a", "-c", "123456").code == 0
-    result = aws_mfa("-p", "b", "-c", "654321")
+    assert aws_mfa_in_process("-p", "a", "-c", "123456").code == 0
+    result = aws_mfa_in_process("-p", "b", "-c", "654321")
     assert result.code == 0, result.stderr
     assert [request["TokenCode"] for request in sts.requests] == ["123456", "654321"]

@@ -32,7 +32,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import NoReturn
 
-from aws_mfa import log, session_state
+from aws_mfa import log, mfa_code, session_state
 from aws_mfa.aws import precedence
 from aws_mfa.cli.context import Context
 from aws_mfa.commands.login import RolePlan, fresh_credentials, log_in, prepare, role_plan
@@ -338,7 +338,7 @@ def die_with_parent() -> Callable[[], None] | None:
 def terminal_signals_reach_child() -> bool:
     """Whether Ctrl-C on a terminal reaches the command by itself (same foreground group)."""
     try:
-        fd = os.open("/dev/tty", os.O_RDONLY | os.O_NOCTTY)
+        fd = mfa_code.open_terminal(os.O_RDONLY)
     except OSError:
         return False
     try:
