@@ -51,13 +51,12 @@ MFA_LOGIN_SESSION = (
 """A session as `aws configure mfa-login` (AWS CLI v2.30.3 and later) writes it: no expiration."""
 
 
-@pytest.mark.e2e
 def test_a_session_from_aws_configure_mfa_login_is_renewed_with_its_reason(
-    credentials: Path, aws_mfa: AwsMfa, strict_sts: StrictSts
+    credentials: Path, aws_mfa_in_process: AwsMfa, strict_sts: StrictSts
 ) -> None:
     write(credentials, long_term("dev-long-term") + "\n" + MFA_LOGIN_SESSION)
 
-    result = aws_mfa("-p", "dev", "-c", "123456")
+    result = aws_mfa_in_process("-p", "dev", "-c", "123456")
 
     assert result.code == 0, result.stderr
     assert result.error_lines == []
@@ -214,13 +213,12 @@ def test_keys_in_default_move_on_a_terminal_and_the_login_goes_on(
     assert identity.code == 0, identity.stderr
 
 
-@pytest.mark.e2e
 def test_keys_in_default_with_no_terminal_name_the_command_that_moves_them(
-    credentials: Path, aws_mfa: AwsMfa, sts: LocalSts
+    credentials: Path, aws_mfa_in_process: AwsMfa, sts: LocalSts
 ) -> None:
     write(credentials, CONFIGURED)
     for args in ([], ["export", "--format", "process"]):
-        result = aws_mfa(*args, "-c", "123456", "--device", DEVICE)
+        result = aws_mfa_in_process(*args, "-c", "123456", "--device", DEVICE)
         assert result.code == 3, result.stderr
         assert len(result.error_lines) == 1
         assert (
@@ -421,7 +419,7 @@ def test_enter_or_a_number_picks_a_listed_device() -> None:
     assert ask_device(lambda prompt: "2", found) == "arn:aws:iam::123456789012:mfa/other"
 
 
-@pytest.mark.e2e
+@pytest.mark.e2e  # the token command is a shell
 def test_with_no_terminal_the_message_names_what_works_there_and_the_variable_works(
     credentials: Path, aws_mfa: AwsMfa, strict_sts: StrictSts
 ) -> None:

@@ -37,6 +37,20 @@ from tests.strict_sts import StrictSts, strict_sts
 
 __all__ = ["strict_sts"]  # the fixture, used by name
 
+
+@pytest.fixture
+def aws_mfa(aws_mfa_in_process: AwsMfa) -> AwsMfa:
+    """Most of these runs prove nothing a process would: aws-mfa's ``main``, in-process, with
+    the same checks (tests/conftest.py). The runs that need a time zone are processes."""
+    return aws_mfa_in_process
+
+
+@pytest.fixture
+def aws_mfa_process(environment: dict[str, str]) -> AwsMfa:
+    """The installed console script, for runs whose time zone (TZ) must be the process's."""
+    return AwsMfa(environment)
+
+
 ROOT = Path(__file__).resolve().parent.parent
 OTHER_USER = 12345
 OTHER_DEVICE = "arn:aws:iam::123456789012:mfa/other"
@@ -90,7 +104,6 @@ def shared(tmp_path: Path) -> Path:
     return folder
 
 
-@pytest.mark.e2e
 def test_a_link_planted_beside_a_shared_credentials_file_is_never_written_through(
     shared: Path, home: Path, aws_mfa: AwsMfa, strict_sts: StrictSts
 ) -> None:
@@ -113,7 +126,6 @@ def test_a_link_planted_beside_a_shared_credentials_file_is_never_written_throug
     assert session_of(credentials, "dev")["aws_access_key_id"].startswith("ASIASTRICT")
 
 
-@pytest.mark.e2e
 def test_a_session_planted_by_someone_else_is_never_used(
     shared: Path, home: Path, aws_mfa: AwsMfa, strict_sts: StrictSts
 ) -> None:
@@ -134,7 +146,6 @@ def test_a_session_planted_by_someone_else_is_never_used(
     assert "planted" not in credentials.read_text()
 
 
-@pytest.mark.e2e
 def test_a_session_file_of_another_user_is_never_used(
     credentials: Path, home: Path, aws_mfa: AwsMfa, strict_sts: StrictSts
 ) -> None:
@@ -151,7 +162,6 @@ def test_a_session_file_of_another_user_is_never_used(
     assert "planted" not in credentials.read_text()
 
 
-@pytest.mark.e2e
 def test_another_users_cache_folder_costs_no_code(
     credentials: Path, home: Path, aws_mfa: AwsMfa, strict_sts: StrictSts
 ) -> None:
@@ -171,7 +181,6 @@ def test_another_users_cache_folder_costs_no_code(
     assert strict_sts.count("GetSessionToken") == 1
 
 
-@pytest.mark.e2e
 def test_a_cache_folder_open_to_others_is_made_private(
     credentials: Path, home: Path, aws_mfa: AwsMfa, strict_sts: StrictSts
 ) -> None:
@@ -188,7 +197,6 @@ def test_a_cache_folder_open_to_others_is_made_private(
     assert (folder / digest_name()).exists()
 
 
-@pytest.mark.e2e
 @pytest.mark.parametrize(
     "blocker", ["a file instead of the folder", "a folder instead of its file"]
 )
@@ -215,7 +223,6 @@ def test_a_cache_that_cannot_be_used_spends_no_code_for_nothing(
 DEEP = "[" * 200_000
 
 
-@pytest.mark.e2e
 def test_a_deeply_nested_cache_file_reads_as_no_session(
     credentials: Path, home: Path, aws_mfa: AwsMfa, strict_sts: StrictSts
 ) -> None:
@@ -234,7 +241,7 @@ def test_a_deeply_nested_cache_file_reads_as_no_session(
 
 @pytest.mark.e2e
 def test_a_cached_expiration_no_session_could_have_is_not_a_session(
-    credentials: Path, home: Path, aws_mfa: AwsMfa, strict_sts: StrictSts
+    credentials: Path, home: Path, aws_mfa_process: AwsMfa, strict_sts: StrictSts
 ) -> None:
     write(credentials, long_term("dev-long-term"))
     original = credentials.read_text()
@@ -242,11 +249,11 @@ def test_a_cached_expiration_no_session_could_have_is_not_a_session(
     cache_folder(home).chmod(0o700)
     east = {"TZ": "Asia/Tokyo"}
 
-    listed = aws_mfa("status", **east)
+    listed = aws_mfa_process("status", **east)
     assert listed.code == 0, listed.stderr
     no_internal_error(listed.stderr)
 
-    result = aws_mfa("-p", "dev", "-c", "123456", **east)
+    result = aws_mfa_process("-p", "dev", "-c", "123456", **east)
     assert result.code == 0, result.stderr
     no_internal_error(result.stderr)
     assert strict_sts.count("GetSessionToken") == 1
@@ -258,21 +265,20 @@ def test_a_cached_expiration_no_session_could_have_is_not_a_session(
 
 @pytest.mark.e2e
 def test_a_session_far_in_the_future_in_the_file_is_one_line_and_force_replaces_it(
-    credentials: Path, aws_mfa: AwsMfa, strict_sts: StrictSts
+    credentials: Path, aws_mfa_process: AwsMfa, strict_sts: StrictSts
 ) -> None:
     write(credentials, long_term("dev-long-term") + session("dev", "9999-12-31 23:59:59"))
     east = {"TZ": "Asia/Tokyo"}
-    listed = aws_mfa("status", "-p", "dev", **east)
+    listed = aws_mfa_process("status", "-p", "dev", **east)
     no_internal_error(listed.stderr)
     assert "unreadable" in listed.stdout
-    result = aws_mfa("-p", "dev", "-c", "123456", **east)
+    result = aws_mfa_process("-p", "dev", "-c", "123456", **east)
     assert result.code == 3, result.stderr
     assert len(result.error_lines) == 1
     assert "is not a time any session could end at" in result.error_lines[0]
-    assert aws_mfa("-p", "dev", "-c", "123456", "--force", **east).code == 0
+    assert aws_mfa_process("-p", "dev", "-c", "123456", "--force", **east).code == 0
 
 
-@pytest.mark.e2e
 def test_a_deeply_nested_used_code_memory_is_an_empty_memory(
     credentials: Path, home: Path, aws_mfa: AwsMfa, strict_sts: StrictSts
 ) -> None:
@@ -289,7 +295,6 @@ def test_a_deeply_nested_used_code_memory_is_an_empty_memory(
 # The cache's own promises.
 
 
-@pytest.mark.e2e
 def test_logout_forgets_the_cached_sessions_of_every_device(
     credentials: Path, home: Path, aws_mfa: AwsMfa, strict_sts: StrictSts
 ) -> None:
@@ -307,7 +312,6 @@ def test_logout_forgets_the_cached_sessions_of_every_device(
     assert again.code == 4, again.stderr
 
 
-@pytest.mark.e2e
 def test_a_duration_given_outright_is_not_outlived_by_a_cached_session(
     credentials: Path, home: Path, aws_mfa: AwsMfa, strict_sts: StrictSts
 ) -> None:
@@ -353,7 +357,6 @@ def two_sections(second_secret: str) -> str:
     return first + "\n" + second
 
 
-@pytest.mark.e2e
 def test_import_never_replaces_an_entry_that_holds_another_secret(
     credentials: Path, home: Path, aws_mfa: AwsMfa
 ) -> None:
@@ -372,7 +375,6 @@ def test_import_never_replaces_an_entry_that_holds_another_secret(
     assert keychain_entries(home) == {f"aws-mfa/{LONG_TERM_KEY_ID}": LONG_TERM_SECRET}
 
 
-@pytest.mark.e2e
 def test_export_keeps_an_entry_another_section_still_uses(
     credentials: Path, home: Path, aws_mfa: AwsMfa, sts: object
 ) -> None:
@@ -390,7 +392,6 @@ def test_export_keeps_an_entry_another_section_still_uses(
     assert renewed.code == 0, renewed.stderr
 
 
-@pytest.mark.e2e
 def test_a_keychain_secret_sts_rejects_is_named_as_the_keychains(
     credentials: Path, home: Path, aws_mfa: AwsMfa, sts: object
 ) -> None:

@@ -32,8 +32,6 @@ from tests.test_server_promises import js_sdk
 
 __all__ = ["js_sdk", "strict_sts"]  # the fixtures, used by name
 
-pytestmark = pytest.mark.e2e
-
 CONFIG = (
     f"[profile dev]\nmfa_serial = {DEVICE}\n\n"
     f"[profile prod]\nrole_arn = {ROLE}\nsource_profile = dev\n"
@@ -59,9 +57,9 @@ print(boto3.Session(profile_name="prod").client("sts").get_caller_identity()["Ar
 
 
 def test_a_role_profile_keeps_its_source_session_and_writes_nothing_under_its_name(
-    role_layout: Path, aws_mfa: AwsMfa, strict_sts: StrictSts
+    role_layout: Path, aws_mfa_in_process: AwsMfa, strict_sts: StrictSts
 ) -> None:
-    result = aws_mfa("-p", "prod", "-c", "123456")
+    result = aws_mfa_in_process("-p", "prod", "-c", "123456")
 
     assert result.code == 0, result.stderr
     assert f"AWS_PROFILE=prod programs assume {ROLE} themselves, from the MFA session in [dev]" in (
@@ -72,11 +70,12 @@ def test_a_role_profile_keeps_its_source_session_and_writes_nothing_under_its_na
     assert found["dev"]["aws_access_key_id"].startswith("ASIASTRICT")
     assert strict_sts.calls == ["GetSessionToken"]
 
-    again = aws_mfa("-p", "prod")  # no code while the MFA session lasts
+    again = aws_mfa_in_process("-p", "prod")  # no code while the MFA session lasts
     assert again.code == 0, again.stderr
     assert strict_sts.calls == ["GetSessionToken"]
 
 
+@pytest.mark.e2e
 def test_boto3_and_the_aws_cli_assume_the_role_from_it_with_no_code(
     role_layout: Path,
     aws_mfa: AwsMfa,
@@ -104,10 +103,10 @@ def test_boto3_and_the_aws_cli_assume_the_role_from_it_with_no_code(
 
 
 def test_export_of_a_role_profile_assumes_the_role_from_the_cached_session(
-    role_layout: Path, aws_mfa: AwsMfa, strict_sts: StrictSts
+    role_layout: Path, aws_mfa_in_process: AwsMfa, strict_sts: StrictSts
 ) -> None:
-    assert aws_mfa("-p", "prod", "-c", "123456").code == 0
-    result = aws_mfa("export", "-p", "prod", "--format", "process")
+    assert aws_mfa_in_process("-p", "prod", "-c", "123456").code == 0
+    result = aws_mfa_in_process("export", "-p", "prod", "--format", "process")
     assert result.code == 0, result.stderr
     assert '"AccessKeyId": "ASIASTRICT0000000002"' in result.stdout  # the role's, not [dev]'s
     assert strict_sts.calls == ["GetSessionToken", "AssumeRole"]  # no second code
@@ -115,10 +114,10 @@ def test_export_of_a_role_profile_assumes_the_role_from_the_cached_session(
 
 
 def test_an_mfa_serial_in_the_role_profile_is_named_with_its_fix(
-    role_layout: Path, home: Path, aws_mfa: AwsMfa, strict_sts: StrictSts
+    role_layout: Path, home: Path, aws_mfa_in_process: AwsMfa, strict_sts: StrictSts
 ) -> None:
     write(home / ".aws" / "config", CONFIG + f"mfa_serial = {DEVICE}\n")
-    result = aws_mfa("-p", "prod", "-c", "123456")
+    result = aws_mfa_in_process("-p", "prod", "-c", "123456")
     assert result.code == 0, result.stderr
     assert "[profile prod] has mfa_serial: the AWS CLI and SDKs then ask for an MFA code" in (
         result.stderr
@@ -126,13 +125,13 @@ def test_an_mfa_serial_in_the_role_profile_is_named_with_its_fix(
 
 
 def test_the_aws_layout_with_keys_in_the_source_profile_names_the_move(
-    credentials: Path, home: Path, aws_mfa: AwsMfa, strict_sts: StrictSts
+    credentials: Path, home: Path, aws_mfa_in_process: AwsMfa, strict_sts: StrictSts
 ) -> None:
     # As AWS documents it: the keys in [dev], the device on the role profile.
     config = f"[profile prod]\nrole_arn = {ROLE}\nsource_profile = dev\nmfa_serial = {DEVICE}\n"
     write(home / ".aws" / "config", config)
     write(credentials, long_term("dev", device=None))
-    result = aws_mfa("-p", "prod", "-c", "123456")
+    result = aws_mfa_in_process("-p", "prod", "-c", "123456")
     assert result.code == 3, result.stderr
     assert "[dev] holds long-term keys" in result.error_lines[0]
     assert "'aws-mfa -p dev --setup'" in result.error_lines[0]
@@ -140,33 +139,38 @@ def test_the_aws_layout_with_keys_in_the_source_profile_names_the_move(
 
 
 def test_a_role_profile_without_a_source_profile_is_one_line(
-    credentials: Path, home: Path, aws_mfa: AwsMfa
+    credentials: Path, home: Path, aws_mfa_in_process: AwsMfa
 ) -> None:
     write(
         home / ".aws" / "config",
         f"[profile prod]\nrole_arn = {ROLE}\ncredential_source = Ec2InstanceMetadata\n",
     )
     write(credentials, long_term("prod-long-term"))
-    result = aws_mfa("-p", "prod", "-c", "123456")
+    result = aws_mfa_in_process("-p", "prod", "-c", "123456")
     assert result.code == 2, result.stderr
     assert "assumes" in result.error_lines[0]
     assert "with credential_source" in result.error_lines[0]
 
 
 def test_secrets_stay_out_of_a_role_profiles_output(
-    role_layout: Path, aws_mfa: AwsMfa, environment: dict[str, str], strict_sts: StrictSts
+    role_layout: Path,
+    aws_mfa_in_process: AwsMfa,
+    environment: dict[str, str],
+    strict_sts: StrictSts,
 ) -> None:
-    result = aws_mfa("-p", "prod", "-c", "123456")
+    result = aws_mfa_in_process("-p", "prod", "-c", "123456")
     check_no_secrets(["aws-mfa", "-p", "prod"], environment, "", result)
 
 
 def test_replacing_one_identity_with_another_in_a_section_is_a_warning_naming_both(
-    credentials: Path, aws_mfa: AwsMfa, strict_sts: StrictSts
+    credentials: Path, aws_mfa_in_process: AwsMfa, strict_sts: StrictSts
 ) -> None:
     write(credentials, long_term("dev-long-term"))
-    assert aws_mfa("-p", "dev", "--assume-role", ROLE, "-c", "123456").code == 0  # 0.0.12's way
+    assert (
+        aws_mfa_in_process("-p", "dev", "--assume-role", ROLE, "-c", "123456").code == 0
+    )  # 0.0.12's way
 
-    result = aws_mfa("-p", "dev")  # the plain session, from the cached MFA session
+    result = aws_mfa_in_process("-p", "dev")  # the plain session, from the cached MFA session
 
     assert result.code == 0, result.stderr
     warnings = [line for line in result.stderr.splitlines() if line.startswith("WARNING")]
@@ -192,6 +196,7 @@ while time.monotonic() < deadline:
 """
 
 
+@pytest.mark.e2e
 def test_exec_of_a_role_profile_gives_the_role_and_the_server_renews_it_without_a_code(
     role_layout: Path, aws_mfa: AwsMfa, strict_sts: StrictSts
 ) -> None:
@@ -217,6 +222,7 @@ def test_exec_of_a_role_profile_gives_the_role_and_the_server_renews_it_without_
     assert list(sections(role_layout)) == ["dev-long-term", "dev"]
 
 
+@pytest.mark.e2e
 def test_the_javascript_sdk_assumes_the_role_from_it_with_no_code(
     role_layout: Path,
     aws_mfa: AwsMfa,
