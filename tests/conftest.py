@@ -591,12 +591,15 @@ def run_with_terminal(
     replies: list[tuple[str, str]],
     stdin: str = "",
     timeout: float = 60,
+    console: bool = False,
 ) -> TerminalResult:
     """Run ``command`` with a pseudo-terminal as its controlling terminal.
 
-    Its stdin, stdout and stderr stay pipes, as under an SDK or a script. For
-    each (expected, reply), wait until the terminal shows ``expected``, then
-    type ``reply``. Every wait is bounded by ``timeout``.
+    Its stdin, stdout and stderr stay pipes, as under an SDK or a script; with
+    ``console``, stdout and stderr are the terminal too, as in a terminal
+    window, and ``terminal`` holds all it printed in the order it was written.
+    For each (expected, reply), wait until the terminal shows ``expected``,
+    then type ``reply``. Every wait is bounded by ``timeout``.
     """
     import fcntl
     import pty
@@ -609,12 +612,13 @@ def run_with_terminal(
     def take_terminal() -> None:  # runs in the child, after setsid()
         fcntl.ioctl(slave, termios.TIOCSCTTY, 0)
 
+    output = slave if console else subprocess.PIPE
     process = subprocess.Popen(
         command,
         env=env,
         stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
+        stdout=output,
+        stderr=output,
         start_new_session=True,
         pass_fds=(slave,),
         preexec_fn=take_terminal,
@@ -643,9 +647,18 @@ def run_with_terminal(
                     raise AssertionError(f"the terminal never showed {expected!r}")
             start = shown.find(expected.encode(), start) + len(expected)
             os.write(master, reply.encode())
-        out, err = process.communicate(
-            stdin.encode(), timeout=max(1.0, deadline - time.monotonic())
-        )
+        if console:  # read the terminal while it runs: a full one would stop it
+            assert process.stdin is not None
+            process.stdin.write(stdin.encode())
+            process.stdin.close()
+            while read_some():
+                pass
+            out = err = b""
+            process.wait(timeout=max(1.0, deadline - time.monotonic()))
+        else:
+            out, err = process.communicate(
+                stdin.encode(), timeout=max(1.0, deadline - time.monotonic())
+            )
         while read_some():
             pass
     finally:
