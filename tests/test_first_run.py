@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 import subprocess
 from datetime import datetime, timezone
@@ -431,3 +432,36 @@ def test_with_no_terminal_the_message_names_what_works_there_and_the_variable_wo
     works = aws_mfa("export", "-p", "dev", "--format", "process", MFA_TOKEN_COMMAND="echo 123456")
     assert works.code == 0, works.stderr
     assert strict_sts.calls == ["GetSessionToken"]
+
+
+@pytest.mark.e2e
+def test_the_aws_cli_uses_a_session_renewed_over_an_mfa_login_one(
+    credentials: Path, aws_mfa: AwsMfa, aws_cli: AwsMfa, sts: LocalSts, strict_sts: StrictSts
+) -> None:
+    write(credentials, long_term("dev-long-term") + "\n" + MFA_LOGIN_SESSION)
+    assert aws_mfa("-p", "dev", "-c", "123456").code == 0
+    written = ini.parse(credentials.read_text(), "c").values("dev") or {}
+    result = aws_cli("sts", "get-caller-identity", "--profile", "dev")
+    assert result.code == 0, result.stderr
+    assert sts.requests[-1]["@key_id"] == written["aws_access_key_id"]
+
+
+@pytest.mark.e2e
+def test_the_aws_cli_takes_a_written_section_before_an_aws_login_profile_as_warned(
+    credentials: Path, home: Path, aws_mfa: AwsMfa, aws_cli: AwsMfa, sts: LocalSts
+) -> None:
+    from tests.test_login_sessions import ALICE, cache_document, cache_path
+
+    write(home / ".aws" / "config", f"[profile console]\nlogin_session = {ALICE}\n")
+    cache = home / ".aws" / "login" / "cache"
+    write(cache_path(cache, ALICE), json.dumps(cache_document("2099-01-01T00:00:00Z")))
+    write(credentials, long_term("console-long-term"))
+
+    login = aws_mfa("-p", "console", "-c", "123456")
+    assert login.code == 0, login.stderr
+    assert "login_session" in login.stderr  # the warning that the section hides the login
+
+    written = ini.parse(credentials.read_text(), "c").values("console") or {}
+    result = aws_cli("sts", "get-caller-identity", "--profile", "console")
+    assert result.code == 0, result.stderr
+    assert sts.requests[-1]["@key_id"] == written["aws_access_key_id"]  # not the login's
