@@ -64,6 +64,9 @@ SECRET_FIELDS = ("AccessKeyId", "SecretAccessKey", "SessionToken")
 FIELDS = ("access_key_id", "device", *SECRET_FIELDS, "Expiration")
 """The fields of an entry that its ``mac`` covers, in this order."""
 EXPIRATION_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
+STAMP = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", re.ASCII)
+"""What :data:`EXPIRATION_FORMAT` writes, read with ``fromisoformat`` (``status`` reads the
+cache, and ``strptime`` imports the whole ``datetime`` module and ``calendar``)."""
 LONGEST = MAX_DURATION + 300
 """Seconds ahead an entry's expiration may be: GetSessionToken's longest session, and
 five minutes for clocks that disagree. A later one was not given by STS."""
@@ -260,8 +263,10 @@ def parse(text: str) -> CachedSession | None:
     if not all(isinstance(field, str) and field and field.isprintable() for field in fields):
         return None
     key_id, device, access, secret, token, stamp, found_mac = fields
+    if not STAMP.fullmatch(stamp):  # EXPIRATION_FORMAT exactly, without _strptime's imports
+        return None
     try:
-        expiration = datetime.strptime(stamp, EXPIRATION_FORMAT).replace(tzinfo=timezone.utc)
+        expiration = datetime.fromisoformat(stamp[:-1]).replace(tzinfo=timezone.utc)
     except ValueError:
         return None
     if not 2000 <= expiration.year <= 9000:

@@ -10,6 +10,7 @@ another command needs.
 from __future__ import annotations
 
 import ast
+import json
 import os
 import subprocess
 import sys
@@ -124,3 +125,35 @@ def test_every_module_it_guards_exists() -> None:
         if name.startswith("aws_mfa."):
             path = ROOT.joinpath(*name.split("."))
             assert path.with_suffix(".py").is_file() or (path / "__init__.py").is_file(), name
+
+
+@pytest.mark.e2e
+def test_status_with_cached_mfa_sessions_imports_no_more(credentials: Path, home: Path) -> None:
+    write(credentials, long_term() + "\n" + session("default", "2099-01-01 00:00:00"))
+    entry = {
+        "access_key_id": "AKIAEXAMPLELONGTERM1",
+        "device": "arn:aws:iam::123456789012:mfa/alice",
+        "AccessKeyId": "ASIAEXAMPLE000000001",
+        "SecretAccessKey": "s" * 40,
+        "SessionToken": "t" * 60,
+        "Expiration": "2099-01-01T00:00:00Z",
+        "mac": "0" * 64,
+    }
+    folder = home / ".aws" / "aws-mfa-sessions"
+    write(folder / ("0" * 40 + ".json"), json.dumps(entry))
+    folder.chmod(0o700)
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    done = subprocess.run(
+        [sys.executable, "-S", "-c", SCRIPT, "status"],
+        env=env,
+        capture_output=True,
+        text=True,
+        stdin=subprocess.DEVNULL,
+        start_new_session=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "MFA SESSION OF" in done.stdout  # the entry was read and shown
+    modules = set(ast.literal_eval(done.stderr.splitlines()[-1]))
+    assert sorted(modules & {"datetime", "_strptime", "calendar"}) == []  # (json reads it)
