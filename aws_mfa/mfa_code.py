@@ -20,12 +20,11 @@ puts it in an error message.
 
 from __future__ import annotations
 
-import io
 import os
 import sys
 from collections.abc import Callable
 
-from aws_mfa import log
+from aws_mfa import log, system
 from aws_mfa.errors import NoCodeSourceError, NoTokenError, StsRefusedError
 from aws_mfa.settings.checks import check_code, is_code
 
@@ -68,32 +67,23 @@ def no_code_source(profile: str) -> str:
     )
 
 
-def open_terminal(flags: int = os.O_RDWR) -> int:
-    """The controlling terminal (``/dev/tty``) opened with ``flags``; OSError when there is none.
-
-    Every use of the terminal in aws-mfa opens it here, so that the tests
-    that run aws-mfa in-process can take it away (tests/conftest.py).
-    """
-    return os.open("/dev/tty", flags | os.O_NOCTTY)
-
-
 def terminal_prompter(prompt: str, no_terminal: str = NO_TERMINAL) -> str:
     """Ask on the controlling terminal; NoTokenError(``no_terminal``) when there is none.
 
-    Where ``/dev/tty`` cannot be opened (Windows, or a process without a
-    controlling terminal) a stdin that is itself a terminal is used, with
-    the prompt on stderr.
+    The terminal is :func:`aws_mfa.system.open_terminal`'s (``/dev/tty``, or the
+    console on Windows); where it cannot be opened, a stdin that is itself a
+    terminal is used, with the prompt on stderr.
     """
     try:
-        fd = open_terminal()
+        terminal = system.open_terminal()
     except OSError:
-        fd = -1
-    if fd >= 0:
-        # A terminal cannot seek, so it is opened unbuffered, as getpass does.
-        with io.TextIOWrapper(io.FileIO(fd, "r+"), encoding="utf-8") as tty:
-            tty.write(prompt)
-            tty.flush()
-            line = tty.readline()
+        terminal = None
+    if terminal is not None:
+        try:
+            terminal.write(prompt)
+            line = terminal.read_line()
+        finally:
+            terminal.close()
     elif sys.stdin is None or not sys.stdin.isatty():
         raise NoTokenError(no_terminal)
     else:
@@ -198,11 +188,7 @@ def can_prompt(prompter: Prompter) -> bool:
     """False when ``prompter`` is the terminal's and there is no terminal to ask on."""
     if prompter is not terminal_prompter:
         return True
-    try:
-        os.close(open_terminal())
-    except OSError:
-        return sys.stdin is not None and sys.stdin.isatty()
-    return True
+    return system.has_terminal() or (sys.stdin is not None and sys.stdin.isatty())
 
 
 def ask_code(settings: Settings, device: str, prompter: Prompter, seconds: int) -> tuple[str, str]:

@@ -341,7 +341,7 @@ def run_in_process(
     read as :func:`run` reads a process's output (universal newlines).
 
     There is no controlling terminal, as in :func:`run`'s new session:
-    :func:`aws_mfa.mfa_code.open_terminal`, the one place aws-mfa opens
+    :func:`aws_mfa.system.open_terminal`, the one place aws-mfa opens
     ``/dev/tty``, fails as it fails there. Without this a run under a
     developer's terminal would find it and wait for a typed code. Whatever
     the run printed is searched for secrets, as :func:`run` searches it.
@@ -396,12 +396,12 @@ def environment_of(env: dict[str, str]) -> Iterator[None]:
 @contextlib.contextmanager
 def no_controlling_terminal() -> Iterator[None]:
     """aws-mfa finds no terminal inside, as in a process started in a new session."""
-    from aws_mfa import mfa_code
+    from aws_mfa import system
 
-    def open_terminal(flags: int = os.O_RDWR) -> int:
+    def open_terminal() -> system.Terminal:
         raise OSError(errno.ENXIO, "no controlling terminal (aws-mfa runs in-process)")
 
-    with replaced(mfa_code, "open_terminal", open_terminal):
+    with replaced(system, "open_terminal", open_terminal):
         yield
 
 

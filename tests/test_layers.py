@@ -19,7 +19,7 @@ import pytest
 
 PACKAGE = Path(__file__).resolve().parent.parent / "aws_mfa"
 
-FOUNDATION = {"aws_mfa", "errors", "log", "records", "clock", "keys", "collector"}
+FOUNDATION = {"aws_mfa", "errors", "log", "records", "clock", "keys", "collector", "system"}
 LAYERS = {"foundation": 0, "files": 1, "aws": 2, "settings": 3, "domain": 4, "cli": 5}
 PACKAGES = {"files": "files", "aws": "aws", "settings": "settings", "cli": "cli", "commands": "cli"}
 STANDALONE = {"demo", "__main__"}

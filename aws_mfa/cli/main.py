@@ -78,7 +78,8 @@ def main(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None = 
         print("\nERROR - interrupted; the credentials file was not changed", file=sys.stderr)
         return EXIT_INTERRUPTED
     except BrokenPipeError:  # aws-mfa status | head -1: the reader had enough
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        with open(os.devnull, "wb") as devnull:
+            os.dup2(devnull.fileno(), sys.stdout.fileno())
         return EXIT_OK
     except Exception as err:  # a bug: say where, without a message that could hold a secret
         import traceback

@@ -15,7 +15,7 @@ import subprocess
 from collections.abc import Mapping
 from pathlib import Path
 
-from aws_mfa import log
+from aws_mfa import log, system
 from aws_mfa.aws import config_file
 from aws_mfa.cli.context import Context
 from aws_mfa.errors import EXIT_OK, FileError, UsageError
@@ -49,7 +49,7 @@ def edit(where: StrPath, environ: Mapping[str, str]) -> None:
     if not path.exists():
         path.parent.mkdir(mode=FOLDER_MODE, parents=True, exist_ok=True)
         try:
-            os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE))
+            os.close(system.create_exclusive(path, FILE_MODE))
         except FileExistsError:
             pass
         except OSError as err:

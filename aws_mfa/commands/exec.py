@@ -28,11 +28,11 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import NoReturn
 
-from aws_mfa import log, mfa_code, session_state
+from aws_mfa import session_state, system
 from aws_mfa.aws import precedence
 from aws_mfa.cli.context import Context
 from aws_mfa.commands.login import RolePlan, fresh_credentials, log_in, prepare, role_plan
@@ -183,7 +183,7 @@ def execute(command: list[str], env: Mapping[str, str]) -> NoReturn:
     sys.stdout.flush()
     sys.stderr.flush()
     try:
-        os.execvpe(command[0], command, dict(env))  # noqa: S606 (runs what the user typed)
+        system.run_in_place(command, env)
     except OSError as err:
         raise cannot_run(err, command[0]) from err
 
@@ -280,7 +280,7 @@ def supervise(command: list[str], env: Mapping[str, str]) -> int:
     sys.stdout.flush()
     sys.stderr.flush()
     try:
-        child = subprocess.Popen(command, env=dict(env), preexec_fn=die_with_parent())
+        child = subprocess.Popen(command, env=dict(env), preexec_fn=system.die_with_parent())
     except OSError as err:
         raise cannot_run(err, command[0]) from err
 
@@ -291,59 +291,16 @@ def supervise(command: list[str], env: Mapping[str, str]) -> int:
             return  # Ctrl-C reached the command too: a second one would mean "force"
         child.send_signal(number)
 
-    previous = {name: signal.signal(getattr(signal, name), forward) for name in FORWARDED}
+    previous = {number: signal.signal(number, forward) for number in system.signals(FORWARDED)}
     try:
         code = child.wait()
     finally:
-        for name, handler in previous.items():
-            signal.signal(getattr(signal, name), handler)
+        for number, handler in previous.items():
+            signal.signal(number, handler)
     return 128 - code if code < 0 else code
 
 
-PR_SET_PDEATHSIG = 1
-"""``<linux/prctl.h>``: the signal the kernel sends a process when its parent dies."""
-
-
-def die_with_parent() -> Callable[[], None] | None:
-    """On Linux, what the command runs before it starts: SIGTERM it when aws-mfa dies.
-
-    Without it, a SIGKILLed ``aws-mfa exec --server`` leaves its command
-    running with no endpoint. The C function is looked up here, in the parent,
-    so that the child (forked from a process with the endpoint's threads)
-    runs only the system call, ``getppid`` and perhaps ``kill``. When aws-mfa
-    died before the call, the signal would never come: the child sends it to
-    itself. Elsewhere (or without ``prctl``): None, and nothing is arranged.
-    """
-    if not sys.platform.startswith("linux"):
-        return None
-    import ctypes
-    import signal
-
-    try:
-        prctl = ctypes.CDLL(None, use_errno=True).prctl
-    except (OSError, AttributeError):
-        log.debug("No prctl in this C library: the command will outlive a killed aws-mfa")
-        return None
-    prctl.argtypes = [ctypes.c_int, ctypes.c_ulong, ctypes.c_ulong, ctypes.c_ulong, ctypes.c_ulong]
-    prctl.restype = ctypes.c_int
-    parent, sigterm = os.getpid(), int(signal.SIGTERM)
-
-    def in_the_child() -> None:
-        if prctl(PR_SET_PDEATHSIG, sigterm, 0, 0, 0) == 0 and os.getppid() != parent:
-            os.kill(os.getpid(), sigterm)
-
-    return in_the_child
-
-
 def terminal_signals_reach_child() -> bool:
-    """Whether Ctrl-C on a terminal reaches the command by itself (same foreground group)."""
-    try:
-        fd = mfa_code.open_terminal(os.O_RDONLY)
-    except OSError:
-        return False
-    try:
-        return os.tcgetpgrp(fd) == os.getpgrp()
-    except OSError:
-        return False
-    finally:
-        os.close(fd)
+    """Whether Ctrl-C on a terminal reaches the command by itself (see
+    :func:`aws_mfa.system.in_terminal_foreground`)."""
+    return system.in_terminal_foreground()

@@ -38,7 +38,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 
-from aws_mfa import log, mfa_code
+from aws_mfa import log, system
 from aws_mfa.aws.sections import IN_KEYCHAIN, LOCATION_KEY, SECRET_KEY, keys_to_move
 from aws_mfa.cli.context import Context
 from aws_mfa.errors import EXIT_OK, FileError, NoTokenError, UsageError
@@ -84,7 +84,7 @@ def terminal_secret(prompt: str) -> str:
     import getpass
 
     try:
-        os.close(mfa_code.open_terminal(os.O_RDONLY))
+        system.open_terminal().close()
     except OSError as err:
         raise NoTokenError(NO_TERMINAL) from err
     return getpass.getpass(prompt)

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import os
 
+from aws_mfa import system
 from aws_mfa.errors import FileError
 from aws_mfa.files import ini
 from aws_mfa.records import Record
@@ -49,9 +50,8 @@ def signature_of(status: os.stat_result) -> tuple[int, int, int, int]:
 
 
 def _open(path: StrPath) -> int | None:
-    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
     try:
-        return os.open(path, flags)
+        return system.open_to_read(path)
     except FileNotFoundError:
         return None
     except PermissionError as err:
@@ -153,9 +153,12 @@ def read_ini(path: StrPath) -> ini.IniFile | None:
 
 
 def mode_problem(path: StrPath) -> str | None:
-    """A warning when group or others may read the file at ``path``."""
+    """A warning when group or others may read the file at ``path`` (never on Windows, whose
+    mode bits say nothing of it)."""
     import stat
 
+    if not system.checks_modes():
+        return None
     try:
         mode = stat.S_IMODE(os.stat(path).st_mode)
     except OSError:
@@ -177,10 +180,10 @@ def owner_problem(status: os.stat_result) -> str | None:
 
     if stat.S_ISLNK(status.st_mode):
         return "a symbolic link"
-    geteuid = getattr(os, "geteuid", None)
-    if geteuid is not None and status.st_uid != geteuid():
+    uid = system.user_id()
+    if uid is not None and status.st_uid != uid:
         return f"owned by another user (uid {status.st_uid})"
-    if geteuid is not None and stat.S_IMODE(status.st_mode) & 0o077:
+    if uid is not None and stat.S_IMODE(status.st_mode) & 0o077:
         return f"open to other users (mode {stat.S_IMODE(status.st_mode):04o})"
     return None
 
@@ -195,10 +198,9 @@ def read_private(path: StrPath) -> str | None:
     A FileError says why it is not read: not a regular file, a symbolic link
     (never followed), another user's, open to others, or too large.
     """
-    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
     shown = os.fspath(path)
     try:
-        fd = os.open(path, flags | getattr(os, "O_CLOEXEC", 0))
+        fd = system.open_to_read(path, follow_links=False)
     except FileNotFoundError:
         return None
     except OSError as err:

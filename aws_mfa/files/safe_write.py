@@ -25,6 +25,7 @@ from __future__ import annotations
 import os
 import stat
 
+from aws_mfa import system
 from aws_mfa.errors import FileError
 from aws_mfa.files.read import kind_problem
 
@@ -117,16 +118,13 @@ def _old_state(target: str, shown: str, follow_links: bool = True) -> os.stat_re
 
 
 def _write_all(fd: int, data: bytes, old: os.stat_result | None) -> None:
-    os.fchmod(fd, stat.S_IMODE(old.st_mode) if old else FILE_MODE)
-    if old is not None and old.st_uid != os.geteuid():
-        try:
-            os.fchown(fd, old.st_uid, old.st_gid)
-        except OSError as err:  # only root may give a file away; keep the mode anyway
-            del err
+    system.set_mode(fd, stat.S_IMODE(old.st_mode) if old else FILE_MODE)
+    if old is not None:
+        system.give_to(fd, old.st_uid, old.st_gid)
     view = memoryview(data)
     while view:
         view = view[os.write(fd, view) :]
-    os.fsync(fd)
+    system.flush(fd)
 
 
 def write_file(
@@ -152,7 +150,7 @@ def write_file(
     old = _old_state(target, shown, follow_links)
     temp = os.path.join(folder, f".{name}.{os.getpid()}.{os.urandom(8).hex()}{TEMP_SUFFIX}")
     try:
-        fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, FILE_MODE)
+        fd = system.create_exclusive(temp, FILE_MODE)
         try:
             _write_all(fd, data, old)
         finally:
@@ -163,7 +161,7 @@ def write_file(
             os.link(temp, target)  # fails, atomically, when the target exists
             os.unlink(temp)
         else:
-            os.replace(temp, target)
+            system.replace(temp, target)
     except OSError as err:
         remove(temp)
         raise FileError(
@@ -184,16 +182,5 @@ def remove(path: str) -> None:
 
 
 def sync_folder(folder: StrPath) -> None:
-    """Make a rename durable: fsync the folder (where the platform allows it)."""
-    if not hasattr(os, "O_DIRECTORY"):
-        return
-    try:
-        fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        return  # some file systems cannot sync a folder; the rename is done anyway
-    finally:
-        os.close(fd)
+    """Make a rename durable: flush the folder (where the system can)."""
+    system.flush_folder(folder)

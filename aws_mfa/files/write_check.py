@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import os
 
+from aws_mfa import system
 from aws_mfa.errors import FileError
 from aws_mfa.files import ini
 
@@ -160,7 +161,7 @@ def botocore_view(path: str) -> Mapping[str, Mapping[str, str]]:
     fd = None
     if os.path.expanduser(os.path.expandvars(path)) != path and os.path.isdir("/dev/fd"):
         # raw_config_parse expands "$VAR" and "~" in a path: give it one with neither.
-        fd = os.open(path, os.O_RDONLY)
+        fd = system.open_to_read(path)
         path = f"/dev/fd/{fd}"
     try:
         return raw_config_parse(path, parse_subsections=False)
