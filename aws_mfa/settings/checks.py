@@ -234,7 +234,7 @@ def default_session_name() -> str:
 
     try:
         user = getpass.getuser()
-    except (OSError, KeyError):
+    except (OSError, KeyError, ImportError):  # no pwd on Windows, where USERNAME is unset
         user = ""
     name = re.sub(r"[^\w+=,.@-]", "-", user)[:64]
     return name if len(name) >= 2 else "aws-mfa"

@@ -1,0 +1,260 @@
+"""Windows and macOS, proven on Linux as far as Linux can (issue 22; docs/platforms.md).
+
+- Only :mod:`aws_mfa.system` touches what differs between systems: a test reads
+  every module and fails on ``fcntl``, ``termios``, ``pwd``, ``resource`` or an
+  ``os.O_*`` flag anywhere else.
+- Each piece of :mod:`aws_mfa.system` is tested in its Windows (and macOS)
+  branch with the operating system's calls faked.
+- The main journeys run end to end, against the local STS, with the POSIX-only
+  modules made unimportable and :data:`aws_mfa.system.WINDOWS` set: renewal,
+  role, ``exec``, ``export``, ``logout`` and ``keychain import``, on a CRLF file
+  that must keep every byte.
+"""
+
+from __future__ import annotations
+
+import ast
+import os
+import subprocess
+import sys
+import types
+from pathlib import Path
+
+import pytest
+
+from aws_mfa import system
+from tests.conftest import (
+    DEVICE,
+    LONG_TERM_KEY_ID,
+    LONG_TERM_SECRET,
+    ROLE,
+    TEST_KEYRING,
+    Result,
+    check_no_secrets,
+    long_term,
+    write,
+)
+from tests.strict_sts import StrictSts, strict_sts
+
+__all__ = ["strict_sts"]  # the fixture, used by name
+
+ROOT = Path(__file__).resolve().parent.parent
+PACKAGE = ROOT / "aws_mfa"
+POSIX_ONLY = ("fcntl", "termios", "pwd", "grp", "resource")
+
+
+# Only aws_mfa.system touches the operating system's differences.
+
+
+def test_no_module_but_system_uses_what_only_posix_has() -> None:
+    found = []
+    for path in sorted(PACKAGE.rglob("*.py")):
+        if path.name == "system.py" or path.name == "demo.py":  # the demo is for tests
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import | ast.ImportFrom):
+                names = [alias.name for alias in node.names]
+                module = node.module if isinstance(node, ast.ImportFrom) else None
+                if any(name.split(".")[0] in POSIX_ONLY for name in [*names, module or ""]):
+                    found.append(f"{path.relative_to(ROOT)}:{node.lineno} imports it")
+            if (
+                isinstance(node, ast.Attribute)
+                and isinstance(node.value, ast.Name)
+                and node.value.id == "os"
+                and node.attr.startswith("O_")
+            ):
+                found.append(f"{path.relative_to(ROOT)}:{node.lineno} uses os.{node.attr}")
+    assert found == []
+
+
+# Each piece, with the operating system's calls faked.
+
+
+@pytest.fixture
+def windows(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(system, "WINDOWS", True)
+
+
+class SharingViolation(PermissionError):
+    winerror = 32
+
+
+def test_windows_replace_tries_again_while_another_program_holds_the_file(
+    windows: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls: list[tuple[str, str]] = []
+    pauses: list[float] = []
+
+    def busy_twice(source: str, target: str) -> None:
+        calls.append((source, target))
+        if len(calls) < 3:
+            raise SharingViolation(13, "The process cannot access the file")
+
+    monkeypatch.setattr(os, "replace", busy_twice)
+    system.replace("new", "old", sleep=pauses.append)
+    assert calls == [("new", "old")] * 3
+    assert pauses == [system.REPLACE_PAUSE] * 2
+
+
+def test_windows_replace_gives_up_after_a_second_and_posix_never_waits(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def always_busy(source: str, target: str) -> None:
+        raise SharingViolation(13, "The process cannot access the file")
+
+    monkeypatch.setattr(os, "replace", always_busy)
+    pauses: list[float] = []
+    with pytest.raises(PermissionError):
+        system.replace("new", "old", sleep=pauses.append)  # POSIX: no retry
+    assert pauses == []
+    monkeypatch.setattr(system, "WINDOWS", True)
+    with pytest.raises(PermissionError):
+        system.replace("new", "old", sleep=pauses.append)
+    assert sum(pauses) == pytest.approx(system.REPLACE_PAUSE * (system.REPLACE_ATTEMPTS - 1))
+
+
+def test_a_read_only_target_is_not_retried(windows: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    def read_only(source: str, target: str) -> None:
+        raise PermissionError(13, "Permission denied")  # no winerror of a held file
+
+    monkeypatch.setattr(os, "replace", read_only)
+    with pytest.raises(PermissionError):
+        system.replace("new", "old", sleep=lambda seconds: pytest.fail("waited"))
+
+
+def test_macos_flushes_past_the_drives_cache(monkeypatch: pytest.MonkeyPatch) -> None:
+    seen: list[tuple[int, int]] = []
+    fake = types.SimpleNamespace(F_FULLFSYNC=51, fcntl=lambda fd, op: seen.append((fd, op)))
+    monkeypatch.setitem(sys.modules, "fcntl", fake)
+    monkeypatch.setattr(system, "MACOS", True)
+    monkeypatch.setattr(sys, "platform", "darwin")
+    monkeypatch.setattr(os, "fsync", lambda fd: pytest.fail("fsync stops at the drive's cache"))
+    system.flush(7)
+    assert seen == [(7, 51)]
+
+
+def test_windows_asks_on_the_console(windows: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    opened: dict[str, int] = {}
+    typed = iter([b"1", b"2", b"\r", b"\n"])
+    written: list[bytes] = []
+
+    def fake_open(name: str, flags: int, *mode: int) -> int:
+        opened[name] = flags
+        return 100 + len(opened)
+
+    monkeypatch.setattr(os, "open", fake_open)
+    monkeypatch.setattr(os, "read", lambda fd, size: next(typed, b""))
+    monkeypatch.setattr(os, "write", lambda fd, data: written.append(bytes(data)) or len(data))
+    monkeypatch.setattr(os, "close", lambda fd: None)
+    terminal = system.open_terminal()
+    terminal.write("Code: ")
+    assert terminal.read_line() == "12\n"
+    assert set(opened) == {"CONIN$", "CONOUT$"}
+    assert opened["CONIN$"] & (os.O_WRONLY | os.O_RDWR) == 0
+    assert opened["CONOUT$"] & os.O_WRONLY
+    assert written == [b"Code: "]
+
+
+def test_windows_has_no_owner_ids_and_says_modes_are_not_checked(windows: None) -> None:
+    assert system.user_id() is None
+    assert not system.checks_modes()
+    assert system.die_with_parent() is None
+
+
+def test_only_signals_the_system_has_are_forwarded() -> None:
+    import signal
+
+    assert system.signals(("SIGINT", "SIGNOTONWINDOWS")) == [int(signal.SIGINT)]
+
+
+@pytest.mark.e2e
+def test_windows_runs_a_command_as_a_child_and_ends_with_its_exit_code(windows: None) -> None:
+    with pytest.raises(SystemExit) as ended:
+        system.run_in_place([sys.executable, "-c", "raise SystemExit(3)"], dict(os.environ))
+    assert ended.value.code == 3
+
+
+# The main journeys, with Windows' branches and no POSIX-only module.
+
+AS_ON_WINDOWS = """
+import sys
+for name in {posix_only!r}:
+    sys.modules[name] = None  # importing it raises ImportError, as on Windows
+import warnings
+warnings.simplefilter("ignore")  # filelock says it has only a soft lock without fcntl
+from aws_mfa import system
+system.WINDOWS = True
+from aws_mfa.cli.main import main
+sys.exit(main(sys.argv[1:]))
+"""
+
+
+def as_on_windows(environment: dict[str, str], *args: str, **extra: str) -> Result:
+    script = AS_ON_WINDOWS.format(posix_only=POSIX_ONLY)
+    env = {**environment, "PYTHONPATH": str(ROOT), **extra}
+    command = [sys.executable, "-c", script, *args]
+    done = subprocess.run(
+        command,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+        stdin=subprocess.DEVNULL,
+    )
+    result = Result(done.returncode, done.stdout, done.stderr)
+    check_no_secrets(["aws-mfa", *args], env, "", result)
+    return result
+
+
+CRLF = (
+    "# kept byte for byte\r\n"
+    + long_term("dev-long-term").replace("\n", "\r\n")
+    + "\r\n[other]\r\nregion = eu-west-1\r\n"
+)
+
+
+@pytest.mark.e2e
+def test_the_main_journeys_work_with_windows_branches_and_no_posix_modules(
+    credentials: Path, home: Path, environment: dict[str, str], strict_sts: StrictSts
+) -> None:
+    write(credentials, CRLF)
+
+    renewal = as_on_windows(environment, "-p", "dev", "-c", "123456")
+    assert renewal.code == 0, renewal.stderr
+    text = credentials.read_bytes()
+    assert text.startswith(CRLF.encode())  # every byte kept, CRLF endings included
+    assert b"\r\n[dev]\r\n" in text
+    assert b"\n[dev]\n" not in text.replace(b"\r\n", b"")
+
+    role = as_on_windows(
+        environment, "-p", "dev", "--assume-role", ROLE, "--short-term-section", "prod"
+    )
+    assert role.code == 0, role.stderr
+    exported = as_on_windows(environment, "export", "-p", "dev", "--format", "powershell")
+    assert exported.code == 0, exported.stderr
+    assert "$Env:AWS_ACCESS_KEY_ID='ASIASTRICT" in exported.stdout
+
+    child = (
+        "import os, sys; sys.exit(4 if os.environ['AWS_ACCESS_KEY_ID'].startswith('ASIA') else 1)"
+    )
+    ran = as_on_windows(environment, "exec", "-p", "dev", "--", sys.executable, "-c", child)
+    assert ran.code == 4, ran.stderr  # the command's exit code is aws-mfa's
+
+    logout = as_on_windows(environment, "logout", "-p", "prod")
+    assert logout.code == 0, logout.stderr
+    assert b"[prod]" not in credentials.read_bytes()
+
+    keychain = {
+        "PYTHON_KEYRING_BACKEND": "tests.keyring_backends.FileKeyring",
+        "AWS_MFA_TEST_KEYRING": str(home / TEST_KEYRING),
+    }
+    imported = as_on_windows(environment, "-p", "dev", "keychain", "import", **keychain)
+    assert imported.code == 0, imported.stderr
+    after = credentials.read_bytes()
+    assert LONG_TERM_SECRET.encode() not in after
+    assert b"aws_mfa_secret = keychain\r\n" in after
+    assert after.startswith(b"# kept byte for byte\r\n[dev-long-term]\r\n")
+    assert LONG_TERM_KEY_ID in (home / TEST_KEYRING).read_text()
+    assert strict_sts.calls.count("GetSessionToken") == 1  # one code for all of it
+    assert DEVICE
