@@ -331,6 +331,7 @@ def demo_environment(home: Path, sts_url: str) -> dict[str, str]:
     env = {key: os.environ[key] for key in keep if key in os.environ}
     env.update(
         HOME=str(home),
+        USERPROFILE=str(home),  # Windows finds the home here, not in HOME
         AWS_ENDPOINT_URL_STS=sts_url,
         AWS_CONFIG_FILE=str(home / ".aws" / "config"),
         AWS_SHARED_CREDENTIALS_FILE=str(home / ".aws" / "credentials"),

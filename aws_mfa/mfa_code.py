@@ -120,7 +120,7 @@ def run_token_command(command: str, source: str, timeout: float = TOKEN_COMMAND_
     """
     import subprocess
 
-    shell = ["cmd", "/c"] if os.name == "nt" else ["/bin/sh", "-c"]
+    shell = ["cmd", "/c"] if system.WINDOWS else ["/bin/sh", "-c"]
     try:
         done = subprocess.run(
             [*shell, command],

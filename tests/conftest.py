@@ -29,6 +29,7 @@ import itertools
 import json
 import os
 import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -44,8 +45,8 @@ from aws_mfa.errors import FileError
 from aws_mfa.files import ini
 
 BIN = Path(sys.executable).parent
-AWS_MFA = str(BIN / "aws-mfa")
-AWS_CLI = str(BIN / "aws")
+AWS_MFA = shutil.which("aws-mfa", path=str(BIN)) or str(BIN / "aws-mfa")  # aws-mfa.exe on Windows
+AWS_CLI = shutil.which("aws", path=str(BIN)) or str(BIN / "aws")
 
 LONG_TERM_KEY_ID = "AKIAEXAMPLELONGTERM1"
 LONG_TERM_SECRET = "long/term/secret/for/tests/only/0000000000"
@@ -75,6 +76,7 @@ def home(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
     folder = tmp_path / "home"
     folder.mkdir()
     monkeypatch.setenv("HOME", str(folder))
+    monkeypatch.setenv("USERPROFILE", str(folder))  # where Windows looks, as botocore does there
     return folder
 
 

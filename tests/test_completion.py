@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import BIN, write
+from tests.conftest import BIN, AwsMfa, write
 
 pytestmark = pytest.mark.e2e  # every test runs a shell and the installed aws-mfa
 
@@ -112,3 +112,15 @@ def test_fish_completion_runs_nothing(shell_env: dict[str, str], home: Path) -> 
     script = 'aws-mfa completion fish | source; complete -C "aws-mfa -p "'
     offered = [line.split("\t")[0] for line in complete("fish", script, shell_env, home)]
     assert sorted(offered) == sorted(NAMES)
+
+
+def test_powershell_completion_completes_profiles_with_its_own_function(
+    credentials: Path, environment: dict[str, str], aws_mfa_in_process: AwsMfa
+) -> None:
+    # No PowerShell here (docs/platforms.md): the script is checked as text.
+    result = aws_mfa_in_process("completion", "powershell")
+    assert result.code == 0, result.stderr
+    assert "function _aws_mfa_profiles {" in result.stdout
+    assert "aws-mfa completion --profiles 2>$null" in result.stdout
+    assert "$_.StartsWith($WordToComplete)" in result.stdout  # a name is text, not a pattern
+    assert "'_shtab_aws_mfa___profile' = '_aws_mfa_profiles'" in result.stdout

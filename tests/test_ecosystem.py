@@ -47,7 +47,7 @@ def test_completion_needs_a_shell(shell_env: dict[str, str]) -> None:
     result = run([AWS_MFA, "completion"], shell_env)
     assert result.code == 2
     assert result.error_lines == [
-        "ERROR - completion needs a shell: aws-mfa completion bash|zsh|fish"
+        "ERROR - completion needs a shell: aws-mfa completion bash|zsh|fish|powershell"
     ]
 
 

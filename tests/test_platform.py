@@ -258,3 +258,29 @@ def test_the_main_journeys_work_with_windows_branches_and_no_posix_modules(
     assert LONG_TERM_KEY_ID in (home / TEST_KEYRING).read_text()
     assert strict_sts.calls.count("GetSessionToken") == 1  # one code for all of it
     assert DEVICE
+
+
+def test_windows_usability(windows: None) -> None:
+    from aws_mfa.commands.config import editor_command
+    from aws_mfa.commands.status import use_colour
+
+    assert editor_command({}) == ["notepad"]
+    terminal = types.SimpleNamespace(isatty=lambda: True)
+    assert not use_colour(terminal, {})  # the classic console shows colour codes as text
+    assert use_colour(terminal, {"WT_SESSION": "1"})  # Windows Terminal reads them
+
+
+def test_the_token_command_runs_through_the_systems_shell(
+    windows: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from aws_mfa import mfa_code
+
+    seen: list[list[str]] = []
+
+    def fake_run(command: list[str], **options: object) -> object:
+        seen.append(command)
+        return types.SimpleNamespace(returncode=0, stdout=b"123456\n")
+
+    monkeypatch.setattr(subprocess, "run", fake_run)
+    assert mfa_code.run_token_command("ykman oath accounts code --single aws", "x") == "123456"
+    assert seen == [["cmd", "/c", "ykman oath accounts code --single aws"]]

@@ -91,6 +91,7 @@ PROFILE_COMPLETION = {
     "bash": "_aws_mfa_profiles",
     "zsh": "_aws_mfa_profiles",
     "fish": "(__aws_mfa_profiles)",
+    "powershell": "_aws_mfa_profiles",
 }
 """How each shell's completion script completes a profile name (see
 :mod:`aws_mfa.commands.completion`)."""

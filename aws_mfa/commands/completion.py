@@ -1,5 +1,5 @@
-"""``aws-mfa completion bash|zsh|fish``: shell completion generated from the parser itself;
-``--profiles`` prints the profile names the scripts offer.
+"""``aws-mfa completion bash|zsh|fish|powershell``: shell completion generated from the
+parser itself; ``--profiles`` prints the profile names the scripts offer.
 
 shtab turns :func:`aws_mfa.cli.parser.build_parser` into each shell's script, so
 completion can never drift from the flags. Profile names are completed by
@@ -13,6 +13,8 @@ function that does so::
     eval "$(aws-mfa completion zsh)"
     # ~/.config/fish/config.fish
     aws-mfa completion fish | source
+    # $PROFILE (PowerShell)
+    aws-mfa completion powershell | Out-String | Invoke-Expression
 
 shtab is imported only here.
 """
@@ -39,7 +41,7 @@ def run(context: Context) -> int:
         return EXIT_OK
     shell = context.flags.value("shell")
     if not shell:
-        raise UsageError("completion needs a shell: aws-mfa completion bash|zsh|fish")
+        raise UsageError("completion needs a shell: aws-mfa completion bash|zsh|fish|powershell")
     from aws_mfa.cli.parser import build_parser
 
     sys.stdout.write(script(build_parser(), shell))
@@ -65,6 +67,15 @@ PREAMBLE = {
         "}\n"
     ),
     "fish": ("function __aws_mfa_profiles\n    aws-mfa completion --profiles 2>/dev/null\nend\n"),
+    # PowerShell: each name compared as text (StartsWith, not -like, whose wildcards would
+    # make a name a pattern), and given back as a value, never run.
+    "powershell": (
+        "function _aws_mfa_profiles {\n"
+        "  param([string]$WordToComplete)\n"
+        "  aws-mfa completion --profiles 2>$null |\n"
+        "    Where-Object { $_.StartsWith($WordToComplete) }\n"
+        "}\n"
+    ),
 }
 
 

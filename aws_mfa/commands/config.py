@@ -31,9 +31,14 @@ def run(context: Context) -> int:
     return EXIT_OK
 
 
+def default_editor() -> str:
+    """``notepad`` on Windows, ``vi`` elsewhere, as git and most tools choose."""
+    return "notepad" if system.WINDOWS else "vi"
+
+
 def editor_command(environ: Mapping[str, str]) -> list[str]:
     """The editor to run, split like a shell would."""
-    text = environ.get("VISUAL") or environ.get("EDITOR") or "vi"
+    text = environ.get("VISUAL") or environ.get("EDITOR") or default_editor()
     try:
         words = shlex.split(text)
     except ValueError:

@@ -32,7 +32,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Mapping, Sequence
 
-from aws_mfa import expiry, log
+from aws_mfa import expiry, log, system
 from aws_mfa.aws.config_file import LOGIN_SESSION_KEY, ConfigProfile
 from aws_mfa.aws.sections import has_long_term_keys, secret_location
 from aws_mfa.cli.context import Context
@@ -143,7 +143,14 @@ def identity(status: SessionStatus) -> str:
 
 
 def use_colour(stream: TextIO, environ: Mapping[str, str]) -> bool:
-    """Colour only on a terminal, and never with ``NO_COLOR`` set (no-color.org) or TERM=dumb."""
+    """Colour only on a terminal, and never with ``NO_COLOR`` set (no-color.org) or TERM=dumb.
+
+    On Windows only where the terminal is known to read colour codes (Windows
+    Terminal sets ``WT_SESSION``; ConEmu and others set ``TERM`` or ``ANSICON``):
+    the classic console would show them as text.
+    """
+    if system.WINDOWS and not any(environ.get(name) for name in ("WT_SESSION", "TERM", "ANSICON")):
+        return False
     return stream.isatty() and not environ.get("NO_COLOR") and environ.get("TERM") != "dumb"
 
 

@@ -447,7 +447,7 @@ TABLE: tuple[Option, ...] = (
         "the shell to print the script for",
         commands=("completion",),
         kind=POSITIONAL,
-        choices=("bash", "zsh", "fish"),
+        choices=("bash", "zsh", "fish", "powershell"),
         setting=False,
     ),
     Option(
