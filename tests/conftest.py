@@ -61,6 +61,19 @@ SESSION_SECRET = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYzEXAMPLEKEY"
 NO_KEYCHAIN = "keyring.backends.fail.Keyring"
 
 
+POSIX = os.name == "posix"
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """On Windows, skip the tests marked ``posix`` (docs/platforms.md says which, and why)."""
+    if POSIX:
+        return
+    skip = pytest.mark.skip(reason="POSIX only (modes, FIFOs, signals, a pty or a POSIX shell)")
+    for item in items:
+        if item.get_closest_marker("posix"):
+            item.add_marker(skip)
+
+
 @pytest.fixture(autouse=True)
 def home(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
     """A throw-away HOME, and an environment with no AWS_* or MFA_* variables.
@@ -603,6 +616,8 @@ def run_with_terminal(
     For each (expected, reply), wait until the terminal shows ``expected``,
     then type ``reply``. Every wait is bounded by ``timeout``.
     """
+    if not POSIX:
+        pytest.skip("a pseudo-terminal needs POSIX (pty); Windows' console is another test")
     import fcntl
     import pty
     import select

@@ -24,7 +24,7 @@ from tests.conftest import (
     write,
 )
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.posix]
 
 
 def start(args: list[str], env: dict[str, str]) -> subprocess.Popen[str]:

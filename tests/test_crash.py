@@ -43,6 +43,8 @@ while True:
     turn += 1
 """
 
+pytestmark = pytest.mark.posix  # modes, owners, FIFOs, signals or a pty (docs/platforms.md)
+
 
 def big_file() -> str:
     return "# many accounts\r\n" + "".join(

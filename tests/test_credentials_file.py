@@ -52,6 +52,8 @@ aws_access_key_id = AKIAPROD
 aws_secret_access_key = prod-secret
 """
 
+pytestmark = pytest.mark.posix  # modes, owners, FIFOs, signals or a pty (docs/platforms.md)
+
 
 def edit(text: str, name: str, values: dict[str, str], remove: tuple[str, ...] = ()) -> str:
     return edit_section(ini.parse(text, "f"), name, values, remove)

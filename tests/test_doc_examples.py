@@ -76,6 +76,8 @@ NOT_RUN = {
 }
 TERMINAL_TIME_LIMIT = 30
 
+pytestmark = pytest.mark.posix  # modes, owners, FIFOs, signals or a pty (docs/platforms.md)
+
 
 @dataclass
 class Step:

@@ -15,7 +15,7 @@ import pytest
 from aws_mfa import __version__
 from tests.conftest import AWS_MFA, BIN, long_term, run, session, write
 
-pytestmark = pytest.mark.e2e  # every test runs the installed aws-mfa, most of them in a shell
+pytestmark = [pytest.mark.e2e, pytest.mark.posix]  # the installed aws-mfa, mostly in a shell
 
 FILES = (
     long_term("default-long-term")

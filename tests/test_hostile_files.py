@@ -20,7 +20,7 @@ from aws_mfa.demo import LocalSts
 from aws_mfa.files import ini
 from tests.conftest import AWS_MFA, AwsMfa, long_term, write
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.posix]
 
 
 def sections(path: Path) -> dict[str, dict[str, str]]:

@@ -66,6 +66,8 @@ CONFIG = (
     "[profile plain]\nregion = eu-west-1\n"
 )
 
+pytestmark = pytest.mark.posix  # modes, owners, FIFOs, signals or a pty (docs/platforms.md)
+
 
 def stamp(moment: datetime) -> str:
     """An ``expiresAt`` as the AWS CLI writes it."""

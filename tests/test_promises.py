@@ -37,6 +37,8 @@ from tests.strict_sts import StrictSts, strict_sts
 
 __all__ = ["strict_sts"]  # the fixture, used by name
 
+pytestmark = pytest.mark.posix  # modes, owners, FIFOs, signals or a pty (docs/platforms.md)
+
 
 @pytest.fixture
 def aws_mfa(aws_mfa_in_process: AwsMfa) -> AwsMfa:

@@ -42,6 +42,8 @@ __all__ = ["strict_sts"]
 
 ROLE = "arn:aws:iam::210987654321:role/admin"
 
+pytestmark = pytest.mark.posix  # modes, owners, FIFOs, signals or a pty (docs/platforms.md)
+
 
 def python(code: str) -> list[str]:
     return ["--", sys.executable, "-c", code]
