@@ -284,3 +284,14 @@ def test_the_token_command_runs_through_the_systems_shell(
     monkeypatch.setattr(subprocess, "run", fake_run)
     assert mfa_code.run_token_command("ykman oath accounts code --single aws", "x") == "123456"
     assert seen == [["cmd", "/c", "ykman oath accounts code --single aws"]]
+
+
+def test_windows_doctor_says_modes_are_not_checked_instead_of_a_false_problem(
+    windows: None, credentials: Path
+) -> None:
+    from aws_mfa.commands.doctor import NOTE, file_modes
+
+    write(credentials, long_term(), 0o666)
+    [finding] = file_modes(credentials, credentials.parent / "config")
+    assert finding.level == NOTE
+    assert "is not checked on Windows" in finding.text

@@ -26,7 +26,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from aws_mfa import expiry
+from aws_mfa import expiry, system
 from aws_mfa.aws import config_file, precedence
 from aws_mfa.aws.login_sessions import LoginSession, login_sessions, sign_in, signed_in_as
 from aws_mfa.aws.sections import (
@@ -68,7 +68,20 @@ DateFetcher = Callable[[str], datetime]
 
 
 def file_modes(credentials: Path, config: Path) -> list[Finding]:
-    """The credentials file and its folder must be private; the config file safe from changes."""
+    """The credentials file and its folder must be private; the config file safe from changes.
+
+    Not on Windows, whose mode bits say nothing of who may read a file (its
+    ACLs do, which aws-mfa does not read): a note says so, and nothing is
+    reported falsely.
+    """
+    if not system.checks_modes():
+        return [
+            Finding(
+                NOTE,
+                f"who may read {credentials} is not checked on Windows (its ACLs decide, which "
+                "aws-mfa does not read); keep it in your own profile folder",
+            )
+        ]
     found = []
     for path, private in ((credentials, True), (config, False)):
         try:
