@@ -133,9 +133,10 @@ class Provider:
         return self.role_from_session(self.sessions, role)
 
     def mfa_session(
-        self, sessions: MfaSessions, buy: bool = False, longest: int | None = None
+        self, sessions: MfaSessions | None, buy: bool = False, longest: int | None = None
     ) -> TemporaryCredentials:
-        """The cached MFA session, or a new one bought with a code (and kept).
+        """The cached MFA session, or a new one bought with a code (and kept; with
+        ``sessions`` None there is no cache: it is bought, and kept nowhere).
 
         ``longest``: the seconds a duration given outright (``--duration``)
         allows the session to last. A cached session that would outlive it is
@@ -146,7 +147,7 @@ class Provider:
         seconds = self.settings.mfa_session_duration
         cached = (
             None
-            if buy
+            if buy or sessions is None
             else sessions.get(key_id, secret, device, self.clock(), self.settings.min_ttl)
         )
         if cached is not None:
@@ -181,7 +182,7 @@ class Provider:
             secret_in_keychain=self.caller.secret_in_keychain,
         )
         self.used_codes.record(device, code)
-        if cached is None:  # a longer session in the cache stays there for later runs
+        if cached is None and sessions is not None:  # a longer one stays for later runs
             keep(sessions, self.caller.keys, device, fresh)
         return fresh
 

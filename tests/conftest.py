@@ -264,7 +264,8 @@ def json_secrets(path: Path) -> set[str]:
         return set()
     if not isinstance(data, dict):
         return set()
-    found = {str(data[key]) for key in ("SecretAccessKey", "SessionToken") if key in data}
+    secret_fields = ("SecretAccessKey", "SessionToken", "old_secret", "new_secret")  # + journals
+    found = {str(data[key]) for key in secret_fields if data.get(key)}
     token = data.get("accessToken")
     if isinstance(token, dict):
         found |= {str(token[key]) for key in ("secretAccessKey", "sessionToken") if key in token}

@@ -295,6 +295,10 @@ class BoundedClient:
     def assume_role(self, **params: Any) -> dict[str, Any]:
         return self._call(self.client.assume_role, params)
 
+    def call(self, operation: str, **params: Any) -> dict[str, Any]:
+        """Any call of the client by its Python name (``get_caller_identity``), bounded alike."""
+        return self._call(getattr(self.client, operation), params)
+
     def _call(self, method: Any, params: dict[str, Any]) -> dict[str, Any]:
         """Run the call in a worker thread and stop waiting for it at the deadline.
 

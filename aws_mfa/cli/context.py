@@ -82,5 +82,5 @@ class Context:
             self.credentials(),
             self.config(),
             self.yaml_entries(),
-            writes_session=self.command != "keychain",
+            writes_session=self.command not in ("keychain", "rotate"),
         )

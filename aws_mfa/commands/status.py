@@ -15,8 +15,12 @@ secret is (the file, or the OS keychain, as the section says)::
     AWS LOGIN PROFILE  IDENTITY                   EXPIRES                  LEFT    STATE
     console            123456789012:user/alice    2026-11-22 21:04:05 CET  12m 4s  valid
 
-    LONG-TERM SECTION  ACCESS KEY  SECRET IN
-    dev-long-term      ...WXYZ     keychain
+    LONG-TERM SECTION  ACCESS KEY  SECRET IN  KEY AGE
+    dev-long-term      ...WXYZ     keychain   12 days
+
+The key's age is the time ``aws-mfa rotate`` recorded when it made the key
+(``aws_mfa_key_created``, see :mod:`aws_mfa.key_age`); the column is left out
+when no section has one.
 
 The profiles ``aws login`` signed in (``login_session`` in the config file)
 are listed with the expiry of their cached credentials, read from the AWS
@@ -32,7 +36,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Mapping, Sequence
 
-from aws_mfa import expiry, log, system
+from aws_mfa import expiry, key_age, log, system
 from aws_mfa.aws.config_file import LOGIN_SESSION_KEY, ConfigProfile
 from aws_mfa.aws.sections import has_long_term_keys, secret_location
 from aws_mfa.cli.context import Context
@@ -300,11 +304,16 @@ def login_table(rows: list[LoginSessionStatus], colour: bool = False) -> str:
 
 
 class LongTermStatus(Record):
-    """A section with long-term keys, and where its secret is: ``file`` or ``keychain``."""
+    """A section with long-term keys, where its secret is (``file`` or ``keychain``), and
+    when its key was created (None when the section does not say)."""
 
     section: str
     access_key_id: str
     secret: str
+    created: datetime | None = None
+
+    def age(self) -> int | None:
+        return None if self.created is None else key_age.age_days(self.created, utc_now())
 
     def as_json(self) -> dict[str, object]:
         return {
@@ -312,6 +321,8 @@ class LongTermStatus(Record):
             "section": self.section,
             "access_key_id": mask(self.access_key_id),
             "secret": self.secret,
+            "key_created": key_age.format_created(self.created) if self.created else None,
+            "key_age_days": self.age(),
         }
 
 
@@ -320,7 +331,12 @@ def long_term_status(document: ini.IniFile | None, names: Sequence[str]) -> list
     if document is None:
         return []
     return [
-        LongTermStatus(name, values["aws_access_key_id"], secret_location(values) or "")
+        LongTermStatus(
+            name,
+            values["aws_access_key_id"],
+            secret_location(values) or "",
+            key_age.created(values),
+        )
         for name in names
         for values in [document.values(name) or {}]
         if has_long_term_keys(values)
@@ -328,9 +344,20 @@ def long_term_status(document: ini.IniFile | None, names: Sequence[str]) -> list
 
 
 def long_term_table(rows: list[LongTermStatus]) -> str:
-    """The long-term sections, one row each, with where each secret is."""
-    cells = [(row.section, mask(row.access_key_id), row.secret) for row in rows]
-    return render(("LONG-TERM SECTION", "ACCESS KEY", "SECRET IN"), cells, colour=False)
+    """The long-term sections, one row each, with where each secret is (and the key's age
+    when any section records one)."""
+    header: tuple[str, ...] = ("LONG-TERM SECTION", "ACCESS KEY", "SECRET IN")
+    cells: list[tuple[str, ...]] = [
+        (row.section, mask(row.access_key_id), row.secret) for row in rows
+    ]
+    if any(row.created for row in rows):
+        header += ("KEY AGE",)
+        ages = [row.age() for row in rows]
+        cells = [
+            (*cell, "-" if age is None else key_age.describe(age))
+            for cell, age in zip(cells, ages, strict=True)
+        ]
+    return render(header, cells, colour=False)
 
 
 def as_json(

@@ -43,6 +43,9 @@ DEFAULT_MIN_TTL = 300
 Five minutes: a script started right after aws-mfa says "valid" should not
 find its credentials dying under it a minute later.
 """
+DEFAULT_KEY_MAX_AGE = 90
+"""Days after which ``doctor`` reports a long-term key as due for rotation (``--key-max-age``):
+AWS Security Hub's control IAM.3 flags access keys older than that."""
 STS_TIMEOUT = 30.0
 """Seconds a call to STS may take in all, retries included: fail fast, and say why."""
 
@@ -120,6 +123,14 @@ def whole_number(text: str, source: str) -> int:
 
 def seconds(text: str, source: str, resolved: Resolved) -> int:
     return whole_number(text, source)
+
+
+def days(text: str, source: str, resolved: Resolved) -> int:
+    """A whole number of days, 1 to 36500."""
+    stripped = text.strip()
+    if not stripped.isascii() or not stripped.isdigit() or not 1 <= int(stripped) <= 36500:
+        raise UsageError(f"{source}: {text!r} is not a whole number of days from 1 to 36500")
+    return int(stripped)
 
 
 def lock_timeout(text: str, source: str, resolved: Resolved) -> float:

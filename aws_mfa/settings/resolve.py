@@ -93,6 +93,8 @@ class Settings(Record):
     sts_timeout: float
     mfa_session_duration: int
     session_cache: bool
+    key_max_age: int
+    """Days after which ``doctor`` reports a long-term key as due for rotation."""
     format: str | None
     """The export format asked for (``--format``, ``shell`` in the YAML); ``export``
     checks it before it logs in."""

@@ -55,10 +55,14 @@ COMMANDS = (
     "doctor",
     "keychain",
     "completion",
+    "rotate",
 )
 EVERY = (TOP, *COMMANDS)
 LOGIN = (TOP, "login", "export", "exec")
 """Commands that log in first."""
+MFA_SESSION = (*LOGIN, "rotate")
+"""Commands that use the MFA session: those that log in, and ``rotate``, whose IAM calls it
+signs."""
 
 
 class Option(Record):
@@ -191,6 +195,7 @@ TABLE: tuple[Option, ...] = (
         ("--device",),
         "MFA device ARN, like arn:aws:iam::123456789012:mfa/alice (default: $MFA_DEVICE, "
         "else aws_mfa_device in the long-term section, else mfa_serial in the config file)",
+        commands=MFA_SESSION,
         metavar="ARN",
         env=("MFA_DEVICE",),
         yaml="device",
@@ -203,6 +208,7 @@ TABLE: tuple[Option, ...] = (
         ("-c", "-m", "--token", "--mfa-token", "--mfa-code", "--token-code"),
         "the six-digit MFA code; '-' reads it from stdin "
         "(default: ask on the terminal, only when a renewal is needed)",
+        commands=MFA_SESSION,
         metavar="CODE",
         env=("MFA_TOKEN",),
         check=check.token,
@@ -273,6 +279,7 @@ TABLE: tuple[Option, ...] = (
         ("--region",),
         "use this region's STS endpoint (default: $AWS_REGION, else $AWS_DEFAULT_REGION, "
         "else region in the config file, else the global endpoint)",
+        commands=MFA_SESSION,
         env=("AWS_REGION", "AWS_DEFAULT_REGION"),
         yaml="region",
         config=("region",),
@@ -284,6 +291,7 @@ TABLE: tuple[Option, ...] = (
         "a shell command that prints the MFA code, like 'ykman oath accounts code "
         "--single aws' (default: $MFA_TOKEN_COMMAND, else mfa_process in the YAML or config "
         "profile)",
+        commands=MFA_SESSION,
         metavar="COMMAND",
         env=("MFA_TOKEN_COMMAND",),
         yaml="mfa_process",
@@ -306,6 +314,7 @@ TABLE: tuple[Option, ...] = (
         "how long the cached MFA session lasts, 900 to 129600; roles are assumed from it "
         "without a code (default: $MFA_SESSION_DURATION, else --duration without a role, "
         "else 43200)",
+        commands=MFA_SESSION,
         metavar="SECONDS",
         env=("MFA_SESSION_DURATION",),
         yaml="mfa_session_duration",
@@ -319,6 +328,7 @@ TABLE: tuple[Option, ...] = (
         ("--no-session-cache",),
         "neither use nor keep a cached MFA session: every role and session costs a code, "
         "as in aws-mfa 0.0.12 (default: $MFA_SESSION_CACHE, else true)",
+        commands=MFA_SESSION,
         kind=SWITCH,
         switched="false",
         env=("MFA_SESSION_CACHE",),
@@ -458,6 +468,35 @@ TABLE: tuple[Option, ...] = (
         kind=SWITCH,
         setting=False,
     ),
+    Option(
+        "keep_old",
+        ("--keep-old",),
+        "make the old access key inactive instead of deleting it",
+        commands=("rotate",),
+        kind=SWITCH,
+        setting=False,
+    ),
+    Option(
+        "yes",
+        ("-y", "--yes"),
+        "rotate without asking first",
+        commands=("rotate",),
+        kind=SWITCH,
+        setting=False,
+    ),
+    Option(
+        "key_max_age",
+        ("--key-max-age",),
+        "days after which doctor reports a long-term access key as due for rotation "
+        "(default: $MFA_KEY_MAX_AGE, else 90)",
+        commands=("doctor",),
+        metavar="DAYS",
+        env=("MFA_KEY_MAX_AGE",),
+        long_term="aws_mfa_key_max_age",
+        config=("aws_mfa_key_max_age",),
+        check=check.days,
+        default=_fixed(check.DEFAULT_KEY_MAX_AGE),
+    ),
 )
 
 BY_NAME: dict[str, Option] = {option.name: option for option in TABLE}
@@ -475,6 +514,7 @@ SUMMARIES: dict[str, str] = {
     "keychain": "move the long-term secret access key into the OS keychain (import), "
     "or back into the credentials file (export)",
     "completion": "print the shell completion script for bash, zsh or fish",
+    "rotate": "replace the long-term access key with a new one, never without a working key",
 }
 """Each command's one-line summary, for the help."""
 

@@ -1,0 +1,418 @@
+"""Issue 25: ``aws-mfa rotate``, a new access key without ever being locked out.
+
+Every test runs against moto's IAM and STS on loopback, with the layer of
+tests/iam_layer.py: only active IAM keys authenticate, with their real
+signature, a new key only after ``delay`` seconds, and IAM calls only with
+a session bought with an MFA code. Every run logs at DEBUG, and besides the
+conftest's scan, every secret of every key IAM made is looked for in what
+it printed (:func:`no_secret_printed`).
+"""
+
+from __future__ import annotations
+
+import configparser
+import json
+import stat
+from pathlib import Path
+
+import pytest
+
+from aws_mfa import rotation
+from aws_mfa.demo import LocalSts
+from aws_mfa.files import ini
+from aws_mfa.key_age import KEY_CREATED
+from aws_mfa.mfa_sessions import MfaSessions
+from tests.conftest import (
+    DEVICE,
+    LONG_TERM_KEY_ID,
+    LONG_TERM_SECRET,
+    AwsMfa,
+    Result,
+    long_term,
+    write,
+)
+from tests.iam_layer import USER_ARN, IamLayer, add_key, iam, moto_keys
+
+__all__ = ["iam"]  # a fixture, used by name
+
+SECTION = "default-long-term"
+ORIGINAL = (
+    "# my keys\n" + long_term(SECTION) + "region = eu-west-1\n\n[other]\nregion = us-east-1\n"
+)
+CODE = "123456"
+
+
+@pytest.fixture
+def keys_file(credentials: Path) -> Path:
+    return write(credentials, ORIGINAL)
+
+
+def journals(home: Path) -> list[Path]:
+    folder = home / ".aws" / "aws-mfa-rotations"
+    return sorted(folder.glob("*.json")) if folder.is_dir() else []
+
+
+def section_values(path: Path) -> dict[str, str]:
+    return ini.parse(path.read_text(), str(path)).values(SECTION) or {}
+
+
+def no_secret_printed(layer: IamLayer, *results: Result) -> None:
+    for result in results:
+        for secret in layer.secrets | {LONG_TERM_SECRET}:
+            assert secret not in result.stdout + result.stderr, "a key's secret was printed"
+
+
+def authenticates(sts: LocalSts, key_id: str, secret: str) -> bool:
+    """Whether STS (with the layer) accepts this key pair: GetCallerIdentity names alice."""
+    import boto3
+    from botocore.exceptions import ClientError
+
+    client = boto3.client(
+        "sts",
+        endpoint_url=sts.url,
+        region_name="us-east-1",
+        aws_access_key_id=key_id,
+        aws_secret_access_key=secret,
+    )
+    try:
+        return client.get_caller_identity()["Arn"] == USER_ARN
+    except ClientError:
+        return False
+
+
+def file_key_works(sts: LocalSts, path: Path, keychain: object = None) -> bool:
+    values = section_values(path)
+    key_id = values["aws_access_key_id"]
+    secret = values.get("aws_secret_access_key") or keychain.get(key_id)  # type: ignore[attr-defined]
+    return bool(secret) and authenticates(sts, key_id, secret)
+
+
+def one_error(result: Result, code: int) -> str:
+    assert result.code == code, result.stderr
+    assert len(result.error_lines) == 1, result.stderr
+    assert "Traceback" not in result.stderr
+    return result.error_lines[0]
+
+
+def test_rotate_replaces_the_key_and_deletes_the_old_one(
+    aws_mfa_in_process: AwsMfa, keys_file: Path, iam: IamLayer, sts: LocalSts, home: Path
+) -> None:
+    result = aws_mfa_in_process("rotate", "--yes", "--token", CODE)
+
+    assert result.code == 0, result.stderr
+    values = section_values(keys_file)
+    new_id = values["aws_access_key_id"]
+    assert new_id != LONG_TERM_KEY_ID
+    assert list(moto_keys()) == [new_id]  # the old key is deleted
+    assert file_key_works(sts, keys_file)
+    assert not authenticates(sts, LONG_TERM_KEY_ID, LONG_TERM_SECRET)
+    # Every other line is kept; the key's creation time is recorded.
+    text = keys_file.read_text()
+    assert text.startswith("# my keys\n[default-long-term]\naws_access_key_id = ")
+    assert f"aws_mfa_device = {DEVICE}\nregion = eu-west-1\n" in text
+    assert f"{KEY_CREATED} = " in text
+    assert text.endswith("\n[other]\nregion = us-east-1\n")
+    # The old file is in the backup folder, and no journal is left.
+    backups = list((keys_file.parent / "credentials_backup").iterdir())
+    assert len(backups) == 1
+    assert LONG_TERM_SECRET in backups[0].read_text()
+    assert journals(home) == []
+    assert "Rotated [default-long-term]" in result.stderr
+    assert "keep working until they expire" in result.stderr
+    no_secret_printed(iam, result)
+
+
+def test_no_code_is_spent_while_the_mfa_session_lasts(
+    aws_mfa_in_process: AwsMfa, keys_file: Path, iam: IamLayer, home: Path
+) -> None:
+    """A login buys the MFA session; rotate uses it, and keeps it for the new key."""
+    assert aws_mfa_in_process("--token", CODE).code == 0
+
+    result = aws_mfa_in_process("rotate", "--yes")  # no code, no terminal
+
+    assert result.code == 0, result.stderr
+    assert iam.strict.count("GetSessionToken") == 1
+    values = section_values(keys_file)
+    from datetime import datetime, timezone
+
+    cache = MfaSessions(str(home / ".aws" / "aws-mfa-sessions"))
+    now = datetime.now(timezone.utc)
+    new = values["aws_access_key_id"], values["aws_secret_access_key"]
+    assert cache.get(new[0], new[1], DEVICE, now, 0) is not None  # re-keyed
+    assert [entry.access_key_id for entry in cache.entries()] == [new[0]]  # the old one gone
+    no_secret_printed(iam, result)
+
+
+def test_it_asks_first_and_needs_yes_without_a_terminal(
+    aws_mfa_in_process: AwsMfa, keys_file: Path, iam: IamLayer
+) -> None:
+    error = one_error(aws_mfa_in_process("rotate", "--token", CODE), 4)
+    assert "--yes" in error
+    assert keys_file.read_text() == ORIGINAL
+    assert iam.strict.calls == []  # nothing asked of STS, no code spent
+
+
+def test_two_keys_are_refused_naming_the_unused_one(
+    aws_mfa_in_process: AwsMfa, keys_file: Path, iam: IamLayer, home: Path
+) -> None:
+    other = add_key()
+
+    error = one_error(aws_mfa_in_process("rotate", "--yes", "--token", CODE), 5)
+
+    assert "two access keys already" in error
+    assert f"...{other[-4:]}, which the file does not name (active, never used)" in error
+    assert "aws iam delete-access-key --user-name alice" in error
+    assert keys_file.read_text() == ORIGINAL
+    assert sorted(moto_keys()) == sorted([LONG_TERM_KEY_ID, other])  # none made, none deleted
+    assert journals(home) == []
+
+
+@pytest.mark.parametrize("action", ["ListAccessKeys", "CreateAccessKey"])
+def test_access_denied_names_the_permission_and_changes_nothing(
+    aws_mfa_in_process: AwsMfa, keys_file: Path, iam: IamLayer, home: Path, action: str
+) -> None:
+    iam.denied.add(action)
+
+    error = one_error(aws_mfa_in_process("rotate", "--yes", "--token", CODE), 5)
+
+    assert f"IAM denied iam:{action} to user alice" in error
+    assert keys_file.read_text() == ORIGINAL
+    assert list(moto_keys()) == [LONG_TERM_KEY_ID]
+    assert journals(home) == []
+
+
+def test_a_denied_delete_leaves_the_new_key_working_and_a_rerun_finishes(
+    aws_mfa_in_process: AwsMfa, keys_file: Path, iam: IamLayer, sts: LocalSts, home: Path
+) -> None:
+    iam.denied.add("DeleteAccessKey")
+
+    error = one_error(aws_mfa_in_process("rotate", "--yes", "--token", CODE), 5)
+
+    assert "iam:DeleteAccessKey" in error
+    assert file_key_works(sts, keys_file)  # the file names the new key, proven
+    assert len(moto_keys()) == 2
+    assert moto_keys()[LONG_TERM_KEY_ID].status == "Inactive"
+    iam.denied.clear()
+    result = aws_mfa_in_process("rotate")  # no --yes, no code: it finishes the journal
+    assert result.code == 0, result.stderr
+    assert list(moto_keys()) == [section_values(keys_file)["aws_access_key_id"]]
+    assert journals(home) == []
+
+
+def test_a_user_iam_cannot_find_is_one_line(
+    aws_mfa_in_process: AwsMfa, keys_file: Path, iam: IamLayer
+) -> None:
+    iam.identity_user = "alice-renamed"
+
+    error = one_error(aws_mfa_in_process("rotate", "--yes", "--token", CODE), 5)
+
+    assert "IAM cannot find user 'alice-renamed'" in error
+    assert keys_file.read_text() == ORIGINAL
+
+
+def test_throttling_is_retried_then_reported(
+    aws_mfa_in_process: AwsMfa, keys_file: Path, iam: IamLayer, home: Path
+) -> None:
+    iam.throttled["CreateAccessKey"] = 10
+
+    error = one_error(aws_mfa_in_process("rotate", "--yes", "--token", CODE), 6)
+
+    assert "IAM is throttling requests (gave up on CreateAccessKey after 3 attempts)" in error
+    assert keys_file.read_text() == ORIGINAL
+    assert list(moto_keys()) == [LONG_TERM_KEY_ID]
+    # The journal stays (did IAM make a key?); the rerun sees it made none, and rotates.
+    assert len(journals(home)) == 1
+    iam.throttled = {"ListAccessKeys": 2}  # retried by botocore: no error
+    result = aws_mfa_in_process("rotate")
+    assert result.code == 0, result.stderr
+    assert journals(home) == []
+    assert list(moto_keys()) != [LONG_TERM_KEY_ID]
+
+
+def test_the_new_key_is_proven_before_the_file_names_it(
+    aws_mfa_in_process: AwsMfa, keys_file: Path, iam: IamLayer, sts: LocalSts
+) -> None:
+    """IAM's eventual consistency: STS refuses a new key for a while; rotate waits, saying so."""
+    iam.delay = 2.5
+
+    result = aws_mfa_in_process("rotate", "--yes", "--token", CODE)
+
+    assert result.code == 0, result.stderr
+    assert iam.refused_new >= 2
+    assert "Waiting for IAM to spread the new key" in result.stderr
+    assert file_key_works(sts, keys_file)
+
+
+def test_a_key_that_never_works_is_rolled_back_by_the_rerun(
+    aws_mfa_in_process: AwsMfa,
+    keys_file: Path,
+    iam: IamLayer,
+    home: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    iam.delay = 10_000
+    monkeypatch.setattr(rotation, "PROOF_TIMEOUT", 1.5)
+
+    first = aws_mfa_in_process("rotate", "--yes", "--token", CODE)
+
+    assert "still holds the old key ...ERM1, which works" in one_error(first, 6)
+    assert keys_file.read_text() == ORIGINAL
+    assert len(moto_keys()) == 2
+    assert len(journals(home)) == 1
+    second = aws_mfa_in_process("rotate")
+    assert "rolled back" in one_error(second, 6)
+    assert keys_file.read_text() == ORIGINAL
+    assert list(moto_keys()) == [LONG_TERM_KEY_ID]
+    assert journals(home) == []
+    no_secret_printed(iam, first, second)
+
+
+def test_keep_old_leaves_the_old_key_inactive(
+    aws_mfa_in_process: AwsMfa, keys_file: Path, iam: IamLayer
+) -> None:
+    result = aws_mfa_in_process("rotate", "--yes", "--keep-old", "--token", CODE)
+
+    assert result.code == 0, result.stderr
+    assert moto_keys()[LONG_TERM_KEY_ID].status == "Inactive"
+    assert "kept, inactive (--keep-old)" in result.stderr
+    # The next rotation names the inactive key as the one to remove.
+    error = one_error(aws_mfa_in_process("rotate", "--yes"), 5)
+    assert "...ERM1, which the file does not name (inactive" in error
+
+
+def test_the_journal_is_private_and_a_link_is_refused(
+    aws_mfa_in_process: AwsMfa, keys_file: Path, iam: IamLayer, home: Path, tmp_path: Path
+) -> None:
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir(mode=0o700)
+    (home / ".aws" / "aws-mfa-rotations").symlink_to(elsewhere)
+
+    error = one_error(aws_mfa_in_process("rotate", "--yes", "--token", CODE), 3)
+
+    assert "a symbolic link" in error
+    assert keys_file.read_text() == ORIGINAL
+    assert iam.strict.calls == []
+
+
+def test_a_journal_is_0600_in_a_0700_folder(
+    aws_mfa_in_process: AwsMfa, keys_file: Path, iam: IamLayer, home: Path
+) -> None:
+    iam.denied.add("DeleteAccessKey")  # stops with the journal in place
+    aws_mfa_in_process("rotate", "--yes", "--token", CODE)
+
+    [journal] = journals(home)
+    assert stat.S_IMODE(journal.stat().st_mode) == 0o600
+    assert stat.S_IMODE(journal.parent.stat().st_mode) == 0o700
+    data = json.loads(journal.read_text())
+    assert data["step"] == "inactive"
+    assert data["old_secret"] == LONG_TERM_SECRET
+
+
+def test_botocore_and_0012_readers_ignore_the_key_age(
+    aws_mfa_in_process: AwsMfa, keys_file: Path, iam: IamLayer
+) -> None:
+    assert aws_mfa_in_process("rotate", "--yes", "--token", CODE).code == 0
+    values = section_values(keys_file)
+
+    import botocore.session
+
+    session = botocore.session.Session(profile=SECTION)
+    session.set_config_variable("credentials_file", str(keys_file))
+    found = session.get_credentials()
+    assert (found.access_key, found.secret_key) == (
+        values["aws_access_key_id"],
+        values["aws_secret_access_key"],
+    )
+    # aws-mfa 0.0.12 reads the section with configparser, by the keys it knows.
+    parser = configparser.RawConfigParser()
+    parser.read(keys_file)
+    assert parser.get(SECTION, "aws_access_key_id") == values["aws_access_key_id"]
+
+
+def test_status_and_doctor_show_the_key_age(
+    aws_mfa_in_process: AwsMfa, keys_file: Path, iam: IamLayer
+) -> None:
+    # Unknown in the file: doctor asks IAM with the cached MFA session (200 days old).
+    assert aws_mfa_in_process("--token", CODE).code == 0
+    doctor = aws_mfa_in_process("doctor")
+    assert doctor.code == 9
+    assert "[default-long-term]" in doctor.stdout
+    assert "200 days old (IAM says)" in doctor.stdout
+    assert "aws-mfa rotate" in doctor.stdout
+    assert "200 days old" not in aws_mfa_in_process("doctor", "--key-max-age", "365").stdout
+
+    assert aws_mfa_in_process("rotate", "--yes").code == 0
+    status = aws_mfa_in_process("status")
+    assert "KEY AGE" in status.stdout
+    assert "today" in status.stdout
+    listed = json.loads(aws_mfa_in_process("status", "--json").stdout)
+    [row] = [row for row in listed if row["kind"] == "long_term"]
+    assert row["key_age_days"] == 0
+    assert row["key_created"].endswith("Z")
+    doctor = aws_mfa_in_process("doctor")
+    assert "created today (aws_mfa_key_created)" in doctor.stdout
+
+
+def test_doctor_asks_iam_only_with_a_cached_session(
+    aws_mfa_in_process: AwsMfa, keys_file: Path, iam: IamLayer
+) -> None:
+    doctor = aws_mfa_in_process("doctor")
+    assert "age of access key ...ERM1 is unknown" in doctor.stdout
+    assert iam.strict.calls == []  # no session bought, IAM not asked
+
+
+CHECKPOINTS = [
+    "before-create",
+    "after-create",
+    "after-prove",
+    "after-write",
+    "after-deactivate",
+    "after-delete",
+    "after-tidy",
+]
+
+
+@pytest.mark.e2e
+@pytest.mark.parametrize("checkpoint", CHECKPOINTS)
+def test_a_kill_at_any_step_leaves_a_working_key_and_the_rerun_converges(
+    aws_mfa: AwsMfa,
+    aws_mfa_in_process: AwsMfa,
+    keys_file: Path,
+    iam: IamLayer,
+    sts: LocalSts,
+    home: Path,
+    checkpoint: str,
+) -> None:
+    killed = aws_mfa("rotate", "--yes", "--token", CODE, AWS_MFA_TEST_KILL_AT=checkpoint)
+
+    assert killed.code == -9, killed.stderr
+    assert file_key_works(sts, keys_file)
+    assert len(journals(home)) == 1
+    rerun = aws_mfa_in_process("rotate")  # no --yes, no code: it finishes from the journal
+    assert rerun.code == 0, rerun.stderr
+    assert "Finishing the rotation" in rerun.stderr or checkpoint == "before-create"
+    new_id = section_values(keys_file)["aws_access_key_id"]
+    assert new_id != LONG_TERM_KEY_ID
+    assert list(moto_keys()) == [new_id]
+    assert file_key_works(sts, keys_file)
+    assert journals(home) == []
+    assert iam.strict.count("GetSessionToken") == 1  # the one code, before the kill
+    no_secret_printed(iam, killed, rerun)
+
+
+def test_the_test_hook_is_documented() -> None:
+    text = Path(__file__).resolve().parent.parent.joinpath("docs", "rotation.md").read_text()
+    assert rotation.TEST_HOOK in text
+    for name in CHECKPOINTS:
+        assert f"`{name}`" in text
+
+
+def test_no_step_names_a_key_in_its_log_unmasked(
+    aws_mfa_in_process: AwsMfa, keys_file: Path, iam: IamLayer
+) -> None:
+    result = aws_mfa_in_process("rotate", "--yes", "--token", CODE)
+    assert result.code == 0
+    new_id = section_values(keys_file)["aws_access_key_id"]
+    assert new_id not in result.stderr
+    assert LONG_TERM_KEY_ID not in result.stderr
+    assert "DEBUG - " in result.stderr  # the environment fixture logs at DEBUG
