@@ -15,8 +15,8 @@ Exit codes (documented in docs/usage.md):
 3     a credentials or config file that cannot be used as it is (a
       secret it keeps in the OS keychain missing there included)
 4     no MFA code could be read (no ``--token`` and no terminal)
-5     STS refused: wrong MFA code, invalid keys, access denied
-6     STS could not be reached, timed out, throttled or failed
+5     STS (or IAM, for ``rotate``) refused: wrong MFA code, invalid keys, access denied
+6     STS (or IAM) could not be reached, timed out, throttled or failed
 7     ``status PROFILE``: the session is expired or missing
 8     ``status PROFILE``: the session expires within the margin
 9     ``doctor``: at least one problem was found

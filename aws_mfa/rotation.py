@@ -541,25 +541,24 @@ def refuse_two_keys(iam: Iam, old: LongTermKeys, listed: list[AccessKey], where:
 
 
 def key_created_from_iam(
-    key_id: str, secret: str, config: AwsConfig | None = None, now: Clock = utc_now
+    key_id: str,
+    secret: Callable[[], str | None],
+    config: AwsConfig | None = None,
+    now: Clock = utc_now,
 ) -> tuple[datetime | None, str]:
     """When IAM created ``key_id``, asked with a cached MFA session of that key, and only
-    with one (for ``doctor``); None and why not when there is none or IAM says no."""
+    with one (for ``doctor``); None and why not when there is none or IAM says no.
+    ``secret`` gives the key's secret, which checks the cached session is the key's own;
+    it is asked for only when the cache has a session of that key id."""
     from aws_mfa.aws import iam
     from aws_mfa.aws.sts import AwsConfig
     from aws_mfa.mfa_sessions import MfaSessions, default_folder
 
     sessions = MfaSessions(default_folder())
-    session = next(
-        (
-            found
-            for entry in sessions.entries()
-            if entry.access_key_id == key_id
-            for found in [sessions.get(key_id, secret, entry.device, now(), 0)]
-            if found is not None
-        ),
-        None,
-    )
+    devices = [entry.device for entry in sessions.entries() if entry.access_key_id == key_id]
+    known = secret() if devices else None
+    found = [sessions.get(key_id, known, device, now(), 0) for device in devices if known]
+    session = next((each for each in found if each is not None), None)
     if session is None:
         return None, "no cached MFA session of that key to ask IAM with"
     aws = config or AwsConfig()

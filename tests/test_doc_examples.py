@@ -19,7 +19,7 @@ is typed: the command then runs in a terminal, which shows the prompts, the type
 answers and the output as a user sees them; any other runs with no terminal.
 
 What varies is compared narrowly: local times (the time zone is fixed to CET, without
-summer time) are ``<time>`` on both sides; durations may differ from the page's by
+summer time) and the UTC time in a backup copy's name are placeholders on both sides; durations may differ from the page's by
 :data:`SLACK` seconds; the sandbox's own HOME, STS address and masked key id are shown
 as the page's (:meth:`Sandbox.aliases`). The rest is compared exactly. Commands that
 cannot run here are in :data:`NOT_RUN`, saying why; the page may show no output for them.
@@ -53,11 +53,12 @@ from tests.conftest import (
     session,
     write,
 )
+from tests.iam_layer import iam
 from tests.secret_service import secret_service, secret_service_daemons
 from tests.strict_sts import StrictSts, strict_sts
 from tests.test_login_sessions import ALICE, BOB, stamp, write_cache
 
-__all__ = ["secret_service", "secret_service_daemons", "strict_sts"]  # fixtures, used by name
+__all__ = ["iam", "secret_service", "secret_service_daemons", "strict_sts"]  # fixtures, by name
 
 ROOT = Path(__file__).resolve().parent.parent
 PAGES = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
@@ -67,6 +68,8 @@ BLOCK = re.compile(
 PROMPT = re.compile(r"^(?!(?:DEBUG|INFO|WARNING|ERROR) - )(?P<prompt>.*[\])]: )(?P<typed>\S+)$")
 TIME = re.compile(r"\b\d{4}-\d\d-\d\d \d\d:\d\d:\d\d CET\b")
 DURATION = re.compile(r"\b(?:(\d+)h (\d\d)m|(\d+)m (\d\d)s|(\d+)s)\b")
+STAMP = re.compile(r"\b\d{4}-\d\d-\d\dT\d{6}\.\d{6}Z\b")
+"""A backup copy's name (``credentials.2026-11-22T150405.123456Z``): the time it was made."""
 SLACK = 120
 """Seconds a shown duration may differ from the page's: the page's were read some time
 after its session began, and a run takes a moment."""
@@ -162,6 +165,12 @@ class Sandbox:
             mask(LONG_TERM_KEY_ID): "...WXYZ",
         }
 
+    def unaliased(self, text: str) -> str:
+        """``text`` as the sandbox shows it: a prompt the page shows with its aliases."""
+        for own, shown in self.aliases().items():
+            text = text.replace(shown, own)
+        return text
+
     def run(self, command: str, replies: list[tuple[str, str]]) -> Result:
         """Run ``command`` as a shell would, in a terminal when there are replies to type;
         ``stderr`` holds all it printed, in the order written, secret-scanned."""
@@ -186,7 +195,11 @@ class Sandbox:
 
     def printed(self, step: Step) -> tuple[int, list[str]]:
         """The exit code of the step's command, and the lines it printed, as the page shows."""
-        replies = [(m["prompt"], m["typed"] + "\n") for m in map(PROMPT.match, step.shown) if m]
+        replies = [
+            (self.unaliased(m["prompt"]), m["typed"] + "\n")
+            for m in map(PROMPT.match, step.shown)
+            if m
+        ]
         result = self.run(step.command, replies)
         text = result.stderr
         for own, shown in self.aliases().items():
@@ -319,6 +332,22 @@ def keychain(sandbox: Sandbox) -> None:
     first_login(sandbox)
 
 
+@registered
+def rotation(sandbox: Sandbox) -> None:
+    """The first login done (its MFA session cached), alice's only key in IAM; the key IAM
+    makes next ends in ABCD."""
+    import moto.iam.models
+
+    sandbox.request.getfixturevalue("iam")  # IAM and STS as a rotation meets them
+    new_key = "AKIAEXAMPLENEWKEABCD"
+    monkeypatch = sandbox.request.getfixturevalue("monkeypatch")
+    monkeypatch.setattr(
+        moto.iam.models, "generate_access_key_id_from_account_id", lambda *args, **kwargs: new_key
+    )
+    first_login(sandbox)
+    sandbox.log_in("dev")
+
+
 # The tests
 
 
@@ -368,7 +397,7 @@ def assert_same(printed: list[str], shown: list[str], command: str) -> None:
 
 
 def placeholders(line: str) -> str:
-    return TIME.sub("<time>", DURATION.sub("<duration>", line))
+    return STAMP.sub("<stamp>", TIME.sub("<time>", DURATION.sub("<duration>", line)))
 
 
 def durations(lines: list[str]) -> list[int]:

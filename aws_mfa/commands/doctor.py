@@ -26,7 +26,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from aws_mfa import expiry, system
+from aws_mfa import expiry, key_age, system
 from aws_mfa.aws import config_file, precedence
 from aws_mfa.aws.login_sessions import LoginSession, login_sessions, sign_in, signed_in_as
 from aws_mfa.aws.sections import (
@@ -43,7 +43,7 @@ from aws_mfa.files import ini, read
 from aws_mfa.keys import mask
 from aws_mfa.profiles import known_profiles, long_term_sections
 from aws_mfa.records import Record
-from aws_mfa.settings.checks import DEFAULT_LONG_TERM_SUFFIX, DEFAULT_PROFILE
+from aws_mfa.settings.checks import DEFAULT_KEY_MAX_AGE, DEFAULT_LONG_TERM_SUFFIX, DEFAULT_PROFILE
 from aws_mfa.settings.resolve import Flags, resolve_early, section_names
 
 if TYPE_CHECKING:
@@ -65,6 +65,7 @@ class Finding(Record):
 
 
 DateFetcher = Callable[[str], datetime]
+AgeAsker = Callable[[str, Callable[[], "str | None"]], "tuple[datetime | None, str]"]
 
 
 def file_modes(credentials: Path, config: Path) -> list[Finding]:
@@ -367,6 +368,75 @@ def keychain_has_entry(key_id: str) -> bool | None:
         return None
 
 
+def ask_iam_for_age(key_id: str, secret: Callable[[], str | None]) -> tuple[datetime | None, str]:
+    """When IAM created ``key_id``, asked with its cached MFA session only (see
+    :func:`aws_mfa.rotation.key_created_from_iam`)."""
+    from aws_mfa.rotation import key_created_from_iam
+
+    return key_created_from_iam(key_id, secret)
+
+
+def section_secret(values: Mapping[str, str]) -> Callable[[], str | None]:
+    """How to read a long-term section's secret: from the file, or the keychain."""
+
+    def secret() -> str | None:
+        if secret_location(values) != IN_KEYCHAIN:
+            return values.get("aws_secret_access_key") or None
+        from aws_mfa.os_keychain import Keychain
+
+        try:
+            return Keychain().read(values.get("aws_access_key_id", ""))
+        except AwsMfaError:
+            return None
+
+    return secret
+
+
+def key_ages(
+    document: ini.IniFile | None,
+    config: Mapping[str, config_file.ConfigProfile],
+    flags: Flags,
+    path: Path,
+    max_age: int,
+    ask: AgeAsker = ask_iam_for_age,
+) -> list[Finding]:
+    """How old each long-term key is: as the section records it (``aws_mfa_key_created``),
+    else as IAM says with the key's cached MFA session; a problem past ``max_age`` days."""
+    found: list[Finding] = []
+    if document is None:
+        return found
+    for name in long_term_sections(document):
+        values = document.values(name) or {}
+        key_id, created = values.get("aws_access_key_id", ""), key_age.created(values)
+        source, why = key_age.KEY_CREATED, ""
+        if created is None:
+            (created, why), source = ask(key_id, section_secret(values)), "IAM says"
+        rotate = f"'aws-mfa {choose_section(document, config, flags, name)} rotate'"
+        where = f"[{name}] in {path}: access key {mask(key_id)}"
+        if created is None:
+            found.append(
+                Finding(
+                    NOTE,
+                    f"[{name}] in {path}: the age of access key {mask(key_id)} is unknown "
+                    f"({why}); {rotate} replaces it and records when",
+                )
+            )
+            continue
+        days = key_age.age_days(created, utc_now())
+        age = "was created today" if days == 0 else f"is {key_age.describe(days)} old"
+        if days > max_age:
+            found.append(
+                Finding(
+                    PROBLEM,
+                    f"{where} {age} ({source}), more than the {max_age} days of key_max_age: "
+                    f"rotate it with {rotate}",
+                )
+            )
+        else:
+            found.append(Finding(OK, f"{where} {age} ({source})"))
+    return found
+
+
 def logins(
     config: Mapping[str, config_file.ConfigProfile],
     environ: Mapping[str, str],
@@ -454,6 +524,8 @@ def examine(
     region: str | None,
     fetch: DateFetcher = sts_date,
     unavailable: Callable[[], str | None] = keychain_problem,
+    key_max_age: int = DEFAULT_KEY_MAX_AGE,
+    ask_age: AgeAsker = ask_iam_for_age,
 ) -> list[Finding]:
     """Every check, in the order they are shown."""
     credentials_path, config_path = Path(credentials_where), Path(config_where)
@@ -468,6 +540,7 @@ def examine(
     profile = resolve_early("profile", flags, environ)
     found += sessions(document, profiles, flags, credentials_path, config_path, profile)
     found += long_term_secrets(document, profiles, flags, credentials_path, unavailable)
+    found += key_ages(document, profiles, flags, credentials_path, key_max_age, ask_age)
     found += logins(profiles, environ, config_path, utc_now())
     found += environment(environ)
     found.append(clock(sts_url(region), utc_now, fetch))
@@ -480,15 +553,21 @@ def report(findings: list[Finding]) -> str:
 
 def run(context: Context) -> int:
     findings = []
-    region = None
+    region, max_age = None, DEFAULT_KEY_MAX_AGE
     try:
-        region = context.settings().region
+        settings = context.settings()
+        region, max_age = settings.region, settings.key_max_age
     except FileError:
         pass  # examine() reports the file's problem itself
     except AwsMfaError as err:
         findings.append(Finding(PROBLEM, str(err)))
     findings += examine(
-        context.flags, context.environ, context.credentials_path, context.config_path, region
+        context.flags,
+        context.environ,
+        context.credentials_path,
+        context.config_path,
+        region,
+        key_max_age=max_age,
     )
     print(report(findings))
     if any(finding.level == PROBLEM for finding in findings):

@@ -31,7 +31,7 @@ NO_TERMINAL = no_terminal(
 
 def ask_on_terminal(question: str) -> bool:
     """Ask ``question`` on the terminal; true for y or yes."""
-    answer = terminal_prompter(f"{question} [y/N] ", NO_TERMINAL)
+    answer = terminal_prompter(f"{question} [y/N]: ", NO_TERMINAL)
     return answer.strip().lower() in ("y", "yes")
 
 
