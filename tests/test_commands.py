@@ -84,6 +84,8 @@ def test_status_json_lists_every_session(credentials: Path, capsys) -> None:
             "section": "dev-long-term",
             "access_key_id": "...ERM1",
             "secret": "file",
+            "key_created": None,
+            "key_age_days": None,
         }
     ]
     assert [(row["profile"], row["state"]) for row in rows] == [
