@@ -19,9 +19,10 @@ is typed: the command then runs in a terminal, which shows the prompts, the type
 answers and the output as a user sees them; any other runs with no terminal.
 
 What varies is compared narrowly: local times (the time zone is fixed to CET, without
-summer time) and the UTC time in a backup copy's name are placeholders on both sides; durations may differ from the page's by
-:data:`SLACK` seconds; the sandbox's own HOME, STS address and masked key id are shown
-as the page's (:meth:`Sandbox.aliases`). The rest is compared exactly. Commands that
+summer time) and the UTC time in a backup copy's name are placeholders on both sides;
+durations may differ from the page's by :data:`SLACK` seconds; the sandbox's own HOME,
+STS address and masked key id are shown as the page's (:meth:`Sandbox.aliases`; a prompt
+the page shows is awaited with the sandbox's own). The rest is compared exactly. Commands that
 cannot run here are in :data:`NOT_RUN`, saying why; the page may show no output for them.
 """
 

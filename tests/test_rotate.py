@@ -32,8 +32,9 @@ from tests.conftest import (
     write,
 )
 from tests.iam_layer import USER_ARN, IamLayer, add_key, iam, moto_keys
+from tests.secret_service import SecretService, secret_service, secret_service_daemons
 
-__all__ = ["iam"]  # a fixture, used by name
+__all__ = ["iam", "secret_service", "secret_service_daemons"]  # fixtures, used by name
 
 SECTION = "default-long-term"
 ORIGINAL = (
@@ -418,3 +419,44 @@ def test_no_step_names_a_key_in_its_log_unmasked(
     assert new_id not in result.stderr
     assert LONG_TERM_KEY_ID not in result.stderr
     assert "DEBUG - " in result.stderr  # the environment fixture logs at DEBUG
+
+
+@pytest.mark.e2e
+def test_the_keychain_path_keeps_every_secret_out_of_the_file_and_the_journal(
+    aws_mfa: AwsMfa,
+    credentials: Path,
+    iam: IamLayer,
+    sts: LocalSts,
+    home: Path,
+    secret_service: SecretService,
+) -> None:
+    """A secret in the OS keychain (a real Secret Service): the new one goes there too, a
+    kill right after CreateAccessKey leaves the old key working, the rerun finishes."""
+    imported = ORIGINAL.replace(
+        f"aws_secret_access_key = {LONG_TERM_SECRET}\n", "aws_mfa_secret = keychain\n"
+    )
+    write(credentials, imported)
+    secret_service.set(LONG_TERM_KEY_ID, LONG_TERM_SECRET)
+    env = secret_service.environment()
+
+    killed = aws_mfa("rotate", "--yes", "--token", CODE, AWS_MFA_TEST_KILL_AT="after-create", **env)
+
+    assert killed.code == -9, killed.stderr
+    assert file_key_works(sts, credentials, secret_service)
+    [journal] = journals(home)
+    data = json.loads(journal.read_text())
+    assert (data["old_secret"], data["new_secret"]) == ("", "")  # both in the keychain
+    rerun = aws_mfa("rotate", **env)
+    assert rerun.code == 0, rerun.stderr
+    values = section_values(credentials)
+    new_id = values["aws_access_key_id"]
+    assert list(moto_keys()) == [new_id]
+    assert values["aws_mfa_secret"] == "keychain"
+    assert "aws_secret_access_key" not in values
+    assert secret_service.get(new_id) == moto_keys()[new_id].secret_access_key
+    assert secret_service.get(LONG_TERM_KEY_ID) is None  # the old entry is gone
+    assert file_key_works(sts, credentials, secret_service)
+    assert journals(home) == []
+    for copy in (credentials.parent / "credentials_backup").iterdir():
+        assert secret_service.get(new_id) not in copy.read_text()
+    no_secret_printed(iam, killed, rerun)
