@@ -150,7 +150,10 @@ class Journals:
                 f"the rotation journal {path!r} cannot be read; the backup copies in "
                 f"{credentials}_backup/ hold the old key: see docs/rotation.md"
             ) from err
-        if (journal.credentials_file, journal.section) != (credentials, section):
+        same_file = safe_write.real_path(journal.credentials_file) == safe_write.real_path(
+            credentials
+        )
+        if not same_file or journal.section != section:
             raise FileError(f"the rotation journal {path!r} is another file's; remove it")
         return journal
 

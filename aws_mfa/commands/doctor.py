@@ -14,7 +14,10 @@ credentials expire, and nothing else (see :mod:`aws_mfa.aws.login_sessions`).
 
 It reads the files leniently (a file that does not parse is itself a
 finding, and duplicate sections are all listed), never writes, never
-prompts, and calls the network once, for the ``Date`` of an STS answer.
+prompts, and calls the network for the ``Date`` of an STS answer and, for a
+long-term key whose age the file does not record and that has a cached MFA
+session, to ask IAM when the key was created (ListAccessKeys, signed with
+that session only; see :mod:`aws_mfa.key_age`).
 """
 
 from __future__ import annotations
