@@ -219,6 +219,10 @@ class Rotation:
         clock: Clock = utc_now,
         proof_timeout: float | None = None,
     ) -> None:
+        if settings.short_term_section == settings.long_term_section:
+            # The keys in the profile's own section (--long-term-suffix none): rotate writes
+            # no session, so the renewal's guard of that section does not apply.
+            settings = settings._replace(short_term_section="")
         self.settings, self.renewal = settings, renewal or Renewal()
         self.keychain, self.journals = keychain, journals or Journals()
         self.confirm, self.sleep, self.clock = confirm, sleep, clock

@@ -141,7 +141,13 @@ def test_no_code_is_spent_while_the_mfa_session_lasts(
     new = values["aws_access_key_id"], values["aws_secret_access_key"]
     assert cache.get(new[0], new[1], DEVICE, now, 0) is not None  # re-keyed
     assert [entry.access_key_id for entry in cache.entries()] == [new[0]]  # the old one gone
-    no_secret_printed(iam, result)
+    # The next rotation, from the new key, uses the same session: still one code in all.
+    again = aws_mfa_in_process("rotate", "--yes")
+    assert again.code == 0, again.stderr
+    assert iam.strict.count("GetSessionToken") == 1
+    assert section_values(keys_file)["aws_access_key_id"] not in (LONG_TERM_KEY_ID, new[0])
+    assert keys_file.read_text().count(KEY_CREATED) == 1
+    no_secret_printed(iam, result, again)
 
 
 def test_it_asks_first_and_needs_yes_without_a_terminal(
@@ -477,3 +483,18 @@ def test_the_keychain_path_keeps_every_secret_out_of_the_file_and_the_journal(
     for copy in (credentials.parent / "credentials_backup").iterdir():
         assert secret_service.get(new_id) not in copy.read_text()
     no_secret_printed(iam, killed, rerun)
+
+
+def test_keys_in_the_profiles_own_section_are_rotated_too(
+    aws_mfa_in_process: AwsMfa, credentials: Path, iam: IamLayer, sts: LocalSts
+) -> None:
+    """[default] holding the keys, as 'aws configure' leaves them (--long-term-suffix none)."""
+    write(credentials, long_term("default") + "output = json\n")
+
+    result = aws_mfa_in_process("rotate", "--long-term-suffix", "none", "--yes", "--token", CODE)
+
+    assert result.code == 0, result.stderr
+    values = ini.parse(credentials.read_text(), "").values("default") or {}
+    assert values["aws_access_key_id"] != LONG_TERM_KEY_ID
+    assert values["output"] == "json"
+    assert authenticates(sts, values["aws_access_key_id"], values["aws_secret_access_key"])
