@@ -88,6 +88,9 @@ class Settings(Record):
     min_ttl: int
     region: str | None
     token_command: str | None
+    prompt: str
+    prompt_timeout: int
+    ykman_account: str | None
     backup: bool
     lock_timeout: float
     sts_timeout: float
