@@ -3,11 +3,12 @@
 In order: ``--token`` (and its other spellings; ``-`` reads a line of
 stdin), then ``MFA_TOKEN``, then a command (``--token-command`` or an
 ``mfa_process`` setting, such as ``ykman oath accounts code --single aws``),
-then the controlling terminal (``/dev/tty``). Never stdin or stdout
-otherwise: those may belong to a pipe or to an AWS SDK reading
-``credential_process`` output. With no terminal, :func:`terminal_prompter`
-fails at once with :class:`~aws_mfa.errors.NoTokenError` instead of waiting
-on a stdin nobody will write to.
+then the prompt ``--prompt`` names (:func:`choose_prompter`): the controlling
+terminal (``/dev/tty``), or where there is none a dialog or a YubiKey
+(:mod:`aws_mfa.prompts`). Never stdin or stdout otherwise: those may belong
+to a pipe or to an AWS SDK reading ``credential_process`` output. With no
+way to ask, it fails at once with :class:`~aws_mfa.errors.NoCodeSourceError`
+instead of waiting on a stdin nobody will write to.
 
 :func:`obtain_code` takes it from the first source that has one, and keeps a
 renewal from sending a code STS would reject as used (see
@@ -59,12 +60,12 @@ def no_code_source(profile: str) -> str:
     import shlex
 
     run = "aws-mfa" if profile == "default" else f"aws-mfa -p {shlex.quote(profile)}"
-    return no_terminal(
-        "an MFA code is needed",
+    return (
+        "an MFA code is needed and there is neither a terminal nor a desktop to ask on; "
         "give aws-mfa a source that needs none: MFA_PROMPT=ykman for a YubiKey, or a dialog "
         "(MFA_PROMPT=zenity, kdialog, osascript or powershell) where a desktop can show one, "
         "or --token-command or MFA_TOKEN_COMMAND, or --token or MFA_TOKEN; or run "
-        f"'{run}' once in a terminal, and later runs use the session it keeps",
+        f"'{run}' once in a terminal, and later runs use the session it keeps"
     )
 
 
@@ -109,7 +110,8 @@ def read_code(token: str | None, token_source: str, prompter: Prompter, prompt: 
         typed = prompter(again if attempt else prompt).strip()
         if is_code(typed):
             return typed
-    return check_code(prompter(again).strip(), "the MFA code typed at the prompt")
+    typed = getattr(prompter, "source", "the MFA code typed at the prompt")
+    return check_code(prompter(again).strip(), typed)
 
 
 def run_token_command(command: str, source: str, timeout: float = TOKEN_COMMAND_TIMEOUT) -> str:

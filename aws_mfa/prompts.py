@@ -41,7 +41,7 @@ TITLE = "aws-mfa"
 GRACE = 5.0
 """Seconds a program that times out by itself (zenity, osascript) is given beyond its own
 timeout before it is killed."""
-NOTIFY_TIMEOUT = 10.0
+POWERSHELL = ("-NoProfile", "-NonInteractive", "-EncodedCommand")
 
 PACKAGES = {
     "zenity": "the package zenity (apt install zenity, dnf install zenity)",
@@ -174,8 +174,8 @@ def dialog_argv(driver: str, program: str, prompt: str, timeout: int) -> list[st
     if driver == "kdialog":
         return [program, "--title", TITLE, "--inputbox", prompt]
     if driver == "osascript":  # the prompt is an argument of the script, never part of it
-        return [program, *(arg for line in OSASCRIPT for arg in ("-e", line)), prompt, str(timeout)]
-    return [program, "-NoProfile", "-NonInteractive", "-EncodedCommand", powershell_script(prompt)]
+        return [program, *applescript(*OSASCRIPT), prompt, str(timeout)]
+    return [program, *POWERSHELL, powershell_script(prompt)]
 
 
 OSASCRIPT = (
@@ -191,31 +191,44 @@ OSASCRIPT = (
 
 
 def powershell_script(prompt: str) -> str:
-    """The Windows dialog, as ``-EncodedCommand`` takes it (UTF-16LE, base64): exit 1 when
-    cancelled (VB's InputBox answers "" then)."""
-    import base64
-
-    quoted = "'" + prompt.replace("'", "''") + "'"
-    script = (
+    """The Windows dialog, for ``-EncodedCommand``: exit 1 when cancelled (VB's InputBox
+    answers "" then)."""
+    return encoded(
         "Add-Type -AssemblyName Microsoft.VisualBasic; "
-        f"$answer = [Microsoft.VisualBasic.Interaction]::InputBox({quoted}, '{TITLE}'); "
+        f"$answer = [Microsoft.VisualBasic.Interaction]::InputBox({quoted(prompt)}, '{TITLE}'); "
         "if ($answer -eq '') { exit 1 }; [Console]::Out.Write($answer)"
     )
+
+
+def quoted(text: str) -> str:
+    """``text`` as a PowerShell string literal, taken as it is (no variable expanded)."""
+    return "'" + text.replace("'", "''") + "'"
+
+
+def encoded(script: str) -> str:
+    """A PowerShell script as ``-EncodedCommand`` takes it: UTF-16LE, base64."""
+    import base64
+
     return base64.b64encode(script.encode("utf-16-le")).decode("ascii")
+
+
+def applescript(*lines: str) -> list[str]:
+    """``lines`` as osascript's ``-e`` arguments."""
+    return [arg for line in lines for arg in ("-e", line)]
 
 
 def ask_dialog(
     driver: str,
     prompt: str,
     timeout: int,
-    runner: Runner = run_program,
+    runner: Runner | None = None,
     which: Which | None = None,
 ) -> str:
     """What the user typed into ``driver``'s dialog showing ``prompt``."""
     program = find(driver, which)
     killed_after = timeout + GRACE if driver in ("zenity", "osascript") else float(timeout)
-    log.debug("Asking for the MFA code with %s", driver)
-    ran = runner(dialog_argv(driver, program, prompt.rstrip(": "), timeout), killed_after, None)
+    argv = dialog_argv(driver, program, prompt.rstrip(": "), timeout)
+    ran = (runner or run_program)(argv, killed_after, None)
     return dialog_answer(driver, ran, timeout)
 
 
@@ -252,7 +265,7 @@ def ykman_code(
     account: str,
     timeout: int,
     announce: Callable[[], None],
-    runner: Runner = run_program,
+    runner: Runner | None = None,
     which: Which | None = None,
 ) -> str:
     """The current code of the YubiKey's OATH ``account``; ``announce`` is called when the
@@ -266,7 +279,8 @@ def ykman_code(
             announce()
 
     log.debug("Asking ykman for the code of the OATH account %r", account)
-    ran = runner([program, "oath", "accounts", "code", "--single", account], timeout, on_line)
+    argv = [program, "oath", "accounts", "code", "--single", account]
+    ran = (runner or run_program)(argv, timeout, on_line)
     if ran.returncode is None:
         raise PromptRefusedError(
             f"ykman gave no code within {timeout} seconds (--prompt-timeout): was the "
@@ -355,22 +369,19 @@ def notification_argv(
     """The command line of a notification showing ``text``; None where there is none."""
     if platform == "win32":
         program = which("powershell") or which("pwsh")
-        if program is None:
-            return None
-        quoted = "'" + text.replace("'", "''") + "'"
-        script = (
+        script = encoded(
             "Add-Type -AssemblyName System.Windows.Forms; "
             "$n = New-Object System.Windows.Forms.NotifyIcon; "
             "$n.Icon = [System.Drawing.SystemIcons]::Information; $n.Visible = $true; "
-            f"$n.ShowBalloonTip(10000, '{TITLE}', {quoted}, 'Info'); "
+            f"$n.ShowBalloonTip(10000, '{TITLE}', {quoted(text)}, 'Info'); "
             "Start-Sleep -Seconds 10; $n.Dispose()"
         )
-        encoded = __import__("base64").b64encode(script.encode("utf-16-le")).decode("ascii")
-        return [program, "-NoProfile", "-NonInteractive", "-EncodedCommand", encoded]
+        return None if program is None else [program, *POWERSHELL, script]
     if platform == "darwin":
         program = which("osascript")
-        script = ("on run argv", f'display notification (item 1 of argv) with title "{TITLE}"')
-        lines = [arg for line in (*script, "end run") for arg in ("-e", line)]
+        lines = applescript(
+            "on run argv", f'display notification (item 1 of argv) with title "{TITLE}"', "end run"
+        )
         return None if program is None else [program, *lines, text]
     program = which("notify-send")
     if program is None or not (environ.get("DISPLAY") or environ.get("WAYLAND_DISPLAY")):
@@ -409,7 +420,8 @@ class DriverPrompter:
 
     def __call__(self, prompt: str) -> str:
         if self.driver == "ykman":
-            return ykman_code(
-                self.account, self.timeout, lambda: announce_touch(self.device, self.environ)
-            )
+            return ykman_code(self.account, self.timeout, self.announce_touch)
         return ask_dialog(self.driver, prompt, self.timeout)
+
+    def announce_touch(self) -> None:
+        announce_touch(self.device, self.environ)

@@ -22,6 +22,12 @@ against the million possible codes without that key. The file is
 A missing or broken file is an empty memory: this is best effort, and
 STS itself is the final judge.
 
+It also remembers, for each device, the last prompt the user refused (a
+dialog cancelled or left unanswered, a YubiKey not touched) and when, as
+``"refused": {device: [seconds, why]}``: runs that waited on the lock while
+that prompt was shown fail with it instead of asking again
+(:meth:`UsedCodes.refused_since`).
+
 What it does not do: ask for codes (see :mod:`aws_mfa.mfa_code`) or wait.
 """
 
@@ -34,11 +40,11 @@ from collections.abc import Callable
 from pathlib import Path
 
 from aws_mfa.errors import FileError
+from aws_mfa.files import safe_write
 
 TYPE_CHECKING = False  # see aws_mfa.records: typing is not imported at run time
 if TYPE_CHECKING:
     from typing import Any, TypeGuard
-from aws_mfa.files import safe_write
 
 WINDOW = 30
 """Seconds a TOTP code lives (RFC 6238's default, which every AWS MFA app uses)."""

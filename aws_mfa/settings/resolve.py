@@ -320,5 +320,6 @@ SHOWN = ("long_term_section", "short_term_section", "device", "role_arn", "durat
 
 def describe(resolved: Mapping[str, Any], labels: Mapping[str, str]) -> str:
     parts = [f"{key} {resolved[key]!r} ({labels.get(key) or 'default'})" for key in SHOWN]
-    token_from = labels.get("token") or labels.get("token_command") or "the terminal"
+    asked = f"--prompt {resolved['prompt']} ({labels.get('prompt') or 'default'})"
+    token_from = labels.get("token") or labels.get("token_command") or asked
     return "; ".join([*parts, f"code from {token_from}"])
