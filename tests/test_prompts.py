@@ -674,3 +674,26 @@ def test_the_recipes_of_the_usage_page_set_what_they_say(home: Path) -> None:
         resolved = resolve(Flags(profile="dev"), {}, None, config)
         assert resolved.prompt == prompt
     assert resolve(Flags(profile="dev"), {}, None, yubikey).device == DEVICE
+
+
+@pytest.mark.parametrize(
+    ("prompt", "environ", "terminal", "found", "level", "says"),
+    [
+        ("auto", {}, True, set(), "note", "nothing can ask for a code here"),
+        ("auto", {"DISPLAY": ":0"}, True, {"zenity"}, "ok", "on the terminal, and with no "),
+        ("auto", {"DISPLAY": ":0"}, True, set(), "note", "would ask with no terminal with zenity"),
+        ("auto", {"DISPLAY": ":0"}, False, {"zenity"}, "ok", "asked with zenity"),
+        ("terminal", {}, True, set(), "ok", "asked on the terminal"),
+        ("ykman", {}, True, {"ykman"}, "ok", "asked with ykman"),
+        ("ykman", {}, True, set(), "PROBLEM", "ykman is not installed"),
+        ("kdialog", {"DISPLAY": ":0"}, False, set(), "PROBLEM", "it comes with the package"),
+    ],
+)
+def test_doctor_says_where_the_code_would_be_asked(
+    prompt: str, environ: dict[str, str], terminal: bool, found: set[str], level: str, says: str
+) -> None:
+    from aws_mfa.commands.doctor import code_prompt
+
+    finding = code_prompt(prompt, environ, terminal, installed(*found))
+    assert finding.level == level
+    assert says in finding.text
