@@ -174,7 +174,9 @@ def obtain_code(
     if settings.token is None:
         if not settings.token_command:
             prompter = choose_prompter(settings, device, prompter)
-            refused = used_codes.refused_since(device, waiting_since)
+            # A person at this run's terminal is asked there, whatever a dialog was told.
+            shared = prompter is not terminal_prompter
+            refused = used_codes.refused_since(device, waiting_since) if shared else None
             if refused:
                 raise PromptRefusedError(
                     f"another aws-mfa run asked for the MFA code of {device} for every run "

@@ -697,3 +697,17 @@ def test_doctor_says_where_the_code_would_be_asked(
     finding = code_prompt(prompt, environ, terminal, installed(*found))
     assert finding.level == level
     assert says in finding.text
+
+
+def test_a_run_asking_on_its_terminal_is_asked_whatever_a_dialog_was_told(
+    home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import aws_mfa.mfa_code as mfa_code
+
+    used = UsedCodes(home / "u.json")
+    waiting_since = time.time()
+    used.refuse(DEVICE, "its zenity dialog was cancelled")
+    monkeypatch.setattr(mfa_code, "can_prompt", lambda prompter: True)
+    monkeypatch.setattr(mfa_code, "read_code", lambda *args: CODE)
+    got = obtain_code(settings(), DEVICE, terminal_prompter, used, time.sleep, None, waiting_since)
+    assert got == CODE
