@@ -86,6 +86,19 @@ class NoCodeSourceError(NoTokenError):
     SDK's ``credential_process``, cron, CI): the message says which sources work there."""
 
 
+class PromptRefusedError(NoTokenError):
+    """The user said no to a prompt that was shown: a dialog cancelled, or left unanswered
+    until it timed out, or a YubiKey not touched in time. Nothing was sent to STS.
+
+    ``why`` says what happened in words that fit "another run's ...", for the runs that
+    waited on the lock for this one (:mod:`aws_mfa.used_codes` remembers it for them).
+    """
+
+    def __init__(self, message: str, *, why: str) -> None:
+        super().__init__(message)
+        self.why = why
+
+
 class StsRefusedError(AwsMfaError):
     """STS answered, and the answer was no: retrying the same call won't help.
 

@@ -3,11 +3,12 @@
 In order: ``--token`` (and its other spellings; ``-`` reads a line of
 stdin), then ``MFA_TOKEN``, then a command (``--token-command`` or an
 ``mfa_process`` setting, such as ``ykman oath accounts code --single aws``),
-then the controlling terminal (``/dev/tty``). Never stdin or stdout
-otherwise: those may belong to a pipe or to an AWS SDK reading
-``credential_process`` output. With no terminal, :func:`terminal_prompter`
-fails at once with :class:`~aws_mfa.errors.NoTokenError` instead of waiting
-on a stdin nobody will write to.
+then the prompt ``--prompt`` names (:func:`choose_prompter`): the controlling
+terminal (``/dev/tty``), or where there is none a dialog or a YubiKey
+(:mod:`aws_mfa.prompts`). Never stdin or stdout otherwise: those may belong
+to a pipe or to an AWS SDK reading ``credential_process`` output. With no
+way to ask, it fails at once with :class:`~aws_mfa.errors.NoCodeSourceError`
+instead of waiting on a stdin nobody will write to.
 
 :func:`obtain_code` takes it from the first source that has one, and keeps a
 renewal from sending a code STS would reject as used (see
@@ -25,7 +26,7 @@ import sys
 from collections.abc import Callable
 
 from aws_mfa import log, system
-from aws_mfa.errors import NoCodeSourceError, NoTokenError, StsRefusedError
+from aws_mfa.errors import NoCodeSourceError, NoTokenError, PromptRefusedError, StsRefusedError
 from aws_mfa.settings.checks import check_code, is_code
 
 TYPE_CHECKING = False  # see aws_mfa.records: typing is not imported at run time
@@ -55,15 +56,16 @@ NO_TERMINAL = no_terminal(
 
 def no_code_source(profile: str) -> str:
     """The message when a code is needed where nothing can ask for one (an SDK's
-    ``credential_process``, cron, CI): the sources that work there."""
+    ``credential_process``, cron, CI, with no desktop): the sources that work there."""
     import shlex
 
     run = "aws-mfa" if profile == "default" else f"aws-mfa -p {shlex.quote(profile)}"
-    return no_terminal(
-        "an MFA code is needed",
-        "give aws-mfa a source that needs none: --token-command or MFA_TOKEN_COMMAND (such "
-        "as 'ykman oath accounts code --single aws'), or --token or MFA_TOKEN; or run "
-        f"'{run}' once in a terminal, and later runs use the session it keeps",
+    return (
+        "an MFA code is needed and there is neither a terminal nor a desktop to ask on; "
+        "give aws-mfa a source that needs none: MFA_PROMPT=ykman for a YubiKey, or a dialog "
+        "(MFA_PROMPT=zenity, kdialog, osascript or powershell) where a desktop can show one, "
+        "or --token-command or MFA_TOKEN_COMMAND, or --token or MFA_TOKEN; or run "
+        f"'{run}' once in a terminal, and later runs use the session it keeps"
     )
 
 
@@ -108,7 +110,8 @@ def read_code(token: str | None, token_source: str, prompter: Prompter, prompt: 
         typed = prompter(again if attempt else prompt).strip()
         if is_code(typed):
             return typed
-    return check_code(prompter(again).strip(), "the MFA code typed at the prompt")
+    typed = getattr(prompter, "source", "the MFA code typed at the prompt")
+    return check_code(prompter(again).strip(), typed)
 
 
 def run_token_command(command: str, source: str, timeout: float = TOKEN_COMMAND_TIMEOUT) -> str:
@@ -152,20 +155,34 @@ def obtain_code(
     used_codes: UsedCodes,
     sleep: Callable[[float], None],
     seconds: int | None = None,
+    waiting_since: float | None = None,
 ) -> str:
     """The MFA code, from the first source that has one (see the module's docstring).
 
     ``seconds``: how long what the code buys will last, for the prompt.
+    ``waiting_since``: when this run began to wait for the lock, under which it
+    now asks. A prompt another run showed meanwhile and the user refused
+    (cancelled, or left unanswered) was meant for this run too: it fails with
+    it rather than ask again.
 
     STS rejects a code it has accepted before. A code given outright is
     refused at once when that same code was just sent; a code still to be
-    asked for (terminal or command) is asked for in the next 30-second
-    window when this device's code was sent in the current one. With no
-    terminal and no source, it fails at once rather than wait.
+    asked for (terminal, dialog or command) is asked for in the next 30-second
+    window when this device's code was sent in the current one. With no way to
+    ask and no source, it fails at once rather than wait.
     """
     if settings.token is None:
-        if not settings.token_command and not can_prompt(prompter):
-            raise NoCodeSourceError(no_code_source(settings.profile))
+        if not settings.token_command:
+            prompter = choose_prompter(settings, device, prompter)
+            # A person at this run's terminal is asked there, whatever a dialog was told.
+            shared = prompter is not terminal_prompter
+            refused = used_codes.refused_since(device, waiting_since) if shared else None
+            if refused:
+                raise PromptRefusedError(
+                    f"another aws-mfa run asked for the MFA code of {device} for every run "
+                    f"waiting, and {refused}; nothing was sent to STS",
+                    why=refused,
+                )
         if used_codes.used_now(device):
             wait = used_codes.seconds_to_next_window()
             log.warning(
@@ -175,13 +192,34 @@ def obtain_code(
                 round(wait),
             )
             sleep(wait)
-    code, source = ask_code(settings, device, prompter, seconds or settings.duration)
+    try:
+        code, source = ask_code(settings, device, prompter, seconds or settings.duration)
+    except PromptRefusedError as err:
+        used_codes.refuse(device, err.why)  # for the runs waiting on the lock
+        raise
     if used_codes.used(device, code):
         raise StsRefusedError(
             f"{source}: this code of {device} was already used in this 30-second window "
             "and STS rejects a code used twice; run again with the next code"
         )
     return code
+
+
+def choose_prompter(settings: Settings, device: str, prompter: Prompter) -> Prompter:
+    """What asks for the code: ``prompter`` unless it is the terminal's, which ``--prompt``
+    may replace with a dialog or a YubiKey (:mod:`aws_mfa.prompts`); NoCodeSourceError
+    when there is no way to ask here."""
+    if prompter is not terminal_prompter:  # a caller's own (a test's, the server's)
+        return prompter
+    from aws_mfa import prompts
+
+    driver = prompts.choose(settings.prompt, os.environ, can_prompt(terminal_prompter))
+    if driver is None or (driver == "terminal" and not can_prompt(terminal_prompter)):
+        raise NoCodeSourceError(no_code_source(settings.profile))
+    if driver == "terminal":
+        return terminal_prompter
+    log.info("Asking for the MFA code with %s (--prompt %s)", driver, settings.prompt)
+    return prompts.DriverPrompter(driver, settings.prompt_timeout, device, settings.ykman_account)
 
 
 def can_prompt(prompter: Prompter) -> bool:
@@ -202,7 +240,8 @@ def ask_code(settings: Settings, device: str, prompter: Prompter, seconds: int) 
         code = run_token_command(settings.token_command, settings.token_command_source)
         return code, str(settings.token_command_source)
     prompt = f"Enter AWS MFA code for device [{device}] (renewing for {seconds} seconds): "
-    source = settings.token_source if settings.token is not None else "the MFA code typed"
+    typed = getattr(prompter, "source", "the MFA code typed")
+    source = settings.token_source if settings.token is not None else typed
     return read_code(settings.token, settings.token_source, prompter, prompt), source
 
 

@@ -94,8 +94,10 @@ class Provider:
         clock: Clock = utc_now,
         sessions: MfaSessions | None = None,
         config: AwsConfig,
+        waiting_since: float | None = None,
     ) -> None:
         self.settings, self.caller, self.sessions = settings, caller, sessions
+        self.waiting_since = waiting_since
         self.prompter, self.used_codes, self.sleep, self.clock = prompter, used_codes, sleep, clock
         self.client_factory = client_factory
         self.config = config
@@ -275,7 +277,13 @@ class Provider:
 
     def code(self, seconds: int) -> str:
         return obtain_code(
-            self.settings, self.caller.device, self.prompter, self.used_codes, self.sleep, seconds
+            self.settings,
+            self.caller.device,
+            self.prompter,
+            self.used_codes,
+            self.sleep,
+            seconds,
+            self.waiting_since,
         )
 
 

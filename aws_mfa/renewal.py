@@ -84,7 +84,7 @@ class Renewal:
         """Renew, under the file's lock, unless another run did meanwhile; the credentials."""
         preflight(settings, document)  # fail fast, before any lock or prompt (or keychain)
         collector.resume()  # a renewal drops many cycles (boto3, botocore's readers)
-        path = settings.credentials_file
+        path, waiting_since = settings.credentials_file, time.time()
         log.debug("Taking the lock of %s", path)
         with locked(path, settings.lock_timeout):
             document = credentials_file.read_for_edit(path, document)
@@ -94,7 +94,7 @@ class Renewal:
                 return Outcome(False, decision.reason, stored_credentials(settings, document))
             caller = preflight(settings, document, self.read_secret or default_secret_reader())
             log.info("Renewing: %s", decision.reason)
-            fresh = self.provider(settings, caller, document).fresh()
+            fresh = self.provider(settings, caller, document, waiting_since).fresh()
             changed = identity_change(settings, document)
             write_session(settings, document, fresh)
         if changed:
@@ -103,9 +103,14 @@ class Renewal:
         return Outcome(True, decision.reason, fresh)
 
     def provider(
-        self, settings: Settings, caller: Caller, document: ini.IniFile | None
+        self,
+        settings: Settings,
+        caller: Caller,
+        document: ini.IniFile | None,
+        waiting_since: float | None = None,
     ) -> Provider:
-        """Where the fresh credentials come from, with this renewal's collaborators."""
+        """Where the fresh credentials come from, with this renewal's collaborators
+        (``waiting_since``: when the run began to wait for the lock it holds)."""
         return Provider(
             settings,
             caller,
@@ -121,6 +126,7 @@ class Renewal:
                 settings.credentials_file,
                 document,
             ),
+            waiting_since=waiting_since,
         )
 
 

@@ -22,6 +22,12 @@ against the million possible codes without that key. The file is
 A missing or broken file is an empty memory: this is best effort, and
 STS itself is the final judge.
 
+It also remembers, for each device, the last prompt the user refused (a
+dialog cancelled or left unanswered, a YubiKey not touched) and when, as
+``"refused": {device: [seconds, why]}``: runs that waited on the lock while
+that prompt was shown fail with it instead of asking again
+(:meth:`UsedCodes.refused_since`).
+
 What it does not do: ask for codes (see :mod:`aws_mfa.mfa_code`) or wait.
 """
 
@@ -36,12 +42,18 @@ from pathlib import Path
 from aws_mfa.errors import FileError
 from aws_mfa.files import safe_write
 
+TYPE_CHECKING = False  # see aws_mfa.records: typing is not imported at run time
+if TYPE_CHECKING:
+    from typing import Any, TypeGuard
+
 WINDOW = 30
 """Seconds a TOTP code lives (RFC 6238's default, which every AWS MFA app uses)."""
 KEEP_WINDOWS = 24 * 3600 // WINDOW
 LATE_WINDOWS = 1
 """Windows after its own in which STS may still take a code (so it may still reject it)."""
 KEY_BYTES = 32
+KEEP = 24 * 3600
+"""Seconds a refused prompt is remembered (only runs already waiting then ever use it)."""
 
 
 def default_path() -> Path:
@@ -62,17 +74,30 @@ class UsedCodes:
     def seconds_to_next_window(self) -> float:
         return WINDOW - self.clock() % WINDOW
 
-    def _read(self) -> dict[str, dict[str, int]]:
-        memory: dict[str, dict[str, int]] = {"codes": {}, "devices": {}}
+    def _load(self) -> dict[str, object]:
         try:
             data = json.loads(self.path.read_text(encoding="utf-8"))
         except (OSError, ValueError, RecursionError):  # JSON nested too deep is broken too
-            return memory
+            return {}
+        return data if isinstance(data, dict) else {}
+
+    def _read(self) -> dict[str, dict[str, int]]:
+        memory: dict[str, dict[str, int]] = {"codes": {}, "devices": {}}
+        data = self._load()
         for part, entries in memory.items():
-            found = data.get(part) if isinstance(data, dict) else None
+            found = data.get(part)
             if isinstance(found, dict):
                 entries.update((str(k), v) for k, v in found.items() if isinstance(v, int))
         return memory
+
+    def _refusals(self) -> dict[str, tuple[float, str]]:
+        """Each device's last refused prompt: when (seconds since the epoch), and why."""
+        found = self._load().get("refused")
+        refusals: dict[str, tuple[float, str]] = {}
+        for device, entry in found.items() if isinstance(found, dict) else ():
+            if _is_refusal(entry):
+                refusals[str(device)] = (float(entry[0]), str(entry[1]))
+        return refusals
 
     def _key(self, create: bool) -> bytes | None:
         """The random key of the digests; made (0600, never replaced) when ``create``."""
@@ -119,7 +144,46 @@ class UsedCodes:
         key = self._key(create=True)
         if key is not None:
             memory["codes"][self._digest(key, device, code)] = now
+        self._save(memory, self._refusals())
+
+    def refuse(self, device: str, why: str) -> None:
+        """Note that the user refused the prompt for ``device`` just now, and ``why`` (best
+        effort): the runs that waited for it fail with it (:meth:`refused_since`)."""
+        now = self.clock()
+        refusals = {
+            name: entry for name, entry in self._refusals().items() if now - entry[0] < KEEP
+        }
+        refusals[device] = (now, why)
+        self._save(self._read(), refusals)
+
+    def refused_since(self, device: str, since: float | None) -> str | None:
+        """Why the prompt for ``device`` was refused at or after ``since``; None when it
+        was not (or ``since`` is None)."""
+        entry = self._refusals().get(device)
+        if since is None or entry is None or entry[0] < since:
+            return None
+        return entry[1]
+
+    def _save(
+        self, memory: dict[str, dict[str, int]], refusals: dict[str, tuple[float, str]]
+    ) -> None:
+        data: dict[str, object] = dict(memory)
+        if refusals:
+            data["refused"] = refusals
         try:
-            safe_write.write_file(self.path, json.dumps(memory).encode())
+            safe_write.write_file(self.path, json.dumps(data).encode())
         except FileError:
             return
+
+
+def _is_refusal(entry: object) -> TypeGuard[list[Any]]:
+    """``[seconds, why]``, the why short and printable (it is shown in a message)."""
+    return (
+        isinstance(entry, list)
+        and len(entry) == 2
+        and isinstance(entry[0], (int, float))
+        and not isinstance(entry[0], bool)
+        and isinstance(entry[1], str)
+        and 0 < len(entry[1]) <= 200
+        and entry[1].isprintable()
+    )

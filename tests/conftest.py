@@ -74,17 +74,33 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(skip)
 
 
+NOT_INHERITED = (
+    "DBUS_SESSION_BUS_ADDRESS",
+    "DISPLAY",
+    "WAYLAND_DISPLAY",
+    "XDG_CURRENT_DESKTOP",
+    "SSH_CONNECTION",
+    "YKMAN_OATH_CREDENTIAL_NAME",
+)
+"""The developer's desktop, keychain and YubiKey settings: a test that wants one sets its own."""
+
+
 @pytest.fixture(autouse=True)
 def home(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
-    """A throw-away HOME, and an environment with no AWS_* or MFA_* variables.
+    """A throw-away HOME, and an environment with no AWS_* or MFA_* variables, and no desktop
+    (:data:`NOT_INHERITED`).
 
     keyring is told to use no keychain at all, so that no test reads or
     writes the developer's own keychain; the tests of tests/test_keychain.py
     give theirs explicitly.
     """
     for key in list(os.environ):
-        if key.startswith(("AWS_", "MFA_")) or key == "DBUS_SESSION_BUS_ADDRESS":
+        if key.startswith(("AWS_", "MFA_")) or key in NOT_INHERITED:
             monkeypatch.delenv(key)
+    if sys.platform in ("darwin", "win32"):
+        # There a desktop is always at hand, and --prompt auto would show a real dialog
+        # where a test expects a run with no terminal to stop; tests of auto say so.
+        monkeypatch.setenv("MFA_PROMPT", "terminal")
     monkeypatch.setenv("PYTHON_KEYRING_BACKEND", NO_KEYCHAIN)
     folder = tmp_path / "home"
     folder.mkdir()

@@ -234,10 +234,11 @@ def test_no_terminal_and_no_token_fails_at_once(credentials: Path, aws_mfa: AwsM
     result = aws_mfa(stdin="123456\n")
     assert result.code == 4
     assert result.error_lines == [
-        "ERROR - an MFA code is needed and there is no terminal to ask on; give aws-mfa a "
-        "source that needs none: --token-command or MFA_TOKEN_COMMAND (such as 'ykman oath "
-        "accounts code --single aws'), or --token or MFA_TOKEN; or run 'aws-mfa' once in a "
-        "terminal, and later runs use the session it keeps"
+        "ERROR - an MFA code is needed and there is neither a terminal nor a desktop to ask "
+        "on; give aws-mfa a source that needs none: MFA_PROMPT=ykman for a YubiKey, or a "
+        "dialog (MFA_PROMPT=zenity, kdialog, osascript or powershell) where a desktop can "
+        "show one, or --token-command or MFA_TOKEN_COMMAND, or --token or MFA_TOKEN; or run "
+        "'aws-mfa' once in a terminal, and later runs use the session it keeps"
     ]
     assert credentials.read_bytes() == before
 

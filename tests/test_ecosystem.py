@@ -81,7 +81,7 @@ def test_zsh_loads_the_script(shell_env: dict[str, str]) -> None:
 def test_fish_completes_commands_flags_and_profiles(shell_env: dict[str, str]) -> None:
     script = (
         "aws-mfa completion fish | source; "
-        'complete -C "aws-mfa st"; echo ==; complete -C "aws-mfa --pro"; echo ==; '
+        'complete -C "aws-mfa st"; echo ==; complete -C "aws-mfa --profi"; echo ==; '
         'complete -C "aws-mfa export -p "'
     )
     result = run(["fish", "--no-config", "-c", script], shell_env)

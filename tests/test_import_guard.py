@@ -48,6 +48,7 @@ NEVER = [
     "aws_mfa.renewal",
     "aws_mfa.providers",
     "aws_mfa.mfa_code",
+    "aws_mfa.prompts",
     "aws_mfa.used_codes",
     "aws_mfa.aws.sts",
     "aws_mfa.os_keychain",

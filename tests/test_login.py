@@ -76,6 +76,12 @@ class NewWindow:
     def record(self, device: str, code: str) -> None:
         pass
 
+    def refuse(self, device: str, why: str) -> None:
+        pass
+
+    def refused_since(self, device: str, since: float | None) -> str | None:
+        return None
+
 
 def run(path: Path, flags: Flags = NO_FLAGS, env: dict[str, str] | None = None, **kw: Any):
     flags = flags.replace(credentials_file=str(path))

@@ -200,3 +200,28 @@ def test_the_documented_example_resolves_for_every_entry(home: Path, credentials
     assert resolved["production"].device == resolved["default"].device
     assert resolved["production"].role_arn == "arn:aws:iam::111111111111:role/deploy"
     assert resolved["staging"].long_term_section == "staging"  # other keys, other account
+
+
+def test_every_yaml_key_of_the_table_is_taken() -> None:
+    """A setting the table says the YAML may hold is a key the YAML reader accepts
+    (``session_cache`` and ``mfa_session_duration`` were documented yet refused)."""
+    from aws_mfa.settings.table import TABLE
+
+    named = {option.yaml for option in TABLE if option.yaml}
+    assert named <= set(yaml_profiles.KEYS), named - set(yaml_profiles.KEYS)
+
+
+def test_yaml_booleans_numbers_and_prompt_settings(home: Path) -> None:
+    text = (
+        "a:\n  session_cache: false\n  mfa_session_duration: 7200\n  prompt: zenity\n"
+        "  prompt_timeout: 45\n  ykman_account: 'Amazon Web Services:alice@123456789012'\n"
+    )
+    entries = yaml_profiles.load(write(home / ".aws" / "aws-mfa.yaml", text))
+    assert entries is not None
+    s = resolve(Flags(profile="a"), {}, None, None, entries)
+    assert (s.session_cache, s.mfa_session_duration) == (False, 7200)
+    assert (s.prompt, s.prompt_timeout) == ("zenity", 45)
+    assert s.ykman_account == "Amazon Web Services:alice@123456789012"
+    bad = write(home / ".aws" / "bad.yaml", "a:\n  session_cache: sometimes\n")
+    with pytest.raises(FileError, match="session_cache must be true or false"):
+        yaml_profiles.load(bad)

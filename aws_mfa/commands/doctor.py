@@ -41,9 +41,10 @@ from aws_mfa.aws.sections import (
 )
 from aws_mfa.cli.context import Context
 from aws_mfa.clock import utc_now
-from aws_mfa.errors import EXIT_OK, EXIT_PROBLEMS, AwsMfaError, FileError
+from aws_mfa.errors import EXIT_OK, EXIT_PROBLEMS, AwsMfaError, FileError, NoTokenError
 from aws_mfa.files import ini, read
 from aws_mfa.keys import mask
+from aws_mfa.mfa_code import can_prompt, terminal_prompter
 from aws_mfa.profiles import known_profiles, long_term_sections
 from aws_mfa.records import Record
 from aws_mfa.settings.checks import DEFAULT_KEY_MAX_AGE, DEFAULT_LONG_TERM_SUFFIX, DEFAULT_PROFILE
@@ -477,6 +478,38 @@ def environment(environ: Mapping[str, str]) -> list[Finding]:
     return found or [Finding(OK, "no AWS credentials in the environment override the profiles")]
 
 
+def code_prompt(
+    prompt: str,
+    environ: Mapping[str, str],
+    terminal: bool,
+    which: Callable[[str], str | None] | None = None,
+) -> Finding:
+    """Where a code would be asked for (``--prompt``), here and with no terminal (an IDE's
+    ``credential_process``), and whether its program is installed."""
+    from aws_mfa import prompts
+
+    here = prompts.choose(prompt, environ, terminal, which=which)
+    elsewhere = prompts.choose(prompt, environ, False, which=which)
+    if here is None or elsewhere is None:
+        return Finding(
+            NOTE,
+            f"--prompt {prompt}: with no terminal (an IDE's or an SDK's credential_process) "
+            "nothing can ask for a code here, as there is no desktop: a session kept valid "
+            "from a terminal serves such runs, or set MFA_PROMPT=ykman or MFA_TOKEN_COMMAND",
+        )
+    driver = here if here != "terminal" else elsewhere
+    if driver == "terminal":
+        return Finding(OK, f"--prompt {prompt}: the MFA code is asked on the terminal")
+    try:
+        prompts.find(driver, which)
+    except NoTokenError as err:
+        level = PROBLEM if here == driver else NOTE
+        when = "" if here == driver else "with no terminal "
+        return Finding(level, f"--prompt {prompt} would ask {when}with {driver}, but {err.message}")
+    asked = "on the terminal, and with no terminal " if here == "terminal" else ""
+    return Finding(OK, f"--prompt {prompt}: the MFA code is asked {asked}with {driver}")
+
+
 def sts_date(url: str) -> datetime:
     """The ``Date`` of STS's answer to a plain GET of ``url`` (any status will do)."""
     import email.utils
@@ -529,6 +562,7 @@ def examine(
     unavailable: Callable[[], str | None] = keychain_problem,
     key_max_age: int = DEFAULT_KEY_MAX_AGE,
     ask_age: AgeAsker = ask_iam_for_age,
+    prompt: str = "auto",
 ) -> list[Finding]:
     """Every check, in the order they are shown."""
     credentials_path, config_path = Path(credentials_where), Path(config_where)
@@ -546,6 +580,7 @@ def examine(
     found += key_ages(document, profiles, flags, credentials_path, key_max_age, ask_age)
     found += logins(profiles, environ, config_path, utc_now())
     found += environment(environ)
+    found.append(code_prompt(prompt, environ, can_prompt(terminal_prompter)))
     found.append(clock(sts_url(region), utc_now, fetch))
     return found
 
@@ -556,10 +591,10 @@ def report(findings: list[Finding]) -> str:
 
 def run(context: Context) -> int:
     findings = []
-    region, max_age = None, DEFAULT_KEY_MAX_AGE
+    region, prompt, max_age = None, "auto", DEFAULT_KEY_MAX_AGE
     try:
-        settings = context.settings()
-        region, max_age = settings.region, settings.key_max_age
+        resolved = context.settings()
+        region, prompt, max_age = resolved.region, resolved.prompt, resolved.key_max_age
     except FileError:
         pass  # examine() reports the file's problem itself
     except AwsMfaError as err:
@@ -571,6 +606,7 @@ def run(context: Context) -> int:
         context.config_path,
         region,
         key_max_age=max_age,
+        prompt=prompt,
     )
     print(report(findings))
     if any(finding.level == PROBLEM for finding in findings):

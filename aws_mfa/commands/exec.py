@@ -118,8 +118,8 @@ def later_code_error(err: NoTokenError) -> NoTokenError | None:
         no_terminal(
             "an MFA code is needed to renew the credentials of exec --server",
             "the code given with --token or MFA_TOKEN was spent on the first login; give "
-            "--token-command or MFA_TOKEN_COMMAND (or mfa_process) for later codes, or run "
-            "aws-mfa in a terminal",
+            "--token-command or MFA_TOKEN_COMMAND (or mfa_process), or MFA_PROMPT=ykman, for "
+            "later codes, or run aws-mfa in a terminal or on a desktop",
         )
     )
 

@@ -48,6 +48,12 @@ DEFAULT_KEY_MAX_AGE = 90
 AWS Security Hub's control IAM.3 flags access keys older than that."""
 STS_TIMEOUT = 30.0
 """Seconds a call to STS may take in all, retries included: fail fast, and say why."""
+PROMPTS = ("auto", "terminal", "zenity", "kdialog", "osascript", "powershell", "ykman")
+"""Where a code is asked for when nobody gave one (``--prompt``, ``MFA_PROMPT``; see
+:mod:`aws_mfa.prompts`)."""
+PROMPT_TIMEOUT = 120
+"""Seconds a dialog or a YubiKey waits for the user (``--prompt-timeout``)."""
+MAX_PROMPT_TIMEOUT = 3600
 
 # Patterns are compiled on first use (re caches them): most runs check one or two.
 PARTITION = r"arn:aws(?:-[a-z]+)*"
@@ -135,6 +141,22 @@ def days(text: str, source: str, resolved: Resolved) -> int:
 
 def lock_timeout(text: str, source: str, resolved: Resolved) -> float:
     return float(whole_number(text, source))
+
+
+def prompt(text: str, source: str, resolved: Resolved) -> str:
+    """One of :data:`PROMPTS`, in any case."""
+    name = text.strip().lower()
+    if name not in PROMPTS:
+        raise UsageError(f"{source}: {text!r} is not one of {', '.join(PROMPTS)}")
+    return name
+
+
+def prompt_timeout(text: str, source: str, resolved: Resolved) -> int:
+    """Seconds, 1 to :data:`MAX_PROMPT_TIMEOUT`."""
+    value = whole_number(text, source)
+    if not 1 <= value <= MAX_PROMPT_TIMEOUT:
+        raise UsageError(f"{source}: {value} must be at least 1 and at most {MAX_PROMPT_TIMEOUT}")
+    return value
 
 
 def sts_timeout(text: str, source: str, resolved: Resolved) -> float:

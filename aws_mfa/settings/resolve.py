@@ -88,6 +88,9 @@ class Settings(Record):
     min_ttl: int
     region: str | None
     token_command: str | None
+    prompt: str
+    prompt_timeout: int
+    ykman_account: str | None
     backup: bool
     lock_timeout: float
     sts_timeout: float
@@ -319,5 +322,6 @@ SHOWN = ("long_term_section", "short_term_section", "device", "role_arn", "durat
 
 def describe(resolved: Mapping[str, Any], labels: Mapping[str, str]) -> str:
     parts = [f"{key} {resolved[key]!r} ({labels.get(key) or 'default'})" for key in SHOWN]
-    token_from = labels.get("token") or labels.get("token_command") or "the terminal"
+    asked = f"--prompt {resolved['prompt']} ({labels.get('prompt') or 'default'})"
+    token_from = labels.get("token") or labels.get("token_command") or asked
     return "; ".join([*parts, f"code from {token_from}"])

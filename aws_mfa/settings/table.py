@@ -125,6 +125,14 @@ def _session_name(resolved: Mapping[str, Any]) -> str:
     return check.default_session_name() if resolved.get("role_arn") else ""
 
 
+def _lock_timeout(resolved: Mapping[str, Any]) -> float:
+    """Long enough for the run holding the lock to show its dialog for the whole
+    ``--prompt-timeout`` and then call STS: the runs waiting for it are served
+    by the code it is given, or fail with it (see :mod:`aws_mfa.prompts`)."""
+    shown: int = resolved.get("prompt_timeout", check.PROMPT_TIMEOUT)
+    return max(check.LOCK_TIMEOUT, shown + check.STS_TIMEOUT + 10)
+
+
 BACKUP_HELP = "copy the credentials file to credentials_backup/ before writing (newest 10 kept)"
 
 TABLE: tuple[Option, ...] = (
@@ -299,6 +307,46 @@ TABLE: tuple[Option, ...] = (
         check=check.text,
     ),
     Option(
+        "prompt",
+        ("--prompt",),
+        "where to ask for the code when none is given: auto, terminal, zenity, kdialog, "
+        "osascript, powershell or ykman (default: $MFA_PROMPT, else prompt in the YAML "
+        "profile, else aws_mfa_prompt in the config profile, else auto: the terminal, or a "
+        "dialog when there is none)",
+        commands=MFA_SESSION,
+        metavar="DRIVER",
+        env=("MFA_PROMPT",),
+        yaml="prompt",
+        config=("aws_mfa_prompt",),
+        check=check.prompt,
+        default=_fixed("auto"),
+    ),
+    Option(
+        "prompt_timeout",
+        ("--prompt-timeout",),
+        "seconds a dialog or a YubiKey waits for you (default: $MFA_PROMPT_TIMEOUT, else 120)",
+        commands=MFA_SESSION,
+        metavar="SECONDS",
+        env=("MFA_PROMPT_TIMEOUT",),
+        yaml="prompt_timeout",
+        config=("aws_mfa_prompt_timeout",),
+        check=check.prompt_timeout,
+        default=_fixed(check.PROMPT_TIMEOUT),
+    ),
+    Option(
+        "ykman_account",
+        ("--ykman-account",),
+        "the YubiKey OATH account that --prompt ykman reads (default: $MFA_YKMAN_ACCOUNT, "
+        "else ykman_account in the YAML profile, else aws_mfa_ykman_account in the config "
+        "profile, else the MFA device's ARN)",
+        commands=MFA_SESSION,
+        metavar="NAME",
+        env=("MFA_YKMAN_ACCOUNT", "YKMAN_OATH_CREDENTIAL_NAME"),
+        yaml="ykman_account",
+        config=("aws_mfa_ykman_account",),
+        check=check.text,
+    ),
+    Option(
         "backup",
         ("--backup",),
         BACKUP_HELP,
@@ -355,7 +403,7 @@ TABLE: tuple[Option, ...] = (
         commands=(),
         env=("MFA_LOCK_TIMEOUT",),
         check=check.lock_timeout,
-        default=_fixed(check.LOCK_TIMEOUT),
+        default=_lock_timeout,
     ),
     Option(
         "pick",

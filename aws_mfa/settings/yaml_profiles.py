@@ -47,8 +47,14 @@ KEYS: dict[str, tuple[type, ...]] = {
     "region": (str,),
     "assume_role": (str,),
     "mfa_process": (str,),
+    "mfa_session_duration": (int,),
+    "session_cache": (bool,),
+    "prompt": (str,),
+    "prompt_timeout": (int,),
+    "ykman_account": (str,),
 }
 """Every key an entry may have, and the YAML types each may be."""
+WANTED = {int: "a whole number", str: "text", bool: "true or false"}
 
 
 def default_path(environ: Mapping[str, str]) -> str:
@@ -97,10 +103,12 @@ def _check(path: StrPath, name: str, entry: Any) -> dict[str, str]:
                 f"the keys are: {', '.join(KEYS)}"
             )
         types = KEYS[key]
-        if isinstance(value, bool) or not isinstance(value, types):
-            wanted = " or ".join("a whole number" if t is int else "text" for t in types)
+        if isinstance(value, bool) != (bool in types) or not isinstance(value, types):
+            wanted = " or ".join(WANTED[t] for t in types)
             raise FileError(f"{path}: in entry '{name}', {key} must be {wanted}")
-        if key == "account":
+        if isinstance(value, bool):
+            value = "true" if value else "false"
+        elif key == "account":
             value = f"{value:012d}" if isinstance(value, int) else value
         values[key] = str(value)
     return values
