@@ -433,7 +433,14 @@ class Rotation:
             )
         new = self.new_keys(journal)
         config = connection.provider.config
-        why = iam.prove(new, config, journal.arn, within=self.proof_timeout, sleep=self.sleep)
+        why = iam.prove(
+            new,
+            config,
+            journal.arn,
+            within=self.proof_timeout,
+            region=self.settings.region,
+            sleep=self.sleep,
+        )
         if why:
             raise self.not_proven(journal, connection, why)
         log.info("STS accepts the new key %s", mask(new.access_key_id))

@@ -270,6 +270,7 @@ def prove(
     expected_arn: str,
     *,
     within: float,
+    region: str | None = None,
     sleep: Callable[[float], None] = time.sleep,
     clock: Callable[[], float] = time.monotonic,
 ) -> str | None:
@@ -278,7 +279,7 @@ def prove(
     did, else why not. Each wait is said on one line: IAM takes 10 to 20 seconds to spread a
     new key."""
     start, wait, attempt = clock(), 1.0, 0
-    sts = client(keys, "sts", config, timeout=min(IAM_TIMEOUT, within))
+    sts = client(keys, "sts", config, region, timeout=min(IAM_TIMEOUT, within))
     while True:
         attempt += 1
         try:
