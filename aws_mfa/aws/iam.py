@@ -39,7 +39,7 @@ from aws_mfa.aws.sts import (
     boto3_client,
     limits,
 )
-from aws_mfa.errors import AwsMfaError, StsRefusedError, StsUnavailableError
+from aws_mfa.errors import AwsMfaError, StsRefusedError, StsUnavailableError, UsageError
 from aws_mfa.keys import LongTermKeys, TemporaryCredentials, mask
 from aws_mfa.records import Record
 
@@ -116,13 +116,9 @@ def client(
     """A bounded boto3 client of ``service`` signed with ``signer`` (a session, or keys)."""
     from botocore.exceptions import BotoCoreError
 
-    from aws_mfa.errors import UsageError
-
     if isinstance(signer, TemporaryCredentials):
-        keys, token = (
-            LongTermKeys(signer.access_key_id, signer.secret_access_key),
-            (signer.session_token),
-        )
+        keys = LongTermKeys(signer.access_key_id, signer.secret_access_key)
+        token: str | None = signer.session_token
     else:
         keys, token = signer, None
     bounds = limits(timeout)
