@@ -84,7 +84,7 @@ def mfa_devices(
 IAM_TIMEOUT = 30.0
 """Seconds each IAM call may take in all, retries of throttled calls included."""
 ENDPOINT_HINT = (
-    "check your network, proxy and the IAM endpoint (AWS_ENDPOINT_URL_IAM, endpoint_url)"
+    "check your network, proxy and the {0} endpoint (AWS_ENDPOINT_URL_{0}, endpoint_url)"
 )
 LIMIT_EXCEEDED = (
     "user {user} has two access keys already, the most IAM allows; remove the one you do not "
@@ -230,7 +230,7 @@ def iam_error(
         said = {"connect": "cannot be reached", "timeout": "did not answer in time"}
         return StsUnavailableError(
             f"{service} {said.get(err.kind, 'gave no usable answer')} on {action} "
-            f"({err.detail}); {ENDPOINT_HINT}"
+            f"({err.detail}); {ENDPOINT_HINT.format(service)}"
         )
     code = err.code
     if code in THROTTLING_CODES:
