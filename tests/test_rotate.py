@@ -498,3 +498,22 @@ def test_keys_in_the_profiles_own_section_are_rotated_too(
     assert values["aws_access_key_id"] != LONG_TERM_KEY_ID
     assert values["output"] == "json"
     assert authenticates(sts, values["aws_access_key_id"], values["aws_secret_access_key"])
+
+
+def test_an_iam_that_cannot_be_reached_is_one_line(
+    aws_mfa_in_process: AwsMfa, keys_file: Path, iam: IamLayer, home: Path
+) -> None:
+    import socket
+
+    with socket.socket() as closed:  # a port nothing listens on
+        closed.bind(("127.0.0.1", 0))
+        port = closed.getsockname()[1]
+    result = aws_mfa_in_process(
+        "rotate", "--yes", "--token", CODE, AWS_ENDPOINT_URL_IAM=f"http://127.0.0.1:{port}"
+    )
+
+    error = one_error(result, 6)
+    assert "IAM cannot be reached on ListAccessKeys" in error
+    assert "AWS_ENDPOINT_URL_IAM" in error
+    assert keys_file.read_text() == ORIGINAL
+    assert journals(home) == []
