@@ -838,3 +838,69 @@ def test_console_is_in_the_help_and_the_completion(capsys: pytest.CaptureFixture
         text = script(parser, shell)
         assert "console" in text, shell
         assert "logout-first" in text, shell
+
+
+# The strict STS checks GetFederationToken as STS does (moto checks only the policy's length;
+# botocore itself refuses a name shorter than 2 and a duration under 900 before sending).
+
+
+@pytest.mark.parametrize(
+    ("params", "code"),
+    [
+        ({"name": "x" * 33}, "ValidationError"),
+        ({"name": "has space"}, "ValidationError"),
+        ({"duration": 129601}, "ValidationError"),
+        ({"policy": "{not json"}, "ValidationError"),
+        ({"policy": json.dumps({"Statement": ["x" * 2100]})}, "ValidationError"),
+        ({"policy_arns": ("arn:aws:iam::aws:policy/A",) * 11}, "ValidationError"),
+        ({"policy_arns": ("arn:aws:s3:::a-bucket-of-mine",)}, "ValidationError"),
+        ({"session_token": "token"}, "AccessDenied"),
+    ],
+)
+def test_the_local_sts_checks_federation_tokens(
+    strict_sts: StrictSts, sts: object, params: dict[str, object], code: str
+) -> None:
+    from aws_mfa.aws import sts as calls
+    from aws_mfa.keys import LongTermKeys
+
+    environ = {"AWS_ENDPOINT_URL_STS": sts.url}  # type: ignore[attr-defined]
+    os.environ.update(environ)
+    try:
+        client = calls.make_client(
+            LongTermKeys(LONG_TERM_KEY_ID, LONG_TERM_SECRET),
+            "us-east-1",
+            config=calls.AwsConfig((), os.devnull, os.devnull),
+            session_token=params.get("session_token"),  # type: ignore[arg-type]
+        )
+        with pytest.raises(StsRefusedError) as refused:
+            calls.get_federation_token(
+                client,
+                name=str(params.get("name", "alice")),
+                duration=int(params.get("duration", 3600)),  # type: ignore[call-overload]
+                policy=params.get("policy"),  # type: ignore[arg-type]
+                policy_arns=params.get("policy_arns", ()),  # type: ignore[arg-type]
+                origin="the test keys",
+            )
+    finally:
+        os.environ.pop("AWS_ENDPOINT_URL_STS")
+    assert refused.value.sts_code == code
+    assert "GetFederationToken(" in refused.value.message
+    assert strict_sts.calls == ["GetFederationToken"]
+
+
+def test_the_local_sts_gives_a_federation_token_with_its_federated_user(
+    strict_sts: StrictSts, sts: object, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from aws_mfa.aws import sts as calls
+    from aws_mfa.keys import LongTermKeys
+
+    monkeypatch.setenv("AWS_ENDPOINT_URL_STS", sts.url)  # type: ignore[attr-defined]
+    client = calls.make_client(
+        LongTermKeys(LONG_TERM_KEY_ID, LONG_TERM_SECRET),
+        "us-east-1",
+        config=calls.AwsConfig((), os.devnull, os.devnull),
+    )
+    answer = client.get_federation_token(Name="alice", DurationSeconds=900)
+    assert answer["FederatedUser"]["Arn"] == "arn:aws:sts::123456789012:federated-user/alice"
+    issued = strict_sts.issued[answer["Credentials"]["AccessKeyId"]]
+    assert (issued.action, issued.seconds, issued.after_mfa) == ("GetFederationToken", 900, False)
