@@ -437,6 +437,23 @@ def test_a_role_profile_after_one_login_needs_no_code(
     assert [seen.kind for seen in signin_endpoint.seen if seen.kind] == ["AssumeRole"]
 
 
+def test_a_long_console_session_of_a_role_profile_costs_one_code_and_no_login(
+    credentials: Path,
+    home: Path,
+    run: AwsMfa,
+    strict_sts: StrictSts,
+    signin_endpoint: SigninStandIn,
+) -> None:
+    write(credentials, long_term("dev-long-term"))
+    write(home / ".aws" / "config", f"[profile prod]\nrole_arn = {ROLE}\nsource_profile = dev\n")
+    result = run("console", "-p", "prod", "-d", "43200", "-c", "123456", "--print")
+    signin_endpoint.visit(printed_url(result))
+    assert strict_sts.calls == ["AssumeRole"]
+    assert len(strict_sts.codes) == 1
+    assert signin_endpoint.seen[0].session_duration == "43200"
+    assert "[dev]" not in credentials.read_text()
+
+
 def test_role_credentials_the_profile_holds_are_used_as_they_are(
     dev: Path, run: AwsMfa, strict_sts: StrictSts, signin_endpoint: SigninStandIn
 ) -> None:

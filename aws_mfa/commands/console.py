@@ -313,7 +313,9 @@ def role(context: Context, way: Way) -> Held:
     from aws_mfa import session_state
     from aws_mfa.renewal import role_credentials
 
-    if way.source is not None:  # a role profile: its source session kept valid, as by login
+    if way.source is not None and way.how == CHAINED:
+        # A role profile: its source session kept valid, as login keeps it (a direct role
+        # asks for its own code, and needs no session).
         session_state.ensure_valid(way.source, context.credentials())
         context.forget_credentials()
     fresh = role_credentials(way.settings, context.credentials())
