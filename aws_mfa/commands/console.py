@@ -30,7 +30,7 @@ from collections.abc import Mapping
 
 from aws_mfa import expiry, log, system
 from aws_mfa.aws import signin
-from aws_mfa.aws.sections import is_aws_mfa_session, is_session, stored_role
+from aws_mfa.aws.sections import in_keychain, is_aws_mfa_session, is_session, stored_role
 from aws_mfa.cli.context import Context
 from aws_mfa.clock import utc_now
 from aws_mfa.commands.login import RolePlan, prepare, role_plan
@@ -372,6 +372,7 @@ def federation(context: Context, settings: Settings, own: OwnSettings) -> Held:
             policy_arns=own.policy_arns,
             origin=origin,
             now=now,
+            secret_in_keychain=in_keychain(document.values(section) or {} if document else {}),
         )
     except StsRefusedError as err:
         raise federation_refused(err, section) from err
