@@ -232,6 +232,12 @@ TOKEN_FLAGS = {"-c", "-m", "--token", "--mfa-token", "--mfa-code", "--token-code
 
 KEYCHAIN_SECRETS: set[str] = set()
 """Secrets tests put in a keychain themselves (tests/secret_service.py adds them)."""
+RUN_SECRETS: set[str] = set()
+"""Secrets a test's local services issued that no file may hold: the credentials of
+tests/strict_sts.py (roles and federation tokens are written nowhere by ``console``)."""
+SIGNIN_TOKENS: set[str] = set()
+"""The sign-in tokens of the console's stand-in (tests/signin_standin.py): secret in every
+output but the stdout of ``console --print``, which prints the URL holding one when asked."""
 TEST_KEYRING = "test-keyring.json"
 """The file of tests/keyring_backends.FileKeyring, in HOME."""
 
@@ -311,8 +317,9 @@ def check_no_secrets(command: list[str], env: dict[str, str], stdin: str, result
     """Fail when a secret or an MFA code appears in what a run printed.
 
     Only ``export`` and ``exec`` may print credentials, on stdout: the first
-    because it was asked to, the second because its command may. The failure
-    message never repeats the secret.
+    because it was asked to, the second because its command may; and only
+    ``console --print`` a sign-in token, in the URL it was asked for. The
+    failure message never repeats the secret.
     """
     home = Path(env.get("HOME", "/nonexistent"))
     printed = {"stderr": result.stderr}
@@ -321,9 +328,11 @@ def check_no_secrets(command: list[str], env: dict[str, str], stdin: str, result
         printed["stdout"] = result.stdout
     given = [value for flag, value in itertools.pairwise(command) if flag in TOKEN_FLAGS]
     codes = set(CODE.findall(" ".join([*given, stdin, env.get("MFA_TOKEN", "")])))
-    secrets = secrets_under(home) | login_cache_secrets(env)
+    secrets = secrets_under(home) | login_cache_secrets(env) | RUN_SECRETS
+    url_printed = "console" in words and "--print" in words
     for stream, text in printed.items():
-        for secret in secrets:
+        bearer = set() if stream == "stdout" and url_printed else SIGNIN_TOKENS
+        for secret in secrets | bearer:
             if secret in text:
                 pytest.fail(f"a secret ({len(secret)} characters) was printed on {stream}")
         for code in codes:

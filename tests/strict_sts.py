@@ -13,12 +13,26 @@ way real STS does for what aws-mfa relies on:
 - ``mfa_too_old`` plays a trust policy limiting ``aws:MultiFactorAuthAge``;
 - a code is accepted once per device;
 - ``expires_in`` (``role_expires_in``: role sessions only) makes credentials
-  expire after that many seconds.
+  expire after that many seconds;
+- GetFederationToken (which moto answers without checking its name, duration
+  or managed policies) needs long-term keys, a name of 2 to 32 characters of
+  ``[\\w+=,.@-]``, a duration of 900 to 129600 seconds (``root_keys``: capped at
+  an hour, as STS caps the root user's), a policy that is JSON of at most 2048
+  characters and at most 10 managed policy ARNs; ``deny_without_mfa`` plays an
+  IAM policy that denies every call made without MFA.
+
+It remembers what it issued (:attr:`StrictSts.issued`: each access key's
+secret, token, call, and whether a role was chained from a session), so the
+console's stand-in sign-in endpoint (tests/signin_standin.py) can tell role
+and federation credentials from an MFA session, as AWS does. Every secret it
+issues is added to the secret scan of every run (tests/conftest.py).
 """
 
 from __future__ import annotations
 
 import itertools
+import json
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
@@ -26,6 +40,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from aws_mfa.demo import LocalSts, sts_error
+from tests.conftest import RUN_SECRETS
 
 XMLNS = "https://sts.amazonaws.com/doc/2011-06-15/"
 BAD_CODE = "MultiFactorAuthentication failed with invalid MFA one time pass code."
@@ -35,6 +50,16 @@ BAD_CODE = "MultiFactorAuthentication failed with invalid MFA one time pass code
 class Issued:
     token: str
     after_mfa: bool
+    secret: str = ""
+    action: str = ""
+    """The call that issued it: GetSessionToken, AssumeRole or GetFederationToken."""
+    chained: bool = False
+    """A role assumed with a session's credentials (role chaining)."""
+    seconds: int = 0
+
+
+FEDERATED_NAME = re.compile(r"[\w+=,.@-]{2,32}", re.ASCII)
+POLICY_ARN = re.compile(r"arn:aws(?:-[a-z]+)*:iam::(?:\d{12}|aws):policy/[\w+=,.@/-]+", re.ASCII)
 
 
 @dataclass
@@ -47,6 +72,10 @@ class StrictSts:
     """(device, code) of every code accepted, in order."""
     calls: list[str] = field(default_factory=list)
     counter: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
+    root_keys: bool = False
+    deny_without_mfa: bool = False
+    federations: list[dict[str, str]] = field(default_factory=list)
+    """The parameters of every GetFederationToken call, signer included (``@key_id``)."""
 
     def __call__(self, params: dict[str, str]) -> tuple[int, str] | None:
         action = params.get("Action", "")
@@ -55,6 +84,8 @@ class StrictSts:
             return self.get_session_token(params)
         if action == "AssumeRole":
             return self.assume_role(params)
+        if action == "GetFederationToken":
+            return self.get_federation_token(params)
         return None
 
     def count(self, action: str) -> int:
@@ -95,21 +126,57 @@ class StrictSts:
                 )
             if not signer.after_mfa or self.mfa_too_old:
                 return sts_error("AccessDenied", "Not authorized to perform sts:AssumeRole", 403)
-            return 200, self.answer("AssumeRole", seconds, True, params["RoleArn"])
+            return 200, self.answer("AssumeRole", seconds, True, params["RoleArn"], chained=True)
         if "TokenCode" not in params:
             return sts_error("AccessDenied", "Not authorized to perform sts:AssumeRole", 403)
         refused = self.check_code(params)
         return refused or (200, self.answer("AssumeRole", seconds, True, params["RoleArn"]))
 
-    def answer(self, action: str, seconds: int, after_mfa: bool, role: str = "") -> str:
+    def get_federation_token(self, params: dict[str, str]) -> tuple[int, str]:
+        self.federations.append(dict(params))
+        if params["@session_token"]:
+            return sts_error(
+                "AccessDenied", "Cannot call GetFederationToken with session credentials", 403
+            )
+        if self.deny_without_mfa:
+            return sts_error(
+                "AccessDenied",
+                "User: arn:aws:iam::123456789012:user/alice is not authorized to perform: "
+                "sts:GetFederationToken with an explicit deny in an identity-based policy",
+                403,
+            )
+        problem = federation_problem(params)
+        if problem:
+            return sts_error("ValidationError", problem)
+        seconds = int(params.get("DurationSeconds", "43200"))
+        if self.root_keys:
+            seconds = min(seconds, 3600)
+        return 200, self.answer("GetFederationToken", seconds, False, name=params["Name"])
+
+    def answer(
+        self,
+        action: str,
+        seconds: int,
+        after_mfa: bool,
+        role: str = "",
+        chained: bool = False,
+        name: str = "",
+    ) -> str:
         number = next(self.counter)
         key_id, token = f"ASIASTRICT{number:010d}", f"strict-session-token-{number:04d}-" + "x" * 40
-        self.issued[key_id] = Issued(token, after_mfa)
+        secret = f"strict/secret/{number:04d}/{'s' * 30}"
+        self.issued[key_id] = Issued(token, after_mfa, secret, action, chained, seconds)
+        RUN_SECRETS.update((secret, token))
         lifetime = self.expires_in if self.expires_in is not None else seconds
         if role and self.role_expires_in is not None:
             lifetime = self.role_expires_in
         expiration = datetime.now(timezone.utc) + timedelta(seconds=lifetime)
         user = ""
+        if name:
+            user = (
+                f"<FederatedUser><FederatedUserId>123456789012:{name}</FederatedUserId>"
+                f"<Arn>arn:aws:sts::123456789012:federated-user/{name}</Arn></FederatedUser>"
+            )
         if role:
             name = role.rpartition("/")[2]
             account = role.split(":")[4]
@@ -120,13 +187,41 @@ class StrictSts:
         return (
             f'<{action}Response xmlns="{XMLNS}"><{action}Result>'
             f"<Credentials><AccessKeyId>{key_id}</AccessKeyId>"
-            f"<SecretAccessKey>strict/secret/{number:04d}/{'s' * 30}</SecretAccessKey>"
+            f"<SecretAccessKey>{secret}</SecretAccessKey>"
             f"<SessionToken>{token}</SessionToken>"
             f"<Expiration>{expiration.strftime('%Y-%m-%dT%H:%M:%SZ')}</Expiration>"
             f"</Credentials>{user}</{action}Result>"
             "<ResponseMetadata><RequestId>0</RequestId></ResponseMetadata>"
             f"</{action}Response>"
         )
+
+
+def federation_problem(params: dict[str, str]) -> str | None:
+    """What STS's validation says of a GetFederationToken request, or None."""
+    name = params.get("Name", "")
+    if not FEDERATED_NAME.fullmatch(name):
+        return (
+            "1 validation error detected: Value at 'name' failed to satisfy constraint: "
+            "Member must satisfy regular expression pattern: [\\w+=,.@-]* and length 2 to 32"
+        )
+    seconds = params.get("DurationSeconds", "43200")
+    if not seconds.isdigit() or not 900 <= int(seconds) <= 129600:
+        return (
+            "1 validation error detected: Value at 'durationSeconds' failed to satisfy "
+            "constraint: Member must have value between 900 and 129600"
+        )
+    policy = params.get("Policy")
+    if policy is not None:
+        try:
+            json.loads(policy)
+        except ValueError:
+            return "The policy is not in the valid JSON format."
+        if len(policy) > 2048:
+            return "Packed policy size exceeds the limit"
+    arns = [value for key, value in params.items() if key.startswith("PolicyArns.member.")]
+    if len(arns) > 10 or not all(POLICY_ARN.fullmatch(arn) for arn in arns):
+        return "1 validation error detected: Value at 'policyArns' failed to satisfy constraint"
+    return None
 
 
 @pytest.fixture
@@ -136,3 +231,4 @@ def strict_sts(sts: LocalSts) -> Iterator[StrictSts]:
     sts.responder = strict
     yield strict
     sts.responder = None
+    RUN_SECRETS.clear()

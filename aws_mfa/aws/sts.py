@@ -20,11 +20,12 @@ for each read, and the whole call, retries and their waits included, is cut
 off after :data:`TOTAL_TIMEOUT` seconds (``MFA_STS_TIMEOUT``), however
 slowly an answer trickles in.
 
-:func:`get_session_token` and :func:`assume_role` take the client as a
-parameter; tests hand in fakes or a client aimed at a local STS. They check
-every answer before anything is written (:func:`check_answer`). Every failure
-becomes an :class:`~aws_mfa.errors.AwsMfaError` whose message says what to
-do, and never contains a secret.
+:func:`get_session_token`, :func:`assume_role` and :func:`get_federation_token`
+(for ``console``) take the client as a parameter; tests hand in fakes or a
+client aimed at a local STS. They check every answer before anything is
+written (:func:`check_answer`). Every failure becomes an
+:class:`~aws_mfa.errors.AwsMfaError` whose message says what to do, and
+never contains a secret.
 
 What it does not do: choose the region or the profile (settings do), or
 write anything.
@@ -47,11 +48,13 @@ if TYPE_CHECKING:
     from typing import Any, Protocol
 
     class StsClient(Protocol):
-        """The two calls aws-mfa makes, answering like botocore's client."""
+        """The calls aws-mfa makes, answering like botocore's client."""
 
         def get_session_token(self, **kwargs: Any) -> dict[str, Any]: ...
 
         def assume_role(self, **kwargs: Any) -> dict[str, Any]: ...
+
+        def get_federation_token(self, **kwargs: Any) -> dict[str, Any]: ...
 
 
 CONNECT_TIMEOUT = 3.0
@@ -299,6 +302,9 @@ class BoundedClient:
         """Any call of the client by its Python name (``get_caller_identity``), bounded alike."""
         return self._call(getattr(self.client, operation), params)
 
+    def get_federation_token(self, **params: Any) -> dict[str, Any]:
+        return self._call(self.client.get_federation_token, params)
+
     def _call(self, method: Any, params: dict[str, Any]) -> dict[str, Any]:
         """Run the call in a worker thread and stop waiting for it at the deadline.
 
@@ -476,6 +482,35 @@ def assume_role(
     return check_answer(answer, f"AssumeRole({role_arn})", now or utc_now())
 
 
+def get_federation_token(
+    client: StsClient,
+    *,
+    name: str,
+    duration: int,
+    policy: str | None,
+    policy_arns: tuple[str, ...],
+    origin: str,
+    now: datetime | None = None,
+    secret_in_keychain: bool = False,
+) -> TemporaryCredentials:
+    """Call GetFederationToken (``aws-mfa console`` without a role): signed with the
+    long-term keys, with no MFA code, as STS allows it no other way. ``policy`` (inline
+    JSON) or ``policy_arns`` (managed policies) limit what the token may do."""
+    params: dict[str, Any] = {"Name": name, "DurationSeconds": duration}
+    if policy is not None:
+        params["Policy"] = policy
+    if policy_arns:
+        params["PolicyArns"] = [{"arn": arn} for arn in policy_arns]
+    call = f"GetFederationToken({name})"
+    try:
+        answer = client.get_federation_token(**params)
+    except (StsAnswerError, StsTransportError) as err:
+        raise translate(
+            err, device="", role_arn=None, origin=origin, keychain=secret_in_keychain, call=call
+        ) from err
+    return check_answer(answer, call, now or utc_now())
+
+
 SECRET_FIELDS = ("AccessKeyId", "SecretAccessKey", "SessionToken")
 LONGEST_SESSION = 129600 + 300
 """Seconds ahead an answer's Expiration may be: GetSessionToken's 36 hours, the longest
@@ -560,14 +595,16 @@ def translate(
     role_arn: str | None,
     origin: str,
     keychain: bool = False,
+    call: str = "",
 ) -> AwsMfaError:
     """A one-line, secret-free error for a failed STS call.
 
     ``origin`` says which long-term key made the call and where it is kept,
     for example ``access key ...WXYZ in [dev-long-term] of ~/.aws/credentials``;
-    ``keychain``: its secret came from the OS keychain, not from that section.
+    ``keychain``: its secret came from the OS keychain, not from that section;
+    ``call`` names the call when it is neither AssumeRole nor GetSessionToken.
     """
-    call = f"AssumeRole({role_arn})" if role_arn else "GetSessionToken"
+    call = call or (f"AssumeRole({role_arn})" if role_arn else "GetSessionToken")
     if isinstance(err, StsTransportError):
         return _transport_error(err, call)
     code, status = err.code, err.status

@@ -101,6 +101,10 @@ class Settings(Record):
     format: str | None
     """The export format asked for (``--format``, ``shell`` in the YAML); ``export``
     checks it before it logs in."""
+    console_browser: str | None
+    federation_policy: str | None
+    federation_name: str | None
+    """``console``'s own (docs/console.md); checked by that command, as ``format`` is."""
     sources: Mapping[str, str]
 
     @property

@@ -56,10 +56,12 @@ COMMANDS = (
     "keychain",
     "completion",
     "rotate",
+    "console",
 )
 EVERY = (TOP, *COMMANDS)
-LOGIN = (TOP, "login", "export", "exec")
-"""Commands that log in first."""
+LOGIN = (TOP, "login", "export", "exec", "console")
+"""Commands that log in first (``console`` takes the same options, though it may need no
+login: docs/console.md)."""
 MFA_SESSION = (*LOGIN, "rotate")
 """Commands that use the MFA session: those that log in, and ``rotate``, whose IAM calls it
 signs."""
@@ -490,6 +492,78 @@ TABLE: tuple[Option, ...] = (
         setting=False,
     ),
     Option(
+        "service",
+        ("--service",),
+        "open this service's console, like ec2 or s3, in the profile's region",
+        commands=("console",),
+        metavar="NAME",
+        setting=False,
+    ),
+    Option(
+        "path",
+        ("--path",),
+        "open this path of the console, like /cloudwatch/home#logsV2:",
+        commands=("console",),
+        metavar="PATH",
+        setting=False,
+    ),
+    Option(
+        "destination",
+        ("--destination",),
+        "open this console URL; it must be on the console host of the credentials' partition",
+        commands=("console",),
+        metavar="URL",
+        setting=False,
+    ),
+    Option(
+        "print_url",
+        ("--print",),
+        "print the sign-in URL on stdout instead of opening a browser (whoever has it is "
+        "signed in, for 15 minutes)",
+        commands=("console",),
+        kind=SWITCH,
+        setting=False,
+    ),
+    Option(
+        "logout_first",
+        ("--logout-first",),
+        "sign the browser out of its current console session first",
+        commands=("console",),
+        kind=SWITCH,
+        setting=False,
+    ),
+    Option(
+        "console_browser",
+        ("--browser",),
+        "the command that opens the console, with {page}, {url}, {url_quoted} and {profile} "
+        "(default: $MFA_CONSOLE_BROWSER, else aws_mfa_console_browser in the config profile, "
+        "else $BROWSER, else the system's browser)",
+        commands=("console",),
+        metavar="COMMAND",
+        env=("MFA_CONSOLE_BROWSER",),
+        config=("aws_mfa_console_browser",),
+    ),
+    Option(
+        "federation_policy",
+        ("--federation-policy",),
+        "without a role: the session policy of the federation token, 'allow-all' or up to 10 "
+        "managed policy ARNs, comma-separated (default: $MFA_FEDERATION_POLICY, else "
+        "aws_mfa_federation_policy in the config profile, else allow-all)",
+        commands=("console",),
+        metavar="POLICY",
+        env=("MFA_FEDERATION_POLICY",),
+        config=("aws_mfa_federation_policy",),
+    ),
+    Option(
+        "federation_name",
+        ("--federation-name",),
+        "without a role: the federated user's name, 2 to 32 characters (default: "
+        "aws_mfa_federation_name in the config profile, else your user name)",
+        commands=("console",),
+        metavar="NAME",
+        config=("aws_mfa_federation_name",),
+    ),
+    Option(
         "action",
         (),
         "import: move the long-term section's secret access key into the OS keychain; "
@@ -563,6 +637,8 @@ SUMMARIES: dict[str, str] = {
     "or back into the credentials file (export)",
     "completion": "print the shell completion script for bash, zsh or fish",
     "rotate": "replace the long-term access key with a new one, never without a working key",
+    "console": "open the AWS console in the browser, signed in with the profile's role or a "
+    "federation token",
 }
 """Each command's one-line summary, for the help."""
 
