@@ -46,6 +46,7 @@ BACKEND = "keyring.backends.SecretService.Keyring"
 PASSWORD = b"aws-mfa-tests"
 """The login collection's password: not a secret, and never empty (see above)."""
 READY_WITHIN = 20.0
+START_ATTEMPTS = 3
 SERVICE = "aws-mfa"
 
 
@@ -134,12 +135,41 @@ def _bus_address(process: subprocess.Popen[bytes]) -> str:
     return line
 
 
-def _wait_until_ready(service: SecretService, keeper: subprocess.Popen[bytes]) -> None:
+def _ready(service: SecretService, keeper: subprocess.Popen[bytes]) -> bool:
+    """Whether ``keeper`` offers an unlocked Secret Service within READY_WITHIN seconds;
+    False as soon as it exits."""
     deadline = time.monotonic() + READY_WITHIN
     while not service.ready():
         if keeper.poll() is not None or time.monotonic() > deadline:
-            pytest.fail("gnome-keyring-daemon did not offer an unlocked Secret Service")
+            return False
         time.sleep(0.05)
+    return True
+
+
+def _start_keeper(env: dict[str, str], service: SecretService) -> subprocess.Popen[bytes]:
+    """gnome-keyring-daemon on the bus, unlocked; started again when it exits at once.
+
+    On a loaded machine it was seen to exit right after starting, now and then,
+    with nothing wrong in what it was given (in 2 of 5 full runs while three
+    suites ran side by side; the cause is not known), so it gets up to
+    :data:`START_ATTEMPTS` starts, each bounded by READY_WITHIN.
+    """
+    for _ in range(START_ATTEMPTS):
+        keeper = subprocess.Popen(
+            ["gnome-keyring-daemon", "--foreground", "--unlock", "--components=secrets"],
+            env={**env, "DBUS_SESSION_BUS_ADDRESS": service.address},
+            stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )  # fmt: skip
+        assert keeper.stdin is not None
+        keeper.stdin.write(PASSWORD)
+        keeper.stdin.close()
+        if _ready(service, keeper):
+            return keeper
+        _stop(keeper)
+    pytest.fail(
+        f"gnome-keyring-daemon did not offer an unlocked Secret Service ({START_ATTEMPTS} starts)"
+    )
 
 
 @pytest.fixture(scope="session")
@@ -172,16 +202,7 @@ def secret_service_daemons() -> Iterator[SecretService]:
     keeper: subprocess.Popen[bytes] | None = None
     try:
         service = SecretService(_bus_address(bus))
-        keeper = subprocess.Popen(
-            ["gnome-keyring-daemon", "--foreground", "--unlock", "--components=secrets"],
-            env={**env, "DBUS_SESSION_BUS_ADDRESS": service.address},
-            stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-            start_new_session=True,
-        )  # fmt: skip
-        assert keeper.stdin is not None
-        keeper.stdin.write(PASSWORD)
-        keeper.stdin.close()
-        _wait_until_ready(service, keeper)
+        keeper = _start_keeper(env, service)
         yield service
     finally:
         for process in (keeper, bus):
