@@ -33,6 +33,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import typing
 import warnings
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -43,6 +44,9 @@ import pytest
 from aws_mfa.demo import LocalSts
 from aws_mfa.errors import FileError
 from aws_mfa.files import ini
+
+if typing.TYPE_CHECKING:
+    from tests.secret_service import SecretService
 
 BIN = Path(sys.executable).parent
 AWS_MFA = shutil.which("aws-mfa", path=str(BIN)) or str(BIN / "aws-mfa")  # aws-mfa.exe on Windows
@@ -712,3 +716,25 @@ def run_with_terminal(
     return TerminalResult(
         process.returncode, out.decode(), err.decode(), shown.decode(errors="replace")
     )
+
+
+@pytest.fixture(scope="session")
+def secret_service_daemons() -> Iterator[SecretService]:
+    """This test process's one Secret Service (tests/secret_service.py).
+
+    Defined here once: a session fixture imported into several test modules
+    is one fixture per module, and started two gnome-keyring-daemons side by
+    side in one process, the second of which now and then exited at once.
+    """
+    from tests.secret_service import running
+
+    with running() as service:
+        yield service
+
+
+@pytest.fixture
+def secret_service(secret_service_daemons: SecretService) -> Iterator[SecretService]:
+    """The Secret Service, with no aws-mfa entry before or after the test."""
+    secret_service_daemons.clear()
+    yield secret_service_daemons
+    secret_service_daemons.clear()

@@ -172,9 +172,11 @@ def _start_keeper(env: dict[str, str], service: SecretService) -> subprocess.Pop
     )
 
 
-@pytest.fixture(scope="session")
-def secret_service_daemons() -> Iterator[SecretService]:
-    """This test process's Secret Service (see the module's docstring)."""
+@contextmanager
+def running() -> Iterator[SecretService]:
+    """A Secret Service for this test process (see the module's docstring): the fixture
+    ``secret_service_daemons`` of tests/conftest.py, so that a process starts one only,
+    whichever test modules use it."""
     missing = [name for name in DAEMONS if shutil.which(name) is None]
     if missing:
         why = (
@@ -211,11 +213,3 @@ def secret_service_daemons() -> Iterator[SecretService]:
         if bus.stdout is not None:
             bus.stdout.close()
         shutil.rmtree(folder, ignore_errors=True)
-
-
-@pytest.fixture
-def secret_service(secret_service_daemons: SecretService) -> Iterator[SecretService]:
-    """The Secret Service, with no aws-mfa entry before or after the test."""
-    secret_service_daemons.clear()
-    yield secret_service_daemons
-    secret_service_daemons.clear()

@@ -55,11 +55,10 @@ from tests.conftest import (
     write,
 )
 from tests.iam_layer import iam
-from tests.secret_service import secret_service, secret_service_daemons
 from tests.strict_sts import StrictSts, strict_sts
 from tests.test_login_sessions import ALICE, BOB, stamp, write_cache
 
-__all__ = ["iam", "secret_service", "secret_service_daemons", "strict_sts"]  # fixtures, by name
+__all__ = ["iam", "strict_sts"]  # fixtures, by name
 
 ROOT = Path(__file__).resolve().parent.parent
 PAGES = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]

@@ -39,9 +39,7 @@ from tests.conftest import (
     session,
     write,
 )
-from tests.secret_service import SecretService, secret_service, secret_service_daemons
-
-__all__ = ["secret_service", "secret_service_daemons"]  # fixtures, used by name
+from tests.secret_service import SecretService
 
 pytestmark = pytest.mark.e2e
 

@@ -32,9 +32,9 @@ from tests.conftest import (
     write,
 )
 from tests.iam_layer import USER_ARN, IamLayer, add_key, iam, moto_keys
-from tests.secret_service import SecretService, secret_service, secret_service_daemons
+from tests.secret_service import SecretService
 
-__all__ = ["iam", "secret_service", "secret_service_daemons"]  # fixtures, used by name
+__all__ = ["iam"]  # fixtures, used by name
 
 SECTION = "default-long-term"
 ORIGINAL = (
