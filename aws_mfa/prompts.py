@@ -148,8 +148,12 @@ def run_program(argv: Sequence[str], timeout: float, on_line: LineHandler | None
             if on_line is not None:
                 on_line(line)
 
+    def pump_stdout() -> None:
+        assert process.stdout is not None
+        out.append(process.stdout.read())
+
     readers = [
-        threading.Thread(target=lambda: out.append(process.stdout.read()), daemon=True),  # type: ignore[union-attr]
+        threading.Thread(target=pump_stdout, daemon=True),
         threading.Thread(target=pump_stderr, daemon=True),
     ]
     for reader in readers:
@@ -235,7 +239,8 @@ def ask_dialog(
 def dialog_answer(driver: str, ran: Ran, timeout: int) -> str:
     """The answer in ``ran``, or the error that says why there is none."""
     code, problem = ran.returncode, last_line(ran.stderr)
-    timed_out = code is None or (driver == "zenity" and code == 5) or "-1712" in problem
+    said = problem if driver == "osascript" else ""  # AppleScript's error numbers
+    timed_out = code is None or (driver == "zenity" and code == 5) or "(-1712)" in said
     if timed_out:
         why = f"its {driver} dialog got no answer within {timeout} seconds"
         raise PromptRefusedError(
@@ -243,15 +248,15 @@ def dialog_answer(driver: str, ran: Ran, timeout: int) -> str:
             "nothing was sent to STS",
             why=why,
         )
-    cancelled = (code == 1 and driver != "osascript") or "-128" in problem
+    cancelled = (code == 1 and driver != "osascript") or "(-128)" in said
     if cancelled:
         raise PromptRefusedError(
             f"the {driver} dialog was cancelled; nothing was sent to STS",
             why=f"its {driver} dialog was cancelled",
         )
     if code != 0:
-        said = f": {problem}" if problem else ""
-        raise NoTokenError(f"the {driver} dialog could not be shown (exit code {code}{said})")
+        detail = f": {problem}" if problem else ""
+        raise NoTokenError(f"the {driver} dialog could not be shown (exit code {code}{detail})")
     return ran.stdout.strip()
 
 
