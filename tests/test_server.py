@@ -39,6 +39,31 @@ def python(code: str) -> list[str]:
     return ["--", sys.executable, "-c", code]
 
 
+def waits_for_sigterm(started: Path, got: Path) -> str:
+    """A command that writes its pid to ``started``, then waits; SIGTERM makes it write
+    ``yes`` to ``got`` and exit 3."""
+    return (
+        "import os, signal, sys, time, pathlib\n"
+        f"def done(*_): pathlib.Path({str(got)!r}).write_text('yes'); sys.exit(3)\n"
+        "signal.signal(signal.SIGTERM, done)\n"
+        f"pathlib.Path({str(started)!r}).write_text(str(os.getpid()))\n"
+        "time.sleep(60)\n"
+    )
+
+
+def start_exec_server(env: dict[str, str], command: str) -> subprocess.Popen[bytes]:
+    """``aws-mfa exec --server -p dev -c 123456 -- python -c COMMAND``, started in a session
+    of its own, its output discarded."""
+    return subprocess.Popen(
+        [AWS_MFA, "exec", "--server", "-p", "dev", "-c", "123456", *python(command)],
+        env=env,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+
+
 def test_the_command_finds_the_endpoint_and_no_static_keys(
     credentials: Path, aws_mfa: AwsMfa, strict_sts: StrictSts
 ) -> None:
@@ -206,21 +231,7 @@ def test_sigterm_reaches_the_command(
 ) -> None:
     write(credentials, long_term("dev-long-term"))
     ready, got = home / "ready", home / "got-sigterm"
-    child = (
-        "import signal, sys, time, pathlib\n"
-        f"def done(*_): pathlib.Path({str(got)!r}).write_text('yes'); sys.exit(3)\n"
-        "signal.signal(signal.SIGTERM, done)\n"
-        f"pathlib.Path({str(ready)!r}).write_text('ready')\n"
-        "time.sleep(60)\n"
-    )
-    process = subprocess.Popen(
-        [AWS_MFA, "exec", "--server", "-p", "dev", "-c", "123456", *python(child)],
-        env=aws_mfa.env,
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
+    process = start_exec_server(aws_mfa.env, waits_for_sigterm(ready, got))
     deadline = time.monotonic() + 30
     while not ready.exists() and time.monotonic() < deadline:
         time.sleep(0.05)

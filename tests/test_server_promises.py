@@ -37,16 +37,13 @@ from tests.conftest import (
     write,
 )
 from tests.strict_sts import StrictSts, strict_sts
+from tests.test_server import python, start_exec_server, waits_for_sigterm
 
 __all__ = ["strict_sts"]
 
 ROLE = "arn:aws:iam::210987654321:role/admin"
 
 pytestmark = pytest.mark.posix  # modes, owners, FIFOs, signals or a pty (docs/platforms.md)
-
-
-def python(code: str) -> list[str]:
-    return ["--", sys.executable, "-c", code]
 
 
 GARBAGE = r"""
@@ -203,23 +200,10 @@ def test_the_command_ends_when_aws_mfa_is_killed(
     """Item 17: SIGKILL of aws-mfa, and the kernel sends the command SIGTERM."""
     write(credentials, long_term("dev-long-term"))
     pid_file, terminated = home / "child.pid", home / "terminated"
-    child = (
-        "import os, signal, sys, time, pathlib\n"
-        f"def done(*_): pathlib.Path({str(terminated)!r}).write_text('yes'); sys.exit(3)\n"
-        "signal.signal(signal.SIGTERM, done)\n"
-        f"pathlib.Path({str(pid_file)!r}).write_text(str(os.getpid()))\n"
-        "time.sleep(60)\n"
-    )
     temp = home / "tmp"  # where the killed aws-mfa leaves its private folder
     temp.mkdir()
-    process = subprocess.Popen(
-        [AWS_MFA, "exec", "--server", "-p", "dev", "-c", "123456", *python(child)],
-        env={**aws_mfa.env, "TMPDIR": str(temp)},
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
+    env = {**aws_mfa.env, "TMPDIR": str(temp)}
+    process = start_exec_server(env, waits_for_sigterm(pid_file, terminated))
     pid = 0
     try:
         assert wait_for(lambda: pid_file.exists() and pid_file.read_text() != "", 30)
