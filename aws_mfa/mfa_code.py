@@ -213,8 +213,9 @@ def choose_prompter(settings: Settings, device: str, prompter: Prompter) -> Prom
         return prompter
     from aws_mfa import prompts
 
-    driver = prompts.choose(settings.prompt, os.environ, can_prompt(terminal_prompter))
-    if driver is None or (driver == "terminal" and not can_prompt(terminal_prompter)):
+    terminal = can_prompt(terminal_prompter)
+    driver = prompts.choose(settings.prompt, os.environ, terminal)
+    if driver is None or (driver == "terminal" and not terminal):
         raise NoCodeSourceError(no_code_source(settings.profile))
     if driver == "terminal":
         return terminal_prompter

@@ -98,12 +98,17 @@ def desktop_dialog(environ: Mapping[str, str], platform: str, which: Which) -> s
         return "powershell"
     if platform == "darwin":
         return None if environ.get("SSH_CONNECTION") else "osascript"
-    if not (environ.get("DISPLAY") or environ.get("WAYLAND_DISPLAY")):
+    if not has_display(environ):
         return None
     desktops = environ.get("XDG_CURRENT_DESKTOP", "").upper().split(":")
     order = ("kdialog", "zenity") if "KDE" in desktops else ("zenity", "kdialog")
     # Neither installed: the first, whose absence is then reported with its package.
     return next((program for program in order if which(program)), order[0])
+
+
+def has_display(environ: Mapping[str, str]) -> bool:
+    """Whether an X or Wayland display is there to show a dialog or a notification."""
+    return bool(environ.get("DISPLAY") or environ.get("WAYLAND_DISPLAY"))
 
 
 def _which(program: str) -> str | None:
@@ -389,7 +394,7 @@ def notification_argv(
         )
         return None if program is None else [program, *lines, text]
     program = which("notify-send")
-    if program is None or not (environ.get("DISPLAY") or environ.get("WAYLAND_DISPLAY")):
+    if program is None or not has_display(environ):
         return None
     return [program, f"--app-name={TITLE}", "--urgency=critical", TITLE, text]
 
