@@ -30,7 +30,6 @@ import json
 import os
 import re
 import shutil
-import signal
 import subprocess
 import sys
 import typing
@@ -491,18 +490,39 @@ def replaced(owner: object, name: str, value: object) -> Iterator[None]:
 
 @contextlib.contextmanager
 def time_limit(seconds: float) -> Iterator[None]:
-    """Fail the test when the block takes longer than ``seconds`` (the main thread only)."""
+    """Fail the test when the block, run on the main thread, takes longer than ``seconds``.
 
-    def expired(signum: int, frame: object) -> None:
-        pytest.fail(f"the in-process run of aws-mfa took longer than {seconds} seconds")
+    A timer thread interrupts the main thread as Ctrl-C would
+    (``_thread.interrupt_main``; Windows has no ``SIGALRM``): aws-mfa stops
+    as it stops on Ctrl-C, and the test fails. A block stuck in a call that no
+    interrupt reaches ends the test process a little later, with every
+    thread's traceback (``faulthandler``), rather than hang the run.
+    """
+    import _thread
+    import faulthandler
+    import threading
 
-    previous = signal.signal(signal.SIGALRM, expired)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
+    expired = threading.Event()
+
+    def expire() -> None:
+        expired.set()
+        _thread.interrupt_main()
+
+    timer = threading.Timer(seconds, expire)
+    timer.daemon = True
+    timer.start()
+    faulthandler.dump_traceback_later(seconds + 60, exit=True)
     try:
         yield
+    except KeyboardInterrupt:
+        if not expired.is_set():
+            raise
     finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
+        timer.cancel()
+        timer.join()
+        faulthandler.cancel_dump_traceback_later()
+    if expired.is_set():
+        pytest.fail(f"the in-process run of aws-mfa took longer than {seconds} seconds")
 
 
 def forget_keyring_backend() -> None:

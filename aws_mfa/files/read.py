@@ -46,6 +46,17 @@ class Snapshot(Record):
 
 
 def signature_of(status: os.stat_result) -> tuple[int, int, int, int]:
+    """What tells one version of a file from another, from ``os.fstat`` of an open file only.
+
+    Two signatures are compared only when both come from ``fstat``: on Windows
+    since Python 3.12, ``fstat`` gives ``st_ctime`` as the change time while
+    ``os.stat`` still gives the creation time, so mixing the two calls makes
+    every file look changed. From ``fstat`` each field is sound on both
+    systems: the file id (``st_ino``; a rename puts a new file, with a new id,
+    in place), the size and the write time, and ``st_ctime``, the change time
+    on POSIX and on Windows 3.12+, the creation time (which never moves, so
+    it adds nothing but takes nothing away) on older Windows Pythons.
+    """
     return (status.st_ino, status.st_size, status.st_mtime_ns, status.st_ctime_ns)
 
 
@@ -141,9 +152,15 @@ def read_snapshot(path: StrPath, limit: int = MAX_SIZE) -> Snapshot | None:
 def current_signature(path: StrPath) -> tuple[int, int, int, int] | None:
     """The signature of the file at ``path`` now; None when there is none."""
     try:
-        return signature_of(os.stat(path))
+        fd = system.open_to_read(path)
     except OSError:
         return None
+    try:
+        return signature_of(os.fstat(fd))  # fstat, as read_snapshot: see signature_of
+    except OSError:
+        return None
+    finally:
+        os.close(fd)
 
 
 def read_ini(path: StrPath) -> ini.IniFile | None:
