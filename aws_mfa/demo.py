@@ -325,10 +325,22 @@ def _run(command: list[str], env: dict[str, str]) -> int:
     ).returncode
 
 
+KEPT_VARIABLES = (
+    *("PATH", "LANG", "LC_ALL", "TERM", "TMPDIR"),
+    # What a Windows program needs to start and run: Python finds its temporary folder
+    # in TEMP or TMP, subprocess needs COMSPEC and PATHEXT, and Windows' own DLLs
+    # (sockets, crypto) need SYSTEMROOT, SYSTEMDRIVE and WINDIR; os.environ's keys are
+    # upper case there.
+    *("TEMP", "TMP", "PATHEXT", "COMSPEC", "SYSTEMROOT", "SYSTEMDRIVE", "WINDIR"),
+    *("APPDATA", "LOCALAPPDATA", "PROGRAMDATA", "USERNAME", "NUMBER_OF_PROCESSORS"),
+    *("PROCESSOR_ARCHITECTURE", "OS"),
+)
+"""The variables the demo's runs keep from its own environment; every other one is left out."""
+
+
 def demo_environment(home: Path, sts_url: str) -> dict[str, str]:
     """The environment of the demo's runs: a throw-away HOME, the local STS."""
-    keep = ("PATH", "LANG", "LC_ALL", "SYSTEMROOT", "TERM")
-    env = {key: os.environ[key] for key in keep if key in os.environ}
+    env = {key: os.environ[key] for key in KEPT_VARIABLES if key in os.environ}
     env.update(
         HOME=str(home),
         USERPROFILE=str(home),  # Windows finds the home here, not in HOME

@@ -45,7 +45,7 @@ from __future__ import annotations
 import os
 import re
 
-from aws_mfa import log
+from aws_mfa import log, system
 from aws_mfa.clock import datetime, timezone
 from aws_mfa.errors import FileError
 from aws_mfa.files import read
@@ -120,23 +120,26 @@ class MfaSessions:
         except FileNotFoundError:
             return None  # made, 0700, by the first write
         except OSError as err:
-            return f"{self.folder!r} cannot be looked at ({err.strerror})"
+            return f"{system.shown(self.folder)} cannot be looked at ({err.strerror})"
         import stat
 
         if not stat.S_ISDIR(status.st_mode) and not stat.S_ISLNK(status.st_mode):
-            return f"{self.folder!r} is not a folder"
+            return f"{system.shown(self.folder)} is not a folder"
         found = read.owner_problem(status)
         if found and found.startswith("open to other users") and repair:
             try:
                 os.chmod(self.folder, 0o700)
             except OSError as err:
-                return f"{self.folder!r} is {found}, and cannot be made private ({err.strerror})"
-            log.warning("%r was %s; it is 0700 again", self.folder, found)
+                return (
+                    f"{system.shown(self.folder)} is {found}, "
+                    f"and cannot be made private ({err.strerror})"
+                )
+            log.warning("%s was %s; it is 0700 again", system.shown(self.folder), found)
             found = None
         if found:
-            return f"{self.folder!r} is {found}"
+            return f"{system.shown(self.folder)} is {found}"
         if not os.access(self.folder, os.R_OK | os.W_OK | os.X_OK):
-            return f"{self.folder!r} cannot be written"
+            return f"{system.shown(self.folder)} cannot be written"
         return None
 
     def get(
@@ -226,14 +229,14 @@ class MfaSessions:
             except FileNotFoundError:
                 return False
             except OSError as err:
-                raise FileError(f"cannot remove {path!r}: {err.strerror}") from err
+                raise FileError(f"cannot remove {system.shown(path)}: {err.strerror}") from err
         return True
 
     def _read(self, path: str) -> CachedSession | None:
         try:
             text = read.read_private(path)
         except FileError as err:
-            log.warning("Ignoring the cached MFA session %r: %s", path, err.message)
+            log.warning("Ignoring the cached MFA session %s: %s", system.shown(path), err.message)
             return None
         return None if text is None else parse(text)
 

@@ -38,7 +38,7 @@ import os
 import time
 from collections.abc import Callable
 
-from aws_mfa import log
+from aws_mfa import log, system
 from aws_mfa.aws.sections import SECRET_KEY, in_keychain
 from aws_mfa.clock import Clock, utc_now
 from aws_mfa.errors import AwsMfaError, FileError, StsRefusedError, StsUnavailableError
@@ -129,11 +129,11 @@ class Journals:
         except FileNotFoundError:
             return None  # made, 0700, by the first write
         except OSError as err:
-            return f"{self.folder!r} cannot be looked at ({err.strerror})"
+            return f"{system.shown(self.folder)} cannot be looked at ({err.strerror})"
         found = read.owner_problem(status)
         if found is None and not stat.S_ISDIR(status.st_mode):
             found = "not a folder"
-        return f"{self.folder!r} is {found}" if found else None
+        return f"{system.shown(self.folder)} is {found}" if found else None
 
     def read(self, credentials: str, section: str) -> Journal | None:
         import json
@@ -147,14 +147,16 @@ class Journals:
             journal = Journal(**{name: data[name] for name in Journal._fields})
         except (ValueError, KeyError, TypeError, RecursionError) as err:
             raise FileError(
-                f"the rotation journal {path!r} cannot be read; the backup copies in "
+                f"the rotation journal {system.shown(path)} cannot be read; the backup copies in "
                 f"{credentials}_backup/ hold the old key: see docs/rotation.md"
             ) from err
         same_file = safe_write.real_path(journal.credentials_file) == safe_write.real_path(
             credentials
         )
         if not same_file or journal.section != section:
-            raise FileError(f"the rotation journal {path!r} is another file's; remove it")
+            raise FileError(
+                f"the rotation journal {system.shown(path)} is another file's; remove it"
+            )
         return journal
 
     def write(self, journal: Journal) -> None:

@@ -58,6 +58,31 @@ SHARING_ERRORS = (5, 32, 33)
 lock violation (``winerror``)."""
 
 
+def user_path(text: str) -> str:
+    """``text`` as a path to use and show: ``~`` made the home folder, and the system's own
+    separator throughout (on Windows ``~/.aws/x`` would otherwise be ``C:\\Users\\me/.aws/x``:
+    it works, but reads as two systems' paths in one)."""
+    expanded = os.path.expanduser(text)
+    return expanded.replace(os.altsep, os.sep) if os.altsep else expanded
+
+
+def shown(path: str | os.PathLike[str], quote: bool = True) -> str:
+    """A path as a message shows it: in the system's own form, quoted unless told not to.
+
+    Not ``repr``, which doubles every backslash of a Windows path; and with
+    one separator: ``C:\\Users\\me/.aws`` (a Windows home joined to a POSIX
+    tail) is shown ``C:\\Users\\me\\.aws``. A character that cannot be
+    printed (a newline in a hostile name) is escaped, so the message stays
+    one line.
+    """
+    text = os.fspath(path)
+    if os.altsep:
+        text = text.replace(os.altsep, os.sep)
+    if not text.isprintable():
+        text = "".join(char if char.isprintable() else repr(char)[1:-1] for char in text)
+    return f"'{text}'" if quote else text
+
+
 def open_to_read(path: str | os.PathLike[str], follow_links: bool = True) -> int:
     """A file opened to read, in binary mode, never waiting on a FIFO."""
     flags = os.O_RDONLY | BINARY | CLOEXEC | NONBLOCK | (0 if follow_links else NOFOLLOW)

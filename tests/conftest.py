@@ -510,8 +510,8 @@ def time_limit(seconds: float) -> Iterator[None]:
 
     timer = threading.Timer(seconds, expire)
     timer.daemon = True
+    faulthandler.dump_traceback_later(seconds + 60, exit=True, file=sys.__stderr__)
     timer.start()
-    faulthandler.dump_traceback_later(seconds + 60, exit=True)
     try:
         yield
     except KeyboardInterrupt:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import importlib.metadata
 import os
-import pty
 import shutil
 import subprocess
 from datetime import datetime, timedelta, timezone
@@ -104,6 +103,8 @@ def test_version_comes_from_one_place(shell_env: dict[str, str]) -> None:
 def status_on(stdout_is_terminal: bool, env: dict[str, str]) -> str:
     if not stdout_is_terminal:
         return run([AWS_MFA, "status"], env).stdout
+    import pty  # POSIX only: imported here, so that the module is collected on Windows
+
     master, slave = pty.openpty()
     process = subprocess.Popen(
         [AWS_MFA, "status"],

@@ -8,7 +8,6 @@ disk, or files next to the credentials file.
 from __future__ import annotations
 
 import os
-import resource
 import signal
 import stat
 import subprocess
@@ -71,6 +70,8 @@ def test_setup_never_replaces_a_device(aws_mfa: AwsMfa) -> None:
 
 
 def limited_file_size(limit: int) -> None:  # runs in the child
+    import resource  # POSIX only: imported here, so that the module is collected on Windows
+
     signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
     resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
 

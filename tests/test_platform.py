@@ -29,6 +29,7 @@ from tests.conftest import (
     LONG_TERM_SECRET,
     ROLE,
     TEST_KEYRING,
+    AwsMfa,
     Result,
     check_no_secrets,
     long_term,
@@ -295,3 +296,44 @@ def test_windows_doctor_says_modes_are_not_checked_instead_of_a_false_problem(
     [finding] = file_modes(credentials, credentials.parent / "config")
     assert finding.level == NOTE
     assert "is not checked on Windows" in finding.text
+
+
+def test_a_path_in_a_message_is_in_the_systems_own_form(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert system.shown("/home/me/.aws/credentials") == "'/home/me/.aws/credentials'"
+    assert system.shown(Path("/home/me/x"), quote=False) == "/home/me/x"
+    assert system.shown("/tmp/a\nb") == "'/tmp/a\\nb'"  # one line, whatever the name holds
+    # Windows' separators (ntpath's): one kind of separator, no backslash doubled as repr does.
+    monkeypatch.setattr(os, "sep", "\\")
+    monkeypatch.setattr(os, "altsep", "/")
+    assert system.shown("C:\\Users\\me/.aws/credentials") == "'C:\\Users\\me\\.aws\\credentials'"
+    assert system.user_path("D:/keys/credentials") == "D:\\keys\\credentials"
+
+
+def test_the_default_paths_in_messages_have_one_separator(
+    aws_mfa_in_process: AwsMfa, home: Path
+) -> None:
+    """On Windows too (the Wine tier of .ci/run runs this under the real Windows Python)."""
+    credentials = os.path.join(str(home), ".aws", "credentials")
+    result = aws_mfa_in_process("logout")
+    assert result.code == 0
+    assert f"INFO - There is no credentials file at '{credentials}'; nothing to forget" in (
+        result.stderr.splitlines()
+    )
+    (home / ".aws").mkdir()
+    (home / ".aws" / "credentials").write_text("[dev-long-term]\naws_access_key_id = x\n\n[\n")
+    result = aws_mfa_in_process("-p", "dev")
+    assert result.code == 3
+    assert f"DEBUG - Reading {credentials}" in result.stderr.splitlines()
+    assert f"ERROR - '{credentials}', line 4: in section 'dev-long-term'" in result.stderr
+
+
+def test_the_demo_keeps_what_windows_programs_need(monkeypatch: pytest.MonkeyPatch) -> None:
+    from aws_mfa.demo import demo_environment
+
+    needed = ("TEMP", "TMP", "PATHEXT", "COMSPEC", "SYSTEMROOT", "SYSTEMDRIVE", "WINDIR")
+    for name in needed:
+        monkeypatch.setenv(name, f"value of {name}")
+    monkeypatch.setenv("AWS_PROFILE", "not for the demo")
+    env = demo_environment(Path("home"), "http://127.0.0.1:1")
+    assert {name: env[name] for name in needed} == {name: f"value of {name}" for name in needed}
+    assert "AWS_PROFILE" not in env

@@ -40,6 +40,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 
+from aws_mfa import system
 from aws_mfa.files import ini
 from aws_mfa.files.read import read_ini
 from aws_mfa.records import Record
@@ -51,7 +52,7 @@ if TYPE_CHECKING:
 
 def default_path(environ: Mapping[str, str]) -> str:
     """``AWS_CONFIG_FILE``, else ``~/.aws/config``."""
-    return os.path.expanduser(environ.get("AWS_CONFIG_FILE") or "~/.aws/config")
+    return system.user_path(environ.get("AWS_CONFIG_FILE") or os.path.join("~", ".aws", "config"))
 
 
 def read(path: StrPath) -> ini.IniFile | None:

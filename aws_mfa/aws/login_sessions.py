@@ -41,6 +41,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 
+from aws_mfa import system
 from aws_mfa.aws.config_file import LOGIN_SESSION_KEY, ConfigProfile, profile_name
 from aws_mfa.clock import datetime, timezone
 from aws_mfa.errors import FileError
@@ -87,8 +88,8 @@ def cache_folder(environ: Mapping[str, str]) -> str:
     """``$AWS_LOGIN_CACHE_DIRECTORY`` (variables and ``~`` expanded), else
     ``~/.aws/login/cache``: botocore's ``get_login_token_cache_directory``."""
     if CACHE_FOLDER_VARIABLE in environ:
-        return os.path.expanduser(os.path.expandvars(environ[CACHE_FOLDER_VARIABLE]))
-    return os.path.expanduser(CACHE_FOLDER)
+        return system.user_path(os.path.expandvars(environ[CACHE_FOLDER_VARIABLE]))
+    return system.user_path(CACHE_FOLDER)
 
 
 def cache_file(session: str, folder: str) -> str:

@@ -20,10 +20,9 @@ a copy, and the user is told so.
 
 from __future__ import annotations
 
-import os
 from datetime import datetime
 
-from aws_mfa import expiry, log
+from aws_mfa import expiry, log, system
 from aws_mfa.aws.sections import WRITTEN_KEYS, is_aws_mfa_session, long_term_key_problem
 from aws_mfa.cli.context import Context
 from aws_mfa.clock import utc_now
@@ -125,7 +124,7 @@ def logout(
     """
     document = read.read_ini(path)
     if document is None:
-        log.info("There is no credentials file at %r; nothing to forget", os.fspath(path))
+        log.info("There is no credentials file at %s; nothing to forget", system.shown(path))
         return 0
     with locked(path, lock_timeout):
         document = credentials_file.read_for_edit(path, document)

@@ -117,7 +117,7 @@ def setup(
         document = credentials_file.read_for_edit(path, document)
         if document is not None and long_term in document.sections:
             raise FileError(
-                f"{os.fspath(path)!r} already has a section {long_term!r}; aws-mfa --setup "
+                f"{system.shown(path)} already has a section {long_term!r}; aws-mfa --setup "
                 "never replaces one: edit or remove it by hand first"
             )
         values = ask_keys(ask, ask_secret, find_devices or default_device_finder)

@@ -26,7 +26,7 @@ from __future__ import annotations
 import os
 from functools import partial
 
-from aws_mfa import log
+from aws_mfa import log, system
 from aws_mfa.errors import FileError
 from aws_mfa.files import ini, read, safe_write
 from aws_mfa.files.section_edit import (
@@ -112,8 +112,8 @@ def move_keys(source: str, target: str, keys: tuple[str, ...]) -> Change:
         moved = {key: value for key, value in old.items() if key in keys}
         if any("\n" in value for value in moved.values()):
             raise FileError(
-                f"{base.label!r}: [{source}] has a key that runs over several lines, which "
-                "aws-mfa does not move; put it on one line first"
+                f"{system.shown(base.label)}: [{source}] has a key that runs over several lines, "
+                "which aws-mfa does not move; put it on one line first"
             )
         left = ini.parse(edit_section(base, source, {}, tuple(moved)), base.label)
         planned: Planned = {
@@ -145,10 +145,10 @@ def _base(
     for name in names:
         if section_text(current, name) != section_text(document, name):
             raise FileError(
-                f"{os.fspath(path)!r} changed while aws-mfa was working, section {name!r} "
+                f"{system.shown(path)} changed while aws-mfa was working, section {name!r} "
                 "included; aws-mfa did not overwrite it: run again"
             )
-    log.info("%r changed meanwhile; applying the edit to its new content", os.fspath(path))
+    log.info("%s changed meanwhile; applying the edit to its new content", system.shown(path))
     return current, signature
 
 
@@ -187,7 +187,7 @@ def save_edit(
         except _ChangedMeanwhile:
             document = base
     raise FileError(
-        f"{os.fspath(path)!r} keeps changing while aws-mfa writes it; stop the other "
+        f"{system.shown(path)} keeps changing while aws-mfa writes it; stop the other "
         "program and run again"
     )
 
@@ -249,12 +249,12 @@ def back_up(path: StrPath) -> str | None:
     except FileError as err:
         reason = getattr(err.__cause__, "strerror", None) or str(err)
         raise FileError(
-            f"cannot back up {os.fspath(path)!r} to {folder!r}: {reason}; "
+            f"cannot back up {system.shown(path)} to {system.shown(folder)}: {reason}; "
             "no copy was made and the file was not changed"
         ) from err
     pattern = re.compile(re.escape(name) + r"\.\d{4}-\d\d-\d\dT\d{6}\.\d{6}Z")
     copies = sorted(entry for entry in os.listdir(folder) if pattern.fullmatch(entry))
     for old in copies[:-BACKUPS_KEPT]:
         safe_write.remove(os.path.join(folder, old))
-    log.info("Backed up %r to %r", os.fspath(path), copy)
+    log.info("Backed up %s to %s", system.shown(path), system.shown(copy))
     return copy

@@ -28,6 +28,7 @@ Example::
 
 from __future__ import annotations
 
+from aws_mfa import system
 from aws_mfa.errors import FileError
 from aws_mfa.records import Record
 
@@ -154,7 +155,7 @@ def key_positions(lines: list[str], section: IniSection, stop: int | None = None
 
 
 def _fail(label: str, index: int, problem: str) -> FileError:
-    return FileError(f"{label!r}, line {index + 1}: {problem}", line=index + 1)
+    return FileError(f"{system.shown(label)}, line {index + 1}: {problem}", line=index + 1)
 
 
 def _lines_of(text: str, label: str) -> list[str]:

@@ -10,7 +10,7 @@ What it does not do: read or write the file it protects.
 
 from __future__ import annotations
 
-from aws_mfa import log
+from aws_mfa import log, system
 from aws_mfa.errors import FileError
 from aws_mfa.files import safe_write
 
@@ -46,17 +46,21 @@ class locked:
             try:
                 self.lock.acquire(timeout=min(LOCK_NOTICE_AFTER, timeout))
             except Timeout:
-                log.info("waiting for another aws-mfa that is renewing credentials in %r", path)
+                log.info(
+                    "waiting for another aws-mfa that is renewing credentials in %s",
+                    system.shown(path),
+                )
                 self.lock.acquire(timeout=max(0.0, timeout - LOCK_NOTICE_AFTER))
         except Timeout as err:
             raise FileError(
-                f"another aws-mfa has held the lock on {os.fspath(path)!r} for over "
+                f"another aws-mfa has held the lock on {system.shown(path)} for over "
                 f"{int(timeout)} seconds (is it waiting for an MFA code in another terminal?); "
                 "finish or stop it, then run again"
             ) from err
         except OSError as err:
             raise FileError(
-                f"cannot lock {os.fspath(path)!r}: {err.strerror} ({target + '.lock'!r})"
+                f"cannot lock {system.shown(path)}: {err.strerror} "
+                f"({system.shown(target + '.lock')})"
             ) from err
 
     def __exit__(self, *exception: object) -> None:

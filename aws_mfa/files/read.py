@@ -67,11 +67,11 @@ def _open(path: StrPath) -> int | None:
         return None
     except PermissionError as err:
         raise FileError(
-            f"cannot read {os.fspath(path)!r}: permission denied; check its owner, "
+            f"cannot read {system.shown(path)}: permission denied; check its owner, "
             "and its mode (chmod 600)"
         ) from err
     except OSError as err:
-        raise FileError(f"cannot read {os.fspath(path)!r}: {err.strerror}") from err
+        raise FileError(f"cannot read {system.shown(path)}: {err.strerror}") from err
 
 
 def kind_problem(mode: int) -> str | None:
@@ -99,10 +99,12 @@ def _read_bytes(path: StrPath, fd: int, limit: int = MAX_SIZE) -> tuple[bytes, o
     status = os.fstat(fd)
     kind = kind_problem(status.st_mode)
     if kind:
-        raise FileError(f"{shown!r} is {kind}, not a regular file; move it away or point elsewhere")
+        raise FileError(
+            f"{system.shown(shown)} is {kind}, not a regular file; move it away or point elsewhere"
+        )
     if status.st_size > limit:
         raise FileError(
-            f"{shown!r} is {size_text(status.st_size)}, over the {size_text(limit)} "
+            f"{system.shown(shown)} is {size_text(status.st_size)}, over the {size_text(limit)} "
             "aws-mfa reads; is it the right file?"
         )
     chunks = []
@@ -114,7 +116,9 @@ def _read_bytes(path: StrPath, fd: int, limit: int = MAX_SIZE) -> tuple[bytes, o
         chunks.append(chunk)
         size += len(chunk)
     if size > limit:
-        raise FileError(f"{shown!r} grew over {size_text(limit)} while read; is it the right file?")
+        raise FileError(
+            f"{system.shown(shown)} grew over {size_text(limit)} while read; is it the right file?"
+        )
     return b"".join(chunks), status
 
 
@@ -122,14 +126,16 @@ def decode(data: bytes, shown: str) -> str:
     """The text of ``data``: UTF-8 without a byte-order mark, or one clear error."""
     if data.startswith(UTF8_BOM):
         raise FileError(
-            f"{shown!r}, line 1: the file starts with a UTF-8 byte-order mark (BOM), which "
-            "the AWS CLI and SDKs reject; save it as UTF-8 without BOM"
+            f"{system.shown(shown)}, line 1: the file starts with a UTF-8 byte-order mark (BOM), "
+            "which the AWS CLI and SDKs reject; save it as UTF-8 without BOM"
         )
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as err:
         line = data[: err.start].count(b"\n") + 1
-        raise FileError(f"{shown!r}, line {line}: not UTF-8 text; save the file as UTF-8") from err
+        raise FileError(
+            f"{system.shown(shown)}, line {line}: not UTF-8 text; save the file as UTF-8"
+        ) from err
 
 
 def read_snapshot(path: StrPath, limit: int = MAX_SIZE) -> Snapshot | None:
@@ -143,7 +149,7 @@ def read_snapshot(path: StrPath, limit: int = MAX_SIZE) -> Snapshot | None:
     try:
         data, status = _read_bytes(path, fd, limit)
     except OSError as err:
-        raise FileError(f"cannot read {os.fspath(path)!r}: {err.strerror}") from err
+        raise FileError(f"cannot read {system.shown(path)}: {err.strerror}") from err
     finally:
         os.close(fd)
     return Snapshot(decode(data, os.fspath(path)), signature_of(status))
@@ -183,8 +189,8 @@ def mode_problem(path: StrPath) -> str | None:
     if not mode & 0o077:
         return None
     return (
-        f"{os.fspath(path)!r} can be read by other users (mode {mode:04o}), and it holds your "
-        f"keys; run: chmod 600 {os.fspath(path)!r}"
+        f"{system.shown(path)} can be read by other users (mode {mode:04o}), and it holds your "
+        f"keys; run: chmod 600 {system.shown(path)}"
     )
 
 
@@ -221,17 +227,17 @@ def read_private(path: StrPath) -> str | None:
     except FileNotFoundError:
         return None
     except OSError as err:
-        raise FileError(f"cannot read {shown!r}: {err.strerror}") from err
+        raise FileError(f"cannot read {system.shown(shown)}: {err.strerror}") from err
     try:
         status = os.fstat(fd)
         problem = kind_problem(status.st_mode) or owner_problem(status)
         if problem is None and status.st_size > PRIVATE_MAX_SIZE:
             problem = f"{status.st_size} bytes, more than aws-mfa ever writes there"
         if problem:
-            raise FileError(f"{shown!r} is {problem}")
+            raise FileError(f"{system.shown(shown)} is {problem}")
         data = os.read(fd, PRIVATE_MAX_SIZE + 1)
     except OSError as err:
-        raise FileError(f"cannot read {shown!r}: {err.strerror}") from err
+        raise FileError(f"cannot read {system.shown(shown)}: {err.strerror}") from err
     finally:
         os.close(fd)
     return decode(data, shown)

@@ -62,10 +62,12 @@ def make_folder(folder: StrPath) -> None:
         except FileExistsError as err:
             if not os.path.isdir(each):
                 raise FileError(
-                    f"cannot create the folder {each!r}: something else is in its place"
+                    f"cannot create the folder {system.shown(each)}: something else is in its place"
                 ) from err
         except OSError as err:
-            raise FileError(f"cannot create the folder {each!r}: {err.strerror}") from err
+            raise FileError(
+                f"cannot create the folder {system.shown(each)}: {err.strerror}"
+            ) from err
 
 
 def is_temp_of(name: str, target_name: str) -> bool:
@@ -105,13 +107,15 @@ def _old_state(target: str, shown: str, follow_links: bool = True) -> os.stat_re
     except FileNotFoundError:
         return None
     except OSError as err:
-        raise FileError(f"cannot write {shown!r}: {err.strerror}") from err
+        raise FileError(f"cannot write {system.shown(shown)}: {err.strerror}") from err
     if stat.S_ISLNK(old.st_mode):
-        raise FileError(f"{shown!r} is a symbolic link; aws-mfa never writes through one here")
+        raise FileError(
+            f"{system.shown(shown)} is a symbolic link; aws-mfa never writes through one here"
+        )
     kind = kind_problem(old.st_mode)
     if kind:
         raise FileError(
-            f"{shown!r} is {kind}, not a regular file; aws-mfa never replaces it: "
+            f"{system.shown(shown)} is {kind}, not a regular file; aws-mfa never replaces it: "
             "move it away or point elsewhere"
         )
     return old
@@ -165,7 +169,7 @@ def write_file(
     except OSError as err:
         remove(temp)
         raise FileError(
-            f"cannot write {shown!r}: {err.strerror}; the file was not changed"
+            f"cannot write {system.shown(shown)}: {err.strerror}; the file was not changed"
         ) from err
     except BaseException:
         remove(temp)

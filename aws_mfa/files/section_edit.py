@@ -23,6 +23,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from aws_mfa import system
 from aws_mfa.errors import FileError
 from aws_mfa.files import ini
 
@@ -35,8 +36,8 @@ def refuse_lone_cr(document: ini.IniFile) -> None:
         found = re.search("\r(?!\n)", document.text)
         line = len(ini.line_texts(document.text[: found.end() if found else 0]))
         raise FileError(
-            f"{document.label!r}, line {line}: a line ends with a lone CR (classic Mac line "
-            "endings), which aws-mfa does not edit; convert the file to LF endings "
+            f"{system.shown(document.label)}, line {line}: a line ends with a lone CR (classic Mac "
+            "line endings), which aws-mfa does not edit; convert the file to LF endings "
             "(for example: tr '\\r' '\\n')"
         )
 
@@ -105,8 +106,8 @@ def check_section(part: str, label: str, name: str, expected: Mapping[str, str] 
     ``expected``: an edit that changed anything else is an aws-mfa bug."""
     if ini.parse(part, label).values(name) != expected:
         raise FileError(
-            f"{label!r}: refusing to write an edit of section {name!r} that would change "
-            "other content (an aws-mfa bug; please report it); the file was not changed"
+            f"{system.shown(label)}: refusing to write an edit of section {name!r} that would "
+            "change other content (an aws-mfa bug; please report it); the file was not changed"
         )
 
 
@@ -163,8 +164,8 @@ def replace_key(document: ini.IniFile, name: str, old_key: str, new_key: str, va
     old_values = document.values(name) or {}
     if "\n" in old_values.get(old_key, ""):
         raise FileError(
-            f"{document.label!r}: [{name}] has an {old_key} that runs over several lines, "
-            "which aws-mfa does not move; put it on one line first"
+            f"{system.shown(document.label)}: [{name}] has an {old_key} that runs over several "
+            "lines, which aws-mfa does not move; put it on one line first"
         )
     lines = document.lines()
     index = document.key_line(name, old_key)
@@ -212,8 +213,9 @@ def remove_section_text(document: ini.IniFile, name: str) -> str:
     kept = {key: sec.values for key, sec in document.sections.items() if key != name}
     if {key: sec.values for key, sec in new.sections.items()} != kept:
         raise FileError(
-            f"{document.label!r}: refusing to write a removal of section {name!r} that would "
-            "change other content (an aws-mfa bug; please report it); the file was not changed"
+            f"{system.shown(document.label)}: refusing to write a removal of section {name!r} "
+            "that would change other content (an aws-mfa bug; please report it); the file was "
+            "not changed"
         )
     return new_text
 

@@ -58,8 +58,9 @@ def check_with_botocore(
         }
     if not same:
         raise FileError(
-            f"{label!r}: refusing to write an edit that botocore would read differently "
-            "from what aws-mfa meant (an aws-mfa bug; please report it); the file was not changed"
+            f"{system.shown(label)}: refusing to write an edit that botocore would read "
+            "differently from what aws-mfa meant (an aws-mfa bug; please report it); the file "
+            "was not changed"
         )
 
 

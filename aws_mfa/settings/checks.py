@@ -9,10 +9,9 @@ defaults the checks bound live here too.
 
 from __future__ import annotations
 
-import os
 import re
 
-from aws_mfa import log
+from aws_mfa import log, system
 from aws_mfa.errors import UsageError
 
 TYPE_CHECKING = False  # see aws_mfa.records: typing is not imported at run time
@@ -87,7 +86,7 @@ def profile_name(text: str, source: str, resolved: Resolved) -> str:
 
 
 def path(text: str, source: str, resolved: Resolved) -> str:
-    return os.path.expanduser(text)
+    return system.user_path(text)
 
 
 def text(text: str, source: str, resolved: Resolved) -> str:

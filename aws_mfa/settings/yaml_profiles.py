@@ -27,6 +27,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 
+from aws_mfa import system
 from aws_mfa.errors import FileError
 
 TYPE_CHECKING = False  # see aws_mfa.records: typing is not imported at run time
@@ -59,7 +60,8 @@ WANTED = {int: "a whole number", str: "text", bool: "true or false"}
 
 def default_path(environ: Mapping[str, str]) -> str:
     """``AWS_MFA_CONFIG``, else ``~/.aws/aws-mfa.yaml``."""
-    return os.path.expanduser(environ.get("AWS_MFA_CONFIG") or "~/.aws/aws-mfa.yaml")
+    default = os.path.join("~", ".aws", "aws-mfa.yaml")
+    return system.user_path(environ.get("AWS_MFA_CONFIG") or default)
 
 
 def load(path: StrPath) -> dict[str, dict[str, str]] | None:
