@@ -22,6 +22,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 
+from aws_mfa import system
 from aws_mfa.clock import timezone
 from aws_mfa.errors import UsageError
 from aws_mfa.keys import TemporaryCredentials
@@ -44,7 +45,9 @@ SHELLS = {
 
 
 def choose_format(asked: str | None, source: str, environ: Mapping[str, str]) -> str:
-    """``asked`` (a format or a shell name), else the format of ``$SHELL``, else ``env``."""
+    """``asked`` (a format or a shell name), else the format of ``$SHELL``, else the
+    system's own: ``powershell`` on Windows (where ``SHELL`` is unset unless a POSIX
+    shell such as Git Bash set it), ``env`` elsewhere."""
     if asked:
         name = asked.strip().lower()
         if name in FORMATS:
@@ -56,7 +59,7 @@ def choose_format(asked: str | None, source: str, environ: Mapping[str, str]) ->
             f"(or a shell: {', '.join(SHELLS)})"
         )
     shell = os.path.basename(environ.get("SHELL", "")).lower()
-    return SHELLS.get(shell.removesuffix(".exe"), "env")
+    return SHELLS.get(shell.removesuffix(".exe"), "powershell" if system.WINDOWS else "env")
 
 
 def variables(creds: TemporaryCredentials) -> dict[str, str]:

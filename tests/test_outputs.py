@@ -16,7 +16,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from aws_mfa import outputs
+from aws_mfa import outputs, system
 from aws_mfa.cli.main import main
 from aws_mfa.demo import LocalSts
 from aws_mfa.errors import UsageError
@@ -142,8 +142,18 @@ def test_windows_cmd_format_and_what_it_cannot_quote() -> None:
         ("bash", "/usr/bin/fish", "env"),
     ],
 )
-def test_format_comes_from_the_flag_then_the_shell(asked, shell, fmt) -> None:
+def test_format_comes_from_the_flag_then_the_shell(
+    asked, shell, fmt, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(system, "WINDOWS", False)
     assert outputs.choose_format(asked, "--format", {"SHELL": shell}) == fmt
+
+
+def test_windows_without_a_shell_gets_powershell(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(system, "WINDOWS", True)
+    assert outputs.choose_format(None, "--format", {}) == "powershell"
+    assert outputs.choose_format(None, "--format", {"SHELL": "/usr/bin/bash"}) == "env"  # Git Bash
+    assert outputs.choose_format("cmd", "--format", {}) == "windows-cmd"
 
 
 def test_unknown_format_is_an_error() -> None:
