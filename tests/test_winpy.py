@@ -76,7 +76,8 @@ def test_renewals_write_the_same_file_again_and_again(
     first = aws_mfa(windows, "-p", "dev", "-c", "123456")
     assert first.code == 0, first.stderr
     text = credentials.read_text()
-    assert text.startswith("# mine\n[dev-long-term]\n") and "\n[dev]\n" in text
+    assert text.startswith("# mine\n[dev-long-term]\n")
+    assert "\n[dev]\n" in text
     for code in ("234567", "345678"):  # the second and third writes
         again = aws_mfa(windows, "-p", "dev", "-c", code, "--force")
         assert again.code == 0, again.stderr
@@ -89,7 +90,8 @@ def test_renewals_write_the_same_file_again_and_again(
     [copy] = (home / ".aws" / "credentials_backup").iterdir()
     shown = windows_path(copy)
     assert f"INFO - Backed up '{windows_path(credentials)}' to '{shown}'" in backup.stderr
-    assert "\\\\" not in backup.stderr and "/" not in shown  # one separator, none doubled
+    assert "\\\\" not in backup.stderr
+    assert "/" not in shown
 
 
 def test_a_role_status_export_exec_doctor_and_logout(
@@ -108,7 +110,8 @@ def test_a_role_status_export_exec_doctor_and_logout(
     assert exported.code == 0, exported.stderr
     assert re.search(r"^\$Env:AWS_ACCESS_KEY_ID='ASIA", exported.stdout, re.M), exported.stdout
     cmd = aws_mfa(windows, "export", "-p", "dev", "--format", "windows-cmd")
-    assert cmd.code == 0 and 'set "AWS_ACCESS_KEY_ID=ASIA' in cmd.stdout
+    assert cmd.code == 0
+    assert 'set "AWS_ACCESS_KEY_ID=ASIA' in cmd.stdout
 
     child = "import os, sys; sys.exit(4 if os.environ['AWS_ACCESS_KEY_ID'][:4] == 'ASIA' else 1)"
     python = windows_python(windows, "import sys; print(sys.executable)")
