@@ -71,10 +71,11 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """On Windows, skip the tests marked ``posix`` (docs/platforms.md says which, and why)."""
     if POSIX:
         return
-    skip = pytest.mark.skip(reason="POSIX only (modes, FIFOs, signals, a pty or a POSIX shell)")
     for item in items:
-        if item.get_closest_marker("posix"):
-            item.add_marker(skip)
+        marker = item.get_closest_marker("posix")
+        if marker:
+            why = marker.kwargs.get("reason", "modes, FIFOs, signals, a pty or a POSIX shell")
+            item.add_marker(pytest.mark.skip(reason=f"POSIX only: {why}"))
 
 
 NOT_INHERITED = (

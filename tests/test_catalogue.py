@@ -93,28 +93,28 @@ CASES = [
         "aws_access_key_id = x\n",
         ["-c", "123456"],
         3,
-        "{path!r}, line 1: text before the first [section] header",
+        "'{path}', line 1: text before the first [section] header",
     ),
     Case(
         "a line with no equals sign",
         GOOD + "just some words\n",
         ["-c", "123456"],
         3,
-        "{path!r}, line 5: in section 'default-long-term', this line is neither 'key = value'",
+        "'{path}', line 5: in section 'default-long-term', this line is neither 'key = value'",
     ),
     Case(
         "a duplicate section",
         GOOD + "\n" + GOOD,
         ["-c", "123456"],
         3,
-        "{path!r}, line 6: section 'default-long-term' appears a second time (first on line 1)",
+        "'{path}', line 6: section 'default-long-term' appears a second time (first on line 1)",
     ),
     Case(
         "a duplicate key",
         GOOD + "AWS_ACCESS_KEY_ID = y\n",
         ["-c", "123456"],
         3,
-        "{path!r}, line 5: key 'aws_access_key_id' appears a second time in section "
+        "'{path}', line 5: key 'aws_access_key_id' appears a second time in section "
         "'default-long-term'",
     ),
     Case(
@@ -129,7 +129,7 @@ CASES = [
         None,
         ["-c", "123456"],
         3,
-        "{path!r} is a folder, not a regular file",
+        "'{path}' is a folder, not a regular file",
         special="folder",
     ),
     Case(
@@ -137,7 +137,7 @@ CASES = [
         GOOD,
         ["-c", "123456"],
         3,
-        "cannot read {path!r}: permission denied",
+        "cannot read '{path}': permission denied",
         special="unreadable",
     ),
     Case(
@@ -145,7 +145,7 @@ CASES = [
         None,
         ["-c", "123456"],
         3,
-        "{path!r}, line 2: not UTF-8 text",
+        "'{path}', line 2: not UTF-8 text",
         special="latin1",
     ),
     Case(
@@ -153,7 +153,7 @@ CASES = [
         None,
         ["-c", "123456"],
         3,
-        "{path!r} is a FIFO (named pipe), not a regular file",
+        "'{path}' is a FIFO (named pipe), not a regular file",
         special="fifo",
     ),
     Case(
@@ -163,13 +163,14 @@ CASES = [
         3,
         "'/dev/null' is a device, not a regular file",
         env={"AWS_SHARED_CREDENTIALS_FILE": "/dev/null"},
+        special="device",
     ),
     Case(
         "a file over 64 MiB",
         None,
         ["-c", "123456"],
         3,
-        "{path!r} is 65 MiB, over the 64 MiB aws-mfa reads",
+        "'{path}' is 65 MiB, over the 64 MiB aws-mfa reads",
         special="huge",
     ),
     Case(
@@ -177,7 +178,7 @@ CASES = [
         "\ufeff" + GOOD,
         ["-c", "123456"],
         3,
-        "{path!r}, line 1: the file starts with a UTF-8 byte-order mark (BOM), which the AWS "
+        "'{path}', line 1: the file starts with a UTF-8 byte-order mark (BOM), which the AWS "
         "CLI and SDKs reject",
     ),
     Case(
@@ -187,7 +188,7 @@ CASES = [
         + session("default", "2000-01-01 00:00:00").replace("\n", "\r"),
         ["-c", "123456"],
         3,
-        "{path!r}, line 1: a line ends with a lone CR (classic Mac line endings), which "
+        "'{path}', line 1: a line ends with a lone CR (classic Mac line endings), which "
         "aws-mfa does not edit",
     ),
     Case(
@@ -195,7 +196,7 @@ CASES = [
         None,
         ["logout", "--all"],
         3,
-        "{path!r} is a FIFO (named pipe), not a regular file",
+        "'{path}' is a FIFO (named pipe), not a regular file",
         special="fifo",
     ),
     Case(
@@ -329,7 +330,7 @@ CASES = [
         GOOD,
         ["-c", "123456"],
         3,
-        "{config!r}, line 2: in section 'default', this line is neither",
+        "'{config}', line 2: in section 'default', this line is neither",
         config="[default]\nregion\n",
     ),
     Case(
@@ -360,6 +361,13 @@ def unreadable(command: list[str]) -> list[str]:
     return [setpriv, "--bounding-set", "-dac_override,-dac_read_search", *command]
 
 
+POSIX_ONLY = {
+    "fifo": "a FIFO (Windows has no mkfifo)",
+    "device": "/dev/null as the file (Windows' devices are NUL, CON...)",
+    "unreadable": "a file made unreadable with chmod 000 (Windows keeps access in ACLs)",
+}
+"""The cases a Windows file system cannot stage, by their ``special``, and why."""
+
 AS_A_PROCESS_TOO = (
     "an export format that does not exist, before any login",
     "a duplicate key",
@@ -373,11 +381,18 @@ def runs() -> list[object]:
     the cases of :data:`AS_A_PROCESS_TOO` as a process too; the process runs are marked e2e."""
     found = []
     for case in CASES:
+        marks = (
+            [pytest.mark.posix(reason=POSIX_ONLY[case.special])]
+            if case.special in POSIX_ONLY
+            else []
+        )
         if case.special != "unreadable":
-            found.append(pytest.param(case, run_in_process, id=case.name))
+            found.append(pytest.param(case, run_in_process, id=case.name, marks=marks))
         if case.special == "unreadable" or case.name in AS_A_PROCESS_TOO:
             found.append(
-                pytest.param(case, run, id=f"{case.name} (process)", marks=pytest.mark.e2e)
+                pytest.param(
+                    case, run, id=f"{case.name} (process)", marks=[*marks, pytest.mark.e2e]
+                )
             )
     return found
 

@@ -17,6 +17,7 @@ from aws_mfa.files import credentials_file, ini
 from tests.conftest import (
     AWS_MFA,
     DEVICE,
+    POSIX,
     ROLE,
     AwsMfa,
     long_term,
@@ -221,8 +222,9 @@ def test_backup_flag_copies_the_old_file_first(
     copies = list(folder.iterdir())
     assert len(copies) == 1
     assert copies[0].read_bytes() == original
-    assert stat.S_IMODE(copies[0].stat().st_mode) == 0o600
-    assert stat.S_IMODE(folder.stat().st_mode) == 0o700
+    if POSIX:  # Windows keeps access in ACLs, not in these bits
+        assert stat.S_IMODE(copies[0].stat().st_mode) == 0o600
+        assert stat.S_IMODE(folder.stat().st_mode) == 0o700
 
 
 def test_backup_from_the_config_and_only_ten_are_kept(
@@ -458,9 +460,7 @@ def test_unparsable_config_is_an_error_with_its_line(
     config = write(home / ".aws" / "config", "[default]\nregion = eu-west-1\nregion\n")
     result = aws_mfa_in_process("-c", "123456")
     assert result.code == 3
-    assert result.error_lines[0].startswith(
-        f"ERROR - {str(config)!r}, line 3: in section 'default'"
-    )
+    assert result.error_lines[0].startswith(f"ERROR - '{config}', line 3: in section 'default'")
     assert credentials.read_bytes() == before
     assert sts.requests == []
 
@@ -481,7 +481,8 @@ def test_warns_when_the_config_hides_the_written_keys(
     result = aws_mfa_in_process("-c", "123456")
     assert result.code == 0, result.stderr
     name = key.split(" ")[0]
-    assert f"WARNING - [default] in {home}/.aws/config has {name}: the AWS CLI and SDKs then " in (
+    config = home / ".aws" / "config"
+    assert f"WARNING - [default] in {config} has {name}: the AWS CLI and SDKs then " in (
         result.stderr
     )
 

@@ -18,6 +18,7 @@ import stat
 import sys
 import time
 import urllib.parse
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -729,8 +730,9 @@ record = pathlib.Path(sys.argv[1])
 page = sys.argv[-1]
 text = ""
 if page.startswith("file://"):
-    from urllib.parse import unquote, urlsplit
-    text = pathlib.Path(unquote(urlsplit(page).path)).read_text()
+    from urllib.parse import urlsplit
+    from urllib.request import url2pathname
+    text = pathlib.Path(url2pathname(urlsplit(page).path)).read_text()
 record.write_text(json.dumps({"argv": sys.argv[2:], "page": text}))
 """
 
@@ -813,7 +815,7 @@ def test_the_system_browser_is_given_the_page(
     (page,) = opened
     assert page.startswith("file://")
     assert "SigninToken" not in page
-    text = Path(urllib.parse.unquote(urllib.parse.urlsplit(page).path)).read_text()
+    text = Path(urllib.request.url2pathname(urllib.parse.urlsplit(page).path)).read_text()
     signin_endpoint.visit(page_target(text))
     monkeypatch.setattr(webbrowser, "open", lambda url, new=0: False)
     assert "found no browser" in one_error(run("console", "-p", "dev"), 2)

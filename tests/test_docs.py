@@ -14,7 +14,7 @@ from aws_mfa.cli.parser import build_parser
 from aws_mfa.errors import __doc__ as exit_codes
 
 ROOT = Path(__file__).resolve().parent.parent
-USAGE = (ROOT / "docs" / "usage.md").read_text()
+USAGE = (ROOT / "docs" / "usage.md").read_text(encoding="utf-8")
 MAN_PAGE = ROOT / "man" / "aws-mfa.1"
 
 
@@ -64,13 +64,13 @@ def all_options() -> set[str]:
 
 
 def test_every_flag_and_command_is_in_the_man_page() -> None:
-    page = MAN_PAGE.read_text().replace("\\-", "-")
+    page = MAN_PAGE.read_text(encoding="utf-8").replace("\\-", "-")
     assert sorted(option for option in all_options() if option not in page) == []
     assert sorted(name for name in parsers() if name and f"aws-mfa {name}" not in page) == []
 
 
 def test_every_exit_code_is_in_the_man_page() -> None:
-    page = MAN_PAGE.read_text()
+    page = MAN_PAGE.read_text(encoding="utf-8")
     codes = [line.split()[0] for line in (exit_codes or "").splitlines() if line[:1].isdigit()]
     for code in codes:
         assert f".B {code}" in page or f", {code}\n" in page, code
@@ -84,14 +84,13 @@ def test_the_committed_man_page_is_up_to_date(tmp_path: Path) -> None:
     generate = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(generate)
     generate.generate(tmp_path / "aws-mfa.1")
-    assert (tmp_path / "aws-mfa.1").read_text() == MAN_PAGE.read_text(), (
-        "run: python man/generate.py"
-    )
+    generated = (tmp_path / "aws-mfa.1").read_text(encoding="utf-8")
+    assert generated == MAN_PAGE.read_text(encoding="utf-8"), "run: python man/generate.py"
 
 
 def environment_variables() -> set[str]:
     """Every variable the environment table of docs/usage.md names."""
-    usage = (ROOT / "docs" / "usage.md").read_text()
+    usage = (ROOT / "docs" / "usage.md").read_text(encoding="utf-8")
     table = usage.split("## Environment variables", 1)[1].split("\n## ", 1)[0]
     rows = [line.split("|")[1] for line in table.splitlines() if line.startswith("| `")]
     return {name for row in rows for name in re.findall(r"`([A-Z_]+)`", row)}
@@ -104,7 +103,7 @@ def test_every_variable_of_the_settings_table_is_documented_in_usage() -> None:
 
 
 def test_the_man_page_lists_every_variable_usage_md_does() -> None:
-    page = MAN_PAGE.read_text()
+    page = MAN_PAGE.read_text(encoding="utf-8")
     environment = page.split(".SH ENVIRONMENT", 1)[1].split(".SH ", 1)[0]
     missing = [name for name in environment_variables() if name not in environment]
     assert missing == []
@@ -121,8 +120,8 @@ def mkdocs_slug(heading: str) -> str:
 
 
 def test_every_anchor_link_works_on_github_and_on_the_site() -> None:
-    pages = {path.name: path.read_text() for path in (ROOT / "docs").glob("*.md")}
-    pages["README.md"] = (ROOT / "README.md").read_text()
+    pages = {path.name: path.read_text(encoding="utf-8") for path in (ROOT / "docs").glob("*.md")}
+    pages["README.md"] = (ROOT / "README.md").read_text(encoding="utf-8")
     broken = []
     for name, text in pages.items():
         for target, anchor in re.findall(r"\]\(([\w./-]*?\.md)?#([^)]+)\)", text):

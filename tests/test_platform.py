@@ -104,6 +104,7 @@ def test_windows_replace_gives_up_after_a_second_and_posix_never_waits(
         raise SharingViolation(13, "The process cannot access the file")
 
     monkeypatch.setattr(os, "replace", always_busy)
+    monkeypatch.setattr(system, "WINDOWS", False)
     pauses: list[float] = []
     with pytest.raises(PermissionError):
         system.replace("new", "old", sleep=pauses.append)  # POSIX: no retry
@@ -299,6 +300,8 @@ def test_windows_doctor_says_modes_are_not_checked_instead_of_a_false_problem(
 
 
 def test_a_path_in_a_message_is_in_the_systems_own_form(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(os, "sep", "/")  # POSIX's separators (posixpath's)
+    monkeypatch.setattr(os, "altsep", None)
     assert system.shown("/home/me/.aws/credentials") == "'/home/me/.aws/credentials'"
     assert system.shown(Path("/home/me/x"), quote=False) == "/home/me/x"
     assert system.shown("/tmp/a\nb") == "'/tmp/a\\nb'"  # one line, whatever the name holds

@@ -46,6 +46,12 @@ from tests.conftest import (
 CODE = "314159"
 ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = ROOT / "test-artifacts"
+LINUX_DESKTOP = pytest.mark.skipif(
+    sys.platform == "win32",
+    reason="auto's choice on a Linux desktop (zenity, kdialog); Windows' (PowerShell) is "
+    "test_auto_without_a_terminal_asks_the_desktop's",
+)
+"""For the tests of what auto does on this system, which they take to be a Linux desktop."""
 EVERYWHERE = {"zenity", "kdialog", "osascript", "powershell", "pwsh", "ykman", "notify-send"}
 
 
@@ -252,6 +258,7 @@ def settings(environ: dict[str, str] | None = None, **flags: object):
     return resolve(Flags(**flags), environ or {}, None)
 
 
+@LINUX_DESKTOP
 def test_no_way_to_ask_names_what_to_configure(home: Path) -> None:
     with pytest.raises(NoCodeSourceError) as caught:
         obtain_code(settings(), DEVICE, terminal_prompter, UsedCodes(home / "u.json"), time.sleep)
@@ -261,6 +268,7 @@ def test_no_way_to_ask_names_what_to_configure(home: Path) -> None:
     assert caught.value.exit_code == 4
 
 
+@LINUX_DESKTOP
 def test_a_refused_prompt_fails_the_runs_that_waited_for_it(
     home: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -306,6 +314,7 @@ def test_a_hostile_refusal_record_is_no_refusal(home: Path) -> None:
     assert used.used(DEVICE, CODE)
 
 
+@LINUX_DESKTOP
 def test_a_dialog_renews_in_process_with_no_terminal(
     aws_mfa_in_process: AwsMfa, credentials: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -687,10 +696,36 @@ def test_the_recipes_of_the_usage_page_set_what_they_say(home: Path) -> None:
 @pytest.mark.parametrize(
     ("prompt", "environ", "terminal", "found", "level", "says"),
     [
-        ("auto", {}, True, set(), "note", "nothing can ask for a code here"),
-        ("auto", {"DISPLAY": ":0"}, True, {"zenity"}, "ok", "on the terminal, and with no "),
-        ("auto", {"DISPLAY": ":0"}, True, set(), "note", "would ask with no terminal with zenity"),
-        ("auto", {"DISPLAY": ":0"}, False, {"zenity"}, "ok", "asked with zenity"),
+        pytest.param(
+            "auto", {}, True, set(), "note", "nothing can ask for a code here", marks=LINUX_DESKTOP
+        ),
+        pytest.param(
+            "auto",
+            {"DISPLAY": ":0"},
+            True,
+            {"zenity"},
+            "ok",
+            "on the terminal, and with no ",
+            marks=LINUX_DESKTOP,
+        ),
+        pytest.param(
+            "auto",
+            {"DISPLAY": ":0"},
+            True,
+            set(),
+            "note",
+            "would ask with no terminal with zenity",
+            marks=LINUX_DESKTOP,
+        ),
+        pytest.param(
+            "auto",
+            {"DISPLAY": ":0"},
+            False,
+            {"zenity"},
+            "ok",
+            "asked with zenity",
+            marks=LINUX_DESKTOP,
+        ),
         ("terminal", {}, True, set(), "ok", "asked on the terminal"),
         ("ykman", {}, True, {"ykman"}, "ok", "asked with ykman"),
         ("ykman", {}, True, set(), "PROBLEM", "ykman is not installed"),

@@ -167,6 +167,7 @@ def test_logout_forgets_the_profiles_mfa_session(
     assert list(folder.glob("*.json")) == []
 
 
+@pytest.mark.posix(reason="mode bits (Windows keeps access in ACLs)")
 def test_no_file_under_home_is_open_to_others(
     credentials: Path, home: Path, aws_mfa_in_process: AwsMfa, strict_sts: StrictSts
 ) -> None:

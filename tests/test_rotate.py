@@ -26,6 +26,7 @@ from tests.conftest import (
     DEVICE,
     LONG_TERM_KEY_ID,
     LONG_TERM_SECRET,
+    POSIX,
     AwsMfa,
     Result,
     long_term,
@@ -287,6 +288,7 @@ def test_keep_old_leaves_the_old_key_inactive(
     assert "...ERM1, which the file does not name (inactive" in error
 
 
+@pytest.mark.posix(reason="a symbolic link (Windows needs a privilege to make one)")
 def test_the_journal_is_private_and_a_link_is_refused(
     aws_mfa_in_process: AwsMfa, keys_file: Path, iam: IamLayer, home: Path, tmp_path: Path
 ) -> None:
@@ -301,6 +303,7 @@ def test_the_journal_is_private_and_a_link_is_refused(
     assert iam.strict.calls == []
 
 
+@pytest.mark.posix(reason="mode bits (Windows keeps access in ACLs)")
 def test_a_journal_others_may_read_is_not_trusted(
     aws_mfa_in_process: AwsMfa, keys_file: Path, iam: IamLayer, home: Path
 ) -> None:
@@ -325,8 +328,9 @@ def test_a_journal_is_0600_in_a_0700_folder(
     aws_mfa_in_process("rotate", "--yes", "--token", CODE)
 
     [journal] = journals(home)
-    assert stat.S_IMODE(journal.stat().st_mode) == 0o600
-    assert stat.S_IMODE(journal.parent.stat().st_mode) == 0o700
+    if POSIX:  # Windows keeps access in ACLs, not in these bits
+        assert stat.S_IMODE(journal.stat().st_mode) == 0o600
+        assert stat.S_IMODE(journal.parent.stat().st_mode) == 0o700
     data = json.loads(journal.read_text())
     assert data["step"] == "inactive"
     assert data["old_secret"] == LONG_TERM_SECRET

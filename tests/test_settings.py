@@ -138,7 +138,7 @@ def test_region_comes_from_flag_then_aws_region_then_default_region() -> None:
 
 def test_credentials_file_flag_beats_the_environment(home: Path) -> None:
     env = {"AWS_SHARED_CREDENTIALS_FILE": "/env/creds"}
-    assert resolve(Flags(), env, None).credentials_file == "/env/creds"
+    assert resolve(Flags(), env, None).credentials_file == str(Path("/env/creds"))
     assert resolve(Flags(credentials_file="~/c"), env, None).credentials_file == str(home / "c")
 
 

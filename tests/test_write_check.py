@@ -3,6 +3,7 @@ renewal has botocore read only that section's lines, where that provably suffice
 
 from __future__ import annotations
 
+import locale
 from pathlib import Path
 
 import pytest
@@ -15,6 +16,9 @@ from aws_mfa.files.lock import locked
 from aws_mfa.files.section_edit import edit_section, planned_values
 from tests.conftest import write
 from tests.test_property import SESSION, Case, files
+
+UTF8_LOCALE = locale.getpreferredencoding(False).lower().replace("-", "") == "utf8"
+"""Whether botocore, which opens files in the locale's encoding, reads them as UTF-8."""
 
 WINDOW_LINES = st.lists(
     st.sampled_from(
@@ -72,6 +76,11 @@ def test_when_botocore_reads_the_window_as_meant_it_reads_the_whole_file_as_mean
     if write_check.edited_window(base, planned, text) is None:
         return
     if write_check.botocore_text_view(window) != planned:
+        return
+    if not (text.isascii() or UTF8_LOCALE):
+        # botocore reads the whole file in the locale's encoding (Windows: cp1252, unless
+        # Python's UTF-8 mode is on), so a non-ASCII name elsewhere reads differently there,
+        # before aws-mfa's edit as after it; the window aws-mfa checks is read as UTF-8.
         return
     event("the window was used and passed")
     whole = write_check.botocore_view(temp_file(tmp_path, text))

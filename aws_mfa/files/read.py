@@ -66,12 +66,18 @@ def _open(path: StrPath) -> int | None:
     except FileNotFoundError:
         return None
     except PermissionError as err:
+        if os.path.isdir(path):  # Windows refuses to open a folder, where POSIX opens it
+            raise FileError(_not_regular(path, "a folder")) from err
         raise FileError(
             f"cannot read {system.shown(path)}: permission denied; check its owner, "
             "and its mode (chmod 600)"
         ) from err
     except OSError as err:
         raise FileError(f"cannot read {system.shown(path)}: {err.strerror}") from err
+
+
+def _not_regular(path: StrPath, kind: str) -> str:
+    return f"{system.shown(path)} is {kind}, not a regular file; move it away or point elsewhere"
 
 
 def kind_problem(mode: int) -> str | None:
@@ -99,9 +105,7 @@ def _read_bytes(path: StrPath, fd: int, limit: int = MAX_SIZE) -> tuple[bytes, o
     status = os.fstat(fd)
     kind = kind_problem(status.st_mode)
     if kind:
-        raise FileError(
-            f"{system.shown(shown)} is {kind}, not a regular file; move it away or point elsewhere"
-        )
+        raise FileError(_not_regular(shown, kind))
     if status.st_size > limit:
         raise FileError(
             f"{system.shown(shown)} is {size_text(status.st_size)}, over the {size_text(limit)} "
