@@ -37,6 +37,7 @@ import warnings
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -111,6 +112,18 @@ def home(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
     monkeypatch.setenv("HOME", str(folder))
     monkeypatch.setenv("USERPROFILE", str(folder))  # where Windows looks, as botocore does there
     return folder
+
+
+NO_TERMINAL: dict[str, Any] = (
+    {"creationflags": subprocess.DETACHED_PROCESS}
+    if sys.platform == "win32"
+    else {"start_new_session": True}
+)
+"""``subprocess`` options that start a child with no terminal, as a test of "no terminal"
+expects: on POSIX a session of its own, so no controlling terminal; on Windows no console
+at all (``start_new_session`` does nothing there, and the child would share the test's
+console; ``CREATE_NO_WINDOW`` would give it a hidden one, whose ``CONIN$`` it could open
+and wait on)."""
 
 
 PROCESS_STARTERS = ("fork", "forkpty", "posix_spawn", "posix_spawnp", "system", "execv", "execve")
@@ -361,8 +374,8 @@ def run(
         capture_output=True,
         text=True,
         timeout=timeout,
-        start_new_session=True,
         check=False,
+        **NO_TERMINAL,
     )
     result = Result(done.returncode, done.stdout, done.stderr)
     check_no_secrets(command, env, stdin or "", result)

@@ -17,6 +17,7 @@ from aws_mfa.files import credentials_file, ini
 from tests.conftest import (
     AWS_MFA,
     DEVICE,
+    NO_TERMINAL,
     POSIX,
     ROLE,
     AwsMfa,
@@ -514,7 +515,7 @@ def test_status_into_a_pipe_closed_early_is_not_an_error(
         stdin=subprocess.DEVNULL,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
-        start_new_session=True,
+        **NO_TERMINAL,
     )
     assert process.stdout is not None
     assert process.stdout.readline().startswith(b"PROFILE")

@@ -16,6 +16,7 @@ from aws_mfa.demo import LocalSts
 from aws_mfa.files import ini
 from tests.conftest import (
     AWS_MFA,
+    NO_TERMINAL,
     SESSION_KEY_ID,
     AwsMfa,
     Result,
@@ -35,7 +36,7 @@ def start(args: list[str], env: dict[str, str]) -> subprocess.Popen[str]:
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
-        start_new_session=True,
+        **NO_TERMINAL,
     )
 
 

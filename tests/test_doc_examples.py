@@ -46,6 +46,7 @@ from tests.conftest import (
     AWS_MFA,
     LONG_TERM_KEY_ID,
     LONG_TERM_SECRET,
+    NO_TERMINAL,
     ROLE,
     Result,
     check_no_secrets,
@@ -187,7 +188,7 @@ class Sandbox:
         else:
             done = subprocess.run(
                 words, env=env, input="", stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                text=True, timeout=60, start_new_session=True, check=False,
+                text=True, timeout=60, check=False, **NO_TERMINAL,
             )  # fmt: skip
             result = Result(done.returncode, "", done.stdout)
         check_no_secrets(words, env, "", result)

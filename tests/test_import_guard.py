@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import long_term, session, write
+from tests.conftest import NO_TERMINAL, long_term, session, write
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -107,7 +107,7 @@ def test_valid_path_imports_only_what_it_needs(
         capture_output=True,
         text=True,
         stdin=subprocess.DEVNULL,
-        start_new_session=True,
+        **NO_TERMINAL,
         timeout=60,
         check=False,
     )
@@ -150,7 +150,7 @@ def test_status_with_cached_mfa_sessions_imports_no_more(credentials: Path, home
         capture_output=True,
         text=True,
         stdin=subprocess.DEVNULL,
-        start_new_session=True,
+        **NO_TERMINAL,
         timeout=60,
         check=False,
     )

@@ -24,6 +24,7 @@ from aws_mfa.files import ini
 from aws_mfa.keys import TemporaryCredentials
 from tests.conftest import (
     AWS_MFA,
+    NO_TERMINAL,
     SESSION_KEY_ID,
     SESSION_SECRET,
     AwsMfa,
@@ -396,7 +397,7 @@ def test_exec_forwards_ctrl_c_to_the_command(
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
-        start_new_session=True,
+        **NO_TERMINAL,
     )
     try:
         assert process.stdout is not None

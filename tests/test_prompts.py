@@ -34,6 +34,7 @@ from tests.conftest import (
     AWS_MFA,
     DEVICE,
     LONG_TERM_SECRET,
+    NO_TERMINAL,
     SESSION_SECRET,
     AwsMfa,
     LocalSts,
@@ -517,7 +518,7 @@ def ten_callers(env: dict[str, str], home: Path) -> list[str]:
         capture_output=True,
         text=True,
         timeout=120,
-        start_new_session=True,  # no controlling terminal, as under an IDE
+        **NO_TERMINAL,  # no controlling terminal, as under an IDE
         check=True,
     )
     results: list[str] = json.loads(done.stdout)

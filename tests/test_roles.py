@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from aws_mfa.files import ini
-from tests.conftest import AWS_MFA, DEVICE, LONG_TERM_KEY_ID, AwsMfa, long_term, write
+from tests.conftest import AWS_MFA, DEVICE, LONG_TERM_KEY_ID, NO_TERMINAL, AwsMfa, long_term, write
 from tests.strict_sts import StrictSts, strict_sts
 
 __all__ = ["strict_sts"]  # the fixture, used by name
@@ -203,7 +203,7 @@ def test_two_processes_renewing_two_roles_buy_one_session(
             stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
-            start_new_session=True,
+            **NO_TERMINAL,
         )
         for role, name, code in ((PROD, "prod", "123456"), (AUDIT, "audit", "654321"))
     ]

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from aws_mfa.files import ini
-from tests.conftest import AWS_MFA, AwsMfa, long_term, write
+from tests.conftest import AWS_MFA, NO_TERMINAL, AwsMfa, long_term, write
 from tests.strict_sts import StrictSts, strict_sts
 
 pytestmark = pytest.mark.e2e
@@ -60,7 +60,7 @@ def start_exec_server(env: dict[str, str], command: str) -> subprocess.Popen[byt
         stdin=subprocess.DEVNULL,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
-        start_new_session=True,
+        **NO_TERMINAL,
     )
 
 
