@@ -176,10 +176,31 @@ class Keychain:
         return _translated(self, doing, key_id, secret)
 
 
+INTERACTION_NOT_ALLOWED = -25308
+"""macOS's errSecInteractionNotAllowed: the keychain is locked, and no window may ask to unlock
+it (over SSH, say). keyring's macOS backend reports it as an unknown error, with this status
+as its cause's first argument."""
+
+
+def _cannot_ask_to_unlock(err: BaseException) -> bool:
+    cause: BaseException | None = err
+    while cause is not None:
+        if cause.args and cause.args[0] == INTERACTION_NOT_ALLOWED:
+            return True
+        cause = cause.__cause__
+    return False
+
+
 def _translated_message(keychain: Keychain, err: Exception, doing: str, key_id: str) -> str:
     import keyring.errors
 
     what = f"{doing} the secret of access key {mask(key_id)}"
+    if _cannot_ask_to_unlock(err):
+        return (
+            f"the keychain ({keychain.label}) is locked and cannot ask to be unlocked here "
+            f"(no window to ask in, as over SSH) while {what}; unlock it with "
+            "'security unlock-keychain' and run again"
+        )
     if isinstance(err, keyring.errors.KeyringLocked):
         return (
             f"the keychain ({keychain.label}) stayed locked while {what}: the unlock was "

@@ -116,7 +116,9 @@ class Journals:
     def path(self, credentials: str, section: str) -> str:
         import hashlib
 
-        where = f"{safe_write.real_path(credentials)}\0{section}".encode()
+        # One journal per file, however its path was typed (links, and case where the
+        # file system ignores it: ~/.AWS/Credentials is ~/.aws/credentials on macOS and Windows).
+        where = f"{system.canonical_path(credentials)}\0{section}".encode()
         name = hashlib.sha1(where, usedforsecurity=False).hexdigest()
         return os.path.join(self.folder, f"{name}.json")
 
@@ -150,7 +152,7 @@ class Journals:
                 f"the rotation journal {system.shown(path)} cannot be read; the backup copies in "
                 f"{credentials}_backup/ hold the old key: see docs/rotation.md"
             ) from err
-        same_file = safe_write.real_path(journal.credentials_file) == safe_write.real_path(
+        same_file = system.canonical_path(journal.credentials_file) == system.canonical_path(
             credentials
         )
         if not same_file or journal.section != section:

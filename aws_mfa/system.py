@@ -58,6 +58,28 @@ SHARING_ERRORS = (5, 32, 33)
 lock violation (``winerror``)."""
 
 
+def canonical_path(path: str | os.PathLike[str]) -> str:
+    """The one name of the file at ``path``, however it was typed: links resolved, and where
+    file names ignore case, one case: lower case on Windows (``normcase``), and on macOS the
+    case the file system keeps (``F_GETPATH``), for a file that exists. Linux's names are
+    case-sensitive: there two cases are two files."""
+    real = os.path.normcase(os.path.realpath(os.fspath(path)))
+    if not (MACOS and sys.platform == "darwin"):
+        return real
+    import fcntl
+
+    try:
+        fd = os.open(real, os.O_RDONLY | NONBLOCK | CLOEXEC)
+    except OSError:
+        return real  # no file yet: the name as typed is all there is
+    try:
+        return os.fsdecode(fcntl.fcntl(fd, fcntl.F_GETPATH, bytes(1024)).rstrip(b"\0"))
+    except OSError:
+        return real
+    finally:
+        os.close(fd)
+
+
 def user_path(text: str) -> str:
     """``text`` as a path to use and show: ``~`` made the home folder, and the system's own
     separator throughout (on Windows ``~/.aws/x`` would otherwise be ``C:\\Users\\me/.aws/x``:

@@ -37,6 +37,29 @@ class LockedKeyring(KeyringBackend):
         raise KeyringLocked("Failed to unlock the collection!")
 
 
+class MacKeychainLockedOverSsh(KeyringBackend):
+    """keyring's macOS backend, reached over SSH with the keychain locked: Security says
+    errSecInteractionNotAllowed (-25308), which keyring reports as an unknown error."""
+
+    priority = 1
+
+    def fail(self) -> None:
+        try:
+            raise OSError(-25308, "Unknown Error")  # keyring's api.Error(status, text)
+        except OSError as err:
+            raise KeyringError(f"Can't get password from keychain: {err}") from err
+
+    def get_password(self, service: str, username: str) -> str | None:
+        self.fail()
+        return None
+
+    def set_password(self, service: str, username: str, password: str) -> None:
+        self.fail()
+
+    def delete_password(self, service: str, username: str) -> None:
+        self.fail()
+
+
 class BrokenKeyring(KeyringBackend):
     priority = 1
 

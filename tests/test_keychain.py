@@ -317,6 +317,19 @@ def test_no_keychain_at_all_is_one_line_saying_what_to_install(
     assert sts.requests == []
 
 
+def test_a_macos_keychain_locked_over_ssh_says_unlock_it(
+    credentials: Path, home: Path, aws_mfa_in_process: AwsMfa, sts: LocalSts
+) -> None:
+    env = plain_backend("MacKeychainLockedOverSsh", home)
+    write(credentials, IMPORTED)
+    error = one_error(aws_mfa_in_process("-p", "dev", "--token", "123456", **env), 10)
+    assert "is locked and cannot ask to be unlocked here" in error
+    assert "security unlock-keychain" in error
+    assert MASKED in error
+    assert credentials.read_text() == IMPORTED
+    assert sts.requests == []
+
+
 def test_a_refused_unlock_is_one_line(
     credentials: Path, home: Path, aws_mfa: AwsMfa, sts: LocalSts
 ) -> None:

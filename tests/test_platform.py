@@ -340,3 +340,27 @@ def test_the_demo_keeps_what_windows_programs_need(monkeypatch: pytest.MonkeyPat
     env = demo_environment(Path("home"), "http://127.0.0.1:1")
     assert {name: env[name] for name in needed} == {name: f"value of {name}" for name in needed}
     assert "AWS_PROFILE" not in env
+
+
+def test_a_rotation_journal_is_named_by_the_file_however_its_path_is_typed(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from aws_mfa.rotation import Journals
+
+    credentials = tmp_path / "credentials"
+    credentials.write_text("")
+    journals = Journals(str(tmp_path / "journals"))
+    typed = str(tmp_path / "CREDENTIALS")
+    if os.path.normcase("A") == "a":  # Windows: names ignore case
+        assert journals.path(typed, "dev") == journals.path(str(credentials), "dev")
+    # macOS: the file system says the name it keeps (F_GETPATH), whatever case was typed.
+    kept = os.fsencode(credentials) + b"\0" * 8
+    fake = types.SimpleNamespace(F_GETPATH=50, fcntl=lambda fd, op, buffer: kept)
+    monkeypatch.setitem(sys.modules, "fcntl", fake)
+    monkeypatch.setattr(system, "MACOS", True)
+    monkeypatch.setattr(sys, "platform", "darwin")
+    monkeypatch.setattr(os.path, "realpath", lambda path: os.fspath(path))
+    monkeypatch.setattr(os, "open", lambda path, flags: 99)
+    monkeypatch.setattr(os, "close", lambda fd: None)
+    assert journals.path(typed, "dev") == journals.path(str(credentials), "dev")
+    assert journals.path(typed, "dev") != journals.path(typed, "prod")
