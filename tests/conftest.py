@@ -28,6 +28,7 @@ import io
 import itertools
 import json
 import os
+import platform
 import re
 import shutil
 import subprocess
@@ -66,6 +67,11 @@ NO_KEYCHAIN = "keyring.backends.fail.Keyring"
 
 
 POSIX = os.name == "posix"
+
+platform.uname()
+"""Asked once, before any test refuses to start processes (no_process_unless_e2e): botocore's
+user agent asks ``platform``, which keeps the answer, and which runs ``cmd /c ver`` to find
+it where Windows' ``_wmi`` module is missing (under Wine; setup-winpy.sh removes it)."""
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

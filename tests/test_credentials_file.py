@@ -15,7 +15,7 @@ from aws_mfa.files import ini, read, safe_write
 from aws_mfa.files.lock import locked
 from aws_mfa.files.section_edit import edit_section, remove_section_text
 from aws_mfa.settings.resolve import Flags, resolve_early
-from tests.conftest import write
+from tests.conftest import POSIX, write
 
 SESSION = {
     "assumed_role": "False",
@@ -51,8 +51,6 @@ output = json
 aws_access_key_id = AKIAPROD
 aws_secret_access_key = prod-secret
 """
-
-pytestmark = pytest.mark.posix  # modes, owners, FIFOs, signals or a pty (docs/platforms.md)
 
 
 def edit(text: str, name: str, values: dict[str, str], remove: tuple[str, ...] = ()) -> str:
@@ -172,6 +170,7 @@ def test_removing_a_middle_section_keeps_the_comment_of_the_next() -> None:
 # Saving.
 
 
+@pytest.mark.posix(reason="mode bits (Windows keeps access in ACLs)")
 def test_new_file_is_0600_in_a_new_0700_folder(tmp_path: Path) -> None:
     path = tmp_path / "new" / ".aws" / "credentials"
     with locked(path, 120):
@@ -181,6 +180,7 @@ def test_new_file_is_0600_in_a_new_0700_folder(tmp_path: Path) -> None:
     assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700
 
 
+@pytest.mark.posix(reason="mode bits (Windows keeps access in ACLs)")
 def test_existing_mode_is_kept_never_widened(tmp_path: Path) -> None:
     path = write(tmp_path / "credentials", "[a]\n", mode=0o640)
     with locked(path, 120):
@@ -193,6 +193,7 @@ def test_existing_mode_is_kept_never_widened(tmp_path: Path) -> None:
     assert path.read_text() == "[c]\n"
 
 
+@pytest.mark.posix(reason="a symbolic link (Windows needs a privilege to make one)")
 def test_a_symlink_stays_a_link_and_its_target_is_updated(tmp_path: Path) -> None:
     target = write(tmp_path / "dotfiles" / "aws-credentials", "[a]\n")
     link = tmp_path / ".aws" / "credentials"
@@ -211,7 +212,8 @@ def test_no_temporary_file_is_left_and_a_crashed_one_is_cleaned(tmp_path: Path) 
     crashed.write_text("[half")
     with locked(path, 120):
         cf.save(path, "[b]\n")
-    assert sorted(p.name for p in path.parent.iterdir()) == ["credentials", "credentials.lock"]
+    lock = ["credentials.lock"] if POSIX else []  # Windows' lock file goes with the lock
+    assert sorted(p.name for p in path.parent.iterdir()) == ["credentials", *lock]
 
 
 @pytest.mark.e2e  # the file-size limit is set on a process of its own
@@ -239,6 +241,7 @@ except FileError as err:
     assert [p.name for p in path.parent.iterdir()] == ["credentials"]
 
 
+@pytest.mark.posix(reason="the lock file's mode bits (Windows removes the lock file on release)")
 def test_lock_file_is_0600(tmp_path: Path) -> None:
     path = write(tmp_path / "credentials", "[a]\n")
     with locked(path, 120):

@@ -80,7 +80,10 @@ NOT_RUN = {
 }
 TERMINAL_TIME_LIMIT = 30
 
-pytestmark = pytest.mark.posix  # modes, owners, FIFOs, signals or a pty (docs/platforms.md)
+pytestmark = pytest.mark.posix(
+    reason="the pages' console examples are POSIX shell lines (shlex, $VARS, paths like "
+    "~/.aws/credentials in the output), typed into a pty where they ask"
+)
 
 
 @dataclass

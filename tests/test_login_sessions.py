@@ -20,6 +20,7 @@ from pathlib import Path
 
 import pytest
 
+from aws_mfa import system
 from aws_mfa.aws import login_sessions
 from aws_mfa.aws.config_file import profiles
 from aws_mfa.cli.main import main
@@ -65,8 +66,6 @@ CONFIG = (
     f"[profile gone]\nlogin_session = {CAROL}\n\n"
     "[profile plain]\nregion = eu-west-1\n"
 )
-
-pytestmark = pytest.mark.posix  # modes, owners, FIFOs, signals or a pty (docs/platforms.md)
 
 
 def stamp(moment: datetime) -> str:
@@ -141,7 +140,8 @@ def test_the_cache_file_is_the_one_botocore_reads(
     if variable is not None:
         monkeypatch.setenv("AWS_LOGIN_CACHE_DIRECTORY", variable.format(tmp=tmp_path))
     folder = login_sessions.cache_folder(os.environ)
-    assert folder == get_login_token_cache_directory()
+    # The same folder, in Windows' own separators there (botocore joins "~/..." as typed).
+    assert folder == system.user_path(get_login_token_cache_directory())
     for value in (ALICE, "arn:aws:iam::123456789012:root", "ünïcode", ""):
         expected = os.path.join(folder, generate_login_cache_key(value) + ".json")
         assert login_sessions.cache_file(value, folder) == expected
@@ -307,6 +307,7 @@ def test_a_hostile_cache_file_is_an_unknown_expiry(name: str, cache: Path, confi
     assert_nothing_secret(repr(console))
 
 
+@pytest.mark.posix(reason="a FIFO (Windows has no mkfifo)")
 def test_a_fifo_or_a_folder_in_the_place_of_the_cache_file_does_not_block(
     cache: Path, config: Path
 ) -> None:
@@ -320,6 +321,7 @@ def test_a_fifo_or_a_folder_in_the_place_of_the_cache_file_does_not_block(
     assert "a folder" in stale.reason
 
 
+@pytest.mark.posix(reason="symbolic links and a FIFO")
 def test_links_are_followed_as_botocore_follows_them(
     cache: Path, config: Path, tmp_path: Path
 ) -> None:

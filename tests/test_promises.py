@@ -37,8 +37,6 @@ from tests.strict_sts import StrictSts, strict_sts
 
 __all__ = ["strict_sts"]  # the fixture, used by name
 
-pytestmark = pytest.mark.posix  # modes, owners, FIFOs, signals or a pty (docs/platforms.md)
-
 
 @pytest.fixture
 def aws_mfa(aws_mfa_in_process: AwsMfa) -> AwsMfa:
@@ -106,6 +104,7 @@ def shared(tmp_path: Path) -> Path:
     return folder
 
 
+@pytest.mark.posix(reason="a symbolic link (Windows needs a privilege to make one)")
 def test_a_link_planted_beside_a_shared_credentials_file_is_never_written_through(
     shared: Path, home: Path, aws_mfa: AwsMfa, strict_sts: StrictSts
 ) -> None:
@@ -148,6 +147,7 @@ def test_a_session_planted_by_someone_else_is_never_used(
     assert "planted" not in credentials.read_text()
 
 
+@pytest.mark.posix(reason="another user's file (os.chown; Windows keeps owners in ACLs)")
 def test_a_session_file_of_another_user_is_never_used(
     credentials: Path, home: Path, aws_mfa: AwsMfa, strict_sts: StrictSts
 ) -> None:
@@ -164,6 +164,7 @@ def test_a_session_file_of_another_user_is_never_used(
     assert "planted" not in credentials.read_text()
 
 
+@pytest.mark.posix(reason="another user's file (os.chown; Windows keeps owners in ACLs)")
 def test_another_users_cache_folder_costs_no_code(
     credentials: Path, home: Path, aws_mfa: AwsMfa, strict_sts: StrictSts
 ) -> None:
@@ -183,6 +184,7 @@ def test_another_users_cache_folder_costs_no_code(
     assert strict_sts.count("GetSessionToken") == 1
 
 
+@pytest.mark.posix(reason="mode bits (Windows keeps access in ACLs)")
 def test_a_cache_folder_open_to_others_is_made_private(
     credentials: Path, home: Path, aws_mfa: AwsMfa, strict_sts: StrictSts
 ) -> None:
@@ -436,6 +438,7 @@ def test_a_cache_entry_counts_only_for_the_key_pair_that_made_it(home: Path) -> 
     assert cache.get(LONG_TERM_KEY_ID, "another secret", DEVICE, now, 300) is None
 
 
+@pytest.mark.posix(reason="mode bits and a symbolic link")
 def test_private_files_are_read_only_when_they_are_the_users_own(tmp_path: Path) -> None:
     own = write(tmp_path / "own", "x", 0o600)
     assert read.read_private(own) == "x"

@@ -43,8 +43,6 @@ __all__ = ["strict_sts"]
 
 ROLE = "arn:aws:iam::210987654321:role/admin"
 
-pytestmark = pytest.mark.posix  # modes, owners, FIFOs, signals or a pty (docs/platforms.md)
-
 
 GARBAGE = r"""
 import json, os, socket
