@@ -25,7 +25,7 @@ from tests.conftest import (
     write,
 )
 
-pytestmark = [pytest.mark.e2e, pytest.mark.posix]
+pytestmark = [pytest.mark.e2e, pytest.mark.posix(reason="lock holders killed with SIGKILL")]
 
 
 def start(args: list[str], env: dict[str, str]) -> subprocess.Popen[str]:

@@ -14,7 +14,10 @@ import pytest
 from aws_mfa import __version__
 from tests.conftest import AWS_MFA, BIN, long_term, run, session, write
 
-pytestmark = [pytest.mark.e2e, pytest.mark.posix]  # the installed aws-mfa, mostly in a shell
+pytestmark = [
+    pytest.mark.e2e,
+    pytest.mark.posix(reason="the installed aws-mfa in a POSIX shell, and a pty"),
+]
 
 FILES = (
     long_term("default-long-term")

@@ -19,7 +19,7 @@ from aws_mfa.demo import LocalSts
 from aws_mfa.files import ini
 from tests.conftest import AWS_MFA, AwsMfa, long_term, write
 
-pytestmark = [pytest.mark.e2e, pytest.mark.posix]
+pytestmark = [pytest.mark.e2e, pytest.mark.posix(reason="devices, FIFOs and file-size limits")]
 
 
 def sections(path: Path) -> dict[str, dict[str, str]]:

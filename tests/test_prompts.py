@@ -389,7 +389,7 @@ def assert_nothing_secret_on_command_lines(env: dict[str, str]) -> None:
 
 
 @pytest.mark.e2e
-@pytest.mark.posix
+@pytest.mark.posix(reason="the fake drivers are #! scripts on PATH")
 @pytest.mark.parametrize("driver", ["zenity", "kdialog", "osascript", "powershell", "ykman"])
 def test_each_driver_gives_the_code_to_a_run_with_no_terminal(
     driver: str, fakes: dict[str, str], credentials: Path
@@ -421,7 +421,7 @@ FAILURES = [
 
 
 @pytest.mark.e2e  # the fake programs are processes; aws-mfa itself runs in-process
-@pytest.mark.posix
+@pytest.mark.posix(reason="the fake drivers are #! scripts on PATH")
 @pytest.mark.parametrize(("driver", "mode", "exit_code", "says"), FAILURES)
 def test_every_driver_failure_is_one_line_and_changes_nothing(
     driver: str,
@@ -448,7 +448,7 @@ def test_every_driver_failure_is_one_line_and_changes_nothing(
 
 
 @pytest.mark.e2e
-@pytest.mark.posix
+@pytest.mark.posix(reason="the zenity of a Linux desktop (Windows asks with PowerShell)")
 def test_a_missing_driver_program_is_one_line(
     environment: dict[str, str], credentials: Path
 ) -> None:
@@ -463,7 +463,7 @@ def test_a_missing_driver_program_is_one_line(
 
 
 @pytest.mark.e2e
-@pytest.mark.posix
+@pytest.mark.posix(reason="the fake drivers are #! scripts on PATH")
 def test_a_yubikey_touch_is_announced_as_a_notification(
     fakes: dict[str, str], credentials: Path
 ) -> None:
@@ -526,7 +526,7 @@ def ten_callers(env: dict[str, str], home: Path) -> list[str]:
 
 
 @pytest.mark.e2e
-@pytest.mark.posix
+@pytest.mark.posix(reason="the fake drivers are #! scripts on PATH")
 def test_ten_parallel_credential_process_callers_share_one_dialog(
     fakes: dict[str, str], home: Path, credentials: Path, sts: LocalSts
 ) -> None:
@@ -541,7 +541,7 @@ def test_ten_parallel_credential_process_callers_share_one_dialog(
 
 
 @pytest.mark.e2e
-@pytest.mark.posix
+@pytest.mark.posix(reason="the fake drivers are #! scripts on PATH")
 def test_a_cancelled_dialog_fails_every_waiting_caller_and_spends_nothing(
     fakes: dict[str, str], home: Path, credentials: Path, sts: LocalSts
 ) -> None:
@@ -620,7 +620,7 @@ def wait_for(check: object, seconds: float) -> object:
 
 
 @pytest.mark.e2e
-@pytest.mark.posix
+@pytest.mark.posix(reason="zenity on Xvfb")
 def test_a_real_zenity_on_xvfb_answered_by_xdotool(
     environment: dict[str, str], credentials: Path, tmp_path: Path
 ) -> None:
