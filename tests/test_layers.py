@@ -141,11 +141,11 @@ def test_each_package_says_what_it_may_import(package: str) -> None:
 def test_the_test_sees_an_import_that_points_up() -> None:
     tree = ast.parse(
         "if TYPE_CHECKING:\n    from aws_mfa.aliases import StrPath\n"
-        "def f():\n    from aws_mfa.files import ini\n    import aws_mfa.renewal\n"
+        "def f():\n    from aws_mfa.files import ini\n    import aws_mfa.sessions.renewal\n"
     )
     assert imports(tree) == [
         ("aws_mfa.aliases", True, 2),
         ("aws_mfa.files.ini", False, 4),
-        ("aws_mfa.renewal", False, 5),
+        ("aws_mfa.sessions.renewal", False, 5),
     ]
-    assert LAYERS[layer("aws_mfa.renewal")] > LAYERS[layer("aws_mfa.files.ini")]
+    assert LAYERS[layer("aws_mfa.sessions.renewal")] > LAYERS[layer("aws_mfa.files.ini")]
