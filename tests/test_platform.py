@@ -364,3 +364,21 @@ def test_a_rotation_journal_is_named_by_the_file_however_its_path_is_typed(
     monkeypatch.setattr(os, "close", lambda fd: None)
     assert journals.path(typed, "dev") == journals.path(str(credentials), "dev")
     assert journals.path(typed, "dev") != journals.path(typed, "prod")
+
+
+def test_the_in_process_time_limit_needs_no_sigalrm(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Windows has no SIGALRM: the limit of an in-process run is a timer thread."""
+    import signal
+    import threading
+
+    from tests.conftest import time_limit
+
+    monkeypatch.delattr(signal, "SIGALRM", raising=False)
+    monkeypatch.delattr(signal, "setitimer", raising=False)
+    never = threading.Event()
+    expired = pytest.raises(pytest.fail.Exception, match=r"took longer than 0\.2 seconds")
+    with expired, time_limit(0.2):
+        while not never.wait(0.01):  # a run that never ends, stopped by the interrupt
+            pass
+    with time_limit(5):
+        pass  # a run within its limit is left alone
