@@ -37,10 +37,8 @@ editor on it instead).
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping
 
-from aws_mfa import system
 from aws_mfa.files import ini
 from aws_mfa.files.read import read_ini
 from aws_mfa.records import Record
@@ -48,11 +46,6 @@ from aws_mfa.records import Record
 TYPE_CHECKING = False  # see aws_mfa.records
 if TYPE_CHECKING:
     from aws_mfa.aliases import StrPath
-
-
-def default_path(environ: Mapping[str, str]) -> str:
-    """``AWS_CONFIG_FILE``, else ``~/.aws/config``."""
-    return system.user_path(environ.get("AWS_CONFIG_FILE") or os.path.join("~", ".aws", "config"))
 
 
 def read(path: StrPath) -> ini.IniFile | None:
