@@ -129,3 +129,12 @@ def test_a_role_status_export_exec_doctor_and_logout(
     assert "[prod]" not in credentials.read_text()
     assert "[dev-long-term]" in credentials.read_text()
     assert LONG_TERM_KEY_ID in credentials.read_text()
+
+
+def test_the_demo_runs(windows: dict[str, str]) -> None:
+    """``python -m aws_mfa.demo``: its local STS on the Windows Python, its runs with what a
+    Windows program needs from the environment (TEMP, COMSPEC, SYSTEMROOT...)."""
+    demo = run([WINPY, "-m", "aws_mfa.demo"], windows, timeout=300)
+    assert demo.code == 0, demo.stdout + demo.stderr
+    assert "still valid" in demo.stdout + demo.stderr
+    assert "(STS answered 1 request(s) in all)" in demo.stdout
