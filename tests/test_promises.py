@@ -466,3 +466,24 @@ def test_an_sts_answer_expiring_later_than_sts_ever_allows_is_refused() -> None:
     assert sts.answer_problem(late, now) == "an Expiration later than any session STS gives"
     fine = {"Credentials": {**credentials, "Expiration": now + timedelta(hours=36)}}
     assert sts.answer_problem(fine, now) is None
+
+
+# The hostile-input pass of issue 30.
+
+
+def test_a_refusal_dated_in_the_future_counts_as_now_and_is_pruned(tmp_path: Path) -> None:
+    """A refusal recorded before the clock was set back: once seen, it is dated now, so no
+    run that starts later fails with it, and it ages out like any other."""
+    now = [1_800_000_000.0]
+    path = tmp_path / "used.json"
+    why = "its zenity dialog was cancelled"
+    write(path, json.dumps({"refused": {DEVICE: [now[0] + 30 * 86400, why]}}))
+    memory = used_codes.UsedCodes(path, clock=lambda: now[0])
+
+    assert memory.refused_since(DEVICE, now[0] - 5) == why  # the runs waiting now: as if just
+    assert json.loads(path.read_text())["refused"][DEVICE] == [now[0], why]
+    now[0] += 10
+    assert memory.refused_since(DEVICE, now[0] - 1) is None  # a run that started later asks
+    now[0] += used_codes.KEEP
+    memory.record(OTHER_DEVICE, "123456")
+    assert "refused" not in json.loads(path.read_text())  # pruned
