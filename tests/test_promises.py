@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from aws_mfa import mfa_sessions, used_codes
+from aws_mfa import mfa_sessions, rotation, used_codes
 from aws_mfa.aws import sts
 from aws_mfa.errors import FileError
 from aws_mfa.files import ini, read
@@ -487,3 +487,67 @@ def test_a_refusal_dated_in_the_future_counts_as_now_and_is_pruned(tmp_path: Pat
     now[0] += used_codes.KEEP
     memory.record(OTHER_DEVICE, "123456")
     assert "refused" not in json.loads(path.read_text())  # pruned
+
+
+JOURNAL = {
+    "section": "dev-long-term",
+    "user": "alice",
+    "arn": "arn:aws:iam::123456789012:user/alice",
+    "step": "written",
+    "started": "2026-12-01T10:00:00Z",
+    "old_key_id": LONG_TERM_KEY_ID,
+    "old_secret": LONG_TERM_SECRET,
+    "keychain": False,
+    "keep_old": False,
+    "new_key_id": "AKIANEWKEY000000TEST",
+    "new_secret": "new/secret",
+    "new_created": "2026-12-01T10:00:05Z",
+}
+
+
+@pytest.mark.parametrize(
+    ("change", "problem"),
+    [
+        ({"step": 5}, "its step is not text on one line"),
+        ({"step": "done"}, "its step is none of creating, created, written"),
+        ({"keychain": "no"}, "its keychain is not true or false"),
+        ({"keep_old": 0}, "its keep_old is not true or false"),
+        ({"old_key_id": 123}, "its old_key_id is not text on one line"),
+        ({"new_secret": None}, "its new_secret is not text on one line"),
+        ({"section": ["dev-long-term"]}, "its section is not text on one line"),
+        ({"credentials_file": "a\u0000b"}, "its credentials_file is not text on one line"),
+        ({"user": ...}, "it has no user"),
+        (None, "not a JSON object"),
+    ],
+)
+def test_a_rotation_journal_of_the_wrong_shape_is_refused_before_any_code(
+    credentials: Path,
+    home: Path,
+    aws_mfa: AwsMfa,
+    strict_sts: StrictSts,
+    change: dict[str, object] | None,
+    problem: str,
+) -> None:
+    """The rule of the guide: whatever can fail is checked before a code is asked for."""
+    write(credentials, long_term("dev-long-term"))
+    journals = rotation.Journals(str(home / ".aws" / "aws-mfa-rotations"))
+    path = Path(journals.path(str(credentials), "dev-long-term"))
+    data: object = [JOURNAL]
+    if change is not None:
+        data = {"credentials_file": str(credentials), **JOURNAL, **change}
+        data = {name: value for name, value in data.items() if value is not ...}
+    (home / ".aws" / "aws-mfa-rotations").mkdir(mode=0o700)
+    write(path, json.dumps(data))
+    before = credentials.read_bytes()
+
+    result = aws_mfa("-p", "dev", "rotate", "--yes", "--token", "123456")
+
+    assert result.code == 3, result.stderr
+    no_internal_error(result.stderr)
+    assert result.error_lines == [
+        f"ERROR - the rotation journal {str(path)!r} is not one aws-mfa wrote ({problem}"
+        + result.error_lines[0].partition(problem)[2]
+    ]
+    assert "nothing was asked or sent" in result.error_lines[0]
+    assert strict_sts.calls == []
+    assert credentials.read_bytes() == before
