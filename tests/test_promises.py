@@ -551,3 +551,41 @@ def test_a_rotation_journal_of_the_wrong_shape_is_refused_before_any_code(
     assert "nothing was asked or sent" in result.error_lines[0]
     assert strict_sts.calls == []
     assert credentials.read_bytes() == before
+
+
+@pytest.mark.parametrize(
+    ("yaml", "problem"),
+    [
+        ("dev:\n  account: " + "[" * 5000 + "\n", "line 2: nested more than 10 deep"),
+        ("dev:\n  region: " + "{a: " * 300 + "\n", "line 2: nested more than 10 deep"),
+        ("dev:\n" + "".join(f"{' ' * n}k{n}:\n" for n in range(2, 40)), "nested more than"),
+        ("dev:\n  account: " + "1" * 5000 + "\n", "line 2: a whole number of more than 40"),
+        ("dev:\n  expiry: 0x" + "f" * 5000 + "\n", "line 2: a whole number of more than 40"),
+        ("? " + "9" * 5000 + "\n: {}\n", "line 1: a whole number of more than 40 characters"),
+        ("dev:\n  expiry: " + ":".join(["59"] * 3000) + "\n", "a whole number of more than"),
+        ("dev:\n  account: 2026-13-45\n", "line 2: not a date or time"),
+        ("dev:\n  expiry: !!int abc\n", "line 2: not a whole number"),
+    ],
+)
+def test_a_hostile_yaml_settings_file_is_one_line_with_exit_3(
+    credentials: Path,
+    home: Path,
+    aws_mfa: AwsMfa,
+    strict_sts: StrictSts,
+    yaml: str,
+    problem: str,
+) -> None:
+    write(credentials, long_term("dev-long-term"))
+    settings = write(home / ".aws" / "aws-mfa.yaml", yaml)
+    before = credentials.read_bytes()
+
+    result = aws_mfa("-p", "dev", "-c", "123456")
+
+    assert result.code == 3, result.stderr
+    no_internal_error(result.stderr)
+    assert len(result.error_lines) == 1, result.stderr
+    assert result.error_lines[0].startswith(f"ERROR - {settings}, ")
+    assert problem in result.error_lines[0]
+    assert result.error_lines[0].endswith("; fix the YAML")
+    assert strict_sts.calls == []
+    assert credentials.read_bytes() == before
