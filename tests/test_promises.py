@@ -567,6 +567,7 @@ def test_a_rotation_journal_of_the_wrong_shape_is_refused_before_any_code(
         ("dev:\n  expiry: " + ":".join(["59"] * 3000) + "\n", "a whole number of more than"),
         ("dev:\n  account: 2026-13-45\n", "line 2: not a date or time"),
         ("dev:\n  expiry: !!int abc\n", "line 2: not a whole number"),
+        ("dev:\n  expiry: !!int [" + "1, " * 1000 + "]\n", "line 2: expected a scalar node"),
     ],
 )
 def test_a_hostile_yaml_settings_file_is_one_line_with_exit_3(

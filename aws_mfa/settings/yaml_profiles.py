@@ -131,7 +131,7 @@ def bounded_loader() -> Any:
         construct = yaml.SafeLoader.yaml_constructors[tag]
 
         def bounded(loader: Any, node: Any) -> Any:
-            if len(str(node.value)) > MAX_NUMBER_LENGTH:
+            if isinstance(node.value, str) and len(node.value) > MAX_NUMBER_LENGTH:
                 problem = f"a {what} of more than {MAX_NUMBER_LENGTH} characters"
                 raise ConstructorError(None, None, problem, node.start_mark)
             try:
