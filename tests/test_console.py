@@ -38,7 +38,7 @@ from tests.conftest import (
     long_term,
     write,
 )
-from tests.signin_standin import SigninStandIn
+from tests.signin_standin import REFUSED, SigninStandIn
 from tests.signin_standin import signin as signin_endpoint
 from tests.strict_sts import StrictSts, strict_sts
 
@@ -685,6 +685,8 @@ def test_an_answer_that_is_not_a_token_is_one_line(
     signin_endpoint.fault = lambda: (status, body)
     result = run("console", "-p", "dev", "--print")
     assert message in one_error(result, code)
+    if status == 400:  # it names nothing of the credentials: GET is asked too, and refused
+        assert [seen.method for seen in signin_endpoint.seen] == ["POST", "GET"]
     assert result.stdout == ""
     assert body.decode(errors="replace") not in result.stderr or not body
 
@@ -733,7 +735,7 @@ def test_the_post_carries_session_type_json_and_no_credentials_in_its_url(
     assert token_request.path == "/federation"
 
 
-@pytest.mark.parametrize("status", [404, 405, 411, 413, 415, 429])
+@pytest.mark.parametrize("status", [400, 404, 405, 411, 413, 415, 429])
 def test_any_4xx_that_is_not_about_the_credentials_is_asked_again_with_get(
     dev: Path, run: AwsMfa, signin_endpoint: SigninStandIn, status: int
 ) -> None:
@@ -749,12 +751,22 @@ def test_any_4xx_that_is_not_about_the_credentials_is_asked_again_with_get(
     assert f"answered the POST with HTTP {status}" in result.stderr
 
 
-@pytest.mark.parametrize("status", [400, 401, 403])
+@pytest.mark.parametrize(
+    ("status", "body"),
+    [
+        (400, b"<h1>HTTP Status 400 - Invalid credentials parameter</h1>"),  # AWS's page
+        (400, REFUSED),
+        (400, b'{"message":"Invalid Session parameter"}'),
+        (400, b'{"message":"Invalid SessionDuration parameter"}'),
+        (401, b""),
+        (403, b"<html>Forbidden</html>"),
+    ],
+)
 def test_a_4xx_refusing_the_credentials_is_said_so_and_never_asked_again(
-    dev: Path, run: AwsMfa, signin_endpoint: SigninStandIn, status: int
+    dev: Path, run: AwsMfa, signin_endpoint: SigninStandIn, status: int, body: bytes
 ) -> None:
     """The credentials go into no URL when the endpoint has refused them already."""
-    signin_endpoint.fault = lambda: (status, b'{"message":"no"}')
+    signin_endpoint.fault = lambda: (status, body)
     error = one_error(run("console", "-p", "dev", "--print"), 5)
     assert "refused the federation token of" in error
     assert f"HTTP {status}" in error

@@ -8,11 +8,11 @@ A console session is made from temporary credentials in two steps::
 
 The token is asked for with a POST form holding ``SessionType=json``, as AWS's own
 toolkit asks for it, so that the credentials travel in the body rather than in a
-URL a proxy may log. A 4xx that is not about the credentials (405, 404, 415...)
-is asked again with GET, the form AWS documents; 400, 401 and 403 are the
-endpoint refusing the credentials, and are said so (:data:`REFUSED`). The
-GovCloud sign-in takes GET only (AWS's toolkit: POST-based federation is not
-supported there), so aws-us-gov is asked with GET at once.
+URL a proxy may log. A 4xx that says nothing of the credentials (405, 404, 415, a
+400 that does not name them...) is asked again with GET, the form AWS documents;
+one that refuses them (:func:`refuses_credentials`) is said so, and they are not
+sent again. The GovCloud sign-in takes GET only (AWS's toolkit: POST-based
+federation is not supported there), so aws-us-gov is asked with GET at once.
 
 The endpoint takes only role credentials (AssumeRole) and federation tokens
 (GetFederationToken). It refuses an MFA session of GetSessionToken with HTTP
@@ -141,10 +141,11 @@ at their global hosts. The European Sovereign Cloud (aws-eusc, live since Januar
 has one region, and signs in at its host, ``eusc-de-east-1.signin.amazonaws-eusc.eu``:
 the host granted uses, and botocore's endpoint rules name for its sign-in service
 (aws-vault's global ``signin.amazonaws-eusc.eu`` carries a note that it is not available)."""
-REFUSED = (400, 401, 403)
-"""The statuses of the federation endpoint refusing the credentials it was sent (400: not
-role or federation credentials, no longer valid, or a SessionDuration they may not carry;
-401 and 403: revoked or expired). Any other 4xx to the POST says nothing of them."""
+CREDENTIAL_WORDS = ("credential", "session parameter", "sessionduration", "federated login")
+"""What a 400 of the federation endpoint says when it refuses the credentials it was sent:
+"Invalid credentials parameter" (AWS's knowledge center), "Only federation tokens or assume
+role tokens may be used for federated login", "Invalid Session parameter", "Invalid
+SessionDuration parameter"."""
 REGION_PREFIXES = (
     ("cn-", "aws-cn"),
     ("us-gov-", "aws-us-gov"),
@@ -409,9 +410,9 @@ def signin_token(
     ``kind`` names the credentials in errors ("role credentials of ... assumed from
     the MFA session"). With ``post`` (the partition's :attr:`Partition.post`), the
     request is a POST form with ``SessionType=json``, so that the credentials are in
-    its body rather than in a URL a proxy may log; a 4xx answer that is not one of
-    :data:`REFUSED` is asked again with GET, the form AWS documents. Without, GET
-    alone is sent.
+    its body rather than in a URL a proxy may log; a 4xx answer that does not refuse
+    them (:func:`refuses_credentials`) is asked again with GET, the form AWS
+    documents. Without, GET alone is sent.
     """
     params = {"Action": "getSigninToken", "Session": session_json(creds)}
     if session_duration is not None:
@@ -427,7 +428,7 @@ def signin_token(
         return read_token(answer, base, kind, session_duration)
     form = {"Action": params["Action"], "SessionType": "json", **params}
     answer = send(transport, "POST", url, urlencode(form))
-    if 400 <= answer.status < 500 and answer.status not in REFUSED:
+    if 400 <= answer.status < 500 and not refuses_credentials(answer):
         log.debug(
             "The console's sign-in endpoint answered the POST with HTTP %d, which says "
             "nothing of the credentials; asking again with GET, the form AWS documents",
@@ -437,8 +438,22 @@ def signin_token(
     return read_token(answer, base, kind, session_duration)
 
 
+def refuses_credentials(answer: Answer) -> bool:
+    """Whether ``answer`` refuses the credentials it was sent: 401 or 403, or a 400 whose
+    text names them (:data:`CREDENTIAL_WORDS`). Another 4xx, or a 400 that names nothing
+    of them (a proxy's, an endpoint's that did not read the form), says nothing of them."""
+    if answer.status in (401, 403):
+        return True
+    if answer.status != 400:
+        return False
+    text = answer.body[:8192].decode("utf-8", "replace").lower()
+    return any(word in text for word in CREDENTIAL_WORDS)
+
+
 def read_token(answer: Answer, base: str, kind: str, session_duration: int | None) -> str:
     """The sign-in token in the endpoint's answer; an error that names ``kind`` otherwise.
+    A 400, 401 or 403 is the credentials refused, whatever the text: to the GET, the form
+    AWS documents, a 400 can mean nothing else.
 
     The answer's body is never quoted: it could hold what was sent.
     """
