@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 from aws_mfa import log, system
 from aws_mfa.errors import NoCodeSourceError, NoTokenError, PromptRefusedError, StsRefusedError
@@ -54,18 +54,28 @@ NO_TERMINAL = no_terminal(
 )
 
 
-def no_code_source(profile: str) -> str:
+def no_code_source(profile: str, environ: Mapping[str, str] | None = None) -> str:
     """The message when a code is needed where nothing can ask for one (an SDK's
-    ``credential_process``, cron, CI, with no desktop): the sources that work there."""
+    ``credential_process``, an agent's tool, cron, CI): why, then one step a person can
+    take. A renewal puts what expired, and when, before it (:mod:`aws_mfa.sessions.renewal`)."""
     import shlex
 
+    from aws_mfa.codes.prompts import has_display
+
+    environ = os.environ if environ is None else environ
     run = "aws-mfa" if profile == "default" else f"aws-mfa -p {shlex.quote(profile)}"
+    desktop = ""
+    if not system.WINDOWS and sys.platform != "darwin" and not has_display(environ):
+        desktop = (
+            ", and no desktop for a dialog (DISPLAY and WAYLAND_DISPLAY are not set: hosts "
+            "that start tools with a cleaned environment, as MCP hosts do, drop them; put "
+            "DISPLAY in the tool's env)"
+        )
     return (
-        "an MFA code is needed and there is neither a terminal nor a desktop to ask on; "
-        "give aws-mfa a source that needs none: MFA_PROMPT=ykman for a YubiKey, or a dialog "
-        "(MFA_PROMPT=zenity, kdialog, osascript or powershell) where a desktop can show one, "
-        "or --token-command or MFA_TOKEN_COMMAND, or --token or MFA_TOKEN; or run "
-        f"'{run}' once in a terminal, and later runs use the session it keeps"
+        f"no MFA code can be asked for here: there is no terminal{desktop}; run '{run}' in a "
+        "terminal to renew it (codes with no terminal: MFA_PROMPT=ykman for a YubiKey, "
+        "--token-command or MFA_TOKEN_COMMAND, or a dialog; see 'Codes without a terminal' "
+        "in docs/usage.md)"
     )
 
 
