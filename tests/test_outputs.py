@@ -305,7 +305,7 @@ def test_credential_process_with_no_way_to_get_a_code_fails_clearly(
     )
     result = aws_cli("sts", "get-caller-identity", "--profile", "dev-mfa")
     assert result.code != 0
-    assert "no MFA code can be asked for here: there is no terminal" in result.stderr
+    assert "no MFA code can be asked for here: no terminal" in result.stderr
     assert sts.requests == []
 
 

@@ -67,16 +67,24 @@ def no_code_source(profile: str, environ: Mapping[str, str] | None = None) -> st
     desktop = ""
     if not system.WINDOWS and sys.platform != "darwin" and not has_display(environ):
         desktop = (
-            ", and no desktop for a dialog (DISPLAY and WAYLAND_DISPLAY are not set: hosts "
-            "that start tools with a cleaned environment, as MCP hosts do, drop them; put "
-            "DISPLAY in the tool's env)"
+            " or desktop (DISPLAY is not set: hosts that clean the environment, as MCP hosts "
+            "do, drop it; put it in the tool's env)"
         )
+    piped = " or pass a code on stdin with '--token -'," if stdin_is_a_pipe() else ""
     return (
-        f"no MFA code can be asked for here: there is no terminal{desktop}; run '{run}' in a "
-        "terminal to renew it (codes with no terminal: MFA_PROMPT=ykman for a YubiKey, "
-        "--token-command or MFA_TOKEN_COMMAND, or a dialog; see 'Codes without a terminal' "
-        "in docs/usage.md)"
+        f"no MFA code can be asked for here: no terminal{desktop}; run '{run}' in a terminal "
+        f"to renew it,{piped} or see 'Codes without a terminal' in docs/usage.md"
     )
+
+
+def stdin_is_a_pipe() -> bool:
+    """Whether standard input is a pipe (``echo 123456 | aws-mfa``): a code may be on it."""
+    import stat
+
+    try:
+        return sys.stdin is not None and stat.S_ISFIFO(os.fstat(sys.stdin.fileno()).st_mode)
+    except (OSError, ValueError):
+        return False
 
 
 def terminal_prompter(prompt: str, no_terminal: str = NO_TERMINAL) -> str:
