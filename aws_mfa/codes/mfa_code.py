@@ -27,7 +27,7 @@ from collections.abc import Callable, Mapping
 
 from aws_mfa import log, system
 from aws_mfa.errors import NoCodeSourceError, NoTokenError, PromptRefusedError, StsRefusedError
-from aws_mfa.settings.checks import check_code, is_code
+from aws_mfa.settings.checks import as_code, check_code, is_code
 
 TYPE_CHECKING = False  # see aws_mfa.records: typing is not imported at run time
 if TYPE_CHECKING:
@@ -118,14 +118,15 @@ def terminal_prompter(prompt: str, no_terminal: str = NO_TERMINAL) -> str:
 def read_code(token: str | None, token_source: str, prompter: Prompter, prompt: str) -> str:
     """The MFA code: ``token`` when given (checked), else typed at ``prompter``.
 
-    A typed code may have spaces around it; one that is still not six digits
-    is asked for again, up to :data:`PROMPT_ATTEMPTS` times.
+    A typed code may have spaces around it and between its digits (``471 875``, as
+    authenticator apps show it); one that is still not six digits is asked for again, up
+    to :data:`PROMPT_ATTEMPTS` times.
     """
     if token is not None:
         return check_code(token, token_source)
     again = "That is not six digits. " + prompt.lstrip()  # said once, however many tries
     for attempt in range(PROMPT_ATTEMPTS - 1):
-        typed = prompter(again if attempt else prompt).strip()
+        typed = as_code(prompter(again if attempt else prompt))
         if is_code(typed):
             return typed
     typed = getattr(prompter, "source", "the MFA code typed at the prompt")
@@ -210,17 +211,25 @@ def obtain_code(
                 round(wait),
             )
             sleep(wait)
-    try:
-        code, source = ask_code(settings, device, prompter, seconds or settings.duration)
-    except PromptRefusedError as err:
-        used_codes.refuse(device, err.why)  # for the runs waiting on the lock
-        raise
-    if used_codes.used(device, code):
-        raise StsRefusedError(
-            f"{source}: this code of {device} was already used in this 30-second window "
-            "and STS rejects a code used twice; run again with the next code"
-        )
-    return code
+    asked = settings.token is None and not settings.token_command  # typed by a person
+    for _ in range(PROMPT_ATTEMPTS if asked else 1):
+        try:
+            code, source = ask_code(settings, device, prompter, seconds or settings.duration)
+        except PromptRefusedError as err:
+            used_codes.refuse(device, err.why)  # for the runs waiting on the lock
+            raise
+        if not used_codes.used(device, code):
+            return code
+        if asked:  # typed during the wait, say: the person can type the next one
+            log.warning(
+                "That code of %s was already sent to STS in this 30-second window, which "
+                "refuses a code twice; type the next one",
+                device,
+            )
+    raise StsRefusedError(
+        f"{source}: this code of {device} was already used in this 30-second window "
+        "and STS rejects a code used twice; run again with the next code"
+    )
 
 
 def choose_prompter(settings: Settings, device: str, prompter: Prompter) -> Prompter:
