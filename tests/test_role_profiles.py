@@ -204,6 +204,7 @@ def test_exec_of_a_role_profile_gives_the_role_and_the_server_renews_it_without_
     role_layout: Path, aws_mfa: AwsMfa, strict_sts: StrictSts
 ) -> None:
     assert aws_mfa("-p", "prod", "-c", "123456").code == 0  # the MFA session in [dev]
+    strict_sts.role_expires_in = 6  # too short to be handed out again: the endpoint renews it
     plain = aws_mfa(
         "exec",
         "-p",
@@ -216,7 +217,6 @@ def test_exec_of_a_role_profile_gives_the_role_and_the_server_renews_it_without_
     assert plain.code == 0, plain.stderr
     assert plain.stdout.strip() == "ASIASTRICT0000000002"  # the role's, assumed with no code
 
-    strict_sts.role_expires_in = 6  # the endpoint renews the role on its own
     served = aws_mfa("exec", "-p", "prod", "--server", "--", sys.executable, "-c", CHILD)
 
     assert served.code == 0, served.stderr

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timezone
 
 from aws_mfa import collector, expiry, log
 from aws_mfa.aws.sections import (
@@ -36,7 +36,7 @@ from aws_mfa.aws.sections import (
 )
 from aws_mfa.clock import Clock, utc_now
 from aws_mfa.codes.mfa_code import Prompter, terminal_prompter
-from aws_mfa.errors import FileError, UsageError
+from aws_mfa.errors import FileError, NoCodeSourceError, UsageError
 from aws_mfa.files import credentials_file, ini
 from aws_mfa.files.lock import locked
 from aws_mfa.keys import LongTermKeys, TemporaryCredentials, mask
@@ -94,7 +94,11 @@ class Renewal:
                 return Outcome(False, decision.reason, stored_credentials(settings, document))
             caller = preflight(settings, document, self.read_secret or default_secret_reader())
             log.info("Renewing: %s", decision.reason)
-            fresh = self.provider(settings, caller, document, waiting_since).fresh()
+            try:
+                fresh = self.provider(settings, caller, document, waiting_since).fresh()
+            except NoCodeSourceError as err:  # say first what ended, and when
+                ended = what_ended(decision, settings.short_term_section, self.clock())
+                raise NoCodeSourceError(f"{ended}; {err.message}") from err
             changed = identity_change(settings, document)
             write_session(settings, document, fresh)
         if changed:
@@ -131,15 +135,34 @@ class Renewal:
 
 
 def role_credentials(
-    settings: Settings, document: ini.IniFile | None, *, renewal: Renewal | None = None
+    settings: Settings,
+    document: ini.IniFile | None,
+    *,
+    renewal: Renewal | None = None,
+    source: TemporaryCredentials | None = None,
 ) -> TemporaryCredentials:
     """Credentials of ``settings.role_arn``, assumed from the cached MFA session of the
-    long-term keys (bought with a code when there is none): written nowhere, for ``export``
-    and ``exec`` of a role profile."""
+    long-term keys (bought with a code when there is none), or from ``source`` when given (a
+    session that cannot be renewed for want of a code, but still works): written nowhere,
+    for ``export`` and ``exec`` of a role profile."""
     renewal = renewal or Renewal()
     caller = preflight(settings, document, renewal.read_secret or default_secret_reader())
     collector.resume()
-    return renewal.provider(settings, caller, document).fresh()
+    provider = renewal.provider(settings, caller, document)
+    if source is not None:
+        return provider.assume_from(source, settings.role_arn or "")
+    return provider.fresh()
+
+
+def what_ended(decision: expiry.Decision, section: str, now: datetime) -> str:
+    """What a renewal was for, as the first words of an error: what expired, and when."""
+    if decision.expiration is None:
+        return decision.reason
+    at = decision.expiration.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    left = (decision.expiration - now).total_seconds()
+    if left <= 0:
+        return f"the credentials in [{section}] ended at {at}"
+    return f"the credentials in [{section}] end at {at}, in {expiry.format_duration(left)}"
 
 
 def identity_change(settings: Settings, document: ini.IniFile | None) -> str | None:
