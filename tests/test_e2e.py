@@ -240,7 +240,8 @@ def test_no_terminal_and_no_token_fails_at_once(credentials: Path, aws_mfa: AwsM
     )
     assert line.endswith(  # the code was piped: the hint says how it is read
         "; run 'aws-mfa' in a terminal to renew it, or pass a code on stdin with '--token -', "
-        "or see 'Codes without a terminal' in docs/usage.md"
+        "or set MFA_TOKEN_COMMAND or MFA_PROMPT=ykman (see 'Codes without a terminal' in "
+        "docs/usage.md)"
     )
     assert credentials.read_bytes() == before
 

@@ -73,7 +73,8 @@ def no_code_source(profile: str, environ: Mapping[str, str] | None = None) -> st
     piped = " or pass a code on stdin with '--token -'," if stdin_is_a_pipe() else ""
     return (
         f"no MFA code can be asked for here: no terminal{desktop}; run '{run}' in a terminal "
-        f"to renew it,{piped} or see 'Codes without a terminal' in docs/usage.md"
+        f"to renew it,{piped} or set MFA_TOKEN_COMMAND or MFA_PROMPT=ykman (see 'Codes "
+        "without a terminal' in docs/usage.md)"
     )
 
 
@@ -211,16 +212,24 @@ def obtain_code(
                 round(wait),
             )
             sleep(wait)
+    return unused_code(settings, device, prompter, used_codes, seconds or settings.duration)
+
+
+def unused_code(
+    settings: Settings, device: str, prompter: Prompter, used_codes: UsedCodes, seconds: int
+) -> str:
+    """A code not sent yet: one a person typed that was (during the wait for the next window,
+    say) is asked for again; one given outright or by a command is refused."""
     asked = settings.token is None and not settings.token_command  # typed by a person
     for _ in range(PROMPT_ATTEMPTS if asked else 1):
         try:
-            code, source = ask_code(settings, device, prompter, seconds or settings.duration)
+            code, source = ask_code(settings, device, prompter, seconds)
         except PromptRefusedError as err:
             used_codes.refuse(device, err.why)  # for the runs waiting on the lock
             raise
         if not used_codes.used(device, code):
             return code
-        if asked:  # typed during the wait, say: the person can type the next one
+        if asked:
             log.warning(
                 "That code of %s was already sent to STS in this 30-second window, which "
                 "refuses a code twice; type the next one",

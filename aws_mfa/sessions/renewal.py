@@ -315,26 +315,52 @@ def preflight(
     return Caller(keys, settings.device, origin, in_keychain(values or {}))
 
 
-def where_keys_are(document: ini.IniFile) -> str:
-    """What to do when the long-term section is missing: the profiles the file has keys for,
-    or how to add keys when it has none."""
+def where_keys_are(document: ini.IniFile, settings: Settings) -> str:
+    """What to do when the long-term section is missing: the profile meant, when the one given
+    looks like a typo of a known one; else the profiles the file has keys for (each hint a
+    command that runs as it is pasted), or how to add keys when it has none."""
+    import shlex
+
+    profile = settings.profile
     found = [
         name for name, section in document.sections.items() if has_long_term_keys(section.values)
     ]
+    suffix = f"-{DEFAULT_LONG_TERM_SUFFIX}"
+    meant = close_profile(profile, [name.removesuffix(suffix) for name in found], settings)
+    if meant:
+        return f"no profile is named {profile}: did you mean '{command_for(meant)}'?"
     if not found:
         return (
             "add it with your aws_access_key_id and aws_secret_access_key "
-            "(or run 'aws-mfa --setup')"
+            f"(or run '{command_for(profile)} --setup')"
         )
-    suffix = f"-{DEFAULT_LONG_TERM_SUFFIX}"
     runs = [
-        f"'aws-mfa -p {name.removesuffix(suffix)}'"
+        f"'{command_for(name.removesuffix(suffix))}'"
         if name.endswith(suffix)
-        else f"'aws-mfa --long-term-section {name}'"
+        else f"'{command_for(profile)} --long-term-section {shlex.quote(name)}'"
         for name in found[:3]
     ]
     sections = ", ".join(f"[{name}]" for name in found[:3]) + (" ..." if len(found) > 3 else "")
     return f"the file has long-term keys in {sections}: run {' or '.join(runs)}"
+
+
+def command_for(profile: str) -> str:
+    """``aws-mfa -p PROFILE`` as a hint gives it, ready to paste."""
+    import shlex
+
+    return "aws-mfa" if profile == "default" else f"aws-mfa -p {shlex.quote(profile)}"
+
+
+def close_profile(profile: str, with_keys: list[str], settings: Settings) -> str | None:
+    """A known profile ``profile`` looks like a typo of (``prdo`` for ``prod``): one with keys
+    in the credentials file, or one of the AWS config file (a role profile, say)."""
+    import difflib
+
+    from aws_mfa.aws.config_file import profiles, read
+
+    known = {*with_keys, *profiles(read(settings.config_file))} - {profile}
+    close = difflib.get_close_matches(profile, sorted(known), n=1, cutoff=0.6)
+    return close[0] if close else None
 
 
 def long_term_keys(
@@ -355,7 +381,8 @@ def long_term_keys(
         )
     values = document.values(name)
     if values is None:
-        raise FileError(f"{path} has no long-term section [{name}]; {where_keys_are(document)}")
+        hint = where_keys_are(document, settings)
+        raise FileError(f"{path} has no long-term section [{name}]; {hint}")
     key_id = values.get("aws_access_key_id", "")
     if key_id and check_location(values, name, path):
         return LongTermKeys(key_id, read_secret(key_id, name, path) if read_secret else "")
