@@ -68,6 +68,14 @@ def prepare(context: Context, warn: bool = True) -> Identity:
         offer_to_move_keys(context, written)
         context.forget_credentials()
         found = context.identity()
+        if found.session.device is None:  # aws configure leaves none: ask for it now
+            from aws_mfa.codes.mfa_code import terminal_prompter
+            from aws_mfa.commands.setup import add_device
+
+            session = found.session
+            add_device(session.credentials_file, long_term, terminal_prompter)
+            context.forget_credentials()
+            found = context.identity()
     if found.kind == identity.ROLE:
         warn_about_role_profile(found)
     elif warn:
@@ -100,7 +108,8 @@ def credentials(
 
 def offer_to_move_keys(context: Context, resolved: Settings) -> None:
     """The short-term section holds the long-term keys (``aws configure``'s ``[default]``):
-    on a terminal, offer once to move them; with none, say which command does."""
+    on a terminal, offer to move them (and then ask for the MFA device when nothing names
+    it); with none, say which command does."""
     from aws_mfa.codes.mfa_code import can_prompt, terminal_prompter
     from aws_mfa.profiles import move_keys, setup_command
 
