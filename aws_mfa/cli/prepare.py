@@ -78,6 +78,7 @@ def prepare(context: Context, warn: bool = True) -> Identity:
             found = context.identity()
     if found.kind == identity.ROLE:
         warn_about_role_profile(found)
+        warn_about_region(context, found)
     elif warn:
         resolved = found.session
         short_term = resolved.short_term_section
@@ -129,6 +130,30 @@ def offer_to_move_keys(context: Context, resolved: Settings) -> None:
         ask=terminal_prompter,
         lock_timeout=resolved.lock_timeout,
         backup=resolved.backup,
+    )
+
+
+REGION_VARIABLES = ("AWS_REGION", "AWS_DEFAULT_REGION")
+
+
+def warn_about_region(context: Context, found: Identity) -> None:
+    """A role profile with no region (as AWS's own examples write it), where the environment
+    names none either: the AWS CLI then stops with "You must specify a region"; say so now."""
+    profile = context.config_profiles().get(found.name)
+    if profile is None or profile.values.get("region"):
+        return
+    if any(context.environ.get(name) for name in REGION_VARIABLES):
+        return
+    source = context.config_profiles().get(found.session.profile)
+    suggested = (source.values.get("region") if source else None) or "us-east-1"
+    log.warning(
+        "[%s] has no region, and neither AWS_REGION nor AWS_DEFAULT_REGION is set: the AWS "
+        "CLI and SDKs will stop with \"You must specify a region\"; add 'region = %s' (or "
+        "yours) to [%s] of %s",
+        profile.header,
+        suggested,
+        profile.header,
+        context.config_path,
     )
 
 
