@@ -204,6 +204,7 @@ def test_exec_of_a_role_profile_gives_the_role_and_the_server_renews_it_without_
     role_layout: Path, aws_mfa: AwsMfa, strict_sts: StrictSts
 ) -> None:
     assert aws_mfa("-p", "prod", "-c", "123456").code == 0  # the MFA session in [dev]
+    strict_sts.role_expires_in = 6  # too short to be handed out again: the endpoint renews it
     plain = aws_mfa(
         "exec",
         "-p",
@@ -216,7 +217,6 @@ def test_exec_of_a_role_profile_gives_the_role_and_the_server_renews_it_without_
     assert plain.code == 0, plain.stderr
     assert plain.stdout.strip() == "ASIASTRICT0000000002"  # the role's, assumed with no code
 
-    strict_sts.role_expires_in = 6  # the endpoint renews the role on its own
     served = aws_mfa("exec", "-p", "prod", "--server", "--", sys.executable, "-c", CHILD)
 
     assert served.code == 0, served.stderr
@@ -293,3 +293,18 @@ def test_status_lists_role_profiles_with_the_session_they_are_assumed_from(
     # The clock goes on between the two runs: a second may end (Windows under Wine is slow).
     assert 0 <= role.pop("seconds_left") - alone.pop("seconds_left") <= took + 1
     assert alone == role
+
+
+def test_a_role_profile_without_a_region_is_warned_about_with_the_line_to_add(
+    role_layout: Path, home: Path, aws_mfa_in_process: AwsMfa, strict_sts: StrictSts
+) -> None:
+    """Issue 32: a role profile as the README showed it has no region, and the AWS CLI then
+    stops with "You must specify a region"; nothing warned."""
+    result = aws_mfa_in_process("-p", "prod", "-c", "123456")
+    assert result.code == 0, result.stderr
+    [warning] = [line for line in result.stderr.splitlines() if "has no region" in line]
+    assert "add 'region = us-east-1' (or yours) to [profile prod]" in warning
+    quiet = aws_mfa_in_process("-p", "prod", AWS_REGION="eu-west-1")
+    assert "has no region" not in quiet.stderr
+    write(home / ".aws" / "config", CONFIG + "region = eu-west-1\n")
+    assert "has no region" not in aws_mfa_in_process("-p", "prod").stderr

@@ -99,7 +99,7 @@ def renewed(later: Identity, margin: int) -> TemporaryCredentials:
     session = later.session
     if later.kind != ROLE:
         later = later._replace(settings=session._replace(min_ttl=max(session.min_ttl, margin)))
-    return credentials_of(later, lambda: read.read_ini(session.credentials_file))
+    return credentials_of(later, lambda: read.read_ini(session.credentials_file), margin=margin)
 
 
 def for_renewals(found: Identity) -> Identity:

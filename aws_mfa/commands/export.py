@@ -18,6 +18,7 @@ import sys
 from aws_mfa.cli.context import Context
 from aws_mfa.cli.prepare import credentials, prepare
 from aws_mfa.errors import EXIT_OK
+from aws_mfa.identity import Identity
 from aws_mfa.outputs import choose_format, render
 
 
@@ -30,9 +31,27 @@ def run(context: Context) -> int:
     resolved = context.settings()
     # The format is checked before the login, so a wrong one costs no MFA code.
     fmt = choose_format(resolved.format, resolved.sources.get("format", ""), context.environ)
-    sys.stdout.write(render(credentials(context, found), fmt))
+    if fmt == "process":
+        found = refreshed_with_the_sdks(found)
+    # Keys that still work are handed out, with a warning, when no code can be had for a
+    # renewal: a program that runs credential_process on every call keeps working until then.
+    sys.stdout.write(render(credentials(context, found, while_valid=True), fmt))
     sys.stdout.flush()
     return EXIT_OK
+
+
+def refreshed_with_the_sdks(found: Identity) -> Identity:
+    """For ``credential_process``: renew when the SDKs start to refresh (15 minutes ahead,
+    :data:`aws_mfa.expiry.SDK_REFRESH`), not only in aws-mfa's last minutes, or they would
+    run aws-mfa again on every call until then. Without a code to be had, the keys are
+    handed out as they are while they work (:func:`aws_mfa.sessions.keep.credentials_of`)."""
+    from aws_mfa.expiry import SDK_REFRESH
+    from aws_mfa.identity import ROLE
+
+    session = found.session._replace(min_ttl=max(found.session.min_ttl, SDK_REFRESH))
+    if found.kind == ROLE:
+        return found._replace(source=session)
+    return found._replace(settings=session)
 
 
 def stored(context: Context) -> str:

@@ -83,8 +83,8 @@ def forget(document: ini.IniFile, name: str) -> str:
     problem = long_term_key_problem(section.values)
     if problem:
         raise FileError(
-            f"{document.label!r}: section {name!r} holds {problem}; logout never removes "
-            "long-term keys (remove them by hand if you mean to)"
+            f"{system.shown(document.label)}: section {name!r} holds {problem}; logout never "
+            "removes long-term keys (remove them by hand if you mean to)"
         )
     if _only_ours(document, section):
         return remove_section_text(document, name)

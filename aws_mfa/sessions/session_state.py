@@ -67,7 +67,7 @@ MISSING = "missing"
 UNREADABLE = "unreadable"
 
 EXIT_CODES: dict[str, int] = {VALID: EXIT_OK, EXPIRING: EXIT_EXPIRING}
-"""Exit code of ``status PROFILE`` by state; every other state is EXIT_NOT_VALID."""
+"""Exit code of ``status -p PROFILE`` by state; every other state is EXIT_NOT_VALID."""
 
 
 class SessionStatus(Record):
