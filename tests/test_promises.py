@@ -550,7 +550,7 @@ def test_a_rotation_journal_of_the_wrong_shape_is_refused_before_any_code(
     assert result.code == 3, result.stderr
     no_internal_error(result.stderr)
     assert result.error_lines == [
-        f"ERROR - the rotation journal {str(path)!r} is not one aws-mfa wrote ({problem}"
+        f"ERROR - the rotation journal '{path}' is not one aws-mfa wrote ({problem}"
         + result.error_lines[0].partition(problem)[2]
     ]
     assert "nothing was asked or sent" in result.error_lines[0]
