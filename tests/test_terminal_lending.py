@@ -1,0 +1,185 @@
+"""One reader of the terminal at a time: a code asked for inside ``exec --server`` is aws-mfa's.
+
+The command of ``aws-mfa exec --server`` may read the terminal (a shell, a
+REPL, ``terraform apply``) when a renewal asks for an MFA code there. These
+tests run aws-mfa in a pseudo-terminal that is its controlling terminal and
+its stdin, stdout and stderr, as in a terminal window, with a command that
+reads stdin: the renewal must get the code typed at its prompt, the command
+must not, and the command must read what is typed after it (issue 30, item 3).
+
+Every wait is for something the terminal shows, bounded by :data:`CEILING`.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import AWS_MFA, long_term, new_window, write
+from tests.strict_sts import StrictSts, strict_sts
+
+__all__ = ["strict_sts"]  # the fixture, used by name
+
+ROLE = "arn:aws:iam::210987654321:role/admin"
+CEILING = 60.0
+"""Seconds any one thing may take to appear on the terminal (a loaded machine is slow)."""
+
+READER = r"""
+import sys
+print("READY", flush=True)
+first = sys.stdin.readline().strip()
+print(f"COMMAND READ [{first}]", flush=True)
+second = sys.stdin.readline().strip()
+print(f"COMMAND READ [{second}]", flush=True)
+"""
+"""A command that reads two lines of stdin and says what it read."""
+
+
+class Screen:
+    """The controlling side of a pseudo-terminal: what it showed, and typing on it."""
+
+    def __init__(self, master: int) -> None:
+        self.master, self.shown, self.seen = master, b"", 0
+
+    def wait_for(self, text: str, ceiling: float = CEILING) -> None:
+        """Wait until the terminal shows ``text`` after what was waited for before."""
+        import select
+
+        deadline = time.monotonic() + ceiling
+        while self.shown.find(text.encode(), self.seen) < 0:
+            left = deadline - time.monotonic()
+            ready, _, _ = select.select([self.master], [], [], max(0.0, left))
+            if not ready:
+                raise AssertionError(f"the terminal never showed {text!r}; it showed {self.text}")
+            try:
+                chunk = os.read(self.master, 4096)
+            except OSError:  # every process closed the terminal
+                chunk = b""
+            if not chunk:
+                raise AssertionError(f"the terminal closed before {text!r}; it showed {self.text}")
+            self.shown += chunk
+        self.seen = self.shown.find(text.encode(), self.seen) + len(text)
+
+    def type(self, text: str) -> None:
+        os.write(self.master, text.encode())
+
+    @property
+    def text(self) -> str:
+        return self.shown.decode(errors="replace")
+
+
+@contextmanager
+def in_a_terminal(
+    command: list[str], env: dict[str, str]
+) -> Iterator[tuple[Screen, subprocess.Popen[bytes]]]:
+    """``command`` in a new session whose controlling terminal is a new pseudo-terminal,
+    which is its stdin, stdout and stderr."""
+    import fcntl
+    import pty
+    import termios
+
+    master, slave = pty.openpty()
+
+    def take_terminal() -> None:  # in the child, after setsid()
+        fcntl.ioctl(slave, termios.TIOCSCTTY, 0)
+
+    process = subprocess.Popen(
+        command,
+        env=env,
+        stdin=slave,
+        stdout=slave,
+        stderr=slave,
+        start_new_session=True,
+        preexec_fn=take_terminal,
+    )
+    os.close(slave)
+    try:
+        yield Screen(master), process
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait(timeout=CEILING)
+        os.close(master)
+
+
+@pytest.mark.posix
+@pytest.mark.e2e
+def test_a_code_typed_for_a_renewal_goes_to_aws_mfa_not_to_the_command(
+    credentials: Path, home: Path, environment: dict[str, str], strict_sts: StrictSts
+) -> None:
+    """Role sessions of 6 s, assumed with a code each time (no session cache): the renewal
+    3 s in asks for a code on the terminal while the command waits for a line of stdin."""
+    strict_sts.role_expires_in = 6
+    write(credentials, long_term("dev-long-term"))
+    command = [AWS_MFA, "exec", "--server", "-p", "dev", "--assume-role", ROLE]
+    command += ["--no-session-cache", "-c", "123456", "--", sys.executable, "-c", READER]
+    with in_a_terminal(command, environment) as (screen, process):
+        screen.wait_for("READY")
+        new_window(home)  # the next code may be sent at once
+        screen.wait_for("Enter AWS MFA code")
+        screen.type("654321\r")
+        screen.wait_for("Success! Credentials")
+        screen.type("hello\r")
+        screen.wait_for("COMMAND READ [")
+        screen.type("again\r")
+        screen.wait_for("COMMAND READ [again]")
+        assert process.wait(timeout=CEILING) == 0
+    assert "654321" in [code for _, code in strict_sts.codes]
+    assert "COMMAND READ [hello]" in screen.text
+    assert "COMMAND READ [654321]" not in screen.text
+
+
+@pytest.mark.posix
+@pytest.mark.e2e
+def test_ctrl_c_reaches_the_command_and_its_exit_code_passes_through(
+    credentials: Path, environment: dict[str, str], strict_sts: StrictSts
+) -> None:
+    """The terminal is raw while the command runs: Ctrl-C is a byte, which the command's
+    own pseudo-terminal turns into its SIGINT."""
+    write(credentials, long_term("dev-long-term"))
+    waits = (
+        "import signal, sys, time\n"
+        "signal.signal(signal.SIGINT, lambda *_: sys.exit(42))\n"
+        "print('READY', flush=True)\n"
+        "sys.stdin.readline()\n"
+    )
+    command = [AWS_MFA, "exec", "--server", "-p", "dev", "-c", "123456"]
+    with in_a_terminal([*command, "--", sys.executable, "-c", waits], environment) as (
+        screen,
+        process,
+    ):
+        screen.wait_for("READY")
+        screen.type("\x03")
+        assert process.wait(timeout=CEILING) == 42
+
+
+def test_on_windows_a_lent_console_is_no_terminal_to_ask_on(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Windows has no job control: while the command holds the console, a renewal's code
+    is not asked for there (auto then chooses PowerShell's dialog), nor on a stdin that
+    is the console."""
+    from aws_mfa import mfa_code, system
+    from aws_mfa.errors import NoTokenError
+
+    class Console:
+        def isatty(self) -> bool:
+            return True
+
+    monkeypatch.setattr(sys, "stdin", Console())
+    monkeypatch.setattr(system, "open_device", lambda: system.Terminal(-1, -1))
+    with system.ConsoleLent():
+        assert system.terminal_lent()
+        with pytest.raises(OSError, match="console belongs to the command"):
+            system.open_terminal()
+        assert not mfa_code.can_prompt(mfa_code.terminal_prompter)
+        with pytest.raises(NoTokenError, match="no terminal to ask on"):
+            mfa_code.terminal_prompter("Enter AWS MFA code: ")
+    assert not system.terminal_lent()
