@@ -27,7 +27,7 @@ so does one whose Host header is not the address the command was given.
 Requests are logged at DEBUG, one line each, with masked key ids only.
 
 What it does not do: run the command (see :mod:`aws_mfa.commands.exec`) or
-log in (the ``renew`` it is given does, see :mod:`aws_mfa.session_state`).
+log in (the ``renew`` it is given does, see :mod:`aws_mfa.sessions.session_state`).
 """
 
 from __future__ import annotations

@@ -32,12 +32,13 @@ from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager, nullcontext
 from typing import TYPE_CHECKING, Any, NoReturn
 
-from aws_mfa import session_state, system
+from aws_mfa import system
 from aws_mfa.aws import precedence
 from aws_mfa.cli.context import Context
-from aws_mfa.commands.login import RolePlan, fresh_credentials, log_in, prepare, role_plan
+from aws_mfa.cli.prepare import credentials, prepare
 from aws_mfa.errors import CommandNotFoundError, NoTokenError, UsageError
 from aws_mfa.files import ini, read
+from aws_mfa.identity import ROLE, Identity
 from aws_mfa.keys import TemporaryCredentials
 from aws_mfa.outputs import variables
 from aws_mfa.records import Record
@@ -53,7 +54,9 @@ def run(context: Context) -> int:
     command = command_line(program if isinstance(program, list) else [])
     if context.flags.switch("server"):
         return serve(context, command)
-    resolved, creds = fresh_credentials(context, warn=False)
+    found = prepare(context, warn=False)
+    creds = credentials(context, found)
+    resolved = context.settings()
     execute(command, child_environment(context.environ, creds, resolved.profile, resolved.region))
 
 
@@ -63,24 +66,24 @@ def serve(context: Context, command: list[str]) -> int:
     from aws_mfa.server import CredentialServer, identity
 
     collector.resume()  # this process lives as long as the command
-    resolved = prepare(context, warn=False)
-    first = log_in(context, resolved)  # a code, if one is needed, is asked for before COMMAND
-    plan = role_plan(context, resolved)
-    later = for_renewals(resolved)
+    found = prepare(context, warn=False)
+    first = credentials(context, found)  # a code, if one is needed, is asked before COMMAND
+    resolved = context.settings()
+    later = for_renewals(found)
 
     def renew(margin: int) -> TemporaryCredentials:
         try:
-            return renewed(later, plan, margin)
+            return renewed(later, margin)
         except NoTokenError as err:
             instead = later_code_error(err)
             if instead is None:
                 raise
             raise instead from err
 
-    fields = identity(plan.role.role_arn if plan else resolved.role_arn, resolved.device)
+    fields = identity(found.role_arn, found.session.device)
     with (
         private_aws_files(context.config()) as files,
-        CredentialServer(first, renew, min_ttl=later.min_ttl, fields=fields) as server,
+        CredentialServer(first, renew, min_ttl=later.session.min_ttl, fields=fields) as server,
     ):
         env = server_environment(
             context.environ, server.url, server.token, resolved.profile, resolved.region, files
@@ -88,32 +91,34 @@ def serve(context: Context, command: list[str]) -> int:
         return supervise(command, env)
 
 
-def renewed(later: Settings, plan: RolePlan | None, margin: int) -> TemporaryCredentials:
+def renewed(later: Identity, margin: int) -> TemporaryCredentials:
     """The credentials a renewal of the endpoint serves, ``margin`` seconds ahead of expiry:
     the profile's session, or for a role profile the role assumed anew from the MFA session
     its source profile keeps (that session renewed first when it must be)."""
-    document = read.read_ini(later.credentials_file)
-    if plan is None:
-        settings = later._replace(min_ttl=max(later.min_ttl, margin))
-        return session_state.ensure_valid(settings, document).credentials
-    from aws_mfa.renewal import role_credentials
+    from aws_mfa.sessions.keep import credentials_of
 
-    session_state.ensure_valid(for_renewals(plan.source), document)
-    return role_credentials(for_renewals(plan.role), read.read_ini(later.credentials_file))
+    session = later.session
+    if later.kind != ROLE:
+        later = later._replace(settings=session._replace(min_ttl=max(session.min_ttl, margin)))
+    return credentials_of(later, lambda: read.read_ini(session.credentials_file))
 
 
-def for_renewals(settings: Settings) -> Settings:
-    """The settings of the endpoint's renewals: those of the first login, but no ``--force``
+def for_renewals(found: Identity) -> Identity:
+    """The identity of the endpoint's renewals: that of the first login, but no ``--force``
     (it applies to the first login only) and no code given outright (STS accepts a code
     once; later codes come from the token command or the terminal)."""
-    return settings._replace(force=False, token=None)
+
+    def later(settings: Settings | None) -> Settings | None:
+        return settings._replace(force=False, token=None) if settings is not None else None
+
+    return found._replace(settings=later(found.settings), source=later(found.source))
 
 
 def later_code_error(err: NoTokenError) -> NoTokenError | None:
     """When ``err`` says a code is needed and nothing can ask for one: the error that says
     what to do for the codes of later renewals, which a code given outright cannot be."""
+    from aws_mfa.codes.mfa_code import no_terminal
     from aws_mfa.errors import NoCodeSourceError
-    from aws_mfa.mfa_code import no_terminal
 
     if not isinstance(err, NoCodeSourceError):
         return None
