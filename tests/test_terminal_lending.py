@@ -166,7 +166,8 @@ def test_on_windows_a_lent_console_is_no_terminal_to_ask_on(
     """Windows has no job control: while the command holds the console, a renewal's code
     is not asked for there (auto then chooses PowerShell's dialog), nor on a stdin that
     is the console."""
-    from aws_mfa import mfa_code, system
+    from aws_mfa import system
+    from aws_mfa.codes import mfa_code
     from aws_mfa.errors import NoTokenError
 
     class Console:
