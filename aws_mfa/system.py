@@ -575,10 +575,12 @@ class TerminalRelay(Lender):
         }
         previous = {number: signal.signal(number, handler) for number, handler in handlers.items()}
         self.set_modes(raw=True)
+        own_lines(sys.stderr, raw=True)
         try:
             status = self.relay()
         finally:
             self.finish()
+            own_lines(sys.stderr, raw=False)
             for number, handler in previous.items():
                 signal.signal(number, handler)
         code = os.waitstatus_to_exitcode(status)
@@ -693,6 +695,23 @@ class TerminalRelay(Lender):
                 os.close(fd)
             except OSError:
                 continue
+
+
+def own_lines(stream: object, raw: bool) -> None:
+    """aws-mfa's own lines (its log on stderr) end in CR LF while the terminal they go to is
+    raw, which moves down a line on LF alone; in LF again after. Only a stream that is
+    the terminal, and a text stream that can be told (not a test's StringIO)."""
+    reconfigure = getattr(stream, "reconfigure", None)
+    fileno = getattr(stream, "fileno", None)
+    if reconfigure is None or fileno is None:
+        return
+    try:
+        if not is_controlling_terminal(fileno()):
+            return
+        stream.flush()  # type: ignore[attr-defined]
+        reconfigure(newline="\r\n" if raw else "\n")
+    except (OSError, ValueError):
+        return
 
 
 FINAL_OUTPUT = 0.2

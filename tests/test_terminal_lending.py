@@ -13,6 +13,7 @@ Every wait is for something the terminal shows, bounded by :data:`CEILING`.
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 import time
@@ -132,6 +133,7 @@ def test_a_code_typed_for_a_renewal_goes_to_aws_mfa_not_to_the_command(
         screen.wait_for("COMMAND READ [again]")
         assert process.wait(timeout=CEILING) == 0
     assert "654321" in [code for _, code in strict_sts.codes]
+    assert re.search(rb"[^\r]\n", screen.shown) is None  # aws-mfa's lines too: no staircase
     assert "COMMAND READ [hello]" in screen.text
     assert "COMMAND READ [654321]" not in screen.text
 
