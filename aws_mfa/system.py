@@ -435,7 +435,9 @@ class TerminalRelay(Lender):
     paused: threading.Event
     borrowers: int
     pause: bool
+    listening: bool
     finished: bool
+    closed: bool
     pid: int
 
     def __init__(self, terminal: int) -> None:
@@ -455,8 +457,10 @@ class TerminalRelay(Lender):
         self.lock = threading.Lock()
         self.borrowers = 0
         self.pause = False
+        self.listening = False
         self.paused = threading.Event()
         self.finished = False
+        self.closed = False
         self.pid = 0
 
     def streams(self) -> list[int | None]:
@@ -485,6 +489,7 @@ class TerminalRelay(Lender):
         """The command runs: only it holds the pseudo-terminal's other side now."""
         self.pid = pid
         os.close(self.slave)
+        self.slave = -1  # never closed twice: the number may be another file's by then
 
     def wake(self, *_: object) -> None:
         """Make the relay look again (a signal handler, and :meth:`borrow`)."""
@@ -528,9 +533,11 @@ class TerminalRelay(Lender):
             if self.borrowers > 1 or self.finished:
                 return
             self.pause = True
-            self.paused.clear()
-        self.wake()
-        if threading.current_thread() is not threading.main_thread():
+            wait = self.listening  # else the relay is not reading the terminal now
+            if wait:
+                self.paused.clear()
+        if wait and threading.current_thread() is not threading.main_thread():
+            self.wake()
             self.paused.wait(PAUSE_CEILING)
         self.set_modes(raw=False)
 
@@ -574,7 +581,9 @@ class TerminalRelay(Lender):
             **{number: on_signal for number in signals(("SIGINT", "SIGTERM", "SIGHUP"))},
         }
         previous = {number: signal.signal(number, handler) for number, handler in handlers.items()}
-        self.set_modes(raw=True)
+        with self.lock:
+            if not self.pause:  # a prompt that came first has the terminal as it was
+                self.set_modes(raw=True)
         own_lines(sys.stderr, raw=True)
         try:
             status = self.relay()
@@ -599,10 +608,11 @@ class TerminalRelay(Lender):
             if done:
                 return status
             with self.lock:
-                if self.pause:
+                self.listening = reading and not self.pause
+                if not self.listening:
                     self.paused.set()
                 listen = [self.wake_reader, *([self.master] if output else [])]
-                listen += [self.terminal] if reading and not self.pause else []
+                listen += [self.terminal] if self.listening else []
             ready, _, _ = select.select(listen, [], [])
             if self.wake_reader in ready:
                 os.read(self.wake_reader, 512)
@@ -690,11 +700,21 @@ class TerminalRelay(Lender):
             if not self.copy(self.master, self.terminal) or time.monotonic() > deadline:
                 break
         self.set_modes(raw=False)
-        for fd in (self.master, self.wake_reader, self.wake_writer, self.terminal):
+        self.close()
+
+    def close(self) -> None:
+        """Close what the relay opened (the command could not start, or it ended)."""
+        with self.lock:
+            self.finished = True
+            self.paused.set()
+        fds = (self.master, self.slave, self.wake_reader, self.wake_writer, self.terminal)
+        for fd in fds if not self.closed else ():
             try:
-                os.close(fd)
+                if fd >= 0:
+                    os.close(fd)
             except OSError:
                 continue
+        self.closed = True
 
 
 def own_lines(stream: object, raw: bool) -> None:

@@ -166,6 +166,28 @@ def test_ctrl_c_reaches_the_command_and_its_exit_code_passes_through(
         screen.wait_for("READY")
         screen.type("\x03")
         assert process.wait(timeout=CEILING) == 42
+        assert cooked(screen.master)  # the terminal's modes are back
+
+
+def cooked(master: int) -> bool:
+    """Whether the terminal echoes and reads lines, as a shell leaves it for a command."""
+    import termios
+
+    local = termios.tcgetattr(master)[3]
+    return bool(local & termios.ECHO and local & termios.ICANON)
+
+
+@pytest.mark.posix
+@pytest.mark.e2e
+def test_a_command_that_cannot_start_is_one_line_and_the_terminal_is_as_it_was(
+    credentials: Path, environment: dict[str, str], strict_sts: StrictSts
+) -> None:
+    write(credentials, long_term("dev-long-term"))
+    command = [AWS_MFA, "exec", "--server", "-p", "dev", "-c", "123456", "--", "no-such-cmd"]
+    with in_a_terminal(command, environment) as (screen, process):
+        screen.wait_for("ERROR - exec: command not found: no-such-cmd")
+        assert process.wait(timeout=CEILING) == 127
+        assert cooked(screen.master)
 
 
 def test_on_windows_a_lent_console_is_no_terminal_to_ask_on(

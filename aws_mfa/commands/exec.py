@@ -341,15 +341,19 @@ def run_relayed(command: list[str], env: Mapping[str, str], relay: system.Termin
 
     stdin, stdout, stderr = relay.streams()
     setup = relay.child_setup(system.die_with_parent())
-    child = start(
-        command,
-        env,
-        stdin=stdin,
-        stdout=stdout,
-        stderr=stderr,
-        start_new_session=True,
-        preexec_fn=setup,
-    )
+    try:
+        child = start(
+            command,
+            env,
+            stdin=stdin,
+            stdout=stdout,
+            stderr=stderr,
+            start_new_session=True,
+            preexec_fn=setup,
+        )
+    except CommandNotFoundError:
+        relay.close()
+        raise
     relay.started(child.pid)
 
     def forward(number: int) -> None:
