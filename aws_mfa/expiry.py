@@ -26,6 +26,12 @@ from aws_mfa.files.ini import IniFile
 from aws_mfa.records import Record
 
 EXPIRATION_FORMAT = "%Y-%m-%d %H:%M:%S"
+SDK_REFRESH = 900
+"""Seconds before expiry at which botocore, the AWS CLI and the JavaScript SDK v3 start to
+refresh credentials (botocore's advisory window; its mandatory one is 600). Credentials
+handed to them with less would make them run ``credential_process`` again at once, so
+``export --format process`` renews by then, and a cached role is handed out only with more
+(docs/outputs.md compares the windows)."""
 FIRST_YEAR, LAST_YEAR = 1970, 9000
 """Expirations outside these years are no session's: refused as unreadable, which also
 keeps every one of them showable in any local time zone (year 9999 is not)."""

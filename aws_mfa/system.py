@@ -274,6 +274,19 @@ def in_terminal_foreground() -> bool:
         terminal.close()
 
 
+def command_text(words: Sequence[str]) -> str:
+    """``words`` as one command line that splits back into them the way this OS's tools
+    split one: POSIX shell quoting, or on Windows the C runtime's rules (botocore splits a
+    ``credential_process`` line by the same)."""
+    if WINDOWS:
+        import subprocess
+
+        return subprocess.list2cmdline(list(words))
+    import shlex
+
+    return shlex.join(words)
+
+
 def run_in_place(command: Sequence[str], env: Mapping[str, str]) -> NoReturn:
     """Become ``command``: on POSIX by ``execvpe``, so that its exit code and every signal
     are its own; on Windows, where ``exec`` only starts a process and returns, by running it

@@ -122,6 +122,9 @@ def test_an_mfa_serial_in_the_role_profile_is_named_with_its_fix(
     assert "[profile prod] has mfa_serial: the AWS CLI and SDKs then ask for an MFA code" in (
         result.stderr
     )
+    # No line contradicts the warning (issue 30): none claims the SDKs need no code.
+    assert "programs assume" not in result.stderr
+    assert "AWS_PROFILE=prod programs ask for a code to assume" in result.stderr
 
 
 def test_the_aws_layout_with_keys_in_the_source_profile_names_the_move(
@@ -201,6 +204,7 @@ def test_exec_of_a_role_profile_gives_the_role_and_the_server_renews_it_without_
     role_layout: Path, aws_mfa: AwsMfa, strict_sts: StrictSts
 ) -> None:
     assert aws_mfa("-p", "prod", "-c", "123456").code == 0  # the MFA session in [dev]
+    strict_sts.role_expires_in = 6  # too short to be handed out again: the endpoint renews it
     plain = aws_mfa(
         "exec",
         "-p",
@@ -213,7 +217,6 @@ def test_exec_of_a_role_profile_gives_the_role_and_the_server_renews_it_without_
     assert plain.code == 0, plain.stderr
     assert plain.stdout.strip() == "ASIASTRICT0000000002"  # the role's, assumed with no code
 
-    strict_sts.role_expires_in = 6  # the endpoint renews the role on its own
     served = aws_mfa("exec", "-p", "prod", "--server", "--", sys.executable, "-c", CHILD)
 
     assert served.code == 0, served.stderr
@@ -238,3 +241,48 @@ def test_the_javascript_sdk_assumes_the_role_from_it_with_no_code(
     assert done.returncode == 0, done.stderr
     assert '"access_key":"ASIASTRICT0000000002"' in done.stdout  # the role's
     assert strict_sts.calls == ["GetSessionToken", "AssumeRole", "GetCallerIdentity"]
+
+
+def test_status_lists_role_profiles_with_the_session_they_are_assumed_from(
+    role_layout: Path, home: Path, aws_mfa_in_process: AwsMfa, strict_sts: StrictSts
+) -> None:
+    """Issue 30: role profiles were missing from status, and status -p prod called a working
+    role profile "missing" (exit 7)."""
+    write(home / ".aws" / "config", CONFIG + "\n[profile sso]\nsso_session = corp\n")
+    before = aws_mfa_in_process("status", "-p", "prod")
+    assert before.code == 7, before.stderr
+    assert before.stdout.splitlines()[1].split() == [
+        "prod",
+        "role/admin",
+        "dev",
+        "-",
+        "-",
+        "missing",
+    ]
+
+    assert aws_mfa_in_process("-p", "prod", "-c", "123456").code == 0
+    one = aws_mfa_in_process("status", "-p", "prod")
+    assert one.code == 0, one.stderr
+    header, row = one.stdout.splitlines()
+    assert header.split() == ["ROLE", "PROFILE", "ROLE", "FROM", "EXPIRES", "LEFT", "STATE"]
+    assert row.split()[:3] == ["prod", "role/admin", "dev"]
+    assert row.split()[-1] == "valid"
+
+    every = aws_mfa_in_process("status", "--all")
+    assert every.code == 0, every.stderr
+    assert "ROLE PROFILE  ROLE        FROM" in every.stdout
+    assert [line.split()[0] for line in every.stdout.splitlines() if "role/admin" in line] == [
+        "prod"
+    ]  # a role profile aws-mfa does not serve (sso) is not listed
+
+    import json
+
+    listed = json.loads(aws_mfa_in_process("status", "--all", "--json").stdout)
+    [role] = [item for item in listed if item["kind"] == "role_profile"]
+    assert (role["profile"], role["role_arn"], role["source_section"], role["state"]) == (
+        "prod",
+        ROLE,
+        "dev",
+        "valid",
+    )
+    assert json.loads(aws_mfa_in_process("status", "-p", "prod", "--json").stdout) == role

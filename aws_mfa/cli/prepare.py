@@ -84,16 +84,18 @@ def prepare(context: Context, warn: bool = True) -> Identity:
     return found
 
 
-def credentials(context: Context, found: Identity) -> TemporaryCredentials:
+def credentials(
+    context: Context, found: Identity, while_valid: bool = False
+) -> TemporaryCredentials:
     """The credentials of ``found`` (see :func:`aws_mfa.sessions.keep.credentials_of`),
-    asking for a code only when the session must be renewed."""
+    asking for a code only when the session must be renewed (``while_valid``: and can be)."""
     from aws_mfa.sessions.keep import credentials_of
 
     def read() -> ini.IniFile | None:
         context.forget_credentials()  # a renewal may have changed it
         return context.credentials()
 
-    return credentials_of(found, read)
+    return credentials_of(found, read, while_valid=while_valid)
 
 
 def offer_to_move_keys(context: Context, resolved: Settings) -> None:

@@ -27,6 +27,7 @@ given: nested sessions are rarely what was meant.
 from __future__ import annotations
 
 import os
+import re
 import sys
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager, nullcontext
@@ -38,10 +39,11 @@ from aws_mfa.cli.context import Context
 from aws_mfa.cli.prepare import credentials, prepare
 from aws_mfa.errors import CommandNotFoundError, NoTokenError, UsageError
 from aws_mfa.files import ini, read
-from aws_mfa.identity import ROLE, Identity
+from aws_mfa.identity import ELSEWHERE, ROLE, Identity
 from aws_mfa.keys import TemporaryCredentials
 from aws_mfa.outputs import variables
 from aws_mfa.records import Record
+from aws_mfa.settings.checks import DEFAULT_PROFILE
 from aws_mfa.settings.resolve import Settings
 
 if TYPE_CHECKING:
@@ -82,7 +84,7 @@ def serve(context: Context, command: list[str]) -> int:
 
     fields = identity(found.role_arn, found.session.device)
     with (
-        private_aws_files(context.config()) as files,
+        private_aws_files(context, resolved.profile) as files,
         CredentialServer(first, renew, min_ttl=later.session.min_ttl, fields=fields) as server,
     ):
         env = server_environment(
@@ -100,7 +102,7 @@ def renewed(later: Identity, margin: int) -> TemporaryCredentials:
     session = later.session
     if later.kind != ROLE:
         later = later._replace(settings=session._replace(min_ttl=max(session.min_ttl, margin)))
-    return credentials_of(later, lambda: read.read_ini(session.credentials_file))
+    return credentials_of(later, lambda: read.read_ini(session.credentials_file), margin=margin)
 
 
 def for_renewals(found: Identity) -> Identity:
@@ -217,40 +219,126 @@ class ChildFiles(Record):
 
 
 @contextmanager
-def private_aws_files(config: ini.IniFile | None) -> Iterator[ChildFiles]:
+def private_aws_files(context: Context, served: str) -> Iterator[ChildFiles]:
     """A private folder with the command's AWS files, removed when the block ends.
 
     The folder is new and 0700 (:func:`tempfile.mkdtemp`), each file 0600:
     an empty credentials file, an empty boto config (``~/.boto`` and
-    ``/etc/boto.cfg`` would come before the endpoint), and a copy of the
-    user's AWS config with every key that gives a profile credentials removed
-    (:func:`aws_mfa.aws.precedence.without_credentials`), so that the command
-    keeps the user's region and settings, and no profile of either file can win
-    over the endpoint. The files hold no secret: a folder left by a killed
+    ``/etc/boto.cfg`` would come before the endpoint), and the command's AWS
+    config (:func:`child_config`): the user's, where only the served profile
+    and ``[default]`` lead to the endpoint, and every other profile to its
+    own credentials. The files hold no secret: a folder left by a killed
     aws-mfa gives nothing away.
     """
     import shutil
     import tempfile
 
-    from aws_mfa.aws.config_file import profile_name
+    from aws_mfa.aws.config_file import profiles
     from aws_mfa.files.safe_write import write_file
 
-    clean = precedence.without_credentials(config) if config is not None else None
+    text = child_config(context, served)
+    names = frozenset(profiles(ini.parse(text, "the command's config")))
     folder = tempfile.mkdtemp(prefix="aws-mfa-exec-")
     try:
         files = {
             "AWS_SHARED_CREDENTIALS_FILE": ("credentials", ""),
-            "AWS_CONFIG_FILE": ("config", clean.text if clean else ""),
+            "AWS_CONFIG_FILE": ("config", text),
             "BOTO_CONFIG": ("boto.cfg", ""),
         }
         paths = {}
-        for variable, (name, text) in files.items():
+        for variable, (name, content) in files.items():
             paths[variable] = os.path.join(folder, name)
-            write_file(paths[variable], text.encode("utf-8"))
-        names = {profile_name(header) for header in clean.sections} if clean else set()
-        yield ChildFiles(paths, frozenset(name for name in names if name is not None))
+            write_file(paths[variable], content.encode("utf-8"))
+        yield ChildFiles(paths, names)
     finally:
         shutil.rmtree(folder, ignore_errors=True)
+
+
+def child_config(context: Context, served: str) -> str:
+    """The AWS config of the command of ``exec --server``: every profile named as it is in
+    the user's files means the same identity there (:mod:`aws_mfa.identity`).
+
+    - the served profile and ``[default]``: every key that gives credentials removed
+      (:func:`aws_mfa.aws.precedence.without_credentials`), so their SDK asks the endpoint;
+    - a profile aws-mfa serves (a session it keeps, a role assumed from one):
+      ``credential_process`` runs ``aws-mfa export`` for it, on the user's own files;
+    - a profile whose credentials the AWS tools find by themselves from the config
+      (IAM Identity Center, a role from such a source, ``credential_process``...): as it is;
+    - any other profile, and every section of the credentials file the config does not
+      name: ``credential_process`` runs ``aws-mfa export --stored``, which gives the keys the
+      credentials file holds for it, or fails in one line when it holds none.
+
+    So a command that names another profile gets that profile's own credentials or a clear
+    failure, never the served profile's credentials under another name::
+
+        [profile prod]
+        role_arn = arn:aws:iam::210987654321:role/admin   (removed)
+        source_profile = dev                              (removed)
+        credential_process = aws-mfa export --format process --profile prod --credentials-file ...
+    """
+    from aws_mfa.aws.config_file import profile_name
+
+    config = context.config()
+    document = context.credentials()
+    given: dict[str, dict[str, str] | None] = {}
+    named: set[str] = set()
+    for header in config.sections if config is not None else {}:
+        name = profile_name(header)
+        if name is None or name in (served, DEFAULT_PROFILE):
+            continue
+        named.add(name)
+        given[header] = profile_source(context, name)
+    text = precedence.without_credentials(config, given).text if config is not None else ""
+    for name in document.sections if document is not None else {}:
+        if name not in named and name not in (served, DEFAULT_PROFILE) and SIMPLE.fullmatch(name):
+            process = profile_source(context, name) or stored_process(context, name)
+            header = f"[profile {name}]\ncredential_process = {process['credential_process']}\n"
+            text += ("\n" if text and not text.endswith("\n\n") else "") + header
+    return text
+
+
+SIMPLE = re.compile(r"[\w.@+=,-]+", re.A)
+"""A section name that is a profile name as it is (others are left out of the command's config,
+where naming them fails as it would for any profile botocore does not know)."""
+
+
+def profile_source(context: Context, name: str) -> dict[str, str] | None:
+    """What profile ``name`` gets in the command's config: a ``credential_process`` of
+    aws-mfa's, or None to keep it as the user wrote it (see :func:`child_config`)."""
+    found = context.identity_of(name)
+    if found.servable:
+        return {"credential_process": aws_mfa_command(context, name, "--format", "process")}
+    profile = context.config_profiles().get(name)
+    if (
+        found.kind == ELSEWHERE
+        and profile
+        and any(map(precedence.selects_credentials, profile.values))
+    ):
+        return None
+    return stored_process(context, name)
+
+
+def stored_process(context: Context, name: str) -> dict[str, str]:
+    return {"credential_process": aws_mfa_command(context, name, "--stored")}
+
+
+def aws_mfa_command(context: Context, profile: str, *args: str) -> str:
+    """The command line of ``aws-mfa export`` for ``profile`` on this run's files, as the
+    ``credential_process`` of the command's config."""
+    words = [
+        sys.executable,
+        "-m",
+        "aws_mfa",
+        "export",
+        *args,
+        "--profile",
+        profile,
+        "--credentials-file",
+        context.credentials_path,
+        "--config-file",
+        context.config_path,
+    ]
+    return system.command_text(words)
 
 
 def server_environment(
@@ -267,9 +355,10 @@ def server_environment(
     elsewhere (:data:`aws_mfa.aws.precedence.CREDENTIAL_SOURCE_VARIABLES`),
     and AWS files of its own (:func:`private_aws_files`), so its provider
     chain reaches the container-credentials provider, which asks the
-    endpoint. ``AWS_PROFILE`` and ``AWS_DEFAULT_PROFILE`` stay when the
-    command's config has the profile they name (it holds no credentials
-    there); botocore would refuse a profile it cannot find.
+    endpoint. ``AWS_PROFILE`` and ``AWS_DEFAULT_PROFILE`` stay only when they
+    name the served profile and the command's config has it (botocore refuses a
+    profile it cannot find): naming another, they would give the command that
+    profile's credentials instead of those it runs for.
     """
     given = {
         "AWS_CONTAINER_CREDENTIALS_FULL_URI": url,
@@ -277,7 +366,7 @@ def server_environment(
         **files.variables,
     }
     for name in PROFILE_VARIABLES:
-        if environ.get(name) in files.profiles:
+        if environ.get(name) == profile and profile in files.profiles:
             given[name] = environ[name]
     return command_environment(
         environ, precedence.CREDENTIAL_SOURCE_VARIABLES, given, profile, region

@@ -132,15 +132,23 @@ class Renewal:
 
 
 def role_credentials(
-    settings: Settings, document: ini.IniFile | None, *, renewal: Renewal | None = None
+    settings: Settings,
+    document: ini.IniFile | None,
+    *,
+    renewal: Renewal | None = None,
+    source: TemporaryCredentials | None = None,
 ) -> TemporaryCredentials:
     """Credentials of ``settings.role_arn``, assumed from the cached MFA session of the
-    long-term keys (bought with a code when there is none): written nowhere, for ``export``
-    and ``exec`` of a role profile."""
+    long-term keys (bought with a code when there is none), or from ``source`` when given (a
+    session that cannot be renewed for want of a code, but still works): written nowhere,
+    for ``export`` and ``exec`` of a role profile."""
     renewal = renewal or Renewal()
     caller = preflight(settings, document, renewal.read_secret or default_secret_reader())
     collector.resume()
-    return renewal.provider(settings, caller, document).fresh()
+    provider = renewal.provider(settings, caller, document)
+    if source is not None:
+        return provider.assume_from(source, settings.role_arn or "")
+    return provider.fresh()
 
 
 def identity_change(settings: Settings, document: ini.IniFile | None) -> str | None:
