@@ -128,6 +128,22 @@ def test_export_prints_no_stale_expiry_for_replaced_keys(
     assert strict_sts.issued[printed["AccessKeyId"]].token == printed["SessionToken"]
 
 
+def test_export_with_no_code_to_be_had_does_not_hand_out_replaced_keys(
+    credentials: Path, home: Path, aws_mfa_in_process: AwsMfa, strict_sts: StrictSts
+) -> None:
+    """export hands out a session it cannot renew while it lasts, with a warning; not keys
+    another tool wrote, whose end is unknown."""
+    write(credentials, long_term("dev-long-term"))
+    assert aws_mfa_in_process("-p", "dev", "-c", "123456", "--no-session-cache").code == 0
+    replace_keys(credentials, "dev", OTHER_TOOL)
+
+    result = aws_mfa_in_process("export", "-p", "dev", "--format", "process", "--no-session-cache")
+
+    assert result.code == 4, result.stderr
+    assert result.stdout == ""
+    assert "OTHERTOOL" not in result.stderr
+
+
 def test_a_section_with_no_mark_is_vouched_for_as_before(
     credentials: Path, aws_mfa_in_process: AwsMfa, strict_sts: StrictSts
 ) -> None:
