@@ -18,7 +18,12 @@ Windows branch:
 - **running a command in place**: ``execvpe`` on POSIX; on Windows a child
   whose exit code becomes aws-mfa's, Ctrl-C reaching it through the console;
 - **signals**: only those that exist are forwarded; on Linux a command
-  dies with aws-mfa (``PR_SET_PDEATHSIG``).
+  dies with aws-mfa (``PR_SET_PDEATHSIG``);
+- **the terminal lent to a command** (``exec --server``): on POSIX the
+  command gets a pseudo-terminal that :class:`TerminalRelay` joins to the
+  user's, and a prompt takes the terminal back through
+  :func:`open_terminal`; on Windows the console is the command's
+  (:class:`ConsoleLent`) and is not asked on.
 
 :data:`WINDOWS` is read at each call, so a test takes the Windows branch on
 Linux (``tests/test_platform.py``). Every file is opened in binary mode
