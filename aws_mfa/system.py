@@ -388,10 +388,23 @@ def is_controlling_terminal(fd: int) -> bool:
     return True
 
 
+def is_pipe(fd: int) -> bool:
+    """Whether ``fd`` is a pipe or a socket (``| less``: another program of the pipeline, a
+    pager, may read the terminal)."""
+    import stat
+
+    try:
+        mode = os.fstat(fd).st_mode
+    except OSError:
+        return False
+    return stat.S_ISFIFO(mode) or stat.S_ISSOCK(mode)
+
+
 def terminal_relay() -> TerminalRelay | None:
     """A relay of the user's terminal for a command, when aws-mfa can lend it one; None
     where the command gets the terminal as it is: on Windows; with no controlling terminal;
-    when stdin is not that terminal (the command cannot read it there); when aws-mfa does
+    when stdin is not that terminal (the command cannot read it there); when stdout is a
+    pipe (a pager after it reads the keys, which the relay would take); when aws-mfa does
     not hold the terminal's foreground (it runs in the background)."""
     if WINDOWS:
         return None
@@ -403,7 +416,7 @@ def terminal_relay() -> TerminalRelay | None:
         return None
     fd = terminal.reader
     try:
-        if is_controlling_terminal(0) and os.tcgetpgrp(fd) == os.getpgrp():
+        if is_controlling_terminal(0) and not is_pipe(1) and os.tcgetpgrp(fd) == os.getpgrp():
             return TerminalRelay(fd)
     except OSError:
         pass

@@ -46,6 +46,9 @@ print(f"COMMAND READ [{second}]", flush=True)
 class Screen:
     """The controlling side of a pseudo-terminal: what it showed, and typing on it."""
 
+    device = ""
+    """The terminal's name (``/dev/pts/N``), as the programs in it see it."""
+
     def __init__(self, master: int) -> None:
         self.master, self.shown, self.seen = master, b"", 0
 
@@ -81,15 +84,16 @@ class Screen:
 
 @contextmanager
 def in_a_terminal(
-    command: list[str], env: dict[str, str]
+    command: list[str], env: dict[str, str], stdout: int | None = None
 ) -> Iterator[tuple[Screen, subprocess.Popen[bytes]]]:
     """``command`` in a new session whose controlling terminal is a new pseudo-terminal,
-    which is its stdin, stdout and stderr."""
+    which is its stdin, stdout (unless ``stdout`` says) and stderr."""
     import fcntl
     import pty
     import termios
 
     master, slave = pty.openpty()
+    Screen.device = os.ttyname(slave)
 
     def take_terminal() -> None:  # in the child, after setsid()
         fcntl.ioctl(slave, termios.TIOCSCTTY, 0)
@@ -98,7 +102,7 @@ def in_a_terminal(
         command,
         env=env,
         stdin=slave,
-        stdout=slave,
+        stdout=slave if stdout is None else stdout,
         stderr=slave,
         start_new_session=True,
         preexec_fn=take_terminal,
@@ -214,3 +218,20 @@ def test_on_windows_a_lent_console_is_no_terminal_to_ask_on(
         with pytest.raises(NoTokenError, match="no terminal to ask on"):
             mfa_code.terminal_prompter("Enter AWS MFA code: ")
     assert not system.terminal_lent()
+
+
+@pytest.mark.posix
+@pytest.mark.e2e
+def test_with_stdout_a_pipe_the_command_gets_the_terminal_as_it_is(
+    credentials: Path, environment: dict[str, str], strict_sts: StrictSts
+) -> None:
+    """``aws-mfa exec --server -- CMD | less``: the pager reads the keys from the terminal,
+    and a relay would take them; the command reads the terminal itself, as before."""
+    write(credentials, long_term("dev-long-term"))
+    names = "import os; print(os.ttyname(0))"
+    command = [AWS_MFA, "exec", "--server", "-p", "dev", "-c", "123456"]
+    command += ["--", sys.executable, "-c", names]
+    with in_a_terminal(command, environment, stdout=subprocess.PIPE) as (screen, process):
+        out, _ = process.communicate(timeout=CEILING)
+        assert process.returncode == 0
+    assert out.decode().strip() == screen.device
