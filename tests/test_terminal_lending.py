@@ -41,6 +41,11 @@ second = sys.stdin.readline().strip()
 print(f"COMMAND READ [{second}]", flush=True)
 """
 """A command that reads two lines of stdin and says what it read."""
+ONE_LINE_READER = (
+    "import sys; print('RE' + 'ADY', flush=True); "
+    "[print(f'COMMAND READ [{sys.stdin.readline().strip()}]', flush=True) for _ in 'ab']"
+)
+"""The same on one line, for a shell to echo (which shows neither READY nor COMMAND READ)."""
 
 
 class Screen:
@@ -235,3 +240,34 @@ def test_with_stdout_a_pipe_the_command_gets_the_terminal_as_it_is(
         out, _ = process.communicate(timeout=CEILING)
         assert process.returncode == 0
     assert out.decode().strip() == screen.device
+
+
+@pytest.mark.posix
+@pytest.mark.e2e
+def test_ctrl_z_stops_the_command_and_aws_mfa_as_the_shells_job_and_fg_resumes_both(
+    credentials: Path, environment: dict[str, str], strict_sts: StrictSts
+) -> None:
+    """Under an interactive shell, as a user runs it: Ctrl-Z stops the job (the command
+    holds its pseudo-terminal's foreground, whose orphaned group would ignore SIGTSTP, so
+    aws-mfa stops it and then itself), and ``fg`` resumes both, reading the terminal."""
+    import shlex
+
+    write(credentials, long_term("dev-long-term"))
+    inner = [AWS_MFA, "exec", "--server", "-p", "dev", "-c", "123456"]
+    inner += ["--", sys.executable, "-c", ONE_LINE_READER]
+    shell = ["bash", "--norc", "--noprofile", "-i"]
+    with in_a_terminal(shell, {**environment, "PS1": "SHELL$ "}) as (screen, process):
+        screen.wait_for("SHELL$ ")
+        screen.type(shlex.join(inner) + "\r")
+        screen.wait_for("READY")
+        screen.type("\x1a")
+        screen.wait_for("Stopped")
+        screen.wait_for("SHELL$ ")
+        screen.type("fg\r")
+        screen.type("one\r")
+        screen.wait_for("COMMAND READ [one]")
+        screen.type("two\r")
+        screen.wait_for("COMMAND READ [two]")
+        screen.wait_for("SHELL$ ")
+        screen.type("exit $?\r")
+        assert process.wait(timeout=CEILING) == 0
