@@ -686,7 +686,11 @@ class TerminalRelay(Lender):
         import signal
 
         try:
-            os.killpg(os.tcgetpgrp(self.master), signal.SIGINT)
+            group = os.tcgetpgrp(self.master)
+        except OSError:  # where the pseudo-terminal does not say (not Linux): the command's
+            group = self.pid
+        try:
+            os.killpg(group, signal.SIGINT)
         except OSError:
             return
 
