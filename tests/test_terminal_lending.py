@@ -127,14 +127,15 @@ def in_a_terminal(
 def test_a_code_typed_for_a_renewal_goes_to_aws_mfa_not_to_the_command(
     credentials: Path, home: Path, environment: dict[str, str], strict_sts: StrictSts
 ) -> None:
-    """Role sessions of 6 s, assumed with a code each time (no session cache), are renewed a
-    second after they came (they last less than the 5-minute margin): the renewal asks for a
-    code on the terminal while the command waits for a line of stdin. The session it gets
-    lasts an hour, so that no other prompt comes."""
-    strict_sts.role_expires_in = 6
+    """Role sessions of 10 s, assumed with a code each time (no session cache), are renewed
+    5 s before they end (--min-ttl): the renewal asks for a code on the terminal while the
+    command waits for a line of stdin. The session it gets lasts an hour, so that no other
+    prompt comes."""
+    strict_sts.role_expires_in = 10
     write(credentials, long_term("dev-long-term"))
     command = [AWS_MFA, "exec", "--server", "-p", "dev", "--assume-role", ROLE]
-    command += ["--no-session-cache", "-c", "123456", "--", sys.executable, "-c", READER]
+    command += ["--no-session-cache", "--min-ttl", "5", "-c", "123456"]
+    command += ["--", sys.executable, "-c", READER]
     with in_a_terminal(command, environment) as (screen, process):
         screen.wait_for("READY")
         new_window(home)  # the next code may be sent at once
@@ -271,3 +272,30 @@ def test_ctrl_z_stops_the_command_and_aws_mfa_as_the_shells_job_and_fg_resumes_b
         screen.wait_for("SHELL$ ")
         screen.type("exit $?\r")
         assert process.wait(timeout=CEILING) == 0
+
+
+@pytest.mark.posix
+@pytest.mark.e2e
+def test_ctrl_c_typed_at_a_renewals_prompt_reaches_the_command(
+    credentials: Path, home: Path, environment: dict[str, str], strict_sts: StrictSts
+) -> None:
+    """The prompt has the terminal in its own modes, where Ctrl-C signals aws-mfa: it passes
+    it on to the command, as the terminal would have."""
+    strict_sts.role_expires_in = 10
+    write(credentials, long_term("dev-long-term"))
+    waits = (
+        "import signal, sys\n"
+        "signal.signal(signal.SIGINT, lambda *_: sys.exit(42))\n"
+        "print('READY', flush=True)\n"
+        "sys.stdin.readline()\n"
+    )
+    command = [AWS_MFA, "exec", "--server", "-p", "dev", "--assume-role", ROLE]
+    command += ["--no-session-cache", "--min-ttl", "5", "-c", "123456"]
+    command += ["--", sys.executable, "-c", waits]
+    with in_a_terminal(command, environment) as (screen, process):
+        screen.wait_for("READY")
+        new_window(home)
+        screen.wait_for("Enter AWS MFA code", anywhere=True)
+        screen.type("\x03")
+        assert process.wait(timeout=CEILING) == 42
+        assert cooked(screen.master)
