@@ -437,6 +437,26 @@ def test_a_role_profile_after_one_login_needs_no_code(
     assert [seen.kind for seen in signin_endpoint.seen if seen.kind] == ["AssumeRole"]
 
 
+def test_the_console_uses_the_role_export_assumed_and_sends_nothing_again(
+    credentials: Path,
+    home: Path,
+    run: AwsMfa,
+    strict_sts: StrictSts,
+    signin_endpoint: SigninStandIn,
+) -> None:
+    """Issue 36: roles assumed for export, exec and the console are kept and handed out again
+    while they have more than 15 minutes left."""
+    write(credentials, long_term("dev-long-term"))
+    write(home / ".aws" / "config", f"[profile prod]\nrole_arn = {ROLE}\nsource_profile = dev\n")
+    assert run("export", "-p", "prod", "--format", "process", "-c", "123456").code == 0
+    assert strict_sts.calls == ["GetSessionToken", "AssumeRole"]
+    result = run("console", "-p", "prod", "--print")
+    assert result.code == 0, result.stderr
+    assert f"Using role {ROLE} assumed before" in result.stderr
+    assert strict_sts.calls == ["GetSessionToken", "AssumeRole"]  # nothing sent to STS again
+    assert [seen.kind for seen in signin_endpoint.seen if seen.kind] == ["AssumeRole"]
+
+
 def test_a_long_console_session_of_a_role_profile_costs_one_code_and_no_login(
     credentials: Path,
     home: Path,

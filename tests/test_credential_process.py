@@ -252,3 +252,80 @@ def test_credential_process_renews_when_the_sdks_start_to_refresh(
     assert result.code == 0, result.stderr
     assert strict_sts.calls == ["GetSessionToken"]
     assert json.loads(result.stdout)["AccessKeyId"].startswith("ASIASTRICT")
+
+
+# Errors agents can act on, and the MCP configuration of docs/outputs.md (issue 36, item 4).
+
+MCP_HOST_VARIABLES = ("HOME", "LOGNAME", "PATH", "SHELL", "TERM", "USER")
+"""All an MCP host passes a stdio server of its own environment (then the server's env)."""
+
+BOTO3_CALL = """
+import os, boto3
+session = boto3.Session(region_name=os.environ["AWS_REGION"])  # as the AWS API server does
+print(session.client("sts").get_caller_identity()["Arn"])
+"""
+
+
+def mcp_server_env() -> dict[str, str]:
+    """The env of the MCP server docs/outputs.md configures."""
+    text = (Path(__file__).parent.parent / "docs" / "outputs.md").read_text(encoding="utf-8")
+    block = text.split("<!-- mcp-config", 1)[1].split("```json\n", 1)[1].split("```", 1)[0]
+    env = json.loads(block)["mcpServers"]["aws-api"]["env"]
+    return {str(name): str(value) for name, value in env.items()}
+
+
+@pytest.mark.e2e
+@pytest.mark.posix  # the fake dialog is a #! script
+def test_the_documented_mcp_configuration_renews_through_a_dialog(
+    tmp_path: Path,
+    credentials: Path,
+    home: Path,
+    environment: dict[str, str],
+    strict_sts: StrictSts,
+) -> None:
+    """The server's env of docs/outputs.md, on an MCP host's cleaned environment: boto3 runs
+    the credential_process, which asks for the code with a dialog on that display, within
+    the host's 60-second request timeout."""
+    import subprocess
+    import sys
+
+    from tests import fake_driver
+
+    env_of_server = mcp_server_env()
+    assert int(env_of_server["MFA_PROMPT_TIMEOUT"]) < 60
+    write(
+        home / ".aws" / "config",
+        CONFIG + "\n[profile prod-mfa]\n"
+        "credential_process = aws-mfa export --format process --profile prod\n",
+    )
+    write(credentials, long_term("dev-long-term", device=None))
+    fakes = fake_driver.install(tmp_path / "bin")
+    tools = Path(sys.executable).parent  # where aws-mfa is installed
+    host = {name: environment[name] for name in MCP_HOST_VARIABLES if name in environment}
+    env = {
+        **host,
+        "HOME": str(home),
+        "PATH": os.pathsep.join([str(fakes), str(tools), "/usr/bin", "/bin"]),
+        **env_of_server,
+        # The test's own: the local STS, and what the stand-in dialog answers and logs.
+        "AWS_ENDPOINT_URL_STS": environment["AWS_ENDPOINT_URL_STS"],
+        "FAKE_DRIVER_CODE": "123456",
+        "FAKE_DRIVER_LOG": str(tmp_path / "drivers.log"),
+    }
+    done = subprocess.run(
+        [sys.executable, "-c", BOTO3_CALL],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        stdin=subprocess.DEVNULL,
+        check=False,
+        start_new_session=True,
+    )
+
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.startswith("arn:aws")
+    [asked] = [json.loads(line) for line in (tmp_path / "drivers.log").read_text().splitlines()]
+    assert asked["program"] == "zenity"
+    assert "--timeout=45" in asked["argv"]
+    assert strict_sts.calls[:2] == ["GetSessionToken", "AssumeRole"]

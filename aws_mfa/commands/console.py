@@ -319,16 +319,23 @@ def stored(context: Context, way: Way) -> Held:
 
 
 def role(context: Context, way: Way) -> Held:
-    """The role, assumed from the cached MFA session (or with a code, for a direct one)."""
-    from aws_mfa.sessions.keep import ensure_valid
+    """The role, assumed from the cached MFA session, or as assumed before for ``export``
+    and ``exec`` while it has more than 15 minutes left (or with a code, for a direct one)."""
+    from aws_mfa.sessions.keep import credentials_of
     from aws_mfa.sessions.renewal import role_credentials
 
     if way.source is not None and way.how == CHAINED:
-        # A role profile: its source session kept valid, as login keeps it (a direct role
-        # asks for its own code, and needs no session).
-        ensure_valid(way.source, context.credentials())
-        context.forget_credentials()
-    fresh = role_credentials(way.settings, context.credentials())
+        # A role profile: its source session kept valid, as login keeps it, and the role
+        # from it (a direct role asks for its own code, and needs no session).
+        found = Identity(way.settings.profile, ROLE, way.settings, way.source, None, None, "")
+
+        def read() -> ini.IniFile | None:
+            context.forget_credentials()
+            return context.credentials()
+
+        fresh = credentials_of(found, read)
+    else:
+        fresh = role_credentials(way.settings, context.credentials())
     ends = expiry.describe_local(fresh.expiration)
     if way.how == DIRECT:
         seconds = way.settings.duration

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timezone
 
 from aws_mfa import collector, expiry, log
 from aws_mfa.aws.sections import (
@@ -37,7 +37,7 @@ from aws_mfa.aws.sections import (
 )
 from aws_mfa.clock import Clock, utc_now
 from aws_mfa.codes.mfa_code import Prompter, terminal_prompter
-from aws_mfa.errors import FileError, UsageError
+from aws_mfa.errors import FileError, NoCodeSourceError, UsageError
 from aws_mfa.files import credentials_file, ini
 from aws_mfa.files.lock import locked
 from aws_mfa.keys import LongTermKeys, TemporaryCredentials, mask
@@ -95,7 +95,11 @@ class Renewal:
                 return Outcome(False, decision.reason, stored_credentials(settings, document))
             caller = preflight(settings, document, self.read_secret or default_secret_reader())
             log.info("Renewing: %s", decision.reason)
-            fresh = self.provider(settings, caller, document, waiting_since).fresh()
+            try:
+                fresh = self.provider(settings, caller, document, waiting_since).fresh()
+            except NoCodeSourceError as err:  # say first what ended, and when
+                ended = what_ended(decision, settings.short_term_section, self.clock())
+                raise NoCodeSourceError(f"{ended}; {err.message}") from err
             changed = identity_change(settings, document)
             write_session(settings, document, fresh)
         if changed:
@@ -149,6 +153,17 @@ def role_credentials(
     if source is not None:
         return provider.assume_from(source, settings.role_arn or "")
     return provider.fresh()
+
+
+def what_ended(decision: expiry.Decision, section: str, now: datetime) -> str:
+    """What a renewal was for, as the first words of an error: what expired, and when."""
+    if decision.expiration is None:
+        return decision.reason
+    at = decision.expiration.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    left = (decision.expiration - now).total_seconds()
+    if left <= 0:
+        return f"the credentials in [{section}] ended at {at}"
+    return f"the credentials in [{section}] end at {at}, in {expiry.format_duration(left)}"
 
 
 def identity_change(settings: Settings, document: ini.IniFile | None) -> str | None:
@@ -303,26 +318,52 @@ def preflight(
     return Caller(keys, settings.device, origin, in_keychain(values or {}))
 
 
-def where_keys_are(document: ini.IniFile) -> str:
-    """What to do when the long-term section is missing: the profiles the file has keys for,
-    or how to add keys when it has none."""
+def where_keys_are(document: ini.IniFile, settings: Settings) -> str:
+    """What to do when the long-term section is missing: the profile meant, when the one given
+    looks like a typo of a known one; else the profiles the file has keys for (each hint a
+    command that runs as it is pasted), or how to add keys when it has none."""
+    import shlex
+
+    profile = settings.profile
     found = [
         name for name, section in document.sections.items() if has_long_term_keys(section.values)
     ]
+    suffix = f"-{DEFAULT_LONG_TERM_SUFFIX}"
+    meant = close_profile(profile, [name.removesuffix(suffix) for name in found], settings)
+    if meant:
+        return f"no profile is named {profile}: did you mean '{command_for(meant)}'?"
     if not found:
         return (
             "add it with your aws_access_key_id and aws_secret_access_key "
-            "(or run 'aws-mfa --setup')"
+            f"(or run '{command_for(profile)} --setup')"
         )
-    suffix = f"-{DEFAULT_LONG_TERM_SUFFIX}"
     runs = [
-        f"'aws-mfa -p {name.removesuffix(suffix)}'"
+        f"'{command_for(name.removesuffix(suffix))}'"
         if name.endswith(suffix)
-        else f"'aws-mfa --long-term-section {name}'"
+        else f"'{command_for(profile)} --long-term-section {shlex.quote(name)}'"
         for name in found[:3]
     ]
     sections = ", ".join(f"[{name}]" for name in found[:3]) + (" ..." if len(found) > 3 else "")
     return f"the file has long-term keys in {sections}: run {' or '.join(runs)}"
+
+
+def command_for(profile: str) -> str:
+    """``aws-mfa -p PROFILE`` as a hint gives it, ready to paste."""
+    import shlex
+
+    return "aws-mfa" if profile == "default" else f"aws-mfa -p {shlex.quote(profile)}"
+
+
+def close_profile(profile: str, with_keys: list[str], settings: Settings) -> str | None:
+    """A known profile ``profile`` looks like a typo of (``prdo`` for ``prod``): one with keys
+    in the credentials file, or one of the AWS config file (a role profile, say)."""
+    import difflib
+
+    from aws_mfa.aws.config_file import profiles, read
+
+    known = {*with_keys, *profiles(read(settings.config_file))} - {profile}
+    close = difflib.get_close_matches(profile, sorted(known), n=1, cutoff=0.6)
+    return close[0] if close else None
 
 
 def long_term_keys(
@@ -343,7 +384,8 @@ def long_term_keys(
         )
     values = document.values(name)
     if values is None:
-        raise FileError(f"{path} has no long-term section [{name}]; {where_keys_are(document)}")
+        hint = where_keys_are(document, settings)
+        raise FileError(f"{path} has no long-term section [{name}]; {hint}")
     key_id = values.get("aws_access_key_id", "")
     if key_id and check_location(values, name, path):
         return LongTermKeys(key_id, read_secret(key_id, name, path) if read_secret else "")

@@ -69,7 +69,7 @@ REPLACED = "replaced"
 """Keys another tool put in the place of those aws-mfa wrote: their expiry is unknown."""
 
 EXIT_CODES: dict[str, int] = {VALID: EXIT_OK, EXPIRING: EXIT_EXPIRING}
-"""Exit code of ``status PROFILE`` by state; every other state is EXIT_NOT_VALID."""
+"""Exit code of ``status -p PROFILE`` by state; every other state is EXIT_NOT_VALID."""
 
 
 class SessionStatus(Record):
