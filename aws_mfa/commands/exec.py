@@ -377,9 +377,11 @@ def supervise(command: list[str], env: Mapping[str, str]) -> int:
     """Run ``command`` as a child, pass it SIGINT, SIGTERM and SIGHUP; its exit code.
 
     A child killed by signal N gives 128 + N, as shells report it. The
-    terminal is lent to it (:func:`lend_terminal`): a prompt for a renewal's
-    code takes it back, so that the code typed is aws-mfa's, never the
-    command's.
+    terminal is lent to it: on POSIX through a relay where the command could
+    read it (:func:`aws_mfa.system.terminal_relay`), from which a prompt for a
+    renewal's code takes it back, so that the code typed is aws-mfa's, never
+    the command's; on Windows not asked on while the command runs
+    (:class:`aws_mfa.system.ConsoleLent`).
     """
     sys.stdout.flush()
     sys.stderr.flush()
