@@ -522,8 +522,8 @@ class TerminalRelay(Lender):
         os.close(self.slave)
         self.slave = -1  # never closed twice: the number may be another file's by then
 
-    def wake(self, *_: object) -> None:
-        """Make the relay look again (a signal handler, and :meth:`borrow`)."""
+    def poke(self) -> None:
+        """Make the relay look again (under :attr:`lock`, while it is open)."""
         try:
             os.write(self.wake_writer, b".")
         except OSError:  # full: it will look anyway
@@ -567,10 +567,12 @@ class TerminalRelay(Lender):
             wait = self.listening  # else the relay is not reading the terminal now
             if wait:
                 self.paused.clear()
+                self.poke()
         if wait and threading.current_thread() is not threading.main_thread():
-            self.wake()
             self.paused.wait(PAUSE_CEILING)
-        self.set_modes(raw=False)
+        with self.lock:  # never a file of the relay's once it closed them
+            if not self.finished:
+                self.set_modes(raw=False)
 
     def give_back(self) -> None:
         with self.lock:
@@ -579,7 +581,7 @@ class TerminalRelay(Lender):
                 return
             self.set_modes(raw=True)
             self.pause = False
-        self.wake()
+            self.poke()
 
     def suspend_char(self) -> bytes | None:
         """The byte that suspends (Ctrl-Z), when the terminal's modes give it that meaning."""
@@ -606,12 +608,18 @@ class TerminalRelay(Lender):
         def on_signal(number: int, frame: object) -> None:
             forward(number)
 
+        def look(number: int, frame: object) -> None:
+            """The wakeup fd below has woken the relay already."""
+
         handlers: dict[int, Callable[..., object] | int | None] = {
-            signal.SIGCHLD: self.wake,
-            signal.SIGWINCH: self.wake,
+            signal.SIGCHLD: look,
+            signal.SIGWINCH: look,
             **{number: on_signal for number in signals(("SIGINT", "SIGTERM", "SIGHUP"))},
         }
         previous = {number: signal.signal(number, handler) for number, handler in handlers.items()}
+        # Every signal (the command ended, the window changed) writes to the wakeup fd, which
+        # ends the relay's wait at once, whichever thread the system gave the signal to.
+        woken_by = signal.set_wakeup_fd(self.wake_writer, warn_on_full_buffer=False)
         with self.lock:
             if not self.pause:  # a prompt that came first has the terminal as it was
                 self.set_modes(raw=True)
@@ -619,10 +627,11 @@ class TerminalRelay(Lender):
         try:
             status = self.relay()
         finally:
-            self.finish()
-            own_lines(sys.stderr, raw=False)
+            signal.set_wakeup_fd(woken_by)
             for number, handler in previous.items():
                 signal.signal(number, handler)
+            self.finish()
+            own_lines(sys.stderr, raw=False)
         code = os.waitstatus_to_exitcode(status)
         return 128 - code if code < 0 else code
 
@@ -742,14 +751,14 @@ class TerminalRelay(Lender):
         with self.lock:
             self.finished = True
             self.paused.set()
-        fds = (self.master, self.slave, self.wake_reader, self.wake_writer, self.terminal)
-        for fd in fds if not self.closed else ():
-            try:
-                if fd >= 0:
-                    os.close(fd)
-            except OSError:
-                continue
-        self.closed = True
+            fds = (self.master, self.slave, self.wake_reader, self.wake_writer, self.terminal)
+            for fd in fds if not self.closed else ():
+                try:
+                    if fd >= 0:
+                        os.close(fd)
+                except OSError:
+                    continue
+            self.closed = True
 
 
 def own_lines(stream: object, raw: bool) -> None:
