@@ -299,3 +299,18 @@ def test_ctrl_c_typed_at_a_renewals_prompt_reaches_the_command(
         screen.type("\x03")
         assert process.wait(timeout=CEILING) == 42
         assert cooked(screen.master)
+
+
+def test_on_windows_a_renewal_that_needs_a_code_says_how_to_give_one(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """``--prompt terminal`` inside exec --server on Windows: one line naming what works."""
+    from aws_mfa import system
+    from aws_mfa.commands.exec import later_code_error
+    from aws_mfa.errors import NoCodeSourceError
+
+    monkeypatch.setattr(system, "WINDOWS", True)
+    error = later_code_error(NoCodeSourceError("no terminal"))
+    assert error is not None
+    assert "on Windows it is not asked for on the console" in error.message
+    assert "MFA_PROMPT=powershell" in error.message
