@@ -387,8 +387,9 @@ def supervise(command: list[str], env: Mapping[str, str]) -> int:
     sys.stderr.flush()
     relay = system.terminal_relay()
     if relay is None:
+        from_terminal = terminal_signals_reach_child()  # asked before the console is lent
         with system.ConsoleLent() if system.WINDOWS else nullcontext():
-            return run_beside(command, env)
+            return run_beside(command, env, from_terminal)
     with relay:
         return run_relayed(command, env, relay)
 
@@ -404,12 +405,12 @@ def start(command: list[str], env: Mapping[str, str], **how: Any) -> subprocess.
         raise cannot_run(err, command[0]) from err
 
 
-def run_beside(command: list[str], env: Mapping[str, str]) -> int:
-    """The command on aws-mfa's own terminal (if any), in aws-mfa's process group."""
+def run_beside(command: list[str], env: Mapping[str, str], from_terminal: bool) -> int:
+    """The command on aws-mfa's own terminal (if any), in aws-mfa's process group;
+    ``from_terminal``: Ctrl-C reaches it without aws-mfa."""
     import signal
 
     child = start(command, env, preexec_fn=system.die_with_parent())
-    from_terminal = terminal_signals_reach_child()
 
     def forward(number: int, frame: object) -> None:
         if number == signal.SIGINT and from_terminal:
