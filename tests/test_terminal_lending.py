@@ -156,6 +156,33 @@ def test_a_code_typed_for_a_renewal_goes_to_aws_mfa_not_to_the_command(
 
 @pytest.mark.posix
 @pytest.mark.e2e
+def test_an_interactive_shell_at_its_prompt_does_not_get_the_code(
+    credentials: Path, home: Path, environment: dict[str, str], strict_sts: StrictSts
+) -> None:
+    """bash waits in readline, with SIGTTIN ignored, when the renewal asks: the code is
+    aws-mfa's, and bash runs the next line typed (job control alone loses here)."""
+    strict_sts.role_expires_in = 10
+    write(credentials, long_term("dev-long-term"))
+    command = [AWS_MFA, "exec", "--server", "-p", "dev", "--assume-role", ROLE]
+    command += ["--no-session-cache", "--min-ttl", "5", "-c", "123456"]
+    command += ["--", "bash", "--norc", "--noprofile", "-i"]
+    with in_a_terminal(command, {**environment, "PS1": "SHELL$ "}) as (screen, process):
+        screen.wait_for("SHELL$ ")
+        new_window(home)
+        screen.wait_for("Enter AWS MFA code", anywhere=True)
+        strict_sts.role_expires_in = 3600
+        screen.type("654321\r")
+        screen.wait_for("Success! Credentials")
+        screen.type("echo sum=$((40+2))\r")
+        screen.wait_for("sum=42")
+        screen.type("exit 3\r")
+        assert process.wait(timeout=CEILING) == 3
+    assert "654321" in [code for _, code in strict_sts.codes]
+    assert "command not found" not in screen.text
+
+
+@pytest.mark.posix
+@pytest.mark.e2e
 def test_ctrl_c_reaches_the_command_and_its_exit_code_passes_through(
     credentials: Path, environment: dict[str, str], strict_sts: StrictSts
 ) -> None:
