@@ -215,6 +215,28 @@ def test_keys_in_default_move_on_a_terminal_and_the_login_goes_on(
     assert identity.code == 0, identity.stderr
 
 
+@pytest.mark.e2e
+def test_after_the_move_a_login_asks_for_the_device_and_goes_on(
+    credentials: Path, environment: dict[str, str], strict_sts: StrictSts
+) -> None:
+    """Issue 32: after the [default] move the run stopped with "no MFA device given"; now it
+    asks for the device there, as --setup does, says what it is, and writes it down."""
+    write(credentials, CONFIGURED)
+    replies = [
+        (MOVE_QUESTION, "\n"),
+        ("MFA device ARN", f"{DEVICE}\n"),
+        ("Enter AWS MFA code", "123456\n"),
+    ]
+    result = terminal(environment, replies=replies)
+    assert result.code == 0, result.stderr
+    assert "the ARN of your MFA device (what the AWS CLI calls mfa_serial)" in result.stderr
+    document = ini.parse(credentials.read_text(), "c")
+    assert (document.values("default-long-term") or {})["aws_mfa_device"] == DEVICE
+    assert (document.values("default") or {})["aws_access_key_id"].startswith("ASIASTRICT")
+    assert strict_sts.calls[-1] == "GetSessionToken"  # after the device look-up, one code
+    assert strict_sts.calls.count("GetSessionToken") == 1
+
+
 def test_keys_in_default_with_no_terminal_name_the_command_that_moves_them(
     credentials: Path, aws_mfa_in_process: AwsMfa, sts: LocalSts
 ) -> None:
@@ -248,11 +270,15 @@ def test_setup_moves_keys_and_never_copies_them(
     credentials: Path, home: Path, environment: dict[str, str]
 ) -> None:
     write(credentials, CONFIGURED)
-    replies = [("Profile name [default]: ", "\n"), (MOVE_QUESTION, "y\n")]
+    replies = [
+        ("Profile name [default]: ", "\n"),
+        (MOVE_QUESTION, "y\n"),
+        ("MFA device ARN", f"{DEVICE}\n"),  # aws configure wrote none
+    ]
     result = terminal(environment, "--setup", "--backup", replies=replies)
     assert result.code == 0, result.stderr
     assert "aws_access_key_id: " not in result.terminal  # no key was asked for
-    assert credentials.read_text() == MOVED
+    assert credentials.read_text() == MOVED + f"aws_mfa_device = {DEVICE}\n"
     assert "Moved the long-term keys of [default] to [default-long-term]" in result.stderr
 
 

@@ -265,8 +265,13 @@ def test_missing_file_says_how_to_create_one(credentials: Path, fake) -> None:
 
 def test_missing_device_names_all_three_places(credentials: Path, fake) -> None:
     write(credentials, long_term(device=None))
-    with pytest.raises(UsageError, match="--device, set MFA_DEVICE, or add aws_mfa_device"):
+    with pytest.raises(UsageError) as failed:
         run(credentials, Flags(token="123456"), client_factory=fake.factory)
+    message = failed.value.message
+    assert "add aws_mfa_device = arn:aws:iam::ACCOUNT:mfa/NAME to [default-long-term]" in message
+    assert "set MFA_DEVICE, or pass --device" in message
+    assert "the AWS CLI's mfa_serial" in message  # what it is, and where to find it
+    assert "IAM console" in message
 
 
 def test_region_is_passed_to_the_client(credentials: Path, fake) -> None:

@@ -286,3 +286,18 @@ def test_status_lists_role_profiles_with_the_session_they_are_assumed_from(
         "valid",
     )
     assert json.loads(aws_mfa_in_process("status", "-p", "prod", "--json").stdout) == role
+
+
+def test_a_role_profile_without_a_region_is_warned_about_with_the_line_to_add(
+    role_layout: Path, home: Path, aws_mfa_in_process: AwsMfa, strict_sts: StrictSts
+) -> None:
+    """Issue 32: a role profile as the README showed it has no region, and the AWS CLI then
+    stops with "You must specify a region"; nothing warned."""
+    result = aws_mfa_in_process("-p", "prod", "-c", "123456")
+    assert result.code == 0, result.stderr
+    [warning] = [line for line in result.stderr.splitlines() if "has no region" in line]
+    assert "add 'region = us-east-1' (or yours) to [profile prod]" in warning
+    quiet = aws_mfa_in_process("-p", "prod", AWS_REGION="eu-west-1")
+    assert "has no region" not in quiet.stderr
+    write(home / ".aws" / "config", CONFIG + "region = eu-west-1\n")
+    assert "has no region" not in aws_mfa_in_process("-p", "prod").stderr

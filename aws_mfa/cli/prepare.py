@@ -68,8 +68,17 @@ def prepare(context: Context, warn: bool = True) -> Identity:
         offer_to_move_keys(context, written)
         context.forget_credentials()
         found = context.identity()
+        if found.session.device is None:  # aws configure leaves none: ask for it now
+            from aws_mfa.codes.mfa_code import terminal_prompter
+            from aws_mfa.commands.setup import add_device
+
+            session = found.session
+            add_device(session.credentials_file, long_term, terminal_prompter)
+            context.forget_credentials()
+            found = context.identity()
     if found.kind == identity.ROLE:
         warn_about_role_profile(found)
+        warn_about_region(context, found)
     elif warn:
         resolved = found.session
         short_term = resolved.short_term_section
@@ -100,7 +109,8 @@ def credentials(
 
 def offer_to_move_keys(context: Context, resolved: Settings) -> None:
     """The short-term section holds the long-term keys (``aws configure``'s ``[default]``):
-    on a terminal, offer once to move them; with none, say which command does."""
+    on a terminal, offer to move them (and then ask for the MFA device when nothing names
+    it); with none, say which command does."""
     from aws_mfa.codes.mfa_code import can_prompt, terminal_prompter
     from aws_mfa.profiles import move_keys, setup_command
 
@@ -120,6 +130,30 @@ def offer_to_move_keys(context: Context, resolved: Settings) -> None:
         ask=terminal_prompter,
         lock_timeout=resolved.lock_timeout,
         backup=resolved.backup,
+    )
+
+
+REGION_VARIABLES = ("AWS_REGION", "AWS_DEFAULT_REGION")
+
+
+def warn_about_region(context: Context, found: Identity) -> None:
+    """A role profile with no region (as AWS's own examples write it), where the environment
+    names none either: the AWS CLI then stops with "You must specify a region"; say so now."""
+    profile = context.config_profiles().get(found.name)
+    if profile is None or profile.values.get("region"):
+        return
+    if any(context.environ.get(name) for name in REGION_VARIABLES):
+        return
+    source = context.config_profiles().get(found.session.profile)
+    suggested = (source.values.get("region") if source else None) or "us-east-1"
+    log.warning(
+        "[%s] has no region, and neither AWS_REGION nor AWS_DEFAULT_REGION is set: the AWS "
+        "CLI and SDKs will stop with \"You must specify a region\"; add 'region = %s' (or "
+        "yours) to [%s] of %s",
+        profile.header,
+        suggested,
+        profile.header,
+        context.config_path,
     )
 
 

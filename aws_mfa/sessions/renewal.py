@@ -310,8 +310,10 @@ def preflight(
     keys = long_term_keys(settings, document, read_secret)
     if settings.device is None:
         raise UsageError(
-            "no MFA device given: pass --device, set MFA_DEVICE, or add "
-            f"aws_mfa_device = arn:aws:iam::ACCOUNT:mfa/NAME to [{settings.long_term_section}]"
+            "no MFA device given: a login needs your MFA device's ARN (the AWS CLI's "
+            "mfa_serial, shown in the IAM console under your user's Security credentials): "
+            f"add aws_mfa_device = arn:aws:iam::ACCOUNT:mfa/NAME to [{settings.long_term_section}]"
+            ", set MFA_DEVICE, or pass --device"
         )
     origin = f"access key {mask(keys.access_key_id)} in [{settings.long_term_section}] of {path}"
     values = document.values(settings.long_term_section) if document else None
