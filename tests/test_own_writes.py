@@ -161,3 +161,11 @@ def test_a_section_with_no_mark_is_vouched_for_as_before(
     assert json.loads(status.stdout)["state"] == "valid"
     assert credentials.read_bytes() == before
     assert strict_sts.calls == []
+
+
+def test_the_replaced_state_is_coloured_on_a_terminal_as_the_other_bad_ones() -> None:
+    from aws_mfa.commands.status import table
+    from aws_mfa.sessions.session_state import SessionStatus
+
+    shown = table([SessionStatus("dev", None, None, None, "replaced")], colour=True)
+    assert "\033[31mreplaced\033[0m" in shown
