@@ -310,10 +310,18 @@ def test_a_refused_prompt_fails_the_runs_that_waited_for_it(
 def test_a_hostile_refusal_record_is_no_refusal(home: Path) -> None:
     path = write(home / ".aws" / "aws-mfa-used-codes.json", "")
     used = UsedCodes(path)
-    for entry in ([1, "x" * 201], [1, "two\nlines"], [True, "x"], ["1", "x"], [1, 2], {"a": 1}):
+    now = int(time.time())  # refusals older than a day are pruned
+    for entry in (
+        [now, "x" * 201],
+        [now, "two\nlines"],
+        [True, "x"],
+        [str(now), "x"],
+        [now, 2],
+        {"a": now},
+    ):
         path.write_text(json.dumps({"refused": {DEVICE: entry}}))
         assert used.refused_since(DEVICE, 0) is None
-    path.write_text(json.dumps({"refused": {DEVICE: [5, "its zenity dialog was cancelled"]}}))
+    path.write_text(json.dumps({"refused": {DEVICE: [now, "its zenity dialog was cancelled"]}}))
     assert used.refused_since(DEVICE, 0) == "its zenity dialog was cancelled"
     used.record(DEVICE, CODE)  # recording a code keeps the refusal, and the other way round
     assert used.refused_since(DEVICE, 0) == "its zenity dialog was cancelled"

@@ -91,7 +91,12 @@ def run(context: Context) -> int:
         sts_limits(way.settings),
     )
     token = signin.signin_token(
-        transport, base, held.credentials, kind=held.kind, session_duration=held.session_duration
+        transport,
+        base,
+        held.credentials,
+        kind=held.kind,
+        session_duration=held.session_duration,
+        post=part.post,
     )
     url = signin.login_url(base, destination, token)
     if context.flags.switch("logout_first"):
