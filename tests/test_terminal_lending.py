@@ -23,7 +23,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import AWS_MFA, long_term, new_window, write
+from tests.conftest import AWS_MFA, Result, check_no_secrets, long_term, new_window, write
 from tests.strict_sts import StrictSts, strict_sts
 
 __all__ = ["strict_sts"]  # the fixture, used by name
@@ -150,6 +150,7 @@ def test_a_code_typed_for_a_renewal_goes_to_aws_mfa_not_to_the_command(
         assert process.wait(timeout=CEILING) == 0
     assert "654321" in [code for _, code in strict_sts.codes]
     assert re.search(rb"[^\r]\n", screen.shown) is None  # aws-mfa's lines too: no staircase
+    check_no_secrets(command, environment, "", Result(0, "", screen.text))
     assert "COMMAND READ [hello]" in screen.text
     assert "COMMAND READ [654321]" not in screen.text
 
@@ -179,6 +180,7 @@ def test_an_interactive_shell_at_its_prompt_does_not_get_the_code(
         assert process.wait(timeout=CEILING) == 3
     assert "654321" in [code for _, code in strict_sts.codes]
     assert "command not found" not in screen.text
+    check_no_secrets(command, environment, "", Result(3, "", screen.text))
 
 
 @pytest.mark.posix
