@@ -579,6 +579,22 @@ def test_role_credentials_the_profile_holds_are_used_as_they_are(
     assert token_request.session_duration is None
 
 
+def test_role_keys_another_tool_replaced_are_not_used_as_they_are(
+    dev: Path, run: AwsMfa, strict_sts: StrictSts, signin_endpoint: SigninStandIn
+) -> None:
+    """Their expiry is unknown (aws_mfa_written_key_id names other keys): the console takes
+    the profile's own way (here a federation token), never those keys."""
+    from tests.test_own_writes import OTHER_TOOL, replace_keys
+
+    assert run("-p", "dev", "--assume-role", ROLE, "-c", "123456").code == 0
+    replace_keys(dev, "dev", OTHER_TOOL)
+    result = run("console", "-p", "dev", "--print")
+    signin_endpoint.visit(printed_url(result))
+    assert "holds credentials of role" not in result.stderr
+    (token_request, _) = signin_endpoint.seen
+    assert token_request.kind == "GetFederationToken"  # credentials STS issued to aws-mfa
+
+
 def test_one_code_a_day_covers_console_too(
     credentials: Path,
     home: Path,

@@ -120,6 +120,7 @@ def test_first_login_prompts_calls_sts_and_appends_the_session(credentials: Path
         "aws_session_token = fake-token\n"
         "aws_security_token = fake-token\n"
         "expiration = 2026-11-23 00:00:00\n"
+        "aws_mfa_written_key_id = ASIAFAKE\n"
     )
 
 

@@ -93,7 +93,8 @@ def terminal_prompter(prompt: str, no_terminal: str = NO_TERMINAL) -> str:
 
     The terminal is :func:`aws_mfa.system.open_terminal`'s (``/dev/tty``, or the
     console on Windows); where it cannot be opened, a stdin that is itself a
-    terminal is used, with the prompt on stderr.
+    terminal is used, with the prompt on stderr, unless the terminal is lent to
+    the command of ``exec --server`` (:func:`aws_mfa.system.terminal_lent`).
     """
     try:
         terminal = system.open_terminal()
@@ -105,7 +106,7 @@ def terminal_prompter(prompt: str, no_terminal: str = NO_TERMINAL) -> str:
             line = terminal.read_line()
         finally:
             terminal.close()
-    elif sys.stdin is None or not sys.stdin.isatty():
+    elif sys.stdin is None or not sys.stdin.isatty() or system.terminal_lent():
         raise NoTokenError(no_terminal)
     else:
         sys.stderr.write(prompt)
@@ -263,7 +264,9 @@ def can_prompt(prompter: Prompter) -> bool:
     """False when ``prompter`` is the terminal's and there is no terminal to ask on."""
     if prompter is not terminal_prompter:
         return True
-    return system.has_terminal() or (sys.stdin is not None and sys.stdin.isatty())
+    if system.has_terminal():
+        return True
+    return sys.stdin is not None and sys.stdin.isatty() and not system.terminal_lent()
 
 
 def ask_code(settings: Settings, device: str, prompter: Prompter, seconds: int) -> tuple[str, str]:

@@ -30,7 +30,13 @@ from collections.abc import Mapping
 
 from aws_mfa import expiry, log, system
 from aws_mfa.aws import signin
-from aws_mfa.aws.sections import in_keychain, is_aws_mfa_session, is_session, stored_role
+from aws_mfa.aws.sections import (
+    in_keychain,
+    is_aws_mfa_session,
+    is_session,
+    replaced_keys,
+    stored_role,
+)
 from aws_mfa.cli.context import Context
 from aws_mfa.cli.prepare import prepare
 from aws_mfa.clock import utc_now
@@ -242,10 +248,13 @@ def role_how(settings: Settings) -> str:
 
 def usable_role(settings: Settings, document: ini.IniFile | None, now: datetime) -> str | None:
     """The role whose credentials the short-term section holds, when they can be used as they
-    are: the role asked for (or none asked), at least ``--min-ttl`` left, and neither
-    ``--force`` nor a duration given outright."""
-    values = document.values(settings.short_term_section) if document else None
-    role = stored_role(values) if values and is_aws_mfa_session(values) else None
+    are: the role asked for (or none asked), at least ``--min-ttl`` left, the keys aws-mfa
+    wrote (not another tool's, whose expiry is unknown), and neither ``--force`` nor a
+    duration given outright."""
+    section = settings.short_term_section
+    values = document.values(section) if document else None
+    ours = values and is_aws_mfa_session(values) and not replaced_keys(values, section)
+    role = stored_role(values) if values and ours else None
     explicit = settings.sources.get("duration", "").startswith("-")
     if not role or settings.force or explicit or settings.role_arn not in (None, role):
         return None

@@ -30,8 +30,8 @@ import os
 import re
 import sys
 from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
-from typing import NoReturn
+from contextlib import contextmanager, nullcontext
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from aws_mfa import system
 from aws_mfa.aws import precedence
@@ -45,6 +45,9 @@ from aws_mfa.outputs import variables
 from aws_mfa.records import Record
 from aws_mfa.settings.checks import DEFAULT_PROFILE
 from aws_mfa.settings.resolve import Settings
+
+if TYPE_CHECKING:
+    import subprocess
 
 
 def run(context: Context) -> int:
@@ -121,6 +124,13 @@ def later_code_error(err: NoTokenError) -> NoTokenError | None:
 
     if not isinstance(err, NoCodeSourceError):
         return None
+    if system.WINDOWS:
+        return NoTokenError(
+            "an MFA code is needed to renew the credentials of exec --server, and on Windows "
+            "it is not asked for on the console while the command may read it; give "
+            "--token-command or MFA_TOKEN_COMMAND (or mfa_process), MFA_PROMPT=ykman, or "
+            "MFA_PROMPT=powershell (a dialog) for later codes"
+        )
     return NoTokenError(
         no_terminal(
             "an MFA code is needed to renew the credentials of exec --server",
@@ -366,19 +376,41 @@ def server_environment(
 def supervise(command: list[str], env: Mapping[str, str]) -> int:
     """Run ``command`` as a child, pass it SIGINT, SIGTERM and SIGHUP; its exit code.
 
-    A child killed by signal N gives 128 + N, as shells report it.
+    A child killed by signal N gives 128 + N, as shells report it. The
+    terminal is lent to it: on POSIX through a relay where the command could
+    read it (:func:`aws_mfa.system.terminal_relay`), from which a prompt for a
+    renewal's code takes it back, so that the code typed is aws-mfa's, never
+    the command's; on Windows not asked on while the command runs
+    (:class:`aws_mfa.system.ConsoleLent`).
     """
-    import signal
-    import subprocess
-
     sys.stdout.flush()
     sys.stderr.flush()
+    relay = system.terminal_relay()
+    if relay is None:
+        from_terminal = terminal_signals_reach_child()  # asked before the console is lent
+        with system.ConsoleLent() if system.WINDOWS else nullcontext():
+            return run_beside(command, env, from_terminal)
+    with relay:
+        return run_relayed(command, env, relay)
+
+
+def start(command: list[str], env: Mapping[str, str], **how: Any) -> subprocess.Popen[bytes]:
+    """``command`` started, dying with aws-mfa where the system can; CommandNotFoundError
+    when it cannot be started."""
+    import subprocess
+
     try:
-        child = subprocess.Popen(command, env=dict(env), preexec_fn=system.die_with_parent())
+        return subprocess.Popen(command, env=dict(env), **how)
     except OSError as err:
         raise cannot_run(err, command[0]) from err
 
-    from_terminal = terminal_signals_reach_child()
+
+def run_beside(command: list[str], env: Mapping[str, str], from_terminal: bool) -> int:
+    """The command on aws-mfa's own terminal (if any), in aws-mfa's process group;
+    ``from_terminal``: Ctrl-C reaches it without aws-mfa."""
+    import signal
+
+    child = start(command, env, preexec_fn=system.die_with_parent())
 
     def forward(number: int, frame: object) -> None:
         if number == signal.SIGINT and from_terminal:
@@ -392,6 +424,39 @@ def supervise(command: list[str], env: Mapping[str, str]) -> int:
         for number, handler in previous.items():
             signal.signal(number, handler)
     return 128 - code if code < 0 else code
+
+
+def run_relayed(command: list[str], env: Mapping[str, str], relay: system.TerminalRelay) -> int:
+    """The command on a pseudo-terminal that ``relay`` joins to the user's terminal (see
+    :class:`aws_mfa.system.TerminalRelay`)."""
+    import signal
+
+    stdin, stdout, stderr = relay.streams()
+    setup = relay.child_setup(system.die_with_parent())
+    try:
+        child = start(
+            command,
+            env,
+            stdin=stdin,
+            stdout=stdout,
+            stderr=stderr,
+            start_new_session=True,
+            preexec_fn=setup,
+        )
+    except CommandNotFoundError:
+        relay.close()
+        raise
+    relay.started(child.pid)
+
+    def forward(number: int) -> None:
+        if number == signal.SIGINT:
+            relay.interrupt()  # typed while a prompt held the terminal: the command's
+        else:
+            child.send_signal(number)
+
+    code = relay.run(forward)
+    child.returncode = code  # reaped by the relay
+    return code
 
 
 def terminal_signals_reach_child() -> bool:

@@ -60,6 +60,7 @@ from aws_mfa.sessions.session_state import (
     EXPIRED,
     EXPIRING,
     MISSING,
+    REPLACED,
     UNREADABLE,
     VALID,
     SessionStatus,
@@ -86,6 +87,7 @@ COLOURS = {
     EXPIRED: "31",
     MISSING: "31",
     UNREADABLE: "31",
+    REPLACED: "31",
 }
 """ANSI colours of the state words: valid green, expiring and stale yellow, the rest red."""
 

@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from aws_mfa import log
-from aws_mfa.aws.sections import is_session
+from aws_mfa.aws.sections import is_session, replaced_keys
 from aws_mfa.clock import utc_now
 from aws_mfa.errors import NoCodeSourceError
 from aws_mfa.expiry import describe_local, format_duration
@@ -115,11 +115,14 @@ def still_valid(
     settings: Settings, document: ini.IniFile | None, now: datetime, err: NoCodeSourceError
 ) -> Outcome:
     """The stored credentials of a session that could not be renewed for want of a code, when
-    they have not expired; else ``err``, which says where a code can come from."""
+    they have not expired and are the keys aws-mfa wrote (another tool's have an unknown
+    expiry); else ``err``, which says where a code can come from."""
     section = settings.short_term_section
     values = document.values(section) if document is not None else None
     if document is None or not is_session(values) or "expiration" not in (values or {}):
         raise err
+    if values is not None and replaced_keys(values, section):
+        raise err  # another tool's keys: when they end is unknown
     stored = stored_credentials(settings, document)
     left = (stored.expiration - now).total_seconds()
     if left <= 0:

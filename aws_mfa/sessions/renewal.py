@@ -27,6 +27,7 @@ from datetime import datetime, timezone
 
 from aws_mfa import collector, expiry, log
 from aws_mfa.aws.sections import (
+    WRITER_KEY,
     check_location,
     has_long_term_keys,
     in_keychain,
@@ -207,7 +208,8 @@ def write_session(
 
 
 def session_values(fresh: TemporaryCredentials, role_arn: str | None) -> dict[str, str]:
-    """The keys written to the short-term section, in 0.0.12's order."""
+    """The keys written to the short-term section, in 0.0.12's order, and aws-mfa's mark of
+    what it wrote (:data:`aws_mfa.aws.sections.WRITER_KEY`)."""
     values = {
         "assumed_role": "True" if role_arn else "False",
         "aws_access_key_id": fresh.access_key_id,
@@ -218,6 +220,7 @@ def session_values(fresh: TemporaryCredentials, role_arn: str | None) -> dict[st
     }
     if role_arn:
         values["assumed_role_arn"] = role_arn
+    values[WRITER_KEY] = fresh.access_key_id
     return values
 
 
