@@ -70,11 +70,22 @@ CREATING, CREATED, WRITTEN, INACTIVE, DELETED = (
 )
 PROOF_TIMEOUT = 90.0
 """Seconds to wait for STS to accept a new key: IAM takes 10 to 20 seconds to spread one."""
-TEST_HOOK = "AWS_MFA_TEST_KILL_AT"
-"""A test hook, read from the environment: at the checkpoint it names (``before-create``,
-``after-create``, ``after-prove``, ``after-write``, ``after-deactivate``, ``after-delete``,
-``after-tidy``), the run kills itself with SIGKILL, as a crash or a power cut would stop it.
-The tests use it to prove that every step can be resumed; it changes nothing else."""
+CHECKPOINTS = (
+    "before-create",
+    "after-create",
+    "after-prove",
+    "after-write",
+    "after-deactivate",
+    "after-delete",
+    "after-tidy",
+)
+"""The moments a rotation passes a :data:`Checkpoint`: each right after the journal says
+where the rotation is."""
+
+Checkpoint = Callable[[str], None]
+"""Called with each name of :data:`CHECKPOINTS` as the rotation passes it. The installed
+tool passes :func:`no_checkpoint`; the tests pass one that kills the process there
+(tests/kill_at.py), as a crash or a power cut would stop it, to prove every step resumes."""
 STILL_VALID = (
     "sessions bought with the old key keep working until they expire (AWS cannot revoke "
     "temporary credentials; they act with the user's permissions)"
@@ -170,17 +181,8 @@ class Journals:
         safe_write.sync_folder(self.folder)
 
 
-def checkpoint(name: str) -> None:
-    """The test hook of :data:`TEST_HOOK`: die here, at once, when the environment says so."""
-    if os.environ.get(TEST_HOOK) != name:
-        return
-    import signal
-
-    log.debug("Test hook %s: killed at %s", TEST_HOOK, name)
-    kill = getattr(signal, "SIGKILL", None)
-    if kill is None:  # Windows: no signal, the same abrupt end
-        os._exit(137)
-    os.kill(os.getpid(), kill)
+def no_checkpoint(name: str) -> None:
+    """The :data:`Checkpoint` of every real run: nothing happens there."""
 
 
 def default_keychain() -> Keychain:
@@ -218,6 +220,7 @@ class Rotation:
         sleep: Callable[[float], None] = time.sleep,
         clock: Clock = utc_now,
         proof_timeout: float | None = None,
+        checkpoint: Checkpoint = no_checkpoint,
     ) -> None:
         if settings.short_term_section == settings.long_term_section:
             # The keys in the profile's own section (--long-term-suffix none): rotate writes
@@ -227,6 +230,7 @@ class Rotation:
         self.keychain, self.journals = keychain, journals or Journals()
         self.confirm, self.sleep, self.clock = confirm, sleep, clock
         self.proof_timeout = proof_timeout or PROOF_TIMEOUT
+        self.checkpoint = checkpoint
         self.resumed = False
 
     @property
@@ -322,7 +326,7 @@ class Rotation:
             keep_old,
         )
         self.journals.write(journal)
-        checkpoint("before-create")
+        self.checkpoint("before-create")
         try:
             new, created = iam.create()
         except StsRefusedError:
@@ -338,7 +342,7 @@ class Rotation:
             new_created=format_created(created),
         )
         self.journals.write(journal)
-        checkpoint("after-create")
+        self.checkpoint("after-create")
         return journal
 
     def keep_in_keychain(self, iam: Iam, new: LongTermKeys) -> None:
@@ -385,7 +389,7 @@ class Rotation:
                 log.info("Deleted the old key %s", mask(journal.old_key_id))
             journal = self.advance(journal, DELETED, "after-delete")
         self.tidy(journal, connection.provider.sessions)
-        checkpoint("after-tidy")
+        self.checkpoint("after-tidy")
         self.journals.remove(journal)
         fate = "kept, inactive (--keep-old)" if journal.keep_old else "deleted"
         return (
@@ -396,7 +400,7 @@ class Rotation:
     def advance(self, journal: Journal, step: str, hook: str) -> Journal:
         journal = journal._replace(step=step)
         self.journals.write(journal)
-        checkpoint(hook)
+        self.checkpoint(hook)
         return journal
 
     def check_file_names(self, key_id: str) -> None:
@@ -444,7 +448,7 @@ class Rotation:
         if why:
             raise self.not_proven(journal, connection, why)
         log.info("STS accepts the new key %s", mask(new.access_key_id))
-        checkpoint("after-prove")
+        self.checkpoint("after-prove")
         self.rekey_session(journal, new, connection.provider.sessions)
         self.write_file(journal, document, new)
         return self.advance(journal, WRITTEN, "after-write")

@@ -13,6 +13,7 @@ from __future__ import annotations
 import configparser
 import json
 import stat
+import sys
 from pathlib import Path
 
 import pytest
@@ -29,6 +30,7 @@ from tests.conftest import (
     AwsMfa,
     Result,
     long_term,
+    run,
     write,
 )
 from tests.iam_layer import USER_ARN, IamLayer, add_key, iam, moto_keys
@@ -387,15 +389,14 @@ def test_doctor_asks_iam_only_with_a_cached_session(
     assert iam.strict.calls == []  # no session bought, IAM not asked
 
 
-CHECKPOINTS = [
-    "before-create",
-    "after-create",
-    "after-prove",
-    "after-write",
-    "after-deactivate",
-    "after-delete",
-    "after-tidy",
-]
+CHECKPOINTS = list(rotation.CHECKPOINTS)
+KILL_AT = str(Path(__file__).with_name("kill_at.py"))
+
+
+def rotate_killed_at(step: str, aws_mfa: AwsMfa, *args: str, **env: str) -> Result:
+    """``aws-mfa rotate ARGS`` in a process of its own, which SIGKILLs itself at ``step``
+    (tests/kill_at.py: aws-mfa's main, given a checkpoint that kills)."""
+    return run([sys.executable, KILL_AT, step, "rotate", *args], {**aws_mfa.env, **env})
 
 
 @pytest.mark.e2e
@@ -409,7 +410,7 @@ def test_a_kill_at_any_step_leaves_a_working_key_and_the_rerun_converges(
     home: Path,
     checkpoint: str,
 ) -> None:
-    killed = aws_mfa("rotate", "--yes", "--token", CODE, AWS_MFA_TEST_KILL_AT=checkpoint)
+    killed = rotate_killed_at(checkpoint, aws_mfa, "--yes", "--token", CODE)
 
     assert killed.code == -9, killed.stderr
     assert file_key_works(sts, keys_file)
@@ -426,11 +427,14 @@ def test_a_kill_at_any_step_leaves_a_working_key_and_the_rerun_converges(
     no_secret_printed(iam, killed, rerun)
 
 
-def test_the_test_hook_is_documented() -> None:
-    text = Path(__file__).resolve().parent.parent.joinpath("docs", "rotation.md").read_text()
-    assert rotation.TEST_HOOK in text
+def test_the_checkpoints_are_documented_and_the_tool_reads_no_test_hook() -> None:
+    """The kill is injected (tests/kill_at.py): the shipped package reads no variable for it."""
+    root = Path(__file__).resolve().parent.parent
+    text = root.joinpath("docs", "rotation.md").read_text()
     for name in CHECKPOINTS:
         assert f"`{name}`" in text
+    hook = "AWS_MFA_" + "TEST_KILL_AT"
+    assert not [path for path in root.joinpath("aws_mfa").rglob("*.py") if hook in path.read_text()]
 
 
 def test_no_step_names_a_key_in_its_log_unmasked(
@@ -462,7 +466,7 @@ def test_the_keychain_path_keeps_every_secret_out_of_the_file_and_the_journal(
     secret_service.set(LONG_TERM_KEY_ID, LONG_TERM_SECRET)
     env = secret_service.environment()
 
-    killed = aws_mfa("rotate", "--yes", "--token", CODE, AWS_MFA_TEST_KILL_AT="after-create", **env)
+    killed = rotate_killed_at("after-create", aws_mfa, "--yes", "--token", CODE, **env)
 
     assert killed.code == -9, killed.stderr
     assert file_key_works(sts, credentials, secret_service)
