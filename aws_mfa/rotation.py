@@ -272,16 +272,17 @@ class Rotation:
             self.ask(caller.keys, document)
         provider = self.renewal.provider(settings, caller, document)
         session = provider.mfa_session(provider.sessions)
+        bound = {"region": settings.region, "timeout": settings.sts_timeout}  # MFA_STS_TIMEOUT
         try:
-            arn = iam.caller_arn(iam.client(session, "sts", provider.config, settings.region))
+            arn = iam.caller_arn(iam.client(session, "sts", provider.config, **bound))
         except StsRefusedError as err:
             if err.sts_code not in STALE_SESSION_CODES:
                 raise
             log.warning("STS no longer accepts the cached MFA session; buying a new one")
             session = provider.mfa_session(provider.sessions, buy=True)
-            arn = iam.caller_arn(iam.client(session, "sts", provider.config, settings.region))
+            arn = iam.caller_arn(iam.client(session, "sts", provider.config, **bound))
         user = iam.user_name(arn, self.where)
-        client = iam.client(session, "iam", provider.config, settings.region)
+        client = iam.client(session, "iam", provider.config, **bound)
         return Connection(iam.Iam(client, user), arn, session, provider)
 
     def ask(self, keys: LongTermKeys, document: ini.IniFile | None) -> None:
@@ -443,6 +444,7 @@ class Rotation:
             journal.arn,
             within=self.proof_timeout,
             region=self.settings.region,
+            timeout=self.settings.sts_timeout,
             sleep=self.sleep,
         )
         if why:

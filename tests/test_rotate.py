@@ -2,7 +2,7 @@
 
 Every test runs against moto's IAM and STS on loopback, with the layer of
 tests/iam_layer.py: only active IAM keys authenticate, with their real
-signature, a new key only after ``delay`` seconds, and IAM calls only with
+signature, a new key only after ``lag`` refusals, and IAM calls only with
 a session bought with an MFA code. Every run logs at DEBUG, and besides the
 conftest's scan, every secret of every key IAM made is looked for in what
 it printed (:func:`no_secret_printed`).
@@ -242,7 +242,7 @@ def test_the_new_key_is_proven_before_the_file_names_it(
     aws_mfa_in_process: AwsMfa, keys_file: Path, iam: IamLayer, sts: LocalSts
 ) -> None:
     """IAM's eventual consistency: STS refuses a new key for a while; rotate waits, saying so."""
-    iam.delay = 0.5
+    iam.lag = 1  # refused once, whatever the time it takes: accepted at the second attempt
 
     result = aws_mfa_in_process("rotate", "--yes", "--token", CODE)
 
@@ -259,7 +259,7 @@ def test_a_key_that_never_works_is_rolled_back_by_the_rerun(
     home: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    iam.delay = 10_000
+    iam.lag = 10_000
     monkeypatch.setattr(rotation, "PROOF_TIMEOUT", 0.5)
 
     first = aws_mfa_in_process("rotate", "--yes", "--token", CODE)
@@ -519,5 +519,44 @@ def test_an_iam_that_cannot_be_reached_is_one_line(
     error = one_error(result, 6)
     assert "IAM cannot be reached on ListAccessKeys" in error
     assert "AWS_ENDPOINT_URL_IAM" in error
+    assert keys_file.read_text() == ORIGINAL
+    assert journals(home) == []
+
+
+def test_iam_that_never_answers_is_cut_off_at_mfa_sts_timeout(
+    aws_mfa_in_process: AwsMfa, keys_file: Path, iam: IamLayer, home: Path
+) -> None:
+    """Rotation's IAM calls are bounded by MFA_STS_TIMEOUT, as every STS call is."""
+    import socket
+    import threading
+
+    release = threading.Event()
+    with socket.socket() as silent:  # accepts, reads, never answers
+        silent.bind(("127.0.0.1", 0))
+        silent.listen()
+        port = silent.getsockname()[1]
+
+        def hold() -> None:
+            connection, _ = silent.accept()
+            with connection:
+                release.wait(30)
+
+        holding = threading.Thread(target=hold, daemon=True)
+        holding.start()
+        try:
+            result = aws_mfa_in_process(
+                "rotate",
+                "--yes",
+                "--token",
+                CODE,
+                AWS_ENDPOINT_URL_IAM=f"http://127.0.0.1:{port}",
+                MFA_STS_TIMEOUT="0.5",
+            )
+        finally:
+            release.set()
+            holding.join(5)
+
+    error = one_error(result, 6)
+    assert "IAM did not answer in time on ListAccessKeys (within 0.5 seconds)" in error
     assert keys_file.read_text() == ORIGINAL
     assert journals(home) == []
