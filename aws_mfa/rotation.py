@@ -56,7 +56,7 @@ if TYPE_CHECKING:
     from datetime import datetime
 
     from aws_mfa.aws.iam import AccessKey, Iam
-    from aws_mfa.aws.sts import AwsConfig
+    from aws_mfa.aws.sts import AwsConfig, BoundedClient
     from aws_mfa.mfa_sessions import MfaSessions
     from aws_mfa.os_keychain import Keychain
 
@@ -272,18 +272,22 @@ class Rotation:
             self.ask(caller.keys, document)
         provider = self.renewal.provider(settings, caller, document)
         session = provider.mfa_session(provider.sessions)
-        bound = {"region": settings.region, "timeout": settings.sts_timeout}  # MFA_STS_TIMEOUT
+
+        def client(service: str) -> BoundedClient:  # bounded by MFA_STS_TIMEOUT
+            return iam.client(
+                session, service, provider.config, settings.region, settings.sts_timeout
+            )
+
         try:
-            arn = iam.caller_arn(iam.client(session, "sts", provider.config, **bound))
+            arn = iam.caller_arn(client("sts"))
         except StsRefusedError as err:
             if err.sts_code not in STALE_SESSION_CODES:
                 raise
             log.warning("STS no longer accepts the cached MFA session; buying a new one")
             session = provider.mfa_session(provider.sessions, buy=True)
-            arn = iam.caller_arn(iam.client(session, "sts", provider.config, **bound))
+            arn = iam.caller_arn(client("sts"))
         user = iam.user_name(arn, self.where)
-        client = iam.client(session, "iam", provider.config, **bound)
-        return Connection(iam.Iam(client, user), arn, session, provider)
+        return Connection(iam.Iam(client("iam"), user), arn, session, provider)
 
     def ask(self, keys: LongTermKeys, document: ini.IniFile | None) -> None:
         """Refuse a key other sections share, then ask the user (before any code is spent)."""
