@@ -28,9 +28,8 @@ import pytest
 from aws_mfa.files import ini
 from tests.conftest import DEVICE, ROLE, AwsMfa, check_no_secrets, long_term, write
 from tests.strict_sts import StrictSts, strict_sts
-from tests.test_server_promises import js_sdk
 
-__all__ = ["js_sdk", "strict_sts"]  # the fixtures, used by name
+__all__ = ["strict_sts"]  # the fixture, used by name
 
 CONFIG = (
     f"[profile dev]\nmfa_serial = {DEVICE}\n\n"

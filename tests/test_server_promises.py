@@ -12,9 +12,7 @@ from __future__ import annotations
 import json
 import os
 import re
-import shutil
 import signal
-import subprocess
 import sys
 import time
 from collections.abc import Callable
@@ -444,41 +442,6 @@ identity = session.client("sts").get_caller_identity()
 key = session.get_credentials().access_key
 print(json.dumps({"access_key": key, "account": identity["Account"]}))
 """
-
-JS = """
-const { STSClient, GetCallerIdentityCommand } = require("@aws-sdk/client-sts");
-(async () => {
-  const client = new STSClient({});
-  const identity = await client.send(new GetCallerIdentityCommand({}));
-  const credentials = await client.config.credentials();
-  console.log(JSON.stringify({ access_key: credentials.accessKeyId, account: identity.Account }));
-})().catch((err) => { console.error("ERROR", err.name); process.exit(1); });
-"""
-
-
-JS_PACKAGES = ("@aws-sdk/client-sts@3", "@aws-sdk/credential-providers@3")
-
-
-@pytest.fixture(scope="session")
-def js_sdk(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The JavaScript SDK v3 from npm, installed once per test process; a script using it."""
-    npm = shutil.which("npm")
-    if npm is None or shutil.which("node") is None:
-        pytest.skip("Node.js and npm are not installed (.ci/run installs them)")
-    folder = tmp_path_factory.mktemp("js-sdk")
-    done = subprocess.run(
-        [npm, "install", "--no-audit", "--no-fund", "--loglevel=error", *JS_PACKAGES],
-        cwd=folder,
-        env={**os.environ, "npm_config_cache": str(folder / "npm-cache")},
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr[-2000:]
-    script = folder / "identity.js"
-    script.write_text(JS)
-    return script
 
 
 def sdk_command(sdk: str, js_sdk: Path | None) -> list[str]:
