@@ -30,11 +30,12 @@ import os
 import sys
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 from aws_mfa import session_state, system
 from aws_mfa.aws import precedence
 from aws_mfa.cli.context import Context
+from aws_mfa.clock import Clock, utc_now
 from aws_mfa.commands.login import RolePlan, fresh_credentials, log_in, prepare, role_plan
 from aws_mfa.errors import CommandNotFoundError, NoTokenError, UsageError
 from aws_mfa.files import ini, read
@@ -42,6 +43,9 @@ from aws_mfa.keys import TemporaryCredentials
 from aws_mfa.outputs import variables
 from aws_mfa.records import Record
 from aws_mfa.settings.resolve import Settings
+
+if TYPE_CHECKING:
+    from aws_mfa.server import CredentialServer, Waiter
 
 
 def run(context: Context) -> int:
@@ -57,46 +61,69 @@ def run(context: Context) -> int:
 def serve(context: Context, command: list[str]) -> int:
     """Log in once, then run ``command`` beside the endpoint, which renews in the background."""
     from aws_mfa import collector
-    from aws_mfa.server import CredentialServer, identity
 
     collector.resume()  # this process lives as long as the command
-    resolved = prepare(context, warn=False)
-    first = log_in(context, resolved)  # a code, if one is needed, is asked for before COMMAND
-    plan = role_plan(context, resolved)
-    later = for_renewals(resolved)
-
-    def renew(margin: int) -> TemporaryCredentials:
-        try:
-            return renewed(later, plan, margin)
-        except NoTokenError as err:
-            instead = later_code_error(err)
-            if instead is None:
-                raise
-            raise instead from err
-
-    fields = identity(plan.role.role_arn if plan else resolved.role_arn, resolved.device)
-    with (
-        private_aws_files(context.config()) as files,
-        CredentialServer(first, renew, min_ttl=later.min_ttl, fields=fields) as server,
-    ):
+    resolved, server = endpoint(context)  # a code, if needed, is asked for before COMMAND
+    with server, private_aws_files(context.config()) as files:
         env = server_environment(
             context.environ, server.url, server.token, resolved.profile, resolved.region, files
         )
         return supervise(command, env)
 
 
-def renewed(later: Settings, plan: RolePlan | None, margin: int) -> TemporaryCredentials:
-    """The credentials a renewal of the endpoint serves, ``margin`` seconds ahead of expiry:
-    the profile's session, or for a role profile the role assumed anew from the MFA session
-    its source profile keeps (that session renewed first when it must be)."""
-    document = read.read_ini(later.credentials_file)
-    if plan is None:
-        settings = later._replace(min_ttl=max(later.min_ttl, margin))
-        return session_state.ensure_valid(settings, document).credentials
-    from aws_mfa.renewal import role_credentials
+def endpoint(
+    context: Context, *, clock: Clock = utc_now, waiter: Waiter | None = None
+) -> tuple[Settings, CredentialServer]:
+    """The first login, and the endpoint (not yet started) that serves its credentials and
+    renews them (:class:`EndpointRenewal`) on ``clock`` and ``waiter``."""
+    from aws_mfa.server import CredentialServer, RenewalPolicy, identity
 
-    session_state.ensure_valid(for_renewals(plan.source), document)
-    return role_credentials(for_renewals(plan.role), read.read_ini(later.credentials_file))
+    resolved = prepare(context, warn=False)
+    first = log_in(context, resolved)
+    plan = role_plan(context, resolved)
+    renew = EndpointRenewal(for_renewals(resolved), plan, clock)
+    fields = identity(plan.role.role_arn if plan else resolved.role_arn, resolved.device)
+    policy = RenewalPolicy(min_ttl=renew.later.min_ttl)
+    server = CredentialServer(
+        first, renew, policy=policy, fields=fields, clock=clock, waiter=waiter
+    )
+    return resolved, server
+
+
+class EndpointRenewal:
+    """How the endpoint renews (when is :class:`aws_mfa.server.RenewalPolicy`'s to say):
+    ``renewal(margin)`` gives credentials with at least ``margin`` seconds left, with the
+    settings of the first login made fit for later ones (:func:`for_renewals`): the
+    profile's session, or for a role profile the role assumed anew from the MFA session its
+    source profile keeps (that session renewed first when it must be). A code that cannot
+    be asked for is the error that says what gives later codes (:func:`later_code_error`).
+    """
+
+    def __init__(self, later: Settings, plan: RolePlan | None, clock: Clock = utc_now) -> None:
+        self.later, self.plan, self.clock = later, plan, clock
+
+    def __call__(self, margin: int) -> TemporaryCredentials:
+        try:
+            return self.renewed(margin)
+        except NoTokenError as err:
+            instead = later_code_error(err)
+            if instead is None:
+                raise
+            raise instead from err
+
+    def renewed(self, margin: int) -> TemporaryCredentials:
+        from aws_mfa.renewal import Renewal, role_credentials
+
+        later, plan = self.later, self.plan
+        document = read.read_ini(later.credentials_file)
+        if plan is None:
+            settings = later._replace(min_ttl=max(later.min_ttl, margin))
+            return session_state.ensure_valid(settings, document, clock=self.clock).credentials
+        session_state.ensure_valid(for_renewals(plan.source), document, clock=self.clock)
+        document = read.read_ini(later.credentials_file)
+        return role_credentials(
+            for_renewals(plan.role), document, renewal=Renewal(clock=self.clock)
+        )
 
 
 def for_renewals(settings: Settings) -> Settings:
