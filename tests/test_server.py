@@ -110,10 +110,13 @@ class Running:
         return self.ask()[1].get("AccessKeyId")
 
     def botocore_credentials(self) -> Any:
-        """The credentials botocore's container provider (boto3's, the AWS CLI's) loads."""
-        from botocore.credentials import ContainerProvider
+        """The credentials botocore's container provider (boto3's, the AWS CLI's) loads, as
+        they are now: it asks up to 3 times, as in an SDK (the second it waits between is
+        skipped)."""
+        from botocore.credentials import ContainerMetadataFetcher, ContainerProvider
 
-        loaded = ContainerProvider(environ=self.environ).load()
+        fetcher = ContainerMetadataFetcher(sleep=lambda seconds: None)
+        loaded = ContainerProvider(environ=self.environ, fetcher=fetcher).load()
         return loaded.get_frozen_credentials()
 
 

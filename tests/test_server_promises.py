@@ -34,8 +34,9 @@ from tests.conftest import (
     run_with_terminal,
     write,
 )
+from tests.stepped_time import SteppedTime, wait_until
 from tests.strict_sts import StrictSts, strict_sts
-from tests.test_server import python, start_exec_server, waits_for_sigterm
+from tests.test_server import endpoint_in_process, python, start_exec_server, waits_for_sigterm
 
 __all__ = ["strict_sts"]
 
@@ -276,54 +277,45 @@ SHORT = ("--no-session-cache", "--min-ttl", "2")
 """Every renewal needs a code, and credentials of 4 seconds are renewed with 2 left."""
 
 
-@pytest.mark.e2e
 @pytest.mark.parametrize("source", ["--token", "MFA_TOKEN"])
 def test_a_code_given_once_is_spent_and_later_renewals_say_so(
-    source: str, credentials: Path, aws_mfa: AwsMfa, strict_sts: StrictSts
+    source: str, credentials: Path, environment: dict[str, str], strict_sts: StrictSts
 ) -> None:
     """Item 12: with no terminal and no token command, a later code is the documented error."""
     strict_sts.expires_in = 4
     write(credentials, long_term("dev-long-term"))
-    given = {"MFA_TOKEN": "123456"} if source == "MFA_TOKEN" else {}
+    env = {**environment, "MFA_TOKEN": "123456"} if source == "MFA_TOKEN" else environment
     flags = ["-c", "123456"] if source == "--token" else []
-    result = aws_mfa(
-        "exec", "--server", "-p", "dev", *flags, *SHORT, *python(UNTIL_RENEWED), **given
-    )
-    assert result.code == 0, result.stderr
-    seen = json.loads(result.stdout)
-    assert seen["status"] == 500
-    assert NEEDS_A_CODE in seen["message"]
-    assert [line for line in result.error_lines if NEEDS_A_CODE in line] == result.error_lines
-    assert len(result.error_lines) == 1
+    with endpoint_in_process(env, "-p", "dev", *flags, *SHORT) as running:
+        assert running.ask()[0] == 200
+        running.time.advance(5)  # the renewal was due with 2 s left; they expired
+        assert wait_until(lambda: running.ask()[0] == 500)
+        status, body = running.ask()
+    assert status == 500
+    assert NEEDS_A_CODE in body["message"]
+    assert [line for line in running.error_lines if NEEDS_A_CODE in line] == running.error_lines
+    assert len(running.error_lines) == 1
     assert strict_sts.codes == [(DEVICE, "123456")]
 
 
 NEEDS_A_CODE = "an MFA code is needed to renew the credentials of exec --server"
 
 
-@pytest.mark.e2e
+@pytest.mark.e2e  # the token command is a process
 def test_later_codes_come_from_the_token_command(
-    credentials: Path, home: Path, aws_mfa: AwsMfa, strict_sts: StrictSts
+    credentials: Path, home: Path, environment: dict[str, str], strict_sts: StrictSts
 ) -> None:
     """Item 12: the code given is spent on the first login; the token command gives the next."""
     strict_sts.expires_in = 4
     write(credentials, long_term("dev-long-term"))
-    result = aws_mfa(
-        "exec",
-        "--server",
-        "-p",
-        "dev",
-        "-c",
-        "123456",
-        "--token-command",
-        "echo 654321",
-        *SHORT,
-        *python(UNTIL_RENEWED),
-        FORGET_USED_CODES=str(home / ".aws" / "aws-mfa-used-codes.json"),
-    )
-    assert result.code == 0, result.stderr
-    assert json.loads(result.stdout)["renewed"] is True
+    args = ("-p", "dev", "-c", "123456", "--token-command", "echo 654321", *SHORT)
+    with endpoint_in_process(environment, *args) as running:
+        first = running.key()
+        new_window(home)  # as if the next 30-second window had begun
+        running.time.advance(2.5)  # renewed with 2 s left
+        assert wait_until(lambda: running.key() not in (first, None))
     assert strict_sts.codes[:2] == [(DEVICE, "123456"), (DEVICE, "654321")]
+    assert running.error_lines == []
 
 
 @pytest.mark.e2e
@@ -583,131 +575,72 @@ echo 654321
 """
 """A token command that says it was asked, then waits (30 s at most) for the test to type."""
 
-WHILE_TYPING = """
-import os
-os.unlink(os.environ["FORGET_USED_CODES"])  # as if the next 30-second window had begun
-import boto3, json, pathlib, time
-person = pathlib.Path(os.environ["PERSON"])
-def wait_for(condition):
-    deadline = time.monotonic() + 30
-    while not condition():
-        assert time.monotonic() < deadline, "timed out"
-        time.sleep(0.02)
-def call():
-    session = boto3.Session()  # a new session asks the endpoint
-    started = time.monotonic()
-    session.client("sts", region_name="us-east-1").get_caller_identity()
-    credentials = session.get_credentials()
-    return credentials.access_key, time.monotonic() - started, credentials.account_id
-first = call()
-wait_for(lambda: (person / "asked").exists())
-typing = [call() for _ in range(4)]
-asked = (person / "asked").read_text().count("asked")
-(person / "typed").write_text("")
-renewed = []
-wait_for(lambda: renewed.append(call()) or renewed[-1][0] != first[0])
-print(json.dumps({"first": first, "typing": typing, "asked": asked, "renewed": renewed[-1]}))
-"""
 
-
-@pytest.mark.e2e
+@pytest.mark.e2e  # the person is a token command, a process
 def test_a_client_keeps_working_while_a_renewal_waits_for_the_code(
-    credentials: Path, home: Path, aws_mfa: AwsMfa, sts: LocalSts
+    credentials: Path, home: Path, environment: dict[str, str], sts: LocalSts
 ) -> None:
     """Item 16: the renewal runs ahead of expiry; requests are answered from the credentials
-    held while a person types, in well under botocore's 2 s, and get AccountId."""
+    held while a person types, and get AccountId. Each request is answered while the
+    renewal still waits for the person, who types only after the last: a request that
+    waited on the renewal would never be answered (botocore gives up after 2 s)."""
     strict = LongerAfterFirst(role_expires_in=12)  # renewed with 10 s left: 2 s in
     sts.responder = strict
     write(credentials, long_term("dev-long-term"))
     folder = home / "person"
     folder.mkdir()
     person = write(home / "person.sh", SLOW_PERSON.format(folder=folder), mode=0o700)
-    result = aws_mfa(
-        "exec",
-        "--server",
-        "-p",
-        "dev",
-        "--assume-role",
-        ROLE,
-        "-c",
-        "123456",
-        "--token-command",
-        str(person),
-        *SHORT[:1],
-        "--min-ttl",
-        "10",
-        *python(WHILE_TYPING),
-        PERSON=str(folder),
-        FORGET_USED_CODES=str(home / ".aws" / "aws-mfa-used-codes.json"),
-    )
-    assert result.code == 0, result.stderr
-    seen = json.loads(result.stdout)
-    first_key = seen["first"][0]
-    for key, seconds, account in seen["typing"]:
-        assert key == first_key
-        assert seconds < 1.5
-        assert account == "210987654321"
-    assert seen["asked"] == 1
-    assert seen["renewed"][0] != first_key
+    args = ("-p", "dev", "--assume-role", ROLE, "-c", "123456", "--token-command", str(person))
+    with endpoint_in_process(environment, *args, *SHORT[:1], "--min-ttl", "10") as running:
+        first = running.botocore_credentials()
+        new_window(home)  # as if the next 30-second window had begun
+        running.time.advance(2.5)
+        assert wait_until((folder / "asked").exists)
+        typing = [running.botocore_credentials() for _ in range(4)]
+        asked = (folder / "asked").read_text().count("asked")
+        (folder / "typed").write_text("")
+        assert wait_until(lambda: running.key() != first.access_key)
+        renewed = running.botocore_credentials()
+    for each in typing:
+        assert each.access_key == first.access_key
+        assert each.account_id == "210987654321"
+    assert asked == 1
+    assert renewed.access_key != first.access_key
     assert strict.codes == [(DEVICE, "123456"), (DEVICE, "654321")]
-    assert result.error_lines == []
+    assert running.error_lines == []
 
 
-FAILING = """
-import os
-os.unlink(os.environ["FORGET_USED_CODES"])  # as if the next 30-second window had begun
-import boto3, json, time, urllib.request, urllib.error
-url = os.environ["AWS_CONTAINER_CREDENTIALS_FULL_URI"]
-token = os.environ["AWS_CONTAINER_AUTHORIZATION_TOKEN"]
-def status():
-    request = urllib.request.Request(url, headers={"Authorization": token})
-    try:
-        with urllib.request.urlopen(request, timeout=30) as answer:
-            return answer.status
-    except urllib.error.HTTPError as err:
-        return err.code
-deadline = time.monotonic() + 30
-while status() == 200 and time.monotonic() < deadline:  # until the credentials expire
-    time.sleep(0.05)
-try:
-    boto3.Session().client("sts", region_name="us-east-1").get_caller_identity()
-    failed = False
-except Exception:  # botocore asked 3 times, then gave up
-    failed = True
-print(json.dumps({"boto3 failed": failed, "then": [status() for _ in range(3)]}))
-"""
-
-
-@pytest.mark.e2e
+@pytest.mark.e2e  # the token command is a process
 def test_a_failed_renewal_is_remembered_and_sdk_retries_do_not_repeat_it(
-    credentials: Path, home: Path, aws_mfa: AwsMfa, strict_sts: StrictSts
+    credentials: Path, home: Path, environment: dict[str, str], strict_sts: StrictSts
 ) -> None:
-    """Item 16: one attempt, one ERROR line, however many requests the SDK's retries make."""
+    """Item 16: one attempt, one ERROR line, however many requests the SDK's retries make;
+    the next attempt a minute later (FAILURE_MEMORY), and no second ERROR line for it."""
+    from botocore.exceptions import CredentialRetrievalError
+
     strict_sts.expires_in = 4
     write(credentials, long_term("dev-long-term"))
     runs = home / "runs"
     failing = write(home / "failing.sh", f"#!/bin/sh\necho run >> '{runs}'\nexit 1\n", mode=0o700)
-    result = aws_mfa(
-        "exec",
-        "--server",
-        "-p",
-        "dev",
-        "-c",
-        "123456",
-        "--token-command",
-        str(failing),
-        *SHORT,
-        *python(FAILING),
-        FORGET_USED_CODES=str(home / ".aws" / "aws-mfa-used-codes.json"),
-    )
-    assert result.code == 0, result.stderr
-    seen = json.loads(result.stdout)
-    assert seen == {"boto3 failed": True, "then": [500, 500, 500]}
-    refused = [line for line in result.stderr.splitlines() if line.endswith("credentials: 500")]
+    args = ("-p", "dev", "-c", "123456", "--token-command", str(failing), *SHORT)
+    with endpoint_in_process(environment, *args) as running:
+        new_window(home)  # as if the next 30-second window had begun
+        running.time.advance(2.5)  # the renewal is due: the token command fails
+        assert wait_until(lambda: running.error_lines != [])
+        running.time.advance(2)  # the credentials expired
+        with pytest.raises(CredentialRetrievalError):  # botocore asked 3 times, then gave up
+            running.botocore_credentials()
+        then = [running.ask()[0] for _ in range(3)]
+        running.time.advance(30)
+        runs_within_the_minute = runs.read_text()
+        running.time.advance(31)  # a minute after the failure: the next attempt
+        assert wait_until(lambda: runs.read_text() == "run\nrun\n")
+    assert then == [500, 500, 500]
+    refused = [line for line in running.stderr.splitlines() if line.endswith("credentials: 500")]
     assert len(refused) >= 6  # botocore's 3 attempts, and 3 more
-    assert runs.read_text() == "run\n"
-    assert len(result.error_lines) == 1
-    assert "the command failed with exit code 1" in result.error_lines[0]
+    assert runs_within_the_minute == "run\n"
+    assert len(running.error_lines) == 1
+    assert "the command failed with exit code 1" in running.error_lines[0]
 
 
 @pytest.mark.e2e
@@ -748,9 +681,9 @@ def test_the_renewal_lead_leaves_botocores_refresh_windows_free(
 ) -> None:
     """Item 16: 20 minutes ahead (botocore asks at 15, must have new ones at 10), halfway
     through shorter lives, and never later than --min-ttl says."""
-    from aws_mfa.server import renewal_margin
+    from aws_mfa.server import RenewalPolicy
 
-    assert renewal_margin(lifetime, min_ttl) == margin
+    assert RenewalPolicy(min_ttl).margin(lifetime) == margin
 
 
 def test_a_renewal_that_breaks_is_one_error_line_and_the_thread_goes_on(
@@ -761,7 +694,7 @@ def test_a_renewal_that_breaks_is_one_error_line_and_the_thread_goes_on(
 
     from aws_mfa import log
     from aws_mfa.keys import TemporaryCredentials
-    from aws_mfa.server import HeldCredentials
+    from aws_mfa.server import HeldCredentials, RenewalPolicy
 
     now = datetime(2030, 1, 1, tzinfo=timezone.utc)
     first = TemporaryCredentials("ASIAFIRST", "s", "t", now + timedelta(hours=1))
@@ -769,7 +702,7 @@ def test_a_renewal_that_breaks_is_one_error_line_and_the_thread_goes_on(
     def broken(margin: int) -> TemporaryCredentials:
         raise ValueError("MARKER")
 
-    held = HeldCredentials(first, broken, 300, clock=lambda: now)
+    held = HeldCredentials(first, broken, RenewalPolicy(300), clock=lambda: now)
     log.set_level("DEBUG")
     try:
         held.attempt()
@@ -788,41 +721,38 @@ def test_a_request_never_waits_for_a_renewal_under_way() -> None:
     """Item 16: while a renewal waits (on a person, on STS), requests get the credentials
     held, or 503 once they expired, at once; then the renewed ones."""
     import threading
-    from datetime import datetime, timedelta, timezone
+    from datetime import timedelta
 
     from aws_mfa.keys import TemporaryCredentials
-    from aws_mfa.server import CredentialServer
+    from aws_mfa.server import CredentialServer, RenewalPolicy
 
-    base, began, skipped = datetime(2030, 1, 1, tzinfo=timezone.utc), time.monotonic(), [0.0]
-
-    def clock() -> datetime:  # real time passing, and the test may skip ahead
-        return base + timedelta(seconds=time.monotonic() - began + skipped[0])
-
-    first = TemporaryCredentials("ASIAFIRST", "s", "t", base + timedelta(seconds=60))
-    fresh = TemporaryCredentials("ASIAFRESH", "s", "t", base + timedelta(hours=2))
+    clock = SteppedTime()
+    first = TemporaryCredentials("ASIAFIRST", "s", "t", clock() + timedelta(seconds=60))
+    fresh = TemporaryCredentials("ASIAFRESH", "s", "t", clock() + timedelta(hours=2))
     asked, typed = threading.Event(), threading.Event()
 
     def slow(margin: int) -> TemporaryCredentials:
         asked.set()
-        typed.wait(30)
+        typed.wait(60)
         return fresh
 
     def key() -> object:
         return server.answer("t", server.host)[1].get("AccessKeyId")
 
-    server = CredentialServer(first, slow, min_ttl=300, token="t", clock=clock)
+    policy = RenewalPolicy(min_ttl=300)
+    server = CredentialServer(first, slow, policy=policy, token="t", clock=clock, waiter=clock)
     with server:
-        assert asked.wait(10)  # 60 s left, within the margin: renewed at once
-        started = time.monotonic()
-        assert server.answer("t", server.host)[0] == 200
+        clock.advance(1)  # 60 s left, within the margin: renewed as soon as MIN_INTERVAL allows
+        assert asked.wait(60)
+        assert server.answer("t", server.host)[0] == 200  # answered while the renewal waits
         assert key() == "ASIAFIRST"
-        skipped[0] = 61  # expired while the person types
+        clock.advance(61)  # expired while the person types
         status, body = server.answer("t", server.host)
         assert status == 503
         assert "SecretAccessKey" not in body
-        assert time.monotonic() - started < 1
+        assert not typed.is_set()  # all of it before the person typed
         typed.set()
-        assert wait_for(lambda: key() == "ASIAFRESH", 10)
+        assert wait_until(lambda: key() == "ASIAFRESH")
 
 
 def test_the_security_catalogue_names_tests_that_exist() -> None:
