@@ -93,17 +93,25 @@ class Running:
     def error_lines(self) -> list[str]:
         return [line for line in self.stderr.splitlines() if line.startswith("ERROR")]
 
-    def ask(self, headers: dict[str, str] | None = None) -> tuple[int, dict[str, Any]]:
-        """GET the endpoint with the run's token (or ``headers``), as an SDK does; the
-        status and the JSON body."""
+    def request(
+        self, headers: dict[str, str] | None = None, method: str = "GET", url: str | None = None
+    ) -> tuple[int, str]:
+        """A request of the endpoint with the run's token (or ``headers``): status and body."""
         given = {"Authorization": self.server.token} if headers is None else headers
-        request = urllib.request.Request(self.server.url, headers=given)  # noqa: S310 (http://127.0.0.1)
+        target = url or self.server.url
+        request = urllib.request.Request(target, headers=given, method=method)  # noqa: S310
         opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
         try:
             with opener.open(request, timeout=30) as answer:
-                return answer.status, json.loads(answer.read())
+                return answer.status, answer.read().decode()
         except urllib.error.HTTPError as err:
-            return err.code, json.loads(err.read())
+            return err.code, err.read().decode()
+
+    def ask(self, headers: dict[str, str] | None = None) -> tuple[int, dict[str, Any]]:
+        """GET the endpoint with the run's token (or ``headers``), as an SDK does; the
+        status and the JSON body."""
+        status, body = self.request(headers)
+        return status, json.loads(body)
 
     def key(self) -> object:
         """The access key id served now, or None."""
@@ -194,58 +202,50 @@ def test_the_command_finds_the_endpoint_and_no_static_keys(
     assert seen["access_key"].startswith("ASIASTRICT")
 
 
-@pytest.mark.e2e
 def test_a_role_comes_through_the_endpoint(
-    credentials: Path, aws_mfa: AwsMfa, strict_sts: StrictSts
+    credentials: Path, environment: dict[str, str], strict_sts: StrictSts
 ) -> None:
+    import boto3
+
     write(credentials, long_term("dev-long-term"))
-    result = aws_mfa(
-        "exec", "--server", "-p", "dev", "--assume-role", ROLE, "-c", "123456", *python(IDENTITY)
+    args = ("-p", "dev", "--assume-role", ROLE, "-c", "123456")
+    with endpoint_in_process(environment, *args) as running:
+        served = running.botocore_credentials()
+    client = boto3.client(
+        "sts",
+        region_name="us-east-1",
+        endpoint_url=environment["AWS_ENDPOINT_URL_STS"],
+        aws_access_key_id=served.access_key,
+        aws_secret_access_key=served.secret_key,
+        aws_session_token=served.token,
     )
-    assert result.code == 0, result.stderr
+    client.get_caller_identity()
     assert strict_sts.calls == ["GetSessionToken", "AssumeRole", "GetCallerIdentity"]
     written = ini.parse(credentials.read_text(), "c").values("dev") or {}
     assert written["assumed_role_arn"] == ROLE
-    assert json.loads(result.stdout)["access_key"] == written["aws_access_key_id"]
+    assert served.access_key == written["aws_access_key_id"]
 
 
-PROBE = """
-import json, os, urllib.request, urllib.error
-url = os.environ["AWS_CONTAINER_CREDENTIALS_FULL_URI"]
-def status(target, token=None, method="GET"):
-    request = urllib.request.Request(target, method=method)
-    if token is not None:
-        request.add_header("Authorization", token)
-    try:
-        with urllib.request.urlopen(request, timeout=30) as answer:
-            return answer.status, answer.read().decode()
-    except urllib.error.HTTPError as err:
-        return err.code, err.read().decode()
-token = os.environ["AWS_CONTAINER_AUTHORIZATION_TOKEN"]
-print(json.dumps({
-    "none": status(url), "wrong": status(url, "x" * len(token)),
-    "post": status(url, token, "POST"), "other": status(url.rsplit("/", 1)[0] + "/x", token),
-    "host": url.split("/")[2].split(":")[0], "token": len(token),
-}))
-"""
-
-
-@pytest.mark.e2e
 def test_requests_without_the_token_are_refused_and_get_no_secret(
-    credentials: Path, aws_mfa: AwsMfa, strict_sts: StrictSts
+    credentials: Path, environment: dict[str, str], strict_sts: StrictSts
 ) -> None:
     write(credentials, long_term("dev-long-term"))
-    result = aws_mfa("exec", "--server", "-p", "dev", "-c", "123456", *python(PROBE))
-    assert result.code == 0, result.stderr
-    seen = json.loads(result.stdout)
+    with endpoint_in_process(environment, "-p", "dev", "-c", "123456") as running:
+        token, url = running.server.token, running.server.url
+        seen = {
+            "none": running.request({}),
+            "wrong": running.request({"Authorization": "x" * len(token)}),
+            "post": running.request(method="POST"),
+            "other": running.request(url=url.rsplit("/", 1)[0] + "/x"),
+        }
     assert seen["none"][0] == 401
     assert seen["wrong"][0] == 403
     assert seen["post"][0] == 405
     assert seen["other"][0] == 404
     for name in ("none", "wrong", "post", "other"):
         assert "SecretAccessKey" not in seen[name][1]
-    assert seen["host"] == "127.0.0.1"
-    assert seen["token"] >= 43  # 32 random bytes, base64
+    assert url.split("/")[2].split(":")[0] == "127.0.0.1"
+    assert len(token) >= 43  # 32 random bytes, base64
 
 
 def test_credentials_are_renewed_while_the_command_runs_on_one_code(

@@ -45,25 +45,7 @@ ROLE = "arn:aws:iam::210987654321:role/admin"
 pytestmark = pytest.mark.posix  # modes, owners, FIFOs, signals or a pty (docs/platforms.md)
 
 
-GARBAGE = r"""
-import json, os, socket
-url = os.environ["AWS_CONTAINER_CREDENTIALS_FULL_URI"]
-port = int(url.split("/")[2].split(":")[1])
-def send(data):
-    with socket.create_connection(("127.0.0.1", port), timeout=30) as s:
-        try:
-            s.sendall(data)
-            s.shutdown(socket.SHUT_WR)
-        except OSError:  # the endpoint may close a connection it refuses
-            pass
-        answer = b""
-        try:
-            while chunk := s.recv(65536):
-                answer += chunk
-        except OSError:
-            pass
-        return answer.decode("latin-1")
-sent = [
+SENT = [
     b"\x16\x03\x01MARKER-tls-hello\r\n\r\n",
     b"MARKER only one word\r\n\r\n",
     b"GET /MARKER HTTP/9.9\r\n\r\n",
@@ -73,9 +55,26 @@ sent = [
     b"GET /aws-mfa/credentials HTTP/1.1\r\nMARKER: " + b"y" * 70000 + b"\r\n\r\n",
     b"GET /aws-mfa/credentials HTTP/1.1\r\n" + b"MARKER: z\r\n" * 200 + b"\r\n",
 ]
-print(json.dumps([send(data) for data in sent]))
-"""
-SENT = 8
+"""What a confused or hostile client may send the endpoint."""
+
+
+def send(port: int, data: bytes) -> str:
+    """``data`` sent to 127.0.0.1:``port``, then what came back."""
+    import socket
+
+    with socket.create_connection(("127.0.0.1", port), timeout=30) as connection:
+        try:
+            connection.sendall(data)
+            connection.shutdown(socket.SHUT_WR)
+        except OSError:  # the endpoint may close a connection it refuses
+            pass
+        answer = b""
+        try:
+            while chunk := connection.recv(65536):
+                answer += chunk
+        except OSError:
+            pass
+        return answer.decode("latin-1")
 
 
 def test_a_failed_request_is_one_debug_line_without_a_traceback(
@@ -96,61 +95,48 @@ def test_a_failed_request_is_one_debug_line_without_a_traceback(
     assert err == "DEBUG - Credential endpoint: a request failed (ConnectionResetError)\n"
 
 
-@pytest.mark.e2e
 def test_garbage_sent_to_the_endpoint_never_prints_a_traceback(
-    credentials: Path, aws_mfa: AwsMfa, strict_sts: StrictSts
+    credentials: Path, environment: dict[str, str], strict_sts: StrictSts
 ) -> None:
     """Item 13: one DEBUG line at most per request, never a traceback or what was sent."""
     write(credentials, long_term("dev-long-term"))
-    result = aws_mfa("exec", "--server", "-p", "dev", "-c", "123456", *python(GARBAGE))
-    assert result.code == 0, result.stderr
-    assert "Traceback" not in result.stderr
-    assert "MARKER" not in result.stderr
-    endpoint_lines = [line for line in result.stderr.splitlines() if "endpoint" in line.lower()]
+    with endpoint_in_process(environment, "-p", "dev", "-c", "123456") as running:
+        port = running.server.http.server_address[1]
+        answers = [send(port, data) for data in SENT]
+        running.ask()  # served after it all
+    assert "Traceback" not in running.stderr
+    assert "MARKER" not in running.stderr
+    endpoint_lines = [line for line in running.stderr.splitlines() if "endpoint" in line.lower()]
     assert all(line.startswith("DEBUG - ") for line in endpoint_lines), endpoint_lines
-    assert len(endpoint_lines) <= SENT
-    for answer in json.loads(result.stdout):
+    assert len(endpoint_lines) <= len(SENT) + 1
+    for answer in answers:
         assert "SecretAccessKey" not in answer
 
 
-HOSTS = """
-import json, os, urllib.request, urllib.error
-url = os.environ["AWS_CONTAINER_CREDENTIALS_FULL_URI"]
-token = os.environ["AWS_CONTAINER_AUTHORIZATION_TOKEN"]
-port = url.split("/")[2].split(":")[1]
-def status(host, authorization=token):
-    request = urllib.request.Request(url, headers={"Host": host})
-    if authorization:
-        request.add_header("Authorization", authorization)
-    try:
-        with urllib.request.urlopen(request, timeout=30) as answer:
-            return answer.status, answer.read().decode()
-    except urllib.error.HTTPError as err:
-        return err.code, err.read().decode()
-print(json.dumps({
-    "given": status(f"127.0.0.1:{port}"),
-    "rebound": status(f"attacker.example:{port}"),
-    "localhost": status(f"localhost:{port}"),
-    "no port": status("127.0.0.1"),
-    "other port": status(f"127.0.0.1:{int(port) + 1}"),
-    "rebound, no token": status(f"attacker.example:{port}", None),
-}))
-"""
-
-
-@pytest.mark.e2e
 def test_the_host_header_must_name_the_address_the_command_was_given(
-    credentials: Path, aws_mfa: AwsMfa, strict_sts: StrictSts
+    credentials: Path, environment: dict[str, str], strict_sts: StrictSts
 ) -> None:
     """Item 15: a second guard after the token, against DNS rebinding."""
     write(credentials, long_term("dev-long-term"))
-    result = aws_mfa("exec", "--server", "-p", "dev", "-c", "123456", *python(HOSTS))
-    assert result.code == 0, result.stderr
-    seen = json.loads(result.stdout)
+    with endpoint_in_process(environment, "-p", "dev", "-c", "123456") as running:
+        token, port = running.server.token, running.server.http.server_address[1]
+
+        def status(host: str, authorization: str | None = token) -> tuple[int, str]:
+            headers = {"Host": host, **({"Authorization": authorization} if authorization else {})}
+            return running.request(headers)
+
+        seen = {
+            "given": status(f"127.0.0.1:{port}"),
+            "rebound": status(f"attacker.example:{port}"),
+            "localhost": status(f"localhost:{port}"),
+            "no port": status("127.0.0.1"),
+            "other port": status(f"127.0.0.1:{port + 1}"),
+            "rebound, no token": status(f"attacker.example:{port}", None),
+        }
     assert seen.pop("given")[0] == 200
     assert seen.pop("rebound, no token")[0] == 401  # the token is checked first
-    for name, (status, body) in seen.items():
-        assert status == 403, name
+    for name, (code, body) in seen.items():
+        assert code == 403, name
         assert "SecretAccessKey" not in body
         assert "the Host header is not 127.0.0.1:" in json.loads(body)["message"]
 
@@ -219,30 +205,16 @@ def test_the_command_ends_when_aws_mfa_is_killed(
             os.kill(pid, signal.SIGKILL)
 
 
-THREE_SESSIONS = """
-import boto3, json
-keys = []
-for _ in range(3):
-    session = boto3.Session()
-    session.client("sts", region_name="us-east-1").get_caller_identity()
-    keys.append(session.get_credentials().get_frozen_credentials().access_key)
-print(json.dumps(keys))
-"""
-
-
-@pytest.mark.e2e
 @pytest.mark.parametrize("role", [None, ROLE], ids=["session", "role"])
 def test_force_applies_to_the_first_login_only(
-    role: str | None, credentials: Path, aws_mfa: AwsMfa, strict_sts: StrictSts
+    role: str | None, credentials: Path, environment: dict[str, str], strict_sts: StrictSts
 ) -> None:
     """Item 11: ``--force`` renews before the command starts, and never again per request."""
     write(credentials, long_term("dev-long-term"))
     assume = ["--assume-role", role] if role else []
-    result = aws_mfa(
-        "exec", "--server", "--force", "-p", "dev", *assume, "-c", "123456", *python(THREE_SESSIONS)
-    )
-    assert result.code == 0, result.stderr
-    assert len(set(json.loads(result.stdout))) == 1
+    with endpoint_in_process(environment, "--force", "-p", "dev", *assume, "-c", "123456") as run:
+        keys = [run.botocore_credentials().access_key for _ in range(3)]  # three SDK sessions
+    assert len(set(keys)) == 1
     assert strict_sts.count("GetSessionToken") == 1
     assert strict_sts.count("AssumeRole") == (1 if role else 0)
     assert len(strict_sts.codes) == 1
@@ -643,33 +615,21 @@ def test_a_failed_renewal_is_remembered_and_sdk_retries_do_not_repeat_it(
     assert "the command failed with exit code 1" in running.error_lines[0]
 
 
-@pytest.mark.e2e
 @pytest.mark.parametrize("role", [None, ROLE], ids=["session", "role"])
 def test_the_endpoint_serves_the_account_id_and_role_arn(
-    role: str | None, credentials: Path, aws_mfa: AwsMfa, strict_sts: StrictSts
+    role: str | None, credentials: Path, environment: dict[str, str], strict_sts: StrictSts
 ) -> None:
     """Item 16: AccountId as EKS Pod Identity serves it, RoleArn for roles as the ECS agent."""
     write(credentials, long_term("dev-long-term"))
-    fields = (
-        "import json, os, urllib.request\n"
-        "url = os.environ['AWS_CONTAINER_CREDENTIALS_FULL_URI']\n"
-        "token = os.environ['AWS_CONTAINER_AUTHORIZATION_TOKEN']\n"
-        "request = urllib.request.Request(url, headers={'Authorization': token})\n"
-        "body = json.load(urllib.request.urlopen(request, timeout=30))\n"
-        "print(json.dumps({k: body.get(k) for k in ('AccountId', 'RoleArn')}))\n"
-    )
     assume = ["--assume-role", role] if role else []
-    result = aws_mfa("exec", "--server", "-p", "dev", *assume, "-c", "123456", *python(fields))
-    assert result.code == 0, result.stderr
+    with endpoint_in_process(environment, "-p", "dev", *assume, "-c", "123456") as running:
+        body = running.ask()[1]
     expected = (
         {"AccountId": "210987654321", "RoleArn": ROLE}
         if role
-        else {
-            "AccountId": "123456789012",
-            "RoleArn": None,
-        }
+        else {"AccountId": "123456789012", "RoleArn": None}
     )
-    assert json.loads(result.stdout) == expected
+    assert {key: body.get(key) for key in ("AccountId", "RoleArn")} == expected
 
 
 @pytest.mark.parametrize(
