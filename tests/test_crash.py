@@ -21,7 +21,8 @@ PROFILES = 3000
 KILLS = 25
 
 # The writer: the same read, edit and locked save a login makes, over and over,
-# alternating between two sessions, as fast as it can.
+# alternating between two sessions, as fast as it can; it says when it begins, and when
+# its first write is complete (once: nobody reads its output after that).
 WRITER = """
 import sys
 from pathlib import Path
@@ -41,6 +42,8 @@ while True:
         document = read_ini(path)
         cf.save(path, edit_section(document, "p1500", sessions[turn % 2]))
     turn += 1
+    if turn == 1:
+        print("wrote", flush=True)
 """
 
 pytestmark = pytest.mark.posix  # modes, owners, FIFOs, signals or a pty (docs/platforms.md)
@@ -85,10 +88,18 @@ def test_sigkill_at_random_moments_leaves_the_old_or_the_new_file(tmp_path: Path
         for name, s in document.sections.items()
         if name.endswith("-long-term")
     }
+    for text in (first, second):  # what a kill may leave: each parses, every key kept
+        document = ini.parse(text, str(path))
+        lines = document.lines()
+        for name, body in long_term.items():
+            section = document.sections[name]
+            assert "".join(lines[section.header_index : section.end_index]) == body
     chance = random.Random(20261122)
     seen = set()
-    # At least KILLS kills; on a loaded machine, where a write may take longer than
-    # the first delays, more and later ones (bounded) until a write has landed.
+    # Each kill is timed from the writer's first completed write, at a random moment of the
+    # next (as long as the first took, imports included): it lands in the middle of a
+    # write, or between two, however busy the machine is. At least KILLS kills, and more
+    # (bounded) until both sessions have been seen.
     for kill in range(3 * KILLS):
         if kill >= KILLS and len(seen) >= 2:
             break
@@ -97,18 +108,16 @@ def test_sigkill_at_random_moments_leaves_the_old_or_the_new_file(tmp_path: Path
         )
         assert writer.stdout is not None
         assert writer.stdout.readline() == "writing\n"
-        time.sleep(chance.uniform(0.0, 0.4) * (1 + kill // KILLS))
+        began = time.monotonic()
+        assert writer.stdout.readline() == "wrote\n"
+        one_write = time.monotonic() - began
+        time.sleep(chance.uniform(0.0, 1.0) * one_write)
         os.kill(writer.pid, signal.SIGKILL)
         writer.wait(timeout=10)
 
         text = path.read_text()
-        assert text in (original, first, second)
+        assert text in (first, second)  # byte for byte one of the two checked above
         seen.add(text)
-        document = ini.parse(text, str(path))  # it parses
-        lines = document.lines()
-        for name, body in long_term.items():
-            section = document.sections[name]
-            assert "".join(lines[section.header_index : section.end_index]) == body
     assert len(seen) >= 2  # the kills did land between and during writes
 
     # A temporary file left by a kill is cleaned up by the next write, and a
