@@ -132,19 +132,10 @@ class Journals:
         return os.path.join(self.folder, f"{name}.json")
 
     def problem(self) -> str | None:
-        """Why the folder cannot be trusted with a journal, or None."""
-        import stat
-
-        try:
-            status = os.lstat(self.folder)
-        except FileNotFoundError:
-            return None  # made, 0700, by the first write
-        except OSError as err:
-            return f"{self.folder!r} cannot be looked at ({err.strerror})"
-        found = read.owner_problem(status)
-        if found is None and not stat.S_ISDIR(status.st_mode):
-            found = "not a folder"
-        return f"{self.folder!r} is {found}" if found else None
+        """Why the folder cannot be trusted with a journal, or None: the check of the cache
+        of MFA sessions (:func:`aws_mfa.files.read.private_folder_problem`), which makes a
+        folder of the user's that others may open private again."""
+        return read.private_folder_problem(self.folder, repair=True)
 
     def read(self, credentials: str, section: str) -> Journal | None:
         import json

@@ -22,7 +22,7 @@ from aws_mfa.files import ini
 from aws_mfa.files.read import read_ini
 from aws_mfa.mfa_code import read_code
 from aws_mfa.renewal import long_term_keys
-from aws_mfa.settings.resolve import Flags, profile_name, resolve
+from aws_mfa.settings.resolve import Flags, chosen_profile, resolve
 from tests.conftest import (
     AWS_MFA,
     BIN,
@@ -113,7 +113,7 @@ def test_pick_offers_a_profile_of_its_own_list(credentials: Path) -> None:
 def test_differing_profile_variables_say_who_reads_which(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    profile_name(Flags(), {"AWS_DEFAULT_PROFILE": "a", "AWS_PROFILE": "b"})
+    chosen_profile(Flags(), {"AWS_DEFAULT_PROFILE": "a", "AWS_PROFILE": "b"})
     err = capsys.readouterr().err
     assert "as boto3 and the AWS CLI v1 do" in err
     assert "the AWS CLI v2 and the JavaScript and Go SDKs read AWS_PROFILE" in err

@@ -244,7 +244,7 @@ def private_aws_files(config: ini.IniFile | None) -> Iterator[ChildFiles]:
     import shutil
     import tempfile
 
-    from aws_mfa.aws.config_file import profile_name
+    from aws_mfa.aws.config_file import profile_of_header
     from aws_mfa.files.safe_write import write_file
 
     clean = precedence.without_credentials(config) if config is not None else None
@@ -259,7 +259,7 @@ def private_aws_files(config: ini.IniFile | None) -> Iterator[ChildFiles]:
         for variable, (name, text) in files.items():
             paths[variable] = os.path.join(folder, name)
             write_file(paths[variable], text.encode("utf-8"))
-        names = {profile_name(header) for header in clean.sections} if clean else set()
+        names = {profile_of_header(header) for header in clean.sections} if clean else set()
         yield ChildFiles(paths, frozenset(name for name in names if name is not None))
     finally:
         shutil.rmtree(folder, ignore_errors=True)

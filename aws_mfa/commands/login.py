@@ -181,7 +181,7 @@ def role_plan(context: Context, resolved: Settings) -> RolePlan | None:
             "aws-mfa serves role profiles whose source_profile holds long-term keys"
         )
     source_settings = context.settings_of(
-        checks.profile_name(source, f"source_profile in [{profile.header}]", {})
+        checks.valid_profile_name(source, f"source_profile in [{profile.header}]", {})
     )
     mfa_serial = profile.values.get("mfa_serial") or None
     if source_settings.device is None and mfa_serial:
