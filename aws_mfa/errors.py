@@ -91,7 +91,7 @@ class PromptRefusedError(NoTokenError):
     until it timed out, or a YubiKey not touched in time. Nothing was sent to STS.
 
     ``why`` says what happened in words that fit "another run's ...", for the runs that
-    waited on the lock for this one (:mod:`aws_mfa.used_codes` remembers it for them).
+    waited on the lock for this one (:mod:`aws_mfa.codes.used_codes` remembers it for them).
     """
 
     def __init__(self, message: str, *, why: str) -> None:

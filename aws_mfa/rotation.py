@@ -2,7 +2,7 @@
 
 ``aws-mfa rotate`` replaces the access key of a long-term section with a new
 one of the same IAM user. Every IAM call is signed with the cached MFA
-session (:meth:`aws_mfa.providers.Provider.mfa_session`): no code is spent
+session (:meth:`aws_mfa.sessions.providers.Provider.mfa_session`): no code is spent
 while it lasts. The steps, each written down in a journal before the next::
 
     ListAccessKeys       two keys already: refuse, saying which one is unused
@@ -46,9 +46,9 @@ from aws_mfa.files import credentials_file, ini, read, safe_write
 from aws_mfa.files.lock import locked
 from aws_mfa.key_age import KEY_CREATED, format_created
 from aws_mfa.keys import LongTermKeys, TemporaryCredentials, mask
-from aws_mfa.providers import STALE_SESSION_CODES, Provider
 from aws_mfa.records import Record
-from aws_mfa.renewal import Renewal, default_secret_reader, preflight
+from aws_mfa.sessions.providers import STALE_SESSION_CODES, Provider
+from aws_mfa.sessions.renewal import Renewal, default_secret_reader, preflight
 from aws_mfa.settings.resolve import Settings
 
 TYPE_CHECKING = False  # see aws_mfa.records: typing is not imported at run time
@@ -57,8 +57,8 @@ if TYPE_CHECKING:
 
     from aws_mfa.aws.iam import AccessKey, Iam
     from aws_mfa.aws.sts import AwsConfig, BoundedClient
-    from aws_mfa.mfa_sessions import MfaSessions
     from aws_mfa.os_keychain import Keychain
+    from aws_mfa.sessions.mfa_sessions import MfaSessions
 
 FOLDER = os.path.join("~", ".aws", "aws-mfa-rotations")
 CREATING, CREATED, WRITTEN, INACTIVE, DELETED = (
@@ -567,7 +567,7 @@ def key_created_from_iam(
     it is asked for only when the cache has a session of that key id."""
     from aws_mfa.aws import iam
     from aws_mfa.aws.sts import AwsConfig
-    from aws_mfa.mfa_sessions import MfaSessions, default_folder
+    from aws_mfa.sessions.mfa_sessions import MfaSessions, default_folder
 
     sessions = MfaSessions(default_folder())
     devices = [entry.device for entry in sessions.entries() if entry.access_key_id == key_id]

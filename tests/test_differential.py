@@ -17,9 +17,10 @@ import botocore.loaders
 import botocore.session
 import pytest
 
-from aws_mfa import keys, renewal
+from aws_mfa import keys
 from aws_mfa.aws import sts
 from aws_mfa.files import ini
+from aws_mfa.sessions import renewal
 from tests.conftest import write
 
 KEYS = keys.LongTermKeys("AKIAEXAMPLEKEY0WXYZ", "very-secret-value")

@@ -13,15 +13,15 @@ import pytest
 from aws_mfa.aws.config_file import ConfigProfile
 from aws_mfa.aws.iam import Devices
 from aws_mfa.cli.main import main
+from aws_mfa.cli.prepare import pick
+from aws_mfa.codes.mfa_code import read_code
 from aws_mfa.commands.doctor import NOTE, PROBLEM, long_term_secrets, sessions
-from aws_mfa.commands.login import pick
 from aws_mfa.commands.setup import ask_device
 from aws_mfa.demo import LocalSts
 from aws_mfa.errors import FileError, UsageError
 from aws_mfa.files import ini
 from aws_mfa.files.read import read_ini
-from aws_mfa.mfa_code import read_code
-from aws_mfa.renewal import long_term_keys
+from aws_mfa.sessions.renewal import long_term_keys
 from aws_mfa.settings.resolve import Flags, chosen_profile, resolve
 from tests.conftest import (
     AWS_MFA,

@@ -8,13 +8,13 @@ from typing import Any
 
 import pytest
 
-from aws_mfa import mfa_code as mfa
-from aws_mfa import renewal as renewal_module
-from aws_mfa import session_state
+from aws_mfa.codes import mfa_code as mfa
 from aws_mfa.errors import FileError, KeychainError, NoTokenError, UsageError
 from aws_mfa.files import read
 from aws_mfa.keys import LongTermKeys
-from aws_mfa.renewal import Renewal
+from aws_mfa.sessions import keep
+from aws_mfa.sessions import renewal as renewal_module
+from aws_mfa.sessions.renewal import Renewal
 from aws_mfa.settings.resolve import Flags, resolve
 from tests.conftest import DEVICE, LONG_TERM_KEY_ID, LONG_TERM_SECRET, ROLE, long_term, write
 
@@ -89,7 +89,7 @@ def run(path: Path, flags: Flags = NO_FLAGS, env: dict[str, str] | None = None, 
     settings = resolve(flags, env or {}, document)
     kw.setdefault("used_codes", NewWindow())
     renewal = Renewal(clock=lambda: NOW, **kw)
-    return session_state.ensure_valid(settings, document, clock=lambda: NOW, renewal=renewal)
+    return keep.ensure_valid(settings, document, clock=lambda: NOW, renewal=renewal)
 
 
 @pytest.fixture

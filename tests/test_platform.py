@@ -273,7 +273,7 @@ def test_windows_usability(windows: None) -> None:
 def test_the_token_command_runs_through_the_systems_shell(
     windows: None, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from aws_mfa import mfa_code
+    from aws_mfa.codes import mfa_code
 
     seen: list[list[str]] = []
 

@@ -18,11 +18,12 @@ from pathlib import Path
 
 import pytest
 
-from aws_mfa import mfa_sessions, used_codes
 from aws_mfa.aws import sts
+from aws_mfa.codes import used_codes
 from aws_mfa.errors import FileError
 from aws_mfa.files import ini, read
 from aws_mfa.keys import TemporaryCredentials
+from aws_mfa.sessions import mfa_sessions
 from tests.conftest import (
     DEVICE,
     LONG_TERM_KEY_ID,

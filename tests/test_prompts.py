@@ -22,13 +22,13 @@ from pathlib import Path
 
 import pytest
 
-from aws_mfa import prompts
+from aws_mfa.codes import prompts
+from aws_mfa.codes.mfa_code import obtain_code, terminal_prompter
+from aws_mfa.codes.prompts import Ran
+from aws_mfa.codes.used_codes import UsedCodes
 from aws_mfa.errors import NoCodeSourceError, NoTokenError, PromptRefusedError
 from aws_mfa.files import ini
-from aws_mfa.mfa_code import obtain_code, terminal_prompter
-from aws_mfa.prompts import Ran
 from aws_mfa.settings.resolve import Flags, resolve
-from aws_mfa.used_codes import UsedCodes
 from tests import fake_driver
 from tests.conftest import (
     AWS_MFA,
@@ -710,7 +710,7 @@ def test_doctor_says_where_the_code_would_be_asked(
 def test_a_run_asking_on_its_terminal_is_asked_whatever_a_dialog_was_told(
     home: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import aws_mfa.mfa_code as mfa_code
+    import aws_mfa.codes.mfa_code as mfa_code
 
     used = UsedCodes(home / "u.json")
     waiting_since = time.time()

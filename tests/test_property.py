@@ -10,12 +10,12 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from aws_mfa import session_state
 from aws_mfa.aws.sections import WRITTEN_KEYS
 from aws_mfa.commands import logout
 from aws_mfa.files import ini, read
 from aws_mfa.files.section_edit import edit_section
-from aws_mfa.renewal import Renewal
+from aws_mfa.sessions import keep
+from aws_mfa.sessions.renewal import Renewal
 from aws_mfa.settings.resolve import Flags, resolve
 from tests.conftest import examples
 
@@ -201,7 +201,7 @@ def test_a_run_that_changes_nothing_writes_nothing(case: Case) -> None:
         settings = resolve(Flags(profile="dev", credentials_file=str(path)), {}, document)
         now = datetime(2026, 11, 22, tzinfo=timezone.utc)
         renewal = Renewal(clock=lambda: now, client_factory=no_sts)  # type: ignore[arg-type]
-        outcome = session_state.ensure_valid(settings, document, clock=lambda: now, renewal=renewal)
+        outcome = keep.ensure_valid(settings, document, clock=lambda: now, renewal=renewal)
         assert not outcome.renewed
         assert path.read_bytes() == text.encode()
         assert [p.name for p in Path(folder).iterdir()] == ["credentials"]

@@ -22,7 +22,7 @@ from aws_mfa import rotation
 from aws_mfa.demo import LocalSts
 from aws_mfa.files import ini
 from aws_mfa.key_age import KEY_CREATED
-from aws_mfa.mfa_sessions import MfaSessions
+from aws_mfa.sessions.mfa_sessions import MfaSessions
 from tests.conftest import (
     DEVICE,
     LONG_TERM_KEY_ID,

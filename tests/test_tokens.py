@@ -11,14 +11,14 @@ from typing import Any
 
 import pytest
 
-from aws_mfa import mfa_code as mfa
-from aws_mfa import session_state
+from aws_mfa.codes import mfa_code as mfa
+from aws_mfa.codes.used_codes import UsedCodes
 from aws_mfa.demo import LocalSts
 from aws_mfa.errors import NoTokenError, StsRefusedError, UsageError
 from aws_mfa.files import read
-from aws_mfa.renewal import Renewal
+from aws_mfa.sessions import keep
+from aws_mfa.sessions.renewal import Renewal
 from aws_mfa.settings.resolve import Flags, resolve
-from aws_mfa.used_codes import UsedCodes
 from tests.conftest import DEVICE, AwsMfa, long_term, write
 from tests.test_login import FakeSts, Prompter
 
@@ -56,7 +56,7 @@ def run(path: Path, flags: Flags, env: dict[str, str], clock: Clock, **kw: Any):
     settings = resolve(flags, {**NO_CACHE, **env}, document)
     used = UsedCodes(path.parent / "used.json", clock=clock)
     renewal = Renewal(clock=lambda: NOW, used_codes=used, sleep=clock.sleep, **kw)
-    return session_state.ensure_valid(settings, document, clock=lambda: NOW, renewal=renewal)
+    return keep.ensure_valid(settings, document, clock=lambda: NOW, renewal=renewal)
 
 
 @pytest.fixture

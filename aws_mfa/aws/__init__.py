@@ -10,6 +10,7 @@ which credential source the AWS CLI and SDKs use first, and STS.
   their cached credentials expire (nothing else of the AWS CLI's cache is read);
 - :mod:`~aws_mfa.aws.sts`: calls to STS through boto3 (imported on renewals only).
 
-It may import :mod:`aws_mfa.files` and the foundation modules, nothing above
-(``tests/test_layers.py``). It knows nothing of aws-mfa's settings.
+It is a layer of docs/architecture.md (checked by ``tests/test_layers.py``):
+it may import :mod:`aws_mfa.files` and the foundation, nothing above. It knows
+nothing of aws-mfa's settings.
 """

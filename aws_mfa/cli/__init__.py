@@ -10,6 +10,6 @@ messages and exit codes.
 
 With :mod:`aws_mfa.commands` it forms the top layer: ``main`` runs a command by
 name, and a command starts from a context (``completion`` also prints the
-parser). Both may import everything below; nothing below imports them
-(``tests/test_layers.py``).
+parser). Both may import every layer below; nothing below imports them
+(docs/architecture.md lists the layers; ``tests/test_layers.py`` checks them).
 """

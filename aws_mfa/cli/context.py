@@ -14,6 +14,7 @@ from aws_mfa import log
 from aws_mfa.aws import config_file
 from aws_mfa.aws.config_file import ConfigProfile
 from aws_mfa.files import ini, read
+from aws_mfa.identity import Identity, classify, of_profile
 from aws_mfa.settings import resolve
 from aws_mfa.settings.resolve import Flags, Settings
 
@@ -40,6 +41,10 @@ class Context:
         self.config_path = config_file.default_path(environ)
         self._files: dict[str, ini.IniFile | None] = {}
         self._yaml: list[dict[str, dict[str, str]] | None] = []
+        self._settings: tuple[Flags, Settings] | None = None
+        self._identity: tuple[Flags, Identity] | None = None
+        """The chosen profile's settings and identity, each resolved once for the flags
+        (``--pick`` changes them)."""
 
     def _read(self, path: str) -> ini.IniFile | None:
         if path not in self._files:
@@ -67,8 +72,21 @@ class Context:
         )
 
     def forget_credentials(self) -> None:
-        """Read the credentials file again when next asked: a command changed it."""
+        """Read the credentials file again when next asked: a command changed it (and with it,
+        maybe, the settings kept there)."""
         self._files.pop(self.credentials_path, None)
+        self._settings = self._identity = None
+
+    def identity(self) -> Identity:
+        """What the chosen profile means (:func:`aws_mfa.identity.of_profile`), answered once."""
+        if self._identity is None or self._identity[0] is not self.flags:
+            found = of_profile(self.settings(), self.config_profiles(), self.settings_of)
+            self._identity = (self.flags, found)
+        return self._identity[1]
+
+    def identity_of(self, name: str) -> Identity:
+        """What another profile name means, never raising (:func:`aws_mfa.identity.classify`)."""
+        return classify(name, self.credentials(), self.config_profiles(), self.settings_of)
 
     def config(self) -> ini.IniFile | None:
         """The AWS config file, parsed (None when there is none)."""
@@ -86,12 +104,16 @@ class Context:
         return self._yaml[0]
 
     def settings(self) -> Settings:
-        """The settings of the chosen profile, resolved from the flags, environment and files."""
-        return resolve.resolve(
-            self.flags,
-            self.environ,
-            self.credentials(),
-            self.config(),
-            self.yaml_entries(),
-            writes_session=self.command not in ("keychain", "rotate"),
-        )
+        """The settings of the chosen profile, resolved once from the flags, environment and
+        files."""
+        if self._settings is None or self._settings[0] is not self.flags:
+            resolved = resolve.resolve(
+                self.flags,
+                self.environ,
+                self.credentials(),
+                self.config(),
+                self.yaml_entries(),
+                writes_session=self.command not in ("keychain", "rotate"),
+            )
+            self._settings = (self.flags, resolved)
+        return self._settings[1]

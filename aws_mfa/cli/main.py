@@ -71,7 +71,7 @@ def main(
     process at one); the console script gives none."""
     given = parse(sys.argv[1:] if argv is None else argv)
     env = os.environ if environ is None else environ
-    command = str(given["command"] or ("config" if given.get("edit") else "login"))
+    command = str(given["command"] or default_command(given))
     if not set_log_level(given.get("log_level"), env, command):
         return EXIT_USAGE
     try:
@@ -101,6 +101,14 @@ def main(
         for line in "".join(traceback.format_tb(err.__traceback__)).splitlines():
             log.debug("Traceback: %s", line)
         return EXIT_INTERNAL
+
+
+def default_command(given: Mapping[str, object]) -> str:
+    """The command of a command line that names none: ``--edit`` is ``config``, ``--setup``
+    is ``setup``, anything else ``login``."""
+    if given.get("edit"):
+        return "config"
+    return "setup" if given.get("setup") else "login"
 
 
 def set_log_level(flag: object, environ: Mapping[str, str], command: str) -> bool:

@@ -32,10 +32,11 @@ from aws_mfa import expiry, log, system
 from aws_mfa.aws import signin
 from aws_mfa.aws.sections import in_keychain, is_aws_mfa_session, is_session, stored_role
 from aws_mfa.cli.context import Context
+from aws_mfa.cli.prepare import prepare
 from aws_mfa.clock import utc_now
-from aws_mfa.commands.login import RolePlan, prepare, role_plan
 from aws_mfa.errors import EXIT_OK, FileError, StsRefusedError, UsageError
 from aws_mfa.files import ini
+from aws_mfa.identity import ROLE, Identity
 from aws_mfa.keys import TemporaryCredentials, mask
 from aws_mfa.records import Record
 from aws_mfa.settings.resolve import Flags, Settings
@@ -69,10 +70,10 @@ PLACEHOLDERS = ("{page}", "{url}", "{url_quoted}", "{profile}")
 
 def run(context: Context) -> int:
     where = destination_flags(context.flags)
-    resolved = prepare(context, warn=False)
-    plan = role_plan(context, resolved)
+    found = prepare(context, warn=False)
+    resolved = context.settings()
     own = checked_settings(resolved)
-    way = choose_way(resolved, plan, context.credentials(), utc_now())
+    way = choose_way(resolved, found, context.credentials(), utc_now())
     part = way_partition(way, resolved)
     destination = destination_url(part, resolved.region, where)
     held = credentials(context, way, own)
@@ -213,10 +214,10 @@ class Way(Record):
 
 
 def choose_way(
-    resolved: Settings, plan: RolePlan | None, document: ini.IniFile | None, now: datetime
+    resolved: Settings, found: Identity, document: ini.IniFile | None, now: datetime
 ) -> Way:
-    if plan is not None:
-        return Way(role_how(plan.role), plan.role, plan.role.role_arn, plan.source)
+    if found.kind == ROLE:
+        return Way(role_how(found.role), found.role, found.role_arn, found.session)
     held = usable_role(resolved, document, now)
     if held:
         return Way(STORED, resolved, held)
@@ -228,7 +229,7 @@ def choose_way(
 def role_how(settings: Settings) -> str:
     """:data:`DIRECT` when the role cannot come from the MFA session (no cache, or longer
     than role chaining allows), else :data:`CHAINED`."""
-    from aws_mfa.providers import ROLE_CHAINING_LIMIT
+    from aws_mfa.sessions.providers import ROLE_CHAINING_LIMIT
 
     direct = not settings.session_cache or settings.duration > ROLE_CHAINING_LIMIT
     return DIRECT if direct else CHAINED
@@ -292,7 +293,7 @@ def credentials(context: Context, way: Way, own: OwnSettings) -> Held:
 
 
 def stored(context: Context, way: Way) -> Held:
-    from aws_mfa.session_state import stored_credentials
+    from aws_mfa.sessions.session_state import stored_credentials
 
     document = context.credentials()
     assert document is not None  # usable_role found the section
@@ -310,13 +311,13 @@ def stored(context: Context, way: Way) -> Held:
 
 def role(context: Context, way: Way) -> Held:
     """The role, assumed from the cached MFA session (or with a code, for a direct one)."""
-    from aws_mfa import session_state
-    from aws_mfa.renewal import role_credentials
+    from aws_mfa.sessions.keep import ensure_valid
+    from aws_mfa.sessions.renewal import role_credentials
 
     if way.source is not None and way.how == CHAINED:
         # A role profile: its source session kept valid, as login keeps it (a direct role
         # asks for its own code, and needs no session).
-        session_state.ensure_valid(way.source, context.credentials())
+        ensure_valid(way.source, context.credentials())
         context.forget_credentials()
     fresh = role_credentials(way.settings, context.credentials())
     ends = expiry.describe_local(fresh.expiration)
@@ -342,7 +343,7 @@ def role(context: Context, way: Way) -> Held:
 def federation(context: Context, settings: Settings, own: OwnSettings) -> Held:
     """A federation token of the long-term keys: no code, and no MFA context (said once)."""
     from aws_mfa.aws import sts
-    from aws_mfa.renewal import default_secret_reader, long_term_keys
+    from aws_mfa.sessions.renewal import default_secret_reader, long_term_keys
 
     document = context.credentials()
     explain_plain_session(settings, document)
@@ -422,8 +423,9 @@ def say_federation_limit(fresh: TemporaryCredentials, asked: int, now: datetime)
 
 
 def aws_settings(settings: Settings, document: ini.IniFile | None) -> AwsConfig:
-    """The AWS configuration of the profile's STS client (:func:`aws_mfa.renewal.aws_config`)."""
-    from aws_mfa.renewal import aws_config
+    """The AWS configuration of the profile's STS client
+    (:func:`aws_mfa.sessions.renewal.aws_config`)."""
+    from aws_mfa.sessions.renewal import aws_config
 
     return aws_config(
         (settings.profile, settings.long_term_section),

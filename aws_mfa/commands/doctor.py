@@ -41,10 +41,10 @@ from aws_mfa.aws.sections import (
 )
 from aws_mfa.cli.context import Context
 from aws_mfa.clock import utc_now
+from aws_mfa.codes.mfa_code import can_prompt, terminal_prompter
 from aws_mfa.errors import EXIT_OK, EXIT_PROBLEMS, AwsMfaError, FileError, NoTokenError
 from aws_mfa.files import ini, read
 from aws_mfa.keys import mask
-from aws_mfa.mfa_code import can_prompt, terminal_prompter
 from aws_mfa.profiles import known_profiles, long_term_sections
 from aws_mfa.records import Record
 from aws_mfa.settings.checks import DEFAULT_KEY_MAX_AGE, DEFAULT_LONG_TERM_SUFFIX, DEFAULT_PROFILE
@@ -130,7 +130,7 @@ def file_modes(credentials: Path, config: Path) -> list[Finding]:
 def mfa_session_modes() -> list[Finding]:
     """The cached MFA sessions are the user's own: a real 0700 folder of 0600 files
     (see docs/roles.md); anything else there is not used, and said here."""
-    from aws_mfa.mfa_sessions import MfaSessions, default_folder
+    from aws_mfa.sessions.mfa_sessions import MfaSessions, default_folder
 
     folder = default_folder()
     problem = MfaSessions(folder).problem(repair=False)
@@ -260,7 +260,7 @@ def keys_in_the_way(
 ) -> list[Finding]:
     """The profile's short-term section holds its long-term keys, with no long-term section to
     keep them in (``aws configure``'s ``[default]``): a login cannot run until they move."""
-    from aws_mfa.commands.setup import setup_command
+    from aws_mfa.profiles import setup_command
 
     try:
         long_term, short_term = section_names(profile, flags, config)
@@ -486,7 +486,7 @@ def code_prompt(
 ) -> Finding:
     """Where a code would be asked for (``--prompt``), here and with no terminal (an IDE's
     ``credential_process``), and whether its program is installed."""
-    from aws_mfa import prompts
+    from aws_mfa.codes import prompts
 
     here = prompts.choose(prompt, environ, terminal, which=which)
     elsewhere = prompts.choose(prompt, environ, False, which=which)

@@ -32,13 +32,14 @@ from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, NoReturn
 
-from aws_mfa import session_state, system
+from aws_mfa import system
 from aws_mfa.aws import precedence
 from aws_mfa.cli.context import Context
+from aws_mfa.cli.prepare import credentials, prepare
 from aws_mfa.clock import Clock, utc_now
-from aws_mfa.commands.login import RolePlan, fresh_credentials, log_in, prepare, role_plan
 from aws_mfa.errors import CommandNotFoundError, NoTokenError, UsageError
 from aws_mfa.files import ini, read
+from aws_mfa.identity import ROLE, Identity
 from aws_mfa.keys import TemporaryCredentials
 from aws_mfa.outputs import variables
 from aws_mfa.records import Record
@@ -54,7 +55,9 @@ def run(context: Context) -> int:
     command = command_line(program if isinstance(program, list) else [])
     if context.flags.switch("server"):
         return serve(context, command)
-    resolved, creds = fresh_credentials(context, warn=False)
+    found = prepare(context, warn=False)
+    creds = credentials(context, found)
+    resolved = context.settings()
     execute(command, child_environment(context.environ, creds, resolved.profile, resolved.region))
 
 
@@ -78,29 +81,28 @@ def endpoint(
     renews them (:class:`EndpointRenewal`) on ``clock`` and ``waiter``."""
     from aws_mfa.server import CredentialServer, RenewalPolicy, identity
 
-    resolved = prepare(context, warn=False)
-    first = log_in(context, resolved)
-    plan = role_plan(context, resolved)
-    renew = EndpointRenewal(for_renewals(resolved), plan, clock)
-    fields = identity(plan.role.role_arn if plan else resolved.role_arn, resolved.device)
-    policy = RenewalPolicy(min_ttl=renew.later.min_ttl)
+    found = prepare(context, warn=False)
+    first = credentials(context, found)
+    renew = EndpointRenewal(for_renewals(found), clock)
+    fields = identity(found.role_arn, found.session.device)
+    policy = RenewalPolicy(min_ttl=renew.later.session.min_ttl)
     server = CredentialServer(
         first, renew, policy=policy, fields=fields, clock=clock, waiter=waiter
     )
-    return resolved, server
+    return context.settings(), server
 
 
 class EndpointRenewal:
     """How the endpoint renews (when is :class:`aws_mfa.server.RenewalPolicy`'s to say):
-    ``renewal(margin)`` gives credentials with at least ``margin`` seconds left, with the
-    settings of the first login made fit for later ones (:func:`for_renewals`): the
+    ``renewal(margin)`` gives credentials with at least ``margin`` seconds left, for the
+    identity of the first login made fit for later ones (:func:`for_renewals`): the
     profile's session, or for a role profile the role assumed anew from the MFA session its
     source profile keeps (that session renewed first when it must be). A code that cannot
     be asked for is the error that says what gives later codes (:func:`later_code_error`).
     """
 
-    def __init__(self, later: Settings, plan: RolePlan | None, clock: Clock = utc_now) -> None:
-        self.later, self.plan, self.clock = later, plan, clock
+    def __init__(self, later: Identity, clock: Clock = utc_now) -> None:
+        self.later, self.clock = later, clock
 
     def __call__(self, margin: int) -> TemporaryCredentials:
         try:
@@ -112,32 +114,31 @@ class EndpointRenewal:
             raise instead from err
 
     def renewed(self, margin: int) -> TemporaryCredentials:
-        from aws_mfa.renewal import Renewal, role_credentials
+        from aws_mfa.sessions.keep import credentials_of
 
-        later, plan = self.later, self.plan
-        document = read.read_ini(later.credentials_file)
-        if plan is None:
-            settings = later._replace(min_ttl=max(later.min_ttl, margin))
-            return session_state.ensure_valid(settings, document, clock=self.clock).credentials
-        session_state.ensure_valid(for_renewals(plan.source), document, clock=self.clock)
-        document = read.read_ini(later.credentials_file)
-        return role_credentials(
-            for_renewals(plan.role), document, renewal=Renewal(clock=self.clock)
-        )
+        later, session = self.later, self.later.session
+        if later.kind != ROLE:
+            later = later._replace(settings=session._replace(min_ttl=max(session.min_ttl, margin)))
+        read_file = lambda: read.read_ini(session.credentials_file)  # noqa: E731
+        return credentials_of(later, read_file, clock=self.clock)
 
 
-def for_renewals(settings: Settings) -> Settings:
-    """The settings of the endpoint's renewals: those of the first login, but no ``--force``
+def for_renewals(found: Identity) -> Identity:
+    """The identity of the endpoint's renewals: that of the first login, but no ``--force``
     (it applies to the first login only) and no code given outright (STS accepts a code
     once; later codes come from the token command or the terminal)."""
-    return settings._replace(force=False, token=None)
+
+    def later(settings: Settings | None) -> Settings | None:
+        return settings._replace(force=False, token=None) if settings is not None else None
+
+    return found._replace(settings=later(found.settings), source=later(found.source))
 
 
 def later_code_error(err: NoTokenError) -> NoTokenError | None:
     """When ``err`` says a code is needed and nothing can ask for one: the error that says
     what to do for the codes of later renewals, which a code given outright cannot be."""
+    from aws_mfa.codes.mfa_code import no_terminal
     from aws_mfa.errors import NoCodeSourceError
-    from aws_mfa.mfa_code import no_terminal
 
     if not isinstance(err, NoCodeSourceError):
         return None

@@ -6,15 +6,16 @@ from __future__ import annotations
 import sys
 
 from aws_mfa.cli.context import Context
-from aws_mfa.commands.login import log_in, prepare
+from aws_mfa.cli.prepare import credentials, prepare
 from aws_mfa.errors import EXIT_OK
 from aws_mfa.outputs import choose_format, render
 
 
 def run(context: Context) -> int:
-    resolved = prepare(context, warn=False)
+    found = prepare(context, warn=False)
+    resolved = context.settings()
     # The format is checked before the login, so a wrong one costs no MFA code.
     fmt = choose_format(resolved.format, resolved.sources.get("format", ""), context.environ)
-    sys.stdout.write(render(log_in(context, resolved), fmt))
+    sys.stdout.write(render(credentials(context, found), fmt))
     sys.stdout.flush()
     return EXIT_OK

@@ -31,8 +31,8 @@ from aws_mfa.errors import EXIT_OK, FileError
 from aws_mfa.files import credentials_file, ini, read
 from aws_mfa.files.lock import locked
 from aws_mfa.files.section_edit import edit_section, remove_section_text
-from aws_mfa.mfa_sessions import MfaSessions, default_folder
-from aws_mfa.session_state import SessionStatus, session_status
+from aws_mfa.sessions.mfa_sessions import MfaSessions, default_folder
+from aws_mfa.sessions.session_state import SessionStatus, session_status
 from aws_mfa.settings.checks import LOCK_TIMEOUT
 from aws_mfa.settings.resolve import resolve_early
 

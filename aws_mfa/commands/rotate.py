@@ -20,8 +20,8 @@ from __future__ import annotations
 
 from aws_mfa import log
 from aws_mfa.cli.context import Context
+from aws_mfa.codes.mfa_code import no_terminal, terminal_prompter
 from aws_mfa.errors import EXIT_OK
-from aws_mfa.mfa_code import no_terminal, terminal_prompter
 from aws_mfa.rotation import Rotation, no_checkpoint
 
 NO_TERMINAL = no_terminal(

@@ -17,7 +17,7 @@ first, and the section says ``aws_mfa_secret = keychain`` in its place.
 
 When the profile's short-term section holds the long-term keys already (as
 ``aws configure`` leaves them in ``[default]``), it moves them instead of
-asking for them, and never copies them (:func:`move_keys`, which a login on a
+asking for them, and never copies them (:func:`aws_mfa.profiles.move_keys`, which a login on a
 terminal offers too)::
 
     [default]                          [default]
@@ -39,18 +39,18 @@ import os
 from collections.abc import Callable
 
 from aws_mfa import log, system
-from aws_mfa.aws.sections import IN_KEYCHAIN, LOCATION_KEY, SECRET_KEY, keys_to_move
+from aws_mfa.aws.sections import IN_KEYCHAIN, LOCATION_KEY, SECRET_KEY
 from aws_mfa.cli.context import Context
+from aws_mfa.codes.mfa_code import no_terminal, terminal_prompter
 from aws_mfa.errors import EXIT_OK, FileError, NoTokenError, UsageError
-from aws_mfa.files import credentials_file, ini, read
+from aws_mfa.files import credentials_file, read
 from aws_mfa.files.lock import locked
 from aws_mfa.keys import LongTermKeys, mask
-from aws_mfa.mfa_code import no_terminal, terminal_prompter
 from aws_mfa.os_keychain import Keychain, store_then_write
+from aws_mfa.profiles import movable, move_keys
 from aws_mfa.settings.checks import DEFAULT_PROFILE, LOCK_TIMEOUT
 from aws_mfa.settings.checks import device as check_device
 from aws_mfa.settings.resolve import Flags, chosen_profile, resolve_early, section_names
-from aws_mfa.settings.table import SETTINGS
 
 TYPE_CHECKING = False  # see aws_mfa.records
 if TYPE_CHECKING:
@@ -150,74 +150,6 @@ def default_device_finder(keys: LongTermKeys) -> Devices:
     from aws_mfa.aws.iam import mfa_devices
 
     return mfa_devices(keys)
-
-
-MOVED_KEYS = (
-    "aws_access_key_id",
-    SECRET_KEY,
-    LOCATION_KEY,
-    *(option.long_term for option in SETTINGS if option.long_term),
-)
-"""What moves to the long-term section: the key pair (or where its secret is kept) and the
-settings aws-mfa reads there (``aws_mfa_device``...). The rest, ``region`` say, stays."""
-
-
-def movable(document: ini.IniFile | None, long_term: str, short_term: str) -> bool:
-    """Whether the file has long-term keys to move (see
-    :func:`aws_mfa.aws.sections.keys_to_move`)."""
-    if document is None:
-        return False
-    return keys_to_move(document.values(long_term), document.values(short_term))
-
-
-def move_keys(
-    path: StrPath,
-    profile: str,
-    short_term: str,
-    long_term: str,
-    *,
-    ask: Ask,
-    lock_timeout: float = LOCK_TIMEOUT,
-    backup: bool = False,
-) -> None:
-    """Move the long-term keys of ``short_term`` to ``long_term`` once ``ask`` says yes.
-
-    Says what will change first; a no changes nothing. The move is one
-    locked, atomic edit, checked with botocore's reader, like every write.
-    """
-    shown = os.fspath(path)
-    with locked(path, lock_timeout):
-        document = credentials_file.read_for_edit(path, None)
-        if not movable(document, long_term, short_term):
-            return  # another run moved them meanwhile
-        question = (
-            f"[{short_term}] in {shown} holds your long-term keys, where aws-mfa writes its "
-            f"sessions. aws-mfa keeps them in [{long_term}] instead: it moves "
-            f"{', '.join(moving(document, short_term))} there, leaves everything else as it "
-            f"is, and writes the session to [{short_term}], which the AWS CLI and SDKs keep "
-            "using. Move them now? [Y/n]: "
-        )
-        if ask(question).strip().lower() not in ("", "y", "yes"):
-            raise UsageError(
-                f"the keys stay in [{short_term}], where aws-mfa will not write a session; "
-                f"nothing was changed (to move them later: {setup_command(profile)})"
-            )
-        change = credentials_file.move_keys(short_term, long_term, MOVED_KEYS)
-        credentials_file.save_edit(path, document, [short_term, long_term], change, backup=backup)
-    log.info("Moved the long-term keys of [%s] to [%s] of %s", short_term, long_term, shown)
-
-
-def setup_command(profile: str) -> str:
-    """The command that moves the keys of ``profile``, as messages give it."""
-    import shlex
-
-    return f"aws-mfa -p {shlex.quote(profile)} --setup"
-
-
-def moving(document: ini.IniFile | None, short_term: str) -> list[str]:
-    """The keys of ``short_term`` that :func:`move_keys` moves, as the file names them."""
-    values = (document.values(short_term) if document else None) or {}
-    return [key for key in values if key in MOVED_KEYS]
 
 
 def ask_keys(ask: Ask, ask_secret: Ask, find_devices: DeviceFinder) -> dict[str, str]:

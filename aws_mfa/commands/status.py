@@ -44,10 +44,10 @@ from aws_mfa.clock import utc_now
 from aws_mfa.errors import EXIT_OK
 from aws_mfa.files import ini
 from aws_mfa.keys import mask
-from aws_mfa.mfa_sessions import MfaSessions, default_folder
 from aws_mfa.profiles import long_term_sections
 from aws_mfa.records import Record
-from aws_mfa.session_state import (
+from aws_mfa.sessions.mfa_sessions import MfaSessions, default_folder
+from aws_mfa.sessions.session_state import (
     EXPIRED,
     EXPIRING,
     MISSING,
@@ -173,7 +173,7 @@ def table(rows: list[SessionStatus], colour: bool = False) -> str:
 
 
 def mfa_table(rows: list[MfaSessionStatus], colour: bool = False) -> str:
-    """The cached MFA sessions, one row each (see :mod:`aws_mfa.mfa_sessions`)."""
+    """The cached MFA sessions, one row each (see :mod:`aws_mfa.sessions.mfa_sessions`)."""
     cells = [
         (mask(row.access_key_id), row.device, *when(row.expiration, row.seconds_left), row.state)
         for row in rows
@@ -206,7 +206,7 @@ def render(header: tuple[str, ...], rows: Sequence[tuple[str, ...]], colour: boo
 
 
 class MfaSessionStatus(Record):
-    """The state of one cached MFA session (see :mod:`aws_mfa.mfa_sessions`)."""
+    """The state of one cached MFA session (see :mod:`aws_mfa.sessions.mfa_sessions`)."""
 
     access_key_id: str
     device: str

@@ -9,7 +9,7 @@
 - :mod:`~aws_mfa.files.write_check`: botocore's reader checks each write before the rename;
 - :mod:`~aws_mfa.files.credentials_file`: one edit committed to the credentials file.
 
-This layer knows files and INI text, not what AWS makes of them: it may
-import only the foundation modules at the top of the package (``errors``,
-``log``, ``records``, ``clock``, ``aliases``). ``tests/test_layers.py`` checks it.
+This layer knows files and INI text, not what AWS makes of them: it is a
+layer of docs/architecture.md, and may import only the foundation
+(``tests/test_layers.py`` checks it).
 """

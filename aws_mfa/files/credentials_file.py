@@ -17,7 +17,7 @@ With ``backup``, the old file is first copied (atomically too) into
 ``<name>_backup/``, keeping the newest :data:`BACKUPS_KEPT`.
 
 What this module does not do: lock (the caller does), decide what to write
-(see :mod:`aws_mfa.renewal`), edit text (:mod:`aws_mfa.files.section_edit`),
+(see :mod:`aws_mfa.sessions.renewal`), edit text (:mod:`aws_mfa.files.section_edit`),
 or talk to STS.
 """
 

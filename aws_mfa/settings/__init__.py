@@ -7,7 +7,7 @@ resolution of all of them into one :class:`~aws_mfa.settings.resolve.Settings` r
 - :mod:`~aws_mfa.settings.resolve`: flags, environment and files into ``Settings``.
 
 Resolution reads no file: it is handed what was read (the YAML loader reads
-its own file when the context asks for it). It may import :mod:`aws_mfa.aws`,
-:mod:`aws_mfa.files` and the foundation modules, nothing above
-(``tests/test_layers.py``).
+its own file when the context asks for it). It is a layer of
+docs/architecture.md: it may import :mod:`aws_mfa.aws`, :mod:`aws_mfa.files` and
+the foundation, nothing above (``tests/test_layers.py``).
 """

@@ -50,7 +50,7 @@ STS_TIMEOUT = 30.0
 """Seconds a call to STS may take in all, retries included: fail fast, and say why."""
 PROMPTS = ("auto", "terminal", "zenity", "kdialog", "osascript", "powershell", "ykman")
 """Where a code is asked for when nobody gave one (``--prompt``, ``MFA_PROMPT``; see
-:mod:`aws_mfa.prompts`)."""
+:mod:`aws_mfa.codes.prompts`)."""
 PROMPT_TIMEOUT = 120
 """Seconds a dialog or a YubiKey waits for the user (``--prompt-timeout``)."""
 MAX_PROMPT_TIMEOUT = 3600

@@ -130,7 +130,7 @@ def _session_name(resolved: Mapping[str, Any]) -> str:
 def _lock_timeout(resolved: Mapping[str, Any]) -> float:
     """Long enough for the run holding the lock to show its dialog for the whole
     ``--prompt-timeout`` and then call STS: the runs waiting for it are served
-    by the code it is given, or fail with it (see :mod:`aws_mfa.prompts`)."""
+    by the code it is given, or fail with it (see :mod:`aws_mfa.codes.prompts`)."""
     shown: int = resolved.get("prompt_timeout", check.PROMPT_TIMEOUT)
     return max(check.LOCK_TIMEOUT, shown + check.STS_TIMEOUT + 10)
 

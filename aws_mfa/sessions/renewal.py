@@ -3,7 +3,7 @@
 Data flows one way::
 
     decision (renew) -> preflight -> lock -> re-read, decide again -> preflight, secret
-                     -> fresh credentials (aws_mfa.providers: code, STS) -> atomic save
+                     -> fresh credentials (aws_mfa.sessions.providers: code, STS) -> atomic save
 
 Everything that can fail without asking anyone is checked before the lock and
 again under it, before the code is asked for (:func:`preflight`). Under the
@@ -15,8 +15,8 @@ Collaborators (clock, prompter, STS client factory, the memory of used codes,
 the cache of MFA sessions, the keychain reader) are given to
 :class:`Renewal`, so tests hand in fakes instead of patching.
 
-What it does not do: decide whether to renew (see :mod:`aws_mfa.session_state`)
-or choose the STS calls (see :mod:`aws_mfa.providers`).
+What it does not do: decide whether to renew (see :mod:`aws_mfa.sessions.session_state`)
+or choose the STS calls (see :mod:`aws_mfa.sessions.providers`).
 """
 
 from __future__ import annotations
@@ -35,13 +35,13 @@ from aws_mfa.aws.sections import (
     stored_role,
 )
 from aws_mfa.clock import Clock, utc_now
+from aws_mfa.codes.mfa_code import Prompter, terminal_prompter
 from aws_mfa.errors import FileError, UsageError
 from aws_mfa.files import credentials_file, ini
 from aws_mfa.files.lock import locked
 from aws_mfa.keys import LongTermKeys, TemporaryCredentials, mask
-from aws_mfa.mfa_code import Prompter, terminal_prompter
-from aws_mfa.providers import Caller, Provider, default_client_factory
-from aws_mfa.session_state import Outcome, decide, stored_credentials
+from aws_mfa.sessions.providers import Caller, Provider, default_client_factory
+from aws_mfa.sessions.session_state import Outcome, decide, stored_credentials
 from aws_mfa.settings.checks import DEFAULT_LONG_TERM_SUFFIX
 from aws_mfa.settings.resolve import Settings
 
@@ -49,8 +49,8 @@ TYPE_CHECKING = False  # see aws_mfa.records: typing is not imported at run time
 if TYPE_CHECKING:
     from aws_mfa.aliases import ClientFactory, SecretReader
     from aws_mfa.aws.sts import AwsConfig
-    from aws_mfa.mfa_sessions import MfaSessions
-    from aws_mfa.used_codes import UsedCodes
+    from aws_mfa.codes.used_codes import UsedCodes
+    from aws_mfa.sessions.mfa_sessions import MfaSessions
 
 
 class Renewal:
@@ -226,7 +226,7 @@ def default_sessions(settings: Settings) -> MfaSessions | None:
     """The cache of MFA sessions in the user's home; None when turned off."""
     if not settings.session_cache:
         return None
-    from aws_mfa.mfa_sessions import MfaSessions, default_folder
+    from aws_mfa.sessions.mfa_sessions import MfaSessions, default_folder
 
     return MfaSessions(default_folder(), settings.lock_timeout)
 
@@ -257,7 +257,7 @@ def default_secret_reader() -> SecretReader:
 
 def default_used_codes() -> UsedCodes:
     """The user's memory of used codes (imported only when a renewal needs it)."""
-    from aws_mfa.used_codes import UsedCodes, default_path
+    from aws_mfa.codes.used_codes import UsedCodes, default_path
 
     return UsedCodes(default_path())
 

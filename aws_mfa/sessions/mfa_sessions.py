@@ -37,7 +37,7 @@ secret. A file that does not pass is treated as no session (and replaced by
 the next one bought).
 
 What it does not do: call STS or decide when a session is needed (see
-:mod:`aws_mfa.providers`), or log anything secret.
+:mod:`aws_mfa.sessions.providers`), or log anything secret.
 """
 
 from __future__ import annotations

@@ -29,7 +29,7 @@ dialog cancelled or left unanswered, a YubiKey not touched) and when, as
 that prompt was shown fail with it instead of asking again
 (:meth:`UsedCodes.refused_since`).
 
-What it does not do: ask for codes (see :mod:`aws_mfa.mfa_code`) or wait.
+What it does not do: ask for codes (see :mod:`aws_mfa.codes.mfa_code`) or wait.
 """
 
 from __future__ import annotations

@@ -3,7 +3,7 @@
 ``--prompt`` (``MFA_PROMPT``, ``prompt`` in the YAML profile, ``aws_mfa_prompt`` in
 the config profile) names the driver:
 
-- ``terminal``: the controlling terminal (:func:`aws_mfa.mfa_code.terminal_prompter`);
+- ``terminal``: the controlling terminal (:func:`aws_mfa.codes.mfa_code.terminal_prompter`);
 - ``zenity`` (GTK) and ``kdialog`` (KDE): a dialog on a Linux or BSD desktop;
 - ``osascript``: a dialog on macOS;
 - ``powershell``: a dialog on Windows (Windows PowerShell, else PowerShell 7's ``pwsh``);
@@ -16,12 +16,12 @@ A dialog's answer comes back on its standard output, a pipe: nothing secret is
 ever in a command line or an environment (the prompt, the device's ARN and
 the profile's name are all a command line holds). A dialog that is cancelled,
 or that nobody answers within ``--prompt-timeout`` seconds, raises
-:class:`~aws_mfa.errors.PromptRefusedError`; :mod:`aws_mfa.mfa_code` remembers it
+:class:`~aws_mfa.errors.PromptRefusedError`; :mod:`aws_mfa.codes.mfa_code` remembers it
 so that the runs waiting on the lock for this one fail with it at once instead
 of each showing a dialog of its own.
 
 What it does not do: decide whether a code is needed, check it against the
-codes already used, or send it (see :mod:`aws_mfa.mfa_code`).
+codes already used, or send it (see :mod:`aws_mfa.codes.mfa_code`).
 """
 
 from __future__ import annotations

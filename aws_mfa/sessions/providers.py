@@ -1,6 +1,6 @@
 """Where a renewal's fresh credentials come from, spending as few MFA codes as it can.
 
-With the cache of MFA sessions on (see :mod:`aws_mfa.mfa_sessions` and
+With the cache of MFA sessions on (see :mod:`aws_mfa.sessions.mfa_sessions` and
 docs/roles.md), one code buys an MFA session (GetSessionToken) that is kept;
 a plain session is that MFA session, and a role of up to an hour is assumed
 from it without a code. A longer role, a role STS refuses to the MFA session,
@@ -16,7 +16,7 @@ The STS calls themselves are :mod:`aws_mfa.aws.sts`, imported only once a call
 is made.
 
 What it does not do: lock, read or write the credentials file (see
-:mod:`aws_mfa.renewal`), or ask for the code itself (see :mod:`aws_mfa.mfa_code`).
+:mod:`aws_mfa.sessions.renewal`), or ask for the code itself (see :mod:`aws_mfa.codes.mfa_code`).
 """
 
 from __future__ import annotations
@@ -25,9 +25,9 @@ from collections.abc import Callable
 
 from aws_mfa import expiry, log
 from aws_mfa.clock import Clock, utc_now
+from aws_mfa.codes.mfa_code import Prompter, obtain_code
 from aws_mfa.errors import FileError, StsRefusedError
 from aws_mfa.keys import LongTermKeys, TemporaryCredentials, mask
-from aws_mfa.mfa_code import Prompter, obtain_code
 from aws_mfa.records import Record
 from aws_mfa.settings.resolve import Settings
 
@@ -35,8 +35,8 @@ TYPE_CHECKING = False  # see aws_mfa.records: typing is not imported at run time
 if TYPE_CHECKING:
     from aws_mfa.aliases import ClientFactory
     from aws_mfa.aws.sts import AwsConfig, StsClient
-    from aws_mfa.mfa_sessions import MfaSessions
-    from aws_mfa.used_codes import UsedCodes
+    from aws_mfa.codes.used_codes import UsedCodes
+    from aws_mfa.sessions.mfa_sessions import MfaSessions
 
 
 def default_client_factory(

@@ -1,25 +1,22 @@
-"""The short-term section's state: what it holds, whether it must be renewed, and keeping it
-valid.
+"""The short-term section's state: what it holds, and whether it must be renewed.
 
-:func:`ensure_valid` is what ``login``, ``export`` and ``exec`` do first::
+::
 
-    settings -> credentials file -> decision -> still valid: its credentials
-                                             -> else: aws_mfa.renewal (lock, code, STS, write)
+    settings -> credentials file -> decide() -> still valid: stored_credentials()
+                                             -> else: a renewal (aws_mfa.sessions.renewal)
 
 Most runs end at the decision ("still valid"), so this module imports nothing
-heavy, and :mod:`aws_mfa.renewal` (with the STS calls behind it) is imported
-only once a renewal is decided. The states ``status``, ``--pick`` and
-``logout`` show (valid, expiring, expired, missing, unreadable) are read here
-too, by :func:`session_status`.
+heavy. The states ``status``, ``--pick`` and ``logout`` show (valid, expiring,
+expired, missing, unreadable) are read here too, by :func:`session_status`.
 
-What it does not do: write, prompt or call STS.
+What it does not do: write, prompt, call STS, or start a renewal (that is
+:func:`aws_mfa.sessions.keep.ensure_valid`).
 """
 
 from __future__ import annotations
 
-from aws_mfa import expiry, log
+from aws_mfa import expiry
 from aws_mfa.aws.sections import is_session, stored_role
-from aws_mfa.clock import utc_now
 from aws_mfa.errors import EXIT_EXPIRING, EXIT_NOT_VALID, EXIT_OK, FileError
 from aws_mfa.files import ini
 from aws_mfa.keys import TemporaryCredentials
@@ -30,9 +27,6 @@ TYPE_CHECKING = False  # see aws_mfa.records: typing is not imported at run time
 if TYPE_CHECKING:
     from datetime import datetime
 
-    from aws_mfa.clock import Clock
-    from aws_mfa.renewal import Renewal
-
 
 class Outcome(Record):
     """What a login did, and the credentials the short-term section now holds."""
@@ -40,31 +34,6 @@ class Outcome(Record):
     renewed: bool
     reason: str
     credentials: TemporaryCredentials
-
-
-def ensure_valid(
-    settings: Settings,
-    document: ini.IniFile | None,
-    *,
-    clock: Clock = utc_now,
-    renewal: Renewal | None = None,
-) -> Outcome:
-    """Make ``settings.short_term_section`` hold valid credentials; return them.
-
-    ``document`` is the credentials file as already read (None if missing).
-    When the stored credentials are still valid, they are returned as they
-    are; otherwise ``renewal`` renews them (default: an
-    :class:`aws_mfa.renewal.Renewal` with the real collaborators).
-    """
-    decision = decide(settings, document, clock())
-    if not decision.renew and document is not None:
-        log.info("%s", decision.reason[0].upper() + decision.reason[1:])
-        return Outcome(False, decision.reason, stored_credentials(settings, document))
-    if renewal is None:
-        from aws_mfa.renewal import Renewal
-
-        renewal = Renewal(clock=clock)
-    return renewal.run(settings, document, decision)
 
 
 def decide(settings: Settings, document: ini.IniFile | None, now: datetime) -> expiry.Decision:

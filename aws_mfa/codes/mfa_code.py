@@ -5,14 +5,14 @@ stdin), then ``MFA_TOKEN``, then a command (``--token-command`` or an
 ``mfa_process`` setting, such as ``ykman oath accounts code --single aws``),
 then the prompt ``--prompt`` names (:func:`choose_prompter`): the controlling
 terminal (``/dev/tty``), or where there is none a dialog or a YubiKey
-(:mod:`aws_mfa.prompts`). Never stdin or stdout otherwise: those may belong
+(:mod:`aws_mfa.codes.prompts`). Never stdin or stdout otherwise: those may belong
 to a pipe or to an AWS SDK reading ``credential_process`` output. With no
 way to ask, it fails at once with :class:`~aws_mfa.errors.NoCodeSourceError`
 instead of waiting on a stdin nobody will write to.
 
 :func:`obtain_code` takes it from the first source that has one, and keeps a
 renewal from sending a code STS would reject as used (see
-:mod:`aws_mfa.used_codes`). The check that a code looks like one is
+:mod:`aws_mfa.codes.used_codes`). The check that a code looks like one is
 :func:`aws_mfa.settings.checks.check_code`, shared with the settings.
 
 A code is a secret for the thirty seconds it lives: nothing here logs it or
@@ -31,8 +31,8 @@ from aws_mfa.settings.checks import check_code, is_code
 
 TYPE_CHECKING = False  # see aws_mfa.records: typing is not imported at run time
 if TYPE_CHECKING:
+    from aws_mfa.codes.used_codes import UsedCodes
     from aws_mfa.settings.resolve import Settings
-    from aws_mfa.used_codes import UsedCodes
 
 Prompter = Callable[[str], str]
 """Shows a prompt to the user and returns the line they typed."""
@@ -207,11 +207,11 @@ def obtain_code(
 
 def choose_prompter(settings: Settings, device: str, prompter: Prompter) -> Prompter:
     """What asks for the code: ``prompter`` unless it is the terminal's, which ``--prompt``
-    may replace with a dialog or a YubiKey (:mod:`aws_mfa.prompts`); NoCodeSourceError
+    may replace with a dialog or a YubiKey (:mod:`aws_mfa.codes.prompts`); NoCodeSourceError
     when there is no way to ask here."""
     if prompter is not terminal_prompter:  # a caller's own (a test's, the server's)
         return prompter
-    from aws_mfa import prompts
+    from aws_mfa.codes import prompts
 
     terminal = can_prompt(terminal_prompter)
     driver = prompts.choose(settings.prompt, os.environ, terminal)
