@@ -409,8 +409,11 @@ def run_in_process(
     not the console script's ``entry``, which turns it off for a process
     that ends with the run); and botocore's loader (:func:`shared_botocore_loader`).
     """
-    from aws_mfa import log
+    from aws_mfa import log, system
     from aws_mfa.cli.main import main
+
+    def run_in_place(command: object, env: object) -> None:
+        pytest.fail("exec replaces the process that runs it: run it with aws_mfa, not in-process")
 
     out, err = io.StringIO(), io.StringIO()
     threshold = log._threshold
@@ -418,6 +421,7 @@ def run_in_process(
         with (
             environment_of(env),
             no_controlling_terminal(),
+            replaced(system, "run_in_place", run_in_place),
             replaced(sys, "stdin", io.StringIO(stdin or "")),
             contextlib.redirect_stdout(out),
             contextlib.redirect_stderr(err),
