@@ -494,6 +494,11 @@ print(json.dumps(results))
 """
 
 
+PILE_UP = {"FAKE_DRIVER_CALLERS": "10", "FAKE_DRIVER_CALLER": "export", "FAKE_DRIVER_DELAY": "1"}
+"""The dialog answers once the nine other callers wait on the lock (tests/fake_driver.py;
+after a second where there is no /proc to see them)."""
+
+
 def ten_callers(env: dict[str, str], home: Path) -> list[str]:
     config = home / ".aws" / "config"
     write(
@@ -521,7 +526,7 @@ def test_ten_parallel_credential_process_callers_share_one_dialog(
     fakes: dict[str, str], home: Path, credentials: Path, sts: LocalSts
 ) -> None:
     write(credentials, long_term("dev-long-term"))
-    env = {**fakes, "DISPLAY": ":99", "FAKE_DRIVER_DELAY": "1", "MFA_LOG_LEVEL": "INFO"}
+    env = {**fakes, "DISPLAY": ":99", **PILE_UP, "MFA_LOG_LEVEL": "INFO"}
     results = ten_callers(env, home)
     assert len(set(results)) == 1, results
     assert results[0].startswith("ASIA"), results
@@ -537,7 +542,7 @@ def test_a_cancelled_dialog_fails_every_waiting_caller_and_spends_nothing(
 ) -> None:
     write(credentials, long_term("dev-long-term"))
     before = credentials.read_bytes()
-    env = {**fakes, "DISPLAY": ":99", "FAKE_DRIVER_DELAY": "1", "FAKE_DRIVER_MODE": "cancel"}
+    env = {**fakes, "DISPLAY": ":99", **PILE_UP, "FAKE_DRIVER_MODE": "cancel"}
     results = ten_callers(env, home)
     assert [entry["program"] for entry in driver_runs(env)] == ["zenity"]
     assert all(result.startswith("error: ") for result in results), results
