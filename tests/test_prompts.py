@@ -462,7 +462,7 @@ def test_a_yubikey_touch_is_announced_as_a_notification(
     result = run([AWS_MFA, "--prompt", "ykman"], env)
     assert result.code == 0, result.stderr
     programs = [entry["program"] for entry in driver_runs(env)]
-    for _ in range(50):  # the notification is started, not waited for
+    for _ in range(600):  # the notification is started, not waited for (60 s at most)
         if "notify-send" in programs:
             break
         time.sleep(0.1)
