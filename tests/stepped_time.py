@@ -40,6 +40,13 @@ class SteppedTime(Waiter):
             self.now += timedelta(seconds=seconds)
             self.changed.notify_all()
 
+    def advance_to(self, when: datetime, seconds_after: float = 0.1) -> None:
+        """Step to ``seconds_after`` past ``when`` (never back): a moment named by what the
+        endpoint holds, so that how long a login took in real time does not matter."""
+        with self.changed:
+            self.now = max(self.now, when + timedelta(seconds=seconds_after))
+            self.changed.notify_all()
+
     def wait(self, seconds: float) -> None:
         with self.changed:
             end = self.now + timedelta(seconds=seconds)

@@ -204,7 +204,7 @@ def test_exec_of_a_role_profile_gives_the_role_and_the_server_renews_it_without_
     strict_sts.role_expires_in = 6  # the endpoint renews the role on its own
     with endpoint_in_process(environment, "-p", "prod") as running:
         first = running.botocore_credentials().access_key
-        running.time.advance(4)  # renewed halfway through its 6 s
+        running.time.advance_to(running.renewal_due())  # halfway through its 6 s
         assert wait_until(lambda: running.key() not in (first, None))
         renewed = running.key()
 

@@ -21,6 +21,7 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -112,6 +113,14 @@ class Running:
         status and the JSON body."""
         status, body = self.request(headers)
         return status, json.loads(body)
+
+    def renewal_due(self) -> datetime:
+        """When the endpoint will next try to renew (or retry), on its clock."""
+        return self.server.credentials.next_attempt()
+
+    def expiry(self) -> datetime:
+        """When the credentials the endpoint holds expire."""
+        return self.server.credentials.held.credentials.expiration
 
     def key(self) -> object:
         """The access key id served now, or None."""
@@ -257,10 +266,10 @@ def test_credentials_are_renewed_while_the_command_runs_on_one_code(
     args = ("-p", "dev", "--assume-role", ROLE, "--min-ttl", "298", "-c", "123456")
     with endpoint_in_process(environment, *args) as running:
         first = running.botocore_credentials().access_key
-        running.time.advance(2.2)
+        running.time.advance_to(running.renewal_due())  # 2 s on
         assert wait_until(lambda: running.key() != first)
         second = running.botocore_credentials().access_key
-        running.time.advance(2.2)
+        running.time.advance_to(running.renewal_due())  # 2 s later
         assert wait_until(lambda: running.key() not in (first, second))
     assert first != second
     assert len(strict_sts.codes) == 1
@@ -277,10 +286,10 @@ def test_a_needed_code_with_no_terminal_is_a_500_and_one_error_line(
     args = ("-p", "dev", "--assume-role", ROLE, "--min-ttl", "2", "-c", "123456")
     with endpoint_in_process(environment, *args, "--no-session-cache") as running:
         assert running.ask()[0] == 200
-        running.time.advance(1.2)  # the renewal is due
+        running.time.advance_to(running.renewal_due())
         assert wait_until(lambda: running.error_lines != [])
         assert running.ask()[0] == 200  # still valid
-        running.time.advance(2.5)  # expired
+        running.time.advance_to(running.expiry())
         status, body = running.ask()
     assert status == 500
     assert body["message"].startswith("aws-mfa: ")

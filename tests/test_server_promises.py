@@ -260,7 +260,7 @@ def test_a_code_given_once_is_spent_and_later_renewals_say_so(
     flags = ["-c", "123456"] if source == "--token" else []
     with endpoint_in_process(env, "-p", "dev", *flags, *SHORT) as running:
         assert running.ask()[0] == 200
-        running.time.advance(5)  # the renewal was due with 2 s left; they expired
+        running.time.advance_to(running.expiry())  # the renewal was due with 2 s left
         assert wait_until(lambda: running.ask()[0] == 500)
         status, body = running.ask()
     assert status == 500
@@ -284,7 +284,7 @@ def test_later_codes_come_from_the_token_command(
     with endpoint_in_process(environment, *args) as running:
         first = running.key()
         new_window(home)  # as if the next 30-second window had begun
-        running.time.advance(2.5)  # renewed with 2 s left
+        running.time.advance_to(running.renewal_due())  # renewed with 2 s left
         assert wait_until(lambda: running.key() not in (first, None))
     assert strict_sts.codes[:2] == [(DEVICE, "123456"), (DEVICE, "654321")]
     assert running.error_lines == []
@@ -566,7 +566,7 @@ def test_a_client_keeps_working_while_a_renewal_waits_for_the_code(
     with endpoint_in_process(environment, *args, *SHORT[:1], "--min-ttl", "10") as running:
         first = running.botocore_credentials()
         new_window(home)  # as if the next 30-second window had begun
-        running.time.advance(2.5)
+        running.time.advance_to(running.renewal_due())  # renewed with 10 s left
         assert wait_until((folder / "asked").exists)
         typing = [running.botocore_credentials() for _ in range(4)]
         asked = (folder / "asked").read_text().count("asked")
@@ -597,15 +597,15 @@ def test_a_failed_renewal_is_remembered_and_sdk_retries_do_not_repeat_it(
     args = ("-p", "dev", "-c", "123456", "--token-command", str(failing), *SHORT)
     with endpoint_in_process(environment, *args) as running:
         new_window(home)  # as if the next 30-second window had begun
-        running.time.advance(2.5)  # the renewal is due: the token command fails
+        running.time.advance_to(running.renewal_due())  # the token command fails
         assert wait_until(lambda: running.error_lines != [])
-        running.time.advance(2)  # the credentials expired
+        running.time.advance_to(running.expiry())
         with pytest.raises(CredentialRetrievalError):  # botocore asked 3 times, then gave up
             running.botocore_credentials()
         then = [running.ask()[0] for _ in range(3)]
         running.time.advance(30)
         runs_within_the_minute = runs.read_text()
-        running.time.advance(31)  # a minute after the failure: the next attempt
+        running.time.advance_to(running.renewal_due())  # a minute after the failure
         assert wait_until(lambda: runs.read_text() == "run\nrun\n")
     assert then == [500, 500, 500]
     refused = [line for line in running.stderr.splitlines() if line.endswith("credentials: 500")]
