@@ -83,6 +83,10 @@ renewal that needs a code asks for it once a minute at most.
 MIN_INTERVAL = 1.0
 """Seconds between two renewals at least, even of credentials that STS gave short lives."""
 
+POLL_INTERVAL = 0.5
+"""Seconds between the HTTP thread's looks at whether the endpoint must stop
+(``serve_forever``'s own default): the most its stop waits once the command ended."""
+
 WAKE_INTERVAL = 30.0
 """The renewing thread looks at the clock this often: a computer that slept wakes it."""
 
@@ -257,7 +261,8 @@ class CredentialServer:
     token, the Host header, the answers), the credentials held and renewed
     (:class:`HeldCredentials`), and when they are renewed (:class:`RenewalPolicy`).
     ``fields``: what every answer adds to the credentials (see :func:`identity`);
-    ``clock`` and ``waiter``: the time the renewals read and wait on.
+    ``clock`` and ``waiter``: the time the renewals read and wait on; ``poll_interval``:
+    how often the HTTP thread looks whether it must stop (:data:`POLL_INTERVAL`).
     """
 
     def __init__(
@@ -270,8 +275,10 @@ class CredentialServer:
         token: str | None = None,
         clock: Clock = utc_now,
         waiter: Waiter | None = None,
+        poll_interval: float = POLL_INTERVAL,
     ) -> None:
         self.credentials = HeldCredentials(first, renew, policy, clock, waiter)
+        self.poll_interval = poll_interval
         self.fields = dict(fields or {})
         self.token = token or secrets.token_urlsafe(32)
         try:
@@ -282,7 +289,7 @@ class CredentialServer:
             ) from err
         self.http.daemon_threads = True
         self.http.credentials = self  # type: ignore[attr-defined]  # read by Handler
-        self.thread = threading.Thread(target=self.http.serve_forever, daemon=True)
+        self.thread: threading.Thread | None = None
 
     @property
     def url(self) -> str:
@@ -294,6 +301,9 @@ class CredentialServer:
         return f"{HOST}:{self.http.server_address[1]}"
 
     def __enter__(self) -> CredentialServer:
+        self.thread = threading.Thread(
+            target=self.http.serve_forever, args=(self.poll_interval,), daemon=True
+        )
         self.thread.start()
         self.credentials.start()
         return self
@@ -302,7 +312,8 @@ class CredentialServer:
         self.credentials.stop()
         self.http.shutdown()
         self.http.server_close()
-        self.thread.join(timeout=10)
+        if self.thread is not None:
+            self.thread.join(timeout=10)
 
     def answer(self, authorization: str | None, host: str | None) -> tuple[int, dict[str, Any]]:
         """The status and JSON body for a GET of the credentials.

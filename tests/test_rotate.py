@@ -219,14 +219,37 @@ def test_a_user_iam_cannot_find_is_one_line(
     assert keys_file.read_text() == ORIGINAL
 
 
+class BotocoreWaits:
+    """botocore's ``time`` where it waits between the attempts of a call: the waits are
+    recorded, not slept (the attempts, their count and the outcome are botocore's own)."""
+
+    def __init__(self) -> None:
+        import time
+
+        self.time, self.waits = time, []
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self.time, name)
+
+    def sleep(self, seconds: float) -> None:
+        self.waits.append(seconds)
+
+
 def test_throttling_is_retried_then_reported(
-    aws_mfa_in_process: AwsMfa, keys_file: Path, iam: IamLayer, home: Path
+    aws_mfa_in_process: AwsMfa,
+    keys_file: Path,
+    iam: IamLayer,
+    home: Path,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    botocore_time = BotocoreWaits()
+    monkeypatch.setattr("botocore.endpoint.time", botocore_time)
     iam.throttled["CreateAccessKey"] = 10
 
     error = one_error(aws_mfa_in_process("rotate", "--yes", "--token", CODE), 6)
 
     assert "IAM is throttling requests (gave up on CreateAccessKey after 3 attempts)" in error
+    assert len(botocore_time.waits) >= 2  # botocore waited before each attempt after the first
     assert keys_file.read_text() == ORIGINAL
     assert list(moto_keys()) == [LONG_TERM_KEY_ID]
     # The journal stays (did IAM make a key?); the rerun sees it made none, and rotates.

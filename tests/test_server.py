@@ -165,6 +165,7 @@ def endpoint_in_process(
             assert set_log_level(given.get("log_level"), os.environ, "exec")
             context = Context(Flags(given), dict(os.environ), "exec")
             _, server = endpoint(context, clock=stepped, waiter=stepped)
+            server.poll_interval = 0.02  # its stop after each test waits no half second
             with server:
                 yield Running(server, err, stepped)
     finally:
