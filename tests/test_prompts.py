@@ -378,14 +378,14 @@ def assert_nothing_secret_on_command_lines(env: dict[str, str]) -> None:
         assert not {"MFA_TOKEN", "AWS_SECRET_ACCESS_KEY"} & set(entry["env"])  # type: ignore[arg-type]
 
 
-@pytest.mark.e2e
+@pytest.mark.e2e  # the fake programs are processes; aws-mfa itself runs in-process
 @pytest.mark.posix
 @pytest.mark.parametrize("driver", ["zenity", "kdialog", "osascript", "powershell", "ykman"])
 def test_each_driver_gives_the_code_to_a_run_with_no_terminal(
     driver: str, fakes: dict[str, str], credentials: Path
 ) -> None:
     write(credentials, long_term())
-    result = run([AWS_MFA, "--prompt", driver], fakes)
+    result = run_in_process([AWS_MFA, "--prompt", driver], fakes)
     assert result.code == 0, result.stderr
     assert "aws_session_token" in credentials.read_text()
     [entry] = driver_runs(fakes)
