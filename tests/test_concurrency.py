@@ -136,8 +136,6 @@ def test_a_lock_left_by_a_dead_process_blocks_no_one(
     os.kill(holder.pid, signal.SIGKILL)
     holder.wait(timeout=10)
     assert Path(f"{credentials}.lock").exists()
-    started = time.monotonic()
     result = aws_mfa("-c", "123456", MFA_LOCK_TIMEOUT="5")
     assert result.code == 0, result.stderr
-    assert time.monotonic() - started < 5
-    assert "waiting for another aws-mfa" not in result.stderr
+    assert "waiting for another aws-mfa" not in result.stderr  # said after 1 s of waiting
