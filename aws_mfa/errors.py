@@ -9,7 +9,7 @@ an exit code. Nothing here prints, logs or exits.
 Exit codes (documented in docs/usage.md):
 
 ====  =========================================================
-0     success; for ``status PROFILE``: the credentials are valid
+0     success; for ``status -p PROFILE``: the credentials are valid
 1     an unexpected internal error (a bug: please report it)
 2     a bad flag, environment variable or value
 3     a credentials or config file that cannot be used as it is (a
@@ -17,8 +17,8 @@ Exit codes (documented in docs/usage.md):
 4     no MFA code could be read (no ``--token`` and no terminal)
 5     STS (or IAM, for ``rotate``) refused: wrong MFA code, invalid keys, access denied
 6     STS (or IAM) could not be reached, timed out, throttled or failed
-7     ``status PROFILE``: the session is expired or missing
-8     ``status PROFILE``: the session expires within the margin
+7     ``status -p PROFILE``: the session is expired or missing
+8     ``status -p PROFILE``: the session expires within the margin
 9     ``doctor``: at least one problem was found
 10    the OS keychain cannot be used: no backend, still locked, or failing
 126   ``exec``: the command cannot be run

@@ -19,13 +19,19 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from aws_mfa.aws.sections import missing_session_keys, stored_role
+from aws_mfa.aws.sections import missing_session_keys, replaced_keys, stored_role
 from aws_mfa.clock import datetime, timezone
 from aws_mfa.errors import FileError
 from aws_mfa.files.ini import IniFile
 from aws_mfa.records import Record
 
 EXPIRATION_FORMAT = "%Y-%m-%d %H:%M:%S"
+SDK_REFRESH = 900
+"""Seconds before expiry at which botocore, the AWS CLI and the JavaScript SDK v3 start to
+refresh credentials (botocore's advisory window; its mandatory one is 600). Credentials
+handed to them with less would make them run ``credential_process`` again at once, so
+``export --format process`` renews by then, and a cached role is handed out only with more
+(docs/outputs.md compares the windows)."""
 FIRST_YEAR, LAST_YEAR = 1970, 9000
 """Expirations outside these years are no session's: refused as unreadable, which also
 keeps every one of them showable in any local time zone (year 9999 is not)."""
@@ -100,7 +106,9 @@ def needs_renewal(
     ``document`` is the credentials file as :mod:`aws_mfa.files.ini` read it (None
     when there is none). The checks run in aws-mfa 0.0.12's order: a missing
     section or key, then ``--force``, then a change of role, then the time
-    left against ``min_ttl``.
+    left against ``min_ttl``; after ``--force`` comes one 0.0.12 could not make:
+    keys another tool put in the place of those aws-mfa wrote (their expiry is
+    unknown, see :data:`aws_mfa.aws.sections.WRITER_KEY`).
     """
     section = document.sections.get(name) if document else None
     if document is None or section is None:
@@ -111,6 +119,9 @@ def needs_renewal(
         return Decision(True, incomplete)
     if force:
         return Decision(True, "renewal forced with --force")
+    replaced = replaced_keys(values, name)
+    if replaced:
+        return Decision(True, replaced)
 
     def where(key: str) -> str:
         return f"{document.label}, line {document.key_line(name, key) + 1}, [{name}]"

@@ -114,17 +114,23 @@ def json_string(text: str) -> str:
     return json.dumps(text)
 
 
+def process_json(fields: Mapping[str, str]) -> str:
+    """credential_process's JSON: version 1, then ``fields`` in their order."""
+    body = "".join(f',\n  "{name}": {json_string(value)}' for name, value in fields.items())
+    return '{\n  "Version": 1' + body + "\n}\n"
+
+
 def render(creds: TemporaryCredentials, fmt: str) -> str:
     """The text to print for ``fmt``, ending with a newline."""
     if fmt == "process":
-        fields = {
-            "AccessKeyId": creds.access_key_id,
-            "SecretAccessKey": creds.secret_access_key,
-            "SessionToken": creds.session_token,
-            "Expiration": iso_utc(creds),
-        }
-        body = "".join(f',\n  "{name}": {json_string(value)}' for name, value in fields.items())
-        return '{\n  "Version": 1' + body + "\n}\n"
+        return process_json(
+            {
+                "AccessKeyId": creds.access_key_id,
+                "SecretAccessKey": creds.secret_access_key,
+                "SessionToken": creds.session_token,
+                "Expiration": iso_utc(creds),
+            }
+        )
     pairs = variables(creds).items()
     if fmt == "env":
         lines = [f"export {name}={posix_quote(value)}" for name, value in pairs]

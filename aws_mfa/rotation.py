@@ -68,6 +68,7 @@ CREATING, CREATED, WRITTEN, INACTIVE, DELETED = (
     "inactive",
     "deleted",
 )
+STEPS = (CREATING, CREATED, WRITTEN, INACTIVE, DELETED)
 PROOF_TIMEOUT = 90.0
 """Seconds to wait for STS to accept a new key: IAM takes 10 to 20 seconds to spread one."""
 CHECKPOINTS = (
@@ -146,12 +147,19 @@ class Journals:
             return None
         try:
             data = json.loads(text)
-            journal = Journal(**{name: data[name] for name in Journal._fields})
-        except (ValueError, KeyError, TypeError, RecursionError) as err:
+        except (ValueError, RecursionError) as err:
             raise FileError(
                 f"the rotation journal {path!r} cannot be read; the backup copies in "
                 f"{credentials}_backup/ hold the old key: see docs/rotation.md"
             ) from err
+        problem = journal_problem(data)
+        if problem:
+            raise FileError(
+                f"the rotation journal {path!r} is not one aws-mfa wrote ({problem}); nothing "
+                f"was asked or sent. The backup copies in {credentials}_backup/ hold the old "
+                "key: see docs/rotation.md"
+            )
+        journal = Journal(**{name: data[name] for name in Journal._fields})
         same_file = safe_write.real_path(journal.credentials_file) == safe_write.real_path(
             credentials
         )
@@ -170,6 +178,30 @@ class Journals:
     def remove(self, journal: Journal) -> None:
         safe_write.remove(self.path(journal.credentials_file, journal.section))
         safe_write.sync_folder(self.folder)
+
+
+FLAGS = ("keychain", "keep_old")
+"""The journal's fields that are true or false; every other one is text."""
+
+
+def journal_problem(data: object) -> str | None:
+    """What makes ``data`` (a journal's JSON) other than what :meth:`Journals.write` writes,
+    or None: every field there, of its type, and a known step. Checked when the journal is
+    read, before any code is asked for: a journal of the wrong shape would otherwise fail
+    halfway through the rotation, once the code is spent."""
+    if not isinstance(data, dict):
+        return "not a JSON object"
+    for name in Journal._fields:
+        if name not in data:
+            return f"it has no {name}"
+        value = data[name]
+        if name in FLAGS and type(value) is not bool:
+            return f"its {name} is not true or false"
+        if name not in FLAGS and not (type(value) is str and value.isprintable()):
+            return f"its {name} is not text on one line"
+    if data["step"] not in STEPS:
+        return f"its step is none of {', '.join(STEPS)}"
+    return None
 
 
 def no_checkpoint(name: str) -> None:

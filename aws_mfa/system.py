@@ -22,7 +22,12 @@ POSIX branch and a Windows branch:
 - **running a command in place**: ``execvpe`` on POSIX; on Windows a child
   whose exit code becomes aws-mfa's, Ctrl-C reaching it through the console;
 - **signals**: only those that exist are forwarded; on Linux a command
-  dies with aws-mfa (``PR_SET_PDEATHSIG``).
+  dies with aws-mfa (``PR_SET_PDEATHSIG``);
+- **the terminal lent to a command** (``exec --server``): on POSIX the
+  command gets a pseudo-terminal that :class:`TerminalRelay` joins to the
+  user's, and a prompt takes the terminal back through
+  :func:`open_terminal`; on Windows the console is the command's
+  (:class:`ConsoleLent`) and is not asked on.
 
 :data:`WINDOWS` is read at each call, so a test takes the Windows branch on
 Linux (``tests/test_platform.py``). Every file is opened in binary mode
@@ -39,8 +44,9 @@ import sys
 
 TYPE_CHECKING = False  # see aws_mfa.records: typing is not imported at run time
 if TYPE_CHECKING:
+    import threading
     from collections.abc import Callable, Mapping, Sequence
-    from typing import NoReturn
+    from typing import Any, NoReturn
 
 WINDOWS = sys.platform == "win32"
 """Take the Windows branches (a test sets it to simulate Windows on Linux)."""
@@ -151,10 +157,13 @@ def give_to(fd: int, uid: int, gid: int) -> None:
 
 class Terminal:
     """The user's terminal: prompts are written where they see them, lines read where they
-    type. On POSIX both are ``/dev/tty``; on Windows ``CONOUT$`` and ``CONIN$``."""
+    type. On POSIX both are ``/dev/tty``; on Windows ``CONOUT$`` and ``CONIN$``.
 
-    def __init__(self, reader: int, writer: int) -> None:
-        self.reader, self.writer = reader, writer
+    ``lender``: what lent the terminal to a command and took it back for this use
+    (:func:`open_terminal`); closing gives it back."""
+
+    def __init__(self, reader: int, writer: int, lender: Lender | None = None) -> None:
+        self.reader, self.writer, self.lender = reader, writer, lender
 
     def write(self, text: str) -> None:
         data = text.encode("utf-8")
@@ -172,13 +181,68 @@ class Terminal:
         return data.decode("utf-8", "replace").replace("\r\n", "\n")
 
     def close(self) -> None:
-        os.close(self.reader)
-        if self.writer != self.reader:
-            os.close(self.writer)
+        try:
+            os.close(self.reader)
+            if self.writer != self.reader:
+                os.close(self.writer)
+        finally:
+            if self.lender is not None:
+                self.lender.give_back()
+
+
+class Lender:
+    """What lent the user's terminal to a command (``exec --server``'s), and takes it back
+    for aws-mfa's own use: :class:`TerminalRelay` on POSIX, :class:`ConsoleLent` on Windows."""
+
+    def borrow(self) -> None:
+        """Take the terminal back until :meth:`give_back`; OSError when it cannot be."""
+        raise NotImplementedError
+
+    def give_back(self) -> None:
+        raise NotImplementedError
+
+    def __enter__(self) -> Lender:
+        """The terminal is lent inside the ``with`` block (see :data:`LENT`)."""
+        LENT.append(self)
+        return self
+
+    def __exit__(self, *exception: object) -> None:
+        LENT.remove(self)
+
+
+LENT: list[Lender] = []
+"""The lender of the terminal while a command holds it (at most one): the terminal is one
+per process, and every use of it in the process goes through :func:`open_terminal`."""
+
+
+def terminal_lent() -> bool:
+    """Whether the terminal is lent to a command (a stdin that is a terminal is then the
+    command's too, and is not read instead of the terminal)."""
+    return bool(LENT)
 
 
 def open_terminal() -> Terminal:
-    """The controlling terminal; OSError when there is none (cron, CI, an SDK's helper)."""
+    """The controlling terminal; OSError when there is none (cron, CI, an SDK's helper).
+
+    While the terminal is lent to a command (:data:`LENT`), it is taken back
+    first, so that aws-mfa is its only reader until the :class:`Terminal` is
+    closed; or OSError where it cannot be taken back (Windows).
+    """
+    lender = LENT[0] if LENT else None
+    if lender is not None:
+        lender.borrow()
+    try:
+        terminal = open_device()
+    except OSError:
+        if lender is not None:
+            lender.give_back()
+        raise
+    terminal.lender = lender
+    return terminal
+
+
+def open_device() -> Terminal:
+    """``/dev/tty``, or on Windows the console."""
     if WINDOWS:
         reader = os.open("CONIN$", os.O_RDONLY | BINARY)
         try:
@@ -217,6 +281,19 @@ def in_terminal_foreground() -> bool:
         return False
     finally:
         terminal.close()
+
+
+def command_text(words: Sequence[str]) -> str:
+    """``words`` as one command line that splits back into them the way this OS's tools
+    split one: POSIX shell quoting, or on Windows the C runtime's rules (botocore splits a
+    ``credential_process`` line by the same)."""
+    if WINDOWS:
+        import subprocess
+
+        return subprocess.list2cmdline(list(words))
+    import shlex
+
+    return shlex.join(words)
 
 
 def run_in_place(command: Sequence[str], env: Mapping[str, str]) -> NoReturn:
@@ -283,3 +360,434 @@ def die_with_parent() -> Callable[[], None] | None:
             os.kill(os.getpid(), sigterm)
 
     return in_the_child
+
+
+class ConsoleLent(Lender):
+    """Windows: the console is the command's while it runs, and is not taken back.
+
+    Windows has no job control: nothing stops a program that reads the
+    console while another does, and no pseudo-terminal aws-mfa could put
+    between them here. So a prompt does not race the command for the typed
+    code: the terminal counts as absent (:func:`open_terminal` fails), and a
+    code is asked for in a dialog (``--prompt auto`` chooses PowerShell's) or
+    the renewal fails with one line saying how to give codes instead.
+    """
+
+    def borrow(self) -> None:
+        raise OSError("the console belongs to the command exec --server runs")
+
+    def give_back(self) -> None:
+        """Nothing was taken."""
+
+
+def is_controlling_terminal(fd: int) -> bool:
+    """Whether ``fd`` is this process's controlling terminal (``tcgetpgrp`` fails on any
+    other file, another terminal too; ``/dev/tty``'s own device number names no terminal)."""
+    if sys.platform == "win32":
+        return False
+    try:
+        os.tcgetpgrp(fd)
+    except OSError:
+        return False
+    return True
+
+
+def is_pipe(fd: int) -> bool:
+    """Whether ``fd`` is a pipe or a socket (``| less``: another program of the pipeline, a
+    pager, may read the terminal)."""
+    import stat
+
+    try:
+        mode = os.fstat(fd).st_mode
+    except OSError:
+        return False
+    return stat.S_ISFIFO(mode) or stat.S_ISSOCK(mode)
+
+
+def terminal_relay() -> TerminalRelay | None:
+    """A relay of the user's terminal for a command, when aws-mfa can lend it one; None
+    where the command gets the terminal as it is: on Windows; with no controlling terminal;
+    when stdin is not that terminal (the command cannot read it there); when stdout is a
+    pipe (a pager after it reads the keys, which the relay would take); when aws-mfa does
+    not hold the terminal's foreground (it runs in the background)."""
+    if WINDOWS:
+        return None
+    if sys.platform == "win32":
+        return None
+    try:
+        terminal = open_device()
+    except OSError:
+        return None
+    fd = terminal.reader
+    try:
+        if is_controlling_terminal(0) and not is_pipe(1) and os.tcgetpgrp(fd) == os.getpgrp():
+            return TerminalRelay(fd)
+    except OSError:
+        pass
+    os.close(fd)
+    return None
+
+
+NO_PTY = "Windows has no pseudo-terminals"
+
+PAUSE_CEILING = 5.0
+"""Seconds a prompt waits for the relay to stop reading the terminal (it stops at once; it
+may have ended with the command)."""
+
+
+class TerminalRelay(Lender):
+    """The user's terminal lent to a command on a pseudo-terminal of its own (POSIX).
+
+    Job control alone cannot keep a command from reading what is typed for
+    aws-mfa: a read already waiting on the terminal (a shell at its prompt, a
+    REPL, ``terraform apply`` asking for "yes") keeps waiting when the
+    foreground changes and takes the next line; interactive shells ignore
+    SIGTTIN and take the terminal back. So, as ``sudo`` (``use_pty``),
+    ``script`` and ``ssh`` do, the command runs in a new session whose
+    controlling terminal is a pseudo-terminal (its stdin, and its stdout and
+    stderr where they were the terminal), and aws-mfa copies bytes between it
+    and the user's terminal, which it puts in raw mode. A prompt borrows the
+    terminal (:meth:`borrow`, through :func:`open_terminal`): the relay stops
+    reading it, its modes are put back for the line to be typed, and the
+    command's reads wait until :meth:`give_back`. The command keeps writing.
+
+    Signals: Ctrl-C, Ctrl-\\ and the rest go to the pseudo-terminal as bytes,
+    whose line discipline signals the command's foreground job, as the
+    terminal would have. Ctrl-Z too, except when the command holds its
+    pseudo-terminal's foreground itself (not a shell running a job): a session
+    leader's group is orphaned and would ignore SIGTSTP, so aws-mfa stops it
+    (SIGSTOP), then stops itself (SIGTSTP) as the whole job used to stop; on
+    ``fg`` both continue. The window size follows the terminal's (SIGWINCH).
+    """
+
+    terminal: int
+    master: int
+    slave: int
+    wake_reader: int
+    wake_writer: int
+    modes: list[Any]
+    lock: threading.Lock
+    paused: threading.Event
+    borrowers: int
+    pause: bool
+    listening: bool
+    finished: bool
+    closed: bool
+    pid: int
+
+    def __init__(self, terminal: int) -> None:
+        if sys.platform == "win32":
+            raise OSError(NO_PTY)
+        import pty
+        import termios
+        import threading
+
+        self.terminal = terminal
+        self.modes = termios.tcgetattr(terminal)
+        self.master, self.slave = pty.openpty()
+        termios.tcsetattr(self.slave, termios.TCSANOW, self.modes)
+        self.copy_window_size()
+        self.wake_reader, self.wake_writer = os.pipe()
+        os.set_blocking(self.wake_writer, False)
+        self.lock = threading.Lock()
+        self.borrowers = 0
+        self.pause = False
+        self.listening = False
+        self.paused = threading.Event()
+        self.finished = False
+        self.closed = False
+        self.pid = 0
+
+    def streams(self) -> list[int | None]:
+        """The command's stdin, stdout and stderr: the pseudo-terminal where aws-mfa's are the
+        user's terminal; None (aws-mfa's own) where they are not."""
+        return [self.slave if is_controlling_terminal(fd) else None for fd in (0, 1, 2)]
+
+    def child_setup(self, also: Callable[[], None] | None) -> Callable[[], None]:
+        """What the command's process runs before it starts, after ``setsid()``: the
+        pseudo-terminal becomes its controlling terminal; then ``also``."""
+        if sys.platform == "win32":
+            raise OSError(NO_PTY)
+        import fcntl
+        import termios
+
+        slave, request = self.slave, termios.TIOCSCTTY
+
+        def in_the_child() -> None:
+            fcntl.ioctl(slave, request, 0)
+            if also is not None:
+                also()
+
+        return in_the_child
+
+    def started(self, pid: int) -> None:
+        """The command runs: only it holds the pseudo-terminal's other side now."""
+        self.pid = pid
+        os.close(self.slave)
+        self.slave = -1  # never closed twice: the number may be another file's by then
+
+    def poke(self) -> None:
+        """Make the relay look again (under :attr:`lock`, while it is open)."""
+        try:
+            os.write(self.wake_writer, b".")
+        except OSError:  # full: it will look anyway
+            return
+
+    def copy_window_size(self) -> None:
+        if sys.platform == "win32":
+            raise OSError(NO_PTY)
+        import fcntl
+        import termios
+
+        try:
+            size = fcntl.ioctl(self.terminal, termios.TIOCGWINSZ, b"\0" * 8)
+            fcntl.ioctl(self.master, termios.TIOCSWINSZ, size)
+        except OSError:
+            return
+
+    def set_modes(self, raw: bool) -> None:
+        """The terminal in raw mode (bytes pass as typed), or back in the modes it had."""
+        if sys.platform == "win32":
+            raise OSError(NO_PTY)
+        import termios
+        import tty
+
+        try:
+            if raw:
+                tty.setraw(self.terminal, termios.TCSADRAIN)
+            else:
+                termios.tcsetattr(self.terminal, termios.TCSADRAIN, self.modes)
+        except (OSError, termios.error):
+            return
+
+    def borrow(self) -> None:
+        import threading
+
+        with self.lock:
+            self.borrowers += 1
+            if self.borrowers > 1 or self.finished:
+                return
+            self.pause = True
+            wait = self.listening  # else the relay is not reading the terminal now
+            if wait:
+                self.paused.clear()
+                self.poke()
+        if wait and threading.current_thread() is not threading.main_thread():
+            self.paused.wait(PAUSE_CEILING)
+        with self.lock:  # never a file of the relay's once it closed them
+            if not self.finished:
+                self.set_modes(raw=False)
+
+    def give_back(self) -> None:
+        with self.lock:
+            self.borrowers -= 1
+            if self.borrowers > 0 or self.finished:
+                return
+            self.set_modes(raw=True)
+            self.pause = False
+            self.poke()
+
+    def suspend_char(self) -> bytes | None:
+        """The byte that suspends (Ctrl-Z), when the terminal's modes give it that meaning."""
+        if sys.platform == "win32":
+            raise OSError(NO_PTY)
+        import termios
+
+        if not self.modes[3] & termios.ISIG:
+            return None
+        char = self.modes[6][termios.VSUSP]
+        return char if isinstance(char, bytes) and char != b"\0" else None
+
+    def run(self, forward: Callable[[int], None]) -> int:
+        """Relay until the command ends; its exit code (128 + N after signal N).
+
+        ``forward(signal)``: what to do with SIGINT, SIGTERM and SIGHUP sent to
+        aws-mfa (SIGINT now comes from the terminal only while a prompt holds
+        it, and goes to the command's foreground job).
+        """
+        if sys.platform == "win32":
+            raise OSError(NO_PTY)
+        import signal
+
+        def on_signal(number: int, frame: object) -> None:
+            forward(number)
+
+        def look(number: int, frame: object) -> None:
+            """The wakeup fd below has woken the relay already."""
+
+        handlers: dict[int, Callable[..., object] | int | None] = {
+            signal.SIGCHLD: look,
+            signal.SIGWINCH: look,
+            **{number: on_signal for number in signals(("SIGINT", "SIGTERM", "SIGHUP"))},
+        }
+        previous = {number: signal.signal(number, handler) for number, handler in handlers.items()}
+        # Every signal (the command ended, the window changed) writes to the wakeup fd, which
+        # ends the relay's wait at once, whichever thread the system gave the signal to.
+        woken_by = signal.set_wakeup_fd(self.wake_writer, warn_on_full_buffer=False)
+        with self.lock:
+            if not self.pause:  # a prompt that came first has the terminal as it was
+                self.set_modes(raw=True)
+        own_lines(sys.stderr, raw=True)
+        try:
+            status = self.relay()
+        finally:
+            signal.set_wakeup_fd(woken_by)
+            for number, handler in previous.items():
+                signal.signal(number, handler)
+            self.finish()
+            own_lines(sys.stderr, raw=False)
+        code = os.waitstatus_to_exitcode(status)
+        return 128 - code if code < 0 else code
+
+    def relay(self) -> int:
+        """Copy bytes both ways until the command ends; its wait status."""
+        if sys.platform == "win32":
+            raise OSError(NO_PTY)
+        import select
+
+        suspend = self.suspend_char()
+        reading, output = True, True
+        while True:
+            done, status = os.waitpid(self.pid, os.WNOHANG)
+            if done:
+                return status
+            with self.lock:
+                self.listening = reading and not self.pause
+                if not self.listening:
+                    self.paused.set()
+                listen = [self.wake_reader, *([self.master] if output else [])]
+                listen += [self.terminal] if self.listening else []
+            ready, _, _ = select.select(listen, [], [])
+            if self.wake_reader in ready:
+                os.read(self.wake_reader, 512)
+                self.copy_window_size()
+            if self.master in ready:
+                output = self.copy(self.master, self.terminal)
+            if self.terminal in ready:
+                reading = self.from_terminal(suspend)
+
+    def copy(self, source: int, target: int) -> bool:
+        """Copy what ``source`` has to ``target``; False at its end."""
+        try:
+            data = os.read(source, 65536)
+        except OSError:  # EIO: the command's side is closed
+            return False
+        write_all(target, data)
+        return bool(data)
+
+    def from_terminal(self, suspend: bytes | None) -> bool:
+        """Pass what was typed to the command; False when the terminal is gone."""
+        if sys.platform == "win32":
+            raise OSError(NO_PTY)
+        try:
+            data = os.read(self.terminal, 4096)
+        except OSError:
+            return False
+        if not data:
+            return False
+        while suspend is not None and suspend in data and self.leads_itself():
+            before, _, data = data.partition(suspend)
+            write_all(self.master, before)
+            self.suspend()
+        write_all(self.master, data)
+        return True
+
+    def interrupt(self) -> None:
+        """SIGINT to the command's foreground job, as Ctrl-C typed there would send it."""
+        if sys.platform == "win32":
+            raise OSError(NO_PTY)
+        import signal
+
+        try:
+            group = os.tcgetpgrp(self.master)
+        except OSError:  # where the pseudo-terminal does not say (not Linux): the command's
+            group = self.pid
+        try:
+            os.killpg(group, signal.SIGINT)
+        except OSError:
+            return
+
+    def leads_itself(self) -> bool:
+        """Whether the command holds its pseudo-terminal's foreground itself."""
+        if sys.platform == "win32":
+            return False
+        try:
+            return bool(os.tcgetpgrp(self.master) == self.pid)
+        except OSError:
+            return False
+
+    def suspend(self) -> None:
+        """Ctrl-Z: the command stops, then aws-mfa as its shell's job; both go on at ``fg``."""
+        if sys.platform == "win32":
+            raise OSError(NO_PTY)
+        import signal
+
+        try:
+            os.killpg(self.pid, signal.SIGSTOP)
+        except OSError:
+            return
+        self.set_modes(raw=False)
+        os.kill(os.getpid(), signal.SIGTSTP)  # ignored when no shell does job control
+        self.set_modes(raw=True)
+        self.copy_window_size()
+        try:
+            os.killpg(self.pid, signal.SIGCONT)
+        except OSError:
+            return
+
+    def finish(self) -> None:
+        """The command ended: its last output shown, the terminal's modes back."""
+        import select
+        import time
+
+        with self.lock:
+            self.finished = True
+            self.paused.set()
+        deadline = time.monotonic() + FINAL_OUTPUT * 5  # a background job may write on
+        while select.select([self.master], [], [], FINAL_OUTPUT)[0]:
+            if not self.copy(self.master, self.terminal) or time.monotonic() > deadline:
+                break
+        self.set_modes(raw=False)
+        self.close()
+
+    def close(self) -> None:
+        """Close what the relay opened (the command could not start, or it ended)."""
+        with self.lock:
+            self.finished = True
+            self.paused.set()
+            fds = (self.master, self.slave, self.wake_reader, self.wake_writer, self.terminal)
+            for fd in fds if not self.closed else ():
+                try:
+                    if fd >= 0:
+                        os.close(fd)
+                except OSError:
+                    continue
+            self.closed = True
+
+
+def own_lines(stream: object, raw: bool) -> None:
+    """aws-mfa's own lines (its log on stderr) end in CR LF while the terminal they go to is
+    raw, which moves down a line on LF alone; in LF again after. Only a stream that is
+    the terminal, and a text stream that can be told (not a test's StringIO)."""
+    reconfigure = getattr(stream, "reconfigure", None)
+    fileno = getattr(stream, "fileno", None)
+    if reconfigure is None or fileno is None:
+        return
+    try:
+        if not is_controlling_terminal(fileno()):
+            return
+        stream.flush()  # type: ignore[attr-defined]
+        reconfigure(newline="\r\n" if raw else "\n")
+    except (OSError, ValueError):
+        return
+
+
+FINAL_OUTPUT = 0.2
+"""Seconds the relay waits for more of what the command wrote just before it ended (the
+pseudo-terminal hands it over asynchronously); it stops at once when the command's side
+closes."""
+
+
+def write_all(fd: int, data: bytes) -> None:
+    while data:
+        data = data[os.write(fd, data) :]

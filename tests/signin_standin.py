@@ -19,9 +19,15 @@ It listens on 127.0.0.1 (a free port), and ``aws-mfa console`` is sent to it wit
   its own login URLs.
 
 ``fault`` makes it answer otherwise (a status and a body, or None to hang
-until the test ends), and ``refuse_post`` answers POST with 405, as an endpoint
-that takes only GET would. Every request is recorded (:attr:`SigninStandIn.seen`).
-Each token it gives joins the secret scan of every run (tests/conftest.py).
+until the test ends), and ``refuse_post`` answers a POST getSigninToken with the
+status it holds (405, as an endpoint that takes only GET; 400, as one that reads
+the query alone). Every request is recorded (:attr:`SigninStandIn.seen`), the
+``SessionType`` it was sent with too. Each token it gives joins the secret scan
+of every run (tests/conftest.py).
+
+It plays an HTTPS proxy as well: a ``CONNECT`` is recorded, with the host and
+port it names, and refused with 502, so that a test learns which sign-in host
+aws-mfa would reach, without leaving this machine.
 """
 
 from __future__ import annotations
@@ -65,6 +71,7 @@ class Seen:
     session_duration: str | None = None
     proxied: bool = False
     """It came through a proxy (the request line held an absolute URL)."""
+    session_type: str | None = None
 
 
 @dataclass
@@ -73,7 +80,8 @@ class SigninStandIn:
     tls_folder: Path | None = None
     """Serve HTTPS with a certificate of a throw-away CA (:attr:`ca_bundle`) made there."""
     ca_bundle: Path | None = None
-    refuse_post: bool = False
+    refuse_post: int | None = None
+    """The status a POST getSigninToken is answered with, instead of a token."""
     fault: Callable[[], tuple[int, bytes] | None] | None = None
     seen: list[Seen] = field(default_factory=list)
     tokens: dict[str, float] = field(default_factory=dict)
@@ -94,6 +102,12 @@ class SigninStandIn:
             def do_POST(self) -> None:
                 length = int(self.headers.get("Content-Length") or 0)
                 standin.handle(self, "POST", self.rfile.read(length))
+
+            def do_CONNECT(self) -> None:
+                standin.seen.append(Seen("CONNECT", "", self.path, 502, proxied=True))
+                self.send_response(502)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.server.daemon_threads = True
@@ -155,8 +169,9 @@ class SigninStandIn:
         self, path: str, method: str, params: dict[str, str], seen: Seen
     ) -> tuple[int, bytes] | tuple[int, bytes, str]:
         if path == "/federation" and seen.action == "getSigninToken":
+            seen.session_type = params.get("SessionType")
             if method == "POST" and self.refuse_post:
-                return 405, b""
+                return self.refuse_post, b'{"message":"not this way"}'
             return self.signin_token(params, seen)
         if path == "/federation" and seen.action == "login" and method == "GET":
             return self.login(params)

@@ -241,7 +241,7 @@ CASES = [
             2,
             "--token: the MFA code must be exactly six digits",
         )
-        for code in ["", "12345", "1234567", "12a456", " 123456"]
+        for code in ["", "12345", "1234567", "12a456", "123 45"]
     ],
     Case(
         "code in MFA_TOKEN",

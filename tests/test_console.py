@@ -38,7 +38,7 @@ from tests.conftest import (
     long_term,
     write,
 )
-from tests.signin_standin import SigninStandIn
+from tests.signin_standin import REFUSED, SigninStandIn
 from tests.signin_standin import signin as signin_endpoint
 from tests.strict_sts import StrictSts, strict_sts
 
@@ -47,6 +47,9 @@ __all__ = ["signin_endpoint", "strict_sts"]  # fixtures, used by name
 AWS = signin.PARTITIONS["aws"]
 CN = signin.PARTITIONS["aws-cn"]
 GOV = signin.PARTITIONS["aws-us-gov"]
+EUSC = signin.PARTITIONS["aws-eusc"]
+EUSC_ROLE = "arn:aws-eusc:iam::210987654321:role/admin"
+GOV_ROLE = "arn:aws-us-gov:iam::210987654321:role/admin"
 TOKEN = "TOKEN123"
 
 
@@ -156,6 +159,25 @@ GOLDEN = [
         console.Where(),
         "https://us-gov-east-1.console.amazonaws-us-gov.com/console/home?region=us-gov-east-1",
     ),
+    (EUSC, None, console.Where(), "https://console.amazonaws-eusc.eu/console/home"),
+    (
+        EUSC,
+        "eusc-de-east-1",
+        console.Where(),
+        "https://eusc-de-east-1.console.amazonaws-eusc.eu/console/home?region=eusc-de-east-1",
+    ),
+    (
+        EUSC,
+        "eusc-de-east-1",
+        console.Where(service="iam"),
+        "https://eusc-de-east-1.console.amazonaws-eusc.eu/iam/home",
+    ),
+    (
+        EUSC,
+        "eusc-de-east-1",
+        console.Where(url="https://s3.console.amazonaws-eusc.eu/s3/buckets"),
+        "https://s3.console.amazonaws-eusc.eu/s3/buckets",
+    ),
 ]
 
 
@@ -171,10 +193,19 @@ def test_golden_destinations(
     [
         (AWS, None, "https://signin.aws.amazon.com"),
         (AWS, "eu-west-1", "https://eu-west-1.signin.aws.amazon.com"),
+        (AWS, "ap-southeast-7", "https://ap-southeast-7.signin.aws.amazon.com"),
+        (AWS, "us-east-1", "https://signin.aws.amazon.com"),
+        (AWS, "eu-fake-9", "https://signin.aws.amazon.com"),  # not a region AWS lists
+        (AWS, "xx-evil-1", "https://signin.aws.amazon.com"),
         (CN, None, "https://signin.amazonaws.cn"),
         (CN, "cn-north-1", "https://signin.amazonaws.cn"),
+        (CN, "cn-northwest-1", "https://signin.amazonaws.cn"),
         (GOV, None, "https://signin.amazonaws-us-gov.com"),
         (GOV, "us-gov-west-1", "https://signin.amazonaws-us-gov.com"),
+        (GOV, "us-gov-east-1", "https://signin.amazonaws-us-gov.com"),
+        (EUSC, None, "https://eusc-de-east-1.signin.amazonaws-eusc.eu"),
+        (EUSC, "eusc-de-east-1", "https://eusc-de-east-1.signin.amazonaws-eusc.eu"),
+        (EUSC, "eusc-de-west-9", "https://eusc-de-east-1.signin.amazonaws-eusc.eu"),
     ],
 )
 def test_golden_signin_hosts_and_urls(
@@ -234,7 +265,66 @@ def test_the_partition_of_a_region_agrees_with_botocore(region: str, name: str) 
         assert found == [name]
 
 
-@pytest.mark.parametrize("partition", ["aws-iso", "aws-iso-b", "aws-eusc"])
+def test_the_regional_sign_in_hosts_are_regions_botocore_lists() -> None:
+    """The table names no region AWS does not list (botocore's endpoints data), and takes
+    none of the global host's (us-east-1) or another partition's."""
+    import botocore.loaders
+
+    endpoints = botocore.loaders.Loader().load_data("endpoints")["partitions"]
+    listed = {part["partition"]: set(part["regions"]) for part in endpoints}
+    for name, part in signin.PARTITIONS.items():
+        if name in listed:  # an older botocore may not know the newest partitions
+            assert part.signin_regions <= listed[name], name
+        assert all(signin.partition_of_region(region) == name for region in part.signin_regions)
+        assert part.home_region is None or part.home_region in part.signin_regions
+    assert "us-east-1" not in AWS.signin_regions
+    assert len(AWS.signin_regions) >= 30
+
+
+@pytest.mark.parametrize(
+    ("args", "host"),
+    [
+        (["--region", "eu-west-1"], "eu-west-1.signin.aws.amazon.com:443"),
+        (["--region", "us-east-1"], "signin.aws.amazon.com:443"),
+        (["--region", "eu-fake-9"], "signin.aws.amazon.com:443"),
+        ([], "signin.aws.amazon.com:443"),
+        (
+            ["--assume-role", EUSC_ROLE, "-c", "123456"],
+            "eusc-de-east-1.signin.amazonaws-eusc.eu:443",
+        ),
+        (
+            ["--assume-role", EUSC_ROLE, "--region", "eusc-de-east-1", "-c", "123456"],
+            "eusc-de-east-1.signin.amazonaws-eusc.eu:443",
+        ),
+        (["--assume-role", GOV_ROLE, "-c", "123456"], "signin.amazonaws-us-gov.com:443"),
+    ],
+)
+def test_the_sign_in_host_is_the_regions_only_where_aws_lists_one(
+    dev: Path,
+    run: AwsMfa,
+    sts: object,
+    signin_endpoint: SigninStandIn,
+    args: list[str],
+    host: str,
+) -> None:
+    """The stand-in plays the HTTPS proxy: the CONNECT names the host aws-mfa would reach.
+    It refuses the tunnel, so the run ends there, with one line."""
+    sts_host = urllib.parse.urlsplit(sts.url).netloc  # type: ignore[attr-defined]
+    result = run(
+        "console",
+        "-p",
+        "dev",
+        *args,
+        "--print",
+        AWS_MFA_SIGNIN_ENDPOINT="",
+        HTTPS_PROXY=signin_endpoint.url,
+        NO_PROXY=sts_host,
+    )
+    assert "cannot connect to the console's sign-in endpoint" in one_error(result, 6)
+    assert [(seen.method, seen.path) for seen in signin_endpoint.seen] == [("CONNECT", host)]
+
+
+@pytest.mark.parametrize("partition", ["aws-iso", "aws-iso-b", "aws-iso-e", "aws-iso-f"])
 def test_a_partition_without_console_sign_in_is_refused_before_any_call(
     dev: Path, run: AwsMfa, strict_sts: StrictSts, signin_endpoint: SigninStandIn, partition: str
 ) -> None:
@@ -437,6 +527,26 @@ def test_a_role_profile_after_one_login_needs_no_code(
     assert [seen.kind for seen in signin_endpoint.seen if seen.kind] == ["AssumeRole"]
 
 
+def test_the_console_uses_the_role_export_assumed_and_sends_nothing_again(
+    credentials: Path,
+    home: Path,
+    run: AwsMfa,
+    strict_sts: StrictSts,
+    signin_endpoint: SigninStandIn,
+) -> None:
+    """Issue 36: roles assumed for export, exec and the console are kept and handed out again
+    while they have more than 15 minutes left."""
+    write(credentials, long_term("dev-long-term"))
+    write(home / ".aws" / "config", f"[profile prod]\nrole_arn = {ROLE}\nsource_profile = dev\n")
+    assert run("export", "-p", "prod", "--format", "process", "-c", "123456").code == 0
+    assert strict_sts.calls == ["GetSessionToken", "AssumeRole"]
+    result = run("console", "-p", "prod", "--print")
+    assert result.code == 0, result.stderr
+    assert f"Using role {ROLE} assumed before" in result.stderr
+    assert strict_sts.calls == ["GetSessionToken", "AssumeRole"]  # nothing sent to STS again
+    assert [seen.kind for seen in signin_endpoint.seen if seen.kind] == ["AssumeRole"]
+
+
 def test_a_long_console_session_of_a_role_profile_costs_one_code_and_no_login(
     credentials: Path,
     home: Path,
@@ -466,6 +576,22 @@ def test_role_credentials_the_profile_holds_are_used_as_they_are(
     (token_request, _) = signin_endpoint.seen
     assert token_request.kind == "AssumeRole"
     assert token_request.session_duration is None
+
+
+def test_role_keys_another_tool_replaced_are_not_used_as_they_are(
+    dev: Path, run: AwsMfa, strict_sts: StrictSts, signin_endpoint: SigninStandIn
+) -> None:
+    """Their expiry is unknown (aws_mfa_written_key_id names other keys): the console takes
+    the profile's own way (here a federation token), never those keys."""
+    from tests.test_own_writes import OTHER_TOOL, replace_keys
+
+    assert run("-p", "dev", "--assume-role", ROLE, "-c", "123456").code == 0
+    replace_keys(dev, "dev", OTHER_TOOL)
+    result = run("console", "-p", "dev", "--print")
+    signin_endpoint.visit(printed_url(result))
+    assert "holds credentials of role" not in result.stderr
+    (token_request, _) = signin_endpoint.seen
+    assert token_request.kind == "GetFederationToken"  # credentials STS issued to aws-mfa
 
 
 def test_one_code_a_day_covers_console_too(
@@ -595,6 +721,8 @@ def test_an_answer_that_is_not_a_token_is_one_line(
     signin_endpoint.fault = lambda: (status, body)
     result = run("console", "-p", "dev", "--print")
     assert message in one_error(result, code)
+    if status == 400:  # it names nothing of the credentials: GET is asked too, and refused
+        assert [seen.method for seen in signin_endpoint.seen] == ["POST", "GET"]
     assert result.stdout == ""
     assert body.decode(errors="replace") not in result.stderr or not body
 
@@ -632,15 +760,139 @@ def test_an_endpoint_that_cannot_be_reached_is_one_line(dev: Path, run: AwsMfa) 
     )
 
 
-def test_an_endpoint_that_refuses_post_is_asked_with_get(
+def test_the_post_carries_session_type_json_and_no_credentials_in_its_url(
     dev: Path, run: AwsMfa, signin_endpoint: SigninStandIn
 ) -> None:
-    signin_endpoint.refuse_post = True
+    """As AWS's own toolkit asks for the token."""
     signin_endpoint.visit(printed_url(run("console", "-p", "dev", "--print")))
+    token_request = signin_endpoint.seen[0]
+    assert (token_request.method, token_request.status) == ("POST", 200)
+    assert token_request.session_type == "json"
+    assert token_request.path == "/federation"
+
+
+@pytest.mark.parametrize("status", [400, 404, 405, 411, 413, 415, 429])
+def test_any_4xx_that_is_not_about_the_credentials_is_asked_again_with_get(
+    dev: Path, run: AwsMfa, signin_endpoint: SigninStandIn, status: int
+) -> None:
+    signin_endpoint.refuse_post = status
+    result = run("console", "-p", "dev", "--print")
+    assert signin_endpoint.visit(printed_url(result)) == (
+        "https://console.aws.amazon.com/console/home"
+    )
     assert [(seen.method, seen.status) for seen in signin_endpoint.seen[:2]] == [
-        ("POST", 405),
+        ("POST", status),
         ("GET", 200),
     ]
+    assert f"answered the POST with HTTP {status}" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("status", "body"),
+    [
+        (400, b"<h1>HTTP Status 400 - Invalid credentials parameter</h1>"),  # AWS's page
+        (400, REFUSED),
+        (400, b'{"message":"Invalid Session parameter"}'),
+        (400, b'{"message":"Invalid SessionDuration parameter"}'),
+        (401, b""),
+        (403, b"<html>Forbidden</html>"),
+    ],
+)
+def test_a_4xx_refusing_the_credentials_is_said_so_and_never_asked_again(
+    dev: Path, run: AwsMfa, signin_endpoint: SigninStandIn, status: int, body: bytes
+) -> None:
+    """The credentials go into no URL when the endpoint has refused them already."""
+    signin_endpoint.fault = lambda: (status, body)
+    error = one_error(run("console", "-p", "dev", "--print"), 5)
+    assert "refused the federation token of" in error
+    assert f"HTTP {status}" in error
+    assert [seen.method for seen in signin_endpoint.seen] == ["POST"]
+
+
+def test_an_mfa_session_refused_to_the_post_is_never_sent_with_get(
+    dev: Path, run: AwsMfa, strict_sts: StrictSts, signin_endpoint: SigninStandIn
+) -> None:
+    assert run("-p", "dev", "-c", "123456").code == 0
+    key_id = next(key for key, issued in strict_sts.issued.items() if issued.action)
+    issued = strict_sts.issued[key_id]
+    session = TemporaryCredentials(key_id, issued.secret, issued.token, expiration=None)  # type: ignore[arg-type]
+    transport = signin.Transport(http_session(signin_endpoint.url), 10)
+    with pytest.raises(StsRefusedError, match="with HTTP 400"):
+        signin.signin_token(transport, signin_endpoint.url, session, kind="MFA session")
+    assert [(seen.method, seen.status) for seen in signin_endpoint.seen] == [("POST", 400)]
+
+
+def test_govcloud_is_asked_with_get_alone(
+    dev: Path, run: AwsMfa, strict_sts: StrictSts, signin_endpoint: SigninStandIn
+) -> None:
+    """Its sign-in takes no POST form (AWS's toolkit); the stand-in answers a POST 400, as an
+    endpoint reading the query alone would."""
+    signin_endpoint.refuse_post = 400
+    result = run("console", "-p", "dev", "--assume-role", GOV_ROLE, "-c", "123456", "--print")
+    assert signin_endpoint.visit(printed_url(result)) == (
+        "https://console.amazonaws-us-gov.com/console/home"
+    )
+    token_request = signin_endpoint.seen[0]
+    assert (token_request.method, token_request.status) == ("GET", 200)
+    assert token_request.kind == "AssumeRole"
+    assert [seen.method for seen in signin_endpoint.seen] == ["GET", "GET"]  # token, login
+
+
+def test_the_european_sovereign_cloud_signs_in_to_its_own_console(
+    dev: Path, run: AwsMfa, strict_sts: StrictSts, signin_endpoint: SigninStandIn
+) -> None:
+    result = run(
+        "console",
+        "-p",
+        "dev",
+        "--assume-role",
+        EUSC_ROLE,
+        "--region",
+        "eusc-de-east-1",
+        "--service",
+        "ec2",
+        "-c",
+        "123456",
+        "--print",
+    )
+    assert signin_endpoint.visit(printed_url(result)) == (
+        "https://eusc-de-east-1.console.amazonaws-eusc.eu/ec2/home?region=eusc-de-east-1"
+    )
+    token_request = signin_endpoint.seen[0]
+    assert (token_request.method, token_request.session_type) == ("POST", "json")
+    assert (token_request.kind, token_request.chained) == ("AssumeRole", True)
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://console.aws.amazon.com/",
+        "https://console.amazonaws-eusc.eu.evil.example/",
+        "https://console.amazonaws.eu/",
+    ],
+)
+def test_a_european_sovereign_cloud_destination_is_checked_against_its_console_host(
+    dev: Path,
+    run: AwsMfa,
+    strict_sts: StrictSts,
+    signin_endpoint: SigninStandIn,
+    url: str,
+) -> None:
+    args = ("--assume-role", EUSC_ROLE, "--destination", url, "--print")
+    error = one_error(run("console", "-p", "dev", *args), 2)
+    assert "is not the AWS console of partition aws-eusc" in error
+    assert "console.amazonaws-eusc.eu" in error
+    assert strict_sts.calls == []
+    assert signin_endpoint.seen == []
+
+
+def test_a_region_outside_the_european_sovereign_cloud_is_refused(
+    dev: Path, run: AwsMfa, strict_sts: StrictSts
+) -> None:
+    args = ("--assume-role", EUSC_ROLE, "--region", "eu-central-1", "--print")
+    error = one_error(run("console", "-p", "dev", *args), 2)
+    assert "is not in partition aws-eusc" in error
+    assert strict_sts.calls == []
 
 
 def test_the_proxy_of_the_environment_is_used(

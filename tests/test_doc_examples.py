@@ -250,7 +250,7 @@ def registered(function: Setup) -> Setup:
     return function
 
 
-ROLE_PROFILE = f"[profile prod]\nrole_arn = {ROLE}\nsource_profile = dev\n"
+ROLE_PROFILE = f"[profile prod]\nrole_arn = {ROLE}\nsource_profile = dev\nregion = eu-west-1\n"
 DEVICE_PROFILE = "[profile dev]\nmfa_serial = arn:aws:iam::123456789012:mfa/alice\n\n"
 PROD_KEY_ID = "AKIAEXAMPLEPROD0ABCD"
 ALICE_IN_PROD = "arn:aws:iam::210987654321:user/alice"

@@ -247,13 +247,16 @@ def test_no_terminal_and_no_token_fails_at_once(credentials: Path, aws_mfa: AwsM
     before = credentials.read_bytes()
     result = aws_mfa(stdin="123456\n")
     assert result.code == 4
-    assert result.error_lines == [
-        "ERROR - an MFA code is needed and there is neither a terminal nor a desktop to ask "
-        "on; give aws-mfa a source that needs none: MFA_PROMPT=ykman for a YubiKey, or a "
-        "dialog (MFA_PROMPT=zenity, kdialog, osascript or powershell) where a desktop can "
-        "show one, or --token-command or MFA_TOKEN_COMMAND, or --token or MFA_TOKEN; or run "
-        "'aws-mfa' once in a terminal, and later runs use the session it keeps"
-    ]
+    [line] = result.error_lines
+    assert line.startswith(
+        "ERROR - short-term section [default] is missing; no MFA code can be asked for here: "
+        "no terminal"
+    )
+    assert line.endswith(  # the code was piped: the hint says how it is read
+        "; run 'aws-mfa' in a terminal to renew it, or pass a code on stdin with '--token -', "
+        "or set MFA_TOKEN_COMMAND or MFA_PROMPT=ykman (see 'Codes without a terminal' in "
+        "docs/usage.md)"
+    )
     assert credentials.read_bytes() == before
 
 

@@ -33,6 +33,7 @@ from tests.conftest import (
     Result,
     check_no_secrets,
     long_term,
+    new_window,
     run_with_terminal,
     write,
 )
@@ -214,6 +215,28 @@ def test_keys_in_default_move_on_a_terminal_and_the_login_goes_on(
     assert identity.code == 0, identity.stderr
 
 
+@pytest.mark.e2e
+def test_after_the_move_a_login_asks_for_the_device_and_goes_on(
+    credentials: Path, environment: dict[str, str], strict_sts: StrictSts
+) -> None:
+    """Issue 32: after the [default] move the run stopped with "no MFA device given"; now it
+    asks for the device there, as --setup does, says what it is, and writes it down."""
+    write(credentials, CONFIGURED)
+    replies = [
+        (MOVE_QUESTION, "\n"),
+        ("MFA device ARN", f"{DEVICE}\n"),
+        ("Enter AWS MFA code", "123456\n"),
+    ]
+    result = terminal(environment, replies=replies)
+    assert result.code == 0, result.stderr
+    assert "the ARN of your MFA device (what the AWS CLI calls mfa_serial)" in result.stderr
+    document = ini.parse(credentials.read_text(), "c")
+    assert (document.values("default-long-term") or {})["aws_mfa_device"] == DEVICE
+    assert (document.values("default") or {})["aws_access_key_id"].startswith("ASIASTRICT")
+    assert strict_sts.calls[-1] == "GetSessionToken"  # after the device look-up, one code
+    assert strict_sts.calls.count("GetSessionToken") == 1
+
+
 def test_keys_in_default_with_no_terminal_name_the_command_that_moves_them(
     credentials: Path, aws_mfa_in_process: AwsMfa, sts: LocalSts
 ) -> None:
@@ -247,11 +270,15 @@ def test_setup_moves_keys_and_never_copies_them(
     credentials: Path, home: Path, environment: dict[str, str]
 ) -> None:
     write(credentials, CONFIGURED)
-    replies = [("Profile name [default]: ", "\n"), (MOVE_QUESTION, "y\n")]
+    replies = [
+        ("Profile name [default]: ", "\n"),
+        (MOVE_QUESTION, "y\n"),
+        ("MFA device ARN", f"{DEVICE}\n"),  # aws configure wrote none
+    ]
     result = terminal(environment, "--setup", "--backup", replies=replies)
     assert result.code == 0, result.stderr
     assert "aws_access_key_id: " not in result.terminal  # no key was asked for
-    assert credentials.read_text() == MOVED
+    assert credentials.read_text() == MOVED + f"aws_mfa_device = {DEVICE}\n"
     assert "Moved the long-term keys of [default] to [default-long-term]" in result.stderr
 
 
@@ -429,8 +456,8 @@ def test_with_no_terminal_the_message_names_what_works_there_and_the_variable_wo
         "export", "-p", "dev", "--format", "process"
     )  # as credential_process
     assert result.code == 4
-    assert "--token-command or MFA_TOKEN_COMMAND" in result.error_lines[0]
-    assert "run 'aws-mfa -p dev' once in a terminal" in result.error_lines[0]
+    assert "MFA_TOKEN_COMMAND" in result.error_lines[0]
+    assert "run 'aws-mfa -p dev' in a terminal" in result.error_lines[0]
     works = aws_mfa_in_process(
         "export", "-p", "dev", "--format", "process", MFA_TOKEN_COMMAND="echo 123456"
     )
@@ -473,3 +500,60 @@ def test_the_aws_cli_takes_a_written_section_before_an_aws_login_profile_as_warn
     result = aws_cli("sts", "get-caller-identity", "--profile", "console")
     assert result.code == 0, result.stderr
     assert sts.requests[-1]["@key_id"] == written["aws_access_key_id"]  # not the login's
+
+
+# Hints that run as they are pasted, and typos named (issue 32, item 6).
+
+
+def hinted_command(line: str) -> list[str]:
+    """The arguments of the first 'aws-mfa ...' a message tells the user to run."""
+    import re
+    import shlex
+
+    found = re.search(r"'(aws-mfa[^']*)'", line)
+    assert found, line
+    return shlex.split(found.group(1))[1:]
+
+
+def test_the_hint_for_keys_in_another_section_runs_as_pasted(
+    credentials: Path, aws_mfa_in_process: AwsMfa, strict_sts: StrictSts
+) -> None:
+    """Before, the hint dropped '-p dev' ('aws-mfa --long-term-section keys'), which wrote
+    over the keys' own section and exited 2."""
+    write(credentials, long_term("keys"))
+    failed = aws_mfa_in_process("-p", "dev", "-c", "123456")
+    assert failed.code == 3
+    hint = hinted_command(failed.error_lines[0])
+    assert hint == ["-p", "dev", "--long-term-section", "keys"]
+    pasted = aws_mfa_in_process(*hint, "-c", "123456")
+    assert pasted.code == 0, pasted.stderr
+    assert (ini.parse(credentials.read_text(), "c").values("dev") or {})["aws_access_key_id"]
+
+
+def test_a_profile_typo_names_the_profile_meant(
+    credentials: Path, home: Path, aws_mfa_in_process: AwsMfa, strict_sts: StrictSts
+) -> None:
+    write(credentials, long_term("dev-long-term"))
+    write(
+        home / ".aws" / "config",
+        "[profile prod]\nrole_arn = arn:aws:iam::210987654321:role/admin\nsource_profile = dev\n",
+    )
+    for typo, meant in (("prdo", "prod"), ("dve", "dev")):
+        failed = aws_mfa_in_process("-p", typo, "-c", "123456")
+        assert failed.code == 3, failed.stderr
+        assert f"no profile is named {typo}: did you mean 'aws-mfa -p {meant}'?" in failed.stderr
+        hint = hinted_command(failed.error_lines[0].split("did you mean", 1)[1])
+        assert aws_mfa_in_process(*hint, "-c", "123456").code == 0
+        new_window(home)
+
+
+@pytest.mark.parametrize(
+    ("typed", "meant"), [("statu", "status"), ("exprt", "export"), ("doctr", "doctor")]
+)
+def test_a_command_typo_names_the_command_meant(
+    typed: str, meant: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as ended:
+        main([typed])
+    assert ended.value.code == 2
+    assert f"ERROR - unknown command {typed}: did you mean {meant}?" in capsys.readouterr().err

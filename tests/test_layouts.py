@@ -135,6 +135,7 @@ def test_layout_3_permanent_sections_and_placeholders(
         "assumed_role = False\n"
         f"aws_security_token = {token}\n"
         f"expiration = {dev['expiration']}\n"
+        f"aws_mfa_written_key_id = {SESSION_KEY_ID}\n"
     )
     cli_uses_session(aws_cli, sts, "dev", "--region", "us-west-2")
 

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from aws_mfa.codes import mfa_code as mfa
-from aws_mfa.errors import FileError, KeychainError, NoTokenError, UsageError
+from aws_mfa.errors import FileError, KeychainError, NoTokenError, StsRefusedError, UsageError
 from aws_mfa.files import read
 from aws_mfa.keys import LongTermKeys
 from aws_mfa.sessions import keep
@@ -120,6 +120,7 @@ def test_first_login_prompts_calls_sts_and_appends_the_session(credentials: Path
         "aws_session_token = fake-token\n"
         "aws_security_token = fake-token\n"
         "expiration = 2026-11-23 00:00:00\n"
+        "aws_mfa_written_key_id = ASIAFAKE\n"
     )
 
 
@@ -164,6 +165,48 @@ def test_typed_code_may_have_spaces_and_bad_ones_are_asked_again(credentials: Pa
     run(credentials, prompter=prompter, client_factory=fake.factory)
     assert prompter.prompts[1].startswith("That is not six digits. Enter AWS MFA code")
     assert fake.calls[0][1]["TokenCode"] == "123456"
+
+
+def test_a_code_typed_in_two_groups_as_apps_show_it_is_taken(credentials: Path, fake) -> None:
+    """Issue 32: "471 875", as authenticator apps show a code, was refused."""
+    write(credentials, long_term())
+    prompter = Prompter("471 875\n")
+    run(credentials, prompter=prompter, client_factory=fake.factory)
+    assert len(prompter.prompts) == 1
+    assert fake.calls[0][1]["TokenCode"] == "471875"
+    run(credentials, Flags(token="654 321", force=True), client_factory=fake.factory)
+    assert fake.calls[-1][1]["TokenCode"] == "654321"
+
+
+class SentJustNow(NewWindow):
+    """Used codes where 111111 was sent a moment ago, and typed again during the wait."""
+
+    def used(self, device: str, code: str) -> bool:
+        return code == "111111"
+
+
+def test_a_code_already_sent_is_asked_again_not_sent(credentials: Path, fake) -> None:
+    """Issue 32: a code typed during the wait for the next 30-second window was read at once
+    as the next code, and the run failed (exit 5). Now the person is asked for the next one."""
+    write(credentials, long_term())
+    prompter = Prompter("111111\n", "222222\n")
+    run(credentials, prompter=prompter, client_factory=fake.factory, used_codes=SentJustNow())
+    assert len(prompter.prompts) == 2
+    assert [call[1]["TokenCode"] for call in fake.calls] == ["222222"]
+
+
+def test_a_code_given_outright_and_already_sent_still_fails_at_once(
+    credentials: Path, fake
+) -> None:
+    write(credentials, long_term())
+    with pytest.raises(StsRefusedError, match="already used in this 30-second window"):
+        run(
+            credentials,
+            Flags(token="111111"),
+            client_factory=fake.factory,
+            used_codes=SentJustNow(),
+        )
+    assert fake.calls == []
 
 
 def test_three_bad_typed_codes_fail_without_calling_sts(credentials: Path, fake) -> None:
@@ -222,8 +265,13 @@ def test_missing_file_says_how_to_create_one(credentials: Path, fake) -> None:
 
 def test_missing_device_names_all_three_places(credentials: Path, fake) -> None:
     write(credentials, long_term(device=None))
-    with pytest.raises(UsageError, match="--device, set MFA_DEVICE, or add aws_mfa_device"):
+    with pytest.raises(UsageError) as failed:
         run(credentials, Flags(token="123456"), client_factory=fake.factory)
+    message = failed.value.message
+    assert "add aws_mfa_device = arn:aws:iam::ACCOUNT:mfa/NAME to [default-long-term]" in message
+    assert "set MFA_DEVICE, or pass --device" in message
+    assert "the AWS CLI's mfa_serial" in message  # what it is, and where to find it
+    assert "IAM console" in message
 
 
 def test_region_is_passed_to_the_client(credentials: Path, fake) -> None:

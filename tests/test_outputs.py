@@ -238,7 +238,7 @@ def test_export_without_terminal_or_token_fails_at_once(
     assert result.code == 4
     assert result.stdout == ""
     assert result.error_lines[0].startswith(
-        "ERROR - an MFA code is needed and there is neither a terminal"
+        "ERROR - short-term section [default] is missing; no MFA code can be asked for here"
     )
 
 
@@ -303,7 +303,7 @@ def test_credential_process_with_no_way_to_get_a_code_fails_clearly(
     )
     result = aws_cli("sts", "get-caller-identity", "--profile", "dev-mfa")
     assert result.code != 0
-    assert "an MFA code is needed and there is neither a terminal nor a desktop" in result.stderr
+    assert "no MFA code can be asked for here: no terminal" in result.stderr
     assert sts.requests == []
 
 

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pytest
 
+from aws_mfa import rotation
 from aws_mfa.aws import sts
 from aws_mfa.codes import used_codes
 from aws_mfa.errors import FileError
@@ -480,3 +481,127 @@ def test_an_sts_answer_expiring_later_than_sts_ever_allows_is_refused() -> None:
     assert sts.answer_problem(late, now) == "an Expiration later than any session STS gives"
     fine = {"Credentials": {**credentials, "Expiration": now + timedelta(hours=36)}}
     assert sts.answer_problem(fine, now) is None
+
+
+# The hostile-input pass of issue 30.
+
+
+def test_a_refusal_dated_in_the_future_counts_as_now_and_is_pruned(tmp_path: Path) -> None:
+    """A refusal recorded before the clock was set back: once seen, it is dated now, so no
+    run that starts later fails with it, and it ages out like any other."""
+    now = [1_800_000_000.0]
+    path = tmp_path / "used.json"
+    why = "its zenity dialog was cancelled"
+    write(path, json.dumps({"refused": {DEVICE: [now[0] + 30 * 86400, why]}}))
+    memory = used_codes.UsedCodes(path, clock=lambda: now[0])
+
+    assert memory.refused_since(DEVICE, now[0] - 5) == why  # the runs waiting now: as if just
+    assert json.loads(path.read_text())["refused"][DEVICE] == [now[0], why]
+    now[0] += 10
+    assert memory.refused_since(DEVICE, now[0] - 1) is None  # a run that started later asks
+    now[0] += used_codes.KEEP
+    memory.record(OTHER_DEVICE, "123456")
+    assert "refused" not in json.loads(path.read_text())  # pruned
+
+
+JOURNAL = {
+    "section": "dev-long-term",
+    "user": "alice",
+    "arn": "arn:aws:iam::123456789012:user/alice",
+    "step": "written",
+    "started": "2026-12-01T10:00:00Z",
+    "old_key_id": LONG_TERM_KEY_ID,
+    "old_secret": LONG_TERM_SECRET,
+    "keychain": False,
+    "keep_old": False,
+    "new_key_id": "AKIANEWKEY000000TEST",
+    "new_secret": "new/secret",
+    "new_created": "2026-12-01T10:00:05Z",
+}
+
+
+@pytest.mark.parametrize(
+    ("change", "problem"),
+    [
+        ({"step": 5}, "its step is not text on one line"),
+        ({"step": "done"}, "its step is none of creating, created, written"),
+        ({"keychain": "no"}, "its keychain is not true or false"),
+        ({"keep_old": 0}, "its keep_old is not true or false"),
+        ({"old_key_id": 123}, "its old_key_id is not text on one line"),
+        ({"new_secret": None}, "its new_secret is not text on one line"),
+        ({"section": ["dev-long-term"]}, "its section is not text on one line"),
+        ({"credentials_file": "a\u0000b"}, "its credentials_file is not text on one line"),
+        ({"user": ...}, "it has no user"),
+        (None, "not a JSON object"),
+    ],
+)
+def test_a_rotation_journal_of_the_wrong_shape_is_refused_before_any_code(
+    credentials: Path,
+    home: Path,
+    aws_mfa: AwsMfa,
+    strict_sts: StrictSts,
+    change: dict[str, object] | None,
+    problem: str,
+) -> None:
+    """The rule of the guide: whatever can fail is checked before a code is asked for."""
+    write(credentials, long_term("dev-long-term"))
+    journals = rotation.Journals(str(home / ".aws" / "aws-mfa-rotations"))
+    path = Path(journals.path(str(credentials), "dev-long-term"))
+    data: object = [JOURNAL]
+    if change is not None:
+        data = {"credentials_file": str(credentials), **JOURNAL, **change}
+        data = {name: value for name, value in data.items() if value is not ...}
+    (home / ".aws" / "aws-mfa-rotations").mkdir(mode=0o700)
+    write(path, json.dumps(data))
+    before = credentials.read_bytes()
+
+    result = aws_mfa("-p", "dev", "rotate", "--yes", "--token", "123456")
+
+    assert result.code == 3, result.stderr
+    no_internal_error(result.stderr)
+    assert result.error_lines == [
+        f"ERROR - the rotation journal {str(path)!r} is not one aws-mfa wrote ({problem}"
+        + result.error_lines[0].partition(problem)[2]
+    ]
+    assert "nothing was asked or sent" in result.error_lines[0]
+    assert strict_sts.calls == []
+    assert credentials.read_bytes() == before
+
+
+@pytest.mark.parametrize(
+    ("yaml", "problem"),
+    [
+        ("dev:\n  account: " + "[" * 5000 + "\n", "line 2: nested more than 10 deep"),
+        ("dev:\n  region: " + "{a: " * 300 + "\n", "line 2: nested more than 10 deep"),
+        ("dev:\n" + "".join(f"{' ' * n}k{n}:\n" for n in range(2, 40)), "nested more than"),
+        ("dev:\n  account: " + "1" * 5000 + "\n", "line 2: a whole number of more than 40"),
+        ("dev:\n  expiry: 0x" + "f" * 5000 + "\n", "line 2: a whole number of more than 40"),
+        ("? " + "9" * 5000 + "\n: {}\n", "line 1: a whole number of more than 40 characters"),
+        ("dev:\n  expiry: " + ":".join(["59"] * 3000) + "\n", "a whole number of more than"),
+        ("dev:\n  account: 2026-13-45\n", "line 2: not a date or time"),
+        ("dev:\n  expiry: !!int abc\n", "line 2: not a whole number"),
+        ("dev:\n  expiry: !!int [" + "1, " * 1000 + "]\n", "line 2: expected a scalar node"),
+    ],
+)
+def test_a_hostile_yaml_settings_file_is_one_line_with_exit_3(
+    credentials: Path,
+    home: Path,
+    aws_mfa: AwsMfa,
+    strict_sts: StrictSts,
+    yaml: str,
+    problem: str,
+) -> None:
+    write(credentials, long_term("dev-long-term"))
+    settings = write(home / ".aws" / "aws-mfa.yaml", yaml)
+    before = credentials.read_bytes()
+
+    result = aws_mfa("-p", "dev", "-c", "123456")
+
+    assert result.code == 3, result.stderr
+    no_internal_error(result.stderr)
+    assert len(result.error_lines) == 1, result.stderr
+    assert result.error_lines[0].startswith(f"ERROR - {settings}, ")
+    assert problem in result.error_lines[0]
+    assert result.error_lines[0].endswith("; fix the YAML")
+    assert strict_sts.calls == []
+    assert credentials.read_bytes() == before

@@ -256,9 +256,24 @@ def test_no_way_to_ask_names_what_to_configure(home: Path) -> None:
     with pytest.raises(NoCodeSourceError) as caught:
         obtain_code(settings(), DEVICE, terminal_prompter, UsedCodes(home / "u.json"), time.sleep)
     message = caught.value.message
-    assert "MFA_PROMPT=ykman" in message
-    assert "MFA_PROMPT=zenity" in message
+    assert message.startswith("no MFA code can be asked for here: no terminal")
+    assert "run 'aws-mfa' in a terminal to renew it" in message
+    assert "'Codes without a terminal' in docs/usage.md" in message
     assert caught.value.exit_code == 4
+
+
+@pytest.mark.skipif(sys.platform in ("win32", "darwin"), reason="X and Wayland are Linux's")
+def test_no_display_says_that_cleaned_environments_drop_it() -> None:
+    """Issue 36: an MCP host passes its tools only HOME, LOGNAME, PATH, SHELL, TERM, USER:
+    the message must not just say there is no desktop, but why, and where DISPLAY goes."""
+    from aws_mfa.codes.mfa_code import no_code_source
+
+    cleaned = no_code_source("dev", {"HOME": "/home/me", "PATH": "/usr/bin"})
+    assert "DISPLAY is not set" in cleaned
+    assert "as MCP hosts do" in cleaned
+    assert "put it in the tool's env" in cleaned
+    assert "run 'aws-mfa -p dev' in a terminal" in cleaned
+    assert "DISPLAY" not in no_code_source("dev", {"DISPLAY": ":0"})
 
 
 def test_a_refused_prompt_fails_the_runs_that_waited_for_it(
@@ -295,10 +310,18 @@ def test_a_refused_prompt_fails_the_runs_that_waited_for_it(
 def test_a_hostile_refusal_record_is_no_refusal(home: Path) -> None:
     path = write(home / ".aws" / "aws-mfa-used-codes.json", "")
     used = UsedCodes(path)
-    for entry in ([1, "x" * 201], [1, "two\nlines"], [True, "x"], ["1", "x"], [1, 2], {"a": 1}):
+    now = int(time.time())  # refusals older than a day are pruned
+    for entry in (
+        [now, "x" * 201],
+        [now, "two\nlines"],
+        [True, "x"],
+        [str(now), "x"],
+        [now, 2],
+        {"a": now},
+    ):
         path.write_text(json.dumps({"refused": {DEVICE: entry}}))
         assert used.refused_since(DEVICE, 0) is None
-    path.write_text(json.dumps({"refused": {DEVICE: [5, "its zenity dialog was cancelled"]}}))
+    path.write_text(json.dumps({"refused": {DEVICE: [now, "its zenity dialog was cancelled"]}}))
     assert used.refused_since(DEVICE, 0) == "its zenity dialog was cancelled"
     used.record(DEVICE, CODE)  # recording a code keeps the refusal, and the other way round
     assert used.refused_since(DEVICE, 0) == "its zenity dialog was cancelled"

@@ -121,6 +121,9 @@ def test_an_mfa_serial_in_the_role_profile_is_named_with_its_fix(
     assert "[profile prod] has mfa_serial: the AWS CLI and SDKs then ask for an MFA code" in (
         result.stderr
     )
+    # No line contradicts the warning (issue 30): none claims the SDKs need no code.
+    assert "programs assume" not in result.stderr
+    assert "AWS_PROFILE=prod programs ask for a code to assume" in result.stderr
 
 
 def test_the_aws_layout_with_keys_in_the_source_profile_names_the_move(
@@ -189,6 +192,7 @@ def test_exec_of_a_role_profile_gives_the_role_and_the_server_renews_it_without_
     from tests.test_server import endpoint_in_process
 
     assert aws_mfa("-p", "prod", "-c", "123456").code == 0  # the MFA session in [dev]
+    strict_sts.role_expires_in = 6  # too short to be handed out again: the endpoint renews it
     plain = aws_mfa(
         "exec",
         "-p",
@@ -201,7 +205,6 @@ def test_exec_of_a_role_profile_gives_the_role_and_the_server_renews_it_without_
     assert plain.code == 0, plain.stderr
     assert plain.stdout.strip() == "ASIASTRICT0000000002"  # the role's, assumed with no code
 
-    strict_sts.role_expires_in = 6  # the endpoint renews the role on its own
     with endpoint_in_process(environment, "-p", "prod") as running:
         first = running.botocore_credentials().access_key
         running.time.advance_to(running.renewal_due())  # halfway through its 6 s
@@ -230,3 +233,63 @@ def test_the_javascript_sdk_assumes_the_role_from_it_with_no_code(
     assert done.returncode == 0, done.stderr
     assert '"access_key":"ASIASTRICT0000000002"' in done.stdout  # the role's
     assert strict_sts.calls == ["GetSessionToken", "AssumeRole", "GetCallerIdentity"]
+
+
+def test_status_lists_role_profiles_with_the_session_they_are_assumed_from(
+    role_layout: Path, home: Path, aws_mfa_in_process: AwsMfa, strict_sts: StrictSts
+) -> None:
+    """Issue 30: role profiles were missing from status, and status -p prod called a working
+    role profile "missing" (exit 7)."""
+    write(home / ".aws" / "config", CONFIG + "\n[profile sso]\nsso_session = corp\n")
+    before = aws_mfa_in_process("status", "-p", "prod")
+    assert before.code == 7, before.stderr
+    assert before.stdout.splitlines()[1].split() == [
+        "prod",
+        "role/admin",
+        "dev",
+        "-",
+        "-",
+        "missing",
+    ]
+
+    assert aws_mfa_in_process("-p", "prod", "-c", "123456").code == 0
+    one = aws_mfa_in_process("status", "-p", "prod")
+    assert one.code == 0, one.stderr
+    header, row = one.stdout.splitlines()
+    assert header.split() == ["ROLE", "PROFILE", "ROLE", "FROM", "EXPIRES", "LEFT", "STATE"]
+    assert row.split()[:3] == ["prod", "role/admin", "dev"]
+    assert row.split()[-1] == "valid"
+
+    every = aws_mfa_in_process("status", "--all")
+    assert every.code == 0, every.stderr
+    assert "ROLE PROFILE  ROLE        FROM" in every.stdout
+    assert [line.split()[0] for line in every.stdout.splitlines() if "role/admin" in line] == [
+        "prod"
+    ]  # a role profile aws-mfa does not serve (sso) is not listed
+
+    import json
+
+    listed = json.loads(aws_mfa_in_process("status", "--all", "--json").stdout)
+    [role] = [item for item in listed if item["kind"] == "role_profile"]
+    assert (role["profile"], role["role_arn"], role["source_section"], role["state"]) == (
+        "prod",
+        ROLE,
+        "dev",
+        "valid",
+    )
+    assert json.loads(aws_mfa_in_process("status", "-p", "prod", "--json").stdout) == role
+
+
+def test_a_role_profile_without_a_region_is_warned_about_with_the_line_to_add(
+    role_layout: Path, home: Path, aws_mfa_in_process: AwsMfa, strict_sts: StrictSts
+) -> None:
+    """Issue 32: a role profile as the README showed it has no region, and the AWS CLI then
+    stops with "You must specify a region"; nothing warned."""
+    result = aws_mfa_in_process("-p", "prod", "-c", "123456")
+    assert result.code == 0, result.stderr
+    [warning] = [line for line in result.stderr.splitlines() if "has no region" in line]
+    assert "add 'region = us-east-1' (or yours) to [profile prod]" in warning
+    quiet = aws_mfa_in_process("-p", "prod", AWS_REGION="eu-west-1")
+    assert "has no region" not in quiet.stderr
+    write(home / ".aws" / "config", CONFIG + "region = eu-west-1\n")
+    assert "has no region" not in aws_mfa_in_process("-p", "prod").stderr

@@ -153,7 +153,7 @@ def test_logout_all_forgets_the_sessions_so_a_code_is_needed_again(
     assert aws_mfa_in_process("logout", "--all").code == 0
     result = aws_mfa_in_process("-p", "dev", "--assume-role", PROD, "--short-term-section", "p")
     assert result.code == 4
-    assert "an MFA code is needed" in result.stderr
+    assert "no MFA code can be asked for here" in result.stderr
 
 
 def test_logout_forgets_the_profiles_mfa_session(

@@ -107,7 +107,8 @@ def test_a_session_missing_a_key_says_which() -> None:
 
 
 def test_logout_removes_every_key_a_login_writes() -> None:
-    assert (*sections.SESSION_KEYS, "assumed_role_arn") == sections.WRITTEN_KEYS
+    written = (*sections.SESSION_KEYS, "assumed_role_arn", "aws_mfa_written_key_id")
+    assert written == sections.WRITTEN_KEYS
 
 
 @pytest.mark.parametrize(

@@ -12,6 +12,8 @@ from __future__ import annotations
 import json
 import os
 import re
+import shlex
+import shutil
 import signal
 import sys
 import time
@@ -430,8 +432,9 @@ def test_the_command_gets_the_endpoints_credentials_whatever_the_files_hold(
     sts: LocalSts,
     strict_sts: StrictSts,
 ) -> None:
-    """Item 9: [default] keys and a credential_process profile do not win over the endpoint,
-    and the command keeps the region of the profile it uses."""
+    """Item 9: [default] keys and a credential_process profile do not win over the endpoint.
+    An inherited AWS_PROFILE naming another profile than the one served is not passed on
+    (issue 30): it would give the command that profile's credentials instead."""
     a_user_with_default_keys(home, credentials)
     js_sdk = request.getfixturevalue("js_sdk") if sdk == "js-v3" else None
     env = {"NODE_NO_WARNINGS": "1", **({"AWS_PROFILE": profile} if profile else {})}
@@ -442,7 +445,7 @@ def test_the_command_gets_the_endpoints_credentials_whatever_the_files_hold(
     served = (ini.parse(credentials.read_text(), "c").values("dev") or {})["aws_access_key_id"]
     [signed] = [r for r in sts.requests if r.get("Action") == "GetCallerIdentity"]
     assert signed["@key_id"] == served
-    assert signed["@region"] == ("eu-west-2" if profile else "eu-west-1")
+    assert signed["@region"] == "eu-west-1"
     if sdk != "aws-cli":
         assert json.loads(result.stdout)["access_key"] == served
 
@@ -469,12 +472,15 @@ def test_the_commands_aws_files_are_private_and_removed_when_it_ends(
     assert result.code == 0, result.stderr
     seen = json.loads(result.stdout)
     assert seen["modes"] == [0o700, 0o600, 0o600, 0o600]
-    assert seen["texts"] == [
-        "",
+    own, config, boto = seen["texts"]
+    assert (own, boto) == ("", "")
+    process = home / "credential-process"
+    assert config.startswith(
         "# the user's own\n[default]\nregion = eu-west-1\noutput = json\n\n"
-        "[profile x]\nregion = eu-west-2\n",
-        "",
-    ]
+        f"[profile x]\nregion = eu-west-2\ncredential_process = {process}\n"
+    )
+    asks = (ini.parse(config, "c").values("profile dev-long-term") or {})["credential_process"]
+    assert shlex.split(asks)[1:6] == ["-m", "aws_mfa", "export", "--stored", "--profile"]
     assert list(temp.iterdir()) == []
     new_window(home)
     failed = aws_mfa("exec", "--server", "-p", "dev", "--", str(home / "missing"), TMPDIR=str(temp))
@@ -724,3 +730,89 @@ def test_the_security_catalogue_names_tests_that_exist() -> None:
     named = set(re.findall(r"`::(test_\w+)`", text[start : text.index("\n## ", start)]))
     here = {name for name in globals() if name.startswith("test_")}
     assert named == here - {"test_the_security_catalogue_names_tests_that_exist"}
+
+
+# Issue 30, item 2: a command inside exec --server that names another profile gets that
+# profile's own identity, or a clear failure; never the served credentials.
+
+PLAIN_KEY_ID = "AKIAPLAINKEYSOFCI001"
+PLAIN_SECRET = "plain/keys/of/ci/0000000000000000000000"
+OTHER_PROFILES = (
+    f"[profile prod]\nrole_arn = {ROLE}\nsource_profile = dev\n\n"
+    "[profile ci]\nregion = eu-west-3\n\n"
+    "[profile settings-only]\nregion = eu-west-3\n"
+)
+AWS_CLI_V2 = shutil.which("aws", path="/usr/bin")
+
+CALLERS = """
+import json, os, subprocess, sys
+import boto3
+seen = []
+def boto3_call(profile):
+    try:
+        session = boto3.Session(profile_name=profile)
+        session.client("sts", region_name="us-east-1").get_caller_identity()
+        return session.get_credentials().access_key
+    except Exception as err:
+        return "error: " + type(err).__name__
+for profile in (None, "prod", "ci", "settings-only"):
+    seen.append(["boto3", profile, boto3_call(profile)])
+for name, cli, extra in json.loads(sys.argv[1]):
+    for profile in ("prod", "ci", "settings-only"):
+        done = subprocess.run(
+            [cli, "sts", "get-caller-identity", "--profile", profile, *extra],
+            capture_output=True, text=True, timeout=120,
+        )
+        seen.append([name, profile, done.returncode == 0 or done.stderr.strip()[-200:]])
+print(json.dumps(seen))
+"""
+
+
+def aws_clis(sts: LocalSts) -> list[tuple[str, str, list[str]]]:
+    """The AWS CLIs to run: v1 (PyPI), and v2 (Debian's awscli) where it is installed; v2.9
+    reads no AWS_ENDPOINT_URL_STS, so it is given the local STS's address."""
+    found = [("aws-cli-v1", AWS_CLI, ["--region", "us-east-1"])]
+    if AWS_CLI_V2 is not None:
+        found.append(
+            ("aws-cli-v2", AWS_CLI_V2, ["--region", "us-east-1", "--endpoint-url", sts.url])
+        )
+    elif os.environ.get("AWS_CLI_V2_REQUIRED"):
+        pytest.fail("the AWS CLI v2 (Debian's awscli) is not installed; .ci/run installs it")
+    return found
+
+
+@pytest.mark.e2e
+def test_a_command_that_names_another_profile_gets_that_profiles_own_identity(
+    credentials: Path, home: Path, aws_mfa: AwsMfa, sts: LocalSts, strict_sts: StrictSts
+) -> None:
+    """Inside exec --server -p dev: --profile prod (a role profile from dev's session) gets the
+    role, --profile ci (plain keys) gets ci's keys, and a profile with no credentials fails;
+    with boto3 and the AWS CLI v1 and v2. Before, the two first got dev's credentials."""
+    write(
+        credentials,
+        long_term("dev-long-term")
+        + f"\n[ci]\naws_access_key_id = {PLAIN_KEY_ID}\naws_secret_access_key = {PLAIN_SECRET}\n",
+    )
+    write(home / ".aws" / "config", OTHER_PROFILES)
+    clis = aws_clis(sts)
+    result = aws_mfa(
+        "exec", "--server", "-p", "dev", "-c", "123456", *python(CALLERS), json.dumps(clis)
+    )
+
+    assert result.code == 0, result.stderr
+    served = (ini.parse(credentials.read_text(), "c").values("dev") or {})["aws_access_key_id"]
+    roles = {key for key, issued in strict_sts.issued.items() if issued.action == "AssumeRole"}
+    seen = {(client, profile): outcome for client, profile, outcome in json.loads(result.stdout)}
+    assert seen[("boto3", None)] == served
+    assert seen[("boto3", "prod")] in roles
+    assert seen[("boto3", "ci")] == PLAIN_KEY_ID
+    assert seen[("boto3", "settings-only")] == "error: CredentialRetrievalError"
+    for client, _, _ in clis:
+        assert seen[(client, "prod")] is True
+        assert seen[(client, "ci")] is True
+        assert "[settings-only] holds no access key" in seen[(client, "settings-only")]
+    signers = [r["@key_id"] for r in sts.requests if r.get("Action") == "GetCallerIdentity"]
+    assert signers.count(served) == 1  # the command's own call, with no profile named
+    assert signers.count(PLAIN_KEY_ID) == 1 + len(clis)
+    assert len([key for key in signers if key in roles]) == 1 + len(clis)
+    assert strict_sts.calls.count("GetSessionToken") == 1  # one code in all

@@ -89,7 +89,7 @@ def test_section_names_follow_the_suffix_rules(long, short, names) -> None:
         (Flags(token="12345"), {}, "--token: the MFA code must be exactly six digits"),
         (Flags(token="1234567"), {}, "--token: the MFA code must be exactly six digits"),
         (Flags(token="12a456"), {}, "--token: the MFA code must be exactly six digits"),
-        (Flags(token=" 123456"), {}, "--token: the MFA code must be exactly six digits"),
+        (Flags(token="123 45"), {}, "--token: the MFA code must be exactly six digits"),
         (Flags(token=""), {}, "--token: the MFA code must be exactly six digits"),
         (Flags(token="١٢٣٤٥٦"), {}, "--token: the MFA code must be exactly six digits"),
         (Flags(min_ttl="x"), {}, "--min-ttl: 'x' is not a whole number"),

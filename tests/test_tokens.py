@@ -262,7 +262,9 @@ def test_no_terminal_and_no_code_source_fails_at_once_not_after_the_window(
     result = aws_mfa_in_process("-p", "b")
     assert result.code == 4, result.stderr
     assert "waiting" not in result.stderr
-    assert result.error_lines == [f"ERROR - {mfa.no_code_source('b')}"]
+    assert result.error_lines == [
+        f"ERROR - short-term section [b] is missing; {mfa.no_code_source('b')}"
+    ]
     assert len(sts.requests) == 1
 
 

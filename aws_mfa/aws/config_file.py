@@ -37,7 +37,6 @@ editor on it instead).
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping
 
 from aws_mfa.files import ini
@@ -47,11 +46,6 @@ from aws_mfa.records import Record
 TYPE_CHECKING = False  # see aws_mfa.records
 if TYPE_CHECKING:
     from aws_mfa.aliases import StrPath
-
-
-def default_path(environ: Mapping[str, str]) -> str:
-    """``AWS_CONFIG_FILE``, else ``~/.aws/config``."""
-    return os.path.expanduser(environ.get("AWS_CONFIG_FILE") or "~/.aws/config")
 
 
 def read(path: StrPath) -> ini.IniFile | None:

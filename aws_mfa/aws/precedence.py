@@ -152,8 +152,12 @@ def selects_credentials(key: str) -> bool:
     return key in CONFIG_CREDENTIAL_KEYS or key.startswith(CONFIG_CREDENTIAL_PREFIXES)
 
 
-def without_credentials(config: ini.IniFile) -> ini.IniFile:
-    """``config`` with every key that gives a profile credentials removed from every section.
+def without_credentials(
+    config: ini.IniFile, given: Mapping[str, Mapping[str, str] | None] | None = None
+) -> ini.IniFile:
+    """``config`` with every key that gives a profile credentials removed from every section,
+    but those ``given`` names by header: ``None`` keeps that section as it is, a mapping is
+    set in it once the keys are removed (``credential_process``, say).
 
     Region, output, endpoints and every other setting stay, byte for byte
     (:func:`aws_mfa.files.section_edit.edit_section`), so a command given this
@@ -165,6 +169,7 @@ def without_credentials(config: ini.IniFile) -> ini.IniFile:
     """
     from aws_mfa.files.section_edit import edit_section  # not on the path of a valid session
 
+    given = given or {}
     if ini.has_lone_cr(config.text):
         config = ini.parse(config.text.replace("\r\n", "\n").replace("\r", "\n"), config.label)
     lines = config.lines()
@@ -172,8 +177,12 @@ def without_credentials(config: ini.IniFile) -> ini.IniFile:
     parts = ["".join(lines[: in_order[0].header_index if in_order else len(lines)])]
     for section in in_order:
         part = "".join(lines[section.header_index : section.end_index])
+        if section.name in given and given[section.name] is None:
+            parts.append(part)
+            continue
         remove = tuple(key for key in section.values if selects_credentials(key))
-        if remove:
-            part = edit_section(ini.parse(part, config.label), section.name, {}, remove)
+        values = given.get(section.name) or {}
+        if remove or values:
+            part = edit_section(ini.parse(part, config.label), section.name, values, remove)
         parts.append(part)
     return ini.parse("".join(parts), config.label)

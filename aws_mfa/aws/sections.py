@@ -16,6 +16,7 @@ section's values alone::
     aws_security_token = ...
     expiration = 2026-11-22 21:04:05
     assumed_role_arn = arn:...               only in a role session
+    aws_mfa_written_key_id = ASIA...         the key id aws-mfa wrote (not in 0.0.12's)
 
 The kinds, their rules, and who asks:
 
@@ -23,6 +24,9 @@ The kinds, their rules, and who asks:
   the renewal decision, ``logout --all``;
 - **a role session**: an aws-mfa session with ``assumed_role_arn``; the
   renewal decision;
+- **keys another tool replaced**: an aws-mfa session whose
+  ``aws_mfa_written_key_id`` names another key id than the section's: its
+  ``expiration`` is not theirs; the renewal decision, ``status``;
 - **any tool's session**: ``aws_session_token`` and ``expiration`` set;
   ``status``, ``doctor``, completion;
 - **long-term keys to log in with**: a key id, a secret (or
@@ -67,7 +71,19 @@ SESSION_KEYS = (
 """The keys aws-mfa (and 0.0.12) writes to a short-term section; one missing means renew."""
 ROLE_KEY = "assumed_role_arn"
 """The role whose session the short-term section holds (absent for a plain session)."""
-WRITTEN_KEYS = (*SESSION_KEYS, ROLE_KEY)
+WRITER_KEY = "aws_mfa_written_key_id"
+"""aws-mfa's own mark in a short-term section: the access key id of the session it wrote.
+
+The other keys stay as 0.0.12 wrote them, so aws-mfa cannot tell its own
+session from keys another tool put in their place: ``aws configure
+mfa-login`` replaces the three keys of a section and leaves ``expiration``.
+The mark names what aws-mfa wrote; while it names the section's access key
+id, the expiration is that session's. A key id is no secret (it is on the
+line above), and the SDKs ignore keys they do not know, as they ignore
+``aws_mfa_key_created``. A section with no mark (written by aws-mfa before
+it wrote one, or by 0.0.12) is taken as aws-mfa's, as it always was.
+"""
+WRITTEN_KEYS = (*SESSION_KEYS, ROLE_KEY, WRITER_KEY)
 """Every key aws-mfa writes to a short-term section, and so every key ``logout`` removes."""
 
 SECRET_KEY = "aws_secret_access_key"
@@ -90,6 +106,18 @@ def is_aws_mfa_session(values: Mapping[str, str] | None) -> bool:
 def is_session(values: Mapping[str, str] | None) -> bool:
     """Temporary credentials, whoever wrote them: a session token and an expiration."""
     return bool(values and values.get("aws_session_token") and values.get("expiration"))
+
+
+def replaced_keys(values: Mapping[str, str], name: str) -> str | None:
+    """Why the keys of section ``name`` are not the ones aws-mfa wrote there, or None: its
+    mark (:data:`WRITER_KEY`) names another access key id. No mark is no news."""
+    written = values.get(WRITER_KEY)
+    if not written or written == values.get("aws_access_key_id"):
+        return None
+    return (
+        f"the keys in [{name}] are not the ones aws-mfa wrote (another tool replaced them), "
+        "so when they expire is unknown"
+    )
 
 
 def stored_role(values: Mapping[str, str]) -> str | None:

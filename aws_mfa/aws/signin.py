@@ -6,6 +6,14 @@ A console session is made from temporary credentials in two steps::
     role or federation credentials --POST getSigninToken--> {signin}/federation -> SigninToken
     {signin}/federation?Action=login&Destination=...&SigninToken=...  -> the browser
 
+The token is asked for with a POST form holding ``SessionType=json``, as AWS's own
+toolkit asks for it, so that the credentials travel in the body rather than in a
+URL a proxy may log. A 4xx that says nothing of the credentials (405, 404, 415, a
+400 that does not name them...) is asked again with GET, the form AWS documents;
+one that refuses them (:func:`refuses_credentials`) is said so, and they are not
+sent again. The GovCloud sign-in takes GET only (AWS's toolkit: POST-based
+federation is not supported there), so aws-us-gov is asked with GET at once.
+
 The endpoint takes only role credentials (AssumeRole) and federation tokens
 (GetFederationToken). It refuses an MFA session of GetSessionToken with HTTP
 400, and long-term keys are never sent to it (:func:`session_json` refuses
@@ -35,7 +43,7 @@ import re
 from collections.abc import Mapping
 from urllib.parse import quote, urlencode, urlsplit
 
-from aws_mfa import __version__
+from aws_mfa import __version__, log
 from aws_mfa.errors import StsRefusedError, StsUnavailableError, UsageError
 from aws_mfa.keys import TemporaryCredentials
 from aws_mfa.records import Record
@@ -56,22 +64,86 @@ MAX_SESSION_DURATION = 43200
 
 
 class Partition(Record):
-    """Where a partition's console and its sign-in live."""
+    """Where a partition's console and its sign-in live, and how its sign-in is asked."""
 
     name: str
     signin_host: str
     console_host: str
-    regional_signin: bool = False
-    """Whether each region has its own sign-in host, ``{region}.{signin_host}``."""
+    signin_regions: frozenset[str] = frozenset()
+    """The regions with a sign-in host of their own, ``{region}.{signin_host}``; every
+    other region signs in at the partition's global host."""
+    home_region: str | None = None
+    """For a partition with no global sign-in host: the region whose host serves it."""
+    post: bool = True
+    """Whether its federation endpoint takes the POST form; else GET alone is sent."""
 
+
+AWS_SIGNIN_REGIONS = frozenset(
+    {
+        "af-south-1",
+        "ap-east-1",
+        "ap-east-2",
+        "ap-northeast-1",
+        "ap-northeast-2",
+        "ap-northeast-3",
+        "ap-south-1",
+        "ap-south-2",
+        "ap-southeast-1",
+        "ap-southeast-2",
+        "ap-southeast-3",
+        "ap-southeast-4",
+        "ap-southeast-5",
+        "ap-southeast-6",
+        "ap-southeast-7",
+        "ca-central-1",
+        "ca-west-1",
+        "eu-central-1",
+        "eu-central-2",
+        "eu-north-1",
+        "eu-south-1",
+        "eu-south-2",
+        "eu-west-1",
+        "eu-west-2",
+        "eu-west-3",
+        "il-central-1",
+        "me-central-1",
+        "me-south-1",
+        "mx-central-1",
+        "sa-east-1",
+        "us-east-2",
+        "us-west-1",
+        "us-west-2",
+    }
+)
+"""The regions of partition ``aws`` with their own sign-in host: those botocore's endpoints
+data lists for the partition (1.44), but us-east-1, whose sign-in is the global host, as
+AWS's toolkits and granted have it. A region not listed (a new one, or a name that only
+looks like a region) signs in at the global host, which serves every region."""
 
 PARTITIONS: dict[str, Partition] = {
-    "aws": Partition("aws", "signin.aws.amazon.com", "console.aws.amazon.com", True),
+    "aws": Partition("aws", "signin.aws.amazon.com", "console.aws.amazon.com", AWS_SIGNIN_REGIONS),
     "aws-cn": Partition("aws-cn", "signin.amazonaws.cn", "console.amazonaws.cn"),
     "aws-us-gov": Partition(
-        "aws-us-gov", "signin.amazonaws-us-gov.com", "console.amazonaws-us-gov.com"
+        "aws-us-gov", "signin.amazonaws-us-gov.com", "console.amazonaws-us-gov.com", post=False
+    ),
+    "aws-eusc": Partition(
+        "aws-eusc",
+        "signin.amazonaws-eusc.eu",
+        "console.amazonaws-eusc.eu",
+        frozenset({"eusc-de-east-1"}),
+        home_region="eusc-de-east-1",
     ),
 }
+"""The partitions whose console takes a federated sign-in. aws-cn and aws-us-gov sign in
+at their global hosts. The European Sovereign Cloud (aws-eusc, live since January 2026)
+has one region, and signs in at its host, ``eusc-de-east-1.signin.amazonaws-eusc.eu``:
+the host granted uses, and botocore's endpoint rules name for its sign-in service
+(aws-vault's global ``signin.amazonaws-eusc.eu`` carries a note that it is not available)."""
+CREDENTIAL_WORDS = ("credential", "session parameter", "sessionduration", "federated login")
+"""What a 400 of the federation endpoint says when it refuses the credentials it was sent:
+"Invalid credentials parameter" (AWS's knowledge center), "Only federation tokens or assume
+role tokens may be used for federated login", "Invalid Session parameter", "Invalid
+SessionDuration parameter"."""
 REGION_PREFIXES = (
     ("cn-", "aws-cn"),
     ("us-gov-", "aws-us-gov"),
@@ -133,8 +205,9 @@ def partition(name: str, why: str) -> Partition:
 
 
 def signin_base(part: Partition, region: str | None, environ: Mapping[str, str]) -> str:
-    """The sign-in endpoint's base URL: ``AWS_MFA_SIGNIN_ENDPOINT``, else the partition's
-    regional sign-in host when a region is set and it has one, else its global host."""
+    """The sign-in endpoint's base URL: ``AWS_MFA_SIGNIN_ENDPOINT``, else the region's own
+    sign-in host when the partition lists one for it, else the partition's global host (or,
+    with none, its home region's host)."""
     override = environ.get(ENDPOINT_VARIABLE, "").strip()
     if override:
         parts = urlsplit(override)
@@ -143,8 +216,10 @@ def signin_base(part: Partition, region: str | None, environ: Mapping[str, str])
                 f"{ENDPOINT_VARIABLE}: {override!r} is not a base URL like https://host:port"
             )
         return override.rstrip("/")
-    if region and part.regional_signin:
+    if region in part.signin_regions:
         return f"https://{region}.{part.signin_host}"
+    if part.home_region:
+        return f"https://{part.home_region}.{part.signin_host}"
     return f"https://{part.signin_host}"
 
 
@@ -326,13 +401,16 @@ def signin_token(
     *,
     kind: str,
     session_duration: int | None = None,
+    post: bool = True,
 ) -> str:
     """Ask the federation endpoint at ``base`` for a sign-in token for ``creds``.
 
     ``kind`` names the credentials in errors ("role credentials of ... assumed from
-    the MFA session"). The request is a POST, so that the credentials are in its
-    body rather than in a URL a proxy may log; an endpoint that refuses POST
-    (405) is asked again with GET, the form AWS documents.
+    the MFA session"). With ``post`` (the partition's :attr:`Partition.post`), the
+    request is a POST form with ``SessionType=json``, so that the credentials are in
+    its body rather than in a URL a proxy may log; a 4xx answer that does not refuse
+    them (:func:`refuses_credentials`) is asked again with GET, the form AWS
+    documents. Without, GET alone is sent.
     """
     params = {"Action": "getSigninToken", "Session": session_json(creds)}
     if session_duration is not None:
@@ -343,14 +421,37 @@ def signin_token(
             )
         params["SessionDuration"] = str(session_duration)
     url = f"{base}/federation"
-    answer = send(transport, "POST", url, urlencode(params))
-    if answer.status == 405:
+    if not post:
+        answer = send(transport, "GET", f"{url}?{urlencode(params)}", None)
+        return read_token(answer, base, kind, session_duration)
+    form = {"Action": params["Action"], "SessionType": "json", **params}
+    answer = send(transport, "POST", url, urlencode(form))
+    if 400 <= answer.status < 500 and not refuses_credentials(answer):
+        log.debug(
+            "The console's sign-in endpoint answered the POST with HTTP %d, which says "
+            "nothing of the credentials; asking again with GET, the form AWS documents",
+            answer.status,
+        )
         answer = send(transport, "GET", f"{url}?{urlencode(params)}", None)
     return read_token(answer, base, kind, session_duration)
 
 
+def refuses_credentials(answer: Answer) -> bool:
+    """Whether ``answer`` refuses the credentials it was sent: 401 or 403, or a 400 whose
+    text names them (:data:`CREDENTIAL_WORDS`). Another 4xx, or a 400 that names nothing
+    of them (a proxy's, an endpoint's that did not read the form), says nothing of them."""
+    if answer.status in (401, 403):
+        return True
+    if answer.status != 400:
+        return False
+    text = answer.body[:8192].decode("utf-8", "replace").lower()
+    return any(word in text for word in CREDENTIAL_WORDS)
+
+
 def read_token(answer: Answer, base: str, kind: str, session_duration: int | None) -> str:
     """The sign-in token in the endpoint's answer; an error that names ``kind`` otherwise.
+    A 400, 401 or 403 is the credentials refused, whatever the text: to the GET, the form
+    AWS documents, a 400 can mean nothing else.
 
     The answer's body is never quoted: it could hold what was sent.
     """
@@ -374,7 +475,7 @@ def read_token(answer: Answer, base: str, kind: str, session_duration: int | Non
             sts_code=f"HTTP{answer.status}",
         )
     if answer.status != 200:
-        later = "; try again later" if answer.status >= 500 else ""
+        later = "; try again later" if answer.status >= 500 or answer.status == 429 else ""
         raise StsUnavailableError(
             f"the console's sign-in endpoint at {host} answered HTTP {answer.status}{later}; "
             f"check your network, proxy and {ENDPOINT_VARIABLE} if you set it"

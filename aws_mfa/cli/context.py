@@ -38,7 +38,7 @@ class Context:
         self.command = command
         self.checkpoint = checkpoint
         self.credentials_path: str = resolve.resolve_early("credentials_file", flags, environ)
-        self.config_path = config_file.default_path(environ)
+        self.config_path: str = resolve.resolve_early("config_file", flags, environ)
         self._files: dict[str, ini.IniFile | None] = {}
         self._yaml: list[dict[str, dict[str, str]] | None] = []
         self._settings: tuple[Flags, Settings] | None = None
@@ -85,8 +85,21 @@ class Context:
         return self._identity[1]
 
     def identity_of(self, name: str) -> Identity:
-        """What another profile name means, never raising (:func:`aws_mfa.identity.classify`)."""
-        return classify(name, self.credentials(), self.config_profiles(), self.settings_of)
+        """What another profile name means, never raising (:func:`aws_mfa.identity.classify`):
+        as ``aws-mfa --profile NAME`` on this run's files sees it, with no other flag (the
+        flags of this run are for its own profile)."""
+
+        def settings_of(profile: str) -> Settings:
+            flags = Flags(
+                profile=profile,
+                credentials_file=self.credentials_path,
+                config_file=self.config_path,
+            )
+            return resolve.resolve(
+                flags, self.environ, self.credentials(), self.config(), self.yaml_entries()
+            )
+
+        return classify(name, self.credentials(), self.config_profiles(), settings_of)
 
     def config(self) -> ini.IniFile | None:
         """The AWS config file, parsed (None when there is none)."""

@@ -60,7 +60,7 @@ class Parser(argparse.ArgumentParser):
         return super().parse_known_args(args, namespace)
 
     def error(self, message: str) -> NoReturn:
-        message = self.unknown_option() or message
+        message = self.unknown_option() or with_close_choice(message)
         self.exit(EXIT_USAGE, f"ERROR - {message}; see '{self.prog} --help'\n")
 
     def option_strings(self) -> list[str]:
@@ -85,6 +85,24 @@ class Parser(argparse.ArgumentParser):
                 close = difflib.get_close_matches(flag, sorted(known), n=1, cutoff=0.7)
                 return f"unknown option {flag}" + (f": did you mean {close[0]}?" if close else "")
         return None
+
+
+def with_close_choice(message: str) -> str:
+    """argparse's "invalid choice: 'statu' (choose from ...)", with the closest choice first:
+    "unknown command statu: did you mean status?"."""
+    import difflib
+    import re
+
+    found = re.search(r"argument (\S+): invalid choice: '([^']*)' \(choose from (.*)\)", message)
+    if found is None:
+        return message
+    what, given, listed = found.groups()
+    choices = re.findall(r"'([^']*)'", listed) or [word.strip() for word in listed.split(",")]
+    close = difflib.get_close_matches(given, choices, n=1, cutoff=0.6)
+    kind = "command" if what == "COMMAND" else f"{what} value"
+    if close:
+        return f"unknown {kind} {given}: did you mean {close[0]}?"
+    return f"unknown {kind} {given}; choose from {', '.join(choices)}"
 
 
 PROFILE_COMPLETION = {

@@ -68,8 +68,17 @@ def prepare(context: Context, warn: bool = True) -> Identity:
         offer_to_move_keys(context, written)
         context.forget_credentials()
         found = context.identity()
+        if found.session.device is None:  # aws configure leaves none: ask for it now
+            from aws_mfa.codes.mfa_code import terminal_prompter
+            from aws_mfa.commands.setup import add_device
+
+            session = found.session
+            add_device(session.credentials_file, long_term, terminal_prompter)
+            context.forget_credentials()
+            found = context.identity()
     if found.kind == identity.ROLE:
         warn_about_role_profile(found)
+        warn_about_region(context, found)
     elif warn:
         resolved = found.session
         short_term = resolved.short_term_section
@@ -84,21 +93,24 @@ def prepare(context: Context, warn: bool = True) -> Identity:
     return found
 
 
-def credentials(context: Context, found: Identity) -> TemporaryCredentials:
+def credentials(
+    context: Context, found: Identity, while_valid: bool = False
+) -> TemporaryCredentials:
     """The credentials of ``found`` (see :func:`aws_mfa.sessions.keep.credentials_of`),
-    asking for a code only when the session must be renewed."""
+    asking for a code only when the session must be renewed (``while_valid``: and can be)."""
     from aws_mfa.sessions.keep import credentials_of
 
     def read() -> ini.IniFile | None:
         context.forget_credentials()  # a renewal may have changed it
         return context.credentials()
 
-    return credentials_of(found, read)
+    return credentials_of(found, read, while_valid=while_valid)
 
 
 def offer_to_move_keys(context: Context, resolved: Settings) -> None:
     """The short-term section holds the long-term keys (``aws configure``'s ``[default]``):
-    on a terminal, offer once to move them; with none, say which command does."""
+    on a terminal, offer to move them (and then ask for the MFA device when nothing names
+    it); with none, say which command does."""
     from aws_mfa.codes.mfa_code import can_prompt, terminal_prompter
     from aws_mfa.profiles import move_keys, setup_command
 
@@ -118,6 +130,30 @@ def offer_to_move_keys(context: Context, resolved: Settings) -> None:
         ask=terminal_prompter,
         lock_timeout=resolved.lock_timeout,
         backup=resolved.backup,
+    )
+
+
+REGION_VARIABLES = ("AWS_REGION", "AWS_DEFAULT_REGION")
+
+
+def warn_about_region(context: Context, found: Identity) -> None:
+    """A role profile with no region (as AWS's own examples write it), where the environment
+    names none either: the AWS CLI then stops with "You must specify a region"; say so now."""
+    profile = context.config_profiles().get(found.name)
+    if profile is None or profile.values.get("region"):
+        return
+    if any(context.environ.get(name) for name in REGION_VARIABLES):
+        return
+    source = context.config_profiles().get(found.session.profile)
+    suggested = (source.values.get("region") if source else None) or "us-east-1"
+    log.warning(
+        "[%s] has no region, and neither AWS_REGION nor AWS_DEFAULT_REGION is set: the AWS "
+        "CLI and SDKs will stop with \"You must specify a region\"; add 'region = %s' (or "
+        "yours) to [%s] of %s",
+        profile.header,
+        suggested,
+        profile.header,
+        context.config_path,
     )
 
 

@@ -23,11 +23,11 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 from aws_mfa import log, system
 from aws_mfa.errors import NoCodeSourceError, NoTokenError, PromptRefusedError, StsRefusedError
-from aws_mfa.settings.checks import check_code, is_code
+from aws_mfa.settings.checks import as_code, check_code, is_code
 
 TYPE_CHECKING = False  # see aws_mfa.records: typing is not imported at run time
 if TYPE_CHECKING:
@@ -54,19 +54,38 @@ NO_TERMINAL = no_terminal(
 )
 
 
-def no_code_source(profile: str) -> str:
+def no_code_source(profile: str, environ: Mapping[str, str] | None = None) -> str:
     """The message when a code is needed where nothing can ask for one (an SDK's
-    ``credential_process``, cron, CI, with no desktop): the sources that work there."""
+    ``credential_process``, an agent's tool, cron, CI): why, then one step a person can
+    take. A renewal puts what expired, and when, before it (:mod:`aws_mfa.sessions.renewal`)."""
     import shlex
 
+    from aws_mfa.codes.prompts import has_display
+
+    environ = os.environ if environ is None else environ
     run = "aws-mfa" if profile == "default" else f"aws-mfa -p {shlex.quote(profile)}"
+    desktop = ""
+    if not system.WINDOWS and sys.platform != "darwin" and not has_display(environ):
+        desktop = (
+            " or desktop (DISPLAY is not set: hosts that clean the environment, as MCP hosts "
+            "do, drop it; put it in the tool's env)"
+        )
+    piped = " or pass a code on stdin with '--token -'," if stdin_is_a_pipe() else ""
     return (
-        "an MFA code is needed and there is neither a terminal nor a desktop to ask on; "
-        "give aws-mfa a source that needs none: MFA_PROMPT=ykman for a YubiKey, or a dialog "
-        "(MFA_PROMPT=zenity, kdialog, osascript or powershell) where a desktop can show one, "
-        "or --token-command or MFA_TOKEN_COMMAND, or --token or MFA_TOKEN; or run "
-        f"'{run}' once in a terminal, and later runs use the session it keeps"
+        f"no MFA code can be asked for here: no terminal{desktop}; run '{run}' in a terminal "
+        f"to renew it,{piped} or set MFA_TOKEN_COMMAND or MFA_PROMPT=ykman (see 'Codes "
+        "without a terminal' in docs/usage.md)"
     )
+
+
+def stdin_is_a_pipe() -> bool:
+    """Whether standard input is a pipe (``echo 123456 | aws-mfa``): a code may be on it."""
+    import stat
+
+    try:
+        return sys.stdin is not None and stat.S_ISFIFO(os.fstat(sys.stdin.fileno()).st_mode)
+    except (OSError, ValueError):
+        return False
 
 
 def terminal_prompter(prompt: str, no_terminal: str = NO_TERMINAL) -> str:
@@ -74,7 +93,8 @@ def terminal_prompter(prompt: str, no_terminal: str = NO_TERMINAL) -> str:
 
     The terminal is :func:`aws_mfa.system.open_terminal`'s (``/dev/tty``, or the
     console on Windows); where it cannot be opened, a stdin that is itself a
-    terminal is used, with the prompt on stderr.
+    terminal is used, with the prompt on stderr, unless the terminal is lent to
+    the command of ``exec --server`` (:func:`aws_mfa.system.terminal_lent`).
     """
     try:
         terminal = system.open_terminal()
@@ -86,7 +106,7 @@ def terminal_prompter(prompt: str, no_terminal: str = NO_TERMINAL) -> str:
             line = terminal.read_line()
         finally:
             terminal.close()
-    elif sys.stdin is None or not sys.stdin.isatty():
+    elif sys.stdin is None or not sys.stdin.isatty() or system.terminal_lent():
         raise NoTokenError(no_terminal)
     else:
         sys.stderr.write(prompt)
@@ -100,14 +120,15 @@ def terminal_prompter(prompt: str, no_terminal: str = NO_TERMINAL) -> str:
 def read_code(token: str | None, token_source: str, prompter: Prompter, prompt: str) -> str:
     """The MFA code: ``token`` when given (checked), else typed at ``prompter``.
 
-    A typed code may have spaces around it; one that is still not six digits
-    is asked for again, up to :data:`PROMPT_ATTEMPTS` times.
+    A typed code may have spaces around it and between its digits (``471 875``, as
+    authenticator apps show it); one that is still not six digits is asked for again, up
+    to :data:`PROMPT_ATTEMPTS` times.
     """
     if token is not None:
         return check_code(token, token_source)
     again = "That is not six digits. " + prompt.lstrip()  # said once, however many tries
     for attempt in range(PROMPT_ATTEMPTS - 1):
-        typed = prompter(again if attempt else prompt).strip()
+        typed = as_code(prompter(again if attempt else prompt))
         if is_code(typed):
             return typed
     typed = getattr(prompter, "source", "the MFA code typed at the prompt")
@@ -192,17 +213,33 @@ def obtain_code(
                 round(wait),
             )
             sleep(wait)
-    try:
-        code, source = ask_code(settings, device, prompter, seconds or settings.duration)
-    except PromptRefusedError as err:
-        used_codes.refuse(device, err.why)  # for the runs waiting on the lock
-        raise
-    if used_codes.used(device, code):
-        raise StsRefusedError(
-            f"{source}: this code of {device} was already used in this 30-second window "
-            "and STS rejects a code used twice; run again with the next code"
-        )
-    return code
+    return unused_code(settings, device, prompter, used_codes, seconds or settings.duration)
+
+
+def unused_code(
+    settings: Settings, device: str, prompter: Prompter, used_codes: UsedCodes, seconds: int
+) -> str:
+    """A code not sent yet: one a person typed that was (during the wait for the next window,
+    say) is asked for again; one given outright or by a command is refused."""
+    asked = settings.token is None and not settings.token_command  # typed by a person
+    for _ in range(PROMPT_ATTEMPTS if asked else 1):
+        try:
+            code, source = ask_code(settings, device, prompter, seconds)
+        except PromptRefusedError as err:
+            used_codes.refuse(device, err.why)  # for the runs waiting on the lock
+            raise
+        if not used_codes.used(device, code):
+            return code
+        if asked:
+            log.warning(
+                "That code of %s was already sent to STS in this 30-second window, which "
+                "refuses a code twice; type the next one",
+                device,
+            )
+    raise StsRefusedError(
+        f"{source}: this code of {device} was already used in this 30-second window "
+        "and STS rejects a code used twice; run again with the next code"
+    )
 
 
 def choose_prompter(settings: Settings, device: str, prompter: Prompter) -> Prompter:
@@ -227,7 +264,9 @@ def can_prompt(prompter: Prompter) -> bool:
     """False when ``prompter`` is the terminal's and there is no terminal to ask on."""
     if prompter is not terminal_prompter:
         return True
-    return system.has_terminal() or (sys.stdin is not None and sys.stdin.isatty())
+    if system.has_terminal():
+        return True
+    return sys.stdin is not None and sys.stdin.isatty() and not system.terminal_lent()
 
 
 def ask_code(settings: Settings, device: str, prompter: Prompter, seconds: int) -> tuple[str, str]:

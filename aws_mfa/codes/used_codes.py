@@ -92,14 +92,27 @@ class UsedCodes:
                 entries.update((str(k), v) for k, v in found.items() if isinstance(v, int))
         return memory
 
-    def _refusals(self) -> dict[str, tuple[float, str]]:
-        """Each device's last refused prompt: when (seconds since the epoch), and why."""
+    def _refusals(self) -> tuple[dict[str, tuple[float, str]], bool]:
+        """Each device's last refused prompt: when (seconds since the epoch), and why; and
+        whether one was dated in the future.
+
+        A refusal dated later than now was recorded before the clock was set back. It
+        counts as made now: it fails the runs waiting right now, as a fresh refusal would,
+        and, once saved so, no run that starts later, and it is pruned :data:`KEEP` seconds
+        on. Left as it was, it would fail every run until the clock caught up with it, and
+        never be pruned. Refusals older than :data:`KEEP` are left out (pruned by the
+        next save).
+        """
         found = self._load().get("refused")
+        now = self.clock()
         refusals: dict[str, tuple[float, str]] = {}
+        future = False
         for device, entry in found.items() if isinstance(found, dict) else ():
-            if _is_refusal(entry):
-                refusals[str(device)] = (float(entry[0]), str(entry[1]))
-        return refusals
+            if _is_refusal(entry) and now - entry[0] < KEEP:
+                when = float(entry[0])
+                future = future or when > now
+                refusals[str(device)] = (min(when, now), str(entry[1]))
+        return refusals, future
 
     def _key(self, create: bool) -> bytes | None:
         """The random key of the digests; made (0600, never replaced) when ``create``."""
@@ -146,22 +159,22 @@ class UsedCodes:
         key = self._key(create=True)
         if key is not None:
             memory["codes"][self._digest(key, device, code)] = now
-        self._save(memory, self._refusals())
+        self._save(memory, self._refusals()[0])
 
     def refuse(self, device: str, why: str) -> None:
         """Note that the user refused the prompt for ``device`` just now, and ``why`` (best
         effort): the runs that waited for it fail with it (:meth:`refused_since`)."""
-        now = self.clock()
-        refusals = {
-            name: entry for name, entry in self._refusals().items() if now - entry[0] < KEEP
-        }
-        refusals[device] = (now, why)
+        refusals = self._refusals()[0]
+        refusals[device] = (self.clock(), why)
         self._save(self._read(), refusals)
 
     def refused_since(self, device: str, since: float | None) -> str | None:
         """Why the prompt for ``device`` was refused at or after ``since``; None when it
-        was not (or ``since`` is None)."""
-        entry = self._refusals().get(device)
+        was not (or ``since`` is None). A refusal dated in the future is saved dated now."""
+        refusals, future = self._refusals()
+        if future:
+            self._save(self._read(), refusals)
+        entry = refusals.get(device)
         if since is None or entry is None or entry[0] < since:
             return None
         return entry[1]

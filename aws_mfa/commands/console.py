@@ -30,7 +30,13 @@ from collections.abc import Mapping
 
 from aws_mfa import expiry, log, system
 from aws_mfa.aws import signin
-from aws_mfa.aws.sections import in_keychain, is_aws_mfa_session, is_session, stored_role
+from aws_mfa.aws.sections import (
+    in_keychain,
+    is_aws_mfa_session,
+    is_session,
+    replaced_keys,
+    stored_role,
+)
 from aws_mfa.cli.context import Context
 from aws_mfa.cli.prepare import prepare
 from aws_mfa.clock import utc_now
@@ -85,7 +91,12 @@ def run(context: Context) -> int:
         sts_limits(way.settings),
     )
     token = signin.signin_token(
-        transport, base, held.credentials, kind=held.kind, session_duration=held.session_duration
+        transport,
+        base,
+        held.credentials,
+        kind=held.kind,
+        session_duration=held.session_duration,
+        post=part.post,
     )
     url = signin.login_url(base, destination, token)
     if context.flags.switch("logout_first"):
@@ -237,10 +248,13 @@ def role_how(settings: Settings) -> str:
 
 def usable_role(settings: Settings, document: ini.IniFile | None, now: datetime) -> str | None:
     """The role whose credentials the short-term section holds, when they can be used as they
-    are: the role asked for (or none asked), at least ``--min-ttl`` left, and neither
-    ``--force`` nor a duration given outright."""
-    values = document.values(settings.short_term_section) if document else None
-    role = stored_role(values) if values and is_aws_mfa_session(values) else None
+    are: the role asked for (or none asked), at least ``--min-ttl`` left, the keys aws-mfa
+    wrote (not another tool's, whose expiry is unknown), and neither ``--force`` nor a
+    duration given outright."""
+    section = settings.short_term_section
+    values = document.values(section) if document else None
+    ours = values and is_aws_mfa_session(values) and not replaced_keys(values, section)
+    role = stored_role(values) if values and ours else None
     explicit = settings.sources.get("duration", "").startswith("-")
     if not role or settings.force or explicit or settings.role_arn not in (None, role):
         return None
@@ -310,16 +324,23 @@ def stored(context: Context, way: Way) -> Held:
 
 
 def role(context: Context, way: Way) -> Held:
-    """The role, assumed from the cached MFA session (or with a code, for a direct one)."""
-    from aws_mfa.sessions.keep import ensure_valid
+    """The role, assumed from the cached MFA session, or as assumed before for ``export``
+    and ``exec`` while it has more than 15 minutes left (or with a code, for a direct one)."""
+    from aws_mfa.sessions.keep import credentials_of
     from aws_mfa.sessions.renewal import role_credentials
 
     if way.source is not None and way.how == CHAINED:
-        # A role profile: its source session kept valid, as login keeps it (a direct role
-        # asks for its own code, and needs no session).
-        ensure_valid(way.source, context.credentials())
-        context.forget_credentials()
-    fresh = role_credentials(way.settings, context.credentials())
+        # A role profile: its source session kept valid, as login keeps it, and the role
+        # from it (a direct role asks for its own code, and needs no session).
+        found = Identity(way.settings.profile, ROLE, way.settings, way.source, None, None, "")
+
+        def read() -> ini.IniFile | None:
+            context.forget_credentials()
+            return context.credentials()
+
+        fresh = credentials_of(found, read)
+    else:
+        fresh = role_credentials(way.settings, context.credentials())
     ends = expiry.describe_local(fresh.expiration)
     if way.how == DIRECT:
         seconds = way.settings.duration

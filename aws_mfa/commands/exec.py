@@ -27,10 +27,11 @@ given: nested sessions are rarely what was meant.
 from __future__ import annotations
 
 import os
+import re
 import sys
 from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
-from typing import TYPE_CHECKING, NoReturn
+from contextlib import contextmanager, nullcontext
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from aws_mfa import system
 from aws_mfa.aws import precedence
@@ -39,13 +40,16 @@ from aws_mfa.cli.prepare import credentials, prepare
 from aws_mfa.clock import Clock, utc_now
 from aws_mfa.errors import CommandNotFoundError, NoTokenError, UsageError
 from aws_mfa.files import ini, read
-from aws_mfa.identity import ROLE, Identity
+from aws_mfa.identity import ELSEWHERE, ROLE, Identity
 from aws_mfa.keys import TemporaryCredentials
 from aws_mfa.outputs import variables
 from aws_mfa.records import Record
+from aws_mfa.settings.checks import DEFAULT_PROFILE
 from aws_mfa.settings.resolve import Settings
 
 if TYPE_CHECKING:
+    import subprocess
+
     from aws_mfa.server import CredentialServer, Waiter
 
 
@@ -67,7 +71,7 @@ def serve(context: Context, command: list[str]) -> int:
 
     collector.resume()  # this process lives as long as the command
     resolved, server = endpoint(context)  # a code, if needed, is asked for before COMMAND
-    with server, private_aws_files(context.config()) as files:
+    with server, private_aws_files(context, resolved.profile) as files:
         env = server_environment(
             context.environ, server.url, server.token, resolved.profile, resolved.region, files
         )
@@ -120,7 +124,7 @@ class EndpointRenewal:
         if later.kind != ROLE:
             later = later._replace(settings=session._replace(min_ttl=max(session.min_ttl, margin)))
         read_file = lambda: read.read_ini(session.credentials_file)  # noqa: E731
-        return credentials_of(later, read_file, clock=self.clock)
+        return credentials_of(later, read_file, clock=self.clock, margin=margin)
 
 
 def for_renewals(found: Identity) -> Identity:
@@ -142,6 +146,13 @@ def later_code_error(err: NoTokenError) -> NoTokenError | None:
 
     if not isinstance(err, NoCodeSourceError):
         return None
+    if system.WINDOWS:
+        return NoTokenError(
+            "an MFA code is needed to renew the credentials of exec --server, and on Windows "
+            "it is not asked for on the console while the command may read it; give "
+            "--token-command or MFA_TOKEN_COMMAND (or mfa_process), MFA_PROMPT=ykman, or "
+            "MFA_PROMPT=powershell (a dialog) for later codes"
+        )
     return NoTokenError(
         no_terminal(
             "an MFA code is needed to renew the credentials of exec --server",
@@ -230,40 +241,126 @@ class ChildFiles(Record):
 
 
 @contextmanager
-def private_aws_files(config: ini.IniFile | None) -> Iterator[ChildFiles]:
+def private_aws_files(context: Context, served: str) -> Iterator[ChildFiles]:
     """A private folder with the command's AWS files, removed when the block ends.
 
     The folder is new and 0700 (:func:`tempfile.mkdtemp`), each file 0600:
     an empty credentials file, an empty boto config (``~/.boto`` and
-    ``/etc/boto.cfg`` would come before the endpoint), and a copy of the
-    user's AWS config with every key that gives a profile credentials removed
-    (:func:`aws_mfa.aws.precedence.without_credentials`), so that the command
-    keeps the user's region and settings, and no profile of either file can win
-    over the endpoint. The files hold no secret: a folder left by a killed
+    ``/etc/boto.cfg`` would come before the endpoint), and the command's AWS
+    config (:func:`child_config`): the user's, where only the served profile
+    and ``[default]`` lead to the endpoint, and every other profile to its
+    own credentials. The files hold no secret: a folder left by a killed
     aws-mfa gives nothing away.
     """
     import shutil
     import tempfile
 
-    from aws_mfa.aws.config_file import profile_of_header
+    from aws_mfa.aws.config_file import profiles
     from aws_mfa.files.safe_write import write_file
 
-    clean = precedence.without_credentials(config) if config is not None else None
+    text = child_config(context, served)
+    names = frozenset(profiles(ini.parse(text, "the command's config")))
     folder = tempfile.mkdtemp(prefix="aws-mfa-exec-")
     try:
         files = {
             "AWS_SHARED_CREDENTIALS_FILE": ("credentials", ""),
-            "AWS_CONFIG_FILE": ("config", clean.text if clean else ""),
+            "AWS_CONFIG_FILE": ("config", text),
             "BOTO_CONFIG": ("boto.cfg", ""),
         }
         paths = {}
-        for variable, (name, text) in files.items():
+        for variable, (name, content) in files.items():
             paths[variable] = os.path.join(folder, name)
-            write_file(paths[variable], text.encode("utf-8"))
-        names = {profile_of_header(header) for header in clean.sections} if clean else set()
-        yield ChildFiles(paths, frozenset(name for name in names if name is not None))
+            write_file(paths[variable], content.encode("utf-8"))
+        yield ChildFiles(paths, names)
     finally:
         shutil.rmtree(folder, ignore_errors=True)
+
+
+def child_config(context: Context, served: str) -> str:
+    """The AWS config of the command of ``exec --server``: every profile named as it is in
+    the user's files means the same identity there (:mod:`aws_mfa.identity`).
+
+    - the served profile and ``[default]``: every key that gives credentials removed
+      (:func:`aws_mfa.aws.precedence.without_credentials`), so their SDK asks the endpoint;
+    - a profile aws-mfa serves (a session it keeps, a role assumed from one):
+      ``credential_process`` runs ``aws-mfa export`` for it, on the user's own files;
+    - a profile whose credentials the AWS tools find by themselves from the config
+      (IAM Identity Center, a role from such a source, ``credential_process``...): as it is;
+    - any other profile, and every section of the credentials file the config does not
+      name: ``credential_process`` runs ``aws-mfa export --stored``, which gives the keys the
+      credentials file holds for it, or fails in one line when it holds none.
+
+    So a command that names another profile gets that profile's own credentials or a clear
+    failure, never the served profile's credentials under another name::
+
+        [profile prod]
+        role_arn = arn:aws:iam::210987654321:role/admin   (removed)
+        source_profile = dev                              (removed)
+        credential_process = aws-mfa export --format process --profile prod --credentials-file ...
+    """
+    from aws_mfa.aws.config_file import profile_of_header
+
+    config = context.config()
+    document = context.credentials()
+    given: dict[str, dict[str, str] | None] = {}
+    named: set[str] = set()
+    for header in config.sections if config is not None else {}:
+        name = profile_of_header(header)
+        if name is None or name in (served, DEFAULT_PROFILE):
+            continue
+        named.add(name)
+        given[header] = profile_source(context, name)
+    text = precedence.without_credentials(config, given).text if config is not None else ""
+    for name in document.sections if document is not None else {}:
+        if name not in named and name not in (served, DEFAULT_PROFILE) and SIMPLE.fullmatch(name):
+            process = profile_source(context, name) or stored_process(context, name)
+            header = f"[profile {name}]\ncredential_process = {process['credential_process']}\n"
+            text += ("\n" if text and not text.endswith("\n\n") else "") + header
+    return text
+
+
+SIMPLE = re.compile(r"[\w.@+=,-]+", re.A)
+"""A section name that is a profile name as it is (others are left out of the command's config,
+where naming them fails as it would for any profile botocore does not know)."""
+
+
+def profile_source(context: Context, name: str) -> dict[str, str] | None:
+    """What profile ``name`` gets in the command's config: a ``credential_process`` of
+    aws-mfa's, or None to keep it as the user wrote it (see :func:`child_config`)."""
+    found = context.identity_of(name)
+    if found.servable:
+        return {"credential_process": aws_mfa_command(context, name, "--format", "process")}
+    profile = context.config_profiles().get(name)
+    if (
+        found.kind == ELSEWHERE
+        and profile
+        and any(map(precedence.selects_credentials, profile.values))
+    ):
+        return None
+    return stored_process(context, name)
+
+
+def stored_process(context: Context, name: str) -> dict[str, str]:
+    return {"credential_process": aws_mfa_command(context, name, "--stored")}
+
+
+def aws_mfa_command(context: Context, profile: str, *args: str) -> str:
+    """The command line of ``aws-mfa export`` for ``profile`` on this run's files, as the
+    ``credential_process`` of the command's config."""
+    words = [
+        sys.executable,
+        "-m",
+        "aws_mfa",
+        "export",
+        *args,
+        "--profile",
+        profile,
+        "--credentials-file",
+        context.credentials_path,
+        "--config-file",
+        context.config_path,
+    ]
+    return system.command_text(words)
 
 
 def server_environment(
@@ -280,9 +377,10 @@ def server_environment(
     elsewhere (:data:`aws_mfa.aws.precedence.CREDENTIAL_SOURCE_VARIABLES`),
     and AWS files of its own (:func:`private_aws_files`), so its provider
     chain reaches the container-credentials provider, which asks the
-    endpoint. ``AWS_PROFILE`` and ``AWS_DEFAULT_PROFILE`` stay when the
-    command's config has the profile they name (it holds no credentials
-    there); botocore would refuse a profile it cannot find.
+    endpoint. ``AWS_PROFILE`` and ``AWS_DEFAULT_PROFILE`` stay only when they
+    name the served profile and the command's config has it (botocore refuses a
+    profile it cannot find): naming another, they would give the command that
+    profile's credentials instead of those it runs for.
     """
     given = {
         "AWS_CONTAINER_CREDENTIALS_FULL_URI": url,
@@ -290,7 +388,7 @@ def server_environment(
         **files.variables,
     }
     for name in PROFILE_VARIABLES:
-        if environ.get(name) in files.profiles:
+        if environ.get(name) == profile and profile in files.profiles:
             given[name] = environ[name]
     return command_environment(
         environ, precedence.CREDENTIAL_SOURCE_VARIABLES, given, profile, region
@@ -300,19 +398,41 @@ def server_environment(
 def supervise(command: list[str], env: Mapping[str, str]) -> int:
     """Run ``command`` as a child, pass it SIGINT, SIGTERM and SIGHUP; its exit code.
 
-    A child killed by signal N gives 128 + N, as shells report it.
+    A child killed by signal N gives 128 + N, as shells report it. The
+    terminal is lent to it: on POSIX through a relay where the command could
+    read it (:func:`aws_mfa.system.terminal_relay`), from which a prompt for a
+    renewal's code takes it back, so that the code typed is aws-mfa's, never
+    the command's; on Windows not asked on while the command runs
+    (:class:`aws_mfa.system.ConsoleLent`).
     """
-    import signal
-    import subprocess
-
     sys.stdout.flush()
     sys.stderr.flush()
+    relay = system.terminal_relay()
+    if relay is None:
+        from_terminal = terminal_signals_reach_child()  # asked before the console is lent
+        with system.ConsoleLent() if system.WINDOWS else nullcontext():
+            return run_beside(command, env, from_terminal)
+    with relay:
+        return run_relayed(command, env, relay)
+
+
+def start(command: list[str], env: Mapping[str, str], **how: Any) -> subprocess.Popen[bytes]:
+    """``command`` started, dying with aws-mfa where the system can; CommandNotFoundError
+    when it cannot be started."""
+    import subprocess
+
     try:
-        child = subprocess.Popen(command, env=dict(env), preexec_fn=system.die_with_parent())
+        return subprocess.Popen(command, env=dict(env), **how)
     except OSError as err:
         raise cannot_run(err, command[0]) from err
 
-    from_terminal = terminal_signals_reach_child()
+
+def run_beside(command: list[str], env: Mapping[str, str], from_terminal: bool) -> int:
+    """The command on aws-mfa's own terminal (if any), in aws-mfa's process group;
+    ``from_terminal``: Ctrl-C reaches it without aws-mfa."""
+    import signal
+
+    child = start(command, env, preexec_fn=system.die_with_parent())
 
     def forward(number: int, frame: object) -> None:
         if number == signal.SIGINT and from_terminal:
@@ -326,6 +446,39 @@ def supervise(command: list[str], env: Mapping[str, str]) -> int:
         for number, handler in previous.items():
             signal.signal(number, handler)
     return 128 - code if code < 0 else code
+
+
+def run_relayed(command: list[str], env: Mapping[str, str], relay: system.TerminalRelay) -> int:
+    """The command on a pseudo-terminal that ``relay`` joins to the user's terminal (see
+    :class:`aws_mfa.system.TerminalRelay`)."""
+    import signal
+
+    stdin, stdout, stderr = relay.streams()
+    setup = relay.child_setup(system.die_with_parent())
+    try:
+        child = start(
+            command,
+            env,
+            stdin=stdin,
+            stdout=stdout,
+            stderr=stderr,
+            start_new_session=True,
+            preexec_fn=setup,
+        )
+    except CommandNotFoundError:
+        relay.close()
+        raise
+    relay.started(child.pid)
+
+    def forward(number: int) -> None:
+        if number == signal.SIGINT:
+            relay.interrupt()  # typed while a prompt held the terminal: the command's
+        else:
+            child.send_signal(number)
+
+    code = relay.run(forward)
+    child.returncode = code  # reaped by the relay
+    return code
 
 
 def terminal_signals_reach_child() -> bool:

@@ -43,7 +43,7 @@ from aws_mfa.aws.sections import IN_KEYCHAIN, LOCATION_KEY, SECRET_KEY
 from aws_mfa.cli.context import Context
 from aws_mfa.codes.mfa_code import no_terminal, terminal_prompter
 from aws_mfa.errors import EXIT_OK, FileError, NoTokenError, UsageError
-from aws_mfa.files import credentials_file, read
+from aws_mfa.files import credentials_file, ini, read
 from aws_mfa.files.lock import locked
 from aws_mfa.keys import LongTermKeys, mask
 from aws_mfa.os_keychain import Keychain, store_then_write
@@ -111,6 +111,8 @@ def setup(
     long_term, short_term = section_names(profile, flags)
     if movable(document, long_term, short_term):
         move_keys(path, profile, short_term, long_term, ask=ask, lock_timeout=lock_timeout)
+        if not has_device(read.read_ini(path), long_term):
+            add_device(path, long_term, ask, find_devices or default_device_finder, lock_timeout)
         log.info("Next: run '%s' to get a session (it asks for a code)", login_command(profile))
         return long_term
     with locked(path, lock_timeout):
@@ -143,6 +145,45 @@ def login_command(profile: str) -> str:
     import shlex
 
     return "aws-mfa" if profile == DEFAULT_PROFILE else f"aws-mfa -p {shlex.quote(profile)}"
+
+
+def has_device(document: ini.IniFile | None, long_term: str) -> bool:
+    """Whether the long-term section names its MFA device (``aws_mfa_device``)."""
+    values = document.values(long_term) if document is not None else None
+    return bool(values and values.get("aws_mfa_device"))
+
+
+def add_device(
+    path: StrPath,
+    long_term: str,
+    ask: Ask = terminal_ask,
+    find_devices: DeviceFinder | None = None,
+    lock_timeout: float = LOCK_TIMEOUT,
+) -> str:
+    """Ask for the MFA device of the keys in ``long_term`` (among those IAM lists for them,
+    or typed) and write it there as ``aws_mfa_device``: what a login needs after keys were
+    moved out of ``[default]``, where ``aws configure`` leaves none. The device's ARN."""
+    from aws_mfa.sessions.renewal import default_secret_reader
+
+    document = read.read_ini(path)
+    values = (document.values(long_term) if document else None) or {}
+    key_id = values.get("aws_access_key_id", "")
+    shown = os.fspath(path)
+    log.info(
+        "A login needs the ARN of your MFA device (what the AWS CLI calls mfa_serial); "
+        "looking up the MFA devices of access key %s",
+        mask(key_id),
+    )
+    keys = LongTermKeys(key_id, values.get(SECRET_KEY, ""))
+    if values.get(LOCATION_KEY, "").lower() == IN_KEYCHAIN:
+        keys = LongTermKeys(key_id, default_secret_reader()(key_id, long_term, shown))
+    device = ask_device(ask, (find_devices or default_device_finder)(keys))
+    with locked(path, lock_timeout):
+        document = credentials_file.read_for_edit(path, document)
+        change = credentials_file.set_values(long_term, {"aws_mfa_device": device})
+        credentials_file.save_edit(path, document, [long_term], change)
+    log.info("Added aws_mfa_device = %s to [%s] of %s", device, long_term, shown)
+    return device
 
 
 def default_device_finder(keys: LongTermKeys) -> Devices:

@@ -12,11 +12,19 @@ secret is (the file, or the OS keychain, as the section says)::
     dev      user         2026-11-23 09:12:44 CET  11h 58m  valid
     admin    role/admin   2026-11-22 13:00:00 CET  -        expired
 
+    ROLE PROFILE  ROLE        FROM  EXPIRES                  LEFT     STATE
+    prod          role/admin  dev   2026-11-23 09:12:44 CET  11h 58m  valid
+
     AWS LOGIN PROFILE  IDENTITY                   EXPIRES                  LEFT    STATE
     console            123456789012:user/alice    2026-11-22 21:04:05 CET  12m 4s  valid
 
     LONG-TERM SECTION  ACCESS KEY  SECRET IN  KEY AGE
     dev-long-term      ...WXYZ     keychain   12 days
+
+A role profile of the AWS config (``role_arn`` with a ``source_profile`` aws-mfa keeps a
+session for, :mod:`aws_mfa.identity`) is listed with the MFA session it is assumed from:
+the AWS CLI and SDKs can assume it with no code until that session ends, so its state is
+that session's, and so is the exit code of ``status -p ROLE_PROFILE``.
 
 The key's age is the time ``aws-mfa rotate`` recorded when it made the key
 (``aws_mfa_key_created``, see :mod:`aws_mfa.key_age`); the column is left out
@@ -43,6 +51,7 @@ from aws_mfa.cli.context import Context
 from aws_mfa.clock import utc_now
 from aws_mfa.errors import EXIT_OK
 from aws_mfa.files import ini
+from aws_mfa.identity import ROLE, Identity
 from aws_mfa.keys import mask
 from aws_mfa.profiles import long_term_sections
 from aws_mfa.records import Record
@@ -51,6 +60,7 @@ from aws_mfa.sessions.session_state import (
     EXPIRED,
     EXPIRING,
     MISSING,
+    REPLACED,
     UNREADABLE,
     VALID,
     SessionStatus,
@@ -77,6 +87,7 @@ COLOURS = {
     EXPIRED: "31",
     MISSING: "31",
     UNREADABLE: "31",
+    REPLACED: "31",
 }
 """ANSI colours of the state words: valid green, expiring and stale yellow, the rest red."""
 
@@ -91,6 +102,11 @@ def run(context: Context) -> int:
         flags.value("profile") or environ.get("AWS_DEFAULT_PROFILE") or environ.get("AWS_PROFILE")
     )
     if one:
+        found = context.identity_of(resolved.profile)
+        if found.kind == ROLE:
+            role_row = role_status(found, document, now)
+            print(as_json(role_row) if flags.switch("json") else role_table([role_row], colour))
+            return role_row.exit_code
         name = resolved.short_term_section
         section = document.sections.get(name) if document else None
         row = session_status(section, name, now, resolved.min_ttl)
@@ -101,6 +117,61 @@ def run(context: Context) -> int:
             print(table([row], colour) + long_term_part(long_term))
         return row.exit_code
     return every_profile(context, document, resolved, now, colour)
+
+
+class RoleStatus(Record):
+    """A role profile, as ``status`` shows it: the state of the MFA session it is assumed from."""
+
+    profile: str
+    role_arn: str
+    source: SessionStatus
+
+    @property
+    def exit_code(self) -> int:
+        return self.source.exit_code
+
+    def as_json(self) -> dict[str, object]:
+        return {
+            "kind": "role_profile",
+            **self.source.as_json(),
+            "profile": self.profile,
+            "role_arn": self.role_arn,
+            "source_section": self.source.profile,
+        }
+
+
+def role_status(found: Identity, document: ini.IniFile | None, now: datetime) -> RoleStatus:
+    session = found.session
+    name = session.short_term_section
+    section = document.sections.get(name) if document else None
+    state = session_status(section, name, now, session.min_ttl)
+    return RoleStatus(found.name, found.role_arn or "", state)
+
+
+def role_rows(context: Context, document: ini.IniFile | None, now: datetime) -> list[RoleStatus]:
+    """Every role profile of the config aws-mfa serves, with its source's session."""
+    found = [
+        context.identity_of(name)
+        for name, profile in context.config_profiles().items()
+        if profile.values.get("role_arn")
+    ]
+    return [role_status(one, document, now) for one in found if one.kind == ROLE]
+
+
+def role_table(rows: list[RoleStatus], colour: bool = False) -> str:
+    """The role profiles, one row each, with the session they are assumed from."""
+    cells = [
+        (
+            row.profile,
+            "role/" + row.role_arn.rpartition(":role/")[2],
+            row.source.profile,
+            *when(row.source.expiration, row.source.seconds_left),
+            row.source.state,
+        )
+        for row in rows
+    ]
+    header = ("ROLE PROFILE", "ROLE", "FROM", "EXPIRES", "LEFT", "STATE")
+    return render(header, cells, colour)
 
 
 def every_profile(
@@ -118,13 +189,15 @@ def every_profile(
         for entry in MfaSessions(default_folder()).entries()
     ]
     logins = login_rows(context.config_profiles(), environ, now)
+    roles = role_rows(context, document, now)
     if flags.switch("json"):
-        print(as_json(rows, mfa_rows, long_term, logins))
+        print(as_json(rows, mfa_rows, long_term, logins, roles))
         return EXIT_OK
     if not rows:
         log.info("No sessions in %s", context.credentials_path)
     tables = (
         table(rows, colour) if rows else "",
+        role_table(roles, colour) if roles else "",
         mfa_table(mfa_rows, colour) if mfa_rows else "",
         login_table(logins, colour) if logins else "",
         long_term_table(long_term) if long_term else "",
@@ -361,17 +434,20 @@ def long_term_table(rows: list[LongTermStatus]) -> str:
 
 
 def as_json(
-    rows: list[SessionStatus] | SessionStatus,
+    rows: list[SessionStatus] | SessionStatus | RoleStatus,
     mfa_rows: list[MfaSessionStatus] | None = None,
     long_term: list[LongTermStatus] | None = None,
     logins: list[LoginSessionStatus] | None = None,
+    roles: list[RoleStatus] | None = None,
 ) -> str:
-    """JSON: a list for every session (then every MFA session, every ``aws login`` profile,
-    every long-term section), an object for one profile (with its long-term section and
-    where its secret is).
+    """JSON: a list for every session (then every role profile, MFA session, ``aws login``
+    profile and long-term section), an object for one profile (with its long-term section
+    and where its secret is; a role profile with the session it is assumed from).
     """
     import json
 
+    if isinstance(rows, RoleStatus):
+        return json.dumps(rows.as_json(), indent=2)
     if isinstance(rows, SessionStatus):
         first = long_term[0] if long_term else None
         return json.dumps(
@@ -383,6 +459,7 @@ def as_json(
             indent=2,
         )
     listed = [{"kind": "profile", **row.as_json()} for row in rows]
+    listed += [row.as_json() for row in roles or []]
     listed += [row.as_json() for row in mfa_rows or []]
     listed += [row.as_json() for row in logins or []]
     listed += [row.as_json() for row in long_term or []]

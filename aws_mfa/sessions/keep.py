@@ -19,7 +19,10 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from aws_mfa import log
+from aws_mfa.aws.sections import is_session, replaced_keys
 from aws_mfa.clock import utc_now
+from aws_mfa.errors import NoCodeSourceError
+from aws_mfa.expiry import describe_local, format_duration
 from aws_mfa.files import ini
 from aws_mfa.identity import ROLE, Identity
 from aws_mfa.keys import TemporaryCredentials
@@ -28,7 +31,10 @@ from aws_mfa.settings.resolve import Settings
 
 TYPE_CHECKING = False  # see aws_mfa.records: typing is not imported at run time
 if TYPE_CHECKING:
+    from datetime import datetime
+
     from aws_mfa.clock import Clock
+    from aws_mfa.sessions.mfa_sessions import CachedRoles, RoleKey
     from aws_mfa.sessions.renewal import Renewal
 
 DocumentReader = Callable[[], "ini.IniFile | None"]
@@ -61,14 +67,110 @@ def ensure_valid(
 
 
 def credentials_of(
-    identity: Identity, read: DocumentReader, *, clock: Clock = utc_now
+    identity: Identity,
+    read: DocumentReader,
+    *,
+    clock: Clock = utc_now,
+    margin: int = 0,
+    while_valid: bool = False,
 ) -> TemporaryCredentials:
     """The credentials ``identity`` gets now: its session kept valid, and for a role the role
-    assumed from that session, both judged on ``clock``. ``read`` is called again after the
-    session is made valid, which may have changed the file."""
-    outcome = ensure_valid(identity.session, read(), clock=clock)
+    assumed from that session, or the same role assumed from it before and cached
+    (:class:`aws_mfa.sessions.mfa_sessions.CachedRoles`) while it has more than 15 minutes
+    left (``margin``, when longer: the endpoint's renewals want more). ``read`` is called
+    again after the session is made valid, which may have changed the file.
+
+    ``while_valid`` (``export``): a session that must be renewed while nothing can ask for a
+    code without a person (no terminal, no dialog, no token command) is handed out as it is
+    while it has not expired, with a warning saying when it ends (:func:`still_valid`).
+    """
+    session = identity.session
+    stale: TemporaryCredentials | None = None
+    try:
+        outcome = ensure_valid(session, read(), clock=clock)
+    except NoCodeSourceError as err:
+        if not while_valid:
+            raise
+        outcome = still_valid(session, read(), clock(), err)
+        stale = outcome.credentials  # the role is assumed from it all the same
     if identity.kind != ROLE:
         return outcome.credentials
-    from aws_mfa.sessions.renewal import Renewal, role_credentials
+    role, cache = identity.role, role_cache(identity)
+    key = role_key(role)
+    cached = cache.get(outcome.credentials, key, clock(), margin) if cache else None
+    if cached is not None:
+        left = (cached.expiration - clock()).total_seconds()
+        log.info("Using role %s assumed before (%s left)", key.role_arn, format_duration(left))
+        return cached
+    from aws_mfa.sessions.renewal import role_credentials
 
-    return role_credentials(identity.role, read(), renewal=Renewal(clock=clock))
+    document = read()
+    fresh = role_credentials(role, document, source=stale)
+    if cache is not None:
+        keep_role(cache, outcome.credentials, role, document, fresh, clock())
+    return fresh
+
+
+def still_valid(
+    settings: Settings, document: ini.IniFile | None, now: datetime, err: NoCodeSourceError
+) -> Outcome:
+    """The stored credentials of a session that could not be renewed for want of a code, when
+    they have not expired and are the keys aws-mfa wrote (another tool's have an unknown
+    expiry); else ``err``, which says where a code can come from."""
+    section = settings.short_term_section
+    values = document.values(section) if document is not None else None
+    if document is None or not is_session(values) or "expiration" not in (values or {}):
+        raise err
+    if values is not None and replaced_keys(values, section):
+        raise err  # another tool's keys: when they end is unknown
+    stored = stored_credentials(settings, document)
+    left = (stored.expiration - now).total_seconds()
+    if left <= 0:
+        raise err
+    log.warning(
+        "The credentials in [%s] end at %s (in %s) and no MFA code can be asked for here "
+        "(no terminal, no dialog, no token command): handing them out until then; 'aws-mfa "
+        "-p %s' in a terminal, or a token command, renews them",
+        section,
+        describe_local(stored.expiration),
+        format_duration(left),
+        settings.profile,
+    )
+    return Outcome(False, "no code can be had; still valid", stored)
+
+
+def role_cache(identity: Identity) -> CachedRoles | None:
+    """Where roles assumed from the identity's session are kept; None with the cache off."""
+    session = identity.session
+    if not session.session_cache:
+        return None
+    from aws_mfa.sessions.mfa_sessions import CachedRoles, default_folder
+
+    return CachedRoles(default_folder(), session.lock_timeout)
+
+
+def role_key(role: Settings) -> RoleKey:
+    from aws_mfa.sessions.mfa_sessions import RoleKey
+
+    return RoleKey(
+        role.role_arn or "", role.role_session_name, role.external_id or "", role.duration
+    )
+
+
+def keep_role(
+    cache: CachedRoles,
+    source: TemporaryCredentials,
+    role: Settings,
+    document: ini.IniFile | None,
+    fresh: TemporaryCredentials,
+    now: datetime,
+) -> None:
+    """Keep the role STS just gave for later hand-outs; a cache that cannot take it costs
+    nothing else (the credentials are handed out all the same)."""
+    from aws_mfa.errors import FileError
+
+    values = document.values(role.long_term_section) if document is not None else None
+    try:
+        cache.put(source, (values or {}).get("aws_access_key_id", ""), role_key(role), fresh, now)
+    except FileError as err:
+        log.warning("The role could not be kept for later runs (%s)", err.message)

@@ -36,6 +36,23 @@ File names are a digest of the access key id and the device, never of a
 secret. A file that does not pass is treated as no session (and replaced by
 the next one bought).
 
+The same folder keeps the roles assumed from those sessions for ``export``,
+``exec`` and the endpoint (:class:`CachedRoles`), so that a program that runs
+``credential_process`` on every call does not cost an AssumeRole each time::
+
+    ~/.aws/aws-mfa-sessions/
+        role-9c41...07.json  {"source": "ASIA...", "long_term": "AKIA...",
+                              "role_arn": "arn:...:role/admin", "session_name": "alice",
+                              "external_id": "", "duration": "3600", "scope": "",
+                              "AccessKeyId": "ASIA...", ..., "mac": "..."}
+
+A role entry is bound to the MFA session it was assumed from (``source``): its
+``mac`` is keyed with that session's secret, which the hand-out has read anyway,
+so the cached path reads no long-term secret (and no keychain) and sends
+nothing to STS. It is handed out while more than :data:`ROLE_REUSE` seconds
+are left, never past its expiry, and forgotten with the long-term key's
+sessions (``logout``). The folder and file checks are those of the sessions.
+
 What it does not do: call STS or decide when a session is needed (see
 :mod:`aws_mfa.sessions.providers`), or log anything secret.
 """
@@ -48,6 +65,7 @@ import re
 from aws_mfa import log
 from aws_mfa.clock import datetime, timezone
 from aws_mfa.errors import FileError
+from aws_mfa.expiry import SDK_REFRESH
 from aws_mfa.files import read
 from aws_mfa.keys import SECRET_FIELDS, TemporaryCredentials, mask
 from aws_mfa.records import Record
@@ -59,6 +77,7 @@ if TYPE_CHECKING:
 
 FOLDER = os.path.join("~", ".aws", "aws-mfa-sessions")
 NAME = re.compile(r"[0-9a-f]{40}\.json")
+ROLE_NAME = re.compile(r"role-[0-9a-f]{40}\.json")
 """The names of the files this module writes; nothing else in the folder is touched."""
 FIELDS = ("access_key_id", "device", *SECRET_FIELDS, "Expiration")
 """The fields of an entry that its ``mac`` covers, in this order."""
@@ -97,25 +116,58 @@ def mac(secret: str, fields: list[str]) -> str:
     return hmac.new(secret.encode(), message, hashlib.sha256).hexdigest()
 
 
-class MfaSessions:
-    """The cache of MFA sessions in ``folder`` (see the module's docstring)."""
+class CacheFolder:
+    """The private folder of the cache: its checks, its lock, its files by name pattern."""
 
     def __init__(self, folder: str, lock_timeout: float = LOCK_TIMEOUT) -> None:
         """``status`` only reads the cache, so the modules that lock and write are imported
         only when used."""
         self.folder, self.lock_timeout = folder, lock_timeout
 
-    def path(self, access_key_id: str, device: str) -> str:
-        import hashlib
-
-        digest = hashlib.sha1(f"{access_key_id}\0{device}".encode(), usedforsecurity=False)
-        return os.path.join(self.folder, f"{digest.hexdigest()}.json")
-
     def problem(self, repair: bool = True) -> str | None:
         """Why the cache cannot be used now, or None
         (:func:`aws_mfa.files.read.private_folder_problem`). With ``repair``, a folder of the
         user's that others may open is made private again first (with a warning)."""
         return read.private_folder_problem(self.folder, repair)
+
+    def _paths(self, pattern: re.Pattern[str] = NAME) -> list[str]:
+        if self.problem(repair=False):  # only a renewal repairs: status changes nothing
+            return []
+        try:
+            names = os.listdir(self.folder)
+        except OSError:
+            return []
+        return [
+            os.path.join(self.folder, name) for name in sorted(names) if pattern.fullmatch(name)
+        ]
+
+    def _locked(self) -> locked:
+        """The folder's lock (``sessions.lock``), held by every write and removal."""
+        from aws_mfa.files.lock import locked
+
+        return locked(os.path.join(self.folder, "sessions"), self.lock_timeout)
+
+    def _remove(self, path: str) -> bool:
+        if not os.path.lexists(path):  # nothing to do: create no folder and no lock
+            return False
+        with self._locked():
+            try:
+                os.unlink(path)
+            except FileNotFoundError:
+                return False
+            except OSError as err:
+                raise FileError(f"cannot remove {path!r}: {err.strerror}") from err
+        return True
+
+
+class MfaSessions(CacheFolder):
+    """The cache of MFA sessions in ``folder`` (see the module's docstring)."""
+
+    def path(self, access_key_id: str, device: str) -> str:
+        import hashlib
+
+        digest = hashlib.sha1(f"{access_key_id}\0{device}".encode(), usedforsecurity=False)
+        return os.path.join(self.folder, f"{digest.hexdigest()}.json")
 
     def get(
         self,
@@ -163,7 +215,13 @@ class MfaSessions:
         log.debug("Kept the MFA session of %s in %s", mask(access_key_id), self.folder)
 
     def forget(self, access_key_id: str) -> int:
-        """Remove every session of this access key, whatever its device; how many there were."""
+        """Remove every session of this access key, whatever its device, and the roles
+        assumed from them; how many sessions there were."""
+        roles = CachedRoles(self.folder, self.lock_timeout)
+        for path in roles.paths():
+            entry = roles.read(path)
+            if entry is not None and entry["long_term"] == access_key_id:
+                self._remove(path)
         return sum(
             self._remove(path)
             for path in self._paths()
@@ -171,7 +229,9 @@ class MfaSessions:
         )
 
     def forget_all(self) -> int:
-        """Remove every cached session; how many there were."""
+        """Remove every cached session and role; how many sessions there were."""
+        for path in CachedRoles(self.folder, self.lock_timeout).paths():
+            self._remove(path)
         return sum(self._remove(path) for path in self._paths())
 
     def entries(self) -> list[CachedSession]:
@@ -179,33 +239,6 @@ class MfaSessions:
         ``status`` has no secret to check them with)."""
         found = [session for session in map(self._read, self._paths()) if session]
         return sorted(found, key=lambda session: session.credentials.expiration)
-
-    def _paths(self) -> list[str]:
-        if self.problem(repair=False):  # only a renewal repairs: status changes nothing
-            return []
-        try:
-            names = os.listdir(self.folder)
-        except OSError:
-            return []
-        return [os.path.join(self.folder, name) for name in sorted(names) if NAME.fullmatch(name)]
-
-    def _locked(self) -> locked:
-        """The folder's lock (``sessions.lock``), held by every write and removal."""
-        from aws_mfa.files.lock import locked
-
-        return locked(os.path.join(self.folder, "sessions"), self.lock_timeout)
-
-    def _remove(self, path: str) -> bool:
-        if not os.path.lexists(path):  # nothing to do: create no folder and no lock
-            return False
-        with self._locked():
-            try:
-                os.unlink(path)
-            except FileNotFoundError:
-                return False
-            except OSError as err:
-                raise FileError(f"cannot remove {path!r}: {err.strerror}") from err
-        return True
 
     def _read(self, path: str) -> CachedSession | None:
         try:
@@ -251,3 +284,142 @@ def parse(text: str) -> CachedSession | None:
         return None
     creds = TemporaryCredentials(access, secret, token, expiration)
     return CachedSession(key_id, device, creds, found_mac)
+
+
+ROLE_REUSE = SDK_REFRESH
+"""Seconds a cached role must have left to be handed out again (see
+:data:`aws_mfa.expiry.SDK_REFRESH`)."""
+ROLE_LONGEST = 43200 + 300
+"""Seconds ahead a cached role's expiration may be: AssumeRole's longest, and five minutes."""
+ROLE_FIELDS = (
+    *("source", "long_term", "role_arn", "session_name", "external_id", "duration", "scope"),
+    *SECRET_FIELDS,
+    "Expiration",
+)
+"""The fields of a role entry that its ``mac`` covers, in this order."""
+
+
+class RoleKey(Record):
+    """What a cached role was assumed as: the same role with another name, duration, external
+    id or scope (an agent's session policy) is another entry."""
+
+    role_arn: str
+    session_name: str
+    external_id: str
+    duration: int
+    scope: str = ""
+
+
+class CachedRoles(CacheFolder):
+    """The roles assumed from cached MFA sessions, in the same folder (see the module's
+    docstring); each entry bound to its source session by a ``mac``."""
+
+    def role_path(self, source: TemporaryCredentials, key: RoleKey) -> str:
+        import hashlib
+
+        text = "\0".join([source.access_key_id, *map(str, key)])
+        digest = hashlib.sha1(text.encode(), usedforsecurity=False)
+        return os.path.join(self.folder, f"role-{digest.hexdigest()}.json")
+
+    def paths(self) -> list[str]:
+        return self._paths(ROLE_NAME)
+
+    def read(self, path: str) -> dict[str, str] | None:
+        """A role entry's fields, when it is one (its ``mac`` unchecked)."""
+        import json
+
+        try:
+            text = read.read_private(path)
+        except FileError as err:
+            log.warning("Ignoring the cached role %r: %s", path, err.message)
+            return None
+        try:
+            data = json.loads(text) if text is not None else None
+        except (ValueError, RecursionError):
+            return None
+        if not isinstance(data, dict):
+            return None
+        fields = {name: data.get(name) for name in (*ROLE_FIELDS, "mac")}
+        if not all(isinstance(value, str) and value.isprintable() for value in fields.values()):
+            return None
+        return fields  # type: ignore[return-value]  # every value was checked to be text
+
+    def get(
+        self, source: TemporaryCredentials, key: RoleKey, now: datetime, margin: int = 0
+    ) -> TemporaryCredentials | None:
+        """The role of ``key`` assumed from ``source``, when its ``mac`` checks with the
+        source's secret and more than :data:`ROLE_REUSE` seconds (or ``margin``) are left."""
+        if self.problem(repair=False):
+            return None
+        found = self.read(self.role_path(source, key))
+        if found is None:
+            return None
+        import hmac
+
+        fields = [found[name] for name in ROLE_FIELDS]
+        if not hmac.compare_digest(found["mac"], mac(source.secret_access_key, fields)):
+            log.warning(
+                "Ignoring a cached role of %s: it was not made by this session",
+                mask(source.access_key_id),
+            )
+            return None
+        wanted = [source.access_key_id, key.role_arn, key.session_name, key.external_id]
+        if fields[:1] + fields[2:5] != wanted or found["duration"] != str(key.duration):
+            return None
+        creds = credentials_of_entry(found)
+        if creds is None or found["scope"] != key.scope:
+            return None
+        left = (creds.expiration - now).total_seconds()
+        if left <= max(ROLE_REUSE, margin) or left > ROLE_LONGEST:
+            return None
+        return creds
+
+    def put(
+        self,
+        source: TemporaryCredentials,
+        long_term: str,
+        key: RoleKey,
+        creds: TemporaryCredentials,
+        now: datetime,
+    ) -> None:
+        """Keep ``creds`` as the role of ``key`` assumed from ``source`` (FileError when it
+        cannot be kept); entries that have expired are removed on the way."""
+        import json
+
+        expiration = creds.expiration.astimezone(timezone.utc).strftime(EXPIRATION_FORMAT)
+        secrets = [creds.access_key_id, creds.secret_access_key, creds.session_token]
+        values = [source.access_key_id, long_term, key.role_arn, key.session_name]
+        values += [key.external_id, str(key.duration), key.scope, *secrets, expiration]
+        record = dict(zip(ROLE_FIELDS, values, strict=True))
+        record["mac"] = mac(source.secret_access_key, values)
+        problem = self.problem()
+        if problem:
+            raise FileError(problem)
+        with self._locked():
+            from aws_mfa.files import safe_write
+
+            target = self.role_path(source, key)
+            safe_write.write_file(target, json.dumps(record).encode(), follow_links=False)
+        self.prune(now)
+        log.debug("Kept role %s, assumed from %s", key.role_arn, mask(source.access_key_id))
+
+    def prune(self, now: datetime) -> None:
+        """Remove the role entries that have expired."""
+        for path in self.paths():
+            found = self.read(path)
+            creds = credentials_of_entry(found) if found else None
+            if creds is None or creds.expiration <= now:
+                self._remove(path)
+
+
+def credentials_of_entry(found: dict[str, str]) -> TemporaryCredentials | None:
+    stamp = found["Expiration"]
+    if not STAMP.fullmatch(stamp):
+        return None
+    try:
+        expiration = datetime.fromisoformat(stamp[:-1]).replace(tzinfo=timezone.utc)
+    except ValueError:
+        return None
+    return TemporaryCredentials(
+        found["AccessKeyId"], found["SecretAccessKey"], found["SessionToken"], expiration
+    )

@@ -23,10 +23,11 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timezone
 
 from aws_mfa import collector, expiry, log
 from aws_mfa.aws.sections import (
+    WRITER_KEY,
     check_location,
     has_long_term_keys,
     in_keychain,
@@ -36,7 +37,7 @@ from aws_mfa.aws.sections import (
 )
 from aws_mfa.clock import Clock, utc_now
 from aws_mfa.codes.mfa_code import Prompter, terminal_prompter
-from aws_mfa.errors import FileError, UsageError
+from aws_mfa.errors import FileError, NoCodeSourceError, UsageError
 from aws_mfa.files import credentials_file, ini
 from aws_mfa.files.lock import locked
 from aws_mfa.keys import LongTermKeys, TemporaryCredentials, mask
@@ -94,7 +95,11 @@ class Renewal:
                 return Outcome(False, decision.reason, stored_credentials(settings, document))
             caller = preflight(settings, document, self.read_secret or default_secret_reader())
             log.info("Renewing: %s", decision.reason)
-            fresh = self.provider(settings, caller, document, waiting_since).fresh()
+            try:
+                fresh = self.provider(settings, caller, document, waiting_since).fresh()
+            except NoCodeSourceError as err:  # say first what ended, and when
+                ended = what_ended(decision, settings.short_term_section, self.clock())
+                raise NoCodeSourceError(f"{ended}; {err.message}") from err
             changed = identity_change(settings, document)
             write_session(settings, document, fresh)
         if changed:
@@ -131,15 +136,34 @@ class Renewal:
 
 
 def role_credentials(
-    settings: Settings, document: ini.IniFile | None, *, renewal: Renewal | None = None
+    settings: Settings,
+    document: ini.IniFile | None,
+    *,
+    renewal: Renewal | None = None,
+    source: TemporaryCredentials | None = None,
 ) -> TemporaryCredentials:
     """Credentials of ``settings.role_arn``, assumed from the cached MFA session of the
-    long-term keys (bought with a code when there is none): written nowhere, for ``export``
-    and ``exec`` of a role profile."""
+    long-term keys (bought with a code when there is none), or from ``source`` when given (a
+    session that cannot be renewed for want of a code, but still works): written nowhere,
+    for ``export`` and ``exec`` of a role profile."""
     renewal = renewal or Renewal()
     caller = preflight(settings, document, renewal.read_secret or default_secret_reader())
     collector.resume()
-    return renewal.provider(settings, caller, document).fresh()
+    provider = renewal.provider(settings, caller, document)
+    if source is not None:
+        return provider.assume_from(source, settings.role_arn or "")
+    return provider.fresh()
+
+
+def what_ended(decision: expiry.Decision, section: str, now: datetime) -> str:
+    """What a renewal was for, as the first words of an error: what expired, and when."""
+    if decision.expiration is None:
+        return decision.reason
+    at = decision.expiration.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    left = (decision.expiration - now).total_seconds()
+    if left <= 0:
+        return f"the credentials in [{section}] ended at {at}"
+    return f"the credentials in [{section}] end at {at}, in {expiry.format_duration(left)}"
 
 
 def identity_change(settings: Settings, document: ini.IniFile | None) -> str | None:
@@ -184,7 +208,8 @@ def write_session(
 
 
 def session_values(fresh: TemporaryCredentials, role_arn: str | None) -> dict[str, str]:
-    """The keys written to the short-term section, in 0.0.12's order."""
+    """The keys written to the short-term section, in 0.0.12's order, and aws-mfa's mark of
+    what it wrote (:data:`aws_mfa.aws.sections.WRITER_KEY`)."""
     values = {
         "assumed_role": "True" if role_arn else "False",
         "aws_access_key_id": fresh.access_key_id,
@@ -195,6 +220,7 @@ def session_values(fresh: TemporaryCredentials, role_arn: str | None) -> dict[st
     }
     if role_arn:
         values["assumed_role_arn"] = role_arn
+    values[WRITER_KEY] = fresh.access_key_id
     return values
 
 
@@ -284,34 +310,62 @@ def preflight(
     keys = long_term_keys(settings, document, read_secret)
     if settings.device is None:
         raise UsageError(
-            "no MFA device given: pass --device, set MFA_DEVICE, or add "
-            f"aws_mfa_device = arn:aws:iam::ACCOUNT:mfa/NAME to [{settings.long_term_section}]"
+            "no MFA device given: a login needs your MFA device's ARN (the AWS CLI's "
+            "mfa_serial, shown in the IAM console under your user's Security credentials): "
+            f"add aws_mfa_device = arn:aws:iam::ACCOUNT:mfa/NAME to [{settings.long_term_section}]"
+            ", set MFA_DEVICE, or pass --device"
         )
     origin = f"access key {mask(keys.access_key_id)} in [{settings.long_term_section}] of {path}"
     values = document.values(settings.long_term_section) if document else None
     return Caller(keys, settings.device, origin, in_keychain(values or {}))
 
 
-def where_keys_are(document: ini.IniFile) -> str:
-    """What to do when the long-term section is missing: the profiles the file has keys for,
-    or how to add keys when it has none."""
+def where_keys_are(document: ini.IniFile, settings: Settings) -> str:
+    """What to do when the long-term section is missing: the profile meant, when the one given
+    looks like a typo of a known one; else the profiles the file has keys for (each hint a
+    command that runs as it is pasted), or how to add keys when it has none."""
+    import shlex
+
+    profile = settings.profile
     found = [
         name for name, section in document.sections.items() if has_long_term_keys(section.values)
     ]
+    suffix = f"-{DEFAULT_LONG_TERM_SUFFIX}"
+    meant = close_profile(profile, [name.removesuffix(suffix) for name in found], settings)
+    if meant:
+        return f"no profile is named {profile}: did you mean '{command_for(meant)}'?"
     if not found:
         return (
             "add it with your aws_access_key_id and aws_secret_access_key "
-            "(or run 'aws-mfa --setup')"
+            f"(or run '{command_for(profile)} --setup')"
         )
-    suffix = f"-{DEFAULT_LONG_TERM_SUFFIX}"
     runs = [
-        f"'aws-mfa -p {name.removesuffix(suffix)}'"
+        f"'{command_for(name.removesuffix(suffix))}'"
         if name.endswith(suffix)
-        else f"'aws-mfa --long-term-section {name}'"
+        else f"'{command_for(profile)} --long-term-section {shlex.quote(name)}'"
         for name in found[:3]
     ]
     sections = ", ".join(f"[{name}]" for name in found[:3]) + (" ..." if len(found) > 3 else "")
     return f"the file has long-term keys in {sections}: run {' or '.join(runs)}"
+
+
+def command_for(profile: str) -> str:
+    """``aws-mfa -p PROFILE`` as a hint gives it, ready to paste."""
+    import shlex
+
+    return "aws-mfa" if profile == "default" else f"aws-mfa -p {shlex.quote(profile)}"
+
+
+def close_profile(profile: str, with_keys: list[str], settings: Settings) -> str | None:
+    """A known profile ``profile`` looks like a typo of (``prdo`` for ``prod``): one with keys
+    in the credentials file, or one of the AWS config file (a role profile, say)."""
+    import difflib
+
+    from aws_mfa.aws.config_file import profiles, read
+
+    known = {*with_keys, *profiles(read(settings.config_file))} - {profile}
+    close = difflib.get_close_matches(profile, sorted(known), n=1, cutoff=0.6)
+    return close[0] if close else None
 
 
 def long_term_keys(
@@ -332,7 +386,8 @@ def long_term_keys(
         )
     values = document.values(name)
     if values is None:
-        raise FileError(f"{path} has no long-term section [{name}]; {where_keys_are(document)}")
+        hint = where_keys_are(document, settings)
+        raise FileError(f"{path} has no long-term section [{name}]; {hint}")
     key_id = values.get("aws_access_key_id", "")
     if key_id and check_location(values, name, path):
         return LongTermKeys(key_id, read_secret(key_id, name, path) if read_secret else "")

@@ -7,7 +7,7 @@
 
 Most runs end at the decision ("still valid"), so this module imports nothing
 heavy. The states ``status``, ``--pick`` and ``logout`` show (valid, expiring,
-expired, missing, unreadable) are read here too, by :func:`session_status`.
+expired, missing, unreadable, replaced) are read here too, by :func:`session_status`.
 
 What it does not do: write, prompt, call STS, or start a renewal (that is
 :func:`aws_mfa.sessions.keep.ensure_valid`).
@@ -16,7 +16,7 @@ What it does not do: write, prompt, call STS, or start a renewal (that is
 from __future__ import annotations
 
 from aws_mfa import expiry
-from aws_mfa.aws.sections import is_session, stored_role
+from aws_mfa.aws.sections import is_session, replaced_keys, stored_role
 from aws_mfa.errors import EXIT_EXPIRING, EXIT_NOT_VALID, EXIT_OK, FileError
 from aws_mfa.files import ini
 from aws_mfa.keys import TemporaryCredentials
@@ -65,9 +65,11 @@ EXPIRING = "expiring"
 EXPIRED = "expired"
 MISSING = "missing"
 UNREADABLE = "unreadable"
+REPLACED = "replaced"
+"""Keys another tool put in the place of those aws-mfa wrote: their expiry is unknown."""
 
 EXIT_CODES: dict[str, int] = {VALID: EXIT_OK, EXPIRING: EXIT_EXPIRING}
-"""Exit code of ``status PROFILE`` by state; every other state is EXIT_NOT_VALID."""
+"""Exit code of ``status -p PROFILE`` by state; every other state is EXIT_NOT_VALID."""
 
 
 class SessionStatus(Record):
@@ -102,6 +104,8 @@ def session_status(
         return SessionStatus(name, None, None, None, MISSING)
     values = section.values
     role = stored_role(values)
+    if replaced_keys(values, name):
+        return SessionStatus(name, role, None, None, REPLACED)
     try:
         expiration = expiry.parse_expiration(values["expiration"], f"[{name}]")
     except FileError:

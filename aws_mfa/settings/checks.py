@@ -100,17 +100,24 @@ def is_code(text: str) -> bool:
     return len(text) == 6 and all("0" <= char <= "9" for char in text)
 
 
+def as_code(text: str) -> str:
+    """``text`` as a code is sent: the spaces around it and between its digits removed, as
+    authenticator apps show a code in two groups (``471 875``)."""
+    return "".join(text.split())
+
+
 def check_code(text: str, source: str) -> str:
-    """``text`` when it is a valid MFA code; else a UsageError naming ``source``.
+    """The MFA code ``text`` holds (see :func:`as_code`); else a UsageError naming ``source``.
 
     A code is a secret for the thirty seconds it lives: the message never quotes it.
     """
-    if not is_code(text):
+    code = as_code(text)
+    if not is_code(code):
         raise UsageError(
-            f"{source}: the MFA code must be exactly six digits "
-            "(no spaces); read it from your MFA device or app"
+            f"{source}: the MFA code must be exactly six digits; read it from your MFA device "
+            "or app"
         )
-    return text
+    return code
 
 
 def token(text: str, source: str, resolved: Resolved) -> str:

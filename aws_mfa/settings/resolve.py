@@ -32,7 +32,6 @@ from collections.abc import Iterator, Mapping
 
 from aws_mfa import log
 from aws_mfa.aws.config_file import ConfigProfile, profiles
-from aws_mfa.aws.config_file import default_path as config_path
 from aws_mfa.errors import UsageError
 from aws_mfa.files.ini import IniFile
 from aws_mfa.records import Record
@@ -140,6 +139,12 @@ class Sources:
         self.stored, self.long_term = stored or {}, long_term
         self.configured = configured or []
 
+    @property
+    def config_file(self) -> str:
+        """The AWS config file, as messages name it."""
+        path: str = resolve_early("config_file", self.flags, self.environ)
+        return path
+
     def candidates(self, option: Option) -> Iterator[Candidate]:
         """Where ``option`` may be set, in order of precedence."""
         if option.kind == SWITCH:
@@ -155,7 +160,7 @@ class Sources:
             yield self.stored.get(option.long_term), f"{option.long_term} in [{self.long_term}]"
         for key in option.config:
             for found in self.configured:
-                label = f"{key} in [{found.header}] of {config_path(self.environ)}"
+                label = f"{key} in [{found.header}] of {self.config_file}"
                 yield found.values.get(key), label
 
 
@@ -293,7 +298,6 @@ def resolve(
     )
     resolved: dict[str, Any] = {
         "profile": profile,
-        "config_file": config_path(environ),
         "long_term_section": long_term,
         "short_term_section": short_term,
     }

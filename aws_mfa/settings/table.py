@@ -159,6 +159,16 @@ TABLE: tuple[Option, ...] = (
         default=lambda resolved: check.path("~/.aws/credentials", "", resolved),
     ),
     Option(
+        "config_file",
+        ("--config-file",),
+        "AWS config file to read (default: $AWS_CONFIG_FILE, else ~/.aws/config)",
+        commands=EVERY,
+        metavar="PATH",
+        env=("AWS_CONFIG_FILE",),
+        check=check.path,
+        default=lambda resolved: check.path("~/.aws/config", "", resolved),
+    ),
+    Option(
         "long_term_suffix",
         ("--long-term-suffix", "--long-suffix"),
         "long-term section is [PROFILE-SUFFIX], or [PROFILE] when 'none' (default: long-term)",
@@ -452,6 +462,16 @@ TABLE: tuple[Option, ...] = (
         ("--json",),
         "print JSON instead of a table",
         commands=("status",),
+        kind=SWITCH,
+        setting=False,
+    ),
+    Option(
+        "stored",
+        ("--stored",),
+        "print, in credential_process's format, the keys the credentials file holds for "
+        "the profile, as they are: no MFA session, no renewal (how exec --server hands its "
+        "command the profiles aws-mfa does not keep)",
+        commands=("export",),
         kind=SWITCH,
         setting=False,
     ),

@@ -17,7 +17,11 @@ Some users keep their MFA settings in YAML, one entry per profile::
 between the environment and the credentials and config files. ``inherits``
 chains of any depth are resolved, the entry's own values winning. The file is
 checked whole, every time it is read: an unknown key, a wrong type, an
-unknown parent or a cycle is an error naming the entry.
+unknown parent or a cycle is an error naming the entry. The YAML itself is
+read within bounds (:data:`MAX_DEPTH`, :data:`MAX_NUMBER_LENGTH`), so that a
+hostile file is one error line too, never an exhausted stack or Python's
+refusal of a 5,000-digit number; so is a scalar PyYAML cannot make into the
+type it names (``2026-13-45``, ``!!int abc``).
 
 The file is read only when it exists, and PyYAML is imported only then.
 """
@@ -55,6 +59,18 @@ KEYS: dict[str, tuple[type, ...]] = {
 }
 """Every key an entry may have, and the YAML types each may be."""
 WANTED = {int: "a whole number", str: "text", bool: "true or false"}
+MAX_DEPTH = 10
+"""Collections nested deeper are refused. The file needs two levels (profile names, then
+their settings); PyYAML composes each level with a recursive call, and a file nested a few
+hundred deep would exhaust Python's stack."""
+MAX_NUMBER_LENGTH = 40
+"""A number, date or time written with more characters is refused. No setting needs more
+than 12 digits (an account), and Python refuses to read an integer of over 4,300 digits."""
+TYPED_SCALARS = {
+    "tag:yaml.org,2002:int": "whole number",
+    "tag:yaml.org,2002:float": "number",
+    "tag:yaml.org,2002:timestamp": "date or time",
+}
 
 
 def default_path(environ: Mapping[str, str]) -> str:
@@ -75,7 +91,7 @@ def load(path: StrPath) -> dict[str, dict[str, str]] | None:
     import yaml
 
     try:
-        data = yaml.safe_load(text)
+        data = yaml.load(text, Loader=bounded_loader())  # noqa: S506 (a bounded SafeLoader)
     except yaml.YAMLError as err:
         mark = getattr(err, "problem_mark", None)
         where = f", line {mark.line + 1}" if mark is not None else ""
@@ -87,6 +103,47 @@ def load(path: StrPath) -> dict[str, dict[str, str]] | None:
         raise FileError(f"{path}: expected profile names, each with its settings, at the top")
     entries = {str(name): _check(path, str(name), entry) for name, entry in data.items()}
     return {name: _inherited(path, entries, name) for name in entries}
+
+
+def bounded_loader() -> Any:
+    """PyYAML's SafeLoader, refusing nesting deeper than :data:`MAX_DEPTH`, numbers, dates
+    and times longer than :data:`MAX_NUMBER_LENGTH`, and scalars that are not what their
+    tag says, each with a ``MarkedYAMLError`` that names its line."""
+    import yaml
+    from yaml.composer import ComposerError
+    from yaml.constructor import ConstructorError
+
+    class BoundedLoader(yaml.SafeLoader):
+        depth = 0
+
+        def compose_node(self, parent: Any, index: Any) -> Any:
+            if self.depth >= MAX_DEPTH:
+                parser: Any = self  # PyYAML's Parser is untyped
+                mark = parser.peek_event().start_mark
+                raise ComposerError(None, None, f"nested more than {MAX_DEPTH} deep", mark)
+            self.depth += 1
+            try:
+                return super().compose_node(parent, index)
+            finally:
+                self.depth -= 1
+
+    def checked(tag: str, what: str) -> None:
+        construct = yaml.SafeLoader.yaml_constructors[tag]
+
+        def bounded(loader: Any, node: Any) -> Any:
+            if isinstance(node.value, str) and len(node.value) > MAX_NUMBER_LENGTH:
+                problem = f"a {what} of more than {MAX_NUMBER_LENGTH} characters"
+                raise ConstructorError(None, None, problem, node.start_mark)
+            try:
+                return construct(loader, node)
+            except (ValueError, TypeError, AttributeError, OverflowError) as err:
+                raise ConstructorError(None, None, f"not a {what}", node.start_mark) from err
+
+        BoundedLoader.add_constructor(tag, bounded)
+
+    for tag, what in TYPED_SCALARS.items():
+        checked(tag, what)
+    return BoundedLoader
 
 
 def _check(path: StrPath, name: str, entry: Any) -> dict[str, str]:
