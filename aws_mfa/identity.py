@@ -136,7 +136,7 @@ def of_profile(
             "aws-mfa serves role profiles whose source_profile holds long-term keys"
         )
     source_settings = settings_of(
-        checks.profile_name(source, f"source_profile in [{profile.header}]", {})
+        checks.valid_profile_name(source, f"source_profile in [{profile.header}]", {})
     )
     mfa_serial = profile.values.get("mfa_serial") or None
     if source_settings.device is None and mfa_serial:

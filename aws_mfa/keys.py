@@ -29,6 +29,11 @@ class LongTermKeys(Record):
         return f"LongTermKeys({mask(self.access_key_id)})"
 
 
+SECRET_FIELDS = ("AccessKeyId", "SecretAccessKey", "SessionToken")
+"""The fields of STS's ``Credentials`` that make :class:`TemporaryCredentials` (checked in
+every answer, kept in the cache of MFA sessions); never logged."""
+
+
 class TemporaryCredentials(Record):
     """What STS returns. Its repr shows only the key id's end and the expiry."""
 

@@ -56,7 +56,7 @@ if TYPE_CHECKING:
     from datetime import datetime
 
     from aws_mfa.aws.iam import AccessKey, Iam
-    from aws_mfa.aws.sts import AwsConfig
+    from aws_mfa.aws.sts import AwsConfig, BoundedClient
     from aws_mfa.os_keychain import Keychain
     from aws_mfa.sessions.mfa_sessions import MfaSessions
 
@@ -71,11 +71,22 @@ CREATING, CREATED, WRITTEN, INACTIVE, DELETED = (
 STEPS = (CREATING, CREATED, WRITTEN, INACTIVE, DELETED)
 PROOF_TIMEOUT = 90.0
 """Seconds to wait for STS to accept a new key: IAM takes 10 to 20 seconds to spread one."""
-TEST_HOOK = "AWS_MFA_TEST_KILL_AT"
-"""A test hook, read from the environment: at the checkpoint it names (``before-create``,
-``after-create``, ``after-prove``, ``after-write``, ``after-deactivate``, ``after-delete``,
-``after-tidy``), the run kills itself with SIGKILL, as a crash or a power cut would stop it.
-The tests use it to prove that every step can be resumed; it changes nothing else."""
+CHECKPOINTS = (
+    "before-create",
+    "after-create",
+    "after-prove",
+    "after-write",
+    "after-deactivate",
+    "after-delete",
+    "after-tidy",
+)
+"""The moments a rotation passes a :data:`Checkpoint`: each right after the journal says
+where the rotation is."""
+
+Checkpoint = Callable[[str], None]
+"""Called with each name of :data:`CHECKPOINTS` as the rotation passes it. The installed
+tool passes :func:`no_checkpoint`; the tests pass one that kills the process there
+(tests/kill_at.py), as a crash or a power cut would stop it, to prove every step resumes."""
 STILL_VALID = (
     "sessions bought with the old key keep working until they expire (AWS cannot revoke "
     "temporary credentials; they act with the user's permissions)"
@@ -124,19 +135,10 @@ class Journals:
         return os.path.join(self.folder, f"{name}.json")
 
     def problem(self) -> str | None:
-        """Why the folder cannot be trusted with a journal, or None."""
-        import stat
-
-        try:
-            status = os.lstat(self.folder)
-        except FileNotFoundError:
-            return None  # made, 0700, by the first write
-        except OSError as err:
-            return f"{system.shown(self.folder)} cannot be looked at ({err.strerror})"
-        found = read.owner_problem(status)
-        if found is None and not stat.S_ISDIR(status.st_mode):
-            found = "not a folder"
-        return f"{system.shown(self.folder)} is {found}" if found else None
+        """Why the folder cannot be trusted with a journal, or None: the check of the cache
+        of MFA sessions (:func:`aws_mfa.files.read.private_folder_problem`), which makes a
+        folder of the user's that others may open private again."""
+        return read.private_folder_problem(self.folder, repair=True)
 
     def read(self, credentials: str, section: str) -> Journal | None:
         import json
@@ -206,17 +208,8 @@ def journal_problem(data: object) -> str | None:
     return None
 
 
-def checkpoint(name: str) -> None:
-    """The test hook of :data:`TEST_HOOK`: die here, at once, when the environment says so."""
-    if os.environ.get(TEST_HOOK) != name:
-        return
-    import signal
-
-    log.debug("Test hook %s: killed at %s", TEST_HOOK, name)
-    kill = getattr(signal, "SIGKILL", None)
-    if kill is None:  # Windows: no signal, the same abrupt end
-        os._exit(137)
-    os.kill(os.getpid(), kill)
+def no_checkpoint(name: str) -> None:
+    """The :data:`Checkpoint` of every real run: nothing happens there."""
 
 
 def default_keychain() -> Keychain:
@@ -254,6 +247,7 @@ class Rotation:
         sleep: Callable[[float], None] = time.sleep,
         clock: Clock = utc_now,
         proof_timeout: float | None = None,
+        checkpoint: Checkpoint = no_checkpoint,
     ) -> None:
         if settings.short_term_section == settings.long_term_section:
             # The keys in the profile's own section (--long-term-suffix none): rotate writes
@@ -263,6 +257,7 @@ class Rotation:
         self.keychain, self.journals = keychain, journals or Journals()
         self.confirm, self.sleep, self.clock = confirm, sleep, clock
         self.proof_timeout = proof_timeout or PROOF_TIMEOUT
+        self.checkpoint = checkpoint
         self.resumed = False
 
     @property
@@ -304,17 +299,22 @@ class Rotation:
             self.ask(caller.keys, document)
         provider = self.renewal.provider(settings, caller, document)
         session = provider.mfa_session(provider.sessions)
+
+        def client(service: str) -> BoundedClient:  # bounded by MFA_STS_TIMEOUT
+            return iam.client(
+                session, service, provider.config, settings.region, settings.sts_timeout
+            )
+
         try:
-            arn = iam.caller_arn(iam.client(session, "sts", provider.config, settings.region))
+            arn = iam.caller_arn(client("sts"))
         except StsRefusedError as err:
             if err.sts_code not in STALE_SESSION_CODES:
                 raise
             log.warning("STS no longer accepts the cached MFA session; buying a new one")
             session = provider.mfa_session(provider.sessions, buy=True)
-            arn = iam.caller_arn(iam.client(session, "sts", provider.config, settings.region))
+            arn = iam.caller_arn(client("sts"))
         user = iam.user_name(arn, self.where)
-        client = iam.client(session, "iam", provider.config, settings.region)
-        return Connection(iam.Iam(client, user), arn, session, provider)
+        return Connection(iam.Iam(client("iam"), user), arn, session, provider)
 
     def ask(self, keys: LongTermKeys, document: ini.IniFile | None) -> None:
         """Refuse a key other sections share, then ask the user (before any code is spent)."""
@@ -358,7 +358,7 @@ class Rotation:
             keep_old,
         )
         self.journals.write(journal)
-        checkpoint("before-create")
+        self.checkpoint("before-create")
         try:
             new, created = iam.create()
         except StsRefusedError:
@@ -374,7 +374,7 @@ class Rotation:
             new_created=format_created(created),
         )
         self.journals.write(journal)
-        checkpoint("after-create")
+        self.checkpoint("after-create")
         return journal
 
     def keep_in_keychain(self, iam: Iam, new: LongTermKeys) -> None:
@@ -421,7 +421,7 @@ class Rotation:
                 log.info("Deleted the old key %s", mask(journal.old_key_id))
             journal = self.advance(journal, DELETED, "after-delete")
         self.tidy(journal, connection.provider.sessions)
-        checkpoint("after-tidy")
+        self.checkpoint("after-tidy")
         self.journals.remove(journal)
         fate = "kept, inactive (--keep-old)" if journal.keep_old else "deleted"
         return (
@@ -432,7 +432,7 @@ class Rotation:
     def advance(self, journal: Journal, step: str, hook: str) -> Journal:
         journal = journal._replace(step=step)
         self.journals.write(journal)
-        checkpoint(hook)
+        self.checkpoint(hook)
         return journal
 
     def check_file_names(self, key_id: str) -> None:
@@ -475,12 +475,13 @@ class Rotation:
             journal.arn,
             within=self.proof_timeout,
             region=self.settings.region,
+            timeout=self.settings.sts_timeout,
             sleep=self.sleep,
         )
         if why:
             raise self.not_proven(journal, connection, why)
         log.info("STS accepts the new key %s", mask(new.access_key_id))
-        checkpoint("after-prove")
+        self.checkpoint("after-prove")
         self.rekey_session(journal, new, connection.provider.sessions)
         self.write_file(journal, document, new)
         return self.advance(journal, WRITTEN, "after-write")

@@ -18,7 +18,7 @@ role. A request is answered at once from the credentials held
 them ahead of their expiry (:data:`RENEWAL_LEAD`), so that an SDK, which
 waits one or two seconds for an answer, never waits on a person typing a
 code. A failed renewal is kept for :data:`FAILURE_MEMORY` seconds before the
-next attempt, whatever the SDK's retries ask.
+next attempt, whatever the SDK's retries ask (:class:`RenewalPolicy` says when).
 
 Security: the endpoint listens on 127.0.0.1 only, on a free port; the token
 is 32 random bytes from :mod:`secrets`, new for each run, compared in constant
@@ -27,7 +27,7 @@ so does one whose Host header is not the address the command was given.
 Requests are logged at DEBUG, one line each, with masked key ids only.
 
 What it does not do: run the command (see :mod:`aws_mfa.commands.exec`) or
-log in (the ``renew`` it is given does, see :mod:`aws_mfa.sessions.session_state`).
+log in (the ``renew`` it is given does, see :class:`aws_mfa.commands.exec.EndpointRenewal`).
 """
 
 from __future__ import annotations
@@ -83,6 +83,10 @@ renewal that needs a code asks for it once a minute at most.
 MIN_INTERVAL = 1.0
 """Seconds between two renewals at least, even of credentials that STS gave short lives."""
 
+POLL_INTERVAL = 0.5
+"""Seconds between the HTTP thread's looks at whether the endpoint must stop
+(``serve_forever``'s own default): the most its stop waits once the command ended."""
+
 WAKE_INTERVAL = 30.0
 """The renewing thread looks at the clock this often: a computer that slept wakes it."""
 
@@ -101,23 +105,41 @@ def identity(role_arn: str | None, device: str | None) -> dict[str, str]:
     return {}
 
 
-def renewal_margin(lifetime: float, min_ttl: int) -> int:
-    """Seconds before expiry to renew credentials that had ``lifetime`` seconds left when
-    received (see :data:`RENEWAL_LEAD`)."""
-    return math.ceil(max(min_ttl, min(RENEWAL_LEAD, lifetime / 2)))
+class RenewalPolicy(Record):
+    """When the endpoint renews: the one place that says it (the login itself is the
+    ``renew`` the endpoint is given).
+
+    Credentials are renewed :data:`RENEWAL_LEAD` seconds before they expire
+    (halfway through shorter lives; ``min_ttl``, when larger, comes first), never
+    sooner than :data:`MIN_INTERVAL` after the last ones came; a failure is kept
+    :data:`FAILURE_MEMORY` seconds before the next attempt.
+    """
+
+    min_ttl: int
+    lead: int = RENEWAL_LEAD
+    failure_memory: float = FAILURE_MEMORY
+    min_interval: float = MIN_INTERVAL
+
+    def margin(self, lifetime: float) -> int:
+        """Seconds before expiry to renew credentials that had ``lifetime`` seconds left
+        when received."""
+        return math.ceil(max(self.min_ttl, min(self.lead, lifetime / 2)))
+
+    def renew_at(self, held: Held) -> datetime:
+        latest = held.credentials.expiration - timedelta(seconds=held.margin)
+        return max(latest, held.received + timedelta(seconds=self.min_interval))
+
+    def retry_at(self, failure: Failure) -> datetime:
+        return failure.at + timedelta(seconds=self.failure_memory)
 
 
 class Held(Record):
-    """Credentials the endpoint serves, when they came, and when to renew them."""
+    """Credentials the endpoint serves, when they came, and how long before expiry to renew
+    them (:meth:`RenewalPolicy.margin`)."""
 
     credentials: TemporaryCredentials
     received: datetime
     margin: int
-
-    @property
-    def renew_at(self) -> datetime:
-        latest = self.credentials.expiration - timedelta(seconds=self.margin)
-        return max(latest, self.received + timedelta(seconds=MIN_INTERVAL))
 
 
 class Failure(Record):
@@ -127,18 +149,41 @@ class Failure(Record):
     at: datetime
 
 
+class Waiter:
+    """How the renewing thread waits: ``wait(seconds)`` returns when they have passed, or at
+    once after ``wake()`` (which :meth:`HeldCredentials.stop` calls). Tests pass one that
+    waits on a clock they step (tests/stepped_time.py) instead of the real one."""
+
+    def __init__(self) -> None:
+        self.woken = threading.Event()
+
+    def wait(self, seconds: float) -> None:
+        self.woken.wait(seconds)
+
+    def wake(self) -> None:
+        self.woken.set()
+
+
 class HeldCredentials:
     """The credentials served, and the thread that renews them ahead of their expiry.
 
     ``renew(margin)`` logs in so that the credentials have at least ``margin``
-    seconds left. Only this thread calls it, so two renewals never overlap; the
-    lock guards only what is held, never a login, so a request never waits.
+    seconds left; ``policy`` says when (:class:`RenewalPolicy`); ``clock`` and
+    ``waiter`` are the time it reads and waits on. Only this thread calls
+    ``renew``, so two renewals never overlap; the lock guards only what is
+    held, never a login, so a request never waits.
     """
 
     def __init__(
-        self, first: TemporaryCredentials, renew: Renew, min_ttl: int, clock: Clock = utc_now
+        self,
+        first: TemporaryCredentials,
+        renew: Renew,
+        policy: RenewalPolicy,
+        clock: Clock = utc_now,
+        waiter: Waiter | None = None,
     ) -> None:
-        self.renew_with, self.min_ttl, self.clock = renew, min_ttl, clock
+        self.renew_with, self.policy, self.clock = renew, policy, clock
+        self.waiter = waiter or Waiter()
         self.lock = threading.Lock()
         self.held = self.hold(first)
         self.failure: Failure | None = None
@@ -149,7 +194,7 @@ class HeldCredentials:
     def hold(self, credentials: TemporaryCredentials) -> Held:
         now = self.clock()
         lifetime = (credentials.expiration - now).total_seconds()
-        return Held(credentials, now, renewal_margin(lifetime, self.min_ttl))
+        return Held(credentials, now, self.policy.margin(lifetime))
 
     def current(self) -> tuple[TemporaryCredentials | None, Failure | None]:
         """The credentials to serve (None when expired), and the last failure if any."""
@@ -161,14 +206,14 @@ class HeldCredentials:
     def next_attempt(self) -> datetime:
         with self.lock:
             if self.failure is not None:
-                return self.failure.at + timedelta(seconds=FAILURE_MEMORY)
-            return self.held.renew_at
+                return self.policy.retry_at(self.failure)
+            return self.policy.renew_at(self.held)
 
     def run(self) -> None:
         while not self.stopping.is_set():
             wait = (self.next_attempt() - self.clock()).total_seconds()
             if wait > 0:
-                self.stopping.wait(min(wait, WAKE_INTERVAL))
+                self.waiter.wait(min(wait, WAKE_INTERVAL))
             else:
                 self.attempt()
 
@@ -205,13 +250,19 @@ class HeldCredentials:
         """Stop renewing; a renewal under way (a prompt, a token command) is left to end with
         the process."""
         self.stopping.set()
+        self.waiter.wake()
         self.thread.join(timeout=1)
 
 
 class CredentialServer:
     """The endpoint, serving ``first`` and what ``renew`` gives after it, in background threads.
 
-    ``fields``: what every answer adds to the credentials (see :func:`identity`).
+    Three parts, each in one place: the endpoint (this class and :class:`Handler`: the
+    token, the Host header, the answers), the credentials held and renewed
+    (:class:`HeldCredentials`), and when they are renewed (:class:`RenewalPolicy`).
+    ``fields``: what every answer adds to the credentials (see :func:`identity`);
+    ``clock`` and ``waiter``: the time the renewals read and wait on; ``poll_interval``:
+    how often the HTTP thread looks whether it must stop (:data:`POLL_INTERVAL`).
     """
 
     def __init__(
@@ -219,12 +270,15 @@ class CredentialServer:
         first: TemporaryCredentials,
         renew: Renew,
         *,
-        min_ttl: int,
+        policy: RenewalPolicy,
         fields: Mapping[str, str] | None = None,
         token: str | None = None,
         clock: Clock = utc_now,
+        waiter: Waiter | None = None,
+        poll_interval: float = POLL_INTERVAL,
     ) -> None:
-        self.credentials = HeldCredentials(first, renew, min_ttl, clock)
+        self.credentials = HeldCredentials(first, renew, policy, clock, waiter)
+        self.poll_interval = poll_interval
         self.fields = dict(fields or {})
         self.token = token or secrets.token_urlsafe(32)
         try:
@@ -235,7 +289,7 @@ class CredentialServer:
             ) from err
         self.http.daemon_threads = True
         self.http.credentials = self  # type: ignore[attr-defined]  # read by Handler
-        self.thread = threading.Thread(target=self.http.serve_forever, daemon=True)
+        self.thread: threading.Thread | None = None
 
     @property
     def url(self) -> str:
@@ -247,6 +301,9 @@ class CredentialServer:
         return f"{HOST}:{self.http.server_address[1]}"
 
     def __enter__(self) -> CredentialServer:
+        self.thread = threading.Thread(
+            target=self.http.serve_forever, args=(self.poll_interval,), daemon=True
+        )
         self.thread.start()
         self.credentials.start()
         return self
@@ -255,7 +312,8 @@ class CredentialServer:
         self.credentials.stop()
         self.http.shutdown()
         self.http.server_close()
-        self.thread.join(timeout=10)
+        if self.thread is not None:
+            self.thread.join(timeout=10)
 
     def answer(self, authorization: str | None, host: str | None) -> tuple[int, dict[str, Any]]:
         """The status and JSON body for a GET of the credentials.

@@ -1,10 +1,14 @@
 """The operating system, where POSIX and Windows differ: each such call aws-mfa makes, once.
 
 Every module that opens, replaces or flushes a file, asks on the terminal,
-checks who owns a file or runs a command calls this module, never ``os.O_*``
-flags, ``fcntl``, ``termios``, ``pwd`` or ``resource`` itself
-(``tests/test_platform.py`` checks it). Each piece has a POSIX branch and a
-Windows branch:
+checks who owns a file or replaces itself with a command calls this module,
+never ``os.O_*`` flags, ``fcntl``, ``termios``, ``pwd`` or ``resource`` itself
+(``tests/test_platform.py`` checks it). A command started beside aws-mfa (the
+token command, a dialog or ykman, a notification, the editor, the browser,
+the command of ``exec --server``) is started with :mod:`subprocess` by the
+module that needs it, as it is the same on both; what differs (a child that
+dies with aws-mfa, the signals that exist) comes from here. Each piece has a
+POSIX branch and a Windows branch:
 
 - **the terminal**: ``/dev/tty``; on Windows the console, ``CONIN$`` to read
   and ``CONOUT$`` to write;

@@ -41,6 +41,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import settings as hypothesis_settings
 
 from aws_mfa.demo import LocalSts
 from aws_mfa.errors import FileError
@@ -65,6 +66,18 @@ SESSION_SECRET = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYzEXAMPLEKEY"
 
 NO_KEYCHAIN = "keyring.backends.fail.Keyring"
 
+hypothesis_settings.register_profile("ci", max_examples=100)
+hypothesis_settings.register_profile("local", max_examples=25)
+hypothesis_settings.load_profile("ci" if os.environ.get("CI") else "local")
+"""Hypothesis's profile: in CI (``CI`` set, as GitHub Actions and .ci/run set it) every
+property test runs its full count of examples; locally a quarter of them, for a quicker loop
+(``CI=1 python -m pytest`` runs the full counts)."""
+
+
+def examples(in_ci: int) -> int:
+    """How many examples a property test that runs ``in_ci`` of them in CI runs here."""
+    return max(10, in_ci * hypothesis_settings.default.max_examples // 100)
+
 
 POSIX = os.name == "posix"
 
@@ -72,6 +85,21 @@ platform.uname()
 """Asked once, before any test refuses to start processes (no_process_unless_e2e): botocore's
 user agent asks ``platform``, which keeps the answer, and which runs ``cmd /c ver`` to find
 it where Windows' ``_wmi`` module is missing (under Wine; setup-winpy.sh removes it)."""
+
+
+def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:
+    """``-n auto`` (pyproject.toml's addopts): two workers per CPU, one for the inner loop.
+
+    A worker of the whole suite spends about half its time waiting, not computing:
+    on the aws-mfa, AWS CLI, shell and SDK processes its tests start, on sockets
+    and on the disk. A second worker per CPU runs in those waits (measured on 2
+    CPUs: the whole suite in 100 s with one worker per CPU, 77 s with two, 101 s
+    with three). The inner loop (``-m "not e2e"``) starts no process and waits
+    little: there a second worker per CPU only adds its start-up (32 s with one
+    per CPU, 42 s with two).
+    """
+    cpus = os.cpu_count() or 1
+    return cpus if config.getoption("markexpr", "") == "not e2e" else 2 * cpus
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -415,8 +443,11 @@ def run_in_process(
     not the console script's ``entry``, which turns it off for a process
     that ends with the run); and botocore's loader (:func:`shared_botocore_loader`).
     """
-    from aws_mfa import log
+    from aws_mfa import log, system
     from aws_mfa.cli.main import main
+
+    def run_in_place(command: object, env: object) -> None:
+        pytest.fail("exec replaces the process that runs it: run it with aws_mfa, not in-process")
 
     out, err = io.StringIO(), io.StringIO()
     threshold = log._threshold
@@ -424,6 +455,7 @@ def run_in_process(
         with (
             environment_of(env),
             no_controlling_terminal(),
+            replaced(system, "run_in_place", run_in_place),
             replaced(sys, "stdin", io.StringIO(stdin or "")),
             contextlib.redirect_stdout(out),
             contextlib.redirect_stderr(err),
@@ -778,3 +810,50 @@ def secret_service(secret_service_daemons: SecretService) -> Iterator[SecretServ
     secret_service_daemons.clear()
     yield secret_service_daemons
     secret_service_daemons.clear()
+
+
+JS = """
+const { STSClient, GetCallerIdentityCommand } = require("@aws-sdk/client-sts");
+(async () => {
+  const client = new STSClient({});
+  const identity = await client.send(new GetCallerIdentityCommand({}));
+  const credentials = await client.config.credentials();
+  console.log(JSON.stringify({ access_key: credentials.accessKeyId, account: identity.Account }));
+})().catch((err) => { console.error("ERROR", err.name); process.exit(1); });
+"""
+"""Asks STS who it is with the SDK's default credential chain; prints the key and account."""
+
+JS_PACKAGES = ("@aws-sdk/client-sts@3", "@aws-sdk/credential-providers@3")
+
+
+@pytest.fixture(scope="session")
+def js_sdk(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The JavaScript SDK v3 from npm, installed once per run; a script using it (:data:`JS`).
+
+    Defined here once, and shared by every worker of the run: the first to
+    need it installs it into the run's temporary root under a file lock, the
+    others wait for the lock and find it there. (Imported into each test
+    module, as it once was, it was installed once per worker and per module.)
+    """
+    from filelock import FileLock
+
+    npm = shutil.which("npm")
+    if npm is None or shutil.which("node") is None:
+        pytest.skip("Node.js and npm are not installed (.ci/run installs them)")
+    folder = tmp_path_factory.getbasetemp().parent / "js-sdk"  # the same for every worker
+    script = folder / "identity.js"
+    with FileLock(str(folder) + ".lock", timeout=900):
+        if not script.exists():
+            folder.mkdir(exist_ok=True)
+            done = subprocess.run(
+                [npm, "install", "--no-audit", "--no-fund", "--loglevel=error", *JS_PACKAGES],
+                cwd=folder,
+                env={**os.environ, "npm_config_cache": str(folder / "npm-cache")},
+                capture_output=True,
+                text=True,
+                timeout=600,
+                check=False,
+            )
+            assert done.returncode == 0, done.stderr[-2000:]
+            script.write_text(JS)  # last: it says the install is complete
+    return script

@@ -14,8 +14,11 @@ then does what ``$FAKE_DRIVER_MODE`` says (``answer`` unless set):
 - ``garbage``: print something that is not a code;
 - ``fail``: print ``$FAKE_DRIVER_ERROR`` on stderr and exit 1.
 
-``$FAKE_DRIVER_DELAY`` seconds pass before it answers, so that parallel
-callers pile up behind the first.
+``$FAKE_DRIVER_DELAY`` seconds pass before it answers. With
+``$FAKE_DRIVER_CALLERS`` (N), it answers once the N - 1 other runs of
+``$FAKE_DRIVER_CALLER`` (a word of their command lines) wait on the lock, so
+that parallel callers pile up behind the first however busy the machine is
+(:func:`wait_for_callers`; where there is no ``/proc``, the delay alone).
 """
 
 from __future__ import annotations
@@ -40,6 +43,37 @@ def install(folder: Path) -> Path:
     return folder
 
 
+def waiting_on_the_lock(pid: str) -> bool:
+    """Whether process ``pid`` sleeps in a timed wait: filelock's poll of a held lock (the
+    first and only such wait of an aws-mfa run before its lock)."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+        return state == "S" and "nanosleep" in Path(f"/proc/{pid}/wchan").read_text()
+    except (OSError, IndexError):
+        return False
+
+
+def wait_for_callers(count: int, word: str, ceiling: float = 60.0) -> None:
+    """Until ``count`` other processes with ``word`` in their command line wait on the lock
+    (at most ``ceiling`` seconds: a bound against a hang, not a timing)."""
+    deadline = time.monotonic() + ceiling
+    mine = str(os.getpid())
+    while time.monotonic() < deadline:
+        waiting = 0
+        for entry in Path("/proc").iterdir():
+            if not entry.name.isdigit() or entry.name == mine:
+                continue
+            try:
+                words = (entry / "cmdline").read_bytes().split(b"\0")
+            except OSError:
+                continue
+            if word.encode() in words and waiting_on_the_lock(entry.name):
+                waiting += 1
+        if waiting >= count:
+            return
+        time.sleep(0.02)
+
+
 def main() -> int:
     name = os.path.basename(sys.argv[0])
     with open(os.environ["FAKE_DRIVER_LOG"], "a", encoding="utf-8") as log:
@@ -47,7 +81,11 @@ def main() -> int:
         log.write("\n")
     if name == "notify-send":
         return 0
-    time.sleep(float(os.environ.get("FAKE_DRIVER_DELAY", "0")))
+    callers = int(os.environ.get("FAKE_DRIVER_CALLERS", "0"))
+    if callers and os.path.isdir("/proc"):
+        wait_for_callers(callers - 1, os.environ["FAKE_DRIVER_CALLER"])
+    else:
+        time.sleep(float(os.environ.get("FAKE_DRIVER_DELAY", "0")))
     mode = os.environ.get("FAKE_DRIVER_MODE", "answer")
     if mode == "answer":
         if name == "ykman" and os.environ.get("FAKE_DRIVER_TOUCH"):

@@ -1,4 +1,4 @@
-"""IAM and STS as ``aws-mfa rotate`` meets them: keys that must be real, MFA, and delay.
+"""IAM and STS as ``aws-mfa rotate`` meets them: keys that must be real, MFA, and a lag.
 
 moto serves IAM on the local STS's server (``AWS_ENDPOINT_URL_IAM``), and
 keeps the users and access keys. It accepts any key, though: GetCallerIdentity
@@ -7,9 +7,10 @@ answers what moto does not, as AWS does, and lets moto do the rest:
 
 - a request signed with long-term keys must carry an **active** access key of
   moto's IAM, and its real signature (the local STS checks it with the key's
-  secret, read from moto: :class:`LiveSecrets`); a key made less than
-  ``delay`` seconds ago is refused with ``InvalidClientTokenId``, as IAM's
-  eventual consistency refuses it for 10 to 20 seconds;
+  secret, read from moto: :class:`LiveSecrets`); a new key (any but the test
+  keys) is refused with ``InvalidClientTokenId`` its first ``lag`` times, as
+  IAM's eventual consistency refuses it for 10 to 20 seconds. Counted, not
+  timed: how busy the machine is never changes what a test sees;
 - GetCallerIdentity answers the ARN of the user whose key signed it, also
   through a session bought with that key (:class:`~tests.strict_sts.StrictSts`
   answers GetSessionToken: every session is new and distinct);
@@ -82,7 +83,8 @@ class IamLayer:
     """See the module's docstring."""
 
     strict: StrictSts
-    delay: float = 0.0
+    lag: int = 0
+    """How many requests signed with a new key are refused before it is accepted."""
     denied: set[str] = field(default_factory=set)
     throttled: dict[str, int] = field(default_factory=dict)
     bought_by: dict[str, str] = field(default_factory=dict)
@@ -90,9 +92,10 @@ class IamLayer:
     secrets: set[str] = field(default_factory=set)
     """Every secret of every key moto made (for the secret scans)."""
     refused_new: int = 0
+    """Requests refused because their key was new (see ``lag``)."""
     identity_user: str | None = None
     """The user GetCallerIdentity names instead of the key's (one renamed meanwhile)."""
-    """Requests refused because their key was younger than ``delay``."""
+    refused_by_key: dict[str, int] = field(default_factory=dict)
 
     def __call__(self, params: dict[str, str]) -> tuple[int, str] | None:
         action, key_id = params.get("Action", ""), params["@key_id"]
@@ -119,8 +122,9 @@ class IamLayer:
         )
         if key is None or key.status != "Active":
             return invalid
-        made = key.create_date.replace(tzinfo=timezone.utc)
-        if (datetime.now(timezone.utc) - made).total_seconds() < self.delay:
+        refused = self.refused_by_key.get(key_id, 0)
+        if key_id != LONG_TERM_KEY_ID and refused < self.lag:
+            self.refused_by_key[key_id] = refused + 1
             self.refused_new += 1
             return invalid
         return None

@@ -33,16 +33,20 @@ def later(seconds: int) -> str:
     return moment.strftime("%Y-%m-%d %H:%M:%S")
 
 
-SESSIONS = (
-    long_term("dev-long-term")
-    + "\n"
-    + session("dev", later(7200))
-    + "\n"
-    + session("admin", "2001-01-01 00:00:00", role=ROLE)
-    + "\n"
-    + session("soon", later(120))
-    + "\n[plain]\nregion = eu-west-1\n"
-)
+def fresh_sessions() -> str:
+    """A file with a session valid for 2 hours, an expired role, and one expiring in 2
+    minutes, counted from now: from when the test runs, not when the module was collected
+    (a busy run may start a test minutes after that)."""
+    return (
+        long_term("dev-long-term")
+        + "\n"
+        + session("dev", later(7200))
+        + "\n"
+        + session("admin", "2001-01-01 00:00:00", role=ROLE)
+        + "\n"
+        + session("soon", later(120))
+        + "\n[plain]\nregion = eu-west-1\n"
+    )
 
 
 def status(capsys: pytest.CaptureFixture[str], *args: str, **env: str) -> tuple[int, str]:
@@ -54,7 +58,7 @@ def status(capsys: pytest.CaptureFixture[str], *args: str, **env: str) -> tuple[
 
 
 def test_status_lists_every_session(credentials: Path, capsys) -> None:
-    write(credentials, SESSIONS)
+    write(credentials, fresh_sessions())
     code, out = status(capsys)
     assert code == 0
     sessions, long_term = out.split("\n\n")
@@ -75,7 +79,7 @@ def test_status_lists_every_session(credentials: Path, capsys) -> None:
 
 
 def test_status_json_lists_every_session(credentials: Path, capsys) -> None:
-    write(credentials, SESSIONS)
+    write(credentials, fresh_sessions())
     code, out = status(capsys, "--json")
     listed = json.loads(out)
     assert code == 0
@@ -116,14 +120,14 @@ def test_status_json_lists_every_session(credentials: Path, capsys) -> None:
 def test_status_of_one_profile_sets_the_exit_code(
     credentials: Path, capsys, args, env, state, code
 ) -> None:
-    write(credentials, SESSIONS)
+    write(credentials, fresh_sessions())
     got, out = status(capsys, *args, "--json", **env)
     assert got == code
     assert json.loads(out)["state"] == state
 
 
 def test_status_all_ignores_aws_profile(credentials: Path, capsys) -> None:
-    write(credentials, SESSIONS)
+    write(credentials, fresh_sessions())
     code, out = status(capsys, "--all", AWS_PROFILE="admin")
     assert code == 0
     assert len(out.split("\n\n")[0].splitlines()) == 4
@@ -131,7 +135,7 @@ def test_status_all_ignores_aws_profile(credentials: Path, capsys) -> None:
 
 def test_status_changes_nothing(credentials: Path, capsys) -> None:
     # What it imports is checked by test_import_guard.py.
-    write(credentials, SESSIONS)
+    write(credentials, fresh_sessions())
     before = credentials.read_bytes()
     assert status(capsys)[0] == 0
     assert credentials.read_bytes() == before
@@ -148,15 +152,16 @@ def test_status_with_no_file_says_so(capsys) -> None:
 
 
 def test_logout_forgets_one_session_and_keeps_the_rest(credentials: Path, capsys) -> None:
-    write(credentials, SESSIONS)
+    written = fresh_sessions()
+    write(credentials, written)
     assert main(["logout", "-p", "dev"], dict(os.environ)) == 0
     err = capsys.readouterr().err
     assert "Forgot the session in [dev]. STS sessions cannot be revoked, only forgotten" in err
     doc = ini.parse(credentials.read_text(), "c")
     assert "dev" not in doc.sections
     assert {"dev-long-term", "admin", "soon", "plain"} <= set(doc.sections)
-    start = SESSIONS.index("[dev]\n")
-    assert credentials.read_text() == SESSIONS[:start] + SESSIONS[SESSIONS.index("[admin]") :]
+    start = written.index("[dev]\n")
+    assert credentials.read_text() == written[:start] + written[written.index("[admin]") :]
 
 
 def test_logout_keeps_the_users_own_keys_and_comments(credentials: Path) -> None:
@@ -187,7 +192,7 @@ def test_logout_all_forgets_every_aws_mfa_session_only(credentials: Path, capsys
     other_tool = (
         "[sso]\naws_access_key_id = ASIA9\naws_secret_access_key = x\naws_session_token = y\n"
     )
-    write(credentials, SESSIONS + "\n" + other_tool)
+    write(credentials, fresh_sessions() + "\n" + other_tool)
     assert main(["logout", "--all"], dict(os.environ)) == 0
     doc = ini.parse(credentials.read_text(), "c")
     assert set(doc.sections) == {"dev-long-term", "plain", "sso"}

@@ -104,13 +104,13 @@ def test_a_lock_held_too_long_gives_a_clear_message(
     before = credentials.read_bytes()
     with FileLock(f"{credentials}.lock"):
         started = time.monotonic()
-        result = aws_mfa("-c", "123456", MFA_LOCK_TIMEOUT="2")
+        result = aws_mfa("-c", "123456", MFA_LOCK_TIMEOUT="1")
         waited = time.monotonic() - started
-    assert 2 <= waited < 15
+    assert waited >= 1  # it waited its whole timeout
     assert result.code == 3
     assert "INFO - waiting for another aws-mfa that is renewing credentials in" in result.stderr
     assert result.error_lines == [
-        f"ERROR - another aws-mfa has held the lock on {str(credentials)!r} for over 2 seconds "
+        f"ERROR - another aws-mfa has held the lock on {str(credentials)!r} for over 1 seconds "
         "(is it waiting for an MFA code in another terminal?); finish or stop it, then run again"
     ]
     assert credentials.read_bytes() == before
@@ -137,8 +137,6 @@ def test_a_lock_left_by_a_dead_process_blocks_no_one(
     os.kill(holder.pid, signal.SIGKILL)
     holder.wait(timeout=10)
     assert Path(f"{credentials}.lock").exists()
-    started = time.monotonic()
     result = aws_mfa("-c", "123456", MFA_LOCK_TIMEOUT="5")
     assert result.code == 0, result.stderr
-    assert time.monotonic() - started < 5
-    assert "waiting for another aws-mfa" not in result.stderr
+    assert "waiting for another aws-mfa" not in result.stderr  # said after 1 s of waiting

@@ -8,6 +8,7 @@ import signal
 import subprocess
 import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -19,9 +20,11 @@ from tests.conftest import write
 
 PROFILES = 3000
 KILLS = 25
+LANES = 5
 
 # The writer: the same read, edit and locked save a login makes, over and over,
-# alternating between two sessions, as fast as it can.
+# alternating between two sessions, as fast as it can; it says when it begins, and when
+# its first write is complete (once: nobody reads its output after that).
 WRITER = """
 import sys
 from pathlib import Path
@@ -41,6 +44,8 @@ while True:
         document = read_ini(path)
         cf.save(path, edit_section(document, "p1500", sessions[turn % 2]))
     turn += 1
+    if turn == 1:
+        print("wrote", flush=True)
 """
 
 pytestmark = pytest.mark.posix(reason="writers killed with SIGKILL (Windows has no such signal)")
@@ -85,34 +90,55 @@ def test_sigkill_at_random_moments_leaves_the_old_or_the_new_file(tmp_path: Path
         for name, s in document.sections.items()
         if name.endswith("-long-term")
     }
-    chance = random.Random(20261122)
-    seen = set()
-    # At least KILLS kills; on a loaded machine, where a write may take longer than
-    # the first delays, more and later ones (bounded) until a write has landed.
-    for kill in range(3 * KILLS):
-        if kill >= KILLS and len(seen) >= 2:
-            break
-        writer = subprocess.Popen(
-            [sys.executable, "-c", WRITER, str(path)], stdout=subprocess.PIPE, text=True
-        )
-        assert writer.stdout is not None
-        assert writer.stdout.readline() == "writing\n"
-        time.sleep(chance.uniform(0.0, 0.4) * (1 + kill // KILLS))
-        os.kill(writer.pid, signal.SIGKILL)
-        writer.wait(timeout=10)
-
-        text = path.read_text()
-        assert text in (original, first, second)
-        seen.add(text)
-        document = ini.parse(text, str(path))  # it parses
+    for text in (first, second):  # what a kill may leave: each parses, every key kept
+        document = ini.parse(text, str(path))
         lines = document.lines()
         for name, body in long_term.items():
             section = document.sections[name]
             assert "".join(lines[section.header_index : section.end_index]) == body
-    assert len(seen) >= 2  # the kills did land between and during writes
+    chance = random.Random(20261122)
+    moments = [chance.uniform(0.0, 1.0) for _ in range(3 * KILLS)]
+    # Each kill is timed from the writer's first completed write, at a random moment of the
+    # next (as long as the first took, imports included): it lands in the middle of a
+    # write, or between two, however busy the machine is. LANES files are written and
+    # killed side by side (one writer each at a time, each a real process and a real
+    # SIGKILL), so that one's start and fsyncs overlap another's. At least KILLS kills, and
+    # more (bounded) until both sessions have been seen.
+    files = [path] + [
+        write(tmp_path / f"aws{lane}" / "credentials", original) for lane in range(1, LANES)
+    ]
+
+    def kill_once(target: Path, moment: float) -> str:
+        writer = subprocess.Popen(
+            [sys.executable, "-c", WRITER, str(target)], stdout=subprocess.PIPE, text=True
+        )
+        assert writer.stdout is not None
+        assert writer.stdout.readline() == "writing\n"
+        began = time.monotonic()
+        assert writer.stdout.readline() == "wrote\n"
+        one_write = time.monotonic() - began
+        time.sleep(moment * one_write)
+        os.kill(writer.pid, signal.SIGKILL)
+        writer.wait(timeout=10)
+        return target.read_text()
+
+    def lane(number: int) -> list[str]:
+        return [kill_once(files[number], moment) for moment in moments[number:KILLS:LANES]]
+
+    with ThreadPoolExecutor(LANES) as pool:
+        left = [text for texts in pool.map(lane, range(LANES)) for text in texts]
+    for moment in moments[KILLS:]:
+        if len({*left}) >= 2:
+            break
+        left.append(kill_once(path, moment))
+    assert len(left) >= KILLS
+    for text in left:
+        assert text in (first, second)  # byte for byte one of the two checked above
+    assert len(set(left)) >= 2  # the kills did land between and during writes
 
     # A temporary file left by a kill is cleaned up by the next write, and a
     # normal write leaves none.
-    with locked(path, 120):
-        credentials_file.save(path, original)
-    assert sorted(p.name for p in path.parent.iterdir()) == ["credentials", "credentials.lock"]
+    for each in files:
+        with locked(each, 120):
+            credentials_file.save(each, original)
+        assert sorted(p.name for p in each.parent.iterdir()) == ["credentials", "credentials.lock"]

@@ -22,7 +22,7 @@ from aws_mfa.errors import FileError, UsageError
 from aws_mfa.files import ini
 from aws_mfa.files.read import read_ini
 from aws_mfa.sessions.renewal import long_term_keys
-from aws_mfa.settings.resolve import Flags, profile_name, resolve
+from aws_mfa.settings.resolve import Flags, chosen_profile, resolve
 from tests.conftest import (
     AWS_MFA,
     BIN,
@@ -114,7 +114,7 @@ def test_pick_offers_a_profile_of_its_own_list(credentials: Path) -> None:
 def test_differing_profile_variables_say_who_reads_which(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    profile_name(Flags(), {"AWS_DEFAULT_PROFILE": "a", "AWS_PROFILE": "b"})
+    chosen_profile(Flags(), {"AWS_DEFAULT_PROFILE": "a", "AWS_PROFILE": "b"})
     err = capsys.readouterr().err
     assert "as boto3 and the AWS CLI v1 do" in err
     assert "the AWS CLI v2 and the JavaScript and Go SDKs read AWS_PROFILE" in err
@@ -449,24 +449,32 @@ def test_enter_or_a_number_picks_a_listed_device() -> None:
 
 @pytest.mark.e2e  # the token command is a shell
 def test_with_no_terminal_the_message_names_what_works_there_and_the_variable_works(
-    credentials: Path, aws_mfa: AwsMfa, strict_sts: StrictSts
+    credentials: Path, aws_mfa_in_process: AwsMfa, strict_sts: StrictSts
 ) -> None:
     write(credentials, long_term("dev-long-term"))
-    result = aws_mfa("export", "-p", "dev", "--format", "process")  # as credential_process
+    result = aws_mfa_in_process(
+        "export", "-p", "dev", "--format", "process"
+    )  # as credential_process
     assert result.code == 4
     assert "MFA_TOKEN_COMMAND" in result.error_lines[0]
     assert "run 'aws-mfa -p dev' in a terminal" in result.error_lines[0]
-    works = aws_mfa("export", "-p", "dev", "--format", "process", MFA_TOKEN_COMMAND="echo 123456")
+    works = aws_mfa_in_process(
+        "export", "-p", "dev", "--format", "process", MFA_TOKEN_COMMAND="echo 123456"
+    )
     assert works.code == 0, works.stderr
     assert strict_sts.calls == ["GetSessionToken"]
 
 
 @pytest.mark.e2e
 def test_the_aws_cli_uses_a_session_renewed_over_an_mfa_login_one(
-    credentials: Path, aws_mfa: AwsMfa, aws_cli: AwsMfa, sts: LocalSts, strict_sts: StrictSts
+    credentials: Path,
+    aws_mfa_in_process: AwsMfa,
+    aws_cli: AwsMfa,
+    sts: LocalSts,
+    strict_sts: StrictSts,
 ) -> None:
     write(credentials, long_term("dev-long-term") + "\n" + MFA_LOGIN_SESSION)
-    assert aws_mfa("-p", "dev", "-c", "123456").code == 0
+    assert aws_mfa_in_process("-p", "dev", "-c", "123456").code == 0
     written = ini.parse(credentials.read_text(), "c").values("dev") or {}
     result = aws_cli("sts", "get-caller-identity", "--profile", "dev")
     assert result.code == 0, result.stderr
@@ -475,7 +483,7 @@ def test_the_aws_cli_uses_a_session_renewed_over_an_mfa_login_one(
 
 @pytest.mark.e2e
 def test_the_aws_cli_takes_a_written_section_before_an_aws_login_profile_as_warned(
-    credentials: Path, home: Path, aws_mfa: AwsMfa, aws_cli: AwsMfa, sts: LocalSts
+    credentials: Path, home: Path, aws_mfa_in_process: AwsMfa, aws_cli: AwsMfa, sts: LocalSts
 ) -> None:
     from tests.test_login_sessions import ALICE, cache_document, cache_path
 
@@ -484,7 +492,7 @@ def test_the_aws_cli_takes_a_written_section_before_an_aws_login_profile_as_warn
     write(cache_path(cache, ALICE), json.dumps(cache_document("2099-01-01T00:00:00Z")))
     write(credentials, long_term("console-long-term"))
 
-    login = aws_mfa("-p", "console", "-c", "123456")
+    login = aws_mfa_in_process("-p", "console", "-c", "123456")
     assert login.code == 0, login.stderr
     assert "login_session" in login.stderr  # the warning that the section hides the login
 

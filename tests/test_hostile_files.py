@@ -1,4 +1,7 @@
-"""Promises kept against other programs and odd files (issue 12), through the installed CLI.
+"""Promises kept against other programs and odd files (issue 12).
+
+The installed CLI runs in a process where another program works beside it (an
+editor, a full disk, a umask); the rest runs aws-mfa's main in-process.
 
 The bad-input catalogue (test_catalogue.py) holds the one-line refusals; these
 are the cases that need another program at work while aws-mfa runs, a full
@@ -19,7 +22,7 @@ from aws_mfa.demo import LocalSts
 from aws_mfa.files import ini
 from tests.conftest import AWS_MFA, AwsMfa, long_term, write
 
-pytestmark = [pytest.mark.e2e, pytest.mark.posix(reason="devices, FIFOs and file-size limits")]
+pytestmark = pytest.mark.posix(reason="devices, FIFOs and file-size limits")
 
 
 def sections(path: Path) -> dict[str, dict[str, str]]:
@@ -27,8 +30,9 @@ def sections(path: Path) -> dict[str, dict[str, str]]:
     return {name: section.values for name, section in document.sections.items()}
 
 
+@pytest.mark.e2e
 def test_an_edit_made_while_the_code_is_awaited_is_kept(
-    credentials: Path, aws_mfa: AwsMfa, sts: LocalSts, tmp_path: Path
+    credentials: Path, aws_mfa_in_process: AwsMfa, sts: LocalSts, tmp_path: Path
 ) -> None:
     """Like `aws configure set` in another terminal while the user looks for the code."""
     write(credentials, long_term() + "\n[other]\nregion = eu-west-1\n")
@@ -36,7 +40,7 @@ def test_an_edit_made_while_the_code_is_awaited_is_kept(
     editor.write_text(
         f"printf '\\n[added-meanwhile]\\nregion = us-east-2\\n' >> '{credentials}'\necho 123456\n"
     )
-    result = aws_mfa("--token-command", f"sh {editor}")
+    result = aws_mfa_in_process("--token-command", f"sh {editor}")
     assert result.code == 0, result.stderr
     assert "changed meanwhile; applying the edit to its new content" in result.stderr
     found = sections(credentials)
@@ -45,13 +49,14 @@ def test_an_edit_made_while_the_code_is_awaited_is_kept(
     assert found["default"]["aws_session_token"]
 
 
+@pytest.mark.e2e
 def test_an_edit_of_the_section_being_written_stops_the_run(
-    credentials: Path, aws_mfa: AwsMfa, sts: LocalSts, tmp_path: Path
+    credentials: Path, aws_mfa_in_process: AwsMfa, sts: LocalSts, tmp_path: Path
 ) -> None:
     write(credentials, long_term() + "\n[default]\nregion = eu-west-1\n")
     editor = tmp_path / "edit-then-print-code.sh"
     editor.write_text(f"sed -i 's/eu-west-1/ap-south-1/' '{credentials}'\necho 123456\n")
-    result = aws_mfa("--token-command", f"sh {editor}")
+    result = aws_mfa_in_process("--token-command", f"sh {editor}")
     assert result.code == 3, result.stderr
     assert result.error_lines == [
         f"ERROR - {str(credentials)!r} changed while aws-mfa was working, section 'default' "
@@ -60,8 +65,8 @@ def test_an_edit_of_the_section_being_written_stops_the_run(
     assert sections(credentials)["default"] == {"region": "ap-south-1"}  # the other edit stays
 
 
-def test_setup_never_replaces_a_device(aws_mfa: AwsMfa) -> None:
-    result = aws_mfa("--setup", "--credentials-file", os.devnull)
+def test_setup_never_replaces_a_device(aws_mfa_in_process: AwsMfa) -> None:
+    result = aws_mfa_in_process("--setup", "--credentials-file", os.devnull)
     assert result.code == 3
     assert result.error_lines == [
         "ERROR - '/dev/null' is a device, not a regular file; move it away or point elsewhere"
@@ -76,8 +81,9 @@ def limited_file_size(limit: int) -> None:  # runs in the child
     resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
 
 
+@pytest.mark.e2e
 def test_a_full_disk_during_backup_leaves_no_partial_copy(
-    credentials: Path, aws_mfa: AwsMfa, sts: LocalSts
+    credentials: Path, aws_mfa_in_process: AwsMfa, sts: LocalSts
 ) -> None:
     """RLIMIT_FSIZE plays the full disk: every write past 4 KiB fails with EFBIG."""
     padding = "".join(f"# comment line {n:05d} of the user's file\n" for n in range(200))
@@ -85,7 +91,7 @@ def test_a_full_disk_during_backup_leaves_no_partial_copy(
     before = credentials.read_bytes()
     done = subprocess.run(
         [AWS_MFA, "--backup", "-c", "123456"],
-        env=aws_mfa.env,
+        env=aws_mfa_in_process.env,
         capture_output=True,
         text=True,
         timeout=60,
@@ -103,29 +109,32 @@ def test_a_full_disk_during_backup_leaves_no_partial_copy(
     assert not list(credentials.parent.rglob("*aws-mfa-tmp"))
 
 
-def test_cleanup_touches_only_its_own_files(home: Path, aws_mfa: AwsMfa, sts: LocalSts) -> None:
+def test_cleanup_touches_only_its_own_files(
+    home: Path, aws_mfa_in_process: AwsMfa, sts: LocalSts
+) -> None:
     folder = home / ".aws"
     write(folder / "cred1", long_term())
     in_flight = folder / ".cred1.99999.0123456789abcdef.aws-mfa-tmp"
     in_flight.write_text("another aws-mfa's temporary file")
     write(folder / "cred[1]", long_term())
-    result = aws_mfa("--credentials-file", str(folder / "cred[1]"), "-c", "123456")
+    result = aws_mfa_in_process("--credentials-file", str(folder / "cred[1]"), "-c", "123456")
     assert result.code == 0, result.stderr
     assert in_flight.exists()
 
 
-def test_logout_all_with_no_folder_creates_nothing(home: Path, aws_mfa: AwsMfa) -> None:
-    assert aws_mfa("logout", "--all").code == 0
+def test_logout_all_with_no_folder_creates_nothing(home: Path, aws_mfa_in_process: AwsMfa) -> None:
+    assert aws_mfa_in_process("logout", "--all").code == 0
     assert not (home / ".aws").exists()
 
 
+@pytest.mark.e2e
 def test_folders_made_are_private_whatever_the_umask(
-    credentials: Path, aws_mfa: AwsMfa, sts: LocalSts
+    credentials: Path, aws_mfa_in_process: AwsMfa, sts: LocalSts
 ) -> None:
     write(credentials, long_term())
     done = subprocess.run(
         [AWS_MFA, "-c", "123456", "--backup"],
-        env=aws_mfa.env,
+        env=aws_mfa_in_process.env,
         capture_output=True,
         text=True,
         timeout=60,

@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from aws_mfa.errors import FileError
 from aws_mfa.files import ini
+from tests.conftest import examples
 
 
 def test_values_are_read_with_lower_case_keys_and_stripped() -> None:
@@ -108,7 +109,7 @@ LINE = st.one_of(
 )
 
 
-@settings(max_examples=400, deadline=None)
+@settings(max_examples=examples(400), deadline=None)
 @given(lines=st.lists(LINE, max_size=14), endings=st.lists(st.sampled_from(["\n", "\r\n", "\r"])))
 def test_agrees_with_configparser(lines: list[str], endings: list[str]) -> None:
     """As botocore reads a file: configparser on a text stream with universal newlines."""

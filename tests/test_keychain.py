@@ -1,8 +1,10 @@
 """Issue 15: the long-term secret in the OS keychain (``aws-mfa keychain import|export``).
 
-Most tests run the installed aws-mfa with a real keychain: gnome-keyring's
-Secret Service on a private D-Bus (tests/secret_service.py), reached through
-keyring exactly as on a Linux desktop. The local STS checks every signature
+Most tests run aws-mfa's main in-process (``aws_mfa_in_process``) with a real
+keychain: gnome-keyring's Secret Service on a private D-Bus
+(tests/secret_service.py), reached through keyring exactly as on a Linux
+desktop; the installed aws-mfa in a process of its own shows the same with
+an import and a renewal, and the terminal of ``--setup``. The local STS checks every signature
 made with the test keys' id against their real secret, so a renewal that did
 not use the secret from the keychain fails. The small backends of
 tests/keyring_backends.py play what a real daemon makes awkward: a refused
@@ -41,8 +43,6 @@ from tests.conftest import (
 )
 from tests.secret_service import SecretService
 
-pytestmark = pytest.mark.e2e
-
 ROOT = Path(__file__).resolve().parent.parent
 MASKED = "...ERM1"
 ORIGINAL = "# my keys\n" + long_term("dev-long-term") + "\n[other]\nregion = eu-west-1\n"
@@ -80,6 +80,7 @@ def keychain(secret_service: SecretService) -> dict[str, str]:
 # import, renew, export with a real keychain
 
 
+@pytest.mark.e2e
 def test_import_moves_the_secret_and_a_renewal_signs_with_it(
     credentials: Path,
     aws_mfa: AwsMfa,
@@ -106,13 +107,16 @@ def test_import_moves_the_secret_and_a_renewal_signs_with_it(
 
 
 def test_export_gives_back_the_file_byte_for_byte(
-    credentials: Path, aws_mfa: AwsMfa, secret_service: SecretService, keychain: dict[str, str]
+    credentials: Path,
+    aws_mfa_in_process: AwsMfa,
+    secret_service: SecretService,
+    keychain: dict[str, str],
 ) -> None:
     original = ORIGINAL.replace("\n", "\r\n").replace(" = ", "=", 2).encode()
     write(credentials, original)
-    assert aws_mfa("-p", "dev", "keychain", "import", **keychain).code == 0
+    assert aws_mfa_in_process("-p", "dev", "keychain", "import", **keychain).code == 0
     assert b"aws_mfa_secret" in credentials.read_bytes()
-    result = aws_mfa("-p", "dev", "keychain", "export", **keychain)
+    result = aws_mfa_in_process("-p", "dev", "keychain", "export", **keychain)
     assert result.code == 0, result.stderr
     assert credentials.read_bytes() == original
     assert secret_service.get(LONG_TERM_KEY_ID) is None
@@ -120,16 +124,16 @@ def test_export_gives_back_the_file_byte_for_byte(
 
 
 def test_import_and_export_again_change_nothing(
-    credentials: Path, aws_mfa: AwsMfa, keychain: dict[str, str]
+    credentials: Path, aws_mfa_in_process: AwsMfa, keychain: dict[str, str]
 ) -> None:
     write(credentials, ORIGINAL)
-    assert aws_mfa("-p", "dev", "keychain", "import", **keychain).code == 0
-    again = aws_mfa("-p", "dev", "keychain", "import", **keychain)
+    assert aws_mfa_in_process("-p", "dev", "keychain", "import", **keychain).code == 0
+    again = aws_mfa_in_process("-p", "dev", "keychain", "import", **keychain)
     assert again.code == 0, again.stderr
     assert "already in the keychain" in again.stderr
     assert credentials.read_text() == IMPORTED
-    assert aws_mfa("-p", "dev", "keychain", "export", **keychain).code == 0
-    again = aws_mfa("-p", "dev", "keychain", "export", **keychain)
+    assert aws_mfa_in_process("-p", "dev", "keychain", "export", **keychain).code == 0
+    again = aws_mfa_in_process("-p", "dev", "keychain", "export", **keychain)
     assert again.code == 0, again.stderr
     assert "in the file already" in again.stderr
     assert credentials.read_text() == ORIGINAL
@@ -161,7 +165,7 @@ def test_round_trip_on_every_layout(
     layout: str,
     credentials: Path,
     home: Path,
-    aws_mfa: AwsMfa,
+    aws_mfa_in_process: AwsMfa,
     secret_service: SecretService,
     keychain: dict[str, str],
 ) -> None:
@@ -169,22 +173,22 @@ def test_round_trip_on_every_layout(
     write(credentials, text)
     if config:
         write(home / ".aws" / "config", config)
-    result = aws_mfa(*choose, "keychain", "import", **keychain)
+    result = aws_mfa_in_process(*choose, "keychain", "import", **keychain)
     assert result.code == 0, result.stderr
     assert credentials.read_text() == text.replace(
         f"aws_secret_access_key = {LONG_TERM_SECRET}\n", "aws_mfa_secret = keychain\n"
     )
     assert secret_service.get(LONG_TERM_KEY_ID) == LONG_TERM_SECRET
-    result = aws_mfa(*choose, "keychain", "export", **keychain)
+    result = aws_mfa_in_process(*choose, "keychain", "export", **keychain)
     assert result.code == 0, result.stderr
     assert credentials.read_text() == text
 
 
 def test_backup_keeps_a_copy_on_import_and_says_it_holds_the_secret(
-    credentials: Path, aws_mfa: AwsMfa, keychain: dict[str, str]
+    credentials: Path, aws_mfa_in_process: AwsMfa, keychain: dict[str, str]
 ) -> None:
     write(credentials, ORIGINAL)
-    result = aws_mfa("-p", "dev", "keychain", "import", "--backup", **keychain)
+    result = aws_mfa_in_process("-p", "dev", "keychain", "import", "--backup", **keychain)
     assert result.code == 0, result.stderr
     copies = list((credentials.parent / "credentials_backup").iterdir())
     assert [copy.read_text() for copy in copies] == [ORIGINAL]
@@ -196,11 +200,14 @@ def test_backup_keeps_a_copy_on_import_and_says_it_holds_the_secret(
 
 
 def test_a_failed_edit_leaves_the_file_and_removes_the_new_entry(
-    credentials: Path, aws_mfa: AwsMfa, secret_service: SecretService, keychain: dict[str, str]
+    credentials: Path,
+    aws_mfa_in_process: AwsMfa,
+    secret_service: SecretService,
+    keychain: dict[str, str],
 ) -> None:
     write(credentials, ORIGINAL)
     write(credentials.parent / "credentials_backup", "a file where the backup folder goes")
-    result = aws_mfa("-p", "dev", "keychain", "import", "--backup", **keychain)
+    result = aws_mfa_in_process("-p", "dev", "keychain", "import", "--backup", **keychain)
     error = one_error(result, 3)
     assert "cannot back up" in error
     assert f"the secret stays in the file, and its keychain entry ({MASKED}) was removed" in error
@@ -209,23 +216,31 @@ def test_a_failed_edit_leaves_the_file_and_removes_the_new_entry(
 
 
 def test_a_failed_edit_leaves_an_entry_that_held_this_secret_already(
-    credentials: Path, aws_mfa: AwsMfa, secret_service: SecretService, keychain: dict[str, str]
+    credentials: Path,
+    aws_mfa_in_process: AwsMfa,
+    secret_service: SecretService,
+    keychain: dict[str, str],
 ) -> None:
     write(credentials, ORIGINAL)
     write(credentials.parent / "credentials_backup", "a file where the backup folder goes")
     secret_service.set(LONG_TERM_KEY_ID, LONG_TERM_SECRET)  # another section's, say
-    error = one_error(aws_mfa("-p", "dev", "keychain", "import", "--backup", **keychain), 3)
+    error = one_error(
+        aws_mfa_in_process("-p", "dev", "keychain", "import", "--backup", **keychain), 3
+    )
     assert "was left, as it held this secret already" in error
     assert secret_service.get(LONG_TERM_KEY_ID) == LONG_TERM_SECRET
     assert credentials.read_text() == ORIGINAL
 
 
 def test_an_older_entry_with_another_secret_is_never_replaced(
-    credentials: Path, aws_mfa: AwsMfa, secret_service: SecretService, keychain: dict[str, str]
+    credentials: Path,
+    aws_mfa_in_process: AwsMfa,
+    secret_service: SecretService,
+    keychain: dict[str, str],
 ) -> None:
     write(credentials, ORIGINAL)
     secret_service.set(LONG_TERM_KEY_ID, "an-older-entry")
-    error = one_error(aws_mfa("-p", "dev", "keychain", "import", **keychain), 3)
+    error = one_error(aws_mfa_in_process("-p", "dev", "keychain", "import", **keychain), 3)
     assert "already holds a different secret" in error
     assert secret_service.get(LONG_TERM_KEY_ID) == "an-older-entry"
     assert credentials.read_text() == ORIGINAL
@@ -233,14 +248,14 @@ def test_an_older_entry_with_another_secret_is_never_replaced(
 
 def test_a_missing_entry_is_one_line_naming_the_key(
     credentials: Path,
-    aws_mfa: AwsMfa,
+    aws_mfa_in_process: AwsMfa,
     sts: LocalSts,
     secret_service: SecretService,
     keychain: dict[str, str],
 ) -> None:
     write(credentials, IMPORTED)
     for args in (["-p", "dev", "--token", "123456"], ["-p", "dev", "keychain", "export"]):
-        error = one_error(aws_mfa(*args, **keychain), 3)
+        error = one_error(aws_mfa_in_process(*args, **keychain), 3)
         assert f"has no entry for access key {MASKED}" in error
         assert "[dev-long-term]" in error
         assert credentials.read_text() == IMPORTED
@@ -249,24 +264,24 @@ def test_a_missing_entry_is_one_line_naming_the_key(
 
 def test_a_secret_in_both_places_is_refused_until_imported(
     credentials: Path,
-    aws_mfa: AwsMfa,
+    aws_mfa_in_process: AwsMfa,
     sts: LocalSts,
     secret_service: SecretService,
     keychain: dict[str, str],
 ) -> None:
     both = ORIGINAL.replace("aws_mfa_device", "aws_mfa_secret = keychain\naws_mfa_device")
     write(credentials, both)
-    error = one_error(aws_mfa("-p", "dev", "--token", "123456", **keychain), 3)
+    error = one_error(aws_mfa_in_process("-p", "dev", "--token", "123456", **keychain), 3)
     assert "run 'aws-mfa keychain import'" in error
     assert sts.requests == []
-    assert aws_mfa("-p", "dev", "keychain", "import", **keychain).code == 0
+    assert aws_mfa_in_process("-p", "dev", "keychain", "import", **keychain).code == 0
     assert LONG_TERM_SECRET not in credentials.read_text()
     assert secret_service.get(LONG_TERM_KEY_ID) == LONG_TERM_SECRET
 
 
 def test_a_keychain_holding_another_secret_gets_the_renewal_refused(
     credentials: Path,
-    aws_mfa: AwsMfa,
+    aws_mfa_in_process: AwsMfa,
     sts: LocalSts,
     secret_service: SecretService,
     keychain: dict[str, str],
@@ -274,7 +289,7 @@ def test_a_keychain_holding_another_secret_gets_the_renewal_refused(
     # The local STS checks the signature: only the real secret signs a request it accepts.
     write(credentials, IMPORTED)
     secret_service.set(LONG_TERM_KEY_ID, "not/the/secret/of/this/key/000000000000000")
-    error = one_error(aws_mfa("-p", "dev", "--token", "123456", **keychain), 5)
+    error = one_error(aws_mfa_in_process("-p", "dev", "--token", "123456", **keychain), 5)
     assert "secret key kept in the OS keychain" in error
     assert "does not match" in error
     assert credentials.read_text() == IMPORTED
@@ -294,6 +309,7 @@ def test_a_keychain_holding_another_secret_gets_the_renewal_refused(
         ),
     ],
 )
+@pytest.mark.e2e
 def test_no_keychain_at_all_is_one_line_saying_what_to_install(
     credentials: Path,
     environment: dict[str, str],
@@ -331,12 +347,12 @@ def test_a_macos_keychain_locked_over_ssh_says_unlock_it(
 
 
 def test_a_refused_unlock_is_one_line(
-    credentials: Path, home: Path, aws_mfa: AwsMfa, sts: LocalSts
+    credentials: Path, home: Path, aws_mfa_in_process: AwsMfa, sts: LocalSts
 ) -> None:
     env = plain_backend("LockedKeyring", home)
     for text, args in ((IMPORTED, ["--token", "123456"]), (ORIGINAL, ["keychain", "import"])):
         write(credentials, text)
-        error = one_error(aws_mfa("-p", "dev", *args, **env), 10)
+        error = one_error(aws_mfa_in_process("-p", "dev", *args, **env), 10)
         assert "stayed locked while" in error
         assert "the unlock was refused or cancelled" in error
         assert MASKED in error
@@ -345,11 +361,14 @@ def test_a_refused_unlock_is_one_line(
 
 
 def test_a_keychain_that_fails_to_store_leaves_the_file(
-    credentials: Path, home: Path, aws_mfa: AwsMfa
+    credentials: Path, home: Path, aws_mfa_in_process: AwsMfa
 ) -> None:
     write(credentials, ORIGINAL)
     error = one_error(
-        aws_mfa("-p", "dev", "keychain", "import", **plain_backend("BrokenKeyring", home)), 10
+        aws_mfa_in_process(
+            "-p", "dev", "keychain", "import", **plain_backend("BrokenKeyring", home)
+        ),
+        10,
     )
     assert "failed while storing the secret of access key ...ERM1" in error
     assert "KeyringError: the keychain daemon went away" in error
@@ -357,38 +376,38 @@ def test_a_keychain_that_fails_to_store_leaves_the_file(
 
 
 def test_a_keychain_that_does_not_give_the_secret_back_leaves_the_file(
-    credentials: Path, home: Path, aws_mfa: AwsMfa
+    credentials: Path, home: Path, aws_mfa_in_process: AwsMfa
 ) -> None:
     write(credentials, ORIGINAL)
     env = plain_backend("ForgetfulKeyring", home)
-    error = one_error(aws_mfa("-p", "dev", "keychain", "import", **env), 10)
+    error = one_error(aws_mfa_in_process("-p", "dev", "keychain", "import", **env), 10)
     assert "did not give back the secret" in error
     assert credentials.read_text() == ORIGINAL
 
 
 def test_an_entry_that_cannot_be_deleted_is_a_warning_after_export(
-    credentials: Path, home: Path, aws_mfa: AwsMfa
+    credentials: Path, home: Path, aws_mfa_in_process: AwsMfa
 ) -> None:
     write(credentials, ORIGINAL)
     env = plain_backend("UndeletableKeyring", home)
-    assert aws_mfa("-p", "dev", "keychain", "import", **env).code == 0
-    result = aws_mfa("-p", "dev", "keychain", "export", **env)
+    assert aws_mfa_in_process("-p", "dev", "keychain", "import", **env).code == 0
+    result = aws_mfa_in_process("-p", "dev", "keychain", "export", **env)
     assert result.code == 0, result.stderr
     assert credentials.read_text() == ORIGINAL
     assert "its keychain entry could not be deleted" in result.stderr
 
 
 def test_a_renewal_reads_the_keychain_once_and_a_valid_session_never(
-    credentials: Path, home: Path, aws_mfa: AwsMfa, sts: LocalSts
+    credentials: Path, home: Path, aws_mfa_in_process: AwsMfa, sts: LocalSts
 ) -> None:
     write(credentials, ORIGINAL)
     env = plain_backend("FileKeyring", home)
-    assert aws_mfa("-p", "dev", "keychain", "import", **env).code == 0
+    assert aws_mfa_in_process("-p", "dev", "keychain", "import", **env).code == 0
     reads = plain_keyring(home)["reads"]
-    assert aws_mfa("-p", "dev", "--token", "123456", **env).code == 0
+    assert aws_mfa_in_process("-p", "dev", "--token", "123456", **env).code == 0
     assert plain_keyring(home)["reads"] == reads + 1
     # Valid now: a locked keychain is not even asked.
-    result = aws_mfa("-p", "dev", **plain_backend("LockedKeyring", home))
+    result = aws_mfa_in_process("-p", "dev", **plain_backend("LockedKeyring", home))
     assert result.code == 0, result.stderr
     assert "still valid" in result.stderr
 
@@ -397,40 +416,42 @@ def test_a_renewal_reads_the_keychain_once_and_a_valid_session_never(
 
 
 def test_status_shows_where_each_secret_is(
-    credentials: Path, aws_mfa: AwsMfa, keychain: dict[str, str]
+    credentials: Path, aws_mfa_in_process: AwsMfa, keychain: dict[str, str]
 ) -> None:
     write(
         credentials,
         IMPORTED + "\n" + long_term("prod-long-term") + "\n" + session("dev", "2099-01-01 0:0:0"),
     )
-    result = aws_mfa("status")
+    result = aws_mfa_in_process("status")
     assert result.code == 0, result.stderr
     assert "LONG-TERM SECTION  ACCESS KEY  SECRET IN" in result.stdout
     rows = {line.split()[0]: line.split() for line in result.stdout.splitlines() if line}
     assert rows["dev-long-term"] == ["dev-long-term", MASKED, "keychain"]
     assert rows["prod-long-term"] == ["prod-long-term", MASKED, "file"]
-    listed = json.loads(aws_mfa("status", "--json").stdout)
+    listed = json.loads(aws_mfa_in_process("status", "--json").stdout)
     assert [(row["section"], row["secret"]) for row in listed if row["kind"] == "long_term"] == [
         ("dev-long-term", "keychain"),
         ("prod-long-term", "file"),
     ]
-    one = json.loads(aws_mfa("status", "-p", "dev", "--json").stdout)
+    one = json.loads(aws_mfa_in_process("status", "-p", "dev", "--json").stdout)
     assert (one["long_term_section"], one["long_term_secret"]) == ("dev-long-term", "keychain")
 
 
 def test_doctor_hints_at_plaintext_secrets_and_checks_the_keychain(
     credentials: Path,
-    aws_mfa: AwsMfa,
+    aws_mfa_in_process: AwsMfa,
     sts: LocalSts,
     secret_service: SecretService,
     keychain: dict[str, str],
 ) -> None:
     write(credentials, IMPORTED + "\n" + long_term("prod-long-term"))
-    gone = aws_mfa("doctor", **keychain)  # the section says keychain; the keychain has nothing
+    gone = aws_mfa_in_process(
+        "doctor", **keychain
+    )  # the section says keychain; the keychain has nothing
     assert gone.code == 9
     assert "but the keychain has no entry for access key ...ERM1" in gone.stdout
     secret_service.set(LONG_TERM_KEY_ID, LONG_TERM_SECRET)
-    result = aws_mfa("doctor", **keychain)
+    result = aws_mfa_in_process("doctor", **keychain)
     assert result.code == 0, result.stdout
     assert "ok       [dev-long-term] keeps its secret access key in the OS keychain" in (
         result.stdout
@@ -439,7 +460,7 @@ def test_doctor_hints_at_plaintext_secrets_and_checks_the_keychain(
         f"note     [prod-long-term] in {credentials} holds its secret access key in plaintext; "
         "'aws-mfa -p prod keychain import' moves it into the OS keychain"
     ) in result.stdout
-    missing = aws_mfa("doctor")  # the conftest's default: no keychain at all
+    missing = aws_mfa_in_process("doctor")  # the conftest's default: no keychain at all
     assert missing.code == 9
     assert "[dev-long-term] keep their secret in the keychain, but no OS keychain" in (
         missing.stdout
@@ -447,6 +468,7 @@ def test_doctor_hints_at_plaintext_secrets_and_checks_the_keychain(
 
 
 @pytest.mark.parametrize("answer", ["y", ""])
+@pytest.mark.e2e
 def test_setup_offers_the_keychain_when_there_is_one(
     answer: str,
     credentials: Path,
@@ -474,17 +496,17 @@ def test_setup_offers_the_keychain_when_there_is_one(
     assert secret_service.get(LONG_TERM_KEY_ID) == (LONG_TERM_SECRET if answer else None)
 
 
-def test_completion_and_help_know_the_command(aws_mfa: AwsMfa) -> None:
+def test_completion_and_help_know_the_command(aws_mfa_in_process: AwsMfa) -> None:
     for shell in ("bash", "zsh", "fish"):
-        script = aws_mfa("completion", shell).stdout
+        script = aws_mfa_in_process("completion", shell).stdout
         assert "keychain" in script, shell
         assert "import" in script
         assert "export" in script
-    helped = aws_mfa("keychain", "--help")
+    helped = aws_mfa_in_process("keychain", "--help")
     assert helped.code == 0
     assert "{import,export}" in helped.stdout
     assert "--backup" in helped.stdout
-    error = one_error(aws_mfa("keychain"), 2)
+    error = one_error(aws_mfa_in_process("keychain"), 2)
     assert "aws-mfa keychain import|export" in error
 
 

@@ -1,8 +1,8 @@
 """Every file layout people already have works as it is, each from its own file pair.
 
 Each test starts from the exact credentials and config files of one layout,
-runs the installed aws-mfa against the local STS, and lets the real AWS CLI
-use the profile it wrote.
+runs aws-mfa (its main, in-process) against the local STS, and lets the real
+AWS CLI, in a process of its own, use the profile it wrote.
 """
 
 from __future__ import annotations
@@ -23,8 +23,6 @@ from tests.conftest import (
     write,
 )
 
-pytestmark = pytest.mark.e2e
-
 
 def values(path: Path, section: str) -> dict[str, str]:
     return ini.parse(path.read_text(), str(path)).values(section) or {}
@@ -40,12 +38,13 @@ def cli_uses_session(aws_cli: AwsMfa, sts: LocalSts, profile: str, *args: str) -
 KEYS = f"aws_access_key_id = {LONG_TERM_KEY_ID}\naws_secret_access_key = {LONG_TERM_SECRET}\n"
 
 
+@pytest.mark.e2e
 def test_layout_1_aws_mfa_0012(
-    credentials: Path, home: Path, aws_mfa: AwsMfa, aws_cli: AwsMfa, sts: LocalSts
+    credentials: Path, home: Path, aws_mfa_in_process: AwsMfa, aws_cli: AwsMfa, sts: LocalSts
 ) -> None:
     original = f"[dev-long-term]\n{KEYS}aws_mfa_device = {DEVICE}\n"
     write(credentials, original)
-    result = aws_mfa("--profile", "dev", "--token", "123456")
+    result = aws_mfa_in_process("--profile", "dev", "--token", "123456")
     assert result.code == 0, result.stderr
     assert sts.requests[-1]["SerialNumber"] == DEVICE
     assert credentials.read_text().startswith(original + "\n[dev]\n")
@@ -60,12 +59,13 @@ PERMANENT_CONFIG = (
 )
 
 
+@pytest.mark.e2e
 def test_layout_2_permanent_profile_and_source_profile(
-    credentials: Path, home: Path, aws_mfa: AwsMfa, aws_cli: AwsMfa, sts: LocalSts
+    credentials: Path, home: Path, aws_mfa_in_process: AwsMfa, aws_cli: AwsMfa, sts: LocalSts
 ) -> None:
     write(credentials, PERMANENT_CREDENTIALS)
     config = write(home / ".aws" / "config", PERMANENT_CONFIG)
-    result = aws_mfa("--token", "123456", AWS_PROFILE="myaccount")
+    result = aws_mfa_in_process("--token", "123456", AWS_PROFILE="myaccount")
     assert result.code == 0, result.stderr
     request = sts.requests[-1]
     assert (request["SerialNumber"], request["@region"], request["@key_id"]) == (
@@ -80,16 +80,18 @@ def test_layout_2_permanent_profile_and_source_profile(
     cli_uses_session(aws_cli, sts, "myaccount", "--region", "eu-west-1")
 
     # The subcommands and spellings these users know.
-    again = aws_mfa("login", "--token-code", "123456", AWS_PROFILE="myaccount")
+    again = aws_mfa_in_process("login", "--token-code", "123456", AWS_PROFILE="myaccount")
     assert again.code == 0
     assert "still valid" in again.stderr
-    out = aws_mfa("logout", AWS_PROFILE="myaccount")
+    out = aws_mfa_in_process("logout", AWS_PROFILE="myaccount")
     assert out.code == 0, out.stderr
     assert "STS sessions cannot be revoked, only forgotten" in out.stderr
     # Nothing but the session was in [myaccount], so it went with its header.
     assert credentials.read_text() == f"[myaccountPermanent]\n{KEYS}"
     new_window(home)
-    longer = aws_mfa("login", "--duration-seconds", "3600", "-c", "123456", AWS_PROFILE="myaccount")
+    longer = aws_mfa_in_process(
+        "login", "--duration-seconds", "3600", "-c", "123456", AWS_PROFILE="myaccount"
+    )
     assert longer.code == 0, longer.stderr
     assert sts.requests[-1]["DurationSeconds"] == "3600"
 
@@ -102,8 +104,14 @@ PLACEHOLDER_CONFIG = f"[dev]\nmfa_serial = {DEVICE}\nregion = us-west-2\noutput 
 
 
 @pytest.mark.parametrize("how", ["flag", "config"])
+@pytest.mark.e2e
 def test_layout_3_permanent_sections_and_placeholders(
-    how: str, credentials: Path, home: Path, aws_mfa: AwsMfa, aws_cli: AwsMfa, sts: LocalSts
+    how: str,
+    credentials: Path,
+    home: Path,
+    aws_mfa_in_process: AwsMfa,
+    aws_cli: AwsMfa,
+    sts: LocalSts,
 ) -> None:
     write(credentials, PLACEHOLDER_CREDENTIALS)
     config = PLACEHOLDER_CONFIG
@@ -113,7 +121,7 @@ def test_layout_3_permanent_sections_and_placeholders(
     else:  # the one documented line of change
         config += "aws_mfa_long_term_section = dev_permanent\n"
     write(home / ".aws" / "config", config)
-    result = aws_mfa(*args)
+    result = aws_mfa_in_process(*args)
     assert result.code == 0, result.stderr
     assert (sts.requests[-1]["SerialNumber"], sts.requests[-1]["@region"]) == (DEVICE, "us-west-2")
     dev = values(credentials, "dev")
@@ -139,13 +147,19 @@ def test_layout_3_permanent_sections_and_placeholders(
         ["--profile", "mfa-bob", "--long-term-section", "bob"],
     ],
 )
+@pytest.mark.e2e
 def test_layout_4_prefixed_short_term_profile(
-    args: list[str], credentials: Path, home: Path, aws_mfa: AwsMfa, aws_cli: AwsMfa, sts: LocalSts
+    args: list[str],
+    credentials: Path,
+    home: Path,
+    aws_mfa_in_process: AwsMfa,
+    aws_cli: AwsMfa,
+    sts: LocalSts,
 ) -> None:
     original = f"[bob]\n{KEYS}"
     write(credentials, original)
     write(home / ".aws" / "config", f"[profile bob]\nmfa_serial = {DEVICE}\n")
-    result = aws_mfa(*args, "--token", "123456")
+    result = aws_mfa_in_process(*args, "--token", "123456")
     assert result.code == 0, result.stderr
     assert sts.requests[-1]["SerialNumber"] == DEVICE
     assert credentials.read_text().startswith(original + "\n[mfa-bob]\n")

@@ -394,9 +394,8 @@ def test_status_without_login_profiles_shows_no_login_table(credentials: Path, h
     assert all(row["kind"] != "login_session" for row in json.loads(status("--json")[1]))
 
 
-@pytest.mark.e2e
 def test_status_lists_login_profiles_with_their_expiry(
-    aws_mfa: AwsMfa, home: Path, cache: Path, config: Path, credentials: Path
+    aws_mfa_in_process: AwsMfa, home: Path, cache: Path, config: Path, credentials: Path
 ) -> None:
     write_cache(cache, ALICE, stamp(later(754)))
     write_cache(cache, BOB, stamp(later(-3600)))
@@ -404,7 +403,7 @@ def test_status_lists_login_profiles_with_their_expiry(
     assert set(SECRETS) <= secrets_under(home)  # the secret scan of every run knows them
     before = {path: path.read_bytes() for path in home.rglob("*") if path.is_file()}
 
-    result = aws_mfa("status")
+    result = aws_mfa_in_process("status")
     assert result.code == 0, result.stderr
     assert not [line for line in result.stderr.splitlines() if line.startswith(("WARN", "ERR"))]
     sessions, logins, keys = result.stdout.split("\n\n")
@@ -422,7 +421,7 @@ def test_status_lists_login_profiles_with_their_expiry(
     assert rows[1][-2:] == ["-", "stale"]
     assert rows[2][2:] == ["-", "-", "missing"]
 
-    result = aws_mfa("status", "--json")
+    result = aws_mfa_in_process("status", "--json")
     assert result.code == 0
     listed = [row for row in json.loads(result.stdout) if row["kind"] == "login_session"]
     assert [(row["profile"], row["login_session"], row["state"]) for row in listed] == [
@@ -442,13 +441,12 @@ def test_status_lists_login_profiles_with_their_expiry(
     assert {path: path.read_bytes() for path in home.rglob("*") if path.is_file()} == before
 
 
-@pytest.mark.e2e
 def test_status_reads_the_cache_named_by_aws_login_cache_directory(
-    aws_mfa: AwsMfa, tmp_path: Path, config: Path
+    aws_mfa_in_process: AwsMfa, tmp_path: Path, config: Path
 ) -> None:
     elsewhere = tmp_path / "login-cache"
     write_cache(elsewhere, ALICE, "2099-01-01T00:00:00Z")
-    result = aws_mfa("status", "--json", AWS_LOGIN_CACHE_DIRECTORY=str(elsewhere))
+    result = aws_mfa_in_process("status", "--json", AWS_LOGIN_CACHE_DIRECTORY=str(elsewhere))
     assert result.code == 0, result.stderr
     console = next(row for row in json.loads(result.stdout) if row["profile"] == "console")
     assert console["state"] == "valid"
@@ -456,13 +454,12 @@ def test_status_reads_the_cache_named_by_aws_login_cache_directory(
     assert_nothing_secret(result.stdout + result.stderr)
 
 
-@pytest.mark.e2e
 def test_status_shows_a_hostile_cache_file_as_unreadable(
-    aws_mfa: AwsMfa, cache: Path, config: Path
+    aws_mfa_in_process: AwsMfa, cache: Path, config: Path
 ) -> None:
     write(cache_path(cache, ALICE), "[" * 30_000)
     write(cache_path(cache, BOB), json.dumps(cache_document(["2099"])))
-    result = aws_mfa("status")
+    result = aws_mfa_in_process("status")
     assert result.code == 0, result.stderr
     assert "Traceback" not in result.stderr
     rows = [line.split() for line in result.stdout.splitlines()[1:]]
@@ -471,7 +468,7 @@ def test_status_shows_a_hostile_cache_file_as_unreadable(
         ("stale", "unreadable"),
         ("gone", "missing"),
     ]
-    listed = json.loads(aws_mfa("status", "--json").stdout)
+    listed = json.loads(aws_mfa_in_process("status", "--json").stdout)
     assert [row["reason"] for row in listed[:2]] == [
         "the cache file is not JSON",
         "the cache file has no accessToken.expiresAt",
@@ -488,9 +485,8 @@ def hidden(config: Path, credentials: Path) -> str:
     )
 
 
-@pytest.mark.e2e
 def test_doctor_lists_login_profiles_and_the_section_that_hides_one(
-    aws_mfa: AwsMfa, home: Path, cache: Path, config: Path, credentials: Path
+    aws_mfa_in_process: AwsMfa, home: Path, cache: Path, config: Path, credentials: Path
 ) -> None:
     write_cache(cache, ALICE, stamp(later(600)))
     write_cache(cache, BOB, stamp(later(-60)))
@@ -501,7 +497,7 @@ def test_doctor_lists_login_profiles_and_the_section_that_hides_one(
     (home / ".aws").chmod(0o700)
     before = {path: path.read_bytes() for path in home.rglob("*") if path.is_file()}
 
-    result = aws_mfa("doctor")
+    result = aws_mfa_in_process("doctor")
     assert result.code == 9
     lines = result.stdout.splitlines()
     assert [line[9:] for line in lines if line.startswith("PROBLEM")] == [
@@ -532,26 +528,24 @@ def test_doctor_lists_login_profiles_and_the_section_that_hides_one(
     assert_nothing_secret(result.stdout + result.stderr)
 
 
-@pytest.mark.e2e
 def test_doctor_reports_no_hiding_when_the_session_has_another_name(
-    aws_mfa: AwsMfa, home: Path, cache: Path, config: Path, credentials: Path
+    aws_mfa_in_process: AwsMfa, home: Path, cache: Path, config: Path, credentials: Path
 ) -> None:
     write_cache(cache, ALICE)
     write(credentials, long_term("dev-long-term") + "\n" + session("dev", "2099-01-01 00:00:00"))
-    result = aws_mfa("doctor")
+    result = aws_mfa_in_process("doctor")
     assert "hide the login" not in result.stdout
 
 
-@pytest.mark.e2e
 def test_a_login_warns_when_its_section_hides_a_login_session(
-    aws_mfa: AwsMfa, cache: Path, config: Path, credentials: Path
+    aws_mfa_in_process: AwsMfa, cache: Path, config: Path, credentials: Path
 ) -> None:
     write_cache(cache, ALICE)
     write(
         credentials,
         long_term("console-long-term") + "\n" + session("console", "2099-01-01 00:00:00"),
     )
-    result = aws_mfa("-p", "console")
+    result = aws_mfa_in_process("-p", "console")
     assert result.code == 0, result.stderr
     warnings = [line for line in result.stderr.splitlines() if line.startswith("WARNING")]
     assert warnings == [f"WARNING - {hidden(config, credentials)}"]
@@ -560,6 +554,6 @@ def test_a_login_warns_when_its_section_hides_a_login_session(
         credentials,
         long_term("console-long-term") + "\n" + session("console-mfa", "2099-01-01 00:00:00"),
     )
-    result = aws_mfa("-p", "console", "--short-term-section", "console-mfa")
+    result = aws_mfa_in_process("-p", "console", "--short-term-section", "console-mfa")
     assert result.code == 0, result.stderr
     assert "WARNING" not in result.stderr

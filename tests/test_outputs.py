@@ -223,30 +223,28 @@ def test_export_then_source_works_in_fish(
     assert result.stdout == SESSION_KEY_ID
 
 
-@pytest.mark.e2e
 def test_export_renews_exactly_like_login_and_writes_the_file(
-    credentials: Path, aws_mfa: AwsMfa, sts: LocalSts
+    credentials: Path, aws_mfa_in_process: AwsMfa, sts: LocalSts
 ) -> None:
     write(credentials, long_term())
-    result = aws_mfa("export", "--format", "process", "-c", "123456")
+    result = aws_mfa_in_process("export", "--format", "process", "-c", "123456")
     assert result.code == 0, result.stderr
     printed = json.loads(result.stdout)
     stored = values(credentials, "default")
     assert printed["SessionToken"] == stored["aws_session_token"]
     assert printed["AccessKeyId"] == SESSION_KEY_ID
     assert len(sts.requests) == 1
-    again = aws_mfa("export", "--format", "process")
+    again = aws_mfa_in_process("export", "--format", "process")
     assert json.loads(again.stdout) == printed
     assert len(sts.requests) == 1
 
 
-@pytest.mark.e2e
 def test_export_without_terminal_or_token_fails_at_once(
-    credentials: Path, aws_mfa: AwsMfa, sts: LocalSts
+    credentials: Path, aws_mfa_in_process: AwsMfa, sts: LocalSts
 ) -> None:
     write(credentials, long_term())
     started = time.monotonic()
-    result = aws_mfa("export", "--format", "process")
+    result = aws_mfa_in_process("export", "--format", "process")
     assert time.monotonic() - started < 20
     assert result.code == 4
     assert result.stdout == ""
@@ -283,7 +281,7 @@ def test_valid_process_export_answers_from_the_file(credentials: Path, capsys) -
 
 @pytest.mark.e2e
 def test_aws_cli_gets_mfa_credentials_through_credential_process(
-    credentials: Path, home: Path, aws_mfa: AwsMfa, aws_cli: AwsMfa, sts: LocalSts
+    credentials: Path, home: Path, aws_mfa_in_process: AwsMfa, aws_cli: AwsMfa, sts: LocalSts
 ) -> None:
     write(credentials, long_term("dev-long-term"))
     write(

@@ -462,6 +462,19 @@ def test_a_broken_used_code_memory_is_empty(tmp_path: Path) -> None:
     assert memory.used_now(DEVICE)
 
 
+def test_a_used_code_memory_that_cannot_be_saved_is_one_warning_without_the_code(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "used.json"
+    path.mkdir()  # a folder where the file should be: the save fails
+    memory = used_codes.UsedCodes(path)
+    memory.record(DEVICE, "123456")
+    err = capsys.readouterr().err
+    assert err.startswith("WARNING - The memory of MFA codes sent was not saved: ")
+    assert err.count("\n") == 1
+    assert "123456" not in err
+
+
 def test_an_sts_answer_expiring_later_than_sts_ever_allows_is_refused() -> None:
     now = datetime.now(timezone.utc)
     credentials = {"AccessKeyId": "ASIA1", "SecretAccessKey": "s", "SessionToken": "t"}

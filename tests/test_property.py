@@ -17,6 +17,7 @@ from aws_mfa.files.section_edit import edit_section
 from aws_mfa.sessions import keep
 from aws_mfa.sessions.renewal import Renewal
 from aws_mfa.settings.resolve import Flags, resolve
+from tests.conftest import examples
 
 SESSION = {
     "assumed_role": "False",
@@ -122,7 +123,9 @@ def assert_other_values_kept(old: str, new: str, name: str) -> None:
     }
 
 
-HEAVY = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+HEAVY = settings(
+    max_examples=examples(300), deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
 
 
 @HEAVY

@@ -28,9 +28,8 @@ import pytest
 from aws_mfa.files import ini
 from tests.conftest import DEVICE, ROLE, AwsMfa, check_no_secrets, long_term, write
 from tests.strict_sts import StrictSts, strict_sts
-from tests.test_server_promises import js_sdk
 
-__all__ = ["js_sdk", "strict_sts"]  # the fixtures, used by name
+__all__ = ["strict_sts"]  # the fixture, used by name
 
 CONFIG = (
     f"[profile dev]\nmfa_serial = {DEVICE}\n\n"
@@ -183,26 +182,15 @@ def test_replacing_one_identity_with_another_in_a_section_is_a_warning_naming_bo
     ]
 
 
-CHILD = """
-import time
-import boto3
-def key():
-    return boto3.Session().get_credentials().get_frozen_credentials().access_key
-first = key()
-print("first", first, flush=True)
-deadline = time.monotonic() + 30
-while time.monotonic() < deadline:
-    time.sleep(0.5)
-    if key() != first:
-        print("renewed", key(), flush=True)
-        break
-"""
-
-
 @pytest.mark.e2e
 def test_exec_of_a_role_profile_gives_the_role_and_the_server_renews_it_without_a_code(
-    role_layout: Path, aws_mfa: AwsMfa, strict_sts: StrictSts
+    role_layout: Path, aws_mfa: AwsMfa, environment: dict[str, str], strict_sts: StrictSts
 ) -> None:
+    """exec gives the command the role, assumed with no code; the endpoint of exec --server
+    (in-process, on a stepped clock) renews the role from the MFA session, with no code."""
+    from tests.stepped_time import wait_until
+    from tests.test_server import endpoint_in_process
+
     assert aws_mfa("-p", "prod", "-c", "123456").code == 0  # the MFA session in [dev]
     strict_sts.role_expires_in = 6  # too short to be handed out again: the endpoint renews it
     plain = aws_mfa(
@@ -217,12 +205,16 @@ def test_exec_of_a_role_profile_gives_the_role_and_the_server_renews_it_without_
     assert plain.code == 0, plain.stderr
     assert plain.stdout.strip() == "ASIASTRICT0000000002"  # the role's, assumed with no code
 
-    served = aws_mfa("exec", "-p", "prod", "--server", "--", sys.executable, "-c", CHILD)
+    with endpoint_in_process(environment, "-p", "prod") as running:
+        first = running.botocore_credentials().access_key
+        running.time.advance_to(running.renewal_due())  # halfway through its 6 s
+        assert wait_until(lambda: running.key() not in (first, None))
+        renewed = running.key()
 
-    assert served.code == 0, served.stderr
-    assert "renewed ASIASTRICT" in served.stdout
+    assert str(renewed).startswith("ASIASTRICT")
     assert strict_sts.calls.count("GetSessionToken") == 1  # one code in all
     assert list(sections(role_layout)) == ["dev-long-term", "dev"]
+    assert running.error_lines == []
 
 
 @pytest.mark.e2e

@@ -2,7 +2,7 @@
 
 Every test runs against moto's IAM and STS on loopback, with the layer of
 tests/iam_layer.py: only active IAM keys authenticate, with their real
-signature, a new key only after ``delay`` seconds, and IAM calls only with
+signature, a new key only after ``lag`` refusals, and IAM calls only with
 a session bought with an MFA code. Every run logs at DEBUG, and besides the
 conftest's scan, every secret of every key IAM made is looked for in what
 it printed (:func:`no_secret_printed`).
@@ -13,6 +13,7 @@ from __future__ import annotations
 import configparser
 import json
 import stat
+import sys
 from pathlib import Path
 
 import pytest
@@ -30,6 +31,7 @@ from tests.conftest import (
     AwsMfa,
     Result,
     long_term,
+    run,
     write,
 )
 from tests.iam_layer import USER_ARN, IamLayer, add_key, iam, moto_keys
@@ -218,14 +220,37 @@ def test_a_user_iam_cannot_find_is_one_line(
     assert keys_file.read_text() == ORIGINAL
 
 
+class BotocoreWaits:
+    """botocore's ``time`` where it waits between the attempts of a call: the waits are
+    recorded, not slept (the attempts, their count and the outcome are botocore's own)."""
+
+    def __init__(self) -> None:
+        import time
+
+        self.time, self.waits = time, []
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self.time, name)
+
+    def sleep(self, seconds: float) -> None:
+        self.waits.append(seconds)
+
+
 def test_throttling_is_retried_then_reported(
-    aws_mfa_in_process: AwsMfa, keys_file: Path, iam: IamLayer, home: Path
+    aws_mfa_in_process: AwsMfa,
+    keys_file: Path,
+    iam: IamLayer,
+    home: Path,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    botocore_time = BotocoreWaits()
+    monkeypatch.setattr("botocore.endpoint.time", botocore_time)
     iam.throttled["CreateAccessKey"] = 10
 
     error = one_error(aws_mfa_in_process("rotate", "--yes", "--token", CODE), 6)
 
     assert "IAM is throttling requests (gave up on CreateAccessKey after 3 attempts)" in error
+    assert len(botocore_time.waits) >= 2  # botocore waited before each attempt after the first
     assert keys_file.read_text() == ORIGINAL
     assert list(moto_keys()) == [LONG_TERM_KEY_ID]
     # The journal stays (did IAM make a key?); the rerun sees it made none, and rotates.
@@ -241,7 +266,7 @@ def test_the_new_key_is_proven_before_the_file_names_it(
     aws_mfa_in_process: AwsMfa, keys_file: Path, iam: IamLayer, sts: LocalSts
 ) -> None:
     """IAM's eventual consistency: STS refuses a new key for a while; rotate waits, saying so."""
-    iam.delay = 0.5
+    iam.lag = 1  # refused once, whatever the time it takes: accepted at the second attempt
 
     result = aws_mfa_in_process("rotate", "--yes", "--token", CODE)
 
@@ -258,7 +283,7 @@ def test_a_key_that_never_works_is_rolled_back_by_the_rerun(
     home: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    iam.delay = 10_000
+    iam.lag = 10_000
     monkeypatch.setattr(rotation, "PROOF_TIMEOUT", 0.5)
 
     first = aws_mfa_in_process("rotate", "--yes", "--token", CODE)
@@ -391,15 +416,14 @@ def test_doctor_asks_iam_only_with_a_cached_session(
     assert iam.strict.calls == []  # no session bought, IAM not asked
 
 
-CHECKPOINTS = [
-    "before-create",
-    "after-create",
-    "after-prove",
-    "after-write",
-    "after-deactivate",
-    "after-delete",
-    "after-tidy",
-]
+CHECKPOINTS = list(rotation.CHECKPOINTS)
+KILL_AT = str(Path(__file__).with_name("kill_at.py"))
+
+
+def rotate_killed_at(step: str, aws_mfa: AwsMfa, *args: str, **env: str) -> Result:
+    """``aws-mfa rotate ARGS`` in a process of its own, which SIGKILLs itself at ``step``
+    (tests/kill_at.py: aws-mfa's main, given a checkpoint that kills)."""
+    return run([sys.executable, KILL_AT, step, "rotate", *args], {**aws_mfa.env, **env})
 
 
 @pytest.mark.e2e
@@ -413,7 +437,7 @@ def test_a_kill_at_any_step_leaves_a_working_key_and_the_rerun_converges(
     home: Path,
     checkpoint: str,
 ) -> None:
-    killed = aws_mfa("rotate", "--yes", "--token", CODE, AWS_MFA_TEST_KILL_AT=checkpoint)
+    killed = rotate_killed_at(checkpoint, aws_mfa, "--yes", "--token", CODE)
 
     assert killed.code == -9, killed.stderr
     assert file_key_works(sts, keys_file)
@@ -430,11 +454,14 @@ def test_a_kill_at_any_step_leaves_a_working_key_and_the_rerun_converges(
     no_secret_printed(iam, killed, rerun)
 
 
-def test_the_test_hook_is_documented() -> None:
-    text = Path(__file__).resolve().parent.parent.joinpath("docs", "rotation.md").read_text()
-    assert rotation.TEST_HOOK in text
+def test_the_checkpoints_are_documented_and_the_tool_reads_no_test_hook() -> None:
+    """The kill is injected (tests/kill_at.py): the shipped package reads no variable for it."""
+    root = Path(__file__).resolve().parent.parent
+    text = root.joinpath("docs", "rotation.md").read_text()
     for name in CHECKPOINTS:
         assert f"`{name}`" in text
+    hook = "AWS_MFA_" + "TEST_KILL_AT"
+    assert not [path for path in root.joinpath("aws_mfa").rglob("*.py") if hook in path.read_text()]
 
 
 def test_no_step_names_a_key_in_its_log_unmasked(
@@ -466,7 +493,7 @@ def test_the_keychain_path_keeps_every_secret_out_of_the_file_and_the_journal(
     secret_service.set(LONG_TERM_KEY_ID, LONG_TERM_SECRET)
     env = secret_service.environment()
 
-    killed = aws_mfa("rotate", "--yes", "--token", CODE, AWS_MFA_TEST_KILL_AT="after-create", **env)
+    killed = rotate_killed_at("after-create", aws_mfa, "--yes", "--token", CODE, **env)
 
     assert killed.code == -9, killed.stderr
     assert file_key_works(sts, credentials, secret_service)
@@ -519,5 +546,44 @@ def test_an_iam_that_cannot_be_reached_is_one_line(
     error = one_error(result, 6)
     assert "IAM cannot be reached on ListAccessKeys" in error
     assert "AWS_ENDPOINT_URL_IAM" in error
+    assert keys_file.read_text() == ORIGINAL
+    assert journals(home) == []
+
+
+def test_iam_that_never_answers_is_cut_off_at_mfa_sts_timeout(
+    aws_mfa_in_process: AwsMfa, keys_file: Path, iam: IamLayer, home: Path
+) -> None:
+    """Rotation's IAM calls are bounded by MFA_STS_TIMEOUT, as every STS call is."""
+    import socket
+    import threading
+
+    release = threading.Event()
+    with socket.socket() as silent:  # accepts, reads, never answers
+        silent.bind(("127.0.0.1", 0))
+        silent.listen()
+        port = silent.getsockname()[1]
+
+        def hold() -> None:
+            connection, _ = silent.accept()
+            with connection:
+                release.wait(30)
+
+        holding = threading.Thread(target=hold, daemon=True)
+        holding.start()
+        try:
+            result = aws_mfa_in_process(
+                "rotate",
+                "--yes",
+                "--token",
+                CODE,
+                AWS_ENDPOINT_URL_IAM=f"http://127.0.0.1:{port}",
+                MFA_STS_TIMEOUT="0.5",
+            )
+        finally:
+            release.set()
+            holding.join(5)
+
+    error = one_error(result, 6)
+    assert "IAM did not answer in time on ListAccessKeys (within 0.5 seconds)" in error
     assert keys_file.read_text() == ORIGINAL
     assert journals(home) == []

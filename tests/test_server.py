@@ -1,26 +1,52 @@
 """``aws-mfa exec --server``: a command gets its credentials from a local endpoint that renews them.
 
-End to end through the installed CLI: the command is a Python program using
-boto3 (or plain urllib), against the local STS; the strict layer
-(tests/strict_sts.py) makes role sessions expire in seconds.
+What only a process shows runs end to end through the installed CLI: the
+command is a Python program using boto3 (or plain urllib), against the local
+STS. The renewals run in-process (:func:`endpoint_in_process`): aws-mfa's own
+first login and endpoint, on a clock the test steps (tests/stepped_time.py),
+asked by the test as an SDK asks; the strict layer (tests/strict_sts.py) makes
+role sessions short.
 """
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
+import os
 import signal
 import subprocess
 import sys
 import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
 from aws_mfa.files import ini
-from tests.conftest import AWS_MFA, NO_TERMINAL, AwsMfa, long_term, write
+from tests.conftest import (
+    AWS_MFA,
+    NO_TERMINAL,
+    AwsMfa,
+    Result,
+    check_no_secrets,
+    environment_of,
+    long_term,
+    no_controlling_terminal,
+    replaced,
+    shared_botocore_loader,
+    write,
+)
+from tests.stepped_time import SteppedTime, wait_until
 from tests.strict_sts import StrictSts, strict_sts
 
-pytestmark = pytest.mark.e2e
+if TYPE_CHECKING:
+    from aws_mfa.server import CredentialServer
+
 __all__ = ["strict_sts"]
 
 ROLE = "arn:aws:iam::210987654321:role/admin"
@@ -51,6 +77,103 @@ def waits_for_sigterm(started: Path, got: Path) -> str:
     )
 
 
+class Running:
+    """An endpoint aws-mfa serves in this process (:func:`endpoint_in_process`)."""
+
+    def __init__(self, server: CredentialServer, stderr: io.StringIO, time: SteppedTime) -> None:
+        self.server, self.err, self.time = server, stderr, time
+        self.environ = {
+            "AWS_CONTAINER_CREDENTIALS_FULL_URI": server.url,
+            "AWS_CONTAINER_AUTHORIZATION_TOKEN": server.token,
+        }
+
+    @property
+    def stderr(self) -> str:
+        return self.err.getvalue()
+
+    @property
+    def error_lines(self) -> list[str]:
+        return [line for line in self.stderr.splitlines() if line.startswith("ERROR")]
+
+    def request(
+        self, headers: dict[str, str] | None = None, method: str = "GET", url: str | None = None
+    ) -> tuple[int, str]:
+        """A request of the endpoint with the run's token (or ``headers``): status and body."""
+        given = {"Authorization": self.server.token} if headers is None else headers
+        target = url or self.server.url
+        request = urllib.request.Request(target, headers=given, method=method)  # noqa: S310
+        opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+        try:
+            with opener.open(request, timeout=30) as answer:
+                return answer.status, answer.read().decode()
+        except urllib.error.HTTPError as err:
+            return err.code, err.read().decode()
+
+    def ask(self, headers: dict[str, str] | None = None) -> tuple[int, dict[str, Any]]:
+        """GET the endpoint with the run's token (or ``headers``), as an SDK does; the
+        status and the JSON body."""
+        status, body = self.request(headers)
+        return status, json.loads(body)
+
+    def renewal_due(self) -> datetime:
+        """When the endpoint will next try to renew (or retry), on its clock."""
+        return self.server.credentials.next_attempt()
+
+    def expiry(self) -> datetime:
+        """When the credentials the endpoint holds expire."""
+        return self.server.credentials.held.credentials.expiration
+
+    def key(self) -> object:
+        """The access key id served now, or None."""
+        return self.ask()[1].get("AccessKeyId")
+
+    def botocore_credentials(self) -> Any:
+        """The credentials botocore's container provider (boto3's, the AWS CLI's) loads, as
+        they are now: it asks up to 3 times, as in an SDK (the second it waits between is
+        skipped)."""
+        from botocore.credentials import ContainerMetadataFetcher, ContainerProvider
+
+        fetcher = ContainerMetadataFetcher(sleep=lambda seconds: None)
+        loaded = ContainerProvider(environ=self.environ, fetcher=fetcher).load()
+        return loaded.get_frozen_credentials()
+
+
+@contextlib.contextmanager
+def endpoint_in_process(
+    env: dict[str, str], *args: str, stdin: str | None = None
+) -> Iterator[Running]:
+    """``aws-mfa exec --server ARGS -- COMMAND``'s first login and endpoint, in this process,
+    on a clock the test steps; the test is the command. As :func:`tests.conftest.run_in_process`
+    runs ``main``: ``os.environ`` is ``env``, no terminal, stdin as given, stderr captured
+    (the renewing thread's lines too) and searched for secrets and codes afterwards."""
+    from aws_mfa import log
+    from aws_mfa.cli.context import Context
+    from aws_mfa.cli.main import parse, set_log_level
+    from aws_mfa.commands.exec import endpoint
+    from aws_mfa.settings.resolve import Flags
+
+    command = [AWS_MFA, "exec", "--server", *args, "--", "true"]
+    err, stepped, threshold = io.StringIO(), SteppedTime(), log._threshold
+    try:
+        with (
+            environment_of(env),
+            no_controlling_terminal(),
+            replaced(sys, "stdin", io.StringIO(stdin or "")),
+            contextlib.redirect_stderr(err),
+            shared_botocore_loader(),
+        ):
+            given = parse(command[1:])
+            assert set_log_level(given.get("log_level"), os.environ, "exec")
+            context = Context(Flags(given), dict(os.environ), "exec")
+            _, server = endpoint(context, clock=stepped, waiter=stepped)
+            server.poll_interval = 0.02  # its stop after each test waits no half second
+            with server:
+                yield Running(server, err, stepped)
+    finally:
+        log._threshold = threshold
+    check_no_secrets(command, env, stdin or "", Result(0, "", err.getvalue()))
+
+
 def start_exec_server(env: dict[str, str], command: str) -> subprocess.Popen[bytes]:
     """``aws-mfa exec --server -p dev -c 123456 -- python -c COMMAND``, started in a session
     of its own, its output discarded."""
@@ -64,6 +187,7 @@ def start_exec_server(env: dict[str, str], command: str) -> subprocess.Popen[byt
     )
 
 
+@pytest.mark.e2e
 def test_the_command_finds_the_endpoint_and_no_static_keys(
     credentials: Path, aws_mfa: AwsMfa, strict_sts: StrictSts
 ) -> None:
@@ -90,127 +214,91 @@ def test_the_command_finds_the_endpoint_and_no_static_keys(
 
 
 def test_a_role_comes_through_the_endpoint(
-    credentials: Path, aws_mfa: AwsMfa, strict_sts: StrictSts
+    credentials: Path, environment: dict[str, str], strict_sts: StrictSts
 ) -> None:
+    import boto3
+
     write(credentials, long_term("dev-long-term"))
-    result = aws_mfa(
-        "exec", "--server", "-p", "dev", "--assume-role", ROLE, "-c", "123456", *python(IDENTITY)
+    args = ("-p", "dev", "--assume-role", ROLE, "-c", "123456")
+    with endpoint_in_process(environment, *args) as running:
+        served = running.botocore_credentials()
+    client = boto3.client(
+        "sts",
+        region_name="us-east-1",
+        endpoint_url=environment["AWS_ENDPOINT_URL_STS"],
+        aws_access_key_id=served.access_key,
+        aws_secret_access_key=served.secret_key,
+        aws_session_token=served.token,
     )
-    assert result.code == 0, result.stderr
+    client.get_caller_identity()
     assert strict_sts.calls == ["GetSessionToken", "AssumeRole", "GetCallerIdentity"]
     written = ini.parse(credentials.read_text(), "c").values("dev") or {}
     assert written["assumed_role_arn"] == ROLE
-    assert json.loads(result.stdout)["access_key"] == written["aws_access_key_id"]
-
-
-PROBE = """
-import json, os, urllib.request, urllib.error
-url = os.environ["AWS_CONTAINER_CREDENTIALS_FULL_URI"]
-def status(target, token=None, method="GET"):
-    request = urllib.request.Request(target, method=method)
-    if token is not None:
-        request.add_header("Authorization", token)
-    try:
-        with urllib.request.urlopen(request, timeout=30) as answer:
-            return answer.status, answer.read().decode()
-    except urllib.error.HTTPError as err:
-        return err.code, err.read().decode()
-token = os.environ["AWS_CONTAINER_AUTHORIZATION_TOKEN"]
-print(json.dumps({
-    "none": status(url), "wrong": status(url, "x" * len(token)),
-    "post": status(url, token, "POST"), "other": status(url.rsplit("/", 1)[0] + "/x", token),
-    "host": url.split("/")[2].split(":")[0], "token": len(token),
-}))
-"""
+    assert served.access_key == written["aws_access_key_id"]
 
 
 def test_requests_without_the_token_are_refused_and_get_no_secret(
-    credentials: Path, aws_mfa: AwsMfa, strict_sts: StrictSts
+    credentials: Path, environment: dict[str, str], strict_sts: StrictSts
 ) -> None:
     write(credentials, long_term("dev-long-term"))
-    result = aws_mfa("exec", "--server", "-p", "dev", "-c", "123456", *python(PROBE))
-    assert result.code == 0, result.stderr
-    seen = json.loads(result.stdout)
+    with endpoint_in_process(environment, "-p", "dev", "-c", "123456") as running:
+        token, url = running.server.token, running.server.url
+        seen = {
+            "none": running.request({}),
+            "wrong": running.request({"Authorization": "x" * len(token)}),
+            "post": running.request(method="POST"),
+            "other": running.request(url=url.rsplit("/", 1)[0] + "/x"),
+        }
     assert seen["none"][0] == 401
     assert seen["wrong"][0] == 403
     assert seen["post"][0] == 405
     assert seen["other"][0] == 404
     for name in ("none", "wrong", "post", "other"):
         assert "SecretAccessKey" not in seen[name][1]
-    assert seen["host"] == "127.0.0.1"
-    assert seen["token"] >= 43  # 32 random bytes, base64
-
-
-RENEWING = """
-import boto3, json, time
-session = boto3.Session()
-client = session.client("sts", region_name="us-east-1")
-keys = []
-for _ in range(2):
-    client.get_caller_identity()
-    keys.append(session.get_credentials().get_frozen_credentials().access_key)
-    time.sleep(2.2)
-print(json.dumps(keys))
-"""
+    assert url.split("/")[2].split(":")[0] == "127.0.0.1"
+    assert len(token) >= 43  # 32 random bytes, base64
 
 
 def test_credentials_are_renewed_while_the_command_runs_on_one_code(
-    credentials: Path, aws_mfa: AwsMfa, strict_sts: StrictSts
+    credentials: Path, environment: dict[str, str], strict_sts: StrictSts
 ) -> None:
     """Role sessions expire in 300 s and are renewed with 298 s left: every 2 s."""
     strict_sts.role_expires_in = 300
     write(credentials, long_term("dev-long-term"))
-    result = aws_mfa(
-        "exec",
-        "--server",
-        "-p",
-        "dev",
-        "--assume-role",
-        ROLE,
-        "--min-ttl",
-        "298",
-        "-c",
-        "123456",
-        *python(RENEWING),
-    )
-    assert result.code == 0, result.stderr
-    first, second = json.loads(result.stdout)
+    args = ("-p", "dev", "--assume-role", ROLE, "--min-ttl", "298", "-c", "123456")
+    with endpoint_in_process(environment, *args) as running:
+        first = running.botocore_credentials().access_key
+        running.time.advance_to(running.renewal_due())  # 2 s on
+        assert wait_until(lambda: running.key() != first)
+        second = running.botocore_credentials().access_key
+        running.time.advance_to(running.renewal_due())  # 2 s later
+        assert wait_until(lambda: running.key() not in (first, second))
     assert first != second
     assert len(strict_sts.codes) == 1
     assert strict_sts.count("GetSessionToken") == 1
 
 
 def test_a_needed_code_with_no_terminal_is_a_500_and_one_error_line(
-    credentials: Path, aws_mfa: AwsMfa, strict_sts: StrictSts
+    credentials: Path, environment: dict[str, str], strict_sts: StrictSts
 ) -> None:
-    """Role sessions of 3 s: the renewal fails at once, and the request after they expired
-    gets its error (while they are valid, they are served)."""
+    """Role sessions of 3 s: the renewal, due with 2 s left, fails at once; the credentials
+    are served while they are valid, and the request after they expired gets the error."""
     strict_sts.role_expires_in = 3
     write(credentials, long_term("dev-long-term"))
-    code = "import time; time.sleep(3.2)\n" + PROBE.replace(
-        '"none": status(url)', '"ok": status(url, token)'
-    )
-    result = aws_mfa(
-        "exec",
-        "--server",
-        "-p",
-        "dev",
-        "--assume-role",
-        ROLE,
-        "--min-ttl",
-        "2",
-        "-c",
-        "123456",
-        "--no-session-cache",
-        *python(code),
-    )
-    assert result.code == 0, result.stderr
-    status, body = json.loads(result.stdout)["ok"]
+    args = ("-p", "dev", "--assume-role", ROLE, "--min-ttl", "2", "-c", "123456")
+    with endpoint_in_process(environment, *args, "--no-session-cache") as running:
+        assert running.ask()[0] == 200
+        running.time.advance_to(running.renewal_due())
+        assert wait_until(lambda: running.error_lines != [])
+        assert running.ask()[0] == 200  # still valid
+        running.time.advance_to(running.expiry())
+        status, body = running.ask()
     assert status == 500
-    assert json.loads(body)["message"].startswith("aws-mfa: ")
-    assert len(result.error_lines) == 1
+    assert body["message"].startswith("aws-mfa: ")
+    assert len(running.error_lines) == 1
 
 
+@pytest.mark.e2e
 def test_the_exit_code_and_a_signal_death_pass_through(
     credentials: Path, aws_mfa: AwsMfa, strict_sts: StrictSts
 ) -> None:
@@ -226,6 +314,7 @@ def test_the_exit_code_and_a_signal_death_pass_through(
     assert killed.code == 128 + signal.SIGKILL
 
 
+@pytest.mark.e2e
 def test_sigterm_reaches_the_command(
     credentials: Path, home: Path, aws_mfa: AwsMfa, strict_sts: StrictSts
 ) -> None:
@@ -240,6 +329,7 @@ def test_sigterm_reaches_the_command(
     assert got.read_text() == "yes"
 
 
+@pytest.mark.e2e
 def test_exec_server_refuses_to_nest(credentials: Path, aws_mfa: AwsMfa) -> None:
     result = aws_mfa("exec", "--server", *python("pass"), AWS_MFA_EXEC="outer")
     assert result.code == 2

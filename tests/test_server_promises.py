@@ -15,7 +15,6 @@ import re
 import shlex
 import shutil
 import signal
-import subprocess
 import sys
 import time
 from collections.abc import Callable
@@ -37,33 +36,16 @@ from tests.conftest import (
     run_with_terminal,
     write,
 )
+from tests.stepped_time import SteppedTime, wait_until
 from tests.strict_sts import StrictSts, strict_sts
-from tests.test_server import python, start_exec_server, waits_for_sigterm
+from tests.test_server import endpoint_in_process, python, start_exec_server, waits_for_sigterm
 
 __all__ = ["strict_sts"]
 
 ROLE = "arn:aws:iam::210987654321:role/admin"
 
 
-GARBAGE = r"""
-import json, os, socket
-url = os.environ["AWS_CONTAINER_CREDENTIALS_FULL_URI"]
-port = int(url.split("/")[2].split(":")[1])
-def send(data):
-    with socket.create_connection(("127.0.0.1", port), timeout=30) as s:
-        try:
-            s.sendall(data)
-            s.shutdown(socket.SHUT_WR)
-        except OSError:  # the endpoint may close a connection it refuses
-            pass
-        answer = b""
-        try:
-            while chunk := s.recv(65536):
-                answer += chunk
-        except OSError:
-            pass
-        return answer.decode("latin-1")
-sent = [
+SENT = [
     b"\x16\x03\x01MARKER-tls-hello\r\n\r\n",
     b"MARKER only one word\r\n\r\n",
     b"GET /MARKER HTTP/9.9\r\n\r\n",
@@ -73,9 +55,26 @@ sent = [
     b"GET /aws-mfa/credentials HTTP/1.1\r\nMARKER: " + b"y" * 70000 + b"\r\n\r\n",
     b"GET /aws-mfa/credentials HTTP/1.1\r\n" + b"MARKER: z\r\n" * 200 + b"\r\n",
 ]
-print(json.dumps([send(data) for data in sent]))
-"""
-SENT = 8
+"""What a confused or hostile client may send the endpoint."""
+
+
+def send(port: int, data: bytes) -> str:
+    """``data`` sent to 127.0.0.1:``port``, then what came back."""
+    import socket
+
+    with socket.create_connection(("127.0.0.1", port), timeout=30) as connection:
+        try:
+            connection.sendall(data)
+            connection.shutdown(socket.SHUT_WR)
+        except OSError:  # the endpoint may close a connection it refuses
+            pass
+        answer = b""
+        try:
+            while chunk := connection.recv(65536):
+                answer += chunk
+        except OSError:
+            pass
+        return answer.decode("latin-1")
 
 
 def test_a_failed_request_is_one_debug_line_without_a_traceback(
@@ -96,61 +95,48 @@ def test_a_failed_request_is_one_debug_line_without_a_traceback(
     assert err == "DEBUG - Credential endpoint: a request failed (ConnectionResetError)\n"
 
 
-@pytest.mark.e2e
 def test_garbage_sent_to_the_endpoint_never_prints_a_traceback(
-    credentials: Path, aws_mfa: AwsMfa, strict_sts: StrictSts
+    credentials: Path, environment: dict[str, str], strict_sts: StrictSts
 ) -> None:
     """Item 13: one DEBUG line at most per request, never a traceback or what was sent."""
     write(credentials, long_term("dev-long-term"))
-    result = aws_mfa("exec", "--server", "-p", "dev", "-c", "123456", *python(GARBAGE))
-    assert result.code == 0, result.stderr
-    assert "Traceback" not in result.stderr
-    assert "MARKER" not in result.stderr
-    endpoint_lines = [line for line in result.stderr.splitlines() if "endpoint" in line.lower()]
+    with endpoint_in_process(environment, "-p", "dev", "-c", "123456") as running:
+        port = running.server.http.server_address[1]
+        answers = [send(port, data) for data in SENT]
+        running.ask()  # served after it all
+    assert "Traceback" not in running.stderr
+    assert "MARKER" not in running.stderr
+    endpoint_lines = [line for line in running.stderr.splitlines() if "endpoint" in line.lower()]
     assert all(line.startswith("DEBUG - ") for line in endpoint_lines), endpoint_lines
-    assert len(endpoint_lines) <= SENT
-    for answer in json.loads(result.stdout):
+    assert len(endpoint_lines) <= len(SENT) + 1
+    for answer in answers:
         assert "SecretAccessKey" not in answer
 
 
-HOSTS = """
-import json, os, urllib.request, urllib.error
-url = os.environ["AWS_CONTAINER_CREDENTIALS_FULL_URI"]
-token = os.environ["AWS_CONTAINER_AUTHORIZATION_TOKEN"]
-port = url.split("/")[2].split(":")[1]
-def status(host, authorization=token):
-    request = urllib.request.Request(url, headers={"Host": host})
-    if authorization:
-        request.add_header("Authorization", authorization)
-    try:
-        with urllib.request.urlopen(request, timeout=30) as answer:
-            return answer.status, answer.read().decode()
-    except urllib.error.HTTPError as err:
-        return err.code, err.read().decode()
-print(json.dumps({
-    "given": status(f"127.0.0.1:{port}"),
-    "rebound": status(f"attacker.example:{port}"),
-    "localhost": status(f"localhost:{port}"),
-    "no port": status("127.0.0.1"),
-    "other port": status(f"127.0.0.1:{int(port) + 1}"),
-    "rebound, no token": status(f"attacker.example:{port}", None),
-}))
-"""
-
-
-@pytest.mark.e2e
 def test_the_host_header_must_name_the_address_the_command_was_given(
-    credentials: Path, aws_mfa: AwsMfa, strict_sts: StrictSts
+    credentials: Path, environment: dict[str, str], strict_sts: StrictSts
 ) -> None:
     """Item 15: a second guard after the token, against DNS rebinding."""
     write(credentials, long_term("dev-long-term"))
-    result = aws_mfa("exec", "--server", "-p", "dev", "-c", "123456", *python(HOSTS))
-    assert result.code == 0, result.stderr
-    seen = json.loads(result.stdout)
+    with endpoint_in_process(environment, "-p", "dev", "-c", "123456") as running:
+        token, port = running.server.token, running.server.http.server_address[1]
+
+        def status(host: str, authorization: str | None = token) -> tuple[int, str]:
+            headers = {"Host": host, **({"Authorization": authorization} if authorization else {})}
+            return running.request(headers)
+
+        seen = {
+            "given": status(f"127.0.0.1:{port}"),
+            "rebound": status(f"attacker.example:{port}"),
+            "localhost": status(f"localhost:{port}"),
+            "no port": status("127.0.0.1"),
+            "other port": status(f"127.0.0.1:{port + 1}"),
+            "rebound, no token": status(f"attacker.example:{port}", None),
+        }
     assert seen.pop("given")[0] == 200
     assert seen.pop("rebound, no token")[0] == 401  # the token is checked first
-    for name, (status, body) in seen.items():
-        assert status == 403, name
+    for name, (code, body) in seen.items():
+        assert code == 403, name
         assert "SecretAccessKey" not in body
         assert "the Host header is not 127.0.0.1:" in json.loads(body)["message"]
 
@@ -219,30 +205,16 @@ def test_the_command_ends_when_aws_mfa_is_killed(
             os.kill(pid, signal.SIGKILL)
 
 
-THREE_SESSIONS = """
-import boto3, json
-keys = []
-for _ in range(3):
-    session = boto3.Session()
-    session.client("sts", region_name="us-east-1").get_caller_identity()
-    keys.append(session.get_credentials().get_frozen_credentials().access_key)
-print(json.dumps(keys))
-"""
-
-
-@pytest.mark.e2e
 @pytest.mark.parametrize("role", [None, ROLE], ids=["session", "role"])
 def test_force_applies_to_the_first_login_only(
-    role: str | None, credentials: Path, aws_mfa: AwsMfa, strict_sts: StrictSts
+    role: str | None, credentials: Path, environment: dict[str, str], strict_sts: StrictSts
 ) -> None:
     """Item 11: ``--force`` renews before the command starts, and never again per request."""
     write(credentials, long_term("dev-long-term"))
     assume = ["--assume-role", role] if role else []
-    result = aws_mfa(
-        "exec", "--server", "--force", "-p", "dev", *assume, "-c", "123456", *python(THREE_SESSIONS)
-    )
-    assert result.code == 0, result.stderr
-    assert len(set(json.loads(result.stdout))) == 1
+    with endpoint_in_process(environment, "--force", "-p", "dev", *assume, "-c", "123456") as run:
+        keys = [run.botocore_credentials().access_key for _ in range(3)]  # three SDK sessions
+    assert len(set(keys)) == 1
     assert strict_sts.count("GetSessionToken") == 1
     assert strict_sts.count("AssumeRole") == (1 if role else 0)
     assert len(strict_sts.codes) == 1
@@ -277,54 +249,45 @@ SHORT = ("--no-session-cache", "--min-ttl", "2")
 """Every renewal needs a code, and credentials of 4 seconds are renewed with 2 left."""
 
 
-@pytest.mark.e2e
 @pytest.mark.parametrize("source", ["--token", "MFA_TOKEN"])
 def test_a_code_given_once_is_spent_and_later_renewals_say_so(
-    source: str, credentials: Path, aws_mfa: AwsMfa, strict_sts: StrictSts
+    source: str, credentials: Path, environment: dict[str, str], strict_sts: StrictSts
 ) -> None:
     """Item 12: with no terminal and no token command, a later code is the documented error."""
     strict_sts.expires_in = 4
     write(credentials, long_term("dev-long-term"))
-    given = {"MFA_TOKEN": "123456"} if source == "MFA_TOKEN" else {}
+    env = {**environment, "MFA_TOKEN": "123456"} if source == "MFA_TOKEN" else environment
     flags = ["-c", "123456"] if source == "--token" else []
-    result = aws_mfa(
-        "exec", "--server", "-p", "dev", *flags, *SHORT, *python(UNTIL_RENEWED), **given
-    )
-    assert result.code == 0, result.stderr
-    seen = json.loads(result.stdout)
-    assert seen["status"] == 500
-    assert NEEDS_A_CODE in seen["message"]
-    assert [line for line in result.error_lines if NEEDS_A_CODE in line] == result.error_lines
-    assert len(result.error_lines) == 1
+    with endpoint_in_process(env, "-p", "dev", *flags, *SHORT) as running:
+        assert running.ask()[0] == 200
+        running.time.advance_to(running.expiry())  # the renewal was due with 2 s left
+        assert wait_until(lambda: running.ask()[0] == 500)
+        status, body = running.ask()
+    assert status == 500
+    assert NEEDS_A_CODE in body["message"]
+    assert [line for line in running.error_lines if NEEDS_A_CODE in line] == running.error_lines
+    assert len(running.error_lines) == 1
     assert strict_sts.codes == [(DEVICE, "123456")]
 
 
 NEEDS_A_CODE = "an MFA code is needed to renew the credentials of exec --server"
 
 
-@pytest.mark.e2e
+@pytest.mark.e2e  # the token command is a process
 def test_later_codes_come_from_the_token_command(
-    credentials: Path, home: Path, aws_mfa: AwsMfa, strict_sts: StrictSts
+    credentials: Path, home: Path, environment: dict[str, str], strict_sts: StrictSts
 ) -> None:
     """Item 12: the code given is spent on the first login; the token command gives the next."""
     strict_sts.expires_in = 4
     write(credentials, long_term("dev-long-term"))
-    result = aws_mfa(
-        "exec",
-        "--server",
-        "-p",
-        "dev",
-        "-c",
-        "123456",
-        "--token-command",
-        "echo 654321",
-        *SHORT,
-        *python(UNTIL_RENEWED),
-        FORGET_USED_CODES=str(home / ".aws" / "aws-mfa-used-codes.json"),
-    )
-    assert result.code == 0, result.stderr
-    assert json.loads(result.stdout)["renewed"] is True
+    args = ("-p", "dev", "-c", "123456", "--token-command", "echo 654321", *SHORT)
+    with endpoint_in_process(environment, *args) as running:
+        first = running.key()
+        new_window(home)  # as if the next 30-second window had begun
+        running.time.advance_to(running.renewal_due())  # renewed with 2 s left
+        assert wait_until(lambda: running.key() not in (first, None))
     assert strict_sts.codes[:2] == [(DEVICE, "123456"), (DEVICE, "654321")]
+    assert running.error_lines == []
 
 
 @pytest.mark.e2e
@@ -443,41 +406,6 @@ identity = session.client("sts").get_caller_identity()
 key = session.get_credentials().access_key
 print(json.dumps({"access_key": key, "account": identity["Account"]}))
 """
-
-JS = """
-const { STSClient, GetCallerIdentityCommand } = require("@aws-sdk/client-sts");
-(async () => {
-  const client = new STSClient({});
-  const identity = await client.send(new GetCallerIdentityCommand({}));
-  const credentials = await client.config.credentials();
-  console.log(JSON.stringify({ access_key: credentials.accessKeyId, account: identity.Account }));
-})().catch((err) => { console.error("ERROR", err.name); process.exit(1); });
-"""
-
-
-JS_PACKAGES = ("@aws-sdk/client-sts@3", "@aws-sdk/credential-providers@3")
-
-
-@pytest.fixture(scope="session")
-def js_sdk(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The JavaScript SDK v3 from npm, installed once per test process; a script using it."""
-    npm = shutil.which("npm")
-    if npm is None or shutil.which("node") is None:
-        pytest.skip("Node.js and npm are not installed (.ci/run installs them)")
-    folder = tmp_path_factory.mktemp("js-sdk")
-    done = subprocess.run(
-        [npm, "install", "--no-audit", "--no-fund", "--loglevel=error", *JS_PACKAGES],
-        cwd=folder,
-        env={**os.environ, "npm_config_cache": str(folder / "npm-cache")},
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr[-2000:]
-    script = folder / "identity.js"
-    script.write_text(JS)
-    return script
 
 
 def sdk_command(sdk: str, js_sdk: Path | None) -> list[str]:
@@ -623,160 +551,89 @@ echo 654321
 """
 """A token command that says it was asked, then waits (30 s at most) for the test to type."""
 
-WHILE_TYPING = """
-import os
-os.unlink(os.environ["FORGET_USED_CODES"])  # as if the next 30-second window had begun
-import boto3, json, pathlib, time
-person = pathlib.Path(os.environ["PERSON"])
-def wait_for(condition):
-    deadline = time.monotonic() + 30
-    while not condition():
-        assert time.monotonic() < deadline, "timed out"
-        time.sleep(0.02)
-def call():
-    session = boto3.Session()  # a new session asks the endpoint
-    started = time.monotonic()
-    session.client("sts", region_name="us-east-1").get_caller_identity()
-    credentials = session.get_credentials()
-    return credentials.access_key, time.monotonic() - started, credentials.account_id
-first = call()
-wait_for(lambda: (person / "asked").exists())
-typing = [call() for _ in range(4)]
-asked = (person / "asked").read_text().count("asked")
-(person / "typed").write_text("")
-renewed = []
-wait_for(lambda: renewed.append(call()) or renewed[-1][0] != first[0])
-print(json.dumps({"first": first, "typing": typing, "asked": asked, "renewed": renewed[-1]}))
-"""
 
-
-@pytest.mark.e2e
+@pytest.mark.e2e  # the person is a token command, a process
 def test_a_client_keeps_working_while_a_renewal_waits_for_the_code(
-    credentials: Path, home: Path, aws_mfa: AwsMfa, sts: LocalSts
+    credentials: Path, home: Path, environment: dict[str, str], sts: LocalSts
 ) -> None:
     """Item 16: the renewal runs ahead of expiry; requests are answered from the credentials
-    held while a person types, in well under botocore's 2 s, and get AccountId."""
+    held while a person types, and get AccountId. Each request is answered while the
+    renewal still waits for the person, who types only after the last: a request that
+    waited on the renewal would never be answered (botocore gives up after 2 s)."""
     strict = LongerAfterFirst(role_expires_in=12)  # renewed with 10 s left: 2 s in
     sts.responder = strict
     write(credentials, long_term("dev-long-term"))
     folder = home / "person"
     folder.mkdir()
     person = write(home / "person.sh", SLOW_PERSON.format(folder=folder), mode=0o700)
-    result = aws_mfa(
-        "exec",
-        "--server",
-        "-p",
-        "dev",
-        "--assume-role",
-        ROLE,
-        "-c",
-        "123456",
-        "--token-command",
-        str(person),
-        *SHORT[:1],
-        "--min-ttl",
-        "10",
-        *python(WHILE_TYPING),
-        PERSON=str(folder),
-        FORGET_USED_CODES=str(home / ".aws" / "aws-mfa-used-codes.json"),
-    )
-    assert result.code == 0, result.stderr
-    seen = json.loads(result.stdout)
-    first_key = seen["first"][0]
-    for key, seconds, account in seen["typing"]:
-        assert key == first_key
-        assert seconds < 1.5
-        assert account == "210987654321"
-    assert seen["asked"] == 1
-    assert seen["renewed"][0] != first_key
+    args = ("-p", "dev", "--assume-role", ROLE, "-c", "123456", "--token-command", str(person))
+    with endpoint_in_process(environment, *args, *SHORT[:1], "--min-ttl", "10") as running:
+        first = running.botocore_credentials()
+        new_window(home)  # as if the next 30-second window had begun
+        running.time.advance_to(running.renewal_due())  # renewed with 10 s left
+        assert wait_until((folder / "asked").exists)
+        typing = [running.botocore_credentials() for _ in range(4)]
+        asked = (folder / "asked").read_text().count("asked")
+        (folder / "typed").write_text("")
+        assert wait_until(lambda: running.key() != first.access_key)
+        renewed = running.botocore_credentials()
+    for each in typing:
+        assert each.access_key == first.access_key
+        assert each.account_id == "210987654321"
+    assert asked == 1
+    assert renewed.access_key != first.access_key
     assert strict.codes == [(DEVICE, "123456"), (DEVICE, "654321")]
-    assert result.error_lines == []
+    assert running.error_lines == []
 
 
-FAILING = """
-import os
-os.unlink(os.environ["FORGET_USED_CODES"])  # as if the next 30-second window had begun
-import boto3, json, time, urllib.request, urllib.error
-url = os.environ["AWS_CONTAINER_CREDENTIALS_FULL_URI"]
-token = os.environ["AWS_CONTAINER_AUTHORIZATION_TOKEN"]
-def status():
-    request = urllib.request.Request(url, headers={"Authorization": token})
-    try:
-        with urllib.request.urlopen(request, timeout=30) as answer:
-            return answer.status
-    except urllib.error.HTTPError as err:
-        return err.code
-deadline = time.monotonic() + 30
-while status() == 200 and time.monotonic() < deadline:  # until the credentials expire
-    time.sleep(0.05)
-try:
-    boto3.Session().client("sts", region_name="us-east-1").get_caller_identity()
-    failed = False
-except Exception:  # botocore asked 3 times, then gave up
-    failed = True
-print(json.dumps({"boto3 failed": failed, "then": [status() for _ in range(3)]}))
-"""
-
-
-@pytest.mark.e2e
+@pytest.mark.e2e  # the token command is a process
 def test_a_failed_renewal_is_remembered_and_sdk_retries_do_not_repeat_it(
-    credentials: Path, home: Path, aws_mfa: AwsMfa, strict_sts: StrictSts
+    credentials: Path, home: Path, environment: dict[str, str], strict_sts: StrictSts
 ) -> None:
-    """Item 16: one attempt, one ERROR line, however many requests the SDK's retries make."""
+    """Item 16: one attempt, one ERROR line, however many requests the SDK's retries make;
+    the next attempt a minute later (FAILURE_MEMORY), and no second ERROR line for it."""
+    from botocore.exceptions import CredentialRetrievalError
+
     strict_sts.expires_in = 4
     write(credentials, long_term("dev-long-term"))
     runs = home / "runs"
     failing = write(home / "failing.sh", f"#!/bin/sh\necho run >> '{runs}'\nexit 1\n", mode=0o700)
-    result = aws_mfa(
-        "exec",
-        "--server",
-        "-p",
-        "dev",
-        "-c",
-        "123456",
-        "--token-command",
-        str(failing),
-        *SHORT,
-        *python(FAILING),
-        FORGET_USED_CODES=str(home / ".aws" / "aws-mfa-used-codes.json"),
-    )
-    assert result.code == 0, result.stderr
-    seen = json.loads(result.stdout)
-    assert seen == {"boto3 failed": True, "then": [500, 500, 500]}
-    refused = [line for line in result.stderr.splitlines() if line.endswith("credentials: 500")]
+    args = ("-p", "dev", "-c", "123456", "--token-command", str(failing), *SHORT)
+    with endpoint_in_process(environment, *args) as running:
+        new_window(home)  # as if the next 30-second window had begun
+        running.time.advance_to(running.renewal_due())  # the token command fails
+        assert wait_until(lambda: running.error_lines != [])
+        running.time.advance_to(running.expiry())
+        with pytest.raises(CredentialRetrievalError):  # botocore asked 3 times, then gave up
+            running.botocore_credentials()
+        then = [running.ask()[0] for _ in range(3)]
+        running.time.advance(30)
+        runs_within_the_minute = runs.read_text()
+        running.time.advance_to(running.renewal_due())  # a minute after the failure
+        assert wait_until(lambda: runs.read_text() == "run\nrun\n")
+    assert then == [500, 500, 500]
+    refused = [line for line in running.stderr.splitlines() if line.endswith("credentials: 500")]
     assert len(refused) >= 6  # botocore's 3 attempts, and 3 more
-    assert runs.read_text() == "run\n"
-    assert len(result.error_lines) == 1
-    assert "the command failed with exit code 1" in result.error_lines[0]
+    assert runs_within_the_minute == "run\n"
+    assert len(running.error_lines) == 1
+    assert "the command failed with exit code 1" in running.error_lines[0]
 
 
-@pytest.mark.e2e
 @pytest.mark.parametrize("role", [None, ROLE], ids=["session", "role"])
 def test_the_endpoint_serves_the_account_id_and_role_arn(
-    role: str | None, credentials: Path, aws_mfa: AwsMfa, strict_sts: StrictSts
+    role: str | None, credentials: Path, environment: dict[str, str], strict_sts: StrictSts
 ) -> None:
     """Item 16: AccountId as EKS Pod Identity serves it, RoleArn for roles as the ECS agent."""
     write(credentials, long_term("dev-long-term"))
-    fields = (
-        "import json, os, urllib.request\n"
-        "url = os.environ['AWS_CONTAINER_CREDENTIALS_FULL_URI']\n"
-        "token = os.environ['AWS_CONTAINER_AUTHORIZATION_TOKEN']\n"
-        "request = urllib.request.Request(url, headers={'Authorization': token})\n"
-        "body = json.load(urllib.request.urlopen(request, timeout=30))\n"
-        "print(json.dumps({k: body.get(k) for k in ('AccountId', 'RoleArn')}))\n"
-    )
     assume = ["--assume-role", role] if role else []
-    result = aws_mfa("exec", "--server", "-p", "dev", *assume, "-c", "123456", *python(fields))
-    assert result.code == 0, result.stderr
+    with endpoint_in_process(environment, "-p", "dev", *assume, "-c", "123456") as running:
+        body = running.ask()[1]
     expected = (
         {"AccountId": "210987654321", "RoleArn": ROLE}
         if role
-        else {
-            "AccountId": "123456789012",
-            "RoleArn": None,
-        }
+        else {"AccountId": "123456789012", "RoleArn": None}
     )
-    assert json.loads(result.stdout) == expected
+    assert {key: body.get(key) for key in ("AccountId", "RoleArn")} == expected
 
 
 @pytest.mark.parametrize(
@@ -788,9 +645,9 @@ def test_the_renewal_lead_leaves_botocores_refresh_windows_free(
 ) -> None:
     """Item 16: 20 minutes ahead (botocore asks at 15, must have new ones at 10), halfway
     through shorter lives, and never later than --min-ttl says."""
-    from aws_mfa.server import renewal_margin
+    from aws_mfa.server import RenewalPolicy
 
-    assert renewal_margin(lifetime, min_ttl) == margin
+    assert RenewalPolicy(min_ttl).margin(lifetime) == margin
 
 
 def test_a_renewal_that_breaks_is_one_error_line_and_the_thread_goes_on(
@@ -801,7 +658,7 @@ def test_a_renewal_that_breaks_is_one_error_line_and_the_thread_goes_on(
 
     from aws_mfa import log
     from aws_mfa.keys import TemporaryCredentials
-    from aws_mfa.server import HeldCredentials
+    from aws_mfa.server import HeldCredentials, RenewalPolicy
 
     now = datetime(2030, 1, 1, tzinfo=timezone.utc)
     first = TemporaryCredentials("ASIAFIRST", "s", "t", now + timedelta(hours=1))
@@ -809,7 +666,7 @@ def test_a_renewal_that_breaks_is_one_error_line_and_the_thread_goes_on(
     def broken(margin: int) -> TemporaryCredentials:
         raise ValueError("MARKER")
 
-    held = HeldCredentials(first, broken, 300, clock=lambda: now)
+    held = HeldCredentials(first, broken, RenewalPolicy(300), clock=lambda: now)
     log.set_level("DEBUG")
     try:
         held.attempt()
@@ -828,41 +685,40 @@ def test_a_request_never_waits_for_a_renewal_under_way() -> None:
     """Item 16: while a renewal waits (on a person, on STS), requests get the credentials
     held, or 503 once they expired, at once; then the renewed ones."""
     import threading
-    from datetime import datetime, timedelta, timezone
+    from datetime import timedelta
 
     from aws_mfa.keys import TemporaryCredentials
-    from aws_mfa.server import CredentialServer
+    from aws_mfa.server import CredentialServer, RenewalPolicy
 
-    base, began, skipped = datetime(2030, 1, 1, tzinfo=timezone.utc), time.monotonic(), [0.0]
-
-    def clock() -> datetime:  # real time passing, and the test may skip ahead
-        return base + timedelta(seconds=time.monotonic() - began + skipped[0])
-
-    first = TemporaryCredentials("ASIAFIRST", "s", "t", base + timedelta(seconds=60))
-    fresh = TemporaryCredentials("ASIAFRESH", "s", "t", base + timedelta(hours=2))
+    clock = SteppedTime()
+    first = TemporaryCredentials("ASIAFIRST", "s", "t", clock() + timedelta(seconds=60))
+    fresh = TemporaryCredentials("ASIAFRESH", "s", "t", clock() + timedelta(hours=2))
     asked, typed = threading.Event(), threading.Event()
 
     def slow(margin: int) -> TemporaryCredentials:
         asked.set()
-        typed.wait(30)
+        typed.wait(60)
         return fresh
 
     def key() -> object:
         return server.answer("t", server.host)[1].get("AccessKeyId")
 
-    server = CredentialServer(first, slow, min_ttl=300, token="t", clock=clock)
+    policy = RenewalPolicy(min_ttl=300)
+    server = CredentialServer(
+        first, slow, policy=policy, token="t", clock=clock, waiter=clock, poll_interval=0.02
+    )
     with server:
-        assert asked.wait(10)  # 60 s left, within the margin: renewed at once
-        started = time.monotonic()
-        assert server.answer("t", server.host)[0] == 200
+        clock.advance(1)  # 60 s left, within the margin: renewed as soon as MIN_INTERVAL allows
+        assert asked.wait(60)
+        assert server.answer("t", server.host)[0] == 200  # answered while the renewal waits
         assert key() == "ASIAFIRST"
-        skipped[0] = 61  # expired while the person types
+        clock.advance(61)  # expired while the person types
         status, body = server.answer("t", server.host)
         assert status == 503
         assert "SecretAccessKey" not in body
-        assert time.monotonic() - started < 1
+        assert not typed.is_set()  # all of it before the person typed
         typed.set()
-        assert wait_for(lambda: key() == "ASIAFRESH", 10)
+        assert wait_until(lambda: key() == "ASIAFRESH")
 
 
 def test_the_security_catalogue_names_tests_that_exist() -> None:

@@ -14,7 +14,7 @@ from aws_mfa.errors import FileError
 from aws_mfa.files import credentials_file, ini, write_check
 from aws_mfa.files.lock import locked
 from aws_mfa.files.section_edit import edit_section, planned_values
-from tests.conftest import write
+from tests.conftest import examples, write
 from tests.test_property import SESSION, Case, files
 
 UTF8_LOCALE = locale.getpreferredencoding(False).lower().replace("-", "") == "utf8"
@@ -51,7 +51,9 @@ def temp_file(folder: Path, text: str) -> str:
 
 
 @settings(
-    max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=examples(300),
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
 )
 @given(
     case=files("session"),
@@ -88,7 +90,9 @@ def test_when_botocore_reads_the_window_as_meant_it_reads_the_whole_file_as_mean
 
 
 @settings(
-    max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=examples(200),
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
 )
 @given(case=st.one_of(files("session"), files("absent"), files("placeholder")))
 def test_a_renewal_edit_is_checked_through_its_window_alone(case: Case, tmp_path: Path) -> None:

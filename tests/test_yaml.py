@@ -133,9 +133,8 @@ def test_aws_mfa_config_names_another_file(home: Path) -> None:
     assert yaml_profiles.default_path({"AWS_MFA_CONFIG": "~/p.yml"}) == str(home / "p.yml")
 
 
-@pytest.mark.e2e
 def test_yaml_profile_end_to_end(
-    credentials: Path, home: Path, aws_mfa: AwsMfa, sts: LocalSts
+    credentials: Path, home: Path, aws_mfa_in_process: AwsMfa, sts: LocalSts
 ) -> None:
     write(credentials, long_term("keys", device=None))
     write(
@@ -144,7 +143,7 @@ def test_yaml_profile_end_to_end(
         "  shell: fish\nteam:\n  inherits: base\n  expiry: 1800\n"
         "ops:\n  inherits: team\n  region: eu-central-1\n",
     )
-    result = aws_mfa(
+    result = aws_mfa_in_process(
         "export", "-p", "ops", "-c", "123456", AWS_MFA_CONFIG=str(home / "profiles.yaml")
     )
     assert result.code == 0, result.stderr
@@ -160,14 +159,13 @@ def test_yaml_profile_end_to_end(
     assert set(doc.sections) == {"keys", "ops"}
 
 
-@pytest.mark.e2e
 def test_broken_yaml_is_one_line_and_changes_nothing(
-    credentials: Path, home: Path, aws_mfa: AwsMfa, sts: LocalSts
+    credentials: Path, home: Path, aws_mfa_in_process: AwsMfa, sts: LocalSts
 ) -> None:
     write(credentials, long_term())
     before = credentials.read_bytes()
     path = write(home / ".aws" / "aws-mfa.yaml", "default:\n  inherits: default\n")
-    result = aws_mfa("-c", "123456")
+    result = aws_mfa_in_process("-c", "123456")
     assert result.code == 3
     assert result.error_lines == [
         f"ERROR - {path}: entry 'default' inherits in a cycle: default -> default"

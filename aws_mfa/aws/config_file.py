@@ -70,7 +70,7 @@ DEFAULTS_SECTION = "DEFAULT"
 """configparser's section of defaults for every other section."""
 
 
-def profile_name(header: str) -> str | None:
+def profile_of_header(header: str) -> str | None:
     """The profile a ``[header]`` names for botocore, or None."""
     if header == "default":
         return header
@@ -100,7 +100,7 @@ def profiles(config: ini.IniFile | None) -> dict[str, ConfigProfile]:
         values: Mapping[str, str] = section.values
         if defaults is not None:
             values = {**defaults.values, **section.values}
-        name = profile_name(header)
+        name = profile_of_header(header)
         if name is not None:
             found[name] = ConfigProfile(name, header, values)
             order.setdefault(name)

@@ -82,7 +82,8 @@ def mfa_devices(
 
 
 IAM_TIMEOUT = 30.0
-"""Seconds each IAM call may take in all, retries of throttled calls included."""
+"""Seconds each IAM call may take in all, retries of throttled calls included, unless the
+caller gives its own (a rotation gives ``MFA_STS_TIMEOUT``)."""
 ENDPOINT_HINT = (
     "check your network, proxy and the {0} endpoint (AWS_ENDPOINT_URL_{0}, endpoint_url)"
 )
@@ -269,13 +270,15 @@ def prove(
     region: str | None = None,
     sleep: Callable[[float], None] = time.sleep,
     clock: Callable[[], float] = time.monotonic,
+    timeout: float = IAM_TIMEOUT,
 ) -> str | None:
     """Ask STS who signs with the new ``keys`` until it answers ``expected_arn``, for at most
     ``within`` seconds, waiting longer each time (1, 2, 4, then 8 seconds); None when it
     did, else why not. Each wait is said on one line: IAM takes 10 to 20 seconds to spread a
-    new key."""
+    new key. Each attempt may take ``timeout`` seconds (``MFA_STS_TIMEOUT``), and no more
+    than ``within``."""
     start, wait, attempt = clock(), 1.0, 0
-    sts = client(keys, "sts", config, region, timeout=min(IAM_TIMEOUT, within))
+    sts = client(keys, "sts", config, region, timeout=min(timeout, within))
     while True:
         attempt += 1
         try:

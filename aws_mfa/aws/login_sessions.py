@@ -42,7 +42,7 @@ import os
 from collections.abc import Mapping
 
 from aws_mfa import system
-from aws_mfa.aws.config_file import LOGIN_SESSION_KEY, ConfigProfile, profile_name
+from aws_mfa.aws.config_file import LOGIN_SESSION_KEY, ConfigProfile, profile_of_header
 from aws_mfa.clock import datetime, timezone
 from aws_mfa.errors import FileError
 from aws_mfa.files import read
@@ -80,7 +80,7 @@ def login_profiles(profiles: Mapping[str, ConfigProfile]) -> list[ConfigProfile]
     return [
         profile
         for name, profile in profiles.items()
-        if LOGIN_SESSION_KEY in profile.values and profile_name(profile.header) == name
+        if LOGIN_SESSION_KEY in profile.values and profile_of_header(profile.header) == name
     ]
 
 

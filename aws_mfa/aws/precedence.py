@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from aws_mfa.aws.config_file import LOGIN_SESSION_KEY, ConfigProfile, profile_name
+from aws_mfa.aws.config_file import LOGIN_SESSION_KEY, ConfigProfile, profile_of_header
 from aws_mfa.files import ini
 
 TYPE_CHECKING = False  # see aws_mfa.records
@@ -136,7 +136,7 @@ def hides_login_session(
     writes to ``section`` hide the login."""
     if profile is None or LOGIN_SESSION_KEY not in profile.values:
         return []
-    if profile_name(profile.header) != section:  # a bare [NAME]: botocore ignores it
+    if profile_of_header(profile.header) != section:  # a bare [NAME]: botocore ignores it
         return []
     return [
         f"[{profile.header}] in {config_file} has login_session (from 'aws login'), but the AWS "

@@ -61,8 +61,6 @@ TOKEN_LIFETIME = 900
 MIN_SESSION_DURATION = 900
 MAX_SESSION_DURATION = 43200
 """``SessionDuration``'s bounds: 15 minutes to 12 hours."""
-ROOT_LIMIT = 3600
-"""STS caps a federation token of the root user at one hour, whatever was asked."""
 
 
 class Partition(Record):

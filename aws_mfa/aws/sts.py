@@ -40,7 +40,7 @@ from datetime import datetime, timezone
 from aws_mfa import __version__
 from aws_mfa.clock import utc_now
 from aws_mfa.errors import AwsMfaError, StsRefusedError, StsUnavailableError, UsageError
-from aws_mfa.keys import LongTermKeys, TemporaryCredentials
+from aws_mfa.keys import SECRET_FIELDS, LongTermKeys, TemporaryCredentials
 from aws_mfa.records import Record
 
 TYPE_CHECKING = False  # see aws_mfa.records: typing is not imported at run time
@@ -511,7 +511,6 @@ def get_federation_token(
     return check_answer(answer, call, now or utc_now())
 
 
-SECRET_FIELDS = ("AccessKeyId", "SecretAccessKey", "SessionToken")
 LONGEST_SESSION = 129600 + 300
 """Seconds ahead an answer's Expiration may be: GetSessionToken's 36 hours, the longest
 STS gives, and five minutes for clocks that disagree."""

@@ -8,7 +8,7 @@ time it is asked for; most commands never read the YAML profiles, and
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 from aws_mfa import log
 from aws_mfa.aws import config_file
@@ -20,12 +20,23 @@ from aws_mfa.settings.resolve import Flags, Settings
 
 
 class Context:
-    """The parsed command line, the environment, and the files read so far."""
+    """The parsed command line, the environment, and the files read so far.
 
-    def __init__(self, flags: Flags, environ: Mapping[str, str], command: str) -> None:
+    ``checkpoint``, when given, is told each step a rotation passes
+    (:data:`aws_mfa.rotation.Checkpoint`); only tests give one.
+    """
+
+    def __init__(
+        self,
+        flags: Flags,
+        environ: Mapping[str, str],
+        command: str,
+        checkpoint: Callable[[str], None] | None = None,
+    ) -> None:
         self.flags = flags
         self.environ = environ
         self.command = command
+        self.checkpoint = checkpoint
         self.credentials_path: str = resolve.resolve_early("credentials_file", flags, environ)
         self.config_path: str = resolve.resolve_early("config_file", flags, environ)
         self._files: dict[str, ini.IniFile | None] = {}

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 from aws_mfa import log
 from aws_mfa.cli import quick
@@ -60,15 +60,22 @@ def parse(words: Sequence[str]) -> dict[str, object]:
     return vars(build_parser(set(words)).parse_args(words))
 
 
-def main(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None = None) -> int:
-    """Run aws-mfa with ``argv`` (default: ``sys.argv[1:]``); return the exit code."""
+def main(
+    argv: Sequence[str] | None = None,
+    environ: Mapping[str, str] | None = None,
+    checkpoint: Callable[[str], None] | None = None,
+) -> int:
+    """Run aws-mfa with ``argv`` (default: ``sys.argv[1:]``); return the exit code.
+
+    ``checkpoint`` is told each step a rotation passes (tests/kill_at.py kills the
+    process at one); the console script gives none."""
     given = parse(sys.argv[1:] if argv is None else argv)
     env = os.environ if environ is None else environ
     command = str(given["command"] or default_command(given))
     if not set_log_level(given.get("log_level"), env, command):
         return EXIT_USAGE
     try:
-        return run(command, given, env)
+        return run(command, given, env, checkpoint)
     except AwsMfaError as err:
         if err.__cause__ is not None:
             log.debug("Caused by %s", describe_cause(err.__cause__))
@@ -135,11 +142,16 @@ def describe_cause(cause: BaseException) -> str:
     )
 
 
-def run(command: str, given: Mapping[str, object], environ: Mapping[str, str]) -> int:
+def run(
+    command: str,
+    given: Mapping[str, object],
+    environ: Mapping[str, str],
+    checkpoint: Callable[[str], None] | None = None,
+) -> int:
     """Run ``aws_mfa.commands.COMMAND``; return its exit code."""
     from aws_mfa.cli.context import Context
     from aws_mfa.settings.resolve import Flags
 
     module = __import__(f"aws_mfa.commands.{command}", fromlist=["run"])
-    code: int = module.run(Context(Flags(given), environ, command))
+    code: int = module.run(Context(Flags(given), environ, command, checkpoint))
     return code

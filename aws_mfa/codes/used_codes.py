@@ -19,8 +19,9 @@ No code is stored: the digest is an HMAC-SHA256 with a random key kept in
 against the million possible codes without that key. The file is
 ``~/.aws/aws-mfa-used-codes.json``, 0600, written by
 :func:`aws_mfa.files.safe_write.write_file`; entries older than a day are dropped.
-A missing or broken file is an empty memory: this is best effort, and
-STS itself is the final judge.
+A missing or broken file is an empty memory, and a file that cannot be
+written is one WARNING line: this is best effort, and STS itself is the
+final judge.
 
 It also remembers, for each device, the last prompt the user refused (a
 dialog cancelled or left unanswered, a YubiKey not touched) and when, as
@@ -39,6 +40,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from aws_mfa import log
 from aws_mfa.errors import FileError
 from aws_mfa.files import safe_write
 
@@ -185,8 +187,8 @@ class UsedCodes:
             data["refused"] = refusals
         try:
             safe_write.write_file(self.path, json.dumps(data).encode())
-        except FileError:
-            return
+        except FileError as err:  # best effort, but said: a later run may send this code again
+            log.warning("The memory of MFA codes sent was not saved: %s", err.message)
 
 
 def _is_refusal(entry: object) -> TypeGuard[list[Any]]:

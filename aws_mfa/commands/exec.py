@@ -37,6 +37,7 @@ from aws_mfa import system
 from aws_mfa.aws import precedence
 from aws_mfa.cli.context import Context
 from aws_mfa.cli.prepare import credentials, prepare
+from aws_mfa.clock import Clock, utc_now
 from aws_mfa.errors import CommandNotFoundError, NoTokenError, UsageError
 from aws_mfa.files import ini, read
 from aws_mfa.identity import ELSEWHERE, ROLE, Identity
@@ -48,6 +49,8 @@ from aws_mfa.settings.resolve import Settings
 
 if TYPE_CHECKING:
     import subprocess
+
+    from aws_mfa.server import CredentialServer, Waiter
 
 
 def run(context: Context) -> int:
@@ -65,44 +68,63 @@ def run(context: Context) -> int:
 def serve(context: Context, command: list[str]) -> int:
     """Log in once, then run ``command`` beside the endpoint, which renews in the background."""
     from aws_mfa import collector
-    from aws_mfa.server import CredentialServer, identity
 
     collector.resume()  # this process lives as long as the command
-    found = prepare(context, warn=False)
-    first = credentials(context, found)  # a code, if one is needed, is asked before COMMAND
-    resolved = context.settings()
-    later = for_renewals(found)
-
-    def renew(margin: int) -> TemporaryCredentials:
-        try:
-            return renewed(later, margin)
-        except NoTokenError as err:
-            instead = later_code_error(err)
-            if instead is None:
-                raise
-            raise instead from err
-
-    fields = identity(found.role_arn, found.session.device)
-    with (
-        private_aws_files(context, resolved.profile) as files,
-        CredentialServer(first, renew, min_ttl=later.session.min_ttl, fields=fields) as server,
-    ):
+    resolved, server = endpoint(context)  # a code, if needed, is asked for before COMMAND
+    with server, private_aws_files(context, resolved.profile) as files:
         env = server_environment(
             context.environ, server.url, server.token, resolved.profile, resolved.region, files
         )
         return supervise(command, env)
 
 
-def renewed(later: Identity, margin: int) -> TemporaryCredentials:
-    """The credentials a renewal of the endpoint serves, ``margin`` seconds ahead of expiry:
-    the profile's session, or for a role profile the role assumed anew from the MFA session
-    its source profile keeps (that session renewed first when it must be)."""
-    from aws_mfa.sessions.keep import credentials_of
+def endpoint(
+    context: Context, *, clock: Clock = utc_now, waiter: Waiter | None = None
+) -> tuple[Settings, CredentialServer]:
+    """The first login, and the endpoint (not yet started) that serves its credentials and
+    renews them (:class:`EndpointRenewal`) on ``clock`` and ``waiter``."""
+    from aws_mfa.server import CredentialServer, RenewalPolicy, identity
 
-    session = later.session
-    if later.kind != ROLE:
-        later = later._replace(settings=session._replace(min_ttl=max(session.min_ttl, margin)))
-    return credentials_of(later, lambda: read.read_ini(session.credentials_file), margin=margin)
+    found = prepare(context, warn=False)
+    first = credentials(context, found)
+    renew = EndpointRenewal(for_renewals(found), clock)
+    fields = identity(found.role_arn, found.session.device)
+    policy = RenewalPolicy(min_ttl=renew.later.session.min_ttl)
+    server = CredentialServer(
+        first, renew, policy=policy, fields=fields, clock=clock, waiter=waiter
+    )
+    return context.settings(), server
+
+
+class EndpointRenewal:
+    """How the endpoint renews (when is :class:`aws_mfa.server.RenewalPolicy`'s to say):
+    ``renewal(margin)`` gives credentials with at least ``margin`` seconds left, for the
+    identity of the first login made fit for later ones (:func:`for_renewals`): the
+    profile's session, or for a role profile the role assumed anew from the MFA session its
+    source profile keeps (that session renewed first when it must be). A code that cannot
+    be asked for is the error that says what gives later codes (:func:`later_code_error`).
+    """
+
+    def __init__(self, later: Identity, clock: Clock = utc_now) -> None:
+        self.later, self.clock = later, clock
+
+    def __call__(self, margin: int) -> TemporaryCredentials:
+        try:
+            return self.renewed(margin)
+        except NoTokenError as err:
+            instead = later_code_error(err)
+            if instead is None:
+                raise
+            raise instead from err
+
+    def renewed(self, margin: int) -> TemporaryCredentials:
+        from aws_mfa.sessions.keep import credentials_of
+
+        later, session = self.later, self.later.session
+        if later.kind != ROLE:
+            later = later._replace(settings=session._replace(min_ttl=max(session.min_ttl, margin)))
+        read_file = lambda: read.read_ini(session.credentials_file)  # noqa: E731
+        return credentials_of(later, read_file, clock=self.clock, margin=margin)
 
 
 def for_renewals(found: Identity) -> Identity:
@@ -276,14 +298,14 @@ def child_config(context: Context, served: str) -> str:
         source_profile = dev                              (removed)
         credential_process = aws-mfa export --format process --profile prod --credentials-file ...
     """
-    from aws_mfa.aws.config_file import profile_name
+    from aws_mfa.aws.config_file import profile_of_header
 
     config = context.config()
     document = context.credentials()
     given: dict[str, dict[str, str] | None] = {}
     named: set[str] = set()
     for header in config.sections if config is not None else {}:
-        name = profile_name(header)
+        name = profile_of_header(header)
         if name is None or name in (served, DEFAULT_PROFILE):
             continue
         named.add(name)

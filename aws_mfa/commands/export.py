@@ -59,9 +59,9 @@ def stored(context: Context) -> str:
     from aws_mfa.aws.sections import in_keychain
     from aws_mfa.errors import FileError
     from aws_mfa.outputs import process_json
-    from aws_mfa.settings.resolve import profile_name
+    from aws_mfa.settings.resolve import chosen_profile
 
-    name, path = profile_name(context.flags, context.environ), context.credentials_path
+    name, path = chosen_profile(context.flags, context.environ), context.credentials_path
     document = context.credentials()
     values = document.values(name) if document is not None else None
     key_id = (values or {}).get("aws_access_key_id")

@@ -22,7 +22,7 @@ from aws_mfa import log
 from aws_mfa.cli.context import Context
 from aws_mfa.codes.mfa_code import no_terminal, terminal_prompter
 from aws_mfa.errors import EXIT_OK
-from aws_mfa.rotation import Rotation
+from aws_mfa.rotation import Rotation, no_checkpoint
 
 NO_TERMINAL = no_terminal(
     "rotate asks before it replaces a key", "confirm with --yes (aws-mfa rotate --yes)"
@@ -39,6 +39,7 @@ def run(context: Context) -> int:
     flags = context.flags
     settings = context.settings()
     confirm = (lambda question: True) if flags.switch("yes") else ask_on_terminal
-    done = Rotation(settings, confirm=confirm).run(keep_old=flags.switch("keep_old"))
+    rotation = Rotation(settings, confirm=confirm, checkpoint=context.checkpoint or no_checkpoint)
+    done = rotation.run(keep_old=flags.switch("keep_old"))
     log.info("%s", done)
     return EXIT_OK

@@ -50,7 +50,7 @@ from aws_mfa.os_keychain import Keychain, store_then_write
 from aws_mfa.profiles import movable, move_keys
 from aws_mfa.settings.checks import DEFAULT_PROFILE, LOCK_TIMEOUT
 from aws_mfa.settings.checks import device as check_device
-from aws_mfa.settings.resolve import Flags, profile_name, resolve_early, section_names
+from aws_mfa.settings.resolve import Flags, chosen_profile, resolve_early, section_names
 
 TYPE_CHECKING = False  # see aws_mfa.records
 if TYPE_CHECKING:
@@ -61,7 +61,7 @@ if TYPE_CHECKING:
 def run(context: Context) -> int:
     flags, environ = context.flags, context.environ
     timeout = resolve_early("lock_timeout", flags, environ)
-    setup(context.credentials_path, flags, profile_name(flags, environ), lock_timeout=timeout)
+    setup(context.credentials_path, flags, chosen_profile(flags, environ), lock_timeout=timeout)
     return EXIT_OK
 
 

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import os
 
-from aws_mfa import system
+from aws_mfa import log, system
 from aws_mfa.errors import FileError
 from aws_mfa.files import ini
 from aws_mfa.records import Record
@@ -212,6 +212,40 @@ def owner_problem(status: os.stat_result) -> str | None:
         return f"owned by another user (uid {status.st_uid})"
     if uid is not None and stat.S_IMODE(status.st_mode) & 0o077:
         return f"open to other users (mode {stat.S_IMODE(status.st_mode):04o})"
+    return None
+
+
+def private_folder_problem(folder: str, repair: bool = False) -> str | None:
+    """Why a folder aws-mfa keeps for itself (the cache of MFA sessions, the rotation
+    journals) cannot be trusted or used now, or None; None too when it does not exist yet
+    (the first write makes it, 0700).
+
+    It must be a folder, not a symbolic link, the user's own, closed to others and
+    writable. With ``repair``, a folder of the user's that others may open is made 0700
+    again, with a warning, instead of refused.
+    """
+    import stat
+
+    try:
+        status = os.lstat(folder)
+    except FileNotFoundError:
+        return None
+    except OSError as err:
+        return f"{system.shown(folder)} cannot be looked at ({err.strerror})"
+    if not stat.S_ISDIR(status.st_mode) and not stat.S_ISLNK(status.st_mode):
+        return f"{system.shown(folder)} is not a folder"
+    found = owner_problem(status)
+    if found and found.startswith("open to other users") and repair:
+        try:
+            os.chmod(folder, 0o700)
+        except OSError as err:
+            return f"{system.shown(folder)} is {found}, and cannot be made private ({err.strerror})"
+        log.warning("%s was %s; it is 0700 again", system.shown(folder), found)
+        found = None
+    if found:
+        return f"{system.shown(folder)} is {found}"
+    if not os.access(folder, os.R_OK | os.W_OK | os.X_OK):
+        return f"{system.shown(folder)} cannot be written"
     return None
 
 

@@ -67,7 +67,7 @@ from aws_mfa.clock import datetime, timezone
 from aws_mfa.errors import FileError
 from aws_mfa.expiry import SDK_REFRESH
 from aws_mfa.files import read
-from aws_mfa.keys import TemporaryCredentials, mask
+from aws_mfa.keys import SECRET_FIELDS, TemporaryCredentials, mask
 from aws_mfa.records import Record
 from aws_mfa.settings.checks import LOCK_TIMEOUT, MAX_DURATION
 
@@ -79,7 +79,6 @@ FOLDER = os.path.join("~", ".aws", "aws-mfa-sessions")
 NAME = re.compile(r"[0-9a-f]{40}\.json")
 ROLE_NAME = re.compile(r"role-[0-9a-f]{40}\.json")
 """The names of the files this module writes; nothing else in the folder is touched."""
-SECRET_FIELDS = ("AccessKeyId", "SecretAccessKey", "SessionToken")
 FIELDS = ("access_key_id", "device", *SECRET_FIELDS, "Expiration")
 """The fields of an entry that its ``mac`` covers, in this order."""
 EXPIRATION_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
@@ -126,34 +125,10 @@ class CacheFolder:
         self.folder, self.lock_timeout = folder, lock_timeout
 
     def problem(self, repair: bool = True) -> str | None:
-        """Why the cache cannot be used now, or None. With ``repair``, a folder of the user's
-        that others may open is made private again first (with a warning)."""
-        try:
-            status = os.lstat(self.folder)
-        except FileNotFoundError:
-            return None  # made, 0700, by the first write
-        except OSError as err:
-            return f"{system.shown(self.folder)} cannot be looked at ({err.strerror})"
-        import stat
-
-        if not stat.S_ISDIR(status.st_mode) and not stat.S_ISLNK(status.st_mode):
-            return f"{system.shown(self.folder)} is not a folder"
-        found = read.owner_problem(status)
-        if found and found.startswith("open to other users") and repair:
-            try:
-                os.chmod(self.folder, 0o700)
-            except OSError as err:
-                return (
-                    f"{system.shown(self.folder)} is {found}, "
-                    f"and cannot be made private ({err.strerror})"
-                )
-            log.warning("%s was %s; it is 0700 again", system.shown(self.folder), found)
-            found = None
-        if found:
-            return f"{system.shown(self.folder)} is {found}"
-        if not os.access(self.folder, os.R_OK | os.W_OK | os.X_OK):
-            return f"{system.shown(self.folder)} cannot be written"
-        return None
+        """Why the cache cannot be used now, or None
+        (:func:`aws_mfa.files.read.private_folder_problem`). With ``repair``, a folder of the
+        user's that others may open is made private again first (with a warning)."""
+        return read.private_folder_problem(self.folder, repair)
 
     def _paths(self, pattern: re.Pattern[str] = NAME) -> list[str]:
         if self.problem(repair=False):  # only a renewal repairs: status changes nothing

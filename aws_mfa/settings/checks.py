@@ -81,7 +81,8 @@ def section_name(value: str, source: str, what: str = "a section name") -> str:
     return value
 
 
-def profile_name(text: str, source: str, resolved: Resolved) -> str:
+def valid_profile_name(text: str, source: str, resolved: Resolved) -> str:
+    """``text``, checked to be a profile name a section header can hold."""
     return section_name(text, source, "a profile name")
 
 

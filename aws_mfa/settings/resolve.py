@@ -191,7 +191,7 @@ def resolve_early(name: str, flags: Flags, environ: Mapping[str, str]) -> Any:
     return resolve_option(BY_NAME[name], Sources(flags, environ), {})[0]
 
 
-def profile_name(flags: Flags, environ: Mapping[str, str]) -> str:
+def chosen_profile(flags: Flags, environ: Mapping[str, str]) -> str:
     """``--profile``, else ``AWS_DEFAULT_PROFILE`` or ``AWS_PROFILE`` (botocore's order)."""
     named = environ.get("AWS_DEFAULT_PROFILE"), environ.get("AWS_PROFILE")
     if flags.value("profile") is None and all(named) and named[0] != named[1]:
@@ -282,7 +282,7 @@ def resolve(
     resolved (None when there is no such file); ``writes_session`` is False
     for a command that never writes the short-term section.
     """
-    profile = profile_name(flags, environ)
+    profile = chosen_profile(flags, environ)
     config_profiles = profiles(config)
     entry = (yaml_entries or {}).get(profile)
     long_term, short_term = section_names(profile, flags, config_profiles, entry, writes_session)

@@ -145,7 +145,7 @@ TABLE: tuple[Option, ...] = (
         "profile to use (default: $AWS_DEFAULT_PROFILE or $AWS_PROFILE, else 'default')",
         commands=EVERY,
         env=("AWS_DEFAULT_PROFILE", "AWS_PROFILE"),
-        check=check.profile_name,
+        check=check.valid_profile_name,
         default=_fixed(check.DEFAULT_PROFILE),
     ),
     Option(
