@@ -164,6 +164,7 @@ def test_crlf_file_keeps_its_line_endings(credentials: Path, aws_mfa_in_process:
     assert b"\n" not in data.replace(b"\r\n", b"")
 
 
+@pytest.mark.posix(reason="mode bits and a symbolic link")
 def test_new_file_modes_and_symlink(
     home: Path, aws_mfa_in_process: AwsMfa, credentials: Path
 ) -> None:
@@ -390,6 +391,7 @@ def test_the_readme_demo_runs(environment: dict[str, str]) -> None:
     assert SESSION_SECRET not in result.stdout
 
 
+@pytest.mark.posix(reason="mode bits (Windows keeps access in ACLs)")
 def test_a_file_others_can_read_is_warned_about_and_keeps_its_mode(
     credentials: Path, aws_mfa_in_process: AwsMfa, sts: LocalSts
 ) -> None:
