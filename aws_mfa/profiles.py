@@ -127,6 +127,14 @@ def move_keys(
     log.info("Moved the long-term keys of [%s] to [%s] of %s", short_term, long_term, shown)
 
 
+def login_command(profile: str) -> str:
+    """The command that logs ``profile`` in, as messages give it, ready to paste: ``aws-mfa``
+    for the default profile, ``aws-mfa -p NAME`` for any other."""
+    import shlex
+
+    return "aws-mfa" if profile == DEFAULT_PROFILE else f"aws-mfa -p {shlex.quote(profile)}"
+
+
 def setup_command(profile: str) -> str:
     """The command that moves the keys of ``profile``, as messages give it."""
     import shlex

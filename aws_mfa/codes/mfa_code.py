@@ -58,12 +58,11 @@ def no_code_source(profile: str, environ: Mapping[str, str] | None = None) -> st
     """The message when a code is needed where nothing can ask for one (an SDK's
     ``credential_process``, an agent's tool, cron, CI): why, then one step a person can
     take. A renewal puts what expired, and when, before it (:mod:`aws_mfa.sessions.renewal`)."""
-    import shlex
-
     from aws_mfa.codes.prompts import has_display
+    from aws_mfa.profiles import login_command
 
     environ = os.environ if environ is None else environ
-    run = "aws-mfa" if profile == "default" else f"aws-mfa -p {shlex.quote(profile)}"
+    run = login_command(profile)
     desktop = ""
     if not system.WINDOWS and sys.platform != "darwin" and not has_display(environ):
         desktop = (

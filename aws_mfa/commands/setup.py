@@ -47,8 +47,8 @@ from aws_mfa.files import credentials_file, ini, read
 from aws_mfa.files.lock import locked
 from aws_mfa.keys import LongTermKeys, mask
 from aws_mfa.os_keychain import Keychain, store_then_write
-from aws_mfa.profiles import movable, move_keys
-from aws_mfa.settings.checks import DEFAULT_PROFILE, LOCK_TIMEOUT
+from aws_mfa.profiles import login_command, movable, move_keys
+from aws_mfa.settings.checks import LOCK_TIMEOUT
 from aws_mfa.settings.checks import device as check_device
 from aws_mfa.settings.resolve import Flags, chosen_profile, resolve_early, section_names
 
@@ -138,13 +138,6 @@ def setup(
     log.info("Added [%s] with access key %s to %s%s", long_term, mask(key_id), path, where)
     log.info("Next: run '%s' to get a session (it asks for a code)", login_command(profile))
     return long_term
-
-
-def login_command(profile: str) -> str:
-    """The command that logs ``profile`` in, as the next step says it."""
-    import shlex
-
-    return "aws-mfa" if profile == DEFAULT_PROFILE else f"aws-mfa -p {shlex.quote(profile)}"
 
 
 def has_device(document: ini.IniFile | None, long_term: str) -> bool:

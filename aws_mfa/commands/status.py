@@ -163,7 +163,7 @@ def role_table(rows: list[RoleStatus], colour: bool = False) -> str:
     cells = [
         (
             row.profile,
-            "role/" + row.role_arn.rpartition(":role/")[2],
+            role_name(row.role_arn),
             row.source.profile,
             *when(row.source.expiration, row.source.seconds_left),
             row.source.state,
@@ -212,10 +212,15 @@ def long_term_part(rows: list[LongTermStatus]) -> str:
     return "\n\n" + long_term_table(rows) if rows else ""
 
 
+def role_name(role_arn: str) -> str:
+    """``role/NAME`` of a role's ARN, as the IDENTITY and ROLE columns show it."""
+    return "role/" + role_arn.rpartition(":role/")[2]
+
+
 def identity(status: SessionStatus) -> str:
     """``role/NAME`` for a role session, ``user`` for a user's session token."""
     if status.role_arn:
-        return "role/" + status.role_arn.rpartition(":role/")[2]
+        return role_name(status.role_arn)
     return "user"
 
 

@@ -326,6 +326,8 @@ def where_keys_are(document: ini.IniFile, settings: Settings) -> str:
     command that runs as it is pasted), or how to add keys when it has none."""
     import shlex
 
+    from aws_mfa.profiles import login_command
+
     profile = settings.profile
     found = [
         name for name, section in document.sections.items() if has_long_term_keys(section.values)
@@ -333,27 +335,20 @@ def where_keys_are(document: ini.IniFile, settings: Settings) -> str:
     suffix = f"-{DEFAULT_LONG_TERM_SUFFIX}"
     meant = close_profile(profile, [name.removesuffix(suffix) for name in found], settings)
     if meant:
-        return f"no profile is named {profile}: did you mean '{command_for(meant)}'?"
+        return f"no profile is named {profile}: did you mean '{login_command(meant)}'?"
     if not found:
         return (
             "add it with your aws_access_key_id and aws_secret_access_key "
-            f"(or run '{command_for(profile)} --setup')"
+            f"(or run '{login_command(profile)} --setup')"
         )
     runs = [
-        f"'{command_for(name.removesuffix(suffix))}'"
+        f"'{login_command(name.removesuffix(suffix))}'"
         if name.endswith(suffix)
-        else f"'{command_for(profile)} --long-term-section {shlex.quote(name)}'"
+        else f"'{login_command(profile)} --long-term-section {shlex.quote(name)}'"
         for name in found[:3]
     ]
     sections = ", ".join(f"[{name}]" for name in found[:3]) + (" ..." if len(found) > 3 else "")
     return f"the file has long-term keys in {sections}: run {' or '.join(runs)}"
-
-
-def command_for(profile: str) -> str:
-    """``aws-mfa -p PROFILE`` as a hint gives it, ready to paste."""
-    import shlex
-
-    return "aws-mfa" if profile == "default" else f"aws-mfa -p {shlex.quote(profile)}"
 
 
 def close_profile(profile: str, with_keys: list[str], settings: Settings) -> str | None:
