@@ -252,9 +252,24 @@ class MfaSessions(CacheFolder):
 def entry_fields(entry: CachedSession) -> list[str]:
     """What an entry's ``mac`` covers, as text, in :data:`FIELDS` order."""
     creds = entry.credentials
-    expiration = creds.expiration.astimezone(timezone.utc).strftime(EXPIRATION_FORMAT)
     secrets = [creds.access_key_id, creds.secret_access_key, creds.session_token]
-    return [entry.access_key_id, entry.device, *secrets, expiration]
+    return [entry.access_key_id, entry.device, *secrets, stamp_of(creds.expiration)]
+
+
+def stamp_of(moment: datetime) -> str:
+    """``moment`` as an entry's ``Expiration`` (:data:`EXPIRATION_FORMAT`, UTC)."""
+    return moment.astimezone(timezone.utc).strftime(EXPIRATION_FORMAT)
+
+
+def moment_of(stamp: str) -> datetime | None:
+    """An entry's ``Expiration``, when it is exactly what :func:`stamp_of` writes (read
+    without ``_strptime``'s imports); else None."""
+    if not STAMP.fullmatch(stamp):
+        return None
+    try:
+        return datetime.fromisoformat(stamp[:-1]).replace(tzinfo=timezone.utc)
+    except ValueError:
+        return None
 
 
 def parse(text: str) -> CachedSession | None:
@@ -274,13 +289,8 @@ def parse(text: str) -> CachedSession | None:
     if not all(isinstance(field, str) and field and field.isprintable() for field in fields):
         return None
     key_id, device, access, secret, token, stamp, found_mac = fields
-    if not STAMP.fullmatch(stamp):  # EXPIRATION_FORMAT exactly, without _strptime's imports
-        return None
-    try:
-        expiration = datetime.fromisoformat(stamp[:-1]).replace(tzinfo=timezone.utc)
-    except ValueError:
-        return None
-    if not 2000 <= expiration.year <= 9000:
+    expiration = moment_of(stamp)
+    if expiration is None or not 2000 <= expiration.year <= 9000:
         return None
     creds = TemporaryCredentials(access, secret, token, expiration)
     return CachedSession(key_id, device, creds, found_mac)
@@ -386,10 +396,10 @@ class CachedRoles(CacheFolder):
         cannot be kept); entries that have expired are removed on the way."""
         import json
 
-        expiration = creds.expiration.astimezone(timezone.utc).strftime(EXPIRATION_FORMAT)
         secrets = [creds.access_key_id, creds.secret_access_key, creds.session_token]
         values = [source.access_key_id, long_term, key.role_arn, key.session_name]
-        values += [key.external_id, str(key.duration), key.scope, *secrets, expiration]
+        values += [key.external_id, str(key.duration), key.scope, *secrets]
+        values.append(stamp_of(creds.expiration))
         record = dict(zip(ROLE_FIELDS, values, strict=True))
         record["mac"] = mac(source.secret_access_key, values)
         problem = self.problem()
@@ -413,12 +423,8 @@ class CachedRoles(CacheFolder):
 
 
 def credentials_of_entry(found: dict[str, str]) -> TemporaryCredentials | None:
-    stamp = found["Expiration"]
-    if not STAMP.fullmatch(stamp):
-        return None
-    try:
-        expiration = datetime.fromisoformat(stamp[:-1]).replace(tzinfo=timezone.utc)
-    except ValueError:
+    expiration = moment_of(found["Expiration"])
+    if expiration is None:
         return None
     return TemporaryCredentials(
         found["AccessKeyId"], found["SecretAccessKey"], found["SessionToken"], expiration
