@@ -2,7 +2,8 @@
 
 Kept apart from :mod:`aws_mfa.aws.sts` (which calls STS) because a run that finds
 valid credentials needs these records and must not load the code that talks
-to STS. Neither record's repr shows a secret.
+to STS. Neither record's repr shows a secret. :class:`Redactor` takes secrets out
+of a command's output (``exec --redact``).
 """
 
 from __future__ import annotations
@@ -44,3 +45,46 @@ class TemporaryCredentials(Record):
 
     def __repr__(self) -> str:
         return f"TemporaryCredentials({mask(self.access_key_id)}, expires {self.expiration})"
+
+
+REDACTED = b"<redacted>"
+
+
+class Redactor:
+    """A stream of bytes with each of ``secrets`` replaced by ``<redacted>``, also when a
+    secret comes split across writes (``exec --redact``).
+
+    :meth:`feed` gives back what can be shown of the bytes so far; the end of
+    them that could begin a secret is held back, at most the longest secret's
+    length less one, until the next bytes tell (or :meth:`end`, when the
+    stream ends). A program that prints a secret one byte at a time shows
+    ``<redacted>`` once it has printed it whole; what it printed just before a
+    pause waits while it could still be a secret's beginning.
+    """
+
+    def __init__(self, secrets: list[str]) -> None:
+        found = {secret.encode("utf-8") for secret in secrets if secret}
+        self.secrets = sorted(found, key=len, reverse=True)  # the longest first
+        self.held = b""
+
+    def feed(self, data: bytes) -> bytes:
+        text = self.held + data
+        for secret in self.secrets:
+            text = text.replace(secret, REDACTED)
+        keep = self.beginning(text)
+        self.held = text[len(text) - keep :]
+        return text[: len(text) - keep]
+
+    def end(self) -> bytes:
+        """What was held back, at the stream's end (no secret: it was never whole)."""
+        rest, self.held = self.held, b""
+        return rest
+
+    def beginning(self, text: bytes) -> int:
+        """The length of the longest end of ``text`` that begins a secret."""
+        longest = len(self.secrets[0]) - 1 if self.secrets else 0
+        for size in range(min(longest, len(text)), 0, -1):
+            tail = text[-size:]
+            if any(secret.startswith(tail) for secret in self.secrets):
+                return size
+        return 0

@@ -8,6 +8,7 @@ The formats follow the AWS CLI's ``aws configure export-credentials``::
     powershell     $Env:AWS_ACCESS_KEY_ID='ASIA...'
     windows-cmd    set "AWS_ACCESS_KEY_ID=ASIA..."
     process        {"Version": 1, "AccessKeyId": "ASIA...", ...}   (credential_process)
+    sts-json       {"Credentials": {"AccessKeyId": "ASIA...", ...}}  (STS's own answer)
 
 Values are quoted for their shell, so ``eval "$(aws-mfa export)"`` is safe
 whatever they hold. ``env-no-export`` is the exception: it is byte for byte
@@ -27,7 +28,7 @@ from aws_mfa.clock import timezone
 from aws_mfa.errors import UsageError
 from aws_mfa.keys import TemporaryCredentials
 
-FORMATS = ("env", "env-no-export", "fish", "powershell", "windows-cmd", "process")
+FORMATS = ("env", "env-no-export", "fish", "powershell", "windows-cmd", "process", "sts-json")
 
 SHELLS = {
     "bash": "env",
@@ -123,17 +124,23 @@ def process_json(fields: Mapping[str, str]) -> str:
     return '{\n  "Version": 1' + body + "\n}\n"
 
 
+def sts_json(fields: Mapping[str, str]) -> str:
+    """The shape of STS's own answer (``aws sts get-session-token``), which tools that read
+    it take (older Claude Code's ``awsCredentialExport``): ``fields`` under ``Credentials``."""
+    body = ",\n".join(f'    "{name}": {json_string(value)}' for name, value in fields.items())
+    return '{\n  "Credentials": {\n' + body + "\n  }\n}\n"
+
+
 def render(creds: TemporaryCredentials, fmt: str) -> str:
     """The text to print for ``fmt``, ending with a newline."""
-    if fmt == "process":
-        return process_json(
-            {
-                "AccessKeyId": creds.access_key_id,
-                "SecretAccessKey": creds.secret_access_key,
-                "SessionToken": creds.session_token,
-                "Expiration": iso_utc(creds),
-            }
-        )
+    if fmt in ("process", "sts-json"):
+        fields = {
+            "AccessKeyId": creds.access_key_id,
+            "SecretAccessKey": creds.secret_access_key,
+            "SessionToken": creds.session_token,
+            "Expiration": iso_utc(creds),
+        }
+        return process_json(fields) if fmt == "process" else sts_json(fields)
     pairs = variables(creds).items()
     if fmt == "env":
         lines = [f"export {name}={posix_quote(value)}" for name, value in pairs]

@@ -23,6 +23,10 @@ POSIX branch and a Windows branch:
   whose exit code becomes aws-mfa's, Ctrl-C reaching it through the console;
 - **signals**: only those that exist are forwarded; on Linux a command
   dies with aws-mfa (``PR_SET_PDEATHSIG``);
+- **who asked** (the audit log's requester, :func:`requester`): on Linux the
+  parent's executable and command line from ``/proc``; on macOS its
+  executable from ``proc_pidpath``; on Windows from
+  ``QueryFullProcessImageNameW``; elsewhere its process id alone;
 - **the terminal lent to a command** (``exec --server``): on POSIX the
   command gets a pseudo-terminal that :class:`TerminalRelay` joins to the
   user's, and a prompt takes the terminal back through
@@ -47,6 +51,8 @@ if TYPE_CHECKING:
     import threading
     from collections.abc import Callable, Mapping, Sequence
     from typing import Any, NoReturn
+
+    from aws_mfa.keys import Redactor
 
 WINDOWS = sys.platform == "win32"
 """Take the Windows branches (a test sets it to simulate Windows on Linux)."""
@@ -200,6 +206,59 @@ def give_to(fd: int, uid: int, gid: int) -> None:
         os.fchown(fd, uid, gid)
     except OSError:
         return
+
+
+def requester() -> dict[str, object]:
+    """aws-mfa's parent process, as far as the system tells cheaply: ``pid`` always;
+    ``executable`` on Linux, macOS and Windows; ``command`` (its words) on Linux alone
+    (elsewhere it needs a privileged or slow call). What cannot be read is None."""
+    parent = os.getppid()
+    executable: str | None = None
+    command: list[str] | None = None
+    if not WINDOWS and sys.platform.startswith("linux"):
+        try:
+            executable = os.readlink(f"/proc/{parent}/exe")
+        except OSError:
+            executable = None
+        try:
+            with open(f"/proc/{parent}/cmdline", "rb") as words:
+                text = words.read(65536).decode("utf-8", "replace")
+            command = text.rstrip("\0").split("\0") if text else None
+        except OSError:
+            command = None
+    else:
+        executable = executable_of(parent)
+    return {"pid": parent, "executable": executable, "command": command}
+
+
+def executable_of(pid: int) -> str | None:
+    """The executable of process ``pid`` on macOS (``proc_pidpath``) and Windows
+    (``QueryFullProcessImageNameW``); None where that fails."""
+    import ctypes
+
+    try:
+        if sys.platform == "win32":
+            kernel = ctypes.windll.kernel32
+            handle = kernel.OpenProcess(0x1000, False, pid)  # PROCESS_QUERY_LIMITED_INFORMATION
+            if not handle:
+                return None
+            try:
+                size = ctypes.c_ulong(32768)
+                name = ctypes.create_unicode_buffer(size.value)
+                if not kernel.QueryFullProcessImageNameW(handle, 0, name, ctypes.byref(size)):
+                    return None
+                return str(name.value)
+            finally:
+                kernel.CloseHandle(handle)
+        if sys.platform == "darwin":
+            libproc = ctypes.CDLL("/usr/lib/libproc.dylib")
+            path = ctypes.create_string_buffer(4096)
+            if libproc.proc_pidpath(pid, path, 4096) <= 0:
+                return None
+            return path.value.decode("utf-8", "replace")
+    except (OSError, AttributeError, ValueError):
+        return None
+    return None
 
 
 class Terminal:
@@ -521,6 +580,8 @@ class TerminalRelay(Lender):
     finished: bool
     closed: bool
     pid: int
+    redactor: Redactor | None
+    """What the command writes passes through it (``exec --redact``), when set."""
 
     def __init__(self, terminal: int) -> None:
         if sys.platform == "win32":
@@ -544,6 +605,7 @@ class TerminalRelay(Lender):
         self.finished = False
         self.closed = False
         self.pid = 0
+        self.redactor = None
 
     def streams(self) -> list[int | None]:
         """The command's stdin, stdout and stderr: the pseudo-terminal where aws-mfa's are the
@@ -714,12 +776,14 @@ class TerminalRelay(Lender):
                 reading = self.from_terminal(suspend)
 
     def copy(self, source: int, target: int) -> bool:
-        """Copy what ``source`` has to ``target``; False at its end."""
+        """Copy what ``source`` has to ``target`` (through :attr:`redactor`); False at its
+        end."""
         try:
             data = os.read(source, 65536)
         except OSError:  # EIO: the command's side is closed
-            return False
-        write_all(target, data)
+            data = b""
+        redactor = self.redactor
+        write_all(target, data if redactor is None else redacted(redactor, data))
         return bool(data)
 
     def from_terminal(self, suspend: bytes | None) -> bool:
@@ -794,6 +858,8 @@ class TerminalRelay(Lender):
         while select.select([self.master], [], [], FINAL_OUTPUT)[0]:
             if not self.copy(self.master, self.terminal) or time.monotonic() > deadline:
                 break
+        if self.redactor is not None:
+            write_all(self.terminal, self.redactor.end())
         self.set_modes(raw=False)
         self.close()
 
@@ -833,6 +899,11 @@ FINAL_OUTPUT = 0.2
 """Seconds the relay waits for more of what the command wrote just before it ended (the
 pseudo-terminal hands it over asynchronously); it stops at once when the command's side
 closes."""
+
+
+def redacted(redactor: Redactor, data: bytes) -> bytes:
+    """What of ``data`` can be shown now; at the stream's end (no data), what was held."""
+    return redactor.feed(data) if data else redactor.end()
 
 
 def write_all(fd: int, data: bytes) -> None:

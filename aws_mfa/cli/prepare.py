@@ -44,9 +44,11 @@ from aws_mfa.settings.resolve import Flags, Settings, resolve_early, section_nam
 
 TYPE_CHECKING = False  # see aws_mfa.records: typing is not imported at run time
 if TYPE_CHECKING:
+    from collections.abc import Sequence
     from datetime import datetime
 
     from aws_mfa.codes.mfa_code import Prompter
+    from aws_mfa.sessions.handouts import Trail
 
 
 def prepare(context: Context, warn: bool = True) -> Identity:
@@ -97,14 +99,51 @@ def credentials(
     context: Context, found: Identity, while_valid: bool = False
 ) -> TemporaryCredentials:
     """The credentials of ``found`` (see :func:`aws_mfa.sessions.keep.credentials_of`),
-    asking for a code only when the session must be renewed (``while_valid``: and can be)."""
+    asking for a code only when the session must be renewed (``while_valid``: and can be);
+    first, whether their hand-out can be logged (:func:`hand_out`)."""
+    from aws_mfa.sessions.handouts import check
     from aws_mfa.sessions.keep import credentials_of
+
+    check(trail(context))
 
     def read() -> ini.IniFile | None:
         context.forget_credentials()  # a renewal may have changed it
         return context.credentials()
 
-    return credentials_of(found, read, while_valid=while_valid)
+    return credentials_of(found, read, while_valid=while_valid, command=context.command)
+
+
+def trail(context: Context) -> Trail:
+    """This run's audit log (:mod:`aws_mfa.sessions.handouts`), as the profile's settings
+    say (``aws_mfa_audit``)."""
+    from aws_mfa.sessions.handouts import of_settings
+
+    return of_settings(context.settings())
+
+
+def hand_out(
+    context: Context,
+    found: Identity,
+    creds: TemporaryCredentials,
+    to: str,
+    *,
+    agent: str | None = None,
+    session_policy_arns: Sequence[str] = (),
+) -> None:
+    """Log that ``creds`` of ``found`` go ``to`` somewhere, right before they do; a
+    FileError (nothing is handed out) when the line cannot be written."""
+    from aws_mfa.sessions.handouts import Handout
+
+    handout = Handout(
+        context.command,
+        found.name,
+        to,
+        found.role_arn,
+        creds,
+        agent,
+        tuple(session_policy_arns),
+    )
+    trail(context).record(handout)
 
 
 def offer_to_move_keys(context: Context, resolved: Settings) -> None:

@@ -38,13 +38,14 @@ from aws_mfa.aws.sections import (
     stored_role,
 )
 from aws_mfa.cli.context import Context
-from aws_mfa.cli.prepare import prepare
+from aws_mfa.cli.prepare import hand_out, prepare, trail
 from aws_mfa.clock import utc_now
 from aws_mfa.errors import EXIT_OK, FileError, StsRefusedError, UsageError
 from aws_mfa.files import ini
 from aws_mfa.identity import ROLE, Identity
 from aws_mfa.keys import TemporaryCredentials, mask
 from aws_mfa.records import Record
+from aws_mfa.sessions.handouts import check
 from aws_mfa.settings.resolve import Flags, Settings
 
 TYPE_CHECKING = False  # see aws_mfa.records: typing is not imported at run time
@@ -82,6 +83,7 @@ def run(context: Context) -> int:
     way = choose_way(resolved, found, context.credentials(), utc_now())
     part = way_partition(way, resolved)
     destination = destination_url(part, resolved.region, where)
+    check(trail(context))  # before any code or STS call
     held = credentials(context, way, own)
     base = signin.signin_base(part, resolved.region, context.environ)
     transport = signin.http_session(
@@ -99,6 +101,7 @@ def run(context: Context) -> int:
         post=part.post,
     )
     url = signin.login_url(base, destination, token)
+    hand_out(context, found, held.credentials, "sign-in")
     if context.flags.switch("logout_first"):
         url = signin.logout_url(base, url)
     deliver(url, resolved.profile, own.browser, context.flags.switch("print_url"), context.environ)
@@ -338,7 +341,7 @@ def role(context: Context, way: Way) -> Held:
             context.forget_credentials()
             return context.credentials()
 
-        fresh = credentials_of(found, read)
+        fresh = credentials_of(found, read, command="console")
     else:
         fresh = role_credentials(way.settings, context.credentials())
     ends = expiry.describe_local(fresh.expiration)

@@ -29,14 +29,14 @@ from __future__ import annotations
 import os
 import re
 import sys
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, nullcontext
 from typing import TYPE_CHECKING, Any, NoReturn
 
 from aws_mfa import system
 from aws_mfa.aws import precedence
 from aws_mfa.cli.context import Context
-from aws_mfa.cli.prepare import credentials, prepare
+from aws_mfa.cli.prepare import credentials, hand_out, prepare
 from aws_mfa.clock import Clock, utc_now
 from aws_mfa.errors import CommandNotFoundError, NoTokenError, UsageError
 from aws_mfa.files import ini, read
@@ -58,11 +58,21 @@ def run(context: Context) -> int:
     program = context.flags.values.get("program")
     command = command_line(program if isinstance(program, list) else [])
     if context.flags.switch("server"):
+        if context.flags.switch("redact"):
+            raise UsageError(
+                "--redact applies to the keys exec puts in the command's environment; with "
+                "--server the command gets none (only the endpoint's address and token)"
+            )
         return serve(context, command)
     found = prepare(context, warn=False)
     creds = credentials(context, found)
     resolved = context.settings()
-    execute(command, child_environment(context.environ, creds, resolved.profile, resolved.region))
+    env = child_environment(context.environ, creds, resolved.profile, resolved.region)
+    hand_out(context, found, creds, "environment")
+    if context.flags.switch("redact"):
+        secrets = [creds.access_key_id, creds.secret_access_key, creds.session_token]
+        return supervise(command, env, Redactors(secrets))
+    execute(command, env)
 
 
 def serve(context: Context, command: list[str]) -> int:
@@ -87,7 +97,12 @@ def endpoint(
 
     found = prepare(context, warn=False)
     first = credentials(context, found)
-    renew = EndpointRenewal(for_renewals(found), clock)
+    hand_out(context, found, first, "endpoint")
+
+    def served(fresh: TemporaryCredentials) -> None:
+        hand_out(context, found, fresh, "endpoint")
+
+    renew = EndpointRenewal(for_renewals(found), clock, served, first.access_key_id)
     fields = identity(found.role_arn, found.session.device)
     policy = RenewalPolicy(min_ttl=renew.later.session.min_ttl)
     server = CredentialServer(
@@ -103,19 +118,32 @@ class EndpointRenewal:
     profile's session, or for a role profile the role assumed anew from the MFA session its
     source profile keeps (that session renewed first when it must be). A code that cannot
     be asked for is the error that says what gives later codes (:func:`later_code_error`).
+    Credentials it has not served before are logged first (``served``, the audit log): when
+    that fails, the renewal fails, and the endpoint keeps what it had.
     """
 
-    def __init__(self, later: Identity, clock: Clock = utc_now) -> None:
+    def __init__(
+        self,
+        later: Identity,
+        clock: Clock = utc_now,
+        served: Callable[[TemporaryCredentials], None] | None = None,
+        serving: str = "",
+    ) -> None:
         self.later, self.clock = later, clock
+        self.served, self.serving = served, serving
 
     def __call__(self, margin: int) -> TemporaryCredentials:
         try:
-            return self.renewed(margin)
+            fresh = self.renewed(margin)
         except NoTokenError as err:
             instead = later_code_error(err)
             if instead is None:
                 raise
             raise instead from err
+        if self.served is not None and fresh.access_key_id != self.serving:
+            self.served(fresh)
+            self.serving = fresh.access_key_id
+        return fresh
 
     def renewed(self, margin: int) -> TemporaryCredentials:
         from aws_mfa.sessions.keep import credentials_of
@@ -124,7 +152,7 @@ class EndpointRenewal:
         if later.kind != ROLE:
             later = later._replace(settings=session._replace(min_ttl=max(session.min_ttl, margin)))
         read_file = lambda: read.read_ini(session.credentials_file)  # noqa: E731
-        return credentials_of(later, read_file, clock=self.clock, margin=margin)
+        return credentials_of(later, read_file, clock=self.clock, margin=margin, command="exec")
 
 
 def for_renewals(found: Identity) -> Identity:
@@ -395,7 +423,88 @@ def server_environment(
     )
 
 
-def supervise(command: list[str], env: Mapping[str, str]) -> int:
+class Redactors:
+    """``exec --redact``: the command's stdout and stderr shown with the credentials replaced
+    by ``<redacted>`` (:class:`aws_mfa.keys.Redactor`, one per stream, so a secret split
+    across writes is caught). On the terminal lent to the command the relay filters them
+    (both are the one pseudo-terminal); elsewhere each goes through a pipe that a thread
+    copies to aws-mfa's own stdout or stderr, and when those are the same file (``2>&1``) the
+    command gets one pipe for both, so a secret split between them is caught too.
+    """
+
+    def __init__(self, secrets: list[str]) -> None:
+        self.secrets = secrets
+        self.pipes: dict[int, tuple[int, int]] = {}
+        self.threads: list[Any] = []
+
+    def redactor(self) -> Any:
+        from aws_mfa.keys import Redactor
+
+        return Redactor(self.secrets)
+
+    def streams(self, targets: Sequence[int]) -> dict[str, int]:
+        """The command's ``stdout`` and ``stderr`` (those of ``targets``, aws-mfa's 1 and
+        2, that need a pipe), as :class:`subprocess.Popen` takes them."""
+        merged = len(targets) == 2 and same_file(1, 2)
+        for fd in targets:
+            if not (merged and fd == 2):
+                self.pipes[fd] = os.pipe()
+        given = {
+            name: self.pipes[fd][1]
+            for fd, name in ((1, "stdout"), (2, "stderr"))
+            if fd in self.pipes
+        }
+        if merged:
+            given["stderr"] = given["stdout"]
+        return given
+
+    def started(self) -> None:
+        """The command holds the pipes' writing ends: copy what comes through them."""
+        import threading
+
+        for target, (reader, writer) in self.pipes.items():
+            os.close(writer)
+            thread = threading.Thread(target=self.copy, args=(reader, target), daemon=True)
+            thread.start()
+            self.threads.append(thread)
+
+    def copy(self, reader: int, target: int) -> None:
+        redactor = self.redactor()
+        try:
+            while True:
+                data = os.read(reader, 65536)
+                system.write_all(target, system.redacted(redactor, data))
+                if not data:
+                    return
+        except OSError:
+            return
+        finally:
+            os.close(reader)
+
+    def finish(self) -> None:
+        """Wait for the last of the command's output (its pipes' ends)."""
+        for thread in self.threads:
+            thread.join()
+
+    def close(self) -> None:
+        """The command could not start: close the pipes."""
+        for reader, writer in self.pipes.values():
+            for fd in (reader, writer):
+                try:
+                    os.close(fd)
+                except OSError:
+                    continue
+
+
+def same_file(one: int, other: int) -> bool:
+    try:
+        first, second = os.fstat(one), os.fstat(other)
+    except OSError:
+        return False
+    return (first.st_dev, first.st_ino) == (second.st_dev, second.st_ino)
+
+
+def supervise(command: list[str], env: Mapping[str, str], redact: Redactors | None = None) -> int:
     """Run ``command`` as a child, pass it SIGINT, SIGTERM and SIGHUP; its exit code.
 
     A child killed by signal N gives 128 + N, as shells report it. The
@@ -410,10 +519,11 @@ def supervise(command: list[str], env: Mapping[str, str]) -> int:
     relay = system.terminal_relay()
     if relay is None:
         from_terminal = terminal_signals_reach_child()  # asked before the console is lent
+        how = redact.streams([1, 2]) if redact is not None else {}
         with system.ConsoleLent() if system.WINDOWS else nullcontext():
-            return run_beside(command, env, from_terminal)
+            return run_beside(command, env, from_terminal, how, redact)
     with relay:
-        return run_relayed(command, env, relay)
+        return run_relayed(command, env, relay, redact)
 
 
 def start(command: list[str], env: Mapping[str, str], **how: Any) -> subprocess.Popen[bytes]:
@@ -427,12 +537,26 @@ def start(command: list[str], env: Mapping[str, str], **how: Any) -> subprocess.
         raise cannot_run(err, command[0]) from err
 
 
-def run_beside(command: list[str], env: Mapping[str, str], from_terminal: bool) -> int:
+def run_beside(
+    command: list[str],
+    env: Mapping[str, str],
+    from_terminal: bool,
+    streams: Mapping[str, int] | None = None,
+    redact: Redactors | None = None,
+) -> int:
     """The command on aws-mfa's own terminal (if any), in aws-mfa's process group;
-    ``from_terminal``: Ctrl-C reaches it without aws-mfa."""
+    ``from_terminal``: Ctrl-C reaches it without aws-mfa. ``streams`` and ``redact``: its
+    output through :class:`Redactors`."""
     import signal
 
-    child = start(command, env, preexec_fn=system.die_with_parent())
+    try:
+        child = start(command, env, preexec_fn=system.die_with_parent(), **(streams or {}))
+    except CommandNotFoundError:
+        if redact is not None:
+            redact.close()
+        raise
+    if redact is not None:
+        redact.started()
 
     def forward(number: int, frame: object) -> None:
         if number == signal.SIGINT and from_terminal:
@@ -442,33 +566,42 @@ def run_beside(command: list[str], env: Mapping[str, str], from_terminal: bool) 
     previous = {number: signal.signal(number, forward) for number in system.signals(FORWARDED)}
     try:
         code = child.wait()
+        if redact is not None:
+            redact.finish()
     finally:
         for number, handler in previous.items():
             signal.signal(number, handler)
     return 128 - code if code < 0 else code
 
 
-def run_relayed(command: list[str], env: Mapping[str, str], relay: system.TerminalRelay) -> int:
+def run_relayed(
+    command: list[str],
+    env: Mapping[str, str],
+    relay: system.TerminalRelay,
+    redact: Redactors | None = None,
+) -> int:
     """The command on a pseudo-terminal that ``relay`` joins to the user's terminal (see
-    :class:`aws_mfa.system.TerminalRelay`)."""
+    :class:`aws_mfa.system.TerminalRelay`); ``redact``: its output through
+    :class:`Redactors` (the relay's, and pipes for what is not the terminal)."""
     import signal
 
     stdin, stdout, stderr = relay.streams()
+    how: dict[str, int | None] = {"stdout": stdout, "stderr": stderr}
+    if redact is not None:
+        relay.redactor = redact.redactor()
+        elsewhere = [fd for fd, stream in ((1, stdout), (2, stderr)) if stream is None]
+        how.update(redact.streams(elsewhere))
     setup = relay.child_setup(system.die_with_parent())
     try:
-        child = start(
-            command,
-            env,
-            stdin=stdin,
-            stdout=stdout,
-            stderr=stderr,
-            start_new_session=True,
-            preexec_fn=setup,
-        )
+        child = start(command, env, stdin=stdin, start_new_session=True, preexec_fn=setup, **how)
     except CommandNotFoundError:
         relay.close()
+        if redact is not None:
+            redact.close()
         raise
     relay.started(child.pid)
+    if redact is not None:
+        redact.started()
 
     def forward(number: int) -> None:
         if number == signal.SIGINT:
@@ -478,6 +611,8 @@ def run_relayed(command: list[str], env: Mapping[str, str], relay: system.Termin
 
     code = relay.run(forward)
     child.returncode = code  # reaped by the relay
+    if redact is not None:
+        redact.finish()
     return code
 
 

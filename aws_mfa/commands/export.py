@@ -16,7 +16,7 @@ from __future__ import annotations
 import sys
 
 from aws_mfa.cli.context import Context
-from aws_mfa.cli.prepare import credentials, prepare
+from aws_mfa.cli.prepare import credentials, hand_out, prepare
 from aws_mfa.errors import EXIT_OK
 from aws_mfa.identity import Identity
 from aws_mfa.outputs import choose_format, render
@@ -31,11 +31,14 @@ def run(context: Context) -> int:
     resolved = context.settings()
     # The format is checked before the login, so a wrong one costs no MFA code.
     fmt = choose_format(resolved.format, resolved.sources.get("format", ""), context.environ)
-    if fmt == "process":
+    if fmt in ("process", "sts-json"):  # read by programs, which refresh ahead
         found = refreshed_with_the_sdks(found)
     # Keys that still work are handed out, with a warning, when no code can be had for a
     # renewal: a program that runs credential_process on every call keeps working until then.
-    sys.stdout.write(render(credentials(context, found, while_valid=True), fmt))
+    creds = credentials(context, found, while_valid=True)
+    text = render(creds, fmt)  # a format that cannot hold them fails before the log
+    hand_out(context, found, creds, "stdout")
+    sys.stdout.write(text)
     sys.stdout.flush()
     return EXIT_OK
 

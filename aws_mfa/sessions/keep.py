@@ -47,13 +47,15 @@ def ensure_valid(
     *,
     clock: Clock = utc_now,
     renewal: Renewal | None = None,
+    command: str = "login",
 ) -> Outcome:
     """Make ``settings.short_term_section`` hold valid credentials; return them.
 
     ``document`` is the credentials file as already read (None if missing).
     When the stored credentials are still valid, they are returned as they
     are; otherwise ``renewal`` renews them (default: an
-    :class:`aws_mfa.sessions.renewal.Renewal` with the real collaborators).
+    :class:`aws_mfa.sessions.renewal.Renewal` with the real collaborators, logging its
+    write as a hand-out of ``command``).
     """
     decision = decide(settings, document, clock())
     if not decision.renew and document is not None:
@@ -62,7 +64,7 @@ def ensure_valid(
     if renewal is None:
         from aws_mfa.sessions.renewal import Renewal
 
-        renewal = Renewal(clock=clock)
+        renewal = Renewal(clock=clock, command=command)
     return renewal.run(settings, document, decision)
 
 
@@ -73,6 +75,7 @@ def credentials_of(
     clock: Clock = utc_now,
     margin: int = 0,
     while_valid: bool = False,
+    command: str = "login",
 ) -> TemporaryCredentials:
     """The credentials ``identity`` gets now: its session kept valid, and for a role the role
     assumed from that session, or the same role assumed from it before and cached
@@ -87,7 +90,7 @@ def credentials_of(
     session = identity.session
     stale: TemporaryCredentials | None = None
     try:
-        outcome = ensure_valid(session, read(), clock=clock)
+        outcome = ensure_valid(session, read(), clock=clock, command=command)
     except NoCodeSourceError as err:
         if not while_valid:
             raise

@@ -41,6 +41,7 @@ from aws_mfa.errors import FileError, NoCodeSourceError, UsageError
 from aws_mfa.files import credentials_file, ini
 from aws_mfa.files.lock import locked
 from aws_mfa.keys import LongTermKeys, TemporaryCredentials, mask
+from aws_mfa.sessions.handouts import Handout, check, of_settings
 from aws_mfa.sessions.providers import Caller, Provider, default_client_factory
 from aws_mfa.sessions.session_state import Outcome, decide, stored_credentials
 from aws_mfa.settings.checks import DEFAULT_LONG_TERM_SUFFIX
@@ -74,8 +75,10 @@ class Renewal:
         sleep: Callable[[float], None] = time.sleep,
         sessions: MfaSessions | None = None,
         read_secret: SecretReader | None = None,
+        command: str = "login",
     ) -> None:
         self.clock, self.prompter, self.client_factory = clock, prompter, client_factory
+        self.command = command
         self.used_codes, self.sleep = used_codes, sleep
         self.sessions, self.read_secret = sessions, read_secret
 
@@ -84,6 +87,8 @@ class Renewal:
     ) -> Outcome:
         """Renew, under the file's lock, unless another run did meanwhile; the credentials."""
         preflight(settings, document)  # fail fast, before any lock or prompt (or keychain)
+        handouts = of_settings(settings, self.clock)
+        check(handouts)  # before any code: a hand-out that cannot be logged is none
         collector.resume()  # a renewal drops many cycles (boto3, botocore's readers)
         path, waiting_since = settings.credentials_file, time.time()
         log.debug("Taking the lock of %s", path)
@@ -101,6 +106,15 @@ class Renewal:
                 ended = what_ended(decision, settings.short_term_section, self.clock())
                 raise NoCodeSourceError(f"{ended}; {err.message}") from err
             changed = identity_change(settings, document)
+            handouts.record(  # before the write: a section written unlogged is never left
+                Handout(
+                    self.command,
+                    settings.profile,
+                    f"[{settings.short_term_section}]",
+                    settings.role_arn,
+                    fresh,
+                )
+            )
             write_session(settings, document, fresh)
         if changed:
             log.warning("%s", changed)

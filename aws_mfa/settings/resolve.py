@@ -95,6 +95,8 @@ class Settings(Record):
     sts_timeout: float
     mfa_session_duration: int
     session_cache: bool
+    audit: bool
+    """Log every hand-out of credentials (:mod:`aws_mfa.sessions.handouts`)."""
     key_max_age: int
     """Days after which ``doctor`` reports a long-term key as due for rotation."""
     format: str | None

@@ -57,6 +57,7 @@ COMMANDS = (
     "completion",
     "rotate",
     "console",
+    "audit",
 )
 EVERY = (TOP, *COMMANDS)
 LOGIN = (TOP, "login", "export", "exec", "console")
@@ -400,6 +401,17 @@ TABLE: tuple[Option, ...] = (
         field="session_cache",
     ),
     Option(
+        "audit",
+        (),
+        "log every hand-out of credentials to ~/.aws/aws-mfa-audit.jsonl (default: "
+        "aws_mfa_audit in the long-term section or config file, else true)",
+        commands=(),
+        long_term="aws_mfa_audit",
+        config=("aws_mfa_audit",),
+        check=check.yes_or_no,
+        default=_fixed(True),
+    ),
+    Option(
         "sts_timeout",
         (),
         "seconds a call to STS may take in all, retries included",
@@ -463,6 +475,31 @@ TABLE: tuple[Option, ...] = (
         "print JSON instead of a table",
         commands=("status",),
         kind=SWITCH,
+        setting=False,
+    ),
+    Option(
+        "redact",
+        ("--redact",),
+        "replace the access key id, secret access key and session token in the command's "
+        "stdout and stderr with <redacted> (aws-mfa stays, as the command's parent)",
+        commands=("exec",),
+        kind=SWITCH,
+        setting=False,
+    ),
+    Option(
+        "json",
+        ("--json",),
+        "print the records as JSON, one object a line, as the log holds them",
+        commands=("audit",),
+        kind=SWITCH,
+        setting=False,
+    ),
+    Option(
+        "since",
+        ("--since",),
+        "only the hand-outs of the last DURATION: a number and s, m, h, d or w (1d, 12h)",
+        commands=("audit",),
+        metavar="DURATION",
         setting=False,
     ),
     Option(
@@ -659,6 +696,7 @@ SUMMARIES: dict[str, str] = {
     "rotate": "replace the long-term access key with a new one, never without a working key",
     "console": "open the AWS console in the browser, signed in with the profile's role or a "
     "federation token",
+    "audit": "show the log of credentials handed out: when, by which command, to whom",
 }
 """Each command's one-line summary, for the help."""
 
