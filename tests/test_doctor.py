@@ -139,3 +139,14 @@ def test_a_byte_order_mark_is_a_problem_named_by_the_doctor(
     result = aws_mfa_in_process("doctor")
     assert result.code == 9
     assert "the file starts with a UTF-8 byte-order mark (BOM)" in result.stdout
+
+
+@pytest.mark.posix(reason="mode bits say who may read a file on POSIX alone")
+def test_the_audit_log_must_be_private(home: Path) -> None:
+    log = write(home / ".aws" / "aws-mfa-audit.jsonl", "", mode=0o644)
+    (finding,) = doctor.audit_log_mode()
+    assert finding.level == doctor.PROBLEM
+    assert finding.text.endswith(f"is open to other users (mode 0644); run: chmod 600 {log}")
+    log.chmod(0o600)
+    (finding,) = doctor.audit_log_mode()
+    assert finding.level == doctor.OK

@@ -60,6 +60,21 @@ def test_process_format_is_credential_process_json() -> None:
     }
 
 
+def test_sts_json_format_is_the_shape_of_sts_own_answer() -> None:
+    """``{"Credentials": {...}}``, as ``aws sts get-session-token`` prints it, which older
+    Claude Code reads from ``awsCredentialExport``."""
+    text = outputs.render(NASTY, "sts-json")
+    assert json.loads(text) == {
+        "Credentials": {
+            "AccessKeyId": "ASIA1",
+            "SecretAccessKey": NASTY.secret_access_key,
+            "SessionToken": "tok+/=",
+            "Expiration": "2030-01-02T03:04:05Z",
+        }
+    }
+    assert text == json.dumps(json.loads(text), indent=2) + "\n"
+
+
 @given(st.text(), st.text(), st.text(alphabet=st.characters(max_codepoint=0x7F)))
 def test_process_format_is_byte_for_byte_what_json_dumps_writes(
     key_id: str, secret: str, token: str

@@ -166,6 +166,31 @@ def mfa_session_modes() -> list[Finding]:
     return found or [Finding(OK, f"the cached MFA sessions in {folder} are yours alone")]
 
 
+def audit_log_mode() -> list[Finding]:
+    """The audit log (and its rotated files) is the user's own and 0600: aws-mfa appends to
+    nothing else, and refuses to hand out credentials it cannot log."""
+    from aws_mfa.sessions.handouts import default_path, paths
+
+    found = []
+    for path in paths(default_path()):
+        try:
+            status = os.lstat(path)
+        except FileNotFoundError:
+            continue
+        except OSError as err:
+            found.append(Finding(PROBLEM, f"cannot look at {path}: {err.strerror}"))
+            continue
+        wrong = read.owner_problem(status) or read.kind_problem(status.st_mode)
+        if wrong:
+            fix = "run: chmod 600 " + path if wrong.startswith("open") else "move it away"
+            found.append(Finding(PROBLEM, f"the audit log {path} is {wrong}; {fix}"))
+    if found or not os.path.lexists(default_path()):
+        return found
+    if not system.checks_modes():
+        return [Finding(OK, f"the audit log {default_path()} is a file of yours")]
+    return [Finding(OK, f"the audit log {default_path()} is yours alone (mode 0600)")]
+
+
 def headers(path: Path) -> list[tuple[int, str]]:
     """(line number, name) of every ``[section]`` header, read leniently."""
     try:
@@ -568,6 +593,7 @@ def examine(
     credentials_path, config_path = Path(credentials_where), Path(config_where)
     found = file_modes(credentials_path, config_path)
     found += mfa_session_modes()
+    found += audit_log_mode()
     found += credentials_layout(credentials_path)
     document, problems = parse(credentials_path, "credentials file", found)
     found += problems
