@@ -23,6 +23,8 @@ POSIX branch and a Windows branch:
   whose exit code becomes aws-mfa's, Ctrl-C reaching it through the console;
 - **signals**: only those that exist are forwarded; on Linux a command
   dies with aws-mfa (``PR_SET_PDEATHSIG``);
+- **appending**: one ``O_APPEND`` write lands whole on POSIX; on Windows
+  it does not, and the audit log's writer locks (:func:`appends_whole`);
 - **who asked** (the audit log's requester, :func:`requester`): on Linux the
   parent's executable and command line from ``/proc``; on macOS its
   executable from ``proc_pidpath``; on Windows from
@@ -206,6 +208,13 @@ def give_to(fd: int, uid: int, gid: int) -> None:
         os.fchown(fd, uid, gid)
     except OSError:
         return
+
+
+def appends_whole() -> bool:
+    """Whether one ``write`` to a file opened with ``O_APPEND`` lands at its end whole, even
+    with other processes appending (POSIX); on Windows the C library seeks to the end and
+    then writes, two steps another process may come between, so a lock is needed there."""
+    return not WINDOWS
 
 
 def requester() -> dict[str, object]:

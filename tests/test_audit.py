@@ -190,3 +190,68 @@ def test_audit_leaves_out_what_is_older_than_since(home: Path, aws_mfa_in_proces
     recent = aws_mfa_in_process("audit", "--json", "--since", "2w")
     assert recent.stdout == ""
     assert "line 2: not a record of aws-mfa's" in recent.stderr
+
+
+WRITER = r"""
+import sys
+from datetime import datetime, timezone
+from aws_mfa.keys import TemporaryCredentials
+from aws_mfa.sessions import handouts
+
+path, size, count, name = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
+handouts.MAX_SIZE = size
+trail = handouts.Trail(True, path, requester={"pid": 0, "executable": None, "command": None})
+creds = TemporaryCredentials("ASIAX", "s", "t", datetime(2099, 1, 1, tzinfo=timezone.utc))
+print("ready", flush=True)
+sys.stdin.readline()
+for _ in range(count):
+    trail.record(handouts.Handout("export", name, "stdout", None, creds))
+"""
+"""Appends ``count`` lines as profile ``name`` once told to (a line on stdin)."""
+
+
+@pytest.mark.e2e  # two processes, each with its own lock
+def test_two_processes_appending_and_rotating_at_once_lose_and_mix_no_line(
+    tmp_path: Path,
+) -> None:
+    import subprocess
+    import sys
+
+    path, size, count = tmp_path / "audit.jsonl", 64 * 1024, 400
+    writers = [
+        subprocess.Popen(
+            [sys.executable, "-c", WRITER, str(path), str(size), str(count), name],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        for name in ("one", "two")
+    ]
+    for writer in writers:  # both ready, then both go
+        assert writer.stdout is not None
+        assert writer.stdout.readline() == "ready\n"
+    for writer in writers:
+        assert writer.stdin is not None
+        writer.stdin.write("go\n")
+        writer.stdin.close()
+    assert [writer.wait(timeout=120) for writer in writers] == [0, 0]
+    files = [path.with_name(f"audit.jsonl.{n}") for n in range(4, 0, -1)] + [path]
+    found = [file for file in files if file.exists()]
+    assert len(found) >= 3  # it rotated, more than once
+    records = [json.loads(line) for file in found for line in file.read_text().splitlines()]
+    assert sorted(record["profile"] for record in records) == ["one"] * count + ["two"] * count
+    longest = max(len(line) for file in found for line in file.read_bytes().splitlines())
+    assert all(file.stat().st_size <= size + 2 * (longest + 1) for file in found)
+
+
+def test_where_one_append_is_not_whole_it_is_made_under_the_lock(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from aws_mfa import system
+
+    monkeypatch.setattr(system, "WINDOWS", True)  # the C library's O_APPEND: seek, then write
+    creds = TemporaryCredentials("ASIAX", "s", "t", datetime(2099, 1, 1, tzinfo=timezone.utc))
+    trail = Trail(True, str(tmp_path / "audit.jsonl"), requester={})
+    trail.record(Handout("export", "dev", "stdout", None, creds))
+    assert (tmp_path / "audit.jsonl.lock").exists()
+    assert len((tmp_path / "audit.jsonl").read_text().splitlines()) == 1

@@ -25,8 +25,9 @@ The file is the user's alone: created 0600 in ``~/.aws`` (the home, whatever
 folder the credentials file is in, as for the cache of MFA sessions), never
 appended to through a symbolic link, nor when another user owns it; a file
 of the user's that others may read is made 0600 again, with a warning. Each
-line is one ``write`` to a file opened for appending, which the system
-places at the end as a whole, so runs side by side never mix their lines.
+line is one ``write`` to a file opened for appending, which a POSIX system
+places at the end as a whole, so runs side by side never mix their lines and
+the hand-out takes no lock (on Windows it does: :func:`aws_mfa.system.appends_whole`).
 Past 1 MiB the file is rotated under the lock of :mod:`aws_mfa.files.lock`
 (``aws-mfa-audit.jsonl.1`` to ``.4``: five files of 1 MiB at most), the size checked
 again under it so that two runs never rotate twice.
@@ -230,7 +231,19 @@ def json_value(value: object) -> str:
 
 def append(path: str, line: bytes, lock_timeout: float) -> None:
     """Append ``line`` in one write, rotating the file first when it would pass
-    :data:`MAX_SIZE`; the file is created 0600 (and its folder 0700) when missing."""
+    :data:`MAX_SIZE`; the file is created 0600 (and its folder 0700) when missing. Where one
+    appending write is not whole against other processes (Windows), under the lock."""
+    if system.appends_whole():
+        append_unlocked(path, line, lock_timeout)
+        return
+    from aws_mfa.files.lock import locked
+
+    with locked(path, lock_timeout):
+        append_unlocked(path, line, None)
+
+
+def append_unlocked(path: str, line: bytes, lock_timeout: float | None) -> None:
+    """:func:`append`'s work; ``lock_timeout`` None: the lock is held already."""
     fd = open_to_append(path)
     try:
         if os.fstat(fd).st_size + len(line) > MAX_SIZE:
@@ -273,21 +286,29 @@ def open_to_append(path: str) -> int:
     return fd
 
 
-def rotate(path: str, needed: int, lock_timeout: float) -> None:
-    """Move the file to ``.1`` (and ``.1`` to ``.2``...; the oldest goes), under the lock,
-    unless another run did while this one waited for it."""
+def rotate(path: str, needed: int, lock_timeout: float | None) -> None:
+    """Move the file to ``.1`` (and ``.1`` to ``.2``...; the oldest goes), under the lock
+    (``lock_timeout`` None: held already), unless another run did while this one waited."""
+    if lock_timeout is None:
+        shift(path, needed)
+        return
     from aws_mfa.files.lock import locked
 
     with locked(path, lock_timeout):
-        try:
-            if os.lstat(path).st_size + needed <= MAX_SIZE:
-                return
-        except FileNotFoundError:
+        shift(path, needed)
+
+
+def shift(path: str, needed: int) -> None:
+    """The rotation itself, under the lock: the size is checked again first."""
+    try:
+        if os.lstat(path).st_size + needed <= MAX_SIZE:
             return
-        for number in range(KEPT - 1, 0, -1):
-            older = rotated(path, number - 1)
-            if os.path.lexists(older):
-                system.replace(older, rotated(path, number))
+    except FileNotFoundError:
+        return
+    for number in range(KEPT - 1, 0, -1):
+        older = rotated(path, number - 1)
+        if os.path.lexists(older):
+            system.replace(older, rotated(path, number))
     log.debug("Rotated the audit log %s", system.shown(path))
 
 
