@@ -63,11 +63,18 @@ class Redactor:
     """
 
     def __init__(self, secrets: list[str]) -> None:
-        found = {secret.encode("utf-8") for secret in secrets if secret}
-        self.secrets = sorted(found, key=len, reverse=True)  # the longest first
+        """``secrets`` may grow while the stream runs (the endpoint of ``exec --server``
+        adds each new credential before it serves it)."""
+        self.given, self.known = secrets, -1
+        self.secrets: list[bytes] = []
         self.held = b""
 
     def feed(self, data: bytes) -> bytes:
+        if len(self.given) != self.known:
+            given = list(self.given)  # a copy: another thread may add to it
+            found = {secret.encode("utf-8") for secret in given if secret}
+            self.secrets = sorted(found, key=len, reverse=True)  # the longest first
+            self.known = len(given)
         text = self.held + data
         for secret in self.secrets:
             text = text.replace(secret, REDACTED)

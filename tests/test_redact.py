@@ -123,7 +123,30 @@ def test_a_secret_written_one_byte_at_a_time_is_redacted_on_the_relayed_terminal
     check_no_secrets(command, environment, "", Result(0, shown, ""))
 
 
-def test_redact_with_server_is_refused(credentials: Path, aws_mfa_in_process: AwsMfa) -> None:
-    result = aws_mfa_in_process("exec", "--server", "--redact", "--", "true")
-    assert result.code == 2
-    assert "--redact applies to the keys exec puts" in result.stderr
+ENDPOINT_CHILD = r"""
+import json, os, urllib.request
+request = urllib.request.Request(
+    os.environ["AWS_CONTAINER_CREDENTIALS_FULL_URI"],
+    headers={"Authorization": os.environ["AWS_CONTAINER_AUTHORIZATION_TOKEN"]},
+)
+served = json.load(urllib.request.urlopen(request))
+for char in "token=" + os.environ["AWS_CONTAINER_AUTHORIZATION_TOKEN"] + "\n":
+    os.write(1, char.encode())
+for name in ("AccessKeyId", "SecretAccessKey", "Token"):
+    for char in f"{name}={served[name]}\n":
+        os.write(2, char.encode())
+"""
+"""Asks the endpoint of exec --server, then writes what it served one byte at a time."""
+
+
+@pytest.mark.e2e
+def test_with_server_what_the_endpoint_serves_and_its_token_are_redacted(
+    credentials: Path, aws_mfa: AwsMfa, strict_sts: StrictSts
+) -> None:
+    write(credentials, long_term("dev-long-term"))
+    args = ["exec", "--server", "--redact", "-p", "dev", "-c", "123456"]
+    result = aws_mfa(*args, "--", sys.executable, "-c", ENDPOINT_CHILD)
+    assert result.code == 0, result.stderr
+    assert result.stdout == "token=<redacted>\n"
+    for name in ("AccessKeyId", "SecretAccessKey", "Token"):
+        assert f"{name}=<redacted>\n" in result.stderr

@@ -58,12 +58,7 @@ def run(context: Context) -> int:
     program = context.flags.values.get("program")
     command = command_line(program if isinstance(program, list) else [])
     if context.flags.switch("server"):
-        if context.flags.switch("redact"):
-            raise UsageError(
-                "--redact applies to the keys exec puts in the command's environment; with "
-                "--server the command gets none (only the endpoint's address and token)"
-            )
-        return serve(context, command)
+        return serve(context, command, Redactors([]) if context.flags.switch("redact") else None)
     found = prepare(context, warn=False)
     creds = credentials(context, found)
     resolved = context.settings()
@@ -75,32 +70,44 @@ def run(context: Context) -> int:
     execute(command, env)
 
 
-def serve(context: Context, command: list[str]) -> int:
-    """Log in once, then run ``command`` beside the endpoint, which renews in the background."""
+def serve(context: Context, command: list[str], redact: Redactors | None = None) -> int:
+    """Log in once, then run ``command`` beside the endpoint, which renews in the background;
+    ``redact``: every credential it serves, and its token, redacted in the command's output."""
     from aws_mfa import collector
 
     collector.resume()  # this process lives as long as the command
-    resolved, server = endpoint(context)  # a code, if needed, is asked for before COMMAND
+    also = redact.add if redact is not None else None
+    resolved, server = endpoint(context, also=also)  # a code, if needed, is asked for first
+    if redact is not None:
+        redact.secrets.append(server.token)
     with server, private_aws_files(context, resolved.profile) as files:
         env = server_environment(
             context.environ, server.url, server.token, resolved.profile, resolved.region, files
         )
-        return supervise(command, env)
+        return supervise(command, env, redact)
 
 
 def endpoint(
-    context: Context, *, clock: Clock = utc_now, waiter: Waiter | None = None
+    context: Context,
+    *,
+    clock: Clock = utc_now,
+    waiter: Waiter | None = None,
+    also: Callable[[TemporaryCredentials], None] | None = None,
 ) -> tuple[Settings, CredentialServer]:
     """The first login, and the endpoint (not yet started) that serves its credentials and
-    renews them (:class:`EndpointRenewal`) on ``clock`` and ``waiter``."""
+    renews them (:class:`EndpointRenewal`) on ``clock`` and ``waiter``. Each credential it
+    will serve is logged first, and given to ``also`` (``--redact``)."""
     from aws_mfa.server import CredentialServer, RenewalPolicy, identity
 
     found = prepare(context, warn=False)
     first = credentials(context, found)
-    hand_out(context, found, first, "endpoint")
 
     def served(fresh: TemporaryCredentials) -> None:
         hand_out(context, found, fresh, "endpoint")
+        if also is not None:
+            also(fresh)
+
+    served(first)
 
     renew = EndpointRenewal(for_renewals(found), clock, served, first.access_key_id)
     fields = identity(found.role_arn, found.session.device)
@@ -424,7 +431,8 @@ def server_environment(
 
 
 class Redactors:
-    """``exec --redact``: the command's stdout and stderr shown with the credentials replaced
+    """``exec --redact``: the command's stdout and stderr shown with the credentials (with
+    ``--server``, every credential the endpoint serves, and its token) replaced
     by ``<redacted>`` (:class:`aws_mfa.keys.Redactor`, one per stream, so a secret split
     across writes is caught). On the terminal lent to the command the relay filters them
     (both are the one pseudo-terminal); elsewhere each goes through a pipe that a thread
@@ -434,8 +442,13 @@ class Redactors:
 
     def __init__(self, secrets: list[str]) -> None:
         self.secrets = secrets
+        """What is redacted; it grows as the endpoint of ``exec --server`` serves more."""
         self.pipes: dict[int, tuple[int, int]] = {}
         self.threads: list[Any] = []
+
+    def add(self, creds: TemporaryCredentials) -> None:
+        """Redact ``creds`` too, from now on (before the endpoint serves them)."""
+        self.secrets += [creds.access_key_id, creds.secret_access_key, creds.session_token]
 
     def redactor(self) -> Any:
         from aws_mfa.keys import Redactor

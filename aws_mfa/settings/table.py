@@ -481,7 +481,8 @@ TABLE: tuple[Option, ...] = (
         "redact",
         ("--redact",),
         "replace the access key id, secret access key and session token in the command's "
-        "stdout and stderr with <redacted> (aws-mfa stays, as the command's parent)",
+        "stdout and stderr with <redacted> (with --server: every credential served, and the "
+        "endpoint's token); aws-mfa stays, as the command's parent",
         commands=("exec",),
         kind=SWITCH,
         setting=False,
