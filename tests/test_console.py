@@ -492,6 +492,11 @@ def test_a_role_comes_from_the_mfa_session_without_a_second_code(
     ] * 2
     assert "lasts an hour at most" in second.stderr
     assert "[dev]" not in dev.read_text()  # nothing written under the profile's name
+    audit = (dev.parent / "aws-mfa-audit.jsonl").read_text().splitlines()
+    assert [
+        (line["command"], line["to"], line["role_arn"], line["access_key_id"][:4])
+        for line in map(json.loads, audit)
+    ] == [("console", "sign-in", ROLE, "ASIA")] * 2  # each sign-in is a hand-out
 
 
 def test_a_longer_role_session_is_assumed_with_a_code_and_asks_for_its_session_duration(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -64,8 +65,9 @@ for number, char in enumerate("secret=" + os.environ["AWS_SECRET_ACCESS_KEY"] + 
 
 @pytest.mark.e2e
 def test_a_secret_written_one_byte_at_a_time_is_redacted_on_pipes(
-    credentials: Path, aws_mfa: AwsMfa, strict_sts: StrictSts
+    credentials: Path, home: Path, aws_mfa: AwsMfa, strict_sts: StrictSts
 ) -> None:
+    """And the audit log has the renewal's write and exec's hand-out to the command."""
     write(credentials, long_term("dev-long-term"))
     args = ["exec", "--redact", "-p", "dev", "-c", "123456"]
     result = aws_mfa(*args, "--", sys.executable, "-c", SLOW_CHILD)  # searched for secrets
@@ -73,6 +75,11 @@ def test_a_secret_written_one_byte_at_a_time_is_redacted_on_pipes(
     assert result.stdout == "key=<redacted>\nsecret=<redacted>\n"
     assert "token=<redacted>\n" in result.stderr
     assert "expires=20" in result.stderr
+    audit = (home / ".aws" / "aws-mfa-audit.jsonl").read_text().splitlines()
+    assert [(line["command"], line["to"]) for line in map(json.loads, audit)] == [
+        ("exec", "[dev]"),
+        ("exec", "environment"),
+    ]
 
 
 @pytest.mark.e2e
