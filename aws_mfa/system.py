@@ -129,6 +129,13 @@ def open_to_read(path: str | os.PathLike[str], follow_links: bool = True) -> int
     return os.open(path, flags)
 
 
+def open_to_append(path: str | os.PathLike[str], mode: int) -> int:
+    """A file opened to append to, binary, created with ``mode`` when missing, never through
+    a link where the system can tell (see :func:`appends_whole`)."""
+    flags = os.O_WRONLY | os.O_APPEND | os.O_CREAT | NOFOLLOW | BINARY | CLOEXEC
+    return os.open(path, flags, mode)
+
+
 def create_exclusive(path: str | os.PathLike[str], mode: int) -> int:
     """A new file opened to write, binary; FileExistsError when anything is there, a link too."""
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | NOFOLLOW | BINARY | CLOEXEC

@@ -264,14 +264,13 @@ def open_to_append(path: str) -> int:
     again, with a warning, when others may read it)."""
     import stat
 
-    flags = os.O_WRONLY | os.O_APPEND | os.O_CREAT | system.NOFOLLOW | system.CLOEXEC
     try:
-        fd = os.open(path, flags | system.BINARY, 0o600)
+        fd = system.open_to_append(path, 0o600)
     except FileNotFoundError:
         from aws_mfa.files.safe_write import make_folder
 
         make_folder(os.path.dirname(path))
-        fd = os.open(path, flags | system.BINARY, 0o600)
+        fd = system.open_to_append(path, 0o600)
     status = os.fstat(fd)
     wrong = read.owner_problem(status) or read.kind_problem(status.st_mode)
     if wrong and wrong.startswith("open to other users"):
