@@ -255,3 +255,18 @@ def test_where_one_append_is_not_whole_it_is_made_under_the_lock(
     trail.record(Handout("export", "dev", "stdout", None, creds))
     assert (tmp_path / "audit.jsonl.lock").exists()
     assert len((tmp_path / "audit.jsonl").read_text().splitlines()) == 1
+
+
+def test_export_stored_logs_the_keys_it_prints(
+    credentials: Path, home: Path, aws_mfa_in_process: AwsMfa
+) -> None:
+    """Plain keys (no session, no expiry), as exec --server's command gets other profiles."""
+    write(
+        credentials, "[ci]\naws_access_key_id = AKIAPLAINKEY00000001\naws_secret_access_key = s\n"
+    )
+    result = aws_mfa_in_process("export", "--stored", "-p", "ci")
+    assert result.code == 0, result.stderr
+    assert json.loads(result.stdout)["AccessKeyId"] == "AKIAPLAINKEY00000001"
+    (line,) = lines(home)
+    assert (line["command"], line["profile"], line["to"]) == ("export", "ci", "stdout")
+    assert (line["access_key_id"], line["expiration"]) == ("AKIAPLAINKEY00000001", None)

@@ -37,10 +37,16 @@ from aws_mfa.clock import utc_now
 from aws_mfa.errors import FileError, UsageError
 from aws_mfa.files import ini
 from aws_mfa.identity import Identity
-from aws_mfa.keys import TemporaryCredentials
+from aws_mfa.keys import LongTermKeys, TemporaryCredentials
 from aws_mfa.sessions import session_state
 from aws_mfa.settings.checks import DEFAULT_PROFILE
-from aws_mfa.settings.resolve import Flags, Settings, resolve_early, section_names
+from aws_mfa.settings.resolve import (
+    Flags,
+    Settings,
+    chosen_profile,
+    resolve_early,
+    section_names,
+)
 
 TYPE_CHECKING = False  # see aws_mfa.records: typing is not imported at run time
 if TYPE_CHECKING:
@@ -123,25 +129,23 @@ def trail(context: Context) -> Trail:
 
 def hand_out(
     context: Context,
-    found: Identity,
-    creds: TemporaryCredentials,
+    found: Identity | None,
+    creds: TemporaryCredentials | LongTermKeys,
     to: str,
     *,
     agent: str | None = None,
     session_policy_arns: Sequence[str] = (),
 ) -> None:
-    """Log that ``creds`` of ``found`` go ``to`` somewhere, right before they do; a
-    FileError (nothing is handed out) when the line cannot be written."""
+    """Log that ``creds`` of ``found`` (None: the profile named, as it is in the file) go
+    ``to`` somewhere, right before they do; a FileError (nothing is handed out) when the line
+    cannot be written. ``agent`` and ``session_policy_arns``: whom they are for, and how
+    they were scoped (issue 33's agent guard gives them)."""
     from aws_mfa.sessions.handouts import Handout
 
+    profile = found.name if found is not None else chosen_profile(context.flags, context.environ)
+    role_arn = found.role_arn if found is not None else None
     handout = Handout(
-        context.command,
-        found.name,
-        to,
-        found.role_arn,
-        creds,
-        agent,
-        tuple(session_policy_arns),
+        context.command, profile, to, role_arn, creds, agent, tuple(session_policy_arns)
     )
     trail(context).record(handout)
 

@@ -19,12 +19,15 @@ from aws_mfa.cli.context import Context
 from aws_mfa.cli.prepare import credentials, hand_out, prepare
 from aws_mfa.errors import EXIT_OK
 from aws_mfa.identity import Identity
+from aws_mfa.keys import LongTermKeys, TemporaryCredentials
 from aws_mfa.outputs import choose_format, render
 
 
 def run(context: Context) -> int:
     if context.flags.switch("stored"):
-        sys.stdout.write(stored(context))
+        text, keys = stored(context)
+        hand_out(context, None, keys, "stdout")
+        sys.stdout.write(text)
         sys.stdout.flush()
         return EXIT_OK
     found = prepare(context, warn=False)
@@ -57,8 +60,9 @@ def refreshed_with_the_sdks(found: Identity) -> Identity:
     return found._replace(settings=session)
 
 
-def stored(context: Context) -> str:
-    """The credential_process JSON of the keys in the profile's own section, as they are."""
+def stored(context: Context) -> tuple[str, TemporaryCredentials | LongTermKeys]:
+    """The credential_process JSON of the keys in the profile's own section, as they are,
+    and those keys."""
     from aws_mfa.aws.sections import in_keychain
     from aws_mfa.errors import FileError
     from aws_mfa.outputs import process_json
@@ -79,6 +83,7 @@ def stored(context: Context) -> str:
     if not secret:
         raise FileError(f"{path}: [{name}] holds no aws_secret_access_key")
     fields = {"AccessKeyId": key_id, "SecretAccessKey": secret}
+    keys: TemporaryCredentials | LongTermKeys = LongTermKeys(key_id, secret)
     if values.get("aws_session_token"):
         fields["SessionToken"] = values["aws_session_token"]
         if values.get("expiration"):
@@ -87,4 +92,5 @@ def stored(context: Context) -> str:
 
             when = expiry.parse_expiration(values["expiration"], f"[{name}]")
             fields["Expiration"] = when.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
-    return process_json(fields)
+            keys = TemporaryCredentials(key_id, secret, fields["SessionToken"], when)
+    return process_json(fields), keys

@@ -4,7 +4,8 @@ A hand-out is any moment aws-mfa gives credentials to something outside it: a
 renewal writing them to a short-term section (``login``, and the renewals of
 ``export``, ``exec`` and ``console``), ``export`` printing them, ``exec``
 giving them to its command, each new credential the endpoint of
-``exec --server`` holds to serve, and ``console`` signing in with them. Each
+``exec --server`` holds to serve, ``console`` signing in with them, and
+``export --stored`` printing the keys of a profile as they are. Each
 appends one line (shown folded here)::
 
     {"time": "2026-11-22T21:12:44Z", "command": "export", "profile": "prod",
@@ -50,7 +51,7 @@ from aws_mfa import log, system
 from aws_mfa.clock import timezone, utc_now
 from aws_mfa.errors import FileError
 from aws_mfa.files import read
-from aws_mfa.keys import TemporaryCredentials
+from aws_mfa.keys import LongTermKeys, TemporaryCredentials
 from aws_mfa.outputs import json_string
 from aws_mfa.records import Record
 
@@ -90,7 +91,8 @@ class Handout(Record):
     """Where the credentials went: ``[SECTION]`` of the credentials file, ``stdout``,
     ``environment`` (exec), ``endpoint`` (exec --server) or ``sign-in`` (console)."""
     role_arn: str | None
-    credentials: TemporaryCredentials
+    credentials: TemporaryCredentials | LongTermKeys
+    """What was handed out (keys without a session: ``export --stored`` of plain keys)."""
     agent: str | None = None
     session_policy_arns: tuple[str, ...] = ()
 
@@ -154,7 +156,11 @@ class Trail:
         """The JSON line of ``handout`` (without ``json``: ``export`` on the valid path writes
         one, see docs/performance.md)."""
         creds = handout.credentials
-        hidden = [*self.scrub, creds.secret_access_key, creds.session_token]
+        hidden = [*self.scrub, creds.secret_access_key]
+        expiration = None
+        if isinstance(creds, TemporaryCredentials):
+            hidden.append(creds.session_token)
+            expiration = stamp(creds.expiration)
         requester = self.requester
         if requester is None:
             requester = self.requester = system.requester()
@@ -165,7 +171,7 @@ class Trail:
             "to": handout.to,
             "role_arn": handout.role_arn,
             "access_key_id": creds.access_key_id,
-            "expiration": stamp(creds.expiration),
+            "expiration": expiration,
             "agent": handout.agent,
             "session_policy_arns": list(handout.session_policy_arns),
             "pid": os.getpid(),
