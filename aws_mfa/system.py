@@ -131,8 +131,8 @@ def open_to_read(path: str | os.PathLike[str], follow_links: bool = True) -> int
 
 def open_to_append(path: str | os.PathLike[str], mode: int) -> int:
     """A file opened to append to, binary, created with ``mode`` when missing, never through
-    a link where the system can tell (see :func:`appends_whole`)."""
-    flags = os.O_WRONLY | os.O_APPEND | os.O_CREAT | NOFOLLOW | BINARY | CLOEXEC
+    a link where the system can tell, never waiting on a FIFO (see :func:`appends_whole`)."""
+    flags = os.O_WRONLY | os.O_APPEND | os.O_CREAT | NOFOLLOW | NONBLOCK | BINARY | CLOEXEC
     return os.open(path, flags, mode)
 
 

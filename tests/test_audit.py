@@ -270,3 +270,11 @@ def test_export_stored_logs_the_keys_it_prints(
     (line,) = lines(home)
     assert (line["command"], line["profile"], line["to"]) == ("export", "ci", "stdout")
     assert (line["access_key_id"], line["expiration"]) == ("AKIAPLAINKEY00000001", None)
+
+
+def test_a_long_requester_command_line_is_cut(tmp_path: Path) -> None:
+    creds = TemporaryCredentials("ASIAX", "s", "t", datetime(2099, 1, 1, tzinfo=timezone.utc))
+    requester = {"pid": 7, "executable": "/bin/sh", "command": ["x" * 1000] * 100}
+    trail = Trail(True, str(tmp_path / "a"), requester=requester)
+    line = json.loads(trail.line(Handout("export", "dev", "stdout", None, creds)))
+    assert sum(map(len, line["requester"]["command"])) == handouts.COMMAND_LENGTH

@@ -207,9 +207,17 @@ def stamp(moment: datetime) -> str:
 
 
 def scrubbed(value: object, hidden: list[str]) -> object:
-    """``value`` with every word of ``hidden`` replaced (a command line, word by word)."""
+    """``value`` with every word of ``hidden`` replaced (a command line, word by word), cut
+    to :data:`COMMAND_LENGTH` characters in all."""
     if isinstance(value, list):
-        return [scrubbed(word, hidden) for word in value]
+        kept, room = [], COMMAND_LENGTH
+        for word in value:
+            if room <= 0:
+                break
+            text = str(scrubbed(word, hidden))[:room]
+            kept.append(text)
+            room -= len(text)
+        return kept
     if isinstance(value, str):
         for word in hidden:
             value = value.replace(word, REDACTED)
