@@ -182,9 +182,8 @@ def test_a_lock_refused_by_permissions_says_what_to_do(
 
     monkeypatch.setattr(filelock.FileLock, "acquire", refused)
     path = write(tmp_path / "credentials", "[a]\n")
-    with pytest.raises(FileError) as caught:
-        with locked(path, 120):
-            cf.save(path, "[b]\n")
+    with pytest.raises(FileError) as caught, locked(path, 120):
+        cf.save(path, "[b]\n")
     shown, lock = system.shown(path), system.shown(f"{path}.lock")
     assert str(caught.value).startswith(f"cannot lock {shown}: Permission denied ({lock});")
     assert "it and its folder must be yours" in str(caught.value)
