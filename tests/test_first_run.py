@@ -16,7 +16,7 @@ from aws_mfa.cli.main import main
 from aws_mfa.cli.prepare import pick
 from aws_mfa.codes.mfa_code import read_code
 from aws_mfa.commands.doctor import NOTE, PROBLEM, long_term_secrets, sessions
-from aws_mfa.commands.setup import ask_device
+from aws_mfa.commands.setup import add_region, ask_device, has_region_variable
 from aws_mfa.demo import LocalSts
 from aws_mfa.errors import FileError, UsageError
 from aws_mfa.files import ini
@@ -274,9 +274,11 @@ def test_setup_moves_keys_and_never_copies_them(
         ("Profile name [default]: ", "\n"),
         (MOVE_QUESTION, "y\n"),
         ("MFA device ARN", f"{DEVICE}\n"),  # aws configure wrote none
+        ("region [us-east-1]: ", "\n"),  # nor a config file here
     ]
     result = terminal(environment, "--setup", "--backup", replies=replies)
     assert result.code == 0, result.stderr
+    assert (home / ".aws" / "config").read_text() == "[default]\nregion = us-east-1\n"
     assert "aws_access_key_id: " not in result.terminal  # no key was asked for
     assert credentials.read_text() == MOVED + f"aws_mfa_device = {DEVICE}\n"
     assert "Moved the long-term keys of [default] to [default-long-term]" in result.stderr
@@ -412,6 +414,7 @@ def test_setup_offers_the_users_own_mfa_devices(
         ("aws_secret_access_key: ", key["SecretAccessKey"] + "\n"),
         ("MFA device [1]: ", "\n"),
     ]
+    write(credentials.parent / "config", "[profile carol]\nregion = eu-west-1\n")  # no question
 
     result = terminal(environment, "--setup", replies=replies)
 
@@ -445,6 +448,39 @@ def test_enter_or_a_number_picks_a_listed_device() -> None:
     found = Devices([DEVICE, "arn:aws:iam::123456789012:mfa/other"])
     assert ask_device(lambda prompt: "", found) == DEVICE
     assert ask_device(lambda prompt: "2", found) == "arn:aws:iam::123456789012:mfa/other"
+
+
+def test_setup_asks_a_region_only_where_the_profile_has_none(tmp_path: Path) -> None:
+    config = tmp_path / "config"
+    text = "# mine\n[default]\nregion = eu-central-1\n\n[profile dev]\noutput = json\n"
+    write(config, text)
+    prompts: list[str] = []
+    answers = ["north-pole", ""]
+
+    def ask(prompt: str) -> str:
+        prompts.append(prompt)
+        return answers.pop(0)
+
+    assert add_region(config, "dev", ask) == "eu-central-1"  # Enter takes [default]'s
+    assert prompts[0].endswith("need a region for profile dev; region [eu-central-1]: ")
+    assert prompts[1].startswith("the region entered: 'north-pole' is not an AWS region name")
+    assert config.read_text() == text + "region = eu-central-1\n"  # the comment kept
+    assert add_region(config, "dev", ask) is None  # it has one now: not asked again
+    assert add_region(config, "default", ask) is None
+    assert len(prompts) == 2
+
+
+def test_three_wrong_regions_write_nothing(tmp_path: Path) -> None:
+    config = write(tmp_path / "config", "[default]\noutput = json\n")
+    with pytest.raises(UsageError, match="no region was written"):
+        add_region(config, "default", lambda prompt: "Europe")
+    assert config.read_text() == "[default]\noutput = json\n"
+
+
+def test_the_region_variables_spare_the_question() -> None:
+    assert has_region_variable({"AWS_REGION": "eu-west-1"})
+    assert has_region_variable({"AWS_DEFAULT_REGION": "eu-west-1"})
+    assert not has_region_variable({"AWS_REGION": ""})
 
 
 @pytest.mark.e2e  # the token command is a shell
@@ -557,3 +593,27 @@ def test_a_command_typo_names_the_command_meant(
         main([typed])
     assert ended.value.code == 2
     assert f"ERROR - unknown command {typed}: did you mean {meant}?" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("where", "line"),
+    [
+        ("credentials", f"aws_mfa_device = {DEVICE}  # my phone"),
+        ("config", "region = eu-west-1 ; the main one"),
+    ],
+)
+def test_a_comment_after_a_value_is_named_as_the_cause(
+    credentials: Path, aws_mfa_in_process: AwsMfa, strict_sts: StrictSts, where: str, line: str
+) -> None:
+    if where == "credentials":
+        write(credentials, long_term("dev-long-term", device=None) + f"{line}\n")
+    else:
+        write(credentials, long_term("dev-long-term"))
+        write(credentials.parent / "config", f"[profile dev]\n{line}\n")
+    result = aws_mfa_in_process("-p", "dev", "-c", "123456")
+    assert result.code == 2, result.stderr
+    assert result.error_lines[-1].endswith(
+        "; a '#' or ';' after a value is part of it for the AWS CLI and SDKs: put the comment "
+        "on a line of its own"
+    )
+    assert strict_sts.calls == []
