@@ -24,6 +24,7 @@ from aws_mfa.files.read import read_ini
 from aws_mfa.sessions.renewal import long_term_keys
 from aws_mfa.settings.resolve import Flags, chosen_profile, resolve
 from tests.conftest import (
+    AWS_CLI,
     AWS_MFA,
     BIN,
     DEVICE,
@@ -34,6 +35,7 @@ from tests.conftest import (
     check_no_secrets,
     long_term,
     new_window,
+    run,
     run_with_terminal,
     write,
 )
@@ -385,10 +387,8 @@ def test_doctor_finds_a_missing_keychain_entry_and_names_the_right_profile(
 # --setup finds the user's devices, checks each answer, and says what is next (item 5).
 
 
-@pytest.mark.e2e
-def test_setup_offers_the_users_own_mfa_devices(
-    credentials: Path, environment: dict[str, str], sts: LocalSts
-) -> None:
+def user_with_a_device(sts: LocalSts, name: str) -> tuple[dict[str, str], str]:
+    """A user of moto's IAM with an access key and an MFA device: the key, the device's ARN."""
     import boto3
 
     admin = boto3.client(
@@ -398,16 +398,24 @@ def test_setup_offers_the_users_own_mfa_devices(
         aws_access_key_id="AKIAEXAMPLEADMIN0001",
         aws_secret_access_key="admin-secret",
     )
-    admin.create_user(UserName="carol")
-    key = admin.create_access_key(UserName="carol")["AccessKey"]
-    device = admin.create_virtual_mfa_device(VirtualMFADeviceName="carol")["VirtualMFADevice"]
+    admin.create_user(UserName=name)
+    key = admin.create_access_key(UserName=name)["AccessKey"]
+    device = admin.create_virtual_mfa_device(VirtualMFADeviceName=name)["VirtualMFADevice"]
     serial = device["SerialNumber"]
     admin.enable_mfa_device(
-        UserName="carol",
+        UserName=name,
         SerialNumber=serial,
         AuthenticationCode1="123456",
         AuthenticationCode2="654321",
     )
+    return key, serial
+
+
+@pytest.mark.e2e
+def test_setup_offers_the_users_own_mfa_devices(
+    credentials: Path, environment: dict[str, str], sts: LocalSts
+) -> None:
+    key, serial = user_with_a_device(sts, "carol")
     replies = [
         ("Profile name [default]: ", "carol\n"),
         ("aws_access_key_id: ", key["AccessKeyId"] + "\n"),
@@ -617,3 +625,53 @@ def test_a_comment_after_a_value_is_named_as_the_cause(
         "on a line of its own"
     )
     assert strict_sts.calls == []
+
+
+ROLE = "arn:aws:iam::210987654321:role/admin"
+README_ROLE = f"\n[profile prod]\nrole_arn = {ROLE}\nsource_profile = default\nregion = eu-west-1\n"
+"""README's role profile, its source the profile 'aws configure' filled."""
+
+
+@pytest.mark.e2e
+def test_from_aws_configure_to_a_working_role_with_no_docs_and_no_hand_edit(
+    home: Path, credentials: Path, environment: dict[str, str], sts: LocalSts
+) -> None:
+    """Issue 32's journey, from an empty HOME: the AWS CLI's own 'aws configure', then
+    'aws-mfa' in a terminal (the move, the device IAM lists, a code as an app shows it), a
+    role profile as README shows it, 'aws-mfa -p prod' (no second code) and the AWS CLI
+    using the role; 'status' and 'doctor' agree."""
+    assert not (home / ".aws").exists()
+    key, serial = user_with_a_device(sts, "dana")
+    answers = f"{key['AccessKeyId']}\n{key['SecretAccessKey']}\neu-west-1\n\n"
+    configured = run([AWS_CLI, "configure"], environment, stdin=answers)
+    assert configured.code == 0, configured.stderr
+    assert sorted(path.name for path in (home / ".aws").iterdir()) == ["config", "credentials"]
+
+    login = run_with_terminal(
+        [AWS_MFA],
+        environment,
+        [(MOVE_QUESTION, "\n"), ("MFA device [1]: ", "\n"), ("Enter AWS MFA code", "123 456\n")],
+        console=True,
+    )
+    check_no_secrets([AWS_MFA], environment, "", login)
+    assert login.code == 0, login.terminal
+    assert f"  1) {serial}" in login.terminal
+    assert "there is no session in [default] yet" in login.terminal
+    assert "Success! Credentials for [default] are valid" in login.terminal
+
+    with (home / ".aws" / "config").open("a") as config:  # the user's editor
+        config.write(README_ROLE)
+    role = run_with_terminal([AWS_MFA, "-p", "prod"], environment, [], console=True)
+    check_no_secrets([AWS_MFA, "-p", "prod"], environment, "", role)
+    assert role.code == 0, role.terminal
+    assert "Enter AWS MFA code" not in role.terminal
+    assert "WARNING" not in role.terminal
+    assert f"AWS_PROFILE=prod programs assume {ROLE} themselves" in role.terminal
+
+    who = run([AWS_CLI, "--profile", "prod", "sts", "get-caller-identity"], environment)
+    assert who.code == 0, who.stderr
+    assert json.loads(who.stdout)["Arn"].startswith("arn:aws:sts::210987654321:assumed-role/admin/")
+    status = run([AWS_MFA, "status", "-p", "prod"], environment)
+    assert status.code == 0, status.stderr
+    doctor = run([AWS_MFA, "doctor"], environment)
+    assert doctor.code == 0, doctor.stdout
