@@ -116,7 +116,13 @@ def file_modes(credentials: Path, config: Path) -> list[Finding]:
             )
         else:
             found.append(Finding(OK, f"{path} is safe from other users (mode {mode:04o})"))
-    folder = credentials.parent
+    return found + folder_mode(credentials.parent)
+
+
+def folder_mode(folder: Path) -> list[Finding]:
+    """The credentials file's folder: a problem when others may write to it, a note when
+    they may list it (as ``aws configure`` makes it)."""
+    found: list[Finding] = []
     try:
         mode = stat.S_IMODE(folder.stat().st_mode)
     except OSError:
