@@ -11,6 +11,11 @@ none can be listed; each answer is checked as it is given. Then it appends::
     aws_secret_access_key = ...
     aws_mfa_device = arn:aws:iam::123456789012:mfa/alice
 
+When the AWS config gives the profile no region (and neither ``AWS_REGION`` nor
+``AWS_DEFAULT_REGION`` is set), it asks for one and writes it to the profile's
+section of the config file, through the same locked, atomic, comment-preserving
+write: without one, ``aws`` and the SDKs stop with "You must specify a region".
+
 When keyring has an OS keychain to use, it also offers to keep the secret
 there (see :mod:`aws_mfa.os_keychain`): the secret is stored and read back
 first, and the section says ``aws_mfa_secret = keychain`` in its place.
