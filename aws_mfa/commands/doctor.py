@@ -87,6 +87,8 @@ def file_modes(credentials: Path, config: Path) -> list[Finding]:
     reported falsely.
     """
     if not system.checks_modes():
+        if not credentials.exists():
+            return [Finding(NOTE, f"there is no {credentials}{FIRST_STEP}")]
         return [
             Finding(
                 NOTE,
