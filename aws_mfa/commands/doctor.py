@@ -26,6 +26,7 @@ import os
 import stat
 from collections.abc import Callable, Collection, Mapping
 from datetime import datetime
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -560,7 +561,7 @@ def code_prompt(
     return Finding(OK, f"--prompt {prompt}: the MFA code is asked {asked}with {driver}")
 
 
-def sts_date(url: str) -> datetime:
+def sts_date(url: str, timeout: float = CLOCK_TIMEOUT) -> datetime:
     """The ``Date`` of STS's answer to a plain GET of ``url`` (any status will do)."""
     import email.utils
     import urllib.error
@@ -568,7 +569,7 @@ def sts_date(url: str) -> datetime:
 
     request = urllib.request.Request(url, method="GET")  # noqa: S310 (an https or local URL)
     try:
-        with urllib.request.urlopen(request, timeout=CLOCK_TIMEOUT) as answer:  # noqa: S310
+        with urllib.request.urlopen(request, timeout=timeout) as answer:  # noqa: S310
             date = answer.headers.get("Date")
     except urllib.error.HTTPError as err:
         date = err.headers.get("Date")
@@ -648,9 +649,12 @@ def report(findings: list[Finding]) -> str:
 def run(context: Context) -> int:
     findings = []
     region, prompt, max_age = None, "auto", DEFAULT_KEY_MAX_AGE
+    fetch: DateFetcher = sts_date
     try:
         resolved = context.settings()
         region, prompt, max_age = resolved.region, resolved.prompt, resolved.key_max_age
+        if resolved.sources.get("sts_timeout"):  # given (MFA_STS_TIMEOUT...): the clock's too
+            fetch = partial(sts_date, timeout=resolved.sts_timeout)
     except FileError:
         pass  # examine() reports the file's problem itself
     except AwsMfaError as err:
@@ -661,6 +665,7 @@ def run(context: Context) -> int:
         context.credentials_path,
         context.config_path,
         region,
+        fetch=fetch,
         key_max_age=max_age,
         prompt=prompt,
     )
