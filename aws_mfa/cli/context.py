@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 
-from aws_mfa import log
+from aws_mfa import agents, log
 from aws_mfa.aws import config_file
 from aws_mfa.aws.config_file import ConfigProfile
 from aws_mfa.files import ini, read
@@ -45,6 +45,9 @@ class Context:
         self._identity: tuple[Flags, Identity] | None = None
         """The chosen profile's settings and identity, each resolved once for the flags
         (``--pick`` changes them)."""
+        self.plan: agents.Plan | None = None
+        """The hand-out decided for an agent or a session policy (:meth:`agent_plan`), for
+        what reports it: ``plan.agent_name`` and ``plan.policy_arns``."""
 
     def _read(self, path: str) -> ini.IniFile | None:
         if path not in self._files:
@@ -100,6 +103,14 @@ class Context:
             )
 
         return classify(name, self.credentials(), self.config_profiles(), settings_of)
+
+    def agent_plan(self, found: Identity) -> agents.Plan | None:
+        """The hand-out of ``found`` to an agent, or with a session policy; None for any other
+        (:func:`aws_mfa.agents.plan`, checked before anything is asked or sent)."""
+        arns = self.flags.values.get("session_policy_arn")
+        given = [arn for arn in arns if isinstance(arn, str)] if isinstance(arns, list) else []
+        self.plan = agents.plan(self.settings(), found, given, self.environ)
+        return self.plan
 
     def config(self) -> ini.IniFile | None:
         """The AWS config file, parsed (None when there is none)."""

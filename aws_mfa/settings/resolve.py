@@ -104,6 +104,15 @@ class Settings(Record):
     federation_policy: str | None
     federation_name: str | None
     """``console``'s own (docs/console.md); checked by that command, as ``format`` is."""
+    agent: str | None
+    session_policy: str | None
+    agent_guard: bool
+    agent_policy_arns: tuple[str, ...] | None
+    agent_policy: str | None
+    agent_approval: str
+    source_identity: str | None
+    agent_tags: bool
+    """Agents' (docs/agents.md): decided once by :mod:`aws_mfa.agents`."""
     sources: Mapping[str, str]
 
     @property
