@@ -443,7 +443,9 @@ def approve(text: str, settings: Settings) -> None:
     try:
         prompts.ask_question(driver, text, settings.prompt_timeout)
     except PromptRefusedError as err:
+        why = err.why.replace("its ", "the ", 1)
+        if why.endswith("was cancelled"):
+            why = f"they were declined in the {driver} dialog"
         raise NotApprovedError(
-            f"the agent's credentials were not approved: {err.why.removeprefix('its ')}; "
-            "nothing was handed out"
+            f"the agent's credentials were not approved: {why}; nothing was handed out"
         ) from err

@@ -43,6 +43,7 @@ from typing import Any
 import pytest
 from hypothesis import settings as hypothesis_settings
 
+from aws_mfa import agents
 from aws_mfa.demo import LocalSts
 from aws_mfa.errors import FileError
 from aws_mfa.files import ini
@@ -122,6 +123,9 @@ NOT_INHERITED = (
     "YKMAN_OATH_CREDENTIAL_NAME",
 )
 """The developer's desktop, keychain and YubiKey settings: a test that wants one sets its own."""
+AGENT_MARKERS = frozenset(marker.variable for marker in agents.MARKERS)
+"""What a coding agent sets in the commands it runs: a suite run by one is no agent's run
+(tests/test_agents.py sets its markers itself)."""
 
 
 @pytest.fixture(autouse=True)
@@ -134,7 +138,7 @@ def home(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
     give theirs explicitly.
     """
     for key in list(os.environ):
-        if key.startswith(("AWS_", "MFA_")) or key in NOT_INHERITED:
+        if key.startswith(("AWS_", "MFA_")) or key in NOT_INHERITED or key in AGENT_MARKERS:
             monkeypatch.delenv(key)
     if sys.platform in ("darwin", "win32"):
         # There a desktop is always at hand, and --prompt auto would show a real dialog
