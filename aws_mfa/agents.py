@@ -433,7 +433,7 @@ def approve(text: str, settings: Settings) -> None:
         )
     if driver == "terminal":
         try:
-            answer = terminal_prompter(f"{text} [y/N] ")
+            answer = terminal_prompter(f"{text} [y/N]: ")
         except NoTokenError as err:
             raise NotApprovedError(f"{err.message}; nothing was handed out") from err
         if answer.strip().lower() not in ("y", "yes"):

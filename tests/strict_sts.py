@@ -150,11 +150,18 @@ class StrictSts:
                 )
             if not signer.after_mfa or self.mfa_too_old:
                 return sts_error("AccessDenied", "Not authorized to perform sts:AssumeRole", 403)
-            return 200, self.answer("AssumeRole", seconds, True, params["RoleArn"], chained=True)
+            return 200, self.answer(
+                "AssumeRole", seconds, True, params["RoleArn"], chained=True,
+                name=params.get("RoleSessionName", "s"),
+            )  # fmt: skip
         if "TokenCode" not in params:
             return sts_error("AccessDenied", "Not authorized to perform sts:AssumeRole", 403)
         refused = self.check_code(params)
-        return refused or (200, self.answer("AssumeRole", seconds, True, params["RoleArn"]))
+        name = params.get("RoleSessionName", "s")
+        return refused or (
+            200,
+            self.answer("AssumeRole", seconds, True, params["RoleArn"], name=name),
+        )
 
     def get_federation_token(self, params: dict[str, str]) -> tuple[int, str]:
         self.federations.append(dict(params))
@@ -196,17 +203,18 @@ class StrictSts:
             lifetime = self.role_expires_in
         expiration = datetime.now(timezone.utc) + timedelta(seconds=lifetime)
         user = ""
-        if name:
+        if name and not role:
             user = (
                 f"<FederatedUser><FederatedUserId>123456789012:{name}</FederatedUserId>"
                 f"<Arn>arn:aws:sts::123456789012:federated-user/{name}</Arn></FederatedUser>"
             )
         if role:
-            name = role.rpartition("/")[2]
-            account = role.split(":")[4]
+            role_name, account = role.rpartition("/")[2], role.split(":")[4]
+            session = name or "s"
             user = (
-                "<AssumedRoleUser><AssumedRoleId>AROASTRICT:s</AssumedRoleId>"
-                f"<Arn>arn:aws:sts::{account}:assumed-role/{name}/s</Arn></AssumedRoleUser>"
+                f"<AssumedRoleUser><AssumedRoleId>AROASTRICT:{session}</AssumedRoleId>"
+                f"<Arn>arn:aws:sts::{account}:assumed-role/{role_name}/{session}</Arn>"
+                "</AssumedRoleUser>"
             )
         return (
             f'<{action}Response xmlns="{XMLNS}"><{action}Result>'

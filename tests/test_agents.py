@@ -476,3 +476,127 @@ def test_each_dialog_program_asks_the_question(
     refused = export(logged_in, "--agent", "other", FAKE_DRIVER_MODE="cancel", **env)
     assert refused.code == 11
     assert len(strict_sts.assumed) == 1
+
+
+# The recipes of docs/agents.md, as their hosts run them.
+
+PAGE = Path(__file__).resolve().parent.parent / "docs" / "agents.md"
+HOSTS = {
+    "### Claude Code": "CLAUDECODE",
+    "### AWS's MCP servers": "",
+    "### Kiro": "KIRO_SESSION_ID",
+}
+"""The recipes' headings, and the marker each host sets in what it runs ("": none)."""
+BOTO3_CALL = "import boto3; print(boto3.client('sts').get_caller_identity()['Arn'])"
+
+
+def recipe(heading: str) -> dict[str, object]:
+    """The first ```json block after ``heading`` in docs/agents.md."""
+    text = PAGE.read_text(encoding="utf-8").split(f"\n{heading}\n", 1)[1]
+    loaded: dict[str, object] = json.loads(text.split("```json\n", 1)[1].split("```", 1)[0])
+    return loaded
+
+
+def agent_profile() -> str:
+    """The ```ini block of docs/agents.md that defines ``[profile agent]``."""
+    text = PAGE.read_text(encoding="utf-8")
+    return "[profile agent]" + text.split("[profile agent]", 1)[1].split("```", 1)[0]
+
+
+def env_of(heading: str) -> dict[str, str]:
+    block = recipe(heading)
+    servers = block.get("mcpServers")
+    env = servers["aws-api"]["env"] if isinstance(servers, dict) else block["env"]
+    return {str(name): str(value) for name, value in env.items()}
+
+
+@pytest.mark.e2e
+@pytest.mark.posix(reason="the fake dialog is a #! script")
+@pytest.mark.parametrize("heading", list(HOSTS))
+def test_each_recipe_gets_the_agent_a_scoped_role_after_approval(
+    heading: str,
+    tmp_path: Path,
+    credentials: Path,
+    home: Path,
+    config: Path,
+    environment: dict[str, str],
+    aws_mfa_in_process: AwsMfa,
+    strict_sts: StrictSts,
+) -> None:
+    import subprocess
+    import sys
+
+    write(config, CONFIG + "\n" + agent_profile())
+    write(credentials, long_term("dev-long-term", device=None))
+    assert aws_mfa_in_process("-p", "dev", "-c", CODE).code == 0  # the person's login
+    fakes = fake_driver.install(tmp_path / "bin")
+    tools = Path(sys.executable).parent  # where aws-mfa is installed
+    marker = HOSTS[heading]
+    env = {
+        "HOME": str(home),
+        "PATH": os.pathsep.join([str(fakes), str(tools), "/usr/bin", "/bin"]),
+        **env_of(heading),
+        **({marker: "1"} if marker else {}),
+        "DISPLAY": ":0",  # where the approval is shown
+        "AWS_ENDPOINT_URL_STS": environment["AWS_ENDPOINT_URL_STS"],
+        "FAKE_DRIVER_CODE": "",
+        "FAKE_DRIVER_LOG": str(tmp_path / "drivers.log"),
+    }
+    done = subprocess.run(
+        [sys.executable, "-c", BOTO3_CALL],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        stdin=subprocess.DEVNULL,
+        check=False,
+        start_new_session=True,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.startswith("arn:aws")
+    [asked] = [json.loads(line) for line in (tmp_path / "drivers.log").read_text().splitlines()]
+    assert asked["program"] == "zenity"
+    assert "--question" in asked["argv"]
+    assert "--text=Allow agent claude-code (--agent) credentials of profile prod" in " ".join(
+        asked["argv"]
+    )
+    call = strict_sts.assumed[-1]
+    assert call["PolicyArns.member.1.arn"] == READ_ONLY
+    assert call["RoleSessionName"].startswith("claude-code.")
+
+
+@pytest.mark.e2e
+@pytest.mark.posix(reason="the fake dialog is a #! script")
+def test_claude_codes_auth_refresh_renews_the_session_through_a_dialog(
+    tmp_path: Path,
+    credentials: Path,
+    config: Path,
+    home: Path,
+    environment: dict[str, str],
+    strict_sts: StrictSts,
+) -> None:
+    import shlex
+    import subprocess
+
+    write(credentials, long_term("dev-long-term", device=None))
+    refresh = str(recipe("### Claude Code")["awsAuthRefresh"])
+    words = shlex.split(refresh)
+    assert words[0] == "aws-mfa"
+    fakes = fake_driver.install(tmp_path / "bin")
+    env = {
+        "HOME": str(home),
+        "PATH": os.pathsep.join([str(fakes), "/usr/bin", "/bin"]),
+        "CLAUDECODE": "1",
+        "DISPLAY": ":0",
+        "AWS_ENDPOINT_URL_STS": environment["AWS_ENDPOINT_URL_STS"],
+        "FAKE_DRIVER_CODE": CODE,
+        "FAKE_DRIVER_LOG": str(tmp_path / "drivers.log"),
+    }
+    done = subprocess.run(
+        [AWS_MFA, *words[1:]], env=env, capture_output=True, text=True, timeout=120,
+        stdin=subprocess.DEVNULL, check=False, start_new_session=True,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert strict_sts.calls == ["GetSessionToken"]  # a login is no agent's hand-out
+    [asked] = [json.loads(line) for line in (tmp_path / "drivers.log").read_text().splitlines()]
+    assert "--entry" in asked["argv"]
