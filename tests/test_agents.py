@@ -600,3 +600,25 @@ def test_claude_codes_auth_refresh_renews_the_session_through_a_dialog(
     assert strict_sts.calls == ["GetSessionToken"]  # a login is no agent's hand-out
     [asked] = [json.loads(line) for line in (tmp_path / "drivers.log").read_text().splitlines()]
     assert "--entry" in asked["argv"]
+
+
+def test_an_approval_counts_only_as_it_was_given(
+    logged_in: AwsMfa, dialogs: Dialogs, home: Path
+) -> None:
+    assert export(logged_in, "--agent", "bot").code == 0
+    folder = home / ".aws" / "aws-mfa-sessions"
+    [approval] = folder.glob("approval-*.json")
+    if os.name == "posix":
+        assert approval.stat().st_mode & 0o777 == 0o600
+    assert export(logged_in, "--agent", "bot").code == 0
+    assert len(dialogs.questions) == 1
+
+    assert export(logged_in, "--agent", "other").code == 0  # another agent: asked
+    assert len(dialogs.questions) == 2
+    assert export(logged_in, "--agent", "bot", "--session-policy-arn", READ_ONLY).code == 0
+    assert len(dialogs.questions) == 2  # the same policy, given outright: the same grant
+
+    entry = json.loads(approval.read_text())
+    approval.write_text(json.dumps({**entry, "mac": "0" * 64}))  # planted, or tampered with
+    assert export(logged_in, "--agent", "bot").code == 0
+    assert len(dialogs.questions) == 3
