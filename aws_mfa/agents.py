@@ -177,12 +177,7 @@ def plan(
     session policy is given, else everything checked that STS would refuse, before any
     question, code or call."""
     agent = who(settings, environ)
-    arns = tuple(checks.policy_arn(arn, "--session-policy-arn") for arn in policy_arn_flags or ())
-    if len(arns) > checks.MAX_POLICY_ARNS:
-        raise UsageError(
-            f"--session-policy-arn: {len(arns)} policies, and STS takes at most "
-            f"{checks.MAX_POLICY_ARNS} in one call"
-        )
+    arns = flag_arns(policy_arn_flags or ())
     if agent is None and not arns and settings.session_policy is None:
         return None
     role = found.settings if found.settings is not None and found.settings.role_arn else None
@@ -196,20 +191,37 @@ def plan(
         assert agent is not None  # no agent and no policy returned above
         return Plan(found, agent, None, settings.agent_approval, settings)
     scope = role_scope(settings, found, agent, arns)
-    if agent is not None:
-        if not found.session.session_cache:
-            raise UsageError(
-                f"profile {found.name}: an agent's role is assumed from the cached MFA "
-                "session, which the profile turns off (aws_mfa_session_cache, "
-                "--no-session-cache, MFA_SESSION_CACHE)"
-            )
-        role = role._replace(
+    if agent is None:
+        return Plan(found, None, scope, "never", settings)
+    return Plan(agents_role(found, role, agent), agent, scope, settings.agent_approval, settings)
+
+
+def flag_arns(given: Sequence[str]) -> tuple[str, ...]:
+    """The ARNs of ``--session-policy-arn``, each checked, at most as many as STS takes."""
+    arns = tuple(checks.policy_arn(arn, "--session-policy-arn") for arn in given)
+    if len(arns) > checks.MAX_POLICY_ARNS:
+        raise UsageError(
+            f"--session-policy-arn: {len(arns)} policies, and STS takes at most "
+            f"{checks.MAX_POLICY_ARNS} in one call"
+        )
+    return arns
+
+
+def agents_role(found: Identity, role: Settings, agent: Agent) -> Identity:
+    """The role as an agent gets it: from the cached MFA session (which the profile must
+    keep), for at most an hour, named for the agent."""
+    if not found.session.session_cache:
+        raise UsageError(
+            f"profile {found.name}: an agent's role is assumed from the cached MFA session, "
+            "which the profile turns off (aws_mfa_session_cache, --no-session-cache, "
+            "MFA_SESSION_CACHE)"
+        )
+    return found._replace(
+        settings=role._replace(
             duration=min(role.duration, MAX_SESSION_SECONDS),
             role_session_name=session_name(agent.name, role.role_session_name),
         )
-        found = found._replace(settings=role)
-    approval = settings.agent_approval if agent is not None else "never"
-    return Plan(found, agent, scope, approval, settings)
+    )
 
 
 def role_scope(
