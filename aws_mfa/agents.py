@@ -5,7 +5,8 @@ One decision per hand-out (``export``, ``exec``, ``exec --server``), made by
 :func:`hand_out`::
 
     --agent NAME, MFA_AGENT, else a known agent's marker (CLAUDECODE=1...)
-        unless aws_mfa_agent_guard = off in the profile
+        unless aws_mfa_agent_guard = off in the profile (all resolved as the setting
+        ``agent``: :func:`aws_mfa.settings.resolve.detected`)
     -> a role profile: the role assumed from the cached MFA session, at most an hour,
        with a session policy (aws_mfa_agent_policy_arns, else the partition's
        ReadOnlyAccess; aws_mfa_agent_policy), NAME in its role session name, and
@@ -28,8 +29,9 @@ AWS credentials of profile prod?" once, and hands out the role assumed as
 ``claude-code.alice``, read-only, tagged ``aws-mfa:agent=claude-code``.
 
 ``--session-policy-arn`` and ``--session-policy`` scope any hand-out of a role, an
-agent's or a person's. Without an agent and without them, :func:`plan` is None and
-the hand-out is exactly what it was before agents.
+agent's or a person's. Without an agent and without them, this module is not even
+imported (:meth:`aws_mfa.cli.context.Context.agent_plan`): the hand-out is exactly what it
+was before agents.
 
 What it does not do: sandbox anything. An agent that runs commands as the user can
 read what the user can read; this is a consent point and a net against accidents
@@ -40,7 +42,7 @@ read what the user can read; this is a consent point and a net against accidents
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 
 from aws_mfa import log
 from aws_mfa.clock import Clock, utc_now
@@ -61,36 +63,6 @@ if TYPE_CHECKING:
     from aws_mfa.sessions.mfa_sessions import Approvals
 
 
-class Marker(Record):
-    """An environment variable a coding agent sets in the commands it runs
-    (docs/agents.md lists each with its source)."""
-
-    variable: str
-    value: str
-    """The value it must have; "" for any value but an empty one."""
-    agent: str
-    """The agent's name; "" to take the variable's value (``AI_AGENT``)."""
-
-
-MARKERS: tuple[Marker, ...] = (
-    Marker("CLAUDECODE", "1", "claude-code"),
-    Marker("GEMINI_CLI", "1", "gemini-cli"),
-    Marker("CURSOR_AGENT", "1", "cursor"),
-    Marker("CODEX_SANDBOX", "", "codex"),
-    Marker("CODEX_THREAD_ID", "", "codex"),
-    Marker("COPILOT_AGENT", "1", "copilot"),
-    Marker("COPILOT_CLI", "", "copilot-cli"),
-    Marker("CLINE_ACTIVE", "", "cline"),
-    Marker("KIRO_SESSION_ID", "", "kiro"),
-    Marker("AUGMENT_AGENT", "", "augment"),
-    Marker("GOOSE_TERMINAL", "1", "goose"),
-    Marker("OPENCODE", "", "opencode"),
-    Marker("AI_AGENT", "", ""),
-)
-"""The markers aws-mfa knows, the agent-specific ones before the generic ``AI_AGENT``."""
-
-UNNAMED = "agent"
-"""The name of an agent whose ``AI_AGENT`` value is no agent name."""
 MAX_SESSION_SECONDS = 3600
 """An agent's role lasts at most an hour (role chaining's limit, and a short leash)."""
 READ_ONLY = "arn:{partition}:iam::aws:policy/ReadOnlyAccess"
@@ -110,30 +82,16 @@ class Agent(Record):
     """``--agent``, ``MFA_AGENT``, or the marker, like ``CLAUDECODE=1``."""
 
 
-def detect(environ: Mapping[str, str]) -> Agent | None:
-    """The agent whose marker ``environ`` holds, or None."""
-    for marker in MARKERS:
-        value = environ.get(marker.variable, "")
-        if value and (not marker.value or value == marker.value):
-            name = marker.agent or value
-            if not re_full(checks.AGENT_NAME, name):
-                name = UNNAMED
-            return Agent(name, f"{marker.variable}={value if marker.value else '...'}")
-    return None
-
-
 def re_full(pattern: str, text: str) -> bool:
     return re.fullmatch(pattern, text) is not None
 
 
-def who(settings: Settings, environ: Mapping[str, str]) -> Agent | None:
-    """``--agent``/``MFA_AGENT`` (checked by the settings), else a marker unless the profile
-    turned detection off (``aws_mfa_agent_guard = off``)."""
+def who(settings: Settings) -> Agent | None:
+    """The agent the settings resolved: ``--agent``, ``MFA_AGENT``, else a known agent's
+    marker unless the profile turned that off (:func:`aws_mfa.settings.resolve.detected`)."""
     if settings.agent:
         return Agent(settings.agent, settings.sources.get("agent") or "--agent")
-    if not settings.agent_guard:
-        return None
-    return detect(environ)
+    return None
 
 
 class Plan(Record):
@@ -171,12 +129,11 @@ def plan(
     settings: Settings,
     found: Identity,
     policy_arn_flags: Sequence[str] | None,
-    environ: Mapping[str, str],
 ) -> Plan | None:
     """The hand-out of ``found`` (the profile's ``settings``): None when no agent asks and no
     session policy is given, else everything checked that STS would refuse, before any
     question, code or call."""
-    agent = who(settings, environ)
+    agent = who(settings)
     arns = flag_arns(policy_arn_flags or ())
     if agent is None and not arns and settings.session_policy is None:
         return None

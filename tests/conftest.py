@@ -43,10 +43,10 @@ from typing import Any
 import pytest
 from hypothesis import settings as hypothesis_settings
 
-from aws_mfa import agents
 from aws_mfa.demo import LocalSts
 from aws_mfa.errors import FileError
 from aws_mfa.files import ini
+from aws_mfa.settings.table import MARKERS
 
 if typing.TYPE_CHECKING:
     from tests.secret_service import SecretService
@@ -123,7 +123,7 @@ NOT_INHERITED = (
     "YKMAN_OATH_CREDENTIAL_NAME",
 )
 """The developer's desktop, keychain and YubiKey settings: a test that wants one sets its own."""
-AGENT_MARKERS = frozenset(marker.variable for marker in agents.MARKERS)
+AGENT_MARKERS = frozenset(marker.variable for marker in MARKERS)
 """What a coding agent sets in the commands it runs: a suite run by one is no agent's run
 (tests/test_agents.py sets its markers itself)."""
 

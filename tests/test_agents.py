@@ -28,6 +28,8 @@ import pytest
 from aws_mfa import agents
 from aws_mfa.codes import prompts
 from aws_mfa.codes.prompts import Ran
+from aws_mfa.settings.resolve import detected
+from aws_mfa.settings.table import MARKERS
 from tests import fake_driver
 from tests.conftest import (
     AWS_MFA,
@@ -420,14 +422,13 @@ def test_assume_role_for_an_agent_comes_from_the_cache_and_writes_nothing(
 
 
 def test_each_marker_names_its_agent() -> None:
-    assert agents.detect({}) is None
-    assert agents.detect({"CLAUDECODE": "1"}) == agents.Agent("claude-code", "CLAUDECODE=1")
-    assert agents.detect({"CLAUDECODE": "0"}) is None
-    assert agents.detect({"CODEX_THREAD_ID": "t-1"}) == agents.Agent("codex", "CODEX_THREAD_ID=...")
-    assert agents.detect({"AI_AGENT": "amp"}) == agents.Agent("amp", "AI_AGENT=...")
-    assert agents.detect({"AI_AGENT": "not a name!"}) == agents.Agent("agent", "AI_AGENT=...")
-    both = {"AI_AGENT": "claude", "CLAUDECODE": "1"}
-    assert agents.detect(both) == agents.Agent("claude-code", "CLAUDECODE=1")
+    assert detected({}) == (None, "")
+    assert detected({"CLAUDECODE": "1"}) == ("claude-code", "CLAUDECODE=1")
+    assert detected({"CLAUDECODE": "0"}) == (None, "")
+    assert detected({"CODEX_THREAD_ID": "t-1"}) == ("codex", "CODEX_THREAD_ID=...")
+    assert detected({"AI_AGENT": "amp"}) == ("amp", "AI_AGENT=...")
+    assert detected({"AI_AGENT": "not a name!"}) == ("agent", "AI_AGENT=...")
+    assert detected({"AI_AGENT": "claude", "CLAUDECODE": "1"}) == ("claude-code", "CLAUDECODE=1")
 
 
 def test_the_agents_name_leads_its_role_session_name_within_stss_limit() -> None:
@@ -441,7 +442,7 @@ def test_the_agents_name_leads_its_role_session_name_within_stss_limit() -> None
 def test_every_marker_is_documented_with_its_source() -> None:
     text = (Path(__file__).resolve().parent.parent / "docs" / "agents.md").read_text()
     rows = [line for line in text.splitlines() if line.startswith("| `")]
-    for marker in agents.MARKERS:
+    for marker in MARKERS:
         [row] = [line for line in rows if line.startswith(f"| `{marker.variable}")]
         assert "https://" in row, row
 

@@ -102,7 +102,6 @@ def credentials(
     For an agent, or with a session policy, the hand-out :func:`aws_mfa.agents.plan`
     decides (kept as ``context.plan`` for what reports it), approved first where it must be.
     """
-    from aws_mfa.agents import hand_out
 
     def read() -> ini.IniFile | None:
         context.forget_credentials()  # a renewal may have changed it
@@ -113,6 +112,8 @@ def credentials(
         from aws_mfa.sessions.keep import credentials_of
 
         return credentials_of(found, read, while_valid=while_valid)
+    from aws_mfa.agents import hand_out
+
     return hand_out(chosen, read, while_valid=while_valid)
 
 

@@ -727,6 +727,40 @@ TABLE: tuple[Option, ...] = (
     ),
 )
 
+
+class Marker(Record):
+    """An environment variable a coding agent sets in the commands it runs
+    (docs/agents.md lists each with its source)."""
+
+    variable: str
+    value: str
+    """The value it must have; "" for any value but an empty one."""
+    agent: str
+    """The agent's name; "" to take the variable's value (``AI_AGENT``)."""
+
+
+MARKERS: tuple[Marker, ...] = (
+    Marker("CLAUDECODE", "1", "claude-code"),
+    Marker("GEMINI_CLI", "1", "gemini-cli"),
+    Marker("CURSOR_AGENT", "1", "cursor"),
+    Marker("CODEX_SANDBOX", "", "codex"),
+    Marker("CODEX_THREAD_ID", "", "codex"),
+    Marker("COPILOT_AGENT", "1", "copilot"),
+    Marker("COPILOT_CLI", "", "copilot-cli"),
+    Marker("CLINE_ACTIVE", "", "cline"),
+    Marker("KIRO_SESSION_ID", "", "kiro"),
+    Marker("AUGMENT_AGENT", "", "augment"),
+    Marker("GOOSE_TERMINAL", "1", "goose"),
+    Marker("OPENCODE", "", "opencode"),
+    Marker("AI_AGENT", "", ""),
+)
+"""The markers of agents aws-mfa knows, the agent-specific ones before the generic
+``AI_AGENT``: when one is set and neither ``--agent`` nor ``MFA_AGENT`` is, the run is that
+agent's (``agent``'s value, unless ``aws_mfa_agent_guard`` is off)."""
+
+UNNAMED_AGENT = "agent"
+"""The name of an agent whose ``AI_AGENT`` value is no agent name."""
+
 BY_NAME: dict[str, Option] = {option.name: option for option in TABLE}
 SETTINGS: tuple[Option, ...] = tuple(option for option in TABLE if option.setting)
 """The options resolved into Settings, in the order they are resolved."""
