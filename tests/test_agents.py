@@ -18,6 +18,7 @@ The layout is docs/roles.md's::
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 from collections.abc import Sequence
@@ -623,3 +624,40 @@ def test_an_approval_counts_only_as_it_was_given(
     approval.write_text(json.dumps({**entry, "mac": "0" * 64}))  # planted, or tampered with
     assert export(logged_in, "--agent", "bot").code == 0
     assert len(dialogs.questions) == 3
+
+
+def test_each_new_role_the_endpoint_serves_an_agent_is_approved_and_scoped(
+    logged_in: AwsMfa, dialogs: Dialogs, strict_sts: StrictSts
+) -> None:
+    """``exec --server --agent``: the endpoint (in-process, on a stepped clock) serves a new
+    role session when the first one ends, and asks for it first, as for the first."""
+    from tests.stepped_time import wait_until
+    from tests.test_server import endpoint_in_process
+
+    strict_sts.role_expires_in = 6  # too short to be handed out again: the endpoint renews it
+    with endpoint_in_process(logged_in.env, "-p", "prod", "--agent", "bot") as running:
+        first = running.botocore_credentials().access_key
+        running.time.advance_to(running.renewal_due())
+        assert wait_until(lambda: running.key() not in (first, None))
+    assert running.error_lines == []
+    assert len(dialogs.questions) == 2
+    assert all(question.startswith("Allow agent bot (--agent)") for question in dialogs.questions)
+    assert [call["PolicyArns.member.1.arn"] for call in strict_sts.assumed] == [READ_ONLY] * 2
+    assert all(call["RoleSessionName"].startswith("bot.") for call in strict_sts.assumed)
+
+
+HOSTILE = "Allow agent x'$(touch y)\"&<b> credentials?"
+
+
+@pytest.mark.parametrize("driver", list(prompts.DIALOGS))
+def test_each_dialog_holds_the_question_as_data(driver: str) -> None:
+    argv = prompts.question_argv(driver, driver, HOSTILE, 120)
+    if driver == "powershell":
+        script = base64.b64decode(argv[-1]).decode("utf-16-le")
+        assert "'Allow agent x''$(touch y)\"&<b> credentials?'" in script
+        assert "'YesNo'" in script
+    elif driver == "zenity":  # --text is Pango markup
+        assert "--text=Allow agent x'$(touch y)\"&amp;&lt;b&gt; credentials?" in argv
+        assert "--question" in argv
+    else:
+        assert HOSTILE in argv
