@@ -403,16 +403,20 @@ def approve(text: str, settings: Settings) -> None:
     if driver == "terminal":
         try:
             answer = terminal_prompter(f"{text} [y/N]: ")
-        except NoTokenError as err:
-            raise NotApprovedError(f"{err.message}; nothing was handed out") from err
+        except NoTokenError as err:  # the end of its input
+            raise NotApprovedError(
+                "the question got no answer on the terminal; nothing was handed out"
+            ) from err
         if answer.strip().lower() not in ("y", "yes"):
             raise NotApprovedError("the agent's credentials were declined; nothing was handed out")
         return
     log.info("Asking for approval with %s (--prompt %s)", driver, settings.prompt)
     try:
         prompts.ask_question(driver, text, settings.prompt_timeout)
-    except PromptRefusedError as err:
-        why = err.why.replace("its ", "the ", 1)
+    except NoTokenError as err:  # the dialog's program missing, or it could not show
+        if not isinstance(err, PromptRefusedError):
+            raise NotApprovedError(f"{err.message}; nothing was handed out") from err
+        why = err.why.replace("its ", "the ", 1)  # refused: said no, cancelled, unanswered
         if why.endswith("was cancelled"):
             why = f"they were declined in the {driver} dialog"
         raise NotApprovedError(

@@ -387,7 +387,7 @@ def test_approval_always_asks_each_time_and_never_asks_not_at_all(
 
 def test_with_nobody_to_ask_nothing_is_handed_out(logged_in: AwsMfa, strict_sts: StrictSts) -> None:
     calls = list(strict_sts.calls)
-    result = export(logged_in, "--agent", "bot", MFA_PROMPT="auto")  # no terminal, no DISPLAY
+    result = export(logged_in, "--agent", "bot", MFA_PROMPT="terminal")  # there is none
     assert result.code == 11
     assert "need a person's approval and there is no terminal or dialog" in result.error_lines[0]
     assert strict_sts.calls == calls
