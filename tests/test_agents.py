@@ -661,3 +661,21 @@ def test_each_dialog_holds_the_question_as_data(driver: str) -> None:
         assert "--question" in argv
     else:
         assert HOSTILE in argv
+
+
+@pytest.mark.e2e  # exec replaces the process that runs it
+def test_the_command_exec_runs_for_an_agent_is_that_agents(
+    logged_in: AwsMfa, aws_mfa: AwsMfa, config: Path, strict_sts: StrictSts
+) -> None:
+    """An aws-mfa the command runs (a credential_process of another profile) hands out to the
+    same agent: MFA_AGENT names it in the command's environment."""
+    import sys
+
+    write(config, CONFIG + "aws_mfa_agent_approval = never\n")
+    shown = "import os; print(os.environ['MFA_AGENT'], os.environ['AWS_ACCESS_KEY_ID'])"
+    result = aws_mfa("exec", "-p", "prod", "--agent", "bot", "--", sys.executable, "-c", shown)
+    assert result.code == 0, result.stderr
+    agent, key = result.stdout.split()
+    assert agent == "bot"
+    assert strict_sts.issued[key].chained
+    assert strict_sts.assumed[-1]["PolicyArns.member.1.arn"] == READ_ONLY

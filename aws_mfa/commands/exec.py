@@ -63,7 +63,8 @@ def run(context: Context) -> int:
     found = prepare(context, warn=False)
     creds = credentials(context, found)
     resolved = context.settings()
-    execute(command, child_environment(context.environ, creds, resolved.profile, resolved.region))
+    env = child_environment(context.environ, creds, resolved.profile, resolved.region)
+    execute(command, for_agent(env, context))
 
 
 def serve(context: Context, command: list[str]) -> int:
@@ -76,7 +77,18 @@ def serve(context: Context, command: list[str]) -> int:
         env = server_environment(
             context.environ, server.url, server.token, resolved.profile, resolved.region, files
         )
-        return supervise(command, env)
+        return supervise(command, for_agent(env, context))
+
+
+AGENT_VARIABLE = "MFA_AGENT"
+
+
+def for_agent(env: dict[str, str], context: Context) -> dict[str, str]:
+    """The command's environment, naming the agent it runs for (``MFA_AGENT``) when it is
+    one's: an ``aws-mfa`` it runs (a ``credential_process`` of another profile among them)
+    hands out to the same agent, scoped and approved, never a person's credentials."""
+    name = context.plan.agent_name if context.plan is not None else None
+    return {**env, AGENT_VARIABLE: name} if name else env
 
 
 def endpoint(
