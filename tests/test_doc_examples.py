@@ -28,6 +28,7 @@ cannot run here are in :data:`NOT_RUN`, saying why; the page may show no output 
 
 from __future__ import annotations
 
+import os
 import re
 import shlex
 import subprocess
@@ -283,6 +284,17 @@ def role_after_login(sandbox: Sandbox) -> None:
     first_login(sandbox)
     sandbox.log_in("dev")
     sandbox.write(".aws/config", ROLE_PROFILE)
+
+
+@registered
+def agent_profile(sandbox: Sandbox) -> None:
+    """role-after-login, and the agent's profile of docs/agents.md (its ```ini block) whose
+    credential_process the AWS CLI runs (so aws-mfa is on its PATH)."""
+    role_after_login(sandbox)
+    page = (ROOT / "docs" / "agents.md").read_text(encoding="utf-8")
+    block = page.split("[profile agent]", 1)[1].split("```", 1)[0]
+    sandbox.write(".aws/config", f"{ROLE_PROFILE}\n[profile agent]{block}")
+    sandbox.env["PATH"] = os.pathsep.join([str(Path(AWS_MFA).parent), sandbox.env["PATH"]])
 
 
 @registered

@@ -19,7 +19,16 @@ from typing import Any, NoReturn
 
 from aws_mfa import __version__
 from aws_mfa.errors import EXIT_USAGE
-from aws_mfa.settings.table import POSITIONAL, REST, SUMMARIES, SWITCH, TOP, Option, options_of
+from aws_mfa.settings.table import (
+    APPEND,
+    POSITIONAL,
+    REST,
+    SUMMARIES,
+    SWITCH,
+    TOP,
+    Option,
+    options_of,
+)
 
 
 class Formatter(argparse.HelpFormatter):
@@ -159,6 +168,8 @@ def add_option(parser: argparse.ArgumentParser, option: Option, suppress: bool) 
     kwargs: dict[str, Any] = {"help": option.help}
     if option.kind == SWITCH:
         kwargs["action"] = "store_true"
+    elif option.kind == APPEND:
+        kwargs["action"] = "append"
     elif option.kind == REST:
         kwargs["nargs"] = argparse.REMAINDER
     elif option.kind == POSITIONAL:

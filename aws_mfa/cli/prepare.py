@@ -97,14 +97,24 @@ def credentials(
     context: Context, found: Identity, while_valid: bool = False
 ) -> TemporaryCredentials:
     """The credentials of ``found`` (see :func:`aws_mfa.sessions.keep.credentials_of`),
-    asking for a code only when the session must be renewed (``while_valid``: and can be)."""
-    from aws_mfa.sessions.keep import credentials_of
+    asking for a code only when the session must be renewed (``while_valid``: and can be).
+
+    For an agent, or with a session policy, the hand-out :func:`aws_mfa.agents.plan`
+    decides (kept as ``context.plan`` for what reports it), approved first where it must be.
+    """
 
     def read() -> ini.IniFile | None:
         context.forget_credentials()  # a renewal may have changed it
         return context.credentials()
 
-    return credentials_of(found, read, while_valid=while_valid)
+    chosen = context.agent_plan(found)
+    if chosen is None:
+        from aws_mfa.sessions.keep import credentials_of
+
+        return credentials_of(found, read, while_valid=while_valid)
+    from aws_mfa.agents import hand_out
+
+    return hand_out(chosen, read, while_valid=while_valid)
 
 
 def offer_to_move_keys(context: Context, resolved: Settings) -> None:

@@ -50,6 +50,7 @@ from aws_mfa.settings.resolve import Settings
 if TYPE_CHECKING:
     import subprocess
 
+    from aws_mfa.agents import Plan
     from aws_mfa.server import CredentialServer, Waiter
 
 
@@ -62,7 +63,8 @@ def run(context: Context) -> int:
     found = prepare(context, warn=False)
     creds = credentials(context, found)
     resolved = context.settings()
-    execute(command, child_environment(context.environ, creds, resolved.profile, resolved.region))
+    env = child_environment(context.environ, creds, resolved.profile, resolved.region)
+    execute(command, for_agent(env, context))
 
 
 def serve(context: Context, command: list[str]) -> int:
@@ -75,7 +77,18 @@ def serve(context: Context, command: list[str]) -> int:
         env = server_environment(
             context.environ, server.url, server.token, resolved.profile, resolved.region, files
         )
-        return supervise(command, env)
+        return supervise(command, for_agent(env, context))
+
+
+AGENT_VARIABLE = "MFA_AGENT"
+
+
+def for_agent(env: dict[str, str], context: Context) -> dict[str, str]:
+    """The command's environment, naming the agent it runs for (``MFA_AGENT``) when it is
+    one's: an ``aws-mfa`` it runs (a ``credential_process`` of another profile among them)
+    hands out to the same agent, scoped and approved, never a person's credentials."""
+    name = context.plan.agent_name if context.plan is not None else None
+    return {**env, AGENT_VARIABLE: name} if name else env
 
 
 def endpoint(
@@ -87,7 +100,11 @@ def endpoint(
 
     found = prepare(context, warn=False)
     first = credentials(context, found)
-    renew = EndpointRenewal(for_renewals(found), clock)
+    chosen = context.plan  # an agent's: each renewal is its hand-out, approved as the first
+    if chosen is not None:
+        found = chosen.identity
+        chosen = chosen._replace(identity=for_renewals(found))
+    renew = EndpointRenewal(for_renewals(found), clock, chosen)
     fields = identity(found.role_arn, found.session.device)
     policy = RenewalPolicy(min_ttl=renew.later.session.min_ttl)
     server = CredentialServer(
@@ -101,12 +118,14 @@ class EndpointRenewal:
     ``renewal(margin)`` gives credentials with at least ``margin`` seconds left, for the
     identity of the first login made fit for later ones (:func:`for_renewals`): the
     profile's session, or for a role profile the role assumed anew from the MFA session its
-    source profile keeps (that session renewed first when it must be). A code that cannot
-    be asked for is the error that says what gives later codes (:func:`later_code_error`).
+    source profile keeps (that session renewed first when it must be); for an agent
+    (``chosen``), each such hand-out as :func:`aws_mfa.agents.hand_out` makes it, approved.
+    A code that cannot be asked for is the error that says what gives later codes
+    (:func:`later_code_error`).
     """
 
-    def __init__(self, later: Identity, clock: Clock = utc_now) -> None:
-        self.later, self.clock = later, clock
+    def __init__(self, later: Identity, clock: Clock = utc_now, chosen: Plan | None = None) -> None:
+        self.later, self.clock, self.chosen = later, clock, chosen
 
     def __call__(self, margin: int) -> TemporaryCredentials:
         try:
@@ -124,6 +143,11 @@ class EndpointRenewal:
         if later.kind != ROLE:
             later = later._replace(settings=session._replace(min_ttl=max(session.min_ttl, margin)))
         read_file = lambda: read.read_ini(session.credentials_file)  # noqa: E731
+        if self.chosen is not None:
+            from aws_mfa.agents import hand_out
+
+            chosen = self.chosen._replace(identity=later)
+            return hand_out(chosen, read_file, clock=self.clock, margin=margin)
         return credentials_of(later, read_file, clock=self.clock, margin=margin)
 
 
