@@ -21,6 +21,8 @@ Exit codes (documented in docs/usage.md):
 8     ``status -p PROFILE``: the session expires within the margin
 9     ``doctor``: at least one problem was found
 10    the OS keychain cannot be used: no backend, still locked, or failing
+11    a hand-out to an agent was not approved: declined, cancelled, unanswered,
+      or nobody could be asked
 126   ``exec``: the command cannot be run
 127   ``exec``: the command was not found
 130   interrupted (Ctrl-C)
@@ -40,6 +42,7 @@ EXIT_NOT_VALID = 7
 EXIT_EXPIRING = 8
 EXIT_PROBLEMS = 9
 EXIT_KEYCHAIN = 10
+EXIT_NOT_APPROVED = 11
 EXIT_CANNOT_EXECUTE = 126
 EXIT_COMMAND_NOT_FOUND = 127
 EXIT_INTERRUPTED = 130
@@ -124,6 +127,13 @@ class KeychainError(AwsMfaError):
     the backend failed (see :mod:`aws_mfa.os_keychain`)."""
 
     exit_code = EXIT_KEYCHAIN
+
+
+class NotApprovedError(AwsMfaError):
+    """Credentials for an agent were not approved by a person (docs/agents.md): nothing was
+    handed out, and no code was asked for nor STS called for them."""
+
+    exit_code = EXIT_NOT_APPROVED
 
 
 class CommandNotFoundError(AwsMfaError):

@@ -46,6 +46,7 @@ from hypothesis import settings as hypothesis_settings
 from aws_mfa.demo import LocalSts
 from aws_mfa.errors import FileError
 from aws_mfa.files import ini
+from aws_mfa.settings.table import MARKERS
 
 if typing.TYPE_CHECKING:
     from tests.secret_service import SecretService
@@ -122,6 +123,9 @@ NOT_INHERITED = (
     "YKMAN_OATH_CREDENTIAL_NAME",
 )
 """The developer's desktop, keychain and YubiKey settings: a test that wants one sets its own."""
+AGENT_MARKERS = frozenset(marker.variable for marker in MARKERS)
+"""What a coding agent sets in the commands it runs: a suite run by one is no agent's run
+(tests/test_agents.py sets its markers itself)."""
 
 
 @pytest.fixture(autouse=True)
@@ -134,7 +138,7 @@ def home(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
     give theirs explicitly.
     """
     for key in list(os.environ):
-        if key.startswith(("AWS_", "MFA_")) or key in NOT_INHERITED:
+        if key.startswith(("AWS_", "MFA_")) or key in NOT_INHERITED or key in AGENT_MARKERS:
             monkeypatch.delenv(key)
     if sys.platform in ("darwin", "win32"):
         # There a desktop is always at hand, and --prompt auto would show a real dialog

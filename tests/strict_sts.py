@@ -14,6 +14,11 @@ way real STS does for what aws-mfa relies on:
 - a code is accepted once per device;
 - ``expires_in`` (``role_expires_in``: role sessions only) makes credentials
   expire after that many seconds;
+- AssumeRole checks what an agent's call carries as STS does: the role session name, at
+  most 10 managed session policies, an inline policy of JSON (2048 characters at most),
+  a SourceIdentity and session tags, and refuses SourceIdentity or tags with AccessDenied
+  when the role's trust policy (``trust``) does not allow ``sts:SetSourceIdentity`` or
+  ``sts:TagSession``; :attr:`StrictSts.assumed` keeps every AssumeRole's parameters;
 - GetFederationToken (which moto answers without checking its name, duration
   or managed policies) needs long-term keys, a name of 2 to 32 characters of
   ``[\\w+=,.@-]``, a duration of 900 to 129600 seconds (``root_keys``: capped at
@@ -76,6 +81,10 @@ class StrictSts:
     deny_without_mfa: bool = False
     federations: list[dict[str, str]] = field(default_factory=list)
     """The parameters of every GetFederationToken call, signer included (``@key_id``)."""
+    assumed: list[dict[str, str]] = field(default_factory=list)
+    """The parameters of every AssumeRole call, signer included."""
+    trust: set[str] = field(default_factory=lambda: {"sts:SetSourceIdentity", "sts:TagSession"})
+    """What the role's trust policy allows beyond sts:AssumeRole."""
 
     def __call__(self, params: dict[str, str]) -> tuple[int, str] | None:
         action = params.get("Action", "")
@@ -112,6 +121,21 @@ class StrictSts:
         return 200, self.answer("GetSessionToken", seconds, "TokenCode" in params)
 
     def assume_role(self, params: dict[str, str]) -> tuple[int, str]:
+        self.assumed.append(dict(params))
+        problem = assume_role_problem(params)
+        if problem:
+            return sts_error("ValidationError", problem)
+        for action, given in (
+            ("sts:SetSourceIdentity", "SourceIdentity"),
+            ("sts:TagSession", "Tags.member.1.Key"),
+        ):
+            if given in params and action not in self.trust:
+                return sts_error(
+                    "AccessDenied",
+                    f"User: arn:aws:sts::123456789012:assumed-role/x/y is not authorized to "
+                    f"perform: {action} on resource: {params['RoleArn']}",
+                    403,
+                )
         seconds = int(params.get("DurationSeconds", "3600"))
         token = params["@session_token"]
         if token:
@@ -126,11 +150,18 @@ class StrictSts:
                 )
             if not signer.after_mfa or self.mfa_too_old:
                 return sts_error("AccessDenied", "Not authorized to perform sts:AssumeRole", 403)
-            return 200, self.answer("AssumeRole", seconds, True, params["RoleArn"], chained=True)
+            return 200, self.answer(
+                "AssumeRole", seconds, True, params["RoleArn"], chained=True,
+                name=params.get("RoleSessionName", "s"),
+            )  # fmt: skip
         if "TokenCode" not in params:
             return sts_error("AccessDenied", "Not authorized to perform sts:AssumeRole", 403)
         refused = self.check_code(params)
-        return refused or (200, self.answer("AssumeRole", seconds, True, params["RoleArn"]))
+        name = params.get("RoleSessionName", "s")
+        return refused or (
+            200,
+            self.answer("AssumeRole", seconds, True, params["RoleArn"], name=name),
+        )
 
     def get_federation_token(self, params: dict[str, str]) -> tuple[int, str]:
         self.federations.append(dict(params))
@@ -172,17 +203,18 @@ class StrictSts:
             lifetime = self.role_expires_in
         expiration = datetime.now(timezone.utc) + timedelta(seconds=lifetime)
         user = ""
-        if name:
+        if name and not role:
             user = (
                 f"<FederatedUser><FederatedUserId>123456789012:{name}</FederatedUserId>"
                 f"<Arn>arn:aws:sts::123456789012:federated-user/{name}</Arn></FederatedUser>"
             )
         if role:
-            name = role.rpartition("/")[2]
-            account = role.split(":")[4]
+            role_name, account = role.rpartition("/")[2], role.split(":")[4]
+            session = name or "s"
             user = (
-                "<AssumedRoleUser><AssumedRoleId>AROASTRICT:s</AssumedRoleId>"
-                f"<Arn>arn:aws:sts::{account}:assumed-role/{name}/s</Arn></AssumedRoleUser>"
+                f"<AssumedRoleUser><AssumedRoleId>AROASTRICT:{session}</AssumedRoleId>"
+                f"<Arn>arn:aws:sts::{account}:assumed-role/{role_name}/{session}</Arn>"
+                "</AssumedRoleUser>"
             )
         return (
             f'<{action}Response xmlns="{XMLNS}"><{action}Result>'
@@ -194,6 +226,44 @@ class StrictSts:
             "<ResponseMetadata><RequestId>0</RequestId></ResponseMetadata>"
             f"</{action}Response>"
         )
+
+
+SESSION_NAME = re.compile(r"[\w+=,.@-]{2,64}", re.ASCII)
+TAG_VALUE = re.compile(r"[\w.:/=+@ -]{0,256}", re.ASCII)
+
+
+def assume_role_problem(params: dict[str, str]) -> str | None:
+    """What STS's validation says of an AssumeRole request's name, policies, SourceIdentity and
+    tags, or None."""
+    if not SESSION_NAME.fullmatch(params.get("RoleSessionName", "")):
+        return (
+            "1 validation error detected: Value at 'roleSessionName' failed to satisfy constraint"
+        )
+    identity = params.get("SourceIdentity")
+    if identity is not None and not SESSION_NAME.fullmatch(identity):
+        return "1 validation error detected: Value at 'sourceIdentity' failed to satisfy constraint"
+    values = [
+        value for key, value in params.items() if re.fullmatch(r"Tags\.member\.\d+\.Value", key)
+    ]
+    if not all(TAG_VALUE.fullmatch(value) for value in values):
+        return "1 validation error detected: Value at 'tags' failed to satisfy constraint"
+    return policy_problem(params)
+
+
+def policy_problem(params: dict[str, str]) -> str | None:
+    """What STS says of a request's session policies (inline and managed), or None."""
+    policy = params.get("Policy")
+    if policy is not None:
+        try:
+            json.loads(policy)
+        except ValueError:
+            return "The policy is not in the valid JSON format."
+        if len(policy) > 2048:
+            return "Packed policy size exceeds the limit"
+    arns = [value for key, value in params.items() if key.startswith("PolicyArns.member.")]
+    if len(arns) > 10 or not all(POLICY_ARN.fullmatch(arn) for arn in arns):
+        return "1 validation error detected: Value at 'policyArns' failed to satisfy constraint"
+    return None
 
 
 def federation_problem(params: dict[str, str]) -> str | None:
@@ -210,18 +280,7 @@ def federation_problem(params: dict[str, str]) -> str | None:
             "1 validation error detected: Value at 'durationSeconds' failed to satisfy "
             "constraint: Member must have value between 900 and 129600"
         )
-    policy = params.get("Policy")
-    if policy is not None:
-        try:
-            json.loads(policy)
-        except ValueError:
-            return "The policy is not in the valid JSON format."
-        if len(policy) > 2048:
-            return "Packed policy size exceeds the limit"
-    arns = [value for key, value in params.items() if key.startswith("PolicyArns.member.")]
-    if len(arns) > 10 or not all(POLICY_ARN.fullmatch(arn) for arn in arns):
-        return "1 validation error detected: Value at 'policyArns' failed to satisfy constraint"
-    return None
+    return policy_problem(params)
 
 
 @pytest.fixture

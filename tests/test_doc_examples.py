@@ -28,6 +28,7 @@ cannot run here are in :data:`NOT_RUN`, saying why; the page may show no output 
 
 from __future__ import annotations
 
+import os
 import re
 import shlex
 import subprocess
@@ -160,6 +161,12 @@ class Sandbox:
         """A real Secret Service as the OS keychain (skips without one)."""
         self.env.update(self.request.getfixturevalue("secret_service").environment())
 
+    def use_plain_keychain(self) -> None:
+        """A keychain that can be used, in a plain file (tests/keyring_backends.py)."""
+        from tests.test_keychain import plain_backend
+
+        self.env.update(plain_backend("FileKeyring", self.home))
+
     def aliases(self) -> dict[str, str]:
         """The sandbox's own values, and what the pages show in their place (STS's global
         address is where a profile with no region sends its calls)."""
@@ -280,6 +287,17 @@ def role_after_login(sandbox: Sandbox) -> None:
 
 
 @registered
+def agent_profile(sandbox: Sandbox) -> None:
+    """role-after-login, and the agent's profile of docs/agents.md (its ```ini block) whose
+    credential_process the AWS CLI runs (so aws-mfa is on its PATH)."""
+    role_after_login(sandbox)
+    page = (ROOT / "docs" / "agents.md").read_text(encoding="utf-8")
+    block = page.split("[profile agent]", 1)[1].split("```", 1)[0]
+    sandbox.write(".aws/config", f"{ROLE_PROFILE}\n[profile agent]{block}")
+    sandbox.env["PATH"] = os.pathsep.join([str(Path(AWS_MFA).parent), sandbox.env["PATH"]])
+
+
+@registered
 def role_profiles(sandbox: Sandbox) -> None:
     """docs/roles.md's layout: the device on [profile dev], the role on [profile prod]."""
     sandbox.write(".aws/config", DEVICE_PROFILE + ROLE_PROFILE)
@@ -323,7 +341,9 @@ def status(sandbox: Sandbox) -> None:
 
 @registered
 def open_folder(sandbox: Sandbox) -> None:
-    """Long-term keys in a private file, in a ~/.aws folder others may read."""
+    """Long-term keys in a private file, in a ~/.aws folder others may read, on a machine
+    with a keychain."""
+    sandbox.use_plain_keychain()
     first_login(sandbox)
     sandbox.write(".aws/config", "[default]\noutput = json\n")  # no region: the global STS
     (sandbox.home / ".aws").chmod(0o755)

@@ -59,6 +59,8 @@ NEVER = [
     "aws_mfa.files.lock",
     "aws_mfa.files.write_check",
     "aws_mfa.cli.parser",
+    # Agents: only for a run that is an agent's, or scoped by a session policy.
+    "aws_mfa.agents",
     # The reader of the AWS CLI's aws login cache: only with a login_session in the config.
     "aws_mfa.aws.login_sessions",
 ]

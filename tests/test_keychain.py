@@ -483,7 +483,8 @@ def test_setup_offers_the_keychain_when_there_is_one(
         ("like arn:aws:iam::123456789012:mfa/NAME: ", DEVICE + "\n"),
         ("in the OS keychain (SecretService Keyring) instead of the file? [y/N]: ", answer + "\n"),
     ]
-    result = run_with_terminal([AWS_MFA, "--setup"], {**environment, **keychain}, replies)
+    region = {"AWS_REGION": "eu-west-1"}  # the AWS tools' region: none is asked for
+    result = run_with_terminal([AWS_MFA, "--setup"], {**environment, **keychain, **region}, replies)
     assert result.code == 0, result.stderr
     assert LONG_TERM_SECRET not in result.terminal + result.stderr
     secret_line = (

@@ -113,6 +113,34 @@ class AwsConfig(Record):
     from here instead of parsing the whole file again. None: botocore reads the file."""
 
 
+class Scope(Record):
+    """What an AssumeRole carries beyond the role: session policies, which narrow what its
+    credentials may do, and the attribution of an agent's session (docs/agents.md).
+
+    ``agent`` names the agent it is for ("" for a person's hand-out): such a role is assumed
+    from the MFA session alone, never straight from the long-term keys."""
+
+    policy_arns: tuple[str, ...] = ()
+    policy: str | None = None
+    """An inline session policy: compact JSON."""
+    source_identity: str | None = None
+    tags: tuple[tuple[str, str], ...] = ()
+    agent: str = ""
+
+    def params(self) -> dict[str, Any]:
+        """Its parameters of AssumeRole."""
+        params: dict[str, Any] = {}
+        if self.policy_arns:
+            params["PolicyArns"] = [{"arn": arn} for arn in self.policy_arns]
+        if self.policy is not None:
+            params["Policy"] = self.policy
+        if self.source_identity:
+            params["SourceIdentity"] = self.source_identity
+        if self.tags:
+            params["Tags"] = [{"Key": key, "Value": value} for key, value in self.tags]
+        return params
+
+
 class Limits(Record):
     """How long a call may take, in seconds."""
 
@@ -452,13 +480,15 @@ def assume_role(
     external_id: str | None = None,
     now: datetime | None = None,
     secret_in_keychain: bool = False,
+    scope: Scope | None = None,
 ) -> TemporaryCredentials:
     """Call AssumeRole; ``origin`` names the signing key in errors (see
     :func:`get_session_token` for ``secret_in_keychain``).
 
     With ``device`` and ``code`` the call carries the MFA code (signed with
     long-term keys); without them it relies on the MFA context of the MFA
-    session that signed it.
+    session that signed it. ``scope``: the session policies, SourceIdentity and tags
+    it carries.
     """
     params: dict[str, Any] = {
         "RoleArn": role_arn,
@@ -469,6 +499,8 @@ def assume_role(
         params.update(SerialNumber=device, TokenCode=code)
     if external_id:
         params["ExternalId"] = external_id
+    if scope is not None:
+        params.update(scope.params())
     try:
         answer = client.assume_role(**params)
     except (StsAnswerError, StsTransportError) as err:
@@ -623,6 +655,14 @@ def translate(
     return StsRefusedError(refusal(code, message, call, device, origin, detail), sts_code=code)
 
 
+TRUST_ACTIONS = {
+    "sts:SetSourceIdentity": "aws_mfa_source_identity",
+    "sts:TagSession": "aws_mfa_agent_tags",
+}
+"""What an agent's AssumeRole needs beyond sts:AssumeRole in the role's trust policy, and the
+setting that asks for it."""
+
+
 def refusal(code: str, message: str, call: str, device: str, origin: str, detail: str) -> str:
     """What to tell the user when STS said no to ``call``."""
     if code == "AccessDenied" and "MultiFactorAuthentication" in message:
@@ -630,6 +670,13 @@ def refusal(code: str, message: str, call: str, device: str, origin: str, detail
             f"STS rejected the MFA code for device {device} ({message}); "
             "wait for the next code and try again, and check the device ARN"
         )
+    for action, setting in TRUST_ACTIONS.items():
+        if code == "AccessDenied" and action in message:
+            return (
+                f"STS denied {call}: the role's trust policy does not allow {action} to the "
+                f'caller; add "{action}" to the Action of the trust policy\'s statement that '
+                f"allows sts:AssumeRole, or remove {setting} from the profile"
+            )
     if code == "AccessDenied":
         return (
             f"STS denied {call}: {message or 'access denied'}; check the MFA code, "

@@ -18,6 +18,10 @@ from aws_mfa.identity import Identity, classify, of_profile
 from aws_mfa.settings import resolve
 from aws_mfa.settings.resolve import Flags, Settings
 
+TYPE_CHECKING = False  # see aws_mfa.records: typing is not imported at run time
+if TYPE_CHECKING:
+    from aws_mfa.agents import Plan
+
 
 class Context:
     """The parsed command line, the environment, and the files read so far.
@@ -45,6 +49,9 @@ class Context:
         self._identity: tuple[Flags, Identity] | None = None
         """The chosen profile's settings and identity, each resolved once for the flags
         (``--pick`` changes them)."""
+        self.plan: Plan | None = None
+        """The hand-out decided for an agent or a session policy (:meth:`agent_plan`), for
+        what reports it: ``plan.agent_name`` and ``plan.policy_arns``."""
 
     def _read(self, path: str) -> ini.IniFile | None:
         if path not in self._files:
@@ -100,6 +107,21 @@ class Context:
             )
 
         return classify(name, self.credentials(), self.config_profiles(), settings_of)
+
+    def agent_plan(self, found: Identity) -> Plan | None:
+        """The hand-out of ``found`` to an agent, or with a session policy; None for any other
+        (:func:`aws_mfa.agents.plan`, checked before anything is asked or sent), which then
+        imports nothing more."""
+        arns = self.flags.values.get("session_policy_arn")
+        given = [arn for arn in arns if isinstance(arn, str)] if isinstance(arns, list) else []
+        settings = self.settings()
+        if settings.agent is None and not given and settings.session_policy is None:
+            self.plan = None
+            return None
+        from aws_mfa.agents import plan
+
+        self.plan = plan(settings, found, given)
+        return self.plan
 
     def config(self) -> ini.IniFile | None:
         """The AWS config file, parsed (None when there is none)."""

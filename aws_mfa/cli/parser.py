@@ -19,7 +19,16 @@ from typing import Any, NoReturn
 
 from aws_mfa import __version__
 from aws_mfa.errors import EXIT_USAGE
-from aws_mfa.settings.table import POSITIONAL, REST, SUMMARIES, SWITCH, TOP, Option, options_of
+from aws_mfa.settings.table import (
+    APPEND,
+    POSITIONAL,
+    REST,
+    SUMMARIES,
+    SWITCH,
+    TOP,
+    Option,
+    options_of,
+)
 
 
 class Formatter(argparse.HelpFormatter):
@@ -146,7 +155,8 @@ def build_parser(wanted: Collection[str] | None = None) -> argparse.ArgumentPars
         add_option(parser, option, suppress=False)
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
     for name, summary in SUMMARIES.items():
-        command = commands.add_parser(name, help=summary)
+        description = f"{summary[0].upper()}{summary[1:]}."  # its own --help says it too
+        command = commands.add_parser(name, help=summary, description=description)
         if wanted is None or name in wanted:
             for option in options_of(name):
                 add_option(command, option, suppress=option.name in top)
@@ -158,6 +168,8 @@ def add_option(parser: argparse.ArgumentParser, option: Option, suppress: bool) 
     kwargs: dict[str, Any] = {"help": option.help}
     if option.kind == SWITCH:
         kwargs["action"] = "store_true"
+    elif option.kind == APPEND:
+        kwargs["action"] = "append"
     elif option.kind == REST:
         kwargs["nargs"] = argparse.REMAINDER
     elif option.kind == POSITIONAL:

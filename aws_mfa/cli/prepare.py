@@ -106,9 +106,12 @@ def credentials(
 ) -> TemporaryCredentials:
     """The credentials of ``found`` (see :func:`aws_mfa.sessions.keep.credentials_of`),
     asking for a code only when the session must be renewed (``while_valid``: and can be);
-    first, whether their hand-out can be logged (:func:`hand_out`)."""
+    first, whether their hand-out can be logged (:func:`record_hand_out`).
+
+    For an agent, or with a session policy, the hand-out :func:`aws_mfa.agents.plan`
+    decides (kept as ``context.plan`` for what reports it), approved first where it must be.
+    """
     from aws_mfa.sessions.handouts import check
-    from aws_mfa.sessions.keep import credentials_of
 
     check(trail(context))
 
@@ -116,7 +119,14 @@ def credentials(
         context.forget_credentials()  # a renewal may have changed it
         return context.credentials()
 
-    return credentials_of(found, read, while_valid=while_valid, command=context.command)
+    chosen = context.agent_plan(found)
+    if chosen is None:
+        from aws_mfa.sessions.keep import credentials_of
+
+        return credentials_of(found, read, while_valid=while_valid, command=context.command)
+    from aws_mfa.agents import hand_out
+
+    return hand_out(chosen, read, while_valid=while_valid, command=context.command)
 
 
 def trail(context: Context) -> Trail:
@@ -127,7 +137,7 @@ def trail(context: Context) -> Trail:
     return of_settings(context.settings())
 
 
-def hand_out(
+def record_hand_out(
     context: Context,
     found: Identity | None,
     creds: TemporaryCredentials | LongTermKeys,
@@ -139,9 +149,13 @@ def hand_out(
     """Log that ``creds`` of ``found`` (None: the profile named, as it is in the file) go
     ``to`` somewhere, right before they do; a FileError (nothing is handed out) when the line
     cannot be written. ``agent`` and ``session_policy_arns``: whom they are for, and how
-    they were scoped (issue 33's agent guard gives them)."""
+    they were scoped; by default, what the agent's plan says (``context.plan``,
+    :func:`aws_mfa.agents.plan`)."""
     from aws_mfa.sessions.handouts import Handout
 
+    if context.plan is not None:
+        agent = agent or context.plan.agent_name
+        session_policy_arns = session_policy_arns or context.plan.policy_arns
     profile = found.name if found is not None else chosen_profile(context.flags, context.environ)
     role_arn = found.role_arn if found is not None else None
     handout = Handout(

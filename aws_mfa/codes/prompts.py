@@ -234,11 +234,81 @@ def ask_dialog(
     which: Which | None = None,
 ) -> str:
     """What the user typed into ``driver``'s dialog showing ``prompt``."""
+    return show(dialog_argv, driver, prompt.rstrip(": "), timeout, runner, which)
+
+
+def show(
+    argv_of: Callable[[str, str, str, int], list[str]],
+    driver: str,
+    text: str,
+    timeout: int,
+    runner: Runner | None,
+    which: Which | None,
+) -> str:
+    """Show ``driver``'s dialog (its command line from ``argv_of``) with ``text``, killed
+    after ``timeout`` seconds and a grace for those that time out by themselves; its
+    answer (:func:`dialog_answer`)."""
     program = find(driver, which)
     killed_after = timeout + GRACE if driver in ("zenity", "osascript") else float(timeout)
-    argv = dialog_argv(driver, program, prompt.rstrip(": "), timeout)
-    ran = (runner or run_program)(argv, killed_after, None)
+    ran = (runner or run_program)(argv_of(driver, program, text, timeout), killed_after, None)
     return dialog_answer(driver, ran, timeout)
+
+
+def question_argv(driver: str, program: str, question: str, timeout: int) -> list[str]:
+    """The command line of ``driver``'s yes/no dialog asking ``question`` (an agent's
+    approval, docs/agents.md): it ends with exit code 0 for yes, and as its code dialog
+    ends when cancelled or left unanswered for anything else."""
+    if driver == "zenity":
+        text = question.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+        return [
+            program,
+            "--question",
+            f"--title={TITLE}",
+            f"--text={text}",
+            "--ok-label=Allow",
+            "--cancel-label=Deny",
+            "--default-cancel",
+            f"--timeout={timeout}",
+        ]
+    if driver == "kdialog":
+        return [program, "--title", TITLE, "--yesno", question]
+    if driver == "osascript":
+        return [program, *applescript(*OSASCRIPT_QUESTION), question, str(timeout)]
+    return [
+        program,
+        *POWERSHELL,
+        encoded(
+            "Add-Type -AssemblyName System.Windows.Forms; "
+            f"$answer = [System.Windows.Forms.MessageBox]::Show({quoted(question)}, "
+            f"'{TITLE}', 'YesNo', 'Question', 'Button2'); "
+            "if ($answer -ne 'Yes') { exit 1 }"
+        ),
+    ]
+
+
+OSASCRIPT_QUESTION = (
+    "on run argv",
+    'set answer to display dialog (item 1 of argv) with title "aws-mfa" '
+    'buttons {"Deny", "Allow"} default button "Deny" cancel button "Deny" '
+    "giving up after ((item 2 of argv) as integer)",
+    'if gave up of answer then error "no answer" number -1712',
+    "end run",
+)
+"""The macOS yes/no dialog: Deny (the default) is its cancel button, error -128."""
+
+
+def ask_question(
+    driver: str,
+    question: str,
+    timeout: int,
+    runner: Runner | None = None,
+    which: Which | None = None,
+) -> None:
+    """Ask ``question`` in ``driver``'s yes/no dialog; return when the answer is yes.
+
+    No, a cancel, or no answer within ``timeout`` seconds raise PromptRefusedError (its
+    ``why`` says which); a dialog that cannot be shown, NoTokenError."""
+    show(question_argv, driver, question, timeout, runner, which)
 
 
 def dialog_answer(driver: str, ran: Ran, timeout: int) -> str:
@@ -418,8 +488,9 @@ class DriverPrompter:
         device: str,
         account: str | None = None,
         environ: Mapping[str, str] | None = None,
+        profile: str | None = None,
     ) -> None:
-        self.driver, self.timeout, self.device = driver, timeout, device
+        self.driver, self.timeout, self.device, self.profile = driver, timeout, device, profile
         self.account = account or device
         self.environ = os.environ if environ is None else environ
         self.source = (
@@ -431,7 +502,9 @@ class DriverPrompter:
     def __call__(self, prompt: str) -> str:
         if self.driver == "ykman":
             return ykman_code(self.account, self.timeout, self.announce_touch)
-        return ask_dialog(self.driver, prompt, self.timeout)
+        # A dialog pops up away from the command that asked: it says for which profile.
+        named = f"Profile {self.profile}: {prompt}" if self.profile else prompt
+        return ask_dialog(self.driver, named, self.timeout)
 
     def announce_touch(self) -> None:
         announce_touch(self.device, self.environ)

@@ -38,7 +38,7 @@ from aws_mfa.aws.sections import (
     stored_role,
 )
 from aws_mfa.cli.context import Context
-from aws_mfa.cli.prepare import hand_out, prepare, trail
+from aws_mfa.cli.prepare import prepare, record_hand_out, trail
 from aws_mfa.clock import utc_now
 from aws_mfa.errors import EXIT_OK, FileError, StsRefusedError, UsageError
 from aws_mfa.files import ini
@@ -46,6 +46,7 @@ from aws_mfa.identity import ROLE, Identity
 from aws_mfa.keys import TemporaryCredentials, mask
 from aws_mfa.records import Record
 from aws_mfa.sessions.handouts import check
+from aws_mfa.settings.checks import MAX_POLICY_ARNS, POLICY_ARN
 from aws_mfa.settings.resolve import Flags, Settings
 
 TYPE_CHECKING = False  # see aws_mfa.records: typing is not imported at run time
@@ -69,8 +70,6 @@ ALLOW_ALL_POLICY = (
 )
 """The default session policy of a federation token. A federation token without one may
 do nothing; with it, it may do what the IAM user may, no more (the policies intersect)."""
-POLICY_ARN = re.compile(r"arn:aws(?:-[a-z]+)*:iam::(?:\d{12}|aws):policy/[\w+=,.@/-]{1,512}", re.A)
-MAX_POLICY_ARNS = 10
 FEDERATION_NAME = re.compile(r"[\w+=,.@-]{2,32}", re.A)
 PLACEHOLDERS = ("{page}", "{url}", "{url_quoted}", "{profile}")
 
@@ -101,7 +100,7 @@ def run(context: Context) -> int:
         post=part.post,
     )
     url = signin.login_url(base, destination, token)
-    hand_out(context, found, held.credentials, "sign-in")
+    record_hand_out(context, found, held.credentials, "sign-in")
     if context.flags.switch("logout_first"):
         url = signin.logout_url(base, url)
     deliver(url, resolved.profile, own.browser, context.flags.switch("print_url"), context.environ)
@@ -187,7 +186,7 @@ def federation_policy(text: str, source: str) -> tuple[str | None, tuple[str, ..
     if text.strip().lower() == ALLOW_ALL:
         return ALLOW_ALL_POLICY, ()
     arns = tuple(word for word in re.split(r"[\s,]+", text.strip()) if word)
-    wrong = [arn for arn in arns if not POLICY_ARN.fullmatch(arn)]
+    wrong = [arn for arn in arns if not re.fullmatch(POLICY_ARN, arn, re.A)]
     if wrong or not arns or len(arns) > MAX_POLICY_ARNS:
         raise UsageError(
             f"{source}: the federation policy is {ALLOW_ALL!r} or 1 to {MAX_POLICY_ARNS} "

@@ -36,7 +36,7 @@ from typing import TYPE_CHECKING, Any, NoReturn
 from aws_mfa import system
 from aws_mfa.aws import precedence
 from aws_mfa.cli.context import Context
-from aws_mfa.cli.prepare import credentials, hand_out, prepare
+from aws_mfa.cli.prepare import credentials, prepare, record_hand_out
 from aws_mfa.clock import Clock, utc_now
 from aws_mfa.errors import CommandNotFoundError, NoTokenError, UsageError
 from aws_mfa.files import ini, read
@@ -50,6 +50,7 @@ from aws_mfa.settings.resolve import Settings
 if TYPE_CHECKING:
     import subprocess
 
+    from aws_mfa.agents import Plan
     from aws_mfa.server import CredentialServer, Waiter
 
 
@@ -63,7 +64,8 @@ def run(context: Context) -> int:
     creds = credentials(context, found)
     resolved = context.settings()
     env = child_environment(context.environ, creds, resolved.profile, resolved.region)
-    hand_out(context, found, creds, "environment")
+    env = for_agent(env, context)
+    record_hand_out(context, found, creds, "environment")
     if context.flags.switch("redact"):
         secrets = [creds.access_key_id, creds.secret_access_key, creds.session_token]
         return supervise(command, env, Redactors(secrets))
@@ -84,7 +86,18 @@ def serve(context: Context, command: list[str], redact: Redactors | None = None)
         env = server_environment(
             context.environ, server.url, server.token, resolved.profile, resolved.region, files
         )
-        return supervise(command, env, redact)
+        return supervise(command, for_agent(env, context), redact)
+
+
+AGENT_VARIABLE = "MFA_AGENT"
+
+
+def for_agent(env: dict[str, str], context: Context) -> dict[str, str]:
+    """The command's environment, naming the agent it runs for (``MFA_AGENT``) when it is
+    one's: an ``aws-mfa`` it runs (a ``credential_process`` of another profile among them)
+    hands out to the same agent, scoped and approved, never a person's credentials."""
+    name = context.plan.agent_name if context.plan is not None else None
+    return {**env, AGENT_VARIABLE: name} if name else env
 
 
 def endpoint(
@@ -101,15 +114,19 @@ def endpoint(
 
     found = prepare(context, warn=False)
     first = credentials(context, found)
+    asked = found
 
     def served(fresh: TemporaryCredentials) -> None:
-        hand_out(context, found, fresh, "endpoint")
+        record_hand_out(context, asked, fresh, "endpoint")
         if also is not None:
             also(fresh)
 
     served(first)
-
-    renew = EndpointRenewal(for_renewals(found), clock, served, first.access_key_id)
+    chosen = context.plan  # an agent's: each renewal is its hand-out, approved as the first
+    if chosen is not None:
+        found = chosen.identity
+        chosen = chosen._replace(identity=for_renewals(found))
+    renew = EndpointRenewal(for_renewals(found), clock, chosen, served, first.access_key_id)
     fields = identity(found.role_arn, found.session.device)
     policy = RenewalPolicy(min_ttl=renew.later.session.min_ttl)
     server = CredentialServer(
@@ -123,20 +140,23 @@ class EndpointRenewal:
     ``renewal(margin)`` gives credentials with at least ``margin`` seconds left, for the
     identity of the first login made fit for later ones (:func:`for_renewals`): the
     profile's session, or for a role profile the role assumed anew from the MFA session its
-    source profile keeps (that session renewed first when it must be). A code that cannot
-    be asked for is the error that says what gives later codes (:func:`later_code_error`).
-    Credentials it has not served before are logged first (``served``, the audit log): when
-    that fails, the renewal fails, and the endpoint keeps what it had.
+    source profile keeps (that session renewed first when it must be); for an agent
+    (``chosen``), each such hand-out as :func:`aws_mfa.agents.hand_out` makes it, approved.
+    A code that cannot be asked for is the error that says what gives later codes
+    (:func:`later_code_error`). Credentials it has not served before are logged first
+    (``served``, the audit log): when that fails, the renewal fails, and the endpoint keeps
+    what it had.
     """
 
     def __init__(
         self,
         later: Identity,
         clock: Clock = utc_now,
+        chosen: Plan | None = None,
         served: Callable[[TemporaryCredentials], None] | None = None,
         serving: str = "",
     ) -> None:
-        self.later, self.clock = later, clock
+        self.later, self.clock, self.chosen = later, clock, chosen
         self.served, self.serving = served, serving
 
     def __call__(self, margin: int) -> TemporaryCredentials:
@@ -159,6 +179,11 @@ class EndpointRenewal:
         if later.kind != ROLE:
             later = later._replace(settings=session._replace(min_ttl=max(session.min_ttl, margin)))
         read_file = lambda: read.read_ini(session.credentials_file)  # noqa: E731
+        if self.chosen is not None:
+            from aws_mfa.agents import hand_out
+
+            chosen = self.chosen._replace(identity=later)
+            return hand_out(chosen, read_file, clock=self.clock, margin=margin, command="exec")
         return credentials_of(later, read_file, clock=self.clock, margin=margin, command="exec")
 
 

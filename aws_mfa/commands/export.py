@@ -16,7 +16,7 @@ from __future__ import annotations
 import sys
 
 from aws_mfa.cli.context import Context
-from aws_mfa.cli.prepare import credentials, hand_out, prepare
+from aws_mfa.cli.prepare import credentials, prepare, record_hand_out
 from aws_mfa.errors import EXIT_OK
 from aws_mfa.identity import Identity
 from aws_mfa.keys import LongTermKeys, TemporaryCredentials
@@ -26,7 +26,7 @@ from aws_mfa.outputs import choose_format, render
 def run(context: Context) -> int:
     if context.flags.switch("stored"):
         text, keys = stored(context)
-        hand_out(context, None, keys, "stdout")
+        record_hand_out(context, None, keys, "stdout")
         sys.stdout.write(text)
         sys.stdout.flush()
         return EXIT_OK
@@ -40,7 +40,7 @@ def run(context: Context) -> int:
     # renewal: a program that runs credential_process on every call keeps working until then.
     creds = credentials(context, found, while_valid=True)
     text = render(creds, fmt)  # a format that cannot hold them fails before the log
-    hand_out(context, found, creds, "stdout")
+    record_hand_out(context, found, creds, "stdout")
     sys.stdout.write(text)
     sys.stdout.flush()
     return EXIT_OK

@@ -33,6 +33,7 @@ TYPE_CHECKING = False  # see aws_mfa.records: typing is not imported at run time
 if TYPE_CHECKING:
     from datetime import datetime
 
+    from aws_mfa.aws.sts import Scope
     from aws_mfa.clock import Clock
     from aws_mfa.sessions.mfa_sessions import CachedRoles, RoleKey
     from aws_mfa.sessions.renewal import Renewal
@@ -75,6 +76,7 @@ def credentials_of(
     clock: Clock = utc_now,
     margin: int = 0,
     while_valid: bool = False,
+    scope: Scope | None = None,
     command: str = "login",
 ) -> TemporaryCredentials:
     """The credentials ``identity`` gets now: its session kept valid, and for a role the role
@@ -99,7 +101,7 @@ def credentials_of(
     if identity.kind != ROLE:
         return outcome.credentials
     role, cache = identity.role, role_cache(identity)
-    key = role_key(role)
+    key = role_key(role, scope)
     cached = cache.get(outcome.credentials, key, clock(), margin) if cache else None
     if cached is not None:
         left = (cached.expiration - clock()).total_seconds()
@@ -108,10 +110,41 @@ def credentials_of(
     from aws_mfa.sessions.renewal import role_credentials
 
     document = read()
-    fresh = role_credentials(role, document, source=stale)
+    fresh = role_credentials(role, document, source=stale, scope=scope)
     if cache is not None:
-        keep_role(cache, outcome.credentials, role, document, fresh, clock())
+        keep_role(cache, outcome.credentials, role, document, fresh, clock(), key)
     return fresh
+
+
+def held(
+    identity: Identity,
+    read: DocumentReader,
+    *,
+    clock: Clock = utc_now,
+    margin: int = 0,
+    scope: Scope | None = None,
+) -> TemporaryCredentials | None:
+    """What :func:`credentials_of` would hand out now without asking anyone or calling STS
+    (the session still valid; for a role, the role cached from it); None when it would
+    have to renew or assume anew. Reads no long-term secret."""
+    document = read()
+    session = identity.session
+    if document is None or decide(session, document, clock()).renew:
+        return None
+    stored = stored_credentials(session, document)
+    if identity.kind != ROLE:
+        return None if session.role_arn else stored
+    cache = role_cache(identity)
+    return cache.get(stored, role_key(identity.role, scope), clock(), margin) if cache else None
+
+
+def assumed(settings: Settings, read: DocumentReader, scope: Scope) -> TemporaryCredentials:
+    """``settings.role_arn`` (``--assume-role``) assumed from the cached MFA session with
+    ``scope``, written nowhere: the role credentials in the short-term section are a
+    person's, with no session policy."""
+    from aws_mfa.sessions.renewal import role_credentials
+
+    return role_credentials(settings, read(), scope=scope)
 
 
 def still_valid(
@@ -152,12 +185,26 @@ def role_cache(identity: Identity) -> CachedRoles | None:
     return CachedRoles(default_folder(), session.lock_timeout)
 
 
-def role_key(role: Settings) -> RoleKey:
+def role_key(role: Settings, scope: Scope | None = None) -> RoleKey:
     from aws_mfa.sessions.mfa_sessions import RoleKey
 
     return RoleKey(
-        role.role_arn or "", role.role_session_name, role.external_id or "", role.duration
+        role.role_arn or "",
+        role.role_session_name,
+        role.external_id or "",
+        role.duration,
+        scope_key(scope),
     )
+
+
+def scope_key(scope: Scope | None) -> str:
+    """What a role entry's ``scope`` holds: "" for none, else a digest of all it carries."""
+    if scope is None or scope == type(scope)():
+        return ""
+    import hashlib
+    import json
+
+    return hashlib.sha256(json.dumps(list(scope)).encode()).hexdigest()
 
 
 def keep_role(
@@ -167,13 +214,16 @@ def keep_role(
     document: ini.IniFile | None,
     fresh: TemporaryCredentials,
     now: datetime,
+    key: RoleKey | None = None,
 ) -> None:
-    """Keep the role STS just gave for later hand-outs; a cache that cannot take it costs
-    nothing else (the credentials are handed out all the same)."""
+    """Keep the role STS just gave for later hand-outs (as ``key``, by default the role's
+    own); a cache that cannot take it costs nothing else (the credentials are handed out all
+    the same)."""
     from aws_mfa.errors import FileError
 
     values = document.values(role.long_term_section) if document is not None else None
+    long_term = (values or {}).get("aws_access_key_id", "")
     try:
-        cache.put(source, (values or {}).get("aws_access_key_id", ""), role_key(role), fresh, now)
+        cache.put(source, long_term, key or role_key(role), fresh, now)
     except FileError as err:
         log.warning("The role could not be kept for later runs (%s)", err.message)

@@ -53,6 +53,16 @@ nothing to STS. It is handed out while more than :data:`ROLE_REUSE` seconds
 are left, never past its expiry, and forgotten with the long-term key's
 sessions (``logout``). The folder and file checks are those of the sessions.
 
+Beside them, :class:`Approvals` remembers that a person approved handing one set of
+credentials to an agent (docs/agents.md), until those credentials end::
+
+    ~/.aws/aws-mfa-sessions/
+        approval-5be0...3a.json  {"handed": "ASIA...", "grant": "claude-code\\0prod\\0...",
+                                  "Expiration": "2026-11-23T10:12:44Z", "mac": "..."}
+
+Its ``mac`` is keyed with the secret of the credentials approved, so an approval is one of
+those credentials and of that grant (agent, profile, scope) or none.
+
 What it does not do: call STS or decide when a session is needed (see
 :mod:`aws_mfa.sessions.providers`), or log anything secret.
 """
@@ -78,6 +88,7 @@ if TYPE_CHECKING:
 FOLDER = os.path.join("~", ".aws", "aws-mfa-sessions")
 NAME = re.compile(r"[0-9a-f]{40}\.json")
 ROLE_NAME = re.compile(r"role-[0-9a-f]{40}\.json")
+APPROVAL_NAME = re.compile(r"approval-[0-9a-f]{40}\.json")
 """The names of the files this module writes; nothing else in the folder is touched."""
 FIELDS = ("access_key_id", "device", *SECRET_FIELDS, "Expiration")
 """The fields of an entry that its ``mac`` covers, in this order."""
@@ -146,6 +157,21 @@ class CacheFolder:
         from aws_mfa.files.lock import locked
 
         return locked(os.path.join(self.folder, "sessions"), self.lock_timeout)
+
+    def _write(self, target: str, fields: tuple[str, ...], values: list[str], secret: str) -> None:
+        """Write ``values`` as the entry ``target``, its ``mac`` keyed with ``secret``, in the
+        folder made private first (FileError when it cannot be)."""
+        import json
+
+        record = dict(zip(fields, values, strict=True))
+        record["mac"] = mac(secret, values)
+        problem = self.problem()
+        if problem:
+            raise FileError(problem)
+        with self._locked():
+            from aws_mfa.files import safe_write
+
+            safe_write.write_file(target, json.dumps(record).encode(), follow_links=False)
 
     def _remove(self, path: str) -> bool:
         if not os.path.lexists(path):  # nothing to do: create no folder and no lock
@@ -229,8 +255,10 @@ class MfaSessions(CacheFolder):
         )
 
     def forget_all(self) -> int:
-        """Remove every cached session and role; how many sessions there were."""
+        """Remove every cached session, role and approval; how many sessions there were."""
         for path in CachedRoles(self.folder, self.lock_timeout).paths():
+            self._remove(path)
+        for path in self._paths(APPROVAL_NAME):
             self._remove(path)
         return sum(self._remove(path) for path in self._paths())
 
@@ -394,22 +422,12 @@ class CachedRoles(CacheFolder):
     ) -> None:
         """Keep ``creds`` as the role of ``key`` assumed from ``source`` (FileError when it
         cannot be kept); entries that have expired are removed on the way."""
-        import json
 
         secrets = [creds.access_key_id, creds.secret_access_key, creds.session_token]
         values = [source.access_key_id, long_term, key.role_arn, key.session_name]
         values += [key.external_id, str(key.duration), key.scope, *secrets]
         values.append(stamp_of(creds.expiration))
-        record = dict(zip(ROLE_FIELDS, values, strict=True))
-        record["mac"] = mac(source.secret_access_key, values)
-        problem = self.problem()
-        if problem:
-            raise FileError(problem)
-        with self._locked():
-            from aws_mfa.files import safe_write
-
-            target = self.role_path(source, key)
-            safe_write.write_file(target, json.dumps(record).encode(), follow_links=False)
+        self._write(self.role_path(source, key), ROLE_FIELDS, values, source.secret_access_key)
         self.prune(now)
         log.debug("Kept role %s, assumed from %s", key.role_arn, mask(source.access_key_id))
 
@@ -429,3 +447,57 @@ def credentials_of_entry(found: dict[str, str]) -> TemporaryCredentials | None:
     return TemporaryCredentials(
         found["AccessKeyId"], found["SecretAccessKey"], found["SessionToken"], expiration
     )
+
+
+APPROVAL_FIELDS = ("handed", "grant", "Expiration")
+"""The fields of an approval that its ``mac`` covers, in this order."""
+
+
+class Approvals(CacheFolder):
+    """A person's approvals of hand-outs to agents, each bound to the credentials handed out
+    and the grant approved (see the module's docstring)."""
+
+    def path(self, creds: TemporaryCredentials, grant: str) -> str:
+        import hashlib
+
+        text = f"{creds.access_key_id}\0{grant}"
+        digest = hashlib.sha1(text.encode(), usedforsecurity=False)
+        return os.path.join(self.folder, f"approval-{digest.hexdigest()}.json")
+
+    def approved(self, creds: TemporaryCredentials, grant: str, now: datetime) -> bool:
+        """Whether ``grant`` was approved for ``creds``, and they have not ended."""
+        import hmac
+        import json
+
+        if self.problem(repair=False) or creds.expiration <= now:
+            return False
+        try:
+            text = read.read_private(self.path(creds, grant))
+            data = json.loads(text) if text is not None else None
+        except (FileError, ValueError, RecursionError):
+            return False
+        if not isinstance(data, dict):
+            return False
+        fields = [data.get(name) for name in APPROVAL_FIELDS]
+        wanted = [creds.access_key_id, grant, stamp_of(creds.expiration)]
+        found = data.get("mac")
+        if fields != wanted or not isinstance(found, str):
+            return False
+        return hmac.compare_digest(found, mac(creds.secret_access_key, wanted))
+
+    def put(self, creds: TemporaryCredentials, grant: str, now: datetime) -> None:
+        """Remember that ``grant`` was approved for ``creds`` (FileError when it cannot);
+        approvals of credentials that have ended are removed on the way."""
+        import json
+
+        values = [creds.access_key_id, grant, stamp_of(creds.expiration)]
+        self._write(self.path(creds, grant), APPROVAL_FIELDS, values, creds.secret_access_key)
+        for path in self._paths(APPROVAL_NAME):
+            try:
+                text = read.read_private(path)
+                stamp = json.loads(text).get("Expiration", "") if text else ""
+            except (FileError, ValueError, RecursionError, AttributeError):
+                stamp = ""
+            ends = moment_of(stamp) if isinstance(stamp, str) else None
+            if ends is None or ends <= now:
+                self._remove(path)

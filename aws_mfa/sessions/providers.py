@@ -34,7 +34,7 @@ from aws_mfa.settings.resolve import Settings
 TYPE_CHECKING = False  # see aws_mfa.records: typing is not imported at run time
 if TYPE_CHECKING:
     from aws_mfa.aliases import ClientFactory
-    from aws_mfa.aws.sts import AwsConfig, StsClient
+    from aws_mfa.aws.sts import AwsConfig, Scope, StsClient
     from aws_mfa.codes.used_codes import UsedCodes
     from aws_mfa.sessions.mfa_sessions import MfaSessions
 
@@ -79,7 +79,8 @@ class Provider:
 
     A role STS refuses to the MFA session with AccessDenied (for example a
     trust policy limiting ``aws:MultiFactorAuthAge``) is assumed straight from
-    the long-term keys with a code.
+    the long-term keys with a code, unless it is an agent's (``scope.agent``): an agent's
+    role comes from the MFA session or not at all.
     """
 
     def __init__(
@@ -95,8 +96,11 @@ class Provider:
         sessions: MfaSessions | None = None,
         config: AwsConfig,
         waiting_since: float | None = None,
+        scope: Scope | None = None,
     ) -> None:
         self.settings, self.caller, self.sessions = settings, caller, sessions
+        self.scope = scope
+        """What a role's AssumeRole carries: session policies, an agent's attribution."""
         self.waiting_since = waiting_since
         self.prompter, self.used_codes, self.sleep, self.clock = prompter, used_codes, sleep, clock
         self.client_factory = client_factory
@@ -205,7 +209,7 @@ class Provider:
             try:
                 return self.assume_from(self.mfa_session(sessions, buy=buy), role)
             except StsRefusedError as err:
-                if err.sts_code == "AccessDenied":
+                if err.sts_code == "AccessDenied" and not (self.scope and self.scope.agent):
                     log.warning(
                         "STS refused to assume %s from the MFA session (%s); assuming it with "
                         "an MFA code instead",
@@ -215,7 +219,7 @@ class Provider:
                     return self.direct()
                 if buy or err.sts_code not in STALE_SESSION_CODES:
                     raise
-                log.warning("STS no longer accepts the cached MFA session; buying a new one")
+                log.warning("STS no longer accepts the cached MFA session; getting a new one")
         raise AssertionError("unreachable")  # pragma: no cover
 
     def assume_from(self, session: TemporaryCredentials, role: str) -> TemporaryCredentials:
@@ -232,6 +236,7 @@ class Provider:
             origin=f"MFA session of {self.caller.origin}",
             external_id=settings.external_id,
             now=self.clock(),
+            scope=self.scope,
         )
 
     def direct(self) -> TemporaryCredentials:
@@ -259,6 +264,7 @@ class Provider:
                 external_id=settings.external_id,
                 now=self.clock(),
                 secret_in_keychain=caller.secret_in_keychain,
+                scope=self.scope,
             )
         else:
             log.info("Getting a session token for [%s] for %s seconds", short, settings.duration)

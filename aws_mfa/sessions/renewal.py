@@ -50,7 +50,7 @@ from aws_mfa.settings.resolve import Settings
 TYPE_CHECKING = False  # see aws_mfa.records: typing is not imported at run time
 if TYPE_CHECKING:
     from aws_mfa.aliases import ClientFactory, SecretReader
-    from aws_mfa.aws.sts import AwsConfig
+    from aws_mfa.aws.sts import AwsConfig, Scope
     from aws_mfa.codes.used_codes import UsedCodes
     from aws_mfa.sessions.mfa_sessions import MfaSessions
 
@@ -155,15 +155,18 @@ def role_credentials(
     *,
     renewal: Renewal | None = None,
     source: TemporaryCredentials | None = None,
+    scope: Scope | None = None,
 ) -> TemporaryCredentials:
     """Credentials of ``settings.role_arn``, assumed from the cached MFA session of the
     long-term keys (bought with a code when there is none), or from ``source`` when given (a
     session that cannot be renewed for want of a code, but still works): written nowhere,
-    for ``export`` and ``exec`` of a role profile."""
+    for ``export`` and ``exec`` of a role profile. ``scope``: what the AssumeRole carries
+    (:class:`aws_mfa.aws.sts.Scope`)."""
     renewal = renewal or Renewal()
     caller = preflight(settings, document, renewal.read_secret or default_secret_reader())
     collector.resume()
     provider = renewal.provider(settings, caller, document)
+    provider.scope = scope
     if source is not None:
         return provider.assume_from(source, settings.role_arn or "")
     return provider.fresh()

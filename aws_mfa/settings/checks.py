@@ -62,6 +62,16 @@ USER_ARN = rf"{PARTITION}:iam::\d{{12}}:user/[\w+=,.@/-]{{1,512}}"
 DEVICE_SERIAL = r"[\w+=/:,.@-]{9,256}"
 """A hardware token's serial number, which STS takes in place of an ARN."""
 SESSION_NAME = r"[\w+=,.@-]{2,64}"
+"""A role session name, and a SourceIdentity: what STS takes for either."""
+AGENT_NAME = r"[A-Za-z0-9+=,.@_-]{1,32}"
+"""An agent's name (``--agent``, ``MFA_AGENT``): it goes into a role session name."""
+POLICY_ARN = rf"{PARTITION}:iam::(?:\d{{12}}|aws):policy/[\w+=,.@/-]{{1,512}}"
+MAX_POLICY_ARNS = 10
+"""STS takes at most ten managed session policies in one call."""
+AGENT_APPROVALS = ("session", "always", "never")
+"""When a person approves a hand-out to an agent (``aws_mfa_agent_approval``)."""
+SOURCE_IDENTITY_FIELDS = ("user", "agent", "profile", "host")
+"""What an ``aws_mfa_source_identity`` template may name, in braces."""
 EXTERNAL_ID = r"[\w+=,.@:/-]{2,1224}"
 REGION = r"[a-z]{2,4}(?:-[a-z]+)+-\d{1,2}"
 
@@ -150,12 +160,17 @@ def lock_timeout(text: str, source: str, resolved: Resolved) -> float:
     return float(whole_number(text, source))
 
 
+def one_of(choices: tuple[str, ...], text: str, source: str) -> str:
+    """``text``, in lower case, when it is one of ``choices`` in any case."""
+    name = text.strip().lower()
+    if name not in choices:
+        raise UsageError(f"{source}: {text!r} is not one of {', '.join(choices)}")
+    return name
+
+
 def prompt(text: str, source: str, resolved: Resolved) -> str:
     """One of :data:`PROMPTS`, in any case."""
-    name = text.strip().lower()
-    if name not in PROMPTS:
-        raise UsageError(f"{source}: {text!r} is not one of {', '.join(PROMPTS)}")
-    return name
+    return one_of(PROMPTS, text, source)
 
 
 def prompt_timeout(text: str, source: str, resolved: Resolved) -> int:
@@ -216,8 +231,29 @@ def role(text: str, source: str, resolved: Resolved | None = None) -> str:
     )
 
 
+INLINE_COMMENT = re.compile(r"\s[#;]")
+"""A comment after a value: the AWS CLI and SDKs (configparser) read it as part of the value."""
+
+
+def with_comment_hint(problem: str, text: str) -> str:
+    """``problem``, and when ``text`` ends with what looks like a comment, why it is read so."""
+    if INLINE_COMMENT.search(text):
+        return (
+            f"{problem}; a '#' or ';' after a value is part of it for the AWS CLI and SDKs: "
+            "put the comment on a line of its own"
+        )
+    return problem
+
+
 def device(text: str, source: str, resolved: Resolved | None = None) -> str:
     """An MFA device ARN or a hardware token's serial number."""
+    try:
+        return device_or_serial(text, source)
+    except UsageError as err:
+        raise UsageError(with_comment_hint(err.message, text)) from None
+
+
+def device_or_serial(text: str, source: str) -> str:
     if text.startswith("arn:"):
         if re.fullmatch(DEVICE_ARN, text):
             return text
@@ -243,7 +279,7 @@ def matching(pattern: str, text: str, problem: str) -> str:
     """``text`` when it matches ``pattern`` whole, else a UsageError saying ``problem``."""
     if re.fullmatch(pattern, text):
         return text
-    raise UsageError(problem)
+    raise UsageError(with_comment_hint(problem, text))
 
 
 def session_name(text: str, source: str, resolved: Resolved) -> str:
@@ -262,6 +298,52 @@ def external_id(text: str, source: str, resolved: Resolved) -> str:
         f"{source}: the external id must be 2 to 1224 letters, digits "
         "or the characters + = , . @ : / - _",
     )
+
+
+def agent_name(text: str, source: str, resolved: Resolved | None = None) -> str:
+    return matching(
+        AGENT_NAME,
+        text,
+        f"{source}: {text!r} is not an agent name; use 1 to 32 letters, digits or the "
+        "characters + = , . @ _ -",
+    )
+
+
+def policy_arn(text: str, source: str) -> str:
+    """A managed policy's ARN, as STS takes it in ``PolicyArns``."""
+    return matching(
+        POLICY_ARN,
+        text,
+        f"{source}: {text!r} is not a managed policy ARN; it looks like "
+        "arn:aws:iam::aws:policy/ReadOnlyAccess or arn:aws:iam::123456789012:policy/Name",
+    )
+
+
+def policy_arns(text: str, source: str, resolved: Resolved | None = None) -> tuple[str, ...]:
+    """1 to :data:`MAX_POLICY_ARNS` managed policy ARNs, comma-separated."""
+    arns = tuple(word for word in re.split(r"[\s,]+", text.strip()) if word)
+    if not arns or len(arns) > MAX_POLICY_ARNS:
+        raise UsageError(
+            f"{source}: give 1 to {MAX_POLICY_ARNS} managed policy ARNs, comma-separated "
+            "(STS takes no more in one call)"
+        )
+    return tuple(policy_arn(arn, source) for arn in arns)
+
+
+def agent_approval(text: str, source: str, resolved: Resolved) -> str:
+    """One of :data:`AGENT_APPROVALS`, in any case."""
+    return one_of(AGENT_APPROVALS, text, source)
+
+
+def source_identity(text: str, source: str, resolved: Resolved) -> str:
+    """A SourceIdentity template: text and ``{user}``, ``{agent}``, ``{profile}``, ``{host}``."""
+    for name in re.findall(r"{([^{}]*)}", text):
+        if name not in SOURCE_IDENTITY_FIELDS:
+            fields = ", ".join(f"{{{field}}}" for field in SOURCE_IDENTITY_FIELDS)
+            raise UsageError(f"{source}: {{{name}}} is none of {fields}")
+    if not text.strip():
+        raise UsageError(f"{source}: the template is empty")
+    return text.strip()
 
 
 def region(text: str, source: str, resolved: Resolved) -> str:

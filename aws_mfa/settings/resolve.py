@@ -28,6 +28,7 @@ the caller passes in what was read.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Mapping
 
 from aws_mfa import log
@@ -35,8 +36,13 @@ from aws_mfa.aws.config_file import ConfigProfile, profiles
 from aws_mfa.errors import UsageError
 from aws_mfa.files.ini import IniFile
 from aws_mfa.records import Record
-from aws_mfa.settings.checks import DEFAULT_LONG_TERM_SUFFIX, DEFAULT_PROFILE, section_name
-from aws_mfa.settings.table import BY_NAME, SETTINGS, SWITCH, Option
+from aws_mfa.settings.checks import (
+    AGENT_NAME,
+    DEFAULT_LONG_TERM_SUFFIX,
+    DEFAULT_PROFILE,
+    section_name,
+)
+from aws_mfa.settings.table import BY_NAME, MARKERS, SETTINGS, SWITCH, UNNAMED_AGENT, Option
 from aws_mfa.settings.yaml_profiles import default_path as yaml_path
 from aws_mfa.settings.yaml_profiles import device as yaml_device
 
@@ -106,6 +112,15 @@ class Settings(Record):
     federation_policy: str | None
     federation_name: str | None
     """``console``'s own (docs/console.md); checked by that command, as ``format`` is."""
+    agent: str | None
+    session_policy: str | None
+    agent_guard: bool
+    agent_policy_arns: tuple[str, ...] | None
+    agent_policy: str | None
+    agent_approval: str
+    source_identity: str | None
+    agent_tags: bool
+    """Agents' (docs/agents.md): decided once by :mod:`aws_mfa.agents`."""
     sources: Mapping[str, str]
 
     @property
@@ -307,10 +322,25 @@ def resolve(
     for option in SETTINGS:
         if option.key not in resolved:
             resolved[option.key], labels[option.key] = resolve_option(option, sources, resolved)
+    if resolved["agent"] is None and resolved["agent_guard"]:
+        resolved["agent"], labels["agent"] = detected(environ)
     check_together(resolved, labels)
     if log.enabled("DEBUG"):
         log.debug("Profile %r: %s", profile, describe(resolved, labels))
     return Settings(**resolved, sources=labels)
+
+
+def detected(environ: Mapping[str, str]) -> Candidate:
+    """The agent whose marker (:data:`aws_mfa.settings.table.MARKERS`) ``environ`` holds, and
+    the marker as messages name it (``CLAUDECODE=1``); (None, "") when there is none."""
+    for marker in MARKERS:
+        value = environ.get(marker.variable, "")
+        if value and (not marker.value or value == marker.value):
+            name = marker.agent or value
+            if not re.fullmatch(AGENT_NAME, name):
+                name = UNNAMED_AGENT
+            return name, f"{marker.variable}={value if marker.value else '...'}"
+    return None, ""
 
 
 def check_together(resolved: Mapping[str, Any], labels: Mapping[str, str]) -> None:

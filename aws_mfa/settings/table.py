@@ -40,6 +40,8 @@ STORE = "store"
 SWITCH = "switch"
 """A flag without a value (argparse's store_true)."""
 POSITIONAL = "positional"
+APPEND = "append"
+"""A flag that may be given more than once; its values in a list (argparse's append)."""
 REST = "rest"
 """Every word after the options (argparse.REMAINDER), for ``exec``."""
 
@@ -63,6 +65,8 @@ EVERY = (TOP, *COMMANDS)
 LOGIN = (TOP, "login", "export", "exec", "console")
 """Commands that log in first (``console`` takes the same options, though it may need no
 login: docs/console.md)."""
+HAND_OUT = ("export", "exec")
+"""Commands that hand credentials to another program (an agent among them)."""
 MFA_SESSION = (*LOGIN, "rotate")
 """Commands that use the MFA session: those that log in, and ``rotate``, whose IAM calls it
 signs."""
@@ -522,6 +526,88 @@ TABLE: tuple[Option, ...] = (
         metavar="FORMAT",
         yaml="shell",
     ),
+    # Agents (docs/agents.md): who asks, what they get, who approves.
+    Option(
+        "agent",
+        ("--agent",),
+        "hand the credentials to the AI agent or automation NAME: a role capped at an hour "
+        "with a session policy, a person's approval first, NAME in the role session name "
+        "(default: $MFA_AGENT, else the agent whose environment marker is set)",
+        commands=HAND_OUT,
+        metavar="NAME",
+        env=("MFA_AGENT",),
+        check=check.agent_name,
+    ),
+    Option(
+        "session_policy_arn",
+        ("--session-policy-arn",),
+        "a managed policy that limits the role's credentials (a session policy); repeat for "
+        "up to 10 (default for an agent: aws_mfa_agent_policy_arns, else ReadOnlyAccess)",
+        commands=HAND_OUT,
+        kind=APPEND,
+        metavar="ARN",
+        setting=False,
+    ),
+    Option(
+        "session_policy",
+        ("--session-policy",),
+        "a JSON policy file that limits the role's credentials (an inline session policy; "
+        "default for an agent: aws_mfa_agent_policy)",
+        commands=HAND_OUT,
+        metavar="FILE",
+        check=check.path,
+    ),
+    Option(
+        "agent_guard",
+        (),
+        "whether an agent's environment marker makes a hand-out an agent's",
+        commands=(),
+        config=("aws_mfa_agent_guard",),
+        check=check.yes_or_no,
+        default=_fixed(True),
+    ),
+    Option(
+        "agent_policy_arns",
+        (),
+        "the managed session policies of an agent's role credentials",
+        commands=(),
+        config=("aws_mfa_agent_policy_arns",),
+        check=check.policy_arns,
+    ),
+    Option(
+        "agent_policy",
+        (),
+        "a JSON file: the inline session policy of an agent's role credentials",
+        commands=(),
+        config=("aws_mfa_agent_policy",),
+        check=check.path,
+    ),
+    Option(
+        "agent_approval",
+        (),
+        "when a person approves a hand-out to an agent: session, always or never",
+        commands=(),
+        config=("aws_mfa_agent_approval",),
+        check=check.agent_approval,
+        default=_fixed("session"),
+    ),
+    Option(
+        "source_identity",
+        (),
+        "the SourceIdentity of an agent's role session, a template",
+        commands=(),
+        config=("aws_mfa_source_identity",),
+        check=check.source_identity,
+    ),
+    Option(
+        "agent_tags",
+        (),
+        "whether an agent's role session carries the session tag aws-mfa:agent",
+        commands=(),
+        config=("aws_mfa_agent_tags",),
+        check=check.yes_or_no,
+        default=_fixed(False),
+    ),
     Option(
         "allow_nested",
         ("--allow-nested",),
@@ -678,6 +764,40 @@ TABLE: tuple[Option, ...] = (
         default=_fixed(check.DEFAULT_KEY_MAX_AGE),
     ),
 )
+
+
+class Marker(Record):
+    """An environment variable a coding agent sets in the commands it runs
+    (docs/agents.md lists each with its source)."""
+
+    variable: str
+    value: str
+    """The value it must have; "" for any value but an empty one."""
+    agent: str
+    """The agent's name; "" to take the variable's value (``AI_AGENT``)."""
+
+
+MARKERS: tuple[Marker, ...] = (
+    Marker("CLAUDECODE", "1", "claude-code"),
+    Marker("GEMINI_CLI", "1", "gemini-cli"),
+    Marker("CURSOR_AGENT", "1", "cursor"),
+    Marker("CODEX_SANDBOX", "", "codex"),
+    Marker("CODEX_THREAD_ID", "", "codex"),
+    Marker("COPILOT_AGENT", "1", "copilot"),
+    Marker("COPILOT_CLI", "", "copilot-cli"),
+    Marker("CLINE_ACTIVE", "", "cline"),
+    Marker("KIRO_SESSION_ID", "", "kiro"),
+    Marker("AUGMENT_AGENT", "", "augment"),
+    Marker("GOOSE_TERMINAL", "1", "goose"),
+    Marker("OPENCODE", "", "opencode"),
+    Marker("AI_AGENT", "", ""),
+)
+"""The markers of agents aws-mfa knows, the agent-specific ones before the generic
+``AI_AGENT``: when one is set and neither ``--agent`` nor ``MFA_AGENT`` is, the run is that
+agent's (``agent``'s value, unless ``aws_mfa_agent_guard`` is off)."""
+
+UNNAMED_AGENT = "agent"
+"""The name of an agent whose ``AI_AGENT`` value is no agent name."""
 
 BY_NAME: dict[str, Option] = {option.name: option for option in TABLE}
 SETTINGS: tuple[Option, ...] = tuple(option for option in TABLE if option.setting)
