@@ -21,6 +21,8 @@ Exit codes (documented in docs/usage.md):
 8     ``status -p PROFILE``: the session expires within the margin
 9     ``doctor``: at least one problem was found
 10    the OS keychain cannot be used: no backend, still locked, or failing
+11    the password manager's command (``aws_mfa_secret_command`` or
+      ``aws_mfa_secret_store_command``) failed, timed out, or printed no secret
 126   ``exec``: the command cannot be run
 127   ``exec``: the command was not found
 130   interrupted (Ctrl-C)
@@ -40,6 +42,7 @@ EXIT_NOT_VALID = 7
 EXIT_EXPIRING = 8
 EXIT_PROBLEMS = 9
 EXIT_KEYCHAIN = 10
+EXIT_SECRET_COMMAND = 11
 EXIT_CANNOT_EXECUTE = 126
 EXIT_COMMAND_NOT_FOUND = 127
 EXIT_INTERRUPTED = 130
@@ -124,6 +127,14 @@ class KeychainError(AwsMfaError):
     the backend failed (see :mod:`aws_mfa.os_keychain`)."""
 
     exit_code = EXIT_KEYCHAIN
+
+
+class SecretCommandError(AwsMfaError):
+    """The password manager's command that reads or stores a long-term secret failed, timed
+    out, or printed no secret (see :mod:`aws_mfa.secret_command`): the message names the
+    command, never what it printed. No code was asked for and nothing was sent to STS."""
+
+    exit_code = EXIT_SECRET_COMMAND
 
 
 class CommandNotFoundError(AwsMfaError):

@@ -27,11 +27,13 @@ from datetime import datetime, timezone
 
 from aws_mfa import collector, expiry, log
 from aws_mfa.aws.sections import (
+    IN_COMMAND,
+    IN_KEYCHAIN,
     WRITER_KEY,
-    check_location,
     has_long_term_keys,
     in_keychain,
     is_session,
+    kept_where,
     long_term_key_problem,
     stored_role,
 )
@@ -93,7 +95,9 @@ class Renewal:
             if not decision.renew and document is not None:
                 log.info("Another aws-mfa renewed them meanwhile: %s", decision.reason)
                 return Outcome(False, decision.reason, stored_credentials(settings, document))
-            caller = preflight(settings, document, self.read_secret or default_secret_reader())
+            caller = preflight(
+                settings, document, self.read_secret or default_secret_reader(settings)
+            )
             log.info("Renewing: %s", decision.reason)
             try:
                 fresh = self.provider(settings, caller, document, waiting_since).fresh()
@@ -147,7 +151,7 @@ def role_credentials(
     session that cannot be renewed for want of a code, but still works): written nowhere,
     for ``export`` and ``exec`` of a role profile."""
     renewal = renewal or Renewal()
-    caller = preflight(settings, document, renewal.read_secret or default_secret_reader())
+    caller = preflight(settings, document, renewal.read_secret or default_secret_reader(settings))
     collector.resume()
     provider = renewal.provider(settings, caller, document)
     if source is not None:
@@ -274,11 +278,13 @@ def usable(sessions: MfaSessions | None) -> MfaSessions | None:
     return sessions
 
 
-def default_secret_reader() -> SecretReader:
-    """How a renewal reads a secret kept in the OS keychain (keyring imported only then)."""
+def default_secret_reader(settings: Settings | None = None) -> SecretReader:
+    """How a renewal reads a secret kept in the OS keychain (keyring imported only then), in
+    the keyring backend the settings choose (``aws_mfa_keyring_backend``)."""
     from aws_mfa.os_keychain import read_secret
 
-    return read_secret
+    chosen = settings.keyring_backend if settings is not None else None
+    return lambda key_id, section, path: read_secret(key_id, section, path, chosen)
 
 
 def default_used_codes() -> UsedCodes:
@@ -293,10 +299,11 @@ def preflight(
 ) -> Caller:
     """Check everything a renewal needs that can be checked without asking anyone.
 
-    The secret is read from the keychain only with ``read_secret`` (under the
-    lock, right before the code is asked for): reading it may make the
-    operating system ask to unlock the keychain. Without it, a secret kept
-    there is only checked for, and the caller's keys hold an empty secret.
+    The secret is read from the keychain or the password manager only with
+    ``read_secret`` (under the lock, right before the code is asked for: the
+    code is spent last): reading it may ask the user to unlock them. Without
+    it, a secret kept there is only checked for, and the caller's keys hold
+    an empty secret.
     """
     path = settings.credentials_file
     short = settings.short_term_section
@@ -369,8 +376,10 @@ def long_term_keys(
     """The access key pair in the long-term section, or an error saying what is missing.
 
     A section saying ``aws_mfa_secret = keychain`` keeps its secret in the OS
-    keychain: ``read_secret`` reads it there (None: it is not read, and the
-    secret is left empty; see :func:`preflight`).
+    keychain: ``read_secret`` reads it there; one saying ``aws_mfa_secret =
+    command`` has its password manager's command print it, once (with
+    ``read_secret`` None neither is read, and the secret is left empty; see
+    :func:`preflight`).
     """
     path = settings.credentials_file
     name = settings.long_term_section
@@ -384,8 +393,17 @@ def long_term_keys(
         hint = where_keys_are(document, settings)
         raise FileError(f"{path} has no long-term section [{name}]; {hint}")
     key_id = values.get("aws_access_key_id", "")
-    if key_id and check_location(values, name, path):
+    where = kept_where(values, name, path) if key_id else None
+    if where == IN_KEYCHAIN:
         return LongTermKeys(key_id, read_secret(key_id, name, path) if read_secret else "")
+    if where == IN_COMMAND:
+        if read_secret is None:
+            return LongTermKeys(key_id, "")
+        from aws_mfa import secret_command
+
+        return LongTermKeys(
+            key_id, secret_command.read(values, name, path, settings.secret_timeout)
+        )
     missing = [key for key in ("aws_access_key_id", "aws_secret_access_key") if not values.get(key)]
     if missing:
         raise FileError(f"{path}: [{name}] has no {' and no '.join(missing)}; add it")
