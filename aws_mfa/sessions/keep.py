@@ -105,7 +105,7 @@ def credentials_of(
     from aws_mfa.sessions.renewal import role_credentials
 
     document = read()
-    fresh = role_credentials(role, document, source=stale)
+    fresh = role_credentials(role, document, source=stale, keys=outcome.keys)
     if cache is not None:
         keep_role(cache, outcome.credentials, role, document, fresh, clock())
     return fresh

@@ -109,7 +109,7 @@ class Renewal:
         if changed:
             log.warning("%s", changed)
         log_success(settings.short_term_section, fresh, self.clock())
-        return Outcome(True, decision.reason, fresh)
+        return Outcome(True, decision.reason, fresh, caller.keys)
 
     def provider(
         self,
@@ -145,13 +145,22 @@ def role_credentials(
     *,
     renewal: Renewal | None = None,
     source: TemporaryCredentials | None = None,
+    keys: LongTermKeys | None = None,
 ) -> TemporaryCredentials:
     """Credentials of ``settings.role_arn``, assumed from the cached MFA session of the
     long-term keys (bought with a code when there is none), or from ``source`` when given (a
     session that cannot be renewed for want of a code, but still works): written nowhere,
-    for ``export`` and ``exec`` of a role profile."""
+    for ``export`` and ``exec`` of a role profile. ``keys``: the long-term keys this run's
+    renewal read already; the secret is then not read again (a password manager's command
+    runs once a run)."""
     renewal = renewal or Renewal()
-    caller = preflight(settings, document, renewal.read_secret or default_secret_reader(settings))
+    reader = renewal.read_secret or default_secret_reader(settings)
+    caller = preflight(settings, document, None if keys is not None else reader)
+    if keys is not None:
+        if keys.access_key_id != caller.keys.access_key_id:  # the file changed meanwhile
+            caller = preflight(settings, document, reader)
+        else:
+            caller = caller._replace(keys=keys)
     collector.resume()
     provider = renewal.provider(settings, caller, document)
     if source is not None:

@@ -1,0 +1,343 @@
+"""Issue 34: the long-term secret in a password manager (``aws_mfa_secret = command``).
+
+aws-mfa runs in-process; the password managers are the stand-ins of
+tests/fake_managers.py, real programs on PATH that write down every call
+(argv and environment), so these tests start processes (e2e) and need
+POSIX's ``#!`` to start them. The local STS checks every signature against
+the test keys' real secret: a renewal that did not use the secret the
+command printed fails. conftest's scan looks for the secret in all output.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from aws_mfa import system
+from tests import fake_managers
+from tests.conftest import (
+    DEVICE,
+    LONG_TERM_KEY_ID,
+    LONG_TERM_SECRET,
+    AwsMfa,
+    Result,
+    write,
+)
+from tests.iam_layer import IamLayer, iam, moto_keys
+
+__all__ = ["iam"]  # a fixture, used by name
+
+pytestmark = [
+    pytest.mark.e2e,
+    pytest.mark.posix(reason="the stand-in password managers are #! scripts"),
+]
+
+CODE = "123456"
+SECTION = "default-long-term"
+RECIPES = {
+    "op": "op read op://Private/aws-dev/secret-access-key",
+    "pass": "pass show aws/dev",
+    "bw": "bw get password aws-dev",
+    "keepassxc-cli": "keepassxc-cli show -s -a password --no-password -k db.keyx db.kdbx aws-dev",
+    "rbw": "rbw get aws-dev",
+}
+ENTRY = {
+    "op": "Private/aws-dev/secret-access-key",
+    "pass": "aws/dev",
+    "bw": "aws-dev",
+    "keepassxc-cli": "aws-dev",
+    "rbw": "aws-dev",
+}
+
+
+def section(read: str, store: str | None = None) -> str:
+    text = (
+        f"# my keys\n[{SECTION}]\naws_access_key_id = {LONG_TERM_KEY_ID}\n"
+        f"aws_mfa_secret = command\naws_mfa_secret_command = {read}\n"
+    )
+    if store:
+        text += f"aws_mfa_secret_store_command = {store}\n"
+    return text + f"aws_mfa_device = {DEVICE}\n\n[other]\nregion = eu-west-1\n"
+
+
+@pytest.fixture
+def vault(home: Path) -> Path:
+    return home / "vault.json"
+
+
+@pytest.fixture
+def managers(home: Path, vault: Path) -> dict[str, str]:
+    entries = {entry: LONG_TERM_SECRET for entry in ENTRY.values()}
+    return fake_managers.install(home / "bin", vault, entries)
+
+
+def secret_travelled_only_by_pipes(vault: Path, *secrets: str) -> None:
+    """No call of a password manager had a secret on its command line or in its
+    environment."""
+    for call in fake_managers.calls(vault):
+        text = json.dumps(call)
+        for secret in secrets:
+            assert secret not in text, "a secret was on a command line or in an environment"
+
+
+def one_error(result: Result, code: int) -> str:
+    assert result.code == code, result.stderr
+    assert len(result.error_lines) == 1, result.stderr
+    assert "Traceback" not in result.stderr
+    return result.error_lines[0]
+
+
+def untouched_but_secret(home: Path) -> None:
+    """No file under the home holds the secret (the vault apart)."""
+    for path in home.rglob("*"):
+        if path.is_file() and path.name not in ("vault.json",) and path.suffix != ".py":
+            assert LONG_TERM_SECRET not in path.read_text(errors="replace"), path.name
+
+
+@pytest.mark.parametrize("tool", list(RECIPES))
+def test_a_renewal_reads_the_secret_once_with_each_recipe(
+    tool: str,
+    aws_mfa_in_process: AwsMfa,
+    credentials: Path,
+    managers: dict[str, str],
+    vault: Path,
+    home: Path,
+) -> None:
+    write(credentials, section(RECIPES[tool]))
+    env = {**managers, "BW_SESSION": "unlocked-session"}
+
+    first = aws_mfa_in_process("--token", CODE, **env)
+    again = aws_mfa_in_process(**env)  # valid: no backend runs
+
+    assert first.code == 0, first.stderr
+    assert again.code == 0, again.stderr
+    assert len(fake_managers.calls(vault)) == 1
+    assert "aws_mfa_secret = command\n" in credentials.read_text()
+    secret_travelled_only_by_pipes(vault, LONG_TERM_SECRET)
+    untouched_but_secret(home)
+
+
+@pytest.mark.parametrize(
+    ("read", "says"),
+    [
+        ("pass show locked", "failed with exit code 1"),
+        ("bw get password aws-dev", "failed with exit code 1"),  # no BW_SESSION: locked
+        ("op read op://garbage", "cannot be a secret access key"),
+        ("rbw get empty", "printed nothing"),
+        ("keepassxc-cli show -s -a password db.kdbx aws-dev", "failed with exit code 1"),
+        ("no-such-manager get aws-dev", "was not found"),
+        ("pass show 'aws/dev", "cannot be split into words"),
+    ],
+)
+def test_a_failing_command_is_one_line_and_nothing_is_spent(
+    read: str,
+    says: str,
+    aws_mfa_in_process: AwsMfa,
+    credentials: Path,
+    managers: dict[str, str],
+    sts: object,
+    home: Path,
+) -> None:
+    write(credentials, section(read))
+    before = credentials.read_bytes()
+
+    result = aws_mfa_in_process("--token", CODE, **managers)
+
+    line = one_error(result, 11 if "split" not in says else 3)
+    assert says in line
+    assert f"[{SECTION}]" in line
+    assert "ERROR" not in line.partition(" - ")[2]  # what the command printed is not shown
+    assert sts.actions() == []  # type: ignore[attr-defined]
+    assert not (home / ".aws" / "aws-mfa-used-codes.json").exists()  # no code was spent
+    assert credentials.read_bytes() == before
+
+
+def test_a_command_that_never_ends_is_stopped_at_the_secret_timeout(
+    aws_mfa_in_process: AwsMfa, credentials: Path, managers: dict[str, str], sts: object
+) -> None:
+    write(credentials, section("pass show hang"))
+
+    result = aws_mfa_in_process("--token", CODE, "--secret-timeout", "1", **managers)
+
+    line = one_error(result, 11)
+    assert "did not finish within 1 seconds" in line
+    assert sts.actions() == []  # type: ignore[attr-defined]
+
+
+def test_a_role_assumed_before_is_handed_out_without_the_secret(
+    aws_mfa_in_process: AwsMfa,
+    credentials: Path,
+    managers: dict[str, str],
+    vault: Path,
+    home: Path,
+) -> None:
+    write(credentials, section(RECIPES["pass"]).replace("[other]", "[default]"))
+    config = home / ".aws" / "config"
+    write(
+        config,
+        "[profile admin]\nrole_arn = arn:aws:iam::123456789012:role/admin\n"
+        "source_profile = default\n",
+    )
+
+    first = aws_mfa_in_process("-p", "admin", "export", "--token", CODE, **managers)
+    again = aws_mfa_in_process("-p", "admin", "export", **managers)
+
+    assert first.code == 0, first.stderr
+    assert again.code == 0, again.stderr
+    assert len(fake_managers.calls(vault)) == 1, again.stderr  # the second run read none
+
+
+def test_rotate_keeps_the_new_secret_with_the_store_command(
+    aws_mfa_in_process: AwsMfa,
+    credentials: Path,
+    managers: dict[str, str],
+    vault: Path,
+    iam: IamLayer,
+    home: Path,
+) -> None:
+    write(credentials, section("pass show aws/dev", "pass insert -m -f aws/dev"))
+
+    result = aws_mfa_in_process("rotate", "--yes", "--token", CODE, **managers)
+
+    assert result.code == 0, result.stderr
+    [new_id] = list(moto_keys())
+    assert new_id != LONG_TERM_KEY_ID
+    new_secret = moto_keys()[new_id].secret_access_key
+    assert fake_managers.entries(vault)["aws/dev"] == new_secret + "\n"
+    text = credentials.read_text()
+    assert f"aws_access_key_id = {new_id}\n" in text
+    assert new_secret not in text
+    assert "aws_secret_access_key" not in text
+    stores = [call for call in fake_managers.calls(vault) if "insert" in call["argv"]]
+    assert len(stores) == 1
+    secret_travelled_only_by_pipes(vault, LONG_TERM_SECRET, new_secret)
+    assert not list((home / ".aws" / "aws-mfa-rotations").glob("*.json"))
+    for secret in iam.secrets:
+        assert secret not in result.stderr
+
+
+def test_rotate_without_a_store_command_refuses_before_create_access_key(
+    aws_mfa_in_process: AwsMfa,
+    credentials: Path,
+    managers: dict[str, str],
+    vault: Path,
+    iam: IamLayer,
+    sts: object,
+) -> None:
+    write(credentials, section("pass show aws/dev"))
+    before = credentials.read_bytes()
+
+    result = aws_mfa_in_process("rotate", "--yes", "--token", CODE, **managers)
+
+    line = one_error(result, 3)
+    assert "aws_mfa_secret_store_command" in line
+    assert list(moto_keys()) == [LONG_TERM_KEY_ID]
+    assert sts.actions() == []  # type: ignore[attr-defined]
+    assert fake_managers.calls(vault) == []
+    assert credentials.read_bytes() == before
+
+
+def in_file(store: str = "pass insert -m -f aws/new", read: str = "pass show aws/new") -> str:
+    return (
+        f"# my keys\n[{SECTION}]\naws_access_key_id = {LONG_TERM_KEY_ID}\n"
+        f"aws_secret_access_key = {LONG_TERM_SECRET}\n"
+        f"aws_mfa_secret_command = {read}\naws_mfa_secret_store_command = {store}\n"
+        f"aws_mfa_device = {DEVICE}\n"
+    )
+
+
+def test_import_to_command_stores_reads_back_proves_then_edits(
+    aws_mfa_in_process: AwsMfa,
+    credentials: Path,
+    managers: dict[str, str],
+    vault: Path,
+    sts: object,
+) -> None:
+    write(credentials, in_file())
+
+    result = aws_mfa_in_process("keychain", "import", "--to", "command", **managers)
+
+    assert result.code == 0, result.stderr
+    assert fake_managers.entries(vault)["aws/new"] == LONG_TERM_SECRET + "\n"
+    assert credentials.read_text() == in_file().replace(
+        f"aws_secret_access_key = {LONG_TERM_SECRET}\n", "aws_mfa_secret = command\n"
+    )
+    assert sts.actions() == ["GetCallerIdentity"]  # type: ignore[attr-defined]
+    argvs = [call["argv"] for call in fake_managers.calls(vault)]
+    assert argvs == [["pass", "insert", "-m", "-f", "aws/new"], ["pass", "show", "aws/new"]]
+    secret_travelled_only_by_pipes(vault, LONG_TERM_SECRET)
+
+    login = aws_mfa_in_process("--token", CODE, **managers)  # the moved secret works
+    assert login.code == 0, login.stderr
+    back = aws_mfa_in_process("keychain", "export", **managers)
+    assert back.code == 0, back.stderr
+    assert credentials.read_text().count(LONG_TERM_SECRET) == 1
+
+
+@pytest.mark.parametrize(
+    ("store", "read", "code", "says"),
+    [
+        ("pass insert -m -f forgetful", "pass show forgetful", 11, "does not give back"),
+        ("pass insert -m -f aws/new", "pass show locked", 11, "failed with exit code 1"),
+        ("no-such-manager insert", "pass show aws/new", 11, "was not found"),
+    ],
+)
+def test_an_import_that_fails_at_any_step_leaves_the_file_as_it_was(
+    store: str,
+    read: str,
+    code: int,
+    says: str,
+    aws_mfa_in_process: AwsMfa,
+    credentials: Path,
+    managers: dict[str, str],
+) -> None:
+    write(credentials, in_file(store, read))
+    before = credentials.read_bytes()
+
+    result = aws_mfa_in_process("keychain", "import", "--to", "command", **managers)
+
+    assert says in one_error(result, code)
+    assert credentials.read_bytes() == before
+
+
+def test_an_import_sts_refuses_leaves_the_file_as_it_was(
+    aws_mfa_in_process: AwsMfa, credentials: Path, managers: dict[str, str], sts: object
+) -> None:
+    write(credentials, in_file())
+    before = credentials.read_bytes()
+    sts.secrets = {LONG_TERM_KEY_ID: "another/secret/than/the/one/in/the/file00"}  # type: ignore[attr-defined]
+
+    result = aws_mfa_in_process("keychain", "import", "--to", "command", **managers)
+
+    assert "the credentials file was not changed" in one_error(result, 5)
+    assert credentials.read_bytes() == before
+
+
+def test_the_terminal_is_the_commands_stdin_when_there_is_one() -> None:
+    """keepassxc-cli reads the database's password from stdin: the terminal, when aws-mfa has
+    one, lent to it alone (here a pipe stands in for it)."""
+    import os
+
+    reader, writer = os.pipe()
+    os.write(writer, b"typed password\n")
+    os.close(writer)
+
+    class Lent(system.Terminal):
+        closed = False
+
+        def close(self) -> None:
+            Lent.closed = True
+            os.close(self.reader)
+
+    saved = system.open_terminal
+    system.open_terminal = lambda: Lent(reader, reader)  # type: ignore[assignment]
+    try:
+        status, printed = system.run_captured(
+            ["sh", "-c", "read line; printf '%s\\n' \"$line\""], timeout=10
+        )
+    finally:
+        system.open_terminal = saved  # type: ignore[assignment]
+    assert (status, printed) == (0, b"typed password\n")
+    assert Lent.closed
