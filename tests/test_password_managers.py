@@ -341,3 +341,59 @@ def test_the_terminal_is_the_commands_stdin_when_there_is_one() -> None:
         system.open_terminal = saved  # type: ignore[assignment]
     assert (status, printed) == (0, b"typed password\n")
     assert Lent.closed
+
+
+def test_doctor_names_each_backend_and_check_secrets_reads_once_showing_nothing(
+    aws_mfa_in_process: AwsMfa, credentials: Path, managers: dict[str, str], vault: Path
+) -> None:
+    write(credentials, section(RECIPES["pass"]))
+
+    plain = aws_mfa_in_process("doctor", **managers)
+    checked = aws_mfa_in_process("doctor", "--check-secrets", **managers)
+
+    assert "[default-long-term] keeps its secret access key in a password manager" in plain.stdout
+    assert "(pass)" in plain.stdout
+    assert "has no aws_mfa_secret_store_command: 'aws-mfa rotate' needs one" in plain.stdout
+    assert "the command gave a secret access key (not shown)" in checked.stdout
+    assert "keyring backends usable here:" in checked.stdout
+    assert len(fake_managers.calls(vault)) == 1  # doctor alone reads nothing
+
+
+def test_the_keyring_backend_named_in_the_section_keeps_the_secret(
+    aws_mfa_in_process: AwsMfa, credentials: Path, home: Path
+) -> None:
+    root = Path(__file__).resolve().parent.parent
+    store = home / "test-keyring.json"
+    entries = {f"aws-mfa/{LONG_TERM_KEY_ID}": LONG_TERM_SECRET}
+    store.write_text(json.dumps({"entries": entries, "reads": 0}))
+    write(
+        credentials,
+        f"[{SECTION}]\naws_access_key_id = {LONG_TERM_KEY_ID}\naws_mfa_secret = keychain\n"
+        "aws_mfa_keyring_backend = tests.keyring_backends.FileKeyring\n"
+        f"aws_mfa_device = {DEVICE}\n",
+    )
+    env = dict(aws_mfa_in_process.env)
+    del env["PYTHON_KEYRING_BACKEND"]  # conftest's "no keychain": the section chooses
+    run = type(aws_mfa_in_process)(env)
+
+    result = run("--token", CODE, PYTHONPATH=str(root), AWS_MFA_TEST_KEYRING=str(store))
+
+    assert result.code == 0, result.stderr
+    assert json.loads(store.read_text())["reads"] == 1
+
+
+def test_a_keyring_backend_that_is_not_installed_is_one_line(
+    aws_mfa_in_process: AwsMfa, credentials: Path
+) -> None:
+    write(
+        credentials,
+        f"[{SECTION}]\naws_access_key_id = {LONG_TERM_KEY_ID}\naws_mfa_secret = keychain\n"
+        f"aws_mfa_device = {DEVICE}\n",
+    )
+
+    result = aws_mfa_in_process(
+        "--token", CODE, PYTHON_KEYRING_BACKEND="keyring_onepassword.OnePassword"
+    )
+
+    line = one_error(result, 10)
+    assert "keyring_onepassword.OnePassword cannot be loaded" in line

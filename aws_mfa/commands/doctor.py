@@ -33,7 +33,10 @@ from aws_mfa import expiry, key_age, system
 from aws_mfa.aws import config_file, precedence
 from aws_mfa.aws.login_sessions import LoginSession, login_sessions, sign_in, signed_in_as
 from aws_mfa.aws.sections import (
+    COMMAND_KEY,
+    IN_COMMAND,
     IN_KEYCHAIN,
+    STORE_COMMAND_KEY,
     is_session,
     keys_to_move,
     long_term_key_problem,
@@ -47,7 +50,12 @@ from aws_mfa.files import ini, read
 from aws_mfa.keys import mask
 from aws_mfa.profiles import known_profiles, long_term_sections
 from aws_mfa.records import Record
-from aws_mfa.settings.checks import DEFAULT_KEY_MAX_AGE, DEFAULT_LONG_TERM_SUFFIX, DEFAULT_PROFILE
+from aws_mfa.settings.checks import (
+    DEFAULT_KEY_MAX_AGE,
+    DEFAULT_LONG_TERM_SUFFIX,
+    DEFAULT_PROFILE,
+    SECRET_TIMEOUT,
+)
 from aws_mfa.settings.resolve import Flags, resolve_early, section_names
 
 if TYPE_CHECKING:
@@ -292,16 +300,23 @@ def long_term_secrets(
     path: Path,
     unavailable: Callable[[], str | None] = keychain_problem,
     has_entry: Callable[[str], bool | None] | None = None,
+    read_with: float | None = None,
 ) -> list[Finding]:
     """Where each long-term secret is: a hint for those in plaintext, a problem when the
     keychain that holds some cannot be used or has no entry for one. Whether there is an
-    entry is asked of ``has_entry`` (default: the keychain itself; None: cannot tell)."""
+    entry is asked of ``has_entry`` (default: the keychain itself; None: cannot tell). With
+    ``read_with`` (``--check-secrets``: the seconds of ``--secret-timeout``) each password
+    manager's command is run once, and what it printed is never shown."""
     if document is None:
         return []
     found, kept = [], []
     for name in long_term_sections(document):
-        if secret_location(document.values(name) or {}) == IN_KEYCHAIN:
+        values = document.values(name) or {}
+        if secret_location(values) == IN_KEYCHAIN:
             kept.append(name)
+            continue
+        if secret_location(values) == IN_COMMAND:
+            found += password_manager(values, name, str(path), read_with)
             continue
         found.append(
             Finding(
@@ -320,6 +335,51 @@ def long_term_secrets(
     elif kept:
         found += keychain_entries(document, kept, path, has_entry or keychain_has_entry)
     return found
+
+
+def password_manager(
+    values: Mapping[str, str], name: str, path: str, read_with: float | None
+) -> list[Finding]:
+    """A section whose secret a password manager's command gives: which program, whether
+    rotate can store a new one, and with ``read_with`` whether the command gives one now."""
+    from aws_mfa import secret_command
+
+    try:
+        program = secret_command.words(values, COMMAND_KEY, name, path)[0]
+    except AwsMfaError as err:
+        return [Finding(PROBLEM, err.message)]
+    found = [
+        Finding(
+            OK,
+            f"[{name}] keeps its secret access key in a password manager, read with "
+            f"{secret_command.named(COMMAND_KEY, name, program)}",
+        )
+    ]
+    if not values.get(STORE_COMMAND_KEY, "").strip():
+        found.append(
+            Finding(NOTE, f"[{name}] has no {STORE_COMMAND_KEY}: 'aws-mfa rotate' needs one")
+        )
+    if read_with is None:
+        return found
+    try:
+        secret_command.read(values, name, path, read_with)
+    except AwsMfaError as err:
+        return [*found, Finding(PROBLEM, err.message)]
+    return [*found, Finding(OK, f"[{name}]: the command gave a secret access key (not shown)")]
+
+
+def keyring_backends() -> Finding:
+    """The keyring backends installed, usable ones first: what aws_mfa_keyring_backend (or
+    PYTHON_KEYRING_BACKEND) may name."""
+    from aws_mfa.os_keychain import backends
+
+    listed = backends()
+    usable = [name for name, why in listed if why is None]
+    unusable = [f"{name} ({why})" for name, why in listed if why is not None]
+    text = f"keyring backends usable here: {', '.join(usable) or 'none'}"
+    if unusable:
+        text += f"; installed but unusable: {', '.join(unusable)}"
+    return Finding(OK if usable else NOTE, text)
 
 
 def choose_section(
@@ -563,6 +623,8 @@ def examine(
     key_max_age: int = DEFAULT_KEY_MAX_AGE,
     ask_age: AgeAsker = ask_iam_for_age,
     prompt: str = "auto",
+    read_with: float | None = None,
+    backends: Callable[[], Finding] = keyring_backends,
 ) -> list[Finding]:
     """Every check, in the order they are shown."""
     credentials_path, config_path = Path(credentials_where), Path(config_where)
@@ -576,7 +638,11 @@ def examine(
     profiles = config_file.profiles(config)
     profile = resolve_early("profile", flags, environ)
     found += sessions(document, profiles, flags, credentials_path, config_path, profile)
-    found += long_term_secrets(document, profiles, flags, credentials_path, unavailable)
+    found += long_term_secrets(
+        document, profiles, flags, credentials_path, unavailable, read_with=read_with
+    )
+    if read_with is not None:  # loading every keyring backend starts programs (ld, gcc)
+        found.append(backends())
     found += key_ages(document, profiles, flags, credentials_path, key_max_age, ask_age)
     found += logins(profiles, environ, config_path, utc_now())
     found += environment(environ)
@@ -591,10 +657,11 @@ def report(findings: list[Finding]) -> str:
 
 def run(context: Context) -> int:
     findings = []
-    region, prompt, max_age = None, "auto", DEFAULT_KEY_MAX_AGE
+    region, prompt, max_age, timeout = None, "auto", DEFAULT_KEY_MAX_AGE, float(SECRET_TIMEOUT)
     try:
         resolved = context.settings()
         region, prompt, max_age = resolved.region, resolved.prompt, resolved.key_max_age
+        timeout = resolved.secret_timeout
     except FileError:
         pass  # examine() reports the file's problem itself
     except AwsMfaError as err:
@@ -607,6 +674,7 @@ def run(context: Context) -> int:
         region,
         key_max_age=max_age,
         prompt=prompt,
+        read_with=timeout if context.flags.switch("check_secrets") else None,
     )
     print(report(findings))
     if any(finding.level == PROBLEM for finding in findings):

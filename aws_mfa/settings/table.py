@@ -660,6 +660,15 @@ TABLE: tuple[Option, ...] = (
         setting=False,
     ),
     Option(
+        "check_secrets",
+        ("--check-secrets",),
+        "run each long-term section's password manager command once (aws_mfa_secret = "
+        "command), without showing what it prints",
+        commands=("doctor",),
+        kind=SWITCH,
+        setting=False,
+    ),
+    Option(
         "key_max_age",
         ("--key-max-age",),
         "days after which doctor reports a long-term access key as due for rotation "
