@@ -411,6 +411,7 @@ def test_setup_offers_the_users_own_mfa_devices(
         ("aws_access_key_id: ", key["AccessKeyId"] + "\n"),
         ("aws_secret_access_key: ", key["SecretAccessKey"] + "\n"),
         ("MFA device [1]: ", "\n"),
+        ("(Enter keeps it in the file): ", "\n"),
     ]
 
     result = terminal(environment, "--setup", replies=replies)

@@ -18,11 +18,13 @@ import pytest
 from aws_mfa import system
 from tests import fake_managers
 from tests.conftest import (
+    AWS_MFA,
     DEVICE,
     LONG_TERM_KEY_ID,
     LONG_TERM_SECRET,
     AwsMfa,
     Result,
+    run_with_terminal,
     write,
 )
 from tests.iam_layer import IamLayer, iam, moto_keys
@@ -397,3 +399,49 @@ def test_a_keyring_backend_that_is_not_installed_is_one_line(
 
     line = one_error(result, 10)
     assert "keyring_onepassword.OnePassword cannot be loaded" in line
+
+
+def test_setup_offers_a_password_manager_and_checks_it_gives_the_secret_back(
+    credentials: Path, environment: dict[str, str], managers: dict[str, str], vault: Path
+) -> None:
+    secret = "setup/secret/of/forty/characters/00000000"
+    replies = [
+        ("Profile name [default]: ", "dev\n"),
+        ("aws_access_key_id: ", "AKIASETUPKEY00000001\n"),
+        ("aws_secret_access_key: ", f"{secret}\n"),
+        ("like arn:aws:iam::123456789012:mfa/NAME: ", DEVICE + "\n"),
+        ("(Enter keeps it in the file): ", "pass show aws/setup\n"),
+        ("(Enter for none): ", "pass insert -m -f aws/setup\n"),
+    ]
+
+    result = run_with_terminal([AWS_MFA, "--setup"], {**environment, **managers}, replies)
+
+    assert result.code == 0, result.stderr
+    assert secret not in result.terminal + result.stderr
+    assert credentials.read_text() == (
+        "[dev-long-term]\naws_access_key_id = AKIASETUPKEY00000001\n"
+        "aws_mfa_secret = command\naws_mfa_secret_command = pass show aws/setup\n"
+        "aws_mfa_secret_store_command = pass insert -m -f aws/setup\n"
+        f"aws_mfa_device = {DEVICE}\n"
+    )
+    assert fake_managers.entries(vault)["aws/setup"] == secret + "\n"
+    secret_travelled_only_by_pipes(vault, secret)
+
+
+def test_setup_writes_nothing_when_the_command_does_not_give_the_secret(
+    credentials: Path, environment: dict[str, str], managers: dict[str, str]
+) -> None:
+    replies = [
+        ("Profile name [default]: ", "dev\n"),
+        ("aws_access_key_id: ", "AKIASETUPKEY00000001\n"),
+        ("aws_secret_access_key: ", "setup/secret/of/forty/characters/00000000\n"),
+        ("like arn:aws:iam::123456789012:mfa/NAME: ", DEVICE + "\n"),
+        ("(Enter keeps it in the file): ", "pass show aws/dev\n"),  # holds another secret
+        ("(Enter for none): ", "\n"),
+    ]
+
+    result = run_with_terminal([AWS_MFA, "--setup"], {**environment, **managers}, replies)
+
+    assert result.code == 11, result.stderr
+    assert "does not print the secret access key just typed; nothing was written" in result.stderr
+    assert not credentials.exists()

@@ -14,6 +14,11 @@ none can be listed; each answer is checked as it is given. Then it appends::
 When keyring has an OS keychain to use, it also offers to keep the secret
 there (see :mod:`aws_mfa.os_keychain`): the secret is stored and read back
 first, and the section says ``aws_mfa_secret = keychain`` in its place.
+Otherwise it offers a password manager's command (see
+:mod:`aws_mfa.secret_command`): the command that prints the secret, and the
+one that stores a new secret for ``rotate``; the secret is stored with the
+second (when given) and read back with the first before anything is written,
+and the section says ``aws_mfa_secret = command`` with both.
 
 When the profile's short-term section holds the long-term keys already (as
 ``aws configure`` leaves them in ``[default]``), it moves them instead of
@@ -39,16 +44,23 @@ import os
 from collections.abc import Callable
 
 from aws_mfa import log, system
-from aws_mfa.aws.sections import IN_KEYCHAIN, LOCATION_KEY, SECRET_KEY
+from aws_mfa.aws.sections import (
+    COMMAND_KEY,
+    IN_COMMAND,
+    IN_KEYCHAIN,
+    LOCATION_KEY,
+    SECRET_KEY,
+    STORE_COMMAND_KEY,
+)
 from aws_mfa.cli.context import Context
 from aws_mfa.codes.mfa_code import no_terminal, terminal_prompter
-from aws_mfa.errors import EXIT_OK, FileError, NoTokenError, UsageError
+from aws_mfa.errors import EXIT_OK, FileError, NoTokenError, SecretCommandError, UsageError
 from aws_mfa.files import credentials_file, ini, read
 from aws_mfa.files.lock import locked
 from aws_mfa.keys import LongTermKeys, mask
 from aws_mfa.os_keychain import Keychain, store_then_write
 from aws_mfa.profiles import login_command, movable, move_keys
-from aws_mfa.settings.checks import LOCK_TIMEOUT
+from aws_mfa.settings.checks import LOCK_TIMEOUT, SECRET_TIMEOUT
 from aws_mfa.settings.checks import device as check_device
 from aws_mfa.settings.resolve import Flags, chosen_profile, resolve_early, section_names
 
@@ -61,7 +73,13 @@ if TYPE_CHECKING:
 def run(context: Context) -> int:
     flags, environ = context.flags, context.environ
     timeout = resolve_early("lock_timeout", flags, environ)
-    setup(context.credentials_path, flags, chosen_profile(flags, environ), lock_timeout=timeout)
+    setup(
+        context.credentials_path,
+        flags,
+        chosen_profile(flags, environ),
+        lock_timeout=timeout,
+        secret_timeout=resolve_early("secret_timeout", flags, environ),
+    )
     return EXIT_OK
 
 
@@ -100,10 +118,12 @@ def setup(
     lock_timeout: float = LOCK_TIMEOUT,
     keychain: Keychain | None = None,
     find_devices: DeviceFinder | None = None,
+    secret_timeout: float = SECRET_TIMEOUT,
 ) -> str:
     """Create the long-term section; return its name.
 
     ``keychain``: the OS keychain to offer (default: keyring's choice);
+    ``secret_timeout``: how long a password manager's command may take;
     ``find_devices``: how the user's MFA devices are found (default: ask IAM).
     """
     document = read.read_ini(path)  # not a file, not readable: stop now
@@ -125,7 +145,13 @@ def setup(
         values = ask_keys(ask, ask_secret, find_devices or default_device_finder)
         key_id, secret = values["aws_access_key_id"], values["aws_secret_access_key"]
         chosen = offer_keychain(ask, keychain or Keychain())
-        if chosen is None:
+        commands = offer_command(ask) if chosen is None else None
+        if commands is not None:
+            where = os.fspath(path)
+            values = in_password_manager(values, commands, long_term, where, secret_timeout)
+            change = credentials_file.set_values(long_term, values)
+            credentials_file.save_edit(path, document, [long_term], change)
+        elif chosen is None:
             change = credentials_file.set_values(long_term, values)
             credentials_file.save_edit(path, document, [long_term], change)
         else:
@@ -135,6 +161,7 @@ def setup(
                 chosen, key_id, secret, os.fspath(path), document, long_term, change, False, kept
             )
     where = f" (its secret in the keychain, {chosen.label})" if chosen else ""
+    where = " (its secret in the password manager)" if commands else where
     log.info("Added [%s] with access key %s to %s%s", long_term, mask(key_id), path, where)
     log.info("Next: run '%s' to get a session (it asks for a code)", login_command(profile))
     return long_term
@@ -244,6 +271,51 @@ def offer_keychain(ask: Ask, keychain: Keychain) -> Keychain | None:
         "the file? [y/N]: "
     )
     return keychain if answer.strip().lower() in ("y", "yes") else None
+
+
+def offer_command(ask: Ask) -> dict[str, str] | None:
+    """The password manager's commands the user gives, or None to keep the secret in the
+    file: the one that prints the secret, and the one that stores a new one (may be empty)."""
+    read = ask(
+        "Or read the secret access key with a password manager's command, like 'pass show "
+        "aws/dev' (Enter keeps it in the file): "
+    ).strip()
+    if not read:
+        return None
+    store = ask(
+        "The command that stores a new secret given on its standard input, for 'aws-mfa "
+        "rotate', like 'pass insert -m -f aws/dev' (Enter for none): "
+    ).strip()
+    commands = {COMMAND_KEY: read}
+    if store:
+        commands[STORE_COMMAND_KEY] = store
+    return commands
+
+
+def in_password_manager(
+    values: dict[str, str], commands: dict[str, str], section: str, path: str, timeout: float
+) -> dict[str, str]:
+    """The section's values with ``aws_mfa_secret = command`` and the commands in the
+    secret's place, once the password manager holds the secret: stored with the store
+    command when there is one, then read back with the read command (nothing is written
+    when they differ)."""
+    from aws_mfa import secret_command
+
+    secret = values[SECRET_KEY]
+    if STORE_COMMAND_KEY in commands:
+        secret_command.store(commands, section, path, secret, timeout)
+    if secret_command.read(commands, section, path, timeout) != secret:
+        raise SecretCommandError(
+            f"the password manager's command for [{section}] does not print the secret access "
+            "key just typed; nothing was written. Put that secret there (or give the command "
+            "that stores it), then run --setup again"
+        )
+    kept = {key: value for key, value in values.items() if key != SECRET_KEY}
+    device = kept.pop("aws_mfa_device", None)
+    kept.update({LOCATION_KEY: IN_COMMAND, **commands})
+    if device:
+        kept["aws_mfa_device"] = device
+    return kept
 
 
 def in_keychain_values(values: dict[str, str]) -> dict[str, str]:
