@@ -445,3 +445,34 @@ def test_setup_writes_nothing_when_the_command_does_not_give_the_secret(
     assert result.code == 11, result.stderr
     assert "does not print the secret access key just typed; nothing was written" in result.stderr
     assert not credentials.exists()
+
+
+def test_a_secret_sts_rejects_is_named_as_the_password_managers(
+    aws_mfa_in_process: AwsMfa, credentials: Path, managers: dict[str, str], vault: Path
+) -> None:
+    wrong = "another/secret/than/the/key/has/000000000"
+    write(credentials, section("rbw get stale"))
+    vault.write_text(json.dumps({"stale": wrong}))
+
+    result = aws_mfa_in_process("--token", CODE, **managers)
+
+    line = one_error(result, 5)
+    assert "the secret key that aws_mfa_secret_command printed" in line
+    assert "the password manager's entry is wrong or out of date" in line
+    assert wrong not in result.stderr
+
+
+def test_export_stored_reads_the_secret_with_the_command(
+    aws_mfa_in_process: AwsMfa, credentials: Path, managers: dict[str, str], vault: Path
+) -> None:
+    write(credentials, section(RECIPES["rbw"]).replace(f"[{SECTION}]", "[keys]"))
+
+    result = aws_mfa_in_process("-p", "keys", "export", "--stored", **managers)
+
+    assert result.code == 0, result.stderr
+    printed = json.loads(result.stdout)
+    assert (printed["AccessKeyId"], printed["SecretAccessKey"]) == (
+        LONG_TERM_KEY_ID,
+        LONG_TERM_SECRET,
+    )
+    assert len(fake_managers.calls(vault)) == 1

@@ -28,13 +28,14 @@ from datetime import datetime, timezone
 from aws_mfa import collector, expiry, log
 from aws_mfa.aws.sections import (
     IN_COMMAND,
+    IN_FILE,
     IN_KEYCHAIN,
     WRITER_KEY,
     has_long_term_keys,
-    in_keychain,
     is_session,
     kept_where,
     long_term_key_problem,
+    secret_location,
     stored_role,
 )
 from aws_mfa.clock import Clock, utc_now
@@ -333,7 +334,7 @@ def preflight(
         )
     origin = f"access key {mask(keys.access_key_id)} in [{settings.long_term_section}] of {path}"
     values = document.values(settings.long_term_section) if document else None
-    return Caller(keys, settings.device, origin, in_keychain(values or {}))
+    return Caller(keys, settings.device, origin, secret_location(values or {}) or IN_FILE)
 
 
 def where_keys_are(document: ini.IniFile, settings: Settings) -> str:
