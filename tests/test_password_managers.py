@@ -168,7 +168,7 @@ def test_a_command_that_never_ends_is_stopped_at_the_secret_timeout(
     assert sts.actions() == []  # type: ignore[attr-defined]
 
 
-def test_a_role_assumed_before_is_handed_out_without_the_secret(
+def test_a_role_from_the_mfa_session_reads_no_secret(
     aws_mfa_in_process: AwsMfa,
     credentials: Path,
     managers: dict[str, str],
@@ -189,6 +189,12 @@ def test_a_role_assumed_before_is_handed_out_without_the_secret(
     assert first.code == 0, first.stderr
     assert again.code == 0, again.stderr
     assert len(fake_managers.calls(vault)) == 1, again.stderr  # the second run read none
+    for cached in (home / ".aws" / "aws-mfa-sessions").glob("role-*.json"):
+        cached.unlink()  # the role forgotten: assumed again from the session in [default]
+    third = aws_mfa_in_process("-p", "admin", "export", **managers)
+    assert third.code == 0, third.stderr
+    assert "Using role" not in third.stderr
+    assert len(fake_managers.calls(vault)) == 1, third.stderr
 
 
 def test_rotate_keeps_the_new_secret_with_the_store_command(

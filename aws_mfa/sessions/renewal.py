@@ -40,11 +40,16 @@ from aws_mfa.aws.sections import (
 )
 from aws_mfa.clock import Clock, utc_now
 from aws_mfa.codes.mfa_code import Prompter, terminal_prompter
-from aws_mfa.errors import FileError, NoCodeSourceError, UsageError
+from aws_mfa.errors import FileError, NoCodeSourceError, StsRefusedError, UsageError
 from aws_mfa.files import credentials_file, ini
 from aws_mfa.files.lock import locked
 from aws_mfa.keys import LongTermKeys, TemporaryCredentials, mask
-from aws_mfa.sessions.providers import Caller, Provider, default_client_factory
+from aws_mfa.sessions.providers import (
+    ROLE_CHAINING_LIMIT,
+    Caller,
+    Provider,
+    default_client_factory,
+)
 from aws_mfa.sessions.session_state import Outcome, decide, stored_credentials
 from aws_mfa.settings.checks import DEFAULT_LONG_TERM_SUFFIX
 from aws_mfa.settings.resolve import Settings
@@ -147,26 +152,38 @@ def role_credentials(
     renewal: Renewal | None = None,
     source: TemporaryCredentials | None = None,
     keys: LongTermKeys | None = None,
+    session: TemporaryCredentials | None = None,
 ) -> TemporaryCredentials:
     """Credentials of ``settings.role_arn``, assumed from the cached MFA session of the
     long-term keys (bought with a code when there is none), or from ``source`` when given (a
     session that cannot be renewed for want of a code, but still works): written nowhere,
-    for ``export`` and ``exec`` of a role profile. ``keys``: the long-term keys this run's
-    renewal read already; the secret is then not read again (a password manager's command
-    runs once a run)."""
+    for ``export`` and ``exec`` of a role profile.
+
+    The long-term secret is read only when needed, since reading it from the keychain or a
+    password manager may ask the user: not with ``keys`` (the long-term keys this run's
+    renewal read already), not with ``source``, and not when ``session`` (the valid MFA
+    session the source profile's section holds) is given and STS assumes the role from it.
+    """
     renewal = renewal or Renewal()
-    reader = renewal.read_secret or default_secret_reader(settings)
-    caller = preflight(settings, document, None if keys is not None else reader)
-    if keys is not None:
-        if keys.access_key_id != caller.keys.access_key_id:  # the file changed meanwhile
-            caller = preflight(settings, document, reader)
-        else:
-            caller = caller._replace(keys=keys)
+    role = settings.role_arn or ""
+    caller = preflight(settings, document)  # all checked; a secret kept elsewhere unread
+    if keys is not None and keys.access_key_id == caller.keys.access_key_id:
+        caller = caller._replace(keys=keys)
     collector.resume()
-    provider = renewal.provider(settings, caller, document)
     if source is not None:
-        return provider.assume_from(source, settings.role_arn or "")
-    return provider.fresh()
+        return renewal.provider(settings, caller, document).assume_from(source, role)
+    unread = not caller.keys.secret_access_key
+    from_session = settings.session_cache and settings.duration <= ROLE_CHAINING_LIMIT
+    if unread and session is not None and from_session:
+        try:
+            return renewal.provider(settings, caller, document).assume_from(session, role)
+        except StsRefusedError as err:
+            log.info("Reading the long-term secret: %s", err.message)
+    if unread:
+        caller = preflight(
+            settings, document, renewal.read_secret or default_secret_reader(settings)
+        )
+    return renewal.provider(settings, caller, document).fresh()
 
 
 def what_ended(decision: expiry.Decision, section: str, now: datetime) -> str:
