@@ -16,6 +16,8 @@ from pathlib import Path
 import pytest
 
 from aws_mfa import system
+from aws_mfa.demo import LocalSts
+from aws_mfa.files import ini
 from tests import fake_managers
 from tests.conftest import (
     AWS_MFA,
@@ -28,6 +30,7 @@ from tests.conftest import (
     write,
 )
 from tests.iam_layer import IamLayer, iam, moto_keys
+from tests.test_rotate import authenticates, rotate_killed_at
 
 __all__ = ["iam"]  # a fixture, used by name
 
@@ -91,11 +94,13 @@ def one_error(result: Result, code: int) -> str:
     return result.error_lines[0]
 
 
-def untouched_but_secret(home: Path) -> None:
-    """No file under the home holds the secret (the vault apart)."""
+def untouched_but_secret(home: Path, *others: str) -> None:
+    """No file under the home holds the secret, nor ``others`` (the vault apart)."""
     for path in home.rglob("*"):
-        if path.is_file() and path.name not in ("vault.json",) and path.suffix != ".py":
-            assert LONG_TERM_SECRET not in path.read_text(errors="replace"), path.name
+        if path.is_file() and path.name != "vault.json" and path.parent.name != "bin":
+            text = path.read_text(errors="replace")
+            for secret in (LONG_TERM_SECRET, *others):
+                assert secret not in text, path.name
 
 
 @pytest.mark.parametrize("tool", list(RECIPES))
@@ -221,6 +226,7 @@ def test_rotate_keeps_the_new_secret_with_the_store_command(
     stores = [call for call in fake_managers.calls(vault) if "insert" in call["argv"]]
     assert len(stores) == 1
     secret_travelled_only_by_pipes(vault, LONG_TERM_SECRET, new_secret)
+    untouched_but_secret(home, new_secret)  # the journal held it until the store, then went
     assert not list((home / ".aws" / "aws-mfa-rotations").glob("*.json"))
     for secret in iam.secrets:
         assert secret not in result.stderr
@@ -323,32 +329,35 @@ def test_an_import_sts_refuses_leaves_the_file_as_it_was(
     assert credentials.read_bytes() == before
 
 
-def test_the_terminal_is_the_commands_stdin_when_there_is_one() -> None:
+def test_the_terminal_is_the_commands_stdin_and_taken_back_from_a_command_first() -> None:
     """keepassxc-cli reads the database's password from stdin: the terminal, when aws-mfa has
-    one, lent to it alone (here a pipe stands in for it)."""
+    one (a pipe stands in for it). Lent to exec --server's command, it is taken back first,
+    so that the password manager is its one reader, and lent again after."""
     import os
 
     reader, writer = os.pipe()
     os.write(writer, b"typed password\n")
     os.close(writer)
+    events: list[str] = []
 
-    class Lent(system.Terminal):
-        closed = False
+    class Relay(system.Lender):
+        def borrow(self) -> None:
+            events.append("borrowed")
 
-        def close(self) -> None:
-            Lent.closed = True
-            os.close(self.reader)
+        def give_back(self) -> None:
+            events.append("given back")
 
-    saved = system.open_terminal
-    system.open_terminal = lambda: Lent(reader, reader)  # type: ignore[assignment]
+    saved = system.open_device
+    system.open_device = lambda: system.Terminal(reader, reader)  # type: ignore[assignment]
     try:
-        status, printed = system.run_captured(
-            ["sh", "-c", "read line; printf '%s\\n' \"$line\""], timeout=10
-        )
+        with Relay():
+            status, printed = system.run_captured(
+                ["sh", "-c", "read line; printf '%s\\n' \"$line\""], timeout=10
+            )
     finally:
-        system.open_terminal = saved  # type: ignore[assignment]
+        system.open_device = saved  # type: ignore[assignment]
     assert (status, printed) == (0, b"typed password\n")
-    assert Lent.closed
+    assert events == ["borrowed", "given back"]
 
 
 def test_doctor_names_each_backend_and_check_secrets_reads_once_showing_nothing(
@@ -482,3 +491,68 @@ def test_export_stored_reads_the_secret_with_the_command(
         LONG_TERM_SECRET,
     )
     assert len(fake_managers.calls(vault)) == 1
+
+
+@pytest.mark.parametrize("step", ["after-create", "after-prove", "after-write", "after-deactivate"])
+def test_a_rotation_killed_at_any_step_leaves_a_working_key_and_the_rerun_finishes(
+    step: str,
+    aws_mfa: AwsMfa,
+    aws_mfa_in_process: AwsMfa,
+    credentials: Path,
+    managers: dict[str, str],
+    vault: Path,
+    iam: IamLayer,
+    sts: LocalSts,
+    home: Path,
+) -> None:
+    write(credentials, section("pass show aws/dev", "pass insert -m -f aws/dev"))
+
+    killed = rotate_killed_at(step, aws_mfa, "--yes", "--token", CODE, **managers)
+
+    assert killed.code == -9, killed.stderr
+    assert works(sts, credentials, vault)
+    rerun = aws_mfa_in_process("rotate", **managers)
+    assert rerun.code == 0, rerun.stderr
+    [new_id] = list(moto_keys())
+    assert new_id != LONG_TERM_KEY_ID
+    assert works(sts, credentials, vault)
+    new_secret = moto_keys()[new_id].secret_access_key
+    secret_travelled_only_by_pipes(vault, LONG_TERM_SECRET, new_secret)
+    assert not list((home / ".aws" / "aws-mfa-rotations").glob("*.json"))
+    untouched_but_secret(home, new_secret)
+
+
+def works(sts: LocalSts, credentials: Path, vault: Path) -> bool:
+    """The key the file names signs with the secret the password manager holds."""
+    values = ini.parse(credentials.read_text(), "c").values(SECTION) or {}
+    secret = fake_managers.entries(vault)["aws/dev"].strip()
+    return authenticates(sts, values["aws_access_key_id"], secret)
+
+
+def test_the_secret_is_read_before_a_code_is_asked_for(
+    aws_mfa: AwsMfa, credentials: Path, managers: dict[str, str], sts: LocalSts
+) -> None:
+    """With no code given and no terminal, a locked vault is what the run says, not the
+    missing code: the secret comes first, the code last. What the password manager says on
+    its stderr reaches the user (a process shows it: in-process, the child writes to the
+    test's own stderr)."""
+    write(credentials, section("pass show locked"))
+
+    result = aws_mfa(**managers)
+
+    assert "vault is locked" in result.stderr  # the password manager's own message
+    line = one_error(result, 11)
+    assert "pass" in line
+    assert sts.actions() == []
+
+
+def test_status_shows_where_the_secret_is(
+    aws_mfa_in_process: AwsMfa, credentials: Path, managers: dict[str, str], vault: Path
+) -> None:
+    write(credentials, section(RECIPES["pass"]))
+
+    result = aws_mfa_in_process("status", **managers)
+
+    assert result.code == 0, result.stderr
+    assert "command" in result.stdout
+    assert fake_managers.calls(vault) == []

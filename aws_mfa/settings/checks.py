@@ -54,8 +54,6 @@ PROMPT_TIMEOUT = 120
 SECRET_TIMEOUT = 60
 """Seconds a password manager's command may take to give the long-term secret: enough to
 unlock the vault with a fingerprint or a typed password."""
-KEYRING_BACKEND = r"[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+"
-"""How keyring names a backend: ``module.Class`` (``keyring.backends.SecretService.Keyring``)."""
 """Seconds a dialog or a YubiKey waits for the user (``--prompt-timeout``)."""
 MAX_PROMPT_TIMEOUT = 3600
 
@@ -169,17 +167,6 @@ def prompt_timeout(text: str, source: str, resolved: Resolved) -> int:
     if not 1 <= value <= MAX_PROMPT_TIMEOUT:
         raise UsageError(f"{source}: {value} must be at least 1 and at most {MAX_PROMPT_TIMEOUT}")
     return value
-
-
-def keyring_backend(text: str, source: str, resolved: Resolved) -> str:
-    """A keyring backend's ``module.Class`` name (whether it loads is known only when used)."""
-    name = text.strip()
-    if not re.fullmatch(KEYRING_BACKEND, name):
-        raise UsageError(
-            f"{source}: {text!r} is not a keyring backend's name, module.Class (like "
-            "keyring.backends.SecretService.Keyring); 'aws-mfa doctor' lists those installed"
-        )
-    return name
 
 
 def sts_timeout(text: str, source: str, resolved: Resolved) -> float:

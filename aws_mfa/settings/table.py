@@ -429,7 +429,7 @@ TABLE: tuple[Option, ...] = (
         env=("PYTHON_KEYRING_BACKEND",),
         long_term="aws_mfa_keyring_backend",
         config=("aws_mfa_keyring_backend",),
-        check=check.keyring_backend,
+        check=check.text,  # checked when loaded: a run that needs no keychain never minds it
     ),
     Option(
         "lock_timeout",
