@@ -128,12 +128,3 @@ def store(values: Mapping[str, str], section: str, path: str, secret: str, timeo
         raise SecretCommandError(
             f"{what} failed with exit code {status} (its own messages, if any, are above)"
         )
-
-
-def store_problem(values: Mapping[str, str], section: str, path: str) -> str | None:
-    """Why a new secret of the section cannot be stored, or None (asked before IAM is)."""
-    try:
-        words(values, STORE_COMMAND_KEY, section, path)
-    except FileError as err:
-        return err.message
-    return None

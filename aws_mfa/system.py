@@ -424,9 +424,7 @@ def run_captured(
             terminal = open_terminal()
         except OSError:
             terminal = None
-    stdin: int = subprocess.PIPE if given is not None else subprocess.DEVNULL
-    if terminal is not None:
-        stdin = terminal.reader
+    stdin = terminal.reader if terminal is not None else subprocess.DEVNULL
     modes = terminal_modes(terminal.reader) if terminal is not None else None
     try:
         done = subprocess.run(
@@ -437,7 +435,7 @@ def run_captured(
             timeout=timeout,
             check=False,
         )
-    except subprocess.TimeoutExpired:
+    except BaseException:  # stopped: its timeout, Ctrl-C
         if terminal is not None and modes is not None:
             put_back_modes(terminal.reader, modes)
         raise
