@@ -4,4 +4,4 @@ The command-line entry point is :func:`aws_mfa.cli.main.main`. The version is
 defined here and nowhere else; setup.cfg reads it from this line.
 """
 
-__version__ = "0.1.0"
+__version__ = "0.2.0.dev0"

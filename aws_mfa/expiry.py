@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from aws_mfa.aws.sections import missing_session_keys, replaced_keys, stored_role
+from aws_mfa.aws.sections import SESSION_KEYS, missing_session_keys, replaced_keys, stored_role
 from aws_mfa.clock import datetime, timezone
 from aws_mfa.errors import FileError
 from aws_mfa.files.ini import IniFile
@@ -161,8 +161,10 @@ def incomplete_session(values: dict[str, str], name: str) -> str | None:
             f"[{name}] holds a session with no expiration (as 'aws configure mfa-login' "
             "writes them), so the time it has left cannot be known"
         )
+    if len(missing) == len(SESSION_KEYS):
+        return f"there is no session in [{name}] yet"
     if missing:
-        return f"short-term section [{name}] has no {', '.join(missing)}"
+        return f"[{name}] holds an incomplete session: it has no {', '.join(missing)}"
     return None
 
 

@@ -116,7 +116,7 @@ def of_profile(
     A role profile aws-mfa cannot serve is a UsageError saying why.
     """
     profile = config.get(settings.profile)
-    role_arn = profile.values.get("role_arn") if profile else None
+    role_arn = profile.role_arn if profile else None
     if profile is None or not role_arn or settings.role_arn is not None:
         return Identity(
             settings.profile,

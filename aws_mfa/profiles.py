@@ -43,7 +43,9 @@ def known_profiles(
 
     Candidates are the names of every credentials section and config profile,
     with the long-term suffix removed where they have it; each is kept when
-    the naming rules of a login lead it to a section with long-term keys.
+    the naming rules of a login lead it to a section with long-term keys. A role
+    profile of the config (``role_arn``) is not one, unless ``--assume-role`` makes
+    every profile 0.0.12's kind (see :mod:`aws_mfa.identity`).
     """
     if document is None:
         return []
@@ -54,6 +56,9 @@ def known_profiles(
     found: dict[str, tuple[str, str]] = {}
     for profile in candidates:
         if profile in found or not profile:
+            continue
+        role = config.get(profile)
+        if role is not None and role.role_arn and not flags.value("assume_role"):
             continue
         try:
             long_term, short_term = section_names(profile, flags, config)

@@ -97,7 +97,7 @@ Checkpoint = Callable[[str], None]
 tool passes :func:`no_checkpoint`; the tests pass one that kills the process there
 (tests/kill_at.py), as a crash or a power cut would stop it, to prove every step resumes."""
 STILL_VALID = (
-    "sessions bought with the old key keep working until they expire (AWS cannot revoke "
+    "sessions obtained with the old key keep working until they expire (AWS cannot revoke "
     "temporary credentials; they act with the user's permissions)"
 )
 
@@ -345,7 +345,7 @@ class Rotation:
         except StsRefusedError as err:
             if err.sts_code not in STALE_SESSION_CODES:
                 raise
-            log.warning("STS no longer accepts the cached MFA session; buying a new one")
+            log.warning("STS no longer accepts the cached MFA session; getting a new one")
             session = provider.mfa_session(provider.sessions, buy=True)
             arn = iam.caller_arn(client("sts"))
         user = iam.user_name(arn, self.where)

@@ -2,7 +2,9 @@
 
 Run it after changing a flag or command:  python man/generate.py
 The page's date is the date of the newest release in CHANGELOG.md, so the
-output is the same on every machine; tests/test_docs.py fails when the
+output is the same on every machine; between releases the version it names is
+the next one's development version (``0.2.0.dev0``), so the page does not pass
+for the release it is dated by; tests/test_docs.py fails when the
 committed page differs from what this writes.
 """
 

@@ -211,7 +211,9 @@ def test_logout_with_nothing_to_forget(credentials: Path, capsys) -> None:
     write(credentials, long_term())
     before = credentials.read_bytes()
     assert main(["logout"], dict(os.environ)) == 0
-    assert "There was no session to forget" in capsys.readouterr().err
+    said = capsys.readouterr().err
+    assert "There was no session to forget" in said
+    assert said.lower().count("to forget") == 1  # said once (issue 32)
     assert credentials.read_bytes() == before
 
 

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from aws_mfa import system
 from aws_mfa.errors import FileError
 from aws_mfa.files import credentials_file as cf
 from aws_mfa.files import ini, read, safe_write
@@ -168,6 +169,26 @@ def test_removing_a_middle_section_keeps_the_comment_of_the_next() -> None:
 
 
 # Saving.
+
+
+def test_a_lock_refused_by_permissions_says_what_to_do(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Root (as CI runs) is never refused, so the refusal is the lock library's.
+    import filelock
+
+    def refused(self: object, *args: object, **kwargs: object) -> None:
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(filelock.FileLock, "acquire", refused)
+    path = write(tmp_path / "credentials", "[a]\n")
+    with pytest.raises(FileError) as caught, locked(path, 120):
+        cf.save(path, "[b]\n")
+    shown, lock = system.shown(path), system.shown(f"{path}.lock")
+    assert str(caught.value).startswith(f"cannot lock {shown}: Permission denied ({lock});")
+    assert "it and its folder must be yours" in str(caught.value)
+    assert "sudo" in str(caught.value)
+    assert path.read_text() == "[a]\n"
 
 
 @pytest.mark.posix(reason="mode bits (Windows keeps access in ACLs)")

@@ -160,6 +160,12 @@ class Sandbox:
         """A real Secret Service as the OS keychain (skips without one)."""
         self.env.update(self.request.getfixturevalue("secret_service").environment())
 
+    def use_plain_keychain(self) -> None:
+        """A keychain that can be used, in a plain file (tests/keyring_backends.py)."""
+        from tests.test_keychain import plain_backend
+
+        self.env.update(plain_backend("FileKeyring", self.home))
+
     def aliases(self) -> dict[str, str]:
         """The sandbox's own values, and what the pages show in their place (STS's global
         address is where a profile with no region sends its calls)."""
@@ -323,7 +329,9 @@ def status(sandbox: Sandbox) -> None:
 
 @registered
 def open_folder(sandbox: Sandbox) -> None:
-    """Long-term keys in a private file, in a ~/.aws folder others may read."""
+    """Long-term keys in a private file, in a ~/.aws folder others may read, on a machine
+    with a keychain."""
+    sandbox.use_plain_keychain()
     first_login(sandbox)
     sandbox.write(".aws/config", "[default]\noutput = json\n")  # no region: the global STS
     (sandbox.home / ".aws").chmod(0o755)

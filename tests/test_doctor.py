@@ -9,6 +9,8 @@ import pytest
 
 from aws_mfa.commands import doctor
 from aws_mfa.demo import LocalSts
+from aws_mfa.files import ini
+from aws_mfa.settings.resolve import Flags
 from tests.conftest import POSIX, AwsMfa, long_term, session, write
 
 HEALTHY = long_term("dev-long-term") + "\n" + session("dev", "2099-01-01 00:00:00")
@@ -32,7 +34,7 @@ def healthy(credentials: Path, home: Path) -> Path:
 
 def test_all_well(healthy: Path, home: Path, aws_mfa_both: AwsMfa, sts: LocalSts) -> None:
     before = snapshot(home)
-    result = aws_mfa_both("doctor")
+    result = aws_mfa_both("doctor", MFA_STS_TIMEOUT="60")  # a busy machine answers late
     assert result.code == 0, result.stdout + result.stderr
     assert lines(result.stdout, "PROBLEM") == []
     if POSIX:
@@ -55,7 +57,7 @@ def test_every_problem_is_found_and_explained(
         + session("hidden", "2099-01-01 00:00:00")
     )
     write(credentials, text, mode=0o644)
-    (home / ".aws").chmod(0o755)
+    (home / ".aws").chmod(0o775)
     write(
         home / ".aws" / "config",
         "[profile hidden]\nrole_arn = arn:aws:iam::123456789012:role/x\n",
@@ -70,7 +72,8 @@ def test_every_problem_is_found_and_explained(
         f"'{credentials}' can be read by other users (mode 0644), and it holds your keys; "
         f"run: chmod 600 '{credentials}'",
         f"{config} can be changed by other users (mode 0666); run: chmod go-w {config}",
-        f"the folder {folder} is open to other users (mode 0755); run: chmod 700 {folder}",
+        f"the folder {folder} can be changed by other users (mode 0775): they could put "
+        f"their own files in the place of yours; run: chmod 700 {folder}",
     ]
     expected = [
         *(modes if POSIX else []),
@@ -139,3 +142,84 @@ def test_a_byte_order_mark_is_a_problem_named_by_the_doctor(
     result = aws_mfa_in_process("doctor")
     assert result.code == 9
     assert "the file starts with a UTF-8 byte-order mark (BOM)" in result.stdout
+
+
+# The starting layouts of a newcomer (issue 32): what 'aws configure' writes, then a role.
+
+AWS_CONFIGURE_CREDENTIALS = long_term("default")
+AWS_CONFIGURE_CONFIG = "[default]\nregion = eu-west-1\n"
+README_ROLE = (
+    "\n[profile prod]\nrole_arn = arn:aws:iam::210987654321:role/admin\n"
+    "source_profile = default\nregion = eu-west-1\n"
+)
+
+
+@pytest.fixture
+def configured(credentials: Path, home: Path) -> Path:
+    """The files as 'aws configure' leaves them: 0600 files in a 0755 folder."""
+    write(credentials, AWS_CONFIGURE_CREDENTIALS)
+    write(home / ".aws" / "config", AWS_CONFIGURE_CONFIG)
+    (home / ".aws").chmod(0o755)
+    return credentials
+
+
+@pytest.mark.parametrize("role", ["", README_ROLE], ids=["aws-configure", "and-a-role"])
+def test_the_layout_aws_configure_leaves_has_one_problem_and_its_next_step(
+    configured: Path, home: Path, aws_mfa_in_process: AwsMfa, sts: LocalSts, role: str
+) -> None:
+    write(home / ".aws" / "config", AWS_CONFIGURE_CONFIG + role)
+    before = snapshot(home)
+    result = aws_mfa_in_process("doctor")
+    assert result.code == 9
+    assert lines(result.stdout, "PROBLEM") == [
+        f"[default] in {configured} holds long-term keys, where aws-mfa writes its sessions, "
+        "so a login stops: move them to [default-long-term] with 'aws-mfa -p default --setup' "
+        "in a terminal (it asks first, and changes nothing else)"
+    ]
+    # The keys move first: no hint acts on [default] as it is, or names the role profile.
+    assert "keychain import" not in result.stdout
+    assert "rotate" not in result.stdout
+    assert "-p prod" not in result.stdout
+    if POSIX:  # the folder as 'aws configure' makes it: a note, not a problem
+        assert any(
+            note.startswith(f"the folder {home / '.aws'} is open to other users (mode 0755)")
+            for note in lines(result.stdout, "note")
+        )
+    assert snapshot(home) == before
+
+
+def test_after_the_move_the_readme_role_profile_is_no_problem(
+    configured: Path, home: Path, aws_mfa_in_process: AwsMfa, sts: LocalSts
+) -> None:
+    write(configured, long_term("default-long-term"))
+    write(home / ".aws" / "config", AWS_CONFIGURE_CONFIG + README_ROLE)
+    result = aws_mfa_in_process("doctor")
+    assert lines(result.stdout, "PROBLEM") == []
+    assert result.code == 0
+    assert "-p prod" not in result.stdout
+    assert "'aws-mfa -p default rotate'" in result.stdout
+
+
+def test_a_machine_with_no_keychain_gets_no_keychain_hint() -> None:
+    document = ini.parse(long_term("dev-long-term"), "c")
+    path = Path("credentials")
+    found = doctor.long_term_secrets(document, {}, Flags({}), path, lambda: "no OS keychain")
+    assert [finding.text for finding in found] == [
+        f"[dev-long-term] in {path} holds its secret access key in plaintext; there is no OS "
+        "keychain here to move it into"
+    ]
+    usable = doctor.long_term_secrets(document, {}, Flags({}), path, lambda: None)
+    assert "'aws-mfa -p dev keychain import' moves it" in usable[0].text
+
+
+def test_a_fresh_machine_gets_its_first_step(
+    home: Path, credentials: Path, aws_mfa_in_process: AwsMfa, sts: LocalSts
+) -> None:
+    assert not credentials.exists()
+    result = aws_mfa_in_process("doctor")
+    assert result.code == 0
+    assert (
+        f"note     there is no {credentials}: run 'aws-mfa --setup' in a terminal to put your "
+        "long-term keys and MFA device there (or 'aws configure', then 'aws-mfa')"
+    ) in result.stdout.splitlines()
+    assert not (home / ".aws").exists()

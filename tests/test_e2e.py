@@ -284,7 +284,7 @@ def test_prompt_is_on_the_terminal_even_when_stdin_is_a_pipe(
 
 @pytest.mark.e2e
 def test_setup_adds_a_long_term_section_without_echoing_the_secret(
-    credentials: Path, environment: dict[str, str]
+    credentials: Path, home: Path, environment: dict[str, str]
 ) -> None:
     write(credentials, "# keep me\n[other]\nk = v\n")
     result = run_with_terminal(
@@ -296,9 +296,11 @@ def test_setup_adds_a_long_term_section_without_echoing_the_secret(
             ("aws_secret_access_key: ", "setup-secret-value\n"),
             ("like arn:aws:iam::123456789012:mfa/NAME: ", DEVICE + "\n"),
             ("(Enter keeps it in the file): ", "\n"),
+            ("need a region for profile dev; region [us-east-1]: ", "eu-west-1\n"),
         ],
     )
     assert result.code == 0, result.stderr
+    assert (home / ".aws" / "config").read_text() == "[profile dev]\nregion = eu-west-1\n"
     assert "setup-secret-value" not in result.terminal
     assert "AKIASETUPKEY00000001" in result.terminal  # the key id is echoed: it is no secret
     assert "setup-secret-value" not in result.stderr
@@ -326,10 +328,13 @@ def test_setup_creates_the_file_and_folder(home: Path, environment: dict[str, st
             ("aws_secret_access_key: ", "s\n"),
             ("like arn:aws:iam::123456789012:mfa/NAME: ", DEVICE + "\n"),
             ("(Enter keeps it in the file): ", "\n"),
+            ("region [us-east-1]: ", "\n"),  # Enter takes it
         ],
     )
     assert result.code == 0, result.stderr
     path = home / ".aws" / "credentials"
+    assert values(home / ".aws" / "config", "default") == {"region": "us-east-1"}
+    assert stat.S_IMODE((home / ".aws" / "config").stat().st_mode) == 0o600
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700
     assert values(path, "default-long-term")["aws_access_key_id"] == "AKIASETUPKEY00000001"

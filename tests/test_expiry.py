@@ -54,10 +54,16 @@ def test_any_missing_or_empty_key_renews(key: str) -> None:
     assert key in decision.reason
 
 
+def test_a_section_with_no_session_key_says_there_is_no_session_yet() -> None:
+    # What the [default] move leaves (issue 32): the section, with nothing of a session.
+    for text in ("[dev]\n", "[dev]\nregion = eu-west-1\n"):
+        assert decide(ini.parse(text, "c")).reason == "there is no session in [dev] yet"
+
+
 def test_missing_keys_come_before_force() -> None:
     text = "[dev]\naws_access_key_id = x\n"
     decision = decide(ini.parse(text, "c"), force=True)
-    assert "has no" in decision.reason
+    assert decision.reason.startswith("[dev] holds an incomplete session: it has no assumed_role,")
 
 
 def test_force_renews_valid_credentials() -> None:

@@ -16,7 +16,7 @@ from aws_mfa.cli.main import main
 from aws_mfa.cli.prepare import pick
 from aws_mfa.codes.mfa_code import read_code
 from aws_mfa.commands.doctor import NOTE, PROBLEM, long_term_secrets, sessions
-from aws_mfa.commands.setup import ask_device
+from aws_mfa.commands.setup import add_region, ask_device, has_region_variable
 from aws_mfa.demo import LocalSts
 from aws_mfa.errors import FileError, UsageError
 from aws_mfa.files import ini
@@ -24,6 +24,7 @@ from aws_mfa.files.read import read_ini
 from aws_mfa.sessions.renewal import long_term_keys
 from aws_mfa.settings.resolve import Flags, chosen_profile, resolve
 from tests.conftest import (
+    AWS_CLI,
     AWS_MFA,
     BIN,
     DEVICE,
@@ -34,6 +35,7 @@ from tests.conftest import (
     check_no_secrets,
     long_term,
     new_window,
+    run,
     run_with_terminal,
     write,
 )
@@ -274,9 +276,11 @@ def test_setup_moves_keys_and_never_copies_them(
         ("Profile name [default]: ", "\n"),
         (MOVE_QUESTION, "y\n"),
         ("MFA device ARN", f"{DEVICE}\n"),  # aws configure wrote none
+        ("region [us-east-1]: ", "\n"),  # nor a config file here
     ]
     result = terminal(environment, "--setup", "--backup", replies=replies)
     assert result.code == 0, result.stderr
+    assert (home / ".aws" / "config").read_text() == "[default]\nregion = us-east-1\n"
     assert "aws_access_key_id: " not in result.terminal  # no key was asked for
     assert credentials.read_text() == MOVED + f"aws_mfa_device = {DEVICE}\n"
     assert "Moved the long-term keys of [default] to [default-long-term]" in result.stderr
@@ -383,10 +387,8 @@ def test_doctor_finds_a_missing_keychain_entry_and_names_the_right_profile(
 # --setup finds the user's devices, checks each answer, and says what is next (item 5).
 
 
-@pytest.mark.e2e
-def test_setup_offers_the_users_own_mfa_devices(
-    credentials: Path, environment: dict[str, str], sts: LocalSts
-) -> None:
+def user_with_a_device(sts: LocalSts, name: str) -> tuple[dict[str, str], str]:
+    """A user of moto's IAM with an access key and an MFA device: the key, the device's ARN."""
     import boto3
 
     admin = boto3.client(
@@ -396,16 +398,24 @@ def test_setup_offers_the_users_own_mfa_devices(
         aws_access_key_id="AKIAEXAMPLEADMIN0001",
         aws_secret_access_key="admin-secret",
     )
-    admin.create_user(UserName="carol")
-    key = admin.create_access_key(UserName="carol")["AccessKey"]
-    device = admin.create_virtual_mfa_device(VirtualMFADeviceName="carol")["VirtualMFADevice"]
+    admin.create_user(UserName=name)
+    key = admin.create_access_key(UserName=name)["AccessKey"]
+    device = admin.create_virtual_mfa_device(VirtualMFADeviceName=name)["VirtualMFADevice"]
     serial = device["SerialNumber"]
     admin.enable_mfa_device(
-        UserName="carol",
+        UserName=name,
         SerialNumber=serial,
         AuthenticationCode1="123456",
         AuthenticationCode2="654321",
     )
+    return key, serial
+
+
+@pytest.mark.e2e
+def test_setup_offers_the_users_own_mfa_devices(
+    credentials: Path, environment: dict[str, str], sts: LocalSts
+) -> None:
+    key, serial = user_with_a_device(sts, "carol")
     replies = [
         ("Profile name [default]: ", "carol\n"),
         ("aws_access_key_id: ", key["AccessKeyId"] + "\n"),
@@ -413,6 +423,7 @@ def test_setup_offers_the_users_own_mfa_devices(
         ("MFA device [1]: ", "\n"),
         ("(Enter keeps it in the file): ", "\n"),
     ]
+    write(credentials.parent / "config", "[profile carol]\nregion = eu-west-1\n")  # no question
 
     result = terminal(environment, "--setup", replies=replies)
 
@@ -446,6 +457,39 @@ def test_enter_or_a_number_picks_a_listed_device() -> None:
     found = Devices([DEVICE, "arn:aws:iam::123456789012:mfa/other"])
     assert ask_device(lambda prompt: "", found) == DEVICE
     assert ask_device(lambda prompt: "2", found) == "arn:aws:iam::123456789012:mfa/other"
+
+
+def test_setup_asks_a_region_only_where_the_profile_has_none(tmp_path: Path) -> None:
+    config = tmp_path / "config"
+    text = "# mine\n[default]\nregion = eu-central-1\n\n[profile dev]\noutput = json\n"
+    write(config, text)
+    prompts: list[str] = []
+    answers = ["north-pole", ""]
+
+    def ask(prompt: str) -> str:
+        prompts.append(prompt)
+        return answers.pop(0)
+
+    assert add_region(config, "dev", ask) == "eu-central-1"  # Enter takes [default]'s
+    assert prompts[0].endswith("need a region for profile dev; region [eu-central-1]: ")
+    assert prompts[1].startswith("the region entered: 'north-pole' is not an AWS region name")
+    assert config.read_text() == text + "region = eu-central-1\n"  # the comment kept
+    assert add_region(config, "dev", ask) is None  # it has one now: not asked again
+    assert add_region(config, "default", ask) is None
+    assert len(prompts) == 2
+
+
+def test_three_wrong_regions_write_nothing(tmp_path: Path) -> None:
+    config = write(tmp_path / "config", "[default]\noutput = json\n")
+    with pytest.raises(UsageError, match="no region was written"):
+        add_region(config, "default", lambda prompt: "Europe")
+    assert config.read_text() == "[default]\noutput = json\n"
+
+
+def test_the_region_variables_spare_the_question() -> None:
+    assert has_region_variable({"AWS_REGION": "eu-west-1"})
+    assert has_region_variable({"AWS_DEFAULT_REGION": "eu-west-1"})
+    assert not has_region_variable({"AWS_REGION": ""})
 
 
 @pytest.mark.e2e  # the token command is a shell
@@ -558,3 +602,77 @@ def test_a_command_typo_names_the_command_meant(
         main([typed])
     assert ended.value.code == 2
     assert f"ERROR - unknown command {typed}: did you mean {meant}?" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("where", "line"),
+    [
+        ("credentials", f"aws_mfa_device = {DEVICE}  # my phone"),
+        ("config", "region = eu-west-1 ; the main one"),
+    ],
+)
+def test_a_comment_after_a_value_is_named_as_the_cause(
+    credentials: Path, aws_mfa_in_process: AwsMfa, strict_sts: StrictSts, where: str, line: str
+) -> None:
+    if where == "credentials":
+        write(credentials, long_term("dev-long-term", device=None) + f"{line}\n")
+    else:
+        write(credentials, long_term("dev-long-term"))
+        write(credentials.parent / "config", f"[profile dev]\n{line}\n")
+    result = aws_mfa_in_process("-p", "dev", "-c", "123456")
+    assert result.code == 2, result.stderr
+    assert result.error_lines[-1].endswith(
+        "; a '#' or ';' after a value is part of it for the AWS CLI and SDKs: put the comment "
+        "on a line of its own"
+    )
+    assert strict_sts.calls == []
+
+
+ROLE = "arn:aws:iam::210987654321:role/admin"
+README_ROLE = f"\n[profile prod]\nrole_arn = {ROLE}\nsource_profile = default\nregion = eu-west-1\n"
+"""README's role profile, its source the profile 'aws configure' filled."""
+
+
+@pytest.mark.e2e
+def test_from_aws_configure_to_a_working_role_with_no_docs_and_no_hand_edit(
+    home: Path, credentials: Path, environment: dict[str, str], sts: LocalSts
+) -> None:
+    """Issue 32's journey, from an empty HOME: the AWS CLI's own 'aws configure', then
+    'aws-mfa' in a terminal (the move, the device IAM lists, a code as an app shows it), a
+    role profile as README shows it, 'aws-mfa -p prod' (no second code) and the AWS CLI
+    using the role; 'status' and 'doctor' agree."""
+    assert not (home / ".aws").exists()
+    key, serial = user_with_a_device(sts, "dana")
+    answers = f"{key['AccessKeyId']}\n{key['SecretAccessKey']}\neu-west-1\n\n"
+    configured = run([AWS_CLI, "configure"], environment, stdin=answers)
+    assert configured.code == 0, configured.stderr
+    assert sorted(path.name for path in (home / ".aws").iterdir()) == ["config", "credentials"]
+
+    login = run_with_terminal(
+        [AWS_MFA],
+        environment,
+        [(MOVE_QUESTION, "\n"), ("MFA device [1]: ", "\n"), ("Enter AWS MFA code", "123 456\n")],
+        console=True,
+    )
+    check_no_secrets([AWS_MFA], environment, "", login)
+    assert login.code == 0, login.terminal
+    assert f"  1) {serial}" in login.terminal
+    assert "there is no session in [default] yet" in login.terminal
+    assert "Success! Credentials for [default] are valid" in login.terminal
+
+    with (home / ".aws" / "config").open("a") as config:  # the user's editor
+        config.write(README_ROLE)
+    role = run_with_terminal([AWS_MFA, "-p", "prod"], environment, [], console=True)
+    check_no_secrets([AWS_MFA, "-p", "prod"], environment, "", role)
+    assert role.code == 0, role.terminal
+    assert "Enter AWS MFA code" not in role.terminal
+    assert "WARNING" not in role.terminal
+    assert f"AWS_PROFILE=prod programs assume {ROLE} themselves" in role.terminal
+
+    who = run([AWS_CLI, "--profile", "prod", "sts", "get-caller-identity"], environment)
+    assert who.code == 0, who.stderr
+    assert json.loads(who.stdout)["Arn"].startswith("arn:aws:sts::210987654321:assumed-role/admin/")
+    status = run([AWS_MFA, "status", "-p", "prod"], environment)
+    assert status.code == 0, status.stderr
+    doctor = run([AWS_MFA, "doctor"], environment)
+    assert doctor.code == 0, doctor.stdout

@@ -485,7 +485,8 @@ def test_setup_offers_the_keychain_when_there_is_one(
     ]
     if not answer:  # then a password manager is offered
         replies.append(("(Enter keeps it in the file): ", "\n"))
-    result = run_with_terminal([AWS_MFA, "--setup"], {**environment, **keychain}, replies)
+    region = {"AWS_REGION": "eu-west-1"}  # the AWS tools' region: none is asked for
+    result = run_with_terminal([AWS_MFA, "--setup"], {**environment, **keychain, **region}, replies)
     assert result.code == 0, result.stderr
     assert LONG_TERM_SECRET not in result.terminal + result.stderr
     secret_line = (

@@ -118,3 +118,15 @@ def test_every_pair_of_quick_options_agrees() -> None:
 )
 def test_everything_else_is_left_to_argparse(words: list[str]) -> None:
     assert quick.read(words) is None
+
+
+@pytest.mark.parametrize("command", sorted(options.SUMMARIES))
+def test_each_command_help_says_what_the_command_does(
+    command: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as done:
+        build_fresh_parser().parse_args([command, "--help"])
+    assert done.value.code == 0
+    summary = options.SUMMARIES[command]
+    shown = " ".join(capsys.readouterr().out.split())  # argparse wraps it
+    assert f"{summary[0].upper()}{summary[1:]}." in shown

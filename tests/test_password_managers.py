@@ -429,7 +429,8 @@ def test_setup_offers_a_password_manager_and_checks_it_gives_the_secret_back(
         ("(Enter for none): ", "pass insert -m -f aws/setup\n"),
     ]
 
-    result = run_with_terminal([AWS_MFA, "--setup"], {**environment, **managers}, replies)
+    env = {**environment, **managers, "AWS_REGION": "eu-west-1"}  # no region is asked for
+    result = run_with_terminal([AWS_MFA, "--setup"], env, replies)
 
     assert result.code == 0, result.stderr
     assert secret not in result.terminal + result.stderr
@@ -455,7 +456,8 @@ def test_setup_writes_nothing_when_the_command_does_not_give_the_secret(
         ("(Enter for none): ", "\n"),
     ]
 
-    result = run_with_terminal([AWS_MFA, "--setup"], {**environment, **managers}, replies)
+    env = {**environment, **managers, "AWS_REGION": "eu-west-1"}  # no region is asked for
+    result = run_with_terminal([AWS_MFA, "--setup"], env, replies)
 
     assert result.code == 11, result.stderr
     assert "does not print the secret access key just typed; nothing was written" in result.stderr

@@ -322,6 +322,7 @@ def test_the_default_paths_in_messages_have_one_separator(
     assert f"INFO - There is no credentials file at '{credentials}'; nothing to forget" in (
         result.stderr.splitlines()
     )
+    assert result.stderr.count("to forget") == 1
     (home / ".aws").mkdir()
     (home / ".aws" / "credentials").write_text("[dev-long-term]\naws_access_key_id = x\n\n[\n")
     result = aws_mfa_in_process("-p", "dev")

@@ -312,7 +312,8 @@ def test_logout_forgets_the_cached_sessions_of_every_device(
     result = aws_mfa("logout", "-p", "dev")
 
     assert result.code == 0, result.stderr
-    assert "Forgot 2 cached MFA sessions" in result.stderr
+    assert "Forgot 2 cached MFA sessions of access key" in result.stderr
+    assert "every profile with that key shares, role profiles assumed from it" in result.stderr
     assert list(cache_folder(home).glob("*.json")) == []
     again = aws_mfa("-p", "dev", "--device", OTHER_DEVICE)  # no code: no session either
     assert again.code == 4, again.stderr

@@ -354,6 +354,7 @@ def test_a_dialog_renews_in_process_with_no_terminal(
     result = aws_mfa_in_process(DISPLAY=":0", XDG_CURRENT_DESKTOP="KDE", MFA_TOKEN="")
     assert result.code == 0, result.stderr
     assert asked[0][0] == "/usr/bin/kdialog"
+    assert asked[0][-1].startswith(f"Profile default: Enter AWS MFA code for device [{DEVICE}]")
     assert CODE not in " ".join(asked[0])
     assert "Asking for the MFA code with kdialog (--prompt auto)" in result.stderr
     assert "aws_session_token" in credentials.read_text()

@@ -60,6 +60,12 @@ class ConfigProfile(Record):
     header: str
     values: Mapping[str, str]
 
+    @property
+    def role_arn(self) -> str | None:
+        """The role the AWS CLI and SDKs assume for this profile (its ``role_arn``), or None:
+        such a profile is a role profile, not one aws-mfa writes a session for."""
+        return self.values.get("role_arn") or None
+
 
 LOGIN_SESSION_KEY = "login_session"
 """The key ``aws login`` (AWS CLI v2.32+) writes to a profile: the ARN of who signed in

@@ -146,7 +146,8 @@ def build_parser(wanted: Collection[str] | None = None) -> argparse.ArgumentPars
         add_option(parser, option, suppress=False)
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
     for name, summary in SUMMARIES.items():
-        command = commands.add_parser(name, help=summary)
+        description = f"{summary[0].upper()}{summary[1:]}."  # its own --help says it too
+        command = commands.add_parser(name, help=summary, description=description)
         if wanted is None or name in wanted:
             for option in options_of(name):
                 add_option(command, option, suppress=option.name in top)

@@ -256,7 +256,9 @@ def choose_prompter(settings: Settings, device: str, prompter: Prompter) -> Prom
     if driver == "terminal":
         return terminal_prompter
     log.info("Asking for the MFA code with %s (--prompt %s)", driver, settings.prompt)
-    return prompts.DriverPrompter(driver, settings.prompt_timeout, device, settings.ykman_account)
+    return prompts.DriverPrompter(
+        driver, settings.prompt_timeout, device, settings.ykman_account, profile=settings.profile
+    )
 
 
 def can_prompt(prompter: Prompter) -> bool:

@@ -418,8 +418,9 @@ class DriverPrompter:
         device: str,
         account: str | None = None,
         environ: Mapping[str, str] | None = None,
+        profile: str | None = None,
     ) -> None:
-        self.driver, self.timeout, self.device = driver, timeout, device
+        self.driver, self.timeout, self.device, self.profile = driver, timeout, device, profile
         self.account = account or device
         self.environ = os.environ if environ is None else environ
         self.source = (
@@ -431,7 +432,9 @@ class DriverPrompter:
     def __call__(self, prompt: str) -> str:
         if self.driver == "ykman":
             return ykman_code(self.account, self.timeout, self.announce_touch)
-        return ask_dialog(self.driver, prompt, self.timeout)
+        # A dialog pops up away from the command that asked: it says for which profile.
+        named = f"Profile {self.profile}: {prompt}" if self.profile else prompt
+        return ask_dialog(self.driver, named, self.timeout)
 
     def announce_touch(self) -> None:
         announce_touch(self.device, self.environ)

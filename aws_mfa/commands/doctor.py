@@ -24,8 +24,9 @@ from __future__ import annotations
 
 import os
 import stat
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from datetime import datetime
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -71,6 +72,13 @@ and a clock that is wrong by more than a minute already misjudges expiry times."
 CLOCK_TIMEOUT = 5
 
 
+FIRST_STEP = (
+    ": run 'aws-mfa --setup' in a terminal to put your long-term keys and MFA device there "
+    "(or 'aws configure', then 'aws-mfa')"
+)
+"""The next step on a machine with no credentials file yet."""
+
+
 class Finding(Record):
     level: str
     text: str
@@ -88,6 +96,8 @@ def file_modes(credentials: Path, config: Path) -> list[Finding]:
     reported falsely.
     """
     if not system.checks_modes():
+        if not credentials.exists():
+            return [Finding(NOTE, f"there is no {credentials}{FIRST_STEP}")]
         return [
             Finding(
                 NOTE,
@@ -100,7 +110,7 @@ def file_modes(credentials: Path, config: Path) -> list[Finding]:
         try:
             mode = stat.S_IMODE(path.stat().st_mode)
         except FileNotFoundError:
-            found.append(Finding(NOTE, f"there is no {path}"))
+            found.append(Finding(NOTE, f"there is no {path}{FIRST_STEP if private else ''}"))
             continue
         except OSError as err:
             found.append(Finding(PROBLEM, f"cannot look at {path}: {err.strerror}"))
@@ -117,17 +127,32 @@ def file_modes(credentials: Path, config: Path) -> list[Finding]:
             )
         else:
             found.append(Finding(OK, f"{path} is safe from other users (mode {mode:04o})"))
-    folder = credentials.parent
+    return found + folder_mode(credentials.parent)
+
+
+def folder_mode(folder: Path) -> list[Finding]:
+    """The credentials file's folder: a problem when others may write to it, a note when
+    they may list it (as ``aws configure`` makes it)."""
+    found: list[Finding] = []
     try:
         mode = stat.S_IMODE(folder.stat().st_mode)
     except OSError:
         return found
-    if mode & 0o077:
+    if mode & 0o022:
         found.append(
             Finding(
                 PROBLEM,
-                f"the folder {folder} is open to other users (mode {mode:04o}); "
-                f"run: chmod 700 {folder}",
+                f"the folder {folder} can be changed by other users (mode {mode:04o}): they "
+                f"could put their own files in the place of yours; run: chmod 700 {folder}",
+            )
+        )
+    elif mode & 0o077:  # as 'aws configure' makes it: names can be listed, private files not read
+        found.append(
+            Finding(
+                NOTE,
+                f"the folder {folder} is open to other users (mode {mode:04o}): they can list "
+                f"the names of its files, not read the private ones; 'chmod 700 {folder}' "
+                "closes it",
             )
         )
     else:
@@ -270,12 +295,10 @@ def keys_in_the_way(
     keep them in (``aws configure``'s ``[default]``): a login cannot run until they move."""
     from aws_mfa.profiles import setup_command
 
-    try:
-        long_term, short_term = section_names(profile, flags, config)
-    except AwsMfaError:
-        return []  # the settings' own error is reported by run()
-    if not keys_to_move(document.values(long_term), document.values(short_term)):
+    moving = keys_to_move_of(document, config, flags, profile)
+    if moving is None:
         return []
+    long_term, short_term = moving
     return [
         Finding(
             PROBLEM,
@@ -284,6 +307,25 @@ def keys_in_the_way(
             "a terminal (it asks first, and changes nothing else)",
         )
     ]
+
+
+def keys_to_move_of(
+    document: ini.IniFile | None,
+    config: Mapping[str, config_file.ConfigProfile],
+    flags: Flags,
+    profile: str,
+) -> tuple[str, str] | None:
+    """(long-term, short-term section) when the profile's long-term keys sit in its short-term
+    section and must move before a login (``aws configure``'s ``[default]``), else None."""
+    if document is None:
+        return None
+    try:
+        long_term, short_term = section_names(profile, flags, config)
+    except AwsMfaError:
+        return None  # the settings' own error is reported by run()
+    if not keys_to_move(document.values(long_term), document.values(short_term)):
+        return None
+    return long_term, short_term
 
 
 def keychain_problem() -> str | None:
@@ -300,33 +342,39 @@ def long_term_secrets(
     path: Path,
     unavailable: Callable[[], str | None] = keychain_problem,
     has_entry: Callable[[str], bool | None] | None = None,
+    moving: Collection[str] = (),
     read_with: float | None = None,
 ) -> list[Finding]:
-    """Where each long-term secret is: a hint for those in plaintext, a problem when the
-    keychain that holds some cannot be used or has no entry for one. Whether there is an
-    entry is asked of ``has_entry`` (default: the keychain itself; None: cannot tell). With
-    ``read_with`` (``--check-secrets``: the seconds of ``--secret-timeout``) each password
-    manager's command is run once, and what it printed is never shown."""
+    """Where each long-term secret is: a hint for those in plaintext (where there is a
+    keychain to move them into), a problem when the keychain that holds some cannot be used
+    or has no entry for one, and for those a password manager keeps, its program. Whether
+    there is an entry is asked of ``has_entry`` (default: the keychain itself; None: cannot
+    tell). Sections in ``moving`` get no hint: their keys move first. With ``read_with``
+    (``--check-secrets``: the seconds of ``--secret-timeout``) each password manager's
+    command is run once, and what it printed is never shown."""
     if document is None:
         return []
-    found, kept = [], []
+    found, kept, plain = [], [], []
     for name in long_term_sections(document):
         values = document.values(name) or {}
         if secret_location(values) == IN_KEYCHAIN:
             kept.append(name)
-            continue
-        if secret_location(values) == IN_COMMAND:
+        elif secret_location(values) == IN_COMMAND:
             found += password_manager(values, name, str(path), read_with)
-            continue
-        found.append(
-            Finding(
-                NOTE,
-                f"[{name}] in {path} holds its secret access key in plaintext; "
-                f"'aws-mfa {choose_section(document, config, flags, name)} keychain import' "
-                "moves it into the OS keychain",
-            )
+        elif name not in moving:
+            plain.append(name)
+    problem = unavailable() if kept or plain else None
+    for name in plain:
+        how = (
+            "there is no OS keychain here to move it into"
+            if problem
+            else f"'aws-mfa {choose_section(document, config, flags, name)} keychain import' "
+            "moves it into the OS keychain"
         )
-    problem = unavailable() if kept else None
+        found.append(
+            Finding(NOTE, f"[{name}] in {path} holds its secret access key in plaintext; {how}")
+        )
+    problem = problem if kept else None
     if problem:
         sections = ", ".join(f"[{name}]" for name in kept)
         found.append(
@@ -463,13 +511,15 @@ def key_ages(
     path: Path,
     max_age: int,
     ask: AgeAsker = ask_iam_for_age,
+    moving: Collection[str] = (),
 ) -> list[Finding]:
     """How old each long-term key is: as the section records it (``aws_mfa_key_created``),
-    else as IAM says with the key's cached MFA session; a problem past ``max_age`` days."""
+    else as IAM says with the key's cached MFA session; a problem past ``max_age`` days.
+    Sections in ``moving`` are left out: their keys move first."""
     found: list[Finding] = []
     if document is None:
         return found
-    for name in long_term_sections(document):
+    for name in [name for name in long_term_sections(document) if name not in moving]:
         values = document.values(name) or {}
         key_id, created = values.get("aws_access_key_id", ""), key_age.created(values)
         source, why = key_age.KEY_CREATED, ""
@@ -570,7 +620,7 @@ def code_prompt(
     return Finding(OK, f"--prompt {prompt}: the MFA code is asked {asked}with {driver}")
 
 
-def sts_date(url: str) -> datetime:
+def sts_date(url: str, timeout: float = CLOCK_TIMEOUT) -> datetime:
     """The ``Date`` of STS's answer to a plain GET of ``url`` (any status will do)."""
     import email.utils
     import urllib.error
@@ -578,7 +628,7 @@ def sts_date(url: str) -> datetime:
 
     request = urllib.request.Request(url, method="GET")  # noqa: S310 (an https or local URL)
     try:
-        with urllib.request.urlopen(request, timeout=CLOCK_TIMEOUT) as answer:  # noqa: S310
+        with urllib.request.urlopen(request, timeout=timeout) as answer:  # noqa: S310
             date = answer.headers.get("Date")
     except urllib.error.HTTPError as err:
         date = err.headers.get("Date")
@@ -638,12 +688,22 @@ def examine(
     profiles = config_file.profiles(config)
     profile = resolve_early("profile", flags, environ)
     found += sessions(document, profiles, flags, credentials_path, config_path, profile)
+    moving = keys_to_move_of(document, profiles, flags, profile)
+    short_term = [moving[1]] if moving else []
     found += long_term_secrets(
-        document, profiles, flags, credentials_path, unavailable, read_with=read_with
+        document,
+        profiles,
+        flags,
+        credentials_path,
+        unavailable,
+        moving=short_term,
+        read_with=read_with,
     )
     if read_with is not None:  # loading every keyring backend starts programs (ld, gcc)
         found.append(backends())
-    found += key_ages(document, profiles, flags, credentials_path, key_max_age, ask_age)
+    found += key_ages(
+        document, profiles, flags, credentials_path, key_max_age, ask_age, moving=short_term
+    )
     found += logins(profiles, environ, config_path, utc_now())
     found += environment(environ)
     found.append(code_prompt(prompt, environ, can_prompt(terminal_prompter)))
@@ -658,10 +718,13 @@ def report(findings: list[Finding]) -> str:
 def run(context: Context) -> int:
     findings = []
     region, prompt, max_age, timeout = None, "auto", DEFAULT_KEY_MAX_AGE, float(SECRET_TIMEOUT)
+    fetch: DateFetcher = sts_date
     try:
         resolved = context.settings()
         region, prompt, max_age = resolved.region, resolved.prompt, resolved.key_max_age
         timeout = resolved.secret_timeout
+        if resolved.sources.get("sts_timeout"):  # given (MFA_STS_TIMEOUT...): the clock's too
+            fetch = partial(sts_date, timeout=resolved.sts_timeout)
     except FileError:
         pass  # examine() reports the file's problem itself
     except AwsMfaError as err:
@@ -672,6 +735,7 @@ def run(context: Context) -> int:
         context.credentials_path,
         context.config_path,
         region,
+        fetch=fetch,
         key_max_age=max_age,
         prompt=prompt,
         read_with=timeout if context.flags.switch("check_secrets") else None,

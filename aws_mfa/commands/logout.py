@@ -1,5 +1,5 @@
 """``aws-mfa logout``: forget the profile's session and every cached MFA session of its
-long-term key, whatever device bought them (or every session with ``--all``): what
+long-term key, whatever its device (or every session with ``--all``): what
 aws-mfa wrote, and nothing else.
 
 For each short-term section it removes the keys aws-mfa writes
@@ -30,6 +30,7 @@ from aws_mfa.errors import EXIT_OK, FileError
 from aws_mfa.files import credentials_file, ini, read
 from aws_mfa.files.lock import locked
 from aws_mfa.files.section_edit import edit_section, remove_section_text
+from aws_mfa.keys import mask
 from aws_mfa.sessions.mfa_sessions import MfaSessions, default_folder
 from aws_mfa.sessions.session_state import SessionStatus, session_status
 from aws_mfa.settings.checks import LOCK_TIMEOUT
@@ -46,18 +47,33 @@ def run(context: Context) -> int:
         names = None
         backup: bool = resolve_early("backup", context.flags, context.environ)
         forgotten = sessions.forget_all()
+        if forgotten:
+            log.info("Forgot %s", cached(forgotten))
     else:
         resolved = context.settings()
         names, backup = [resolved.short_term_section], resolved.backup
         document = context.credentials()
         long_term = (document.values(resolved.long_term_section) if document else None) or {}
         key_id = long_term.get("aws_access_key_id")
-        forgotten = sessions.forget(key_id) if key_id else 0  # whatever device bought them
-    if forgotten:
-        log.info("Forgot %d cached MFA session%s", forgotten, "" if forgotten == 1 else "s")
-    if not logout(context.credentials_path, names, utc_now(), backup=backup) and not forgotten:
-        log.info("There was no session to forget")
+        forgotten = sessions.forget(key_id) if key_id else 0  # whatever its device
+        if forgotten and key_id:
+            log.info(
+                "Forgot %s of access key %s, which every profile with that key shares, role "
+                "profiles assumed from it included: the next login of any of them asks for a code",
+                cached(forgotten),
+                mask(key_id),
+            )
+    path = context.credentials_path
+    if not logout(path, names, utc_now(), backup=backup) and not forgotten:
+        if read.read_ini(path) is None:
+            log.info("There is no credentials file at %s; nothing to forget", system.shown(path))
+        else:
+            log.info("There was no session to forget")
     return EXIT_OK
+
+
+def cached(count: int) -> str:
+    return f"{count} cached MFA session{'' if count == 1 else 's'}"
 
 
 def sessions_to_forget(document: ini.IniFile | None) -> list[str]:
@@ -101,7 +117,6 @@ def forget_all(
     for name in names:
         section = document.sections.get(name) if document else None
         if document is None or section is None or not (set(section.values) & set(WRITTEN_KEYS)):
-            log.info("No session in section %r; nothing to forget", name)
             continue
         forgotten.append((name, session_status(section, name, now, 0)))
         document = ini.parse(forget(document, name), document.label)
@@ -124,7 +139,6 @@ def logout(
     """
     document = read.read_ini(path)
     if document is None:
-        log.info("There is no credentials file at %s; nothing to forget", system.shown(path))
         return 0
     with locked(path, lock_timeout):
         document = credentials_file.read_for_edit(path, document)

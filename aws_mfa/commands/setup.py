@@ -11,6 +11,11 @@ none can be listed; each answer is checked as it is given. Then it appends::
     aws_secret_access_key = ...
     aws_mfa_device = arn:aws:iam::123456789012:mfa/alice
 
+When the AWS config gives the profile no region (and neither ``AWS_REGION`` nor
+``AWS_DEFAULT_REGION`` is set), it asks for one and writes it to the profile's
+section of the config file, through the same locked, atomic, comment-preserving
+write: without one, ``aws`` and the SDKs stop with "You must specify a region".
+
 When keyring has an OS keychain to use, it also offers to keep the secret
 there (see :mod:`aws_mfa.os_keychain`): the secret is stored and read back
 first, and the section says ``aws_mfa_secret = keychain`` in its place.
@@ -41,7 +46,7 @@ terminal; with none it stops at once.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 from aws_mfa import log, system
 from aws_mfa.aws.sections import (
@@ -60,8 +65,9 @@ from aws_mfa.files.lock import locked
 from aws_mfa.keys import LongTermKeys, mask
 from aws_mfa.os_keychain import Keychain, store_then_write
 from aws_mfa.profiles import login_command, movable, move_keys
-from aws_mfa.settings.checks import LOCK_TIMEOUT, SECRET_TIMEOUT
+from aws_mfa.settings.checks import DEFAULT_PROFILE, LOCK_TIMEOUT, SECRET_TIMEOUT
 from aws_mfa.settings.checks import device as check_device
+from aws_mfa.settings.checks import region as check_region
 from aws_mfa.settings.resolve import Flags, chosen_profile, resolve_early, section_names
 
 TYPE_CHECKING = False  # see aws_mfa.records
@@ -73,11 +79,13 @@ if TYPE_CHECKING:
 def run(context: Context) -> int:
     flags, environ = context.flags, context.environ
     timeout = resolve_early("lock_timeout", flags, environ)
+    profile = chosen_profile(flags, environ)
     setup(
         context.credentials_path,
         flags,
-        chosen_profile(flags, environ),
+        profile,
         lock_timeout=timeout,
+        region_in=None if has_region_variable(environ) else context.config_path,
         secret_timeout=resolve_early("secret_timeout", flags, environ),
     )
     return EXIT_OK
@@ -118,13 +126,16 @@ def setup(
     lock_timeout: float = LOCK_TIMEOUT,
     keychain: Keychain | None = None,
     find_devices: DeviceFinder | None = None,
+    region_in: StrPath | None = None,
     secret_timeout: float = SECRET_TIMEOUT,
 ) -> str:
     """Create the long-term section; return its name.
 
     ``keychain``: the OS keychain to offer (default: keyring's choice);
-    ``secret_timeout``: how long a password manager's command may take;
-    ``find_devices``: how the user's MFA devices are found (default: ask IAM).
+    ``find_devices``: how the user's MFA devices are found (default: ask IAM);
+    ``region_in``: the AWS config file, where the profile gets a region when it has none
+    (None: no region is asked for, as when AWS_REGION is set);
+    ``secret_timeout``: how long a password manager's command may take.
     """
     document = read.read_ini(path)  # not a file, not readable: stop now
     profile = ask(f"Profile name [{default_profile}]: ").strip() or default_profile
@@ -133,6 +144,8 @@ def setup(
         move_keys(path, profile, short_term, long_term, ask=ask, lock_timeout=lock_timeout)
         if not has_device(read.read_ini(path), long_term):
             add_device(path, long_term, ask, find_devices or default_device_finder, lock_timeout)
+        if region_in is not None:
+            add_region(region_in, profile, ask, lock_timeout)
         log.info("Next: run '%s' to get a session (it asks for a code)", login_command(profile))
         return long_term
     with locked(path, lock_timeout):
@@ -163,6 +176,8 @@ def setup(
     where = f" (its secret in the keychain, {chosen.label})" if chosen else ""
     where = " (its secret in the password manager)" if commands else where
     log.info("Added [%s] with access key %s to %s%s", long_term, mask(key_id), path, where)
+    if region_in is not None:
+        add_region(region_in, profile, ask, lock_timeout)
     log.info("Next: run '%s' to get a session (it asks for a code)", login_command(profile))
     return long_term
 
@@ -206,6 +221,48 @@ def add_device(
     return device
 
 
+ATTEMPTS = 3
+"""How often a device or a region is asked for before --setup gives up."""
+REGION_VARIABLES = ("AWS_REGION", "AWS_DEFAULT_REGION")
+DEFAULT_REGION = "us-east-1"
+"""What Enter takes for the region when the config's [default] names none."""
+
+
+def has_region_variable(environ: Mapping[str, str]) -> bool:
+    """Whether the environment gives the AWS tools a region, whatever the config says."""
+    return any(environ.get(name) for name in REGION_VARIABLES)
+
+
+def add_region(
+    path: StrPath, profile: str, ask: Ask = terminal_ask, lock_timeout: float = LOCK_TIMEOUT
+) -> str | None:
+    """Ask for a region and write it to the profile in the AWS config file at ``path``, when
+    it has none: without one, ``aws`` and the SDKs stop with "You must specify a region".
+    Enter takes ``[default]``'s region, else us-east-1. The region written, or None."""
+    document = read.read_ini(path)
+    header = "default" if profile == DEFAULT_PROFILE else f"profile {profile}"
+    if ((document.values(header) if document else None) or {}).get("region"):
+        return None
+    offered = ((document.values("default") if document else None) or {}).get("region")
+    offered = offered or DEFAULT_REGION
+    prompt = f"The AWS CLI and SDKs need a region for profile {profile}; region [{offered}]: "
+    for attempt in range(1, ATTEMPTS + 1):
+        answer = ask(prompt).strip() or offered
+        try:
+            region = check_region(answer, "the region entered", {})
+            break
+        except UsageError as err:
+            if attempt == ATTEMPTS:
+                raise UsageError(f"--setup: {err.message}; no region was written") from err
+            prompt = f"{err.message}.\nRegion [{offered}]: "
+    with locked(path, lock_timeout):
+        document = credentials_file.read_for_edit(path, document)
+        change = credentials_file.set_values(header, {"region": region})
+        credentials_file.save_edit(path, document, [header], change)
+    log.info("Added region = %s to [%s] of %s", region, header, system.shown(path))
+    return region
+
+
 def default_device_finder(keys: LongTermKeys) -> Devices:
     """The user's MFA devices, asked of IAM (boto3 imported only now)."""
     from aws_mfa.aws.iam import mfa_devices
@@ -227,9 +284,6 @@ def ask_keys(ask: Ask, ask_secret: Ask, find_devices: DeviceFinder) -> dict[str,
     return {"aws_access_key_id": key_id, "aws_secret_access_key": secret, "aws_mfa_device": device}
 
 
-DEVICE_ATTEMPTS = 3
-
-
 def ask_device(ask: Ask, found: Devices) -> str:
     """The MFA device: one of ``found`` (Enter takes the first), or an ARN typed and checked,
     asked again when it is not one."""
@@ -245,7 +299,7 @@ def ask_device(ask: Ask, found: Devices) -> str:
             "MFA device ARN (IAM > Users > Security credentials), "
             "like arn:aws:iam::123456789012:mfa/NAME: "
         )
-    for attempt in range(1, DEVICE_ATTEMPTS + 1):
+    for attempt in range(1, ATTEMPTS + 1):
         answer = ask(prompt).strip()
         if found.serials and (not answer or answer in {str(n) for n in range(1, 10)}):
             index = int(answer or "1") - 1
@@ -254,7 +308,7 @@ def ask_device(ask: Ask, found: Devices) -> str:
         try:
             return check_device(answer, "the MFA device entered")
         except UsageError as err:
-            if attempt == DEVICE_ATTEMPTS:
+            if attempt == ATTEMPTS:
                 raise UsageError(f"--setup: {err.message}; nothing was written") from err
             prompt = f"{err.message}.\nMFA device: "
     raise AssertionError("unreachable")  # pragma: no cover

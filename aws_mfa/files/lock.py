@@ -57,6 +57,13 @@ class locked:
                 f"{int(timeout)} seconds (is it waiting for an MFA code in another terminal?); "
                 "finish or stop it, then run again"
             ) from err
+        except PermissionError as err:
+            lock = system.shown(target + ".lock")
+            raise FileError(
+                f"cannot lock {system.shown(path)}: {err.strerror} ({lock}); aws-mfa creates "
+                f"and writes that file beside the credentials file: it and its folder must be "
+                "yours (one left by a run as another user, say with sudo, can be removed)"
+            ) from err
         except OSError as err:
             raise FileError(
                 f"cannot lock {system.shown(path)}: {err.strerror} "

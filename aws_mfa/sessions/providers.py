@@ -215,7 +215,7 @@ class Provider:
                     return self.direct()
                 if buy or err.sts_code not in STALE_SESSION_CODES:
                     raise
-                log.warning("STS no longer accepts the cached MFA session; buying a new one")
+                log.warning("STS no longer accepts the cached MFA session; getting a new one")
         raise AssertionError("unreachable")  # pragma: no cover
 
     def assume_from(self, session: TemporaryCredentials, role: str) -> TemporaryCredentials:

@@ -219,8 +219,29 @@ def role(text: str, source: str, resolved: Resolved | None = None) -> str:
     )
 
 
+INLINE_COMMENT = re.compile(r"\s[#;]")
+"""A comment after a value: the AWS CLI and SDKs (configparser) read it as part of the value."""
+
+
+def with_comment_hint(problem: str, text: str) -> str:
+    """``problem``, and when ``text`` ends with what looks like a comment, why it is read so."""
+    if INLINE_COMMENT.search(text):
+        return (
+            f"{problem}; a '#' or ';' after a value is part of it for the AWS CLI and SDKs: "
+            "put the comment on a line of its own"
+        )
+    return problem
+
+
 def device(text: str, source: str, resolved: Resolved | None = None) -> str:
     """An MFA device ARN or a hardware token's serial number."""
+    try:
+        return device_or_serial(text, source)
+    except UsageError as err:
+        raise UsageError(with_comment_hint(err.message, text)) from None
+
+
+def device_or_serial(text: str, source: str) -> str:
     if text.startswith("arn:"):
         if re.fullmatch(DEVICE_ARN, text):
             return text
@@ -246,7 +267,7 @@ def matching(pattern: str, text: str, problem: str) -> str:
     """``text`` when it matches ``pattern`` whole, else a UsageError saying ``problem``."""
     if re.fullmatch(pattern, text):
         return text
-    raise UsageError(problem)
+    raise UsageError(with_comment_hint(problem, text))
 
 
 def session_name(text: str, source: str, resolved: Resolved) -> str:
