@@ -357,13 +357,37 @@ def long_term_secrets(
     found, kept, plain = [], [], []
     for name in long_term_sections(document):
         values = document.values(name) or {}
-        if secret_location(values) == IN_KEYCHAIN:
-            kept.append(name)
-        elif secret_location(values) == IN_COMMAND:
+        where = secret_location(values)
+        if where == IN_COMMAND:
             found += password_manager(values, name, str(path), read_with)
+        elif where == IN_KEYCHAIN:
+            kept.append(name)
         elif name not in moving:
             plain.append(name)
     problem = unavailable() if kept or plain else None
+    found += plaintext(document, config, flags, path, plain, problem)
+    problem = problem if kept else None
+    if problem:
+        sections = ", ".join(f"[{name}]" for name in kept)
+        found.append(
+            Finding(PROBLEM, f"{sections} keep their secret in the keychain, but {problem}")
+        )
+    elif kept:
+        found += keychain_entries(document, kept, path, has_entry or keychain_has_entry)
+    return found
+
+
+def plaintext(
+    document: ini.IniFile,
+    config: Mapping[str, config_file.ConfigProfile],
+    flags: Flags,
+    path: Path,
+    plain: list[str],
+    problem: str | None,
+) -> list[Finding]:
+    """A note for each section in ``plain`` holding its secret in the file: the command that
+    moves it into the keychain, or that there is none (``problem``)."""
+    found = []
     for name in plain:
         how = (
             "there is no OS keychain here to move it into"
@@ -374,14 +398,6 @@ def long_term_secrets(
         found.append(
             Finding(NOTE, f"[{name}] in {path} holds its secret access key in plaintext; {how}")
         )
-    problem = problem if kept else None
-    if problem:
-        sections = ", ".join(f"[{name}]" for name in kept)
-        found.append(
-            Finding(PROBLEM, f"{sections} keep their secret in the keychain, but {problem}")
-        )
-    elif kept:
-        found += keychain_entries(document, kept, path, has_entry or keychain_has_entry)
     return found
 
 

@@ -148,6 +148,7 @@ def setup(
             add_region(region_in, profile, ask, lock_timeout)
         log.info("Next: run '%s' to get a session (it asks for a code)", login_command(profile))
         return long_term
+    finder = find_devices or default_device_finder
     with locked(path, lock_timeout):
         document = credentials_file.read_for_edit(path, document)
         if document is not None and long_term in document.sections:
@@ -155,26 +156,11 @@ def setup(
                 f"{system.shown(path)} already has a section {long_term!r}; aws-mfa --setup "
                 "never replaces one: edit or remove it by hand first"
             )
-        values = ask_keys(ask, ask_secret, find_devices or default_device_finder)
-        key_id, secret = values["aws_access_key_id"], values["aws_secret_access_key"]
-        chosen = offer_keychain(ask, keychain or Keychain())
-        commands = offer_command(ask) if chosen is None else None
-        if commands is not None:
-            where = os.fspath(path)
-            values = in_password_manager(values, commands, long_term, where, secret_timeout)
-            change = credentials_file.set_values(long_term, values)
-            credentials_file.save_edit(path, document, [long_term], change)
-        elif chosen is None:
-            change = credentials_file.set_values(long_term, values)
-            credentials_file.save_edit(path, document, [long_term], change)
-        else:
-            change = credentials_file.set_values(long_term, in_keychain_values(values))
-            kept = "nothing was written"
-            store_then_write(
-                chosen, key_id, secret, os.fspath(path), document, long_term, change, False, kept
-            )
-    where = f" (its secret in the keychain, {chosen.label})" if chosen else ""
-    where = " (its secret in the password manager)" if commands else where
+        values = ask_keys(ask, ask_secret, finder)
+        where = write_keys(
+            path, document, long_term, values, ask, keychain or Keychain(), secret_timeout
+        )
+    key_id = values["aws_access_key_id"]
     log.info("Added [%s] with access key %s to %s%s", long_term, mask(key_id), path, where)
     if region_in is not None:
         add_region(region_in, profile, ask, lock_timeout)
@@ -312,6 +298,35 @@ def ask_device(ask: Ask, found: Devices) -> str:
                 raise UsageError(f"--setup: {err.message}; nothing was written") from err
             prompt = f"{err.message}.\nMFA device: "
     raise AssertionError("unreachable")  # pragma: no cover
+
+
+def write_keys(
+    path: StrPath,
+    document: ini.IniFile | None,
+    long_term: str,
+    values: dict[str, str],
+    ask: Ask,
+    keychain: Keychain,
+    secret_timeout: float,
+) -> str:
+    """Write the new section, its secret in the keychain, a password manager or the file, as
+    the user chooses when offered (under the file's lock); where the secret went, for the
+    message."""
+    key_id, secret = values["aws_access_key_id"], values["aws_secret_access_key"]
+    chosen = offer_keychain(ask, keychain)
+    if chosen is not None:
+        change = credentials_file.set_values(long_term, in_keychain_values(values))
+        kept = "nothing was written"
+        store_then_write(
+            chosen, key_id, secret, os.fspath(path), document, long_term, change, False, kept
+        )
+        return f" (its secret in the keychain, {chosen.label})"
+    commands = offer_command(ask)
+    if commands is not None:
+        values = in_password_manager(values, commands, long_term, os.fspath(path), secret_timeout)
+    change = credentials_file.set_values(long_term, values)
+    credentials_file.save_edit(path, document, [long_term], change)
+    return " (its secret in the password manager)" if commands else ""
 
 
 def offer_keychain(ask: Ask, keychain: Keychain) -> Keychain | None:
