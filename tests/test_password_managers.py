@@ -26,6 +26,7 @@ from tests.conftest import (
     LONG_TERM_SECRET,
     AwsMfa,
     Result,
+    new_window,
     run_with_terminal,
     write,
 )
@@ -558,3 +559,38 @@ def test_status_shows_where_the_secret_is(
     assert result.code == 0, result.stderr
     assert "command" in result.stdout
     assert fake_managers.calls(vault) == []
+
+
+def test_a_role_refused_from_the_session_reads_the_secret_once_and_asks_for_a_code(
+    aws_mfa_in_process: AwsMfa,
+    credentials: Path,
+    managers: dict[str, str],
+    vault: Path,
+    home: Path,
+    sts: LocalSts,
+) -> None:
+    """A trust policy that wants a recent MFA (aws:MultiFactorAuthAge) refuses the role to
+    the session in [default]: the secret is read then, once, and the role assumed from the
+    long-term keys with a code, as without a password manager."""
+    from aws_mfa.demo import sts_error
+
+    write(credentials, section(RECIPES["pass"]).replace("[other]", "[default]"))
+    write(
+        home / ".aws" / "config",
+        "[profile admin]\nrole_arn = arn:aws:iam::123456789012:role/admin\n"
+        "source_profile = default\nregion = eu-west-1\n",
+    )
+    assert aws_mfa_in_process("--token", CODE, **managers).code == 0  # [default]'s session
+    new_window(home)
+
+    def refuse_from_a_session(params: dict[str, str]) -> tuple[int, str] | None:
+        if params.get("Action") == "AssumeRole" and params["@session_token"]:
+            return sts_error("AccessDenied", "MultiFactorAuthAge is too old", 403)
+        return None
+
+    sts.responder = refuse_from_a_session
+    result = aws_mfa_in_process("-p", "admin", "export", "--token", "654321", **managers)
+
+    assert result.code == 0, result.stderr
+    assert "Reading the long-term secret: " in result.stderr
+    assert len(fake_managers.calls(vault)) == 2  # the login's, and this one's
