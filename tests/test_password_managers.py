@@ -153,7 +153,7 @@ def test_a_failing_command_is_one_line_and_nothing_is_spent(
 
     result = aws_mfa_in_process("--token", CODE, **managers)
 
-    line = one_error(result, 11 if "split" not in says else 3)
+    line = one_error(result, 12 if "split" not in says else 3)
     assert says in line
     assert f"[{SECTION}]" in line
     assert "ERROR" not in line.partition(" - ")[2]  # what the command printed is not shown
@@ -169,7 +169,7 @@ def test_a_command_that_never_ends_is_stopped_at_the_secret_timeout(
 
     result = aws_mfa_in_process("--token", CODE, "--secret-timeout", "1", **managers)
 
-    line = one_error(result, 11)
+    line = one_error(result, 12)
     assert "did not finish within 1 seconds" in line
     assert sts.actions() == []  # type: ignore[attr-defined]
 
@@ -294,9 +294,9 @@ def test_import_to_command_stores_reads_back_proves_then_edits(
 @pytest.mark.parametrize(
     ("store", "read", "code", "says"),
     [
-        ("pass insert -m -f forgetful", "pass show forgetful", 11, "does not give back"),
-        ("pass insert -m -f aws/new", "pass show locked", 11, "failed with exit code 1"),
-        ("no-such-manager insert", "pass show aws/new", 11, "was not found"),
+        ("pass insert -m -f forgetful", "pass show forgetful", 12, "does not give back"),
+        ("pass insert -m -f aws/new", "pass show locked", 12, "failed with exit code 1"),
+        ("no-such-manager insert", "pass show aws/new", 12, "was not found"),
     ],
 )
 def test_an_import_that_fails_at_any_step_leaves_the_file_as_it_was(
@@ -544,7 +544,7 @@ def test_the_secret_is_read_before_a_code_is_asked_for(
     result = aws_mfa(**managers)
 
     assert "vault is locked" in result.stderr  # the password manager's own message
-    line = one_error(result, 11)
+    line = one_error(result, 12)
     assert "pass" in line
     assert sts.actions() == []
 
