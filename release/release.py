@@ -3,8 +3,8 @@
     python release/release.py DIST OUT TAG REPOSITORY
 
 reads the distribution's name and version from the wheel in DIST (they come from
-pyproject.toml's ``[project] name`` and ``aws_mfa.__version__``: the name is that one setting),
-checks that TAG is ``v`` and the version, and writes into OUT:
+pyproject.toml's ``[project] name``, the one setting of the name, and the package's
+``__version__``), checks that TAG is ``v`` and the version, and writes into OUT:
 
 - ``constraints.txt``: the committed lock, plus the release itself with the hashes of its wheel
   and sdist, so that every file ``pipx install --pip-args="--require-hashes -c constraints.txt"``
@@ -80,7 +80,7 @@ def homebrew_resources() -> list[dict[str, str]]:
 
 
 def formula_class(name: str) -> str:
-    """Homebrew's class for a formula file name: ``aws-mfa`` is ``AwsMfa``."""
+    """Homebrew's class for a formula file name: ``my-tool`` is ``MyTool``."""
     return "".join(part.capitalize() for part in re.split(r"[-_.]", name))
 
 
@@ -108,7 +108,7 @@ def write_release(dist: Path, out: Path, tag: str, repository: str) -> dict[str,
     sdist, wheel = dists(dist)
     name, version = name_and_version(wheel)
     if tag != f"v{version}":
-        raise ReleaseError(f"the tag {tag} is not v{version}, the version aws_mfa/__init__.py says")
+        raise ReleaseError(f"the tag {tag} is not v{version}, the version in the wheel")
     out.mkdir(parents=True, exist_ok=True)
     lock = LOCK.read_text(encoding="utf-8")
     hashes = "".join(f" \\\n    --hash=sha256:{sha256(f)}" for f in (wheel, sdist))
