@@ -46,6 +46,11 @@ def sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
+def write(path: Path, text: str) -> None:
+    """UTF-8 with LF line ends on every system: the same bytes, so the same SHA256SUMS."""
+    path.write_text(text, encoding="utf-8", newline="\n")
+
+
 def dists(folder: Path) -> tuple[Path, Path]:
     """The one sdist and the one wheel in ``folder``."""
     sdists, wheels = sorted(folder.glob("*.tar.gz")), sorted(folder.glob("*.whl"))
@@ -113,7 +118,7 @@ def write_release(dist: Path, out: Path, tag: str, repository: str) -> dict[str,
     lock = LOCK.read_text(encoding="utf-8")
     hashes = "".join(f" \\\n    --hash=sha256:{sha256(f)}" for f in (wheel, sdist))
     own = f"{name}=={version}{hashes}\n"
-    (out / "constraints.txt").write_text(f"{lock}# The release itself:\n{own}", encoding="utf-8")
+    write(out / "constraints.txt", f"{lock}# The release itself:\n{own}")
     download = f"https://github.com/{repository}/releases/download/{tag}"
     values = {
         "NAME": name,
@@ -127,11 +132,11 @@ def write_release(dist: Path, out: Path, tag: str, repository: str) -> dict[str,
         "LOCK_URL": f"{download}/constraints.txt",
         "LOCK_SHA256": sha256(out / "constraints.txt"),
     }
-    (out / f"{name}.rb").write_text(formula(values), encoding="utf-8")
-    (out / f"{name}.json").write_text(fill(HERE / "scoop.json", values), encoding="utf-8")
+    write(out / f"{name}.rb", formula(values))
+    write(out / f"{name}.json", fill(HERE / "scoop.json", values))
     files = [sdist, wheel, *(out / f for f in ("constraints.txt", f"{name}.rb", f"{name}.json"))]
     sums = "".join(f"{sha256(f)}  {f.name}\n" for f in files)
-    (out / "SHA256SUMS").write_text(sums, encoding="utf-8")
+    write(out / "SHA256SUMS", sums)
     return {"name": name, "version": version}
 
 
