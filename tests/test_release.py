@@ -132,6 +132,9 @@ def test_the_release_builds_twice_and_publishes_with_the_least_permissions() -> 
         "github-release": {"contents": "write", "id-token": "write", "attestations": "write"},
     }
     assert jobs["rebuild"]["needs"] == "build"
+    # PyPI's Trusted Publisher names the workflow and the environment (docs/install.md).
+    assert jobs["pypi"]["environment"]["name"] == "pypi"
+    assert "the workflow `release.yml`, the\nenvironment `pypi`" in INSTALL
     assert jobs["pypi"]["needs"] == jobs["github-release"]["needs"] == ["build", "rebuild"]
     publish = [s for s in jobs["pypi"]["steps"] if "gh-action-pypi-publish" in s.get("uses", "")]
     assert [s["with"] for s in publish] == [{"attestations": True}]
