@@ -162,6 +162,13 @@ def test_the_distribution_name_is_written_once_and_the_release_reads_it() -> Non
     assert "needs.build.outputs.name" in RELEASE_WORKFLOW.read_text(encoding="utf-8")
 
 
+def test_ci_installs_from_a_release_folder_with_install_md_s_own_line() -> None:
+    (line,) = re.findall(r'^pipx install .*--find-links \." aws-mfa$', INSTALL, re.M)
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    ran = line.replace("pipx install", 'pipx" install --quiet').replace(" aws-mfa", ' "$name"')
+    assert f'"$OLDPWD/.venv/bin/{ran})' in ci
+
+
 def test_the_install_commands_name_the_distribution() -> None:
     commands = re.findall(r"^pipx (?:install|inject) .*$", INSTALL, re.M)
     assert len(commands) >= 4
