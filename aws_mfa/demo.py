@@ -384,7 +384,9 @@ def run_demo(home: Path) -> int:
         aws = _installed("aws")
         if aws:
             _step("The AWS CLI uses the written profile as it is")
-            if _run([aws, "sts", "get-caller-identity", "--output", "text"], env):
+            # --endpoint-url too: AWS CLI v2 before 2.13 ignores AWS_ENDPOINT_URL_STS.
+            who = [aws, "sts", "get-caller-identity", "--output", "text", "--endpoint-url", sts.url]
+            if _run(who, env):
                 return 1
     _step("Done. Run 'aws-mfa --help' to see every option.")
     return 0

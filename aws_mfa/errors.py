@@ -23,6 +23,8 @@ Exit codes (documented in docs/usage.md):
 10    the OS keychain cannot be used: no backend, still locked, or failing
 11    a hand-out to an agent was not approved: declined, cancelled, unanswered,
       or nobody could be asked
+12    the password manager's command (``aws_mfa_secret_command`` or
+      ``aws_mfa_secret_store_command``) failed, timed out, or printed no secret
 126   ``exec``: the command cannot be run
 127   ``exec``: the command was not found
 130   interrupted (Ctrl-C)
@@ -43,6 +45,7 @@ EXIT_EXPIRING = 8
 EXIT_PROBLEMS = 9
 EXIT_KEYCHAIN = 10
 EXIT_NOT_APPROVED = 11
+EXIT_SECRET_COMMAND = 12
 EXIT_CANNOT_EXECUTE = 126
 EXIT_COMMAND_NOT_FOUND = 127
 EXIT_INTERRUPTED = 130
@@ -134,6 +137,14 @@ class NotApprovedError(AwsMfaError):
     handed out, and no code was asked for nor STS called for them."""
 
     exit_code = EXIT_NOT_APPROVED
+
+
+class SecretCommandError(AwsMfaError):
+    """The password manager's command that reads or stores a long-term secret failed, timed
+    out, or printed no secret (see :mod:`aws_mfa.secret_command`): the message names the
+    command, never what it printed. No code was asked for and nothing was sent to STS."""
+
+    exit_code = EXIT_SECRET_COMMAND
 
 
 class CommandNotFoundError(AwsMfaError):

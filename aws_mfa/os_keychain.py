@@ -69,24 +69,51 @@ def quiet_keyring_log() -> None:
 
 def unusable_backends() -> list[str]:
     """``name: why not`` for each backend keyring knows and cannot use here."""
+    reasons: dict[str, str] = {}
+    for name, why in backends():
+        module = name.rpartition(".")[0].rpartition(".")[2]
+        if why is not None and module not in reasons:
+            reasons[module] = why
+    return [f"{name}: {why}" for name, why in reasons.items()]
+
+
+def load_backend(name: str) -> Any:
+    """The keyring backend ``name`` (``module.Class``) names, made; :class:`KeychainError`
+    when it is not installed or cannot work here."""
+    import keyring.core
+
+    try:
+        return keyring.core.load_keyring(name)
+    except Exception as err:  # an import, an attribute, or the backend's own refusal
+        raise KeychainError(
+            f"the keyring backend {name} cannot be loaded ({type(err).__name__}); install its "
+            "package in aws-mfa's environment or fix aws_mfa_keyring_backend (or "
+            "PYTHON_KEYRING_BACKEND): 'aws-mfa doctor' lists the backends installed"
+        ) from err
+
+
+def backends() -> list[tuple[str, str | None]]:
+    """Every keyring backend installed, as ``(module.Class, why it cannot be used or
+    None)``, the usable ones first (for ``doctor``)."""
+    quiet_keyring_log()
     import keyring.backend
 
     try:
         keyring.backend.get_all_keyring()  # loads every backend keyring knows
-        # keyring keeps no public list of the backends it rejected: read its registry.
-        known = sorted(keyring.backend.KeyringBackend._classes, key=lambda cls: cls.__module__)
-    except Exception:  # a newer keyring: the message loses its details only
+        known = list(keyring.backend.KeyringBackend._classes)
+    except Exception:  # a newer keyring: doctor lists nothing
         return []
-    reasons: dict[str, str] = {}
+    found: dict[str, str | None] = {}
     for cls in known:
-        where = cls.__module__
-        if where.startswith(NOT_A_KEYCHAIN) or where.rpartition(".")[2] in reasons:
+        name = f"{cls.__module__}.{cls.__name__}"
+        if cls.__module__.startswith(NOT_A_KEYCHAIN):
             continue
         try:
             cls.priority  # noqa: B018 (raises when the backend cannot work here)
+            found[name] = None
         except Exception as err:  # keyring's own way to say why not
-            reasons[where.rpartition(".")[2]] = log.one_line(str(err)) or type(err).__name__
-    return [f"{name}: {why}" for name, why in reasons.items()]
+            found[name] = log.one_line(str(err)) or type(err).__name__
+    return sorted(found.items(), key=lambda item: (item[1] is not None, item[0]))
 
 
 def no_backend(backend: Any) -> KeychainError:
@@ -107,11 +134,13 @@ def no_backend(backend: Any) -> KeychainError:
 class Keychain:
     """The user's OS keychain as keyring chooses it, with aws-mfa's errors.
 
-    ``backend`` is a keyring backend to use instead of keyring's choice (tests).
+    ``backend`` is a keyring backend to use instead of keyring's choice (tests);
+    ``chosen`` the ``module.Class`` name of one (``aws_mfa_keyring_backend``, or
+    keyring's own ``PYTHON_KEYRING_BACKEND``), loaded when first needed.
     """
 
-    def __init__(self, backend: Any = None) -> None:
-        self._backend = backend
+    def __init__(self, backend: Any = None, chosen: str | None = None) -> None:
+        self._backend, self.chosen = backend, chosen
 
     def backend(self) -> Any:
         """keyring's backend; :class:`KeychainError` when it keeps nothing."""
@@ -119,7 +148,7 @@ class Keychain:
             quiet_keyring_log()
             import keyring
 
-            self._backend = keyring.get_keyring()
+            self._backend = load_backend(self.chosen) if self.chosen else keyring.get_keyring()
         if type(self._backend).__module__.startswith(NOT_A_KEYCHAIN):
             raise no_backend(self._backend)
         return self._backend
@@ -235,10 +264,11 @@ def _translated(
     return guard()
 
 
-def read_secret(key_id: str, section: str, path: str) -> str:
-    """The secret of ``key_id`` from the user's keychain (a renewal's default reader)."""
+def read_secret(key_id: str, section: str, path: str, chosen: str | None = None) -> str:
+    """The secret of ``key_id`` from the user's keychain (a renewal's default reader), in the
+    keyring backend ``chosen`` names, else keyring's choice."""
     log.debug("Reading the secret of %s from the keychain", mask(key_id))
-    return Keychain().secret(key_id, section, path)
+    return Keychain(chosen=chosen).secret(key_id, section, path)
 
 
 def store_then_write(

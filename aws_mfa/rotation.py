@@ -6,10 +6,13 @@ session (:meth:`aws_mfa.sessions.providers.Provider.mfa_session`): no code is sp
 while it lasts. The steps, each written down in a journal before the next::
 
     ListAccessKeys       two keys already: refuse, saying which one is unused
-    journal: creating    the old key (its secret too, unless the keychain keeps it)
+    journal: creating    the old key (its secret too, unless the keychain or a
+                         password manager keeps it)
     CreateAccessKey
     journal: created     the new key; its secret in the journal, or in the keychain
     GetCallerIdentity    signed with the new key, until STS accepts it (10-20 s)
+    store command        with a password manager (aws_mfa_secret = command): its
+                         aws_mfa_secret_store_command gets the new secret on stdin
     write the file       the new key (secret in the file or the keychain) and when
                          it was created; a backup copy of the file first
     journal: written     the cached MFA session is kept for the new key too
@@ -39,7 +42,13 @@ import time
 from collections.abc import Callable
 
 from aws_mfa import log, system
-from aws_mfa.aws.sections import SECRET_KEY, in_keychain
+from aws_mfa.aws.sections import (
+    IN_COMMAND,
+    SECRET_KEY,
+    STORE_COMMAND_KEY,
+    in_keychain,
+    secret_location,
+)
 from aws_mfa.clock import Clock, utc_now
 from aws_mfa.errors import AwsMfaError, FileError, StsRefusedError, StsUnavailableError
 from aws_mfa.files import credentials_file, ini, read, safe_write
@@ -112,6 +121,9 @@ class Journal(Record):
     new_secret: str = ""
     """The new key's secret, "" when the keychain keeps it (under the new key id)."""
     new_created: str = ""
+    command: bool = False
+    """A password manager keeps the secrets (``aws_mfa_secret = command``): the old one is
+    not in the journal, and the new one only until the store command has it."""
 
     def __repr__(self) -> str:
         old, new = mask(self.old_key_id), mask(self.new_key_id)
@@ -161,7 +173,7 @@ class Journals:
                 f"nothing was asked or sent. The backup copies in {credentials}_backup/ hold the "
                 "old key: see docs/rotation.md"
             )
-        journal = Journal(**{name: data[name] for name in Journal._fields})
+        journal = Journal(**{name: data[name] for name in Journal._fields if name in data})
         same_file = system.canonical_path(journal.credentials_file) == system.canonical_path(
             credentials
         )
@@ -184,8 +196,10 @@ class Journals:
         safe_write.sync_folder(self.folder)
 
 
-FLAGS = ("keychain", "keep_old")
+FLAGS = ("keychain", "keep_old", "command")
 """The journal's fields that are true or false; every other one is text."""
+OPTIONAL = ("command",)
+"""The journal's fields that journals of an older aws-mfa lack (their default then)."""
 
 
 def journal_problem(data: object) -> str | None:
@@ -197,6 +211,8 @@ def journal_problem(data: object) -> str | None:
         return "not a JSON object"
     for name in Journal._fields:
         if name not in data:
+            if name in OPTIONAL:
+                continue
             return f"it has no {name}"
         value = data[name]
         if name in FLAGS and type(value) is not bool:
@@ -259,6 +275,8 @@ class Rotation:
         self.proof_timeout = proof_timeout or PROOF_TIMEOUT
         self.checkpoint = checkpoint
         self.resumed = False
+        self.old_read = ""
+        """The old key's secret, when a password manager's command read it (never written)."""
 
     @property
     def where(self) -> str:
@@ -294,7 +312,24 @@ class Rotation:
         from aws_mfa.aws import iam
 
         settings = self.settings
-        caller = preflight(settings, document, self.renewal.read_secret or default_secret_reader())
+        values = (document.values(settings.long_term_section) if document else None) or {}
+        if secret_location(values) == IN_COMMAND:
+            from aws_mfa import secret_command
+
+            try:  # before the code is asked for and CreateAccessKey: the new secret needs a home
+                secret_command.words(values, STORE_COMMAND_KEY, settings.long_term_section, "")
+            except FileError as err:
+                raise FileError(
+                    f"{self.where} keeps its secret in a password manager, and rotate needs "
+                    f"{STORE_COMMAND_KEY} there to keep the new one (it gets the secret on its "
+                    "standard input, like 'pass insert -m -f aws/dev'); add it, then run "
+                    "again. Nothing was changed"
+                ) from err
+        reader = self.renewal.read_secret or default_secret_reader(settings)
+        caller = preflight(settings, document, reader)
+        self.old_read = (
+            caller.keys.secret_access_key if secret_location(values) == IN_COMMAND else ""
+        )
         if ask:
             self.ask(caller.keys, document)
         provider = self.renewal.provider(settings, caller, document)
@@ -345,6 +380,7 @@ class Rotation:
         refuse_two_keys(iam, old, iam.access_keys(), self.where)
         values = (document.values(settings.long_term_section) if document else None) or {}
         keychain = in_keychain(values)
+        command = secret_location(values) == IN_COMMAND
         journal = Journal(
             settings.credentials_file,
             settings.long_term_section,
@@ -353,9 +389,10 @@ class Rotation:
             CREATING,
             format_created(self.clock()),
             old.access_key_id,
-            "" if keychain else old.secret_access_key,
+            "" if keychain or command else old.secret_access_key,
             keychain,
             keep_old,
+            command=command,
         )
         self.journals.write(journal)
         self.checkpoint("before-create")
@@ -482,9 +519,40 @@ class Rotation:
             raise self.not_proven(journal, connection, why)
         log.info("STS accepts the new key %s", mask(new.access_key_id))
         self.checkpoint("after-prove")
+        if journal.command:
+            self.keep_in_password_manager(journal, document, new, connection)
         self.rekey_session(journal, new, connection.provider.sessions)
         self.write_file(journal, document, new)
-        return self.advance(journal, WRITTEN, "after-write")
+        return self.advance(journal._replace(new_secret=""), WRITTEN, "after-write")
+
+    def keep_in_password_manager(
+        self,
+        journal: Journal,
+        document: ini.IniFile | None,
+        new: LongTermKeys,
+        connection: Connection,
+    ) -> None:
+        """The store command keeps the new secret; when it fails, the new key is deleted."""
+        from aws_mfa import secret_command
+
+        values = (document.values(journal.section) if document else None) or {}
+        try:
+            secret_command.store(
+                values,
+                journal.section,
+                journal.credentials_file,
+                new.secret_access_key,
+                self.settings.secret_timeout,
+            )
+        except AwsMfaError as err:
+            connection.iam.delete(new.access_key_id)
+            self.forget_new(journal)
+            err.message = (
+                f"{err.message}; the new key {mask(new.access_key_id)} was deleted, and "
+                f"{self.where} still holds the old key, which works"
+            )
+            raise
+        log.info("The password manager keeps the secret of the new key %s", mask(new.access_key_id))
 
     def not_proven(self, journal: Journal, connection: Connection, why: str) -> AwsMfaError:
         """The new key does not work: roll back when it never did on a rerun either."""
@@ -514,7 +582,7 @@ class Rotation:
     def write_file(self, journal: Journal, document: ini.IniFile | None, new: LongTermKeys) -> None:
         """The long-term section names the new key, after a backup copy of the file."""
         values = {"aws_access_key_id": new.access_key_id, KEY_CREATED: journal.new_created}
-        if not journal.keychain:
+        if not journal.keychain and not journal.command:
             values[SECRET_KEY] = new.secret_access_key
         change = credentials_file.set_values(journal.section, values)
         credentials_file.save_edit(
@@ -523,6 +591,8 @@ class Rotation:
         log.info("Wrote the new key %s to %s", mask(new.access_key_id), self.where)
 
     def old_secret(self, journal: Journal) -> str | None:
+        if journal.command:
+            return self.old_read or None
         if not journal.keychain:
             return journal.old_secret
         try:

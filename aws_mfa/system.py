@@ -418,6 +418,135 @@ def command_text(words: Sequence[str]) -> str:
     return shlex.join(words)
 
 
+def split_command(text: str) -> list[str]:
+    """A command line a user wrote in a setting, split into words the way this OS's tools
+    split one, with no shell run: POSIX shell quoting (``shlex``: quotes, backslashes, no
+    variables or globs), or on Windows the C runtime's rules (:func:`windows_words`), so
+    that ``"C:\\Program Files\\KeePassXC\\keepassxc-cli.exe" show ...`` keeps its
+    backslashes. ValueError for an unclosed quote. The inverse of :func:`command_text`."""
+    if WINDOWS:
+        return windows_words(text)
+    import shlex
+
+    return shlex.split(text)
+
+
+def windows_words(text: str) -> list[str]:
+    """``text`` split as the Microsoft C runtime splits a command line into ``argv`` (and
+    ``subprocess.list2cmdline`` joins one): spaces and tabs separate words outside double
+    quotes; a backslash is itself unless backslashes end at a double quote, where each pair
+    gives one and an odd one makes the quote literal; ``""`` inside quotes is one quote;
+    single quotes are plain characters. ValueError for an unclosed quote."""
+    words: list[str] = []
+    word: list[str] = []
+    in_word = quoted = False
+    index, end = 0, len(text)
+    while index < end:
+        char = text[index]
+        if char == "\\":
+            run = len(text[index:]) - len(text[index:].lstrip("\\"))
+            index += run
+            if index < end and text[index] == '"':
+                word.append("\\" * (run // 2))
+                if run % 2:
+                    word.append('"')
+                    index += 1
+            else:
+                word.append("\\" * run)
+            in_word = True
+            continue
+        if char == '"':
+            if quoted and text[index + 1 : index + 2] == '"':
+                word.append('"')
+                index += 2
+                continue
+            quoted, in_word = not quoted, True
+        elif char in " \t" and not quoted:
+            if in_word:
+                words.append("".join(word))
+            word, in_word = [], False
+        else:
+            word.append(char)
+            in_word = True
+        index += 1
+    if quoted:
+        raise ValueError("No closing quotation")
+    if in_word:
+        words.append("".join(word))
+    return words
+
+
+def run_captured(
+    words: Sequence[str], timeout: float, given: bytes | None = None
+) -> tuple[int, bytes]:
+    """Run ``words`` with no shell; its exit status and what it printed on stdout.
+
+    Its stderr is aws-mfa's, so that what it says reaches the user. Its stdin
+    is ``given`` through a pipe; else the terminal, when there is one, so that
+    the program can ask there (to unlock a password manager, say); else empty.
+    The terminal has one reader at a time: taken back from a command it was
+    lent to (:func:`open_terminal`), it is the program's alone until it ends,
+    and aws-mfa does not read it meanwhile. A program still running after
+    ``timeout`` seconds is killed (``subprocess.TimeoutExpired``), and the
+    terminal's modes it may have changed (no echo) are put back. OSError when
+    it cannot be started.
+    """
+    import subprocess
+
+    terminal: Terminal | None = None
+    if given is None:
+        try:
+            terminal = open_terminal()
+        except OSError:
+            terminal = None
+    stdin = terminal.reader if terminal is not None else subprocess.DEVNULL
+    modes = terminal_modes(terminal.reader) if terminal is not None else None
+    try:
+        done = subprocess.run(
+            list(words),
+            input=given,
+            stdin=None if given is not None else stdin,
+            stdout=subprocess.PIPE,
+            timeout=timeout,
+            check=False,
+        )
+    except BaseException:  # stopped: its timeout, Ctrl-C
+        if terminal is not None and modes is not None:
+            put_back_modes(terminal.reader, modes)
+        raise
+    finally:
+        if terminal is not None:
+            terminal.close()
+    return done.returncode, done.stdout
+
+
+def terminal_modes(fd: int) -> list[Any] | None:
+    """The terminal's modes (POSIX), to put back after a program killed while it had echo
+    off; None where there are none to keep."""
+    if sys.platform == "win32":
+        return None
+    import termios
+
+    try:
+        return termios.tcgetattr(fd)
+    except termios.error:
+        return None
+
+
+def put_back_modes(fd: int, modes: list[Any]) -> None:
+    """Put the terminal's modes back, only while this process is in its foreground (else
+    the system would stop it for touching the terminal)."""
+    if sys.platform == "win32":
+        return
+    import termios
+
+    try:
+        if os.tcgetpgrp(fd) == os.getpgrp():
+            termios.tcsetattr(fd, termios.TCSADRAIN, modes)
+    except (OSError, termios.error):
+        return
+
+
 def run_in_place(command: Sequence[str], env: Mapping[str, str]) -> NoReturn:
     """Become ``command``: on POSIX by ``execvpe``, so that its exit code and every signal
     are its own; on Windows, where ``exec`` only starts a process and returns, by running it

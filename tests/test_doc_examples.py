@@ -357,6 +357,22 @@ def keychain(sandbox: Sandbox) -> None:
 
 
 @registered
+def password_manager(sandbox: Sandbox) -> None:
+    """Long-term keys in [dev-long-term] with the commands of a password manager, and the
+    stand-in pass of tests/fake_managers.py on PATH."""
+    from tests import fake_managers
+
+    vault = sandbox.home / "vault.json"
+    sandbox.env.update(fake_managers.install(sandbox.home / "bin", vault, {}))
+    sandbox.write(
+        ".aws/credentials",
+        long_term("dev-long-term")
+        + "aws_mfa_secret_command = pass show aws/dev\n"
+        + "aws_mfa_secret_store_command = pass insert -m -f aws/dev\n",
+    )
+
+
+@registered
 def rotation(sandbox: Sandbox) -> None:
     """The first login done (its MFA session cached), alice's only key in IAM; the key IAM
     makes next ends in ABCD."""

@@ -295,6 +295,7 @@ def test_setup_adds_a_long_term_section_without_echoing_the_secret(
             ("aws_access_key_id: ", "AKIASETUPKEY00000001\n"),
             ("aws_secret_access_key: ", "setup-secret-value\n"),
             ("like arn:aws:iam::123456789012:mfa/NAME: ", DEVICE + "\n"),
+            ("(Enter keeps it in the file): ", "\n"),
             ("need a region for profile dev; region [us-east-1]: ", "eu-west-1\n"),
         ],
     )
@@ -326,6 +327,7 @@ def test_setup_creates_the_file_and_folder(home: Path, environment: dict[str, st
             ("aws_access_key_id: ", "AKIASETUPKEY00000001\n"),
             ("aws_secret_access_key: ", "s\n"),
             ("like arn:aws:iam::123456789012:mfa/NAME: ", DEVICE + "\n"),
+            ("(Enter keeps it in the file): ", "\n"),
             ("region [us-east-1]: ", "\n"),  # Enter takes it
         ],
     )

@@ -421,6 +421,7 @@ def test_setup_offers_the_users_own_mfa_devices(
         ("aws_access_key_id: ", key["AccessKeyId"] + "\n"),
         ("aws_secret_access_key: ", key["SecretAccessKey"] + "\n"),
         ("MFA device [1]: ", "\n"),
+        ("(Enter keeps it in the file): ", "\n"),
     ]
     write(credentials.parent / "config", "[profile carol]\nregion = eu-west-1\n")  # no question
 

@@ -52,6 +52,8 @@ NEVER = [
     "aws_mfa.codes.used_codes",
     "aws_mfa.aws.sts",
     "aws_mfa.os_keychain",
+    "aws_mfa.secret_command",
+    "subprocess",
     "aws_mfa.collector",
     "aws_mfa.files.credentials_file",
     "aws_mfa.files.safe_write",
@@ -89,15 +91,18 @@ sys.exit(code)
         ["export", "--format", "process"],
     ],
 )
-@pytest.mark.parametrize("secret_in", ["file", "keychain"])
+@pytest.mark.parametrize("secret_in", ["file", "keychain", "command"])
 def test_valid_path_imports_only_what_it_needs(
     args: list[str], secret_in: str, credentials: Path
 ) -> None:
     keys = long_term()
-    if secret_in == "keychain":  # the valid path never reads the keychain, nor imports keyring
+    if secret_in != "file":  # the valid path never reads the keychain, nor runs a command
+        kept = {
+            "keychain": "aws_mfa_secret = keychain",
+            "command": "aws_mfa_secret = command\naws_mfa_secret_command = no-such-manager get",
+        }[secret_in]
         keys = "\n".join(
-            "aws_mfa_secret = keychain" if line.startswith("aws_secret_access_key") else line
-            for line in keys.split("\n")
+            kept if line.startswith("aws_secret_access_key") else line for line in keys.split("\n")
         )
     write(credentials, keys + "\n" + session("default", "2099-01-01 00:00:00"))
     # -S: without site, the editable install's finder (which imports pathlib)

@@ -483,6 +483,8 @@ def test_setup_offers_the_keychain_when_there_is_one(
         ("like arn:aws:iam::123456789012:mfa/NAME: ", DEVICE + "\n"),
         ("in the OS keychain (SecretService Keyring) instead of the file? [y/N]: ", answer + "\n"),
     ]
+    if not answer:  # then a password manager is offered
+        replies.append(("(Enter keeps it in the file): ", "\n"))
     region = {"AWS_REGION": "eu-west-1"}  # the AWS tools' region: none is asked for
     result = run_with_terminal([AWS_MFA, "--setup"], {**environment, **keychain, **region}, replies)
     assert result.code == 0, result.stderr

@@ -383,3 +383,33 @@ def test_the_in_process_time_limit_needs_no_sigalrm(monkeypatch: pytest.MonkeyPa
             pass
     with time_limit(5):
         pass  # a run within its limit is left alone
+
+
+@pytest.mark.parametrize(
+    ("line", "words"),
+    [
+        (
+            r'"C:\Program Files\KeePassXC\keepassxc-cli.exe" show -s db.kdbx aws',
+            [r"C:\Program Files\KeePassXC\keepassxc-cli.exe", "show", "-s", "db.kdbx", "aws"],
+        ),
+        (r"op read op://Private/aws dev", ["op", "read", "op://Private/aws", "dev"]),
+        (r'op read "op://Private/aws dev/secret"', ["op", "read", "op://Private/aws dev/secret"]),
+        (r"pass show 'aws/dev'", ["pass", "show", "'aws/dev'"]),  # ' is a plain character
+        (r'a\\"b c" d', ["a\\b c", "d"]),
+        (r"a\"b", ['a"b']),
+        (r'"say ""hi"""', ['say "hi"']),
+        (r"C:\tools\rbw.exe get aws", [r"C:\tools\rbw.exe", "get", "aws"]),
+    ],
+)
+def test_a_command_line_is_split_as_windows_splits_one(line: str, words: list[str]) -> None:
+    """On Windows a setting's command line is split by the C runtime's rules, so paths keep
+    their backslashes; what list2cmdline joins splits back the same."""
+    assert system.windows_words(line) == words
+    assert system.windows_words(subprocess.list2cmdline(words)) == words
+
+
+def test_an_unclosed_quote_is_refused_on_both_systems(monkeypatch: pytest.MonkeyPatch) -> None:
+    for windows in (True, False):
+        monkeypatch.setattr(system, "WINDOWS", windows)
+        with pytest.raises(ValueError, match="closing quotation"):
+            system.split_command('pass show "aws/dev')

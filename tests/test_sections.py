@@ -117,6 +117,7 @@ def test_logout_removes_every_key_a_login_writes() -> None:
         ("[dev]\naws_secret_access_key = s\n", "file"),
         ("[dev]\naws_mfa_secret = keychain\n", "keychain"),
         ("[dev]\naws_mfa_secret = KeyChain\n", "keychain"),
+        ("[dev]\naws_mfa_secret = command\naws_mfa_secret_command = pass show aws\n", "command"),
         ("[dev]\nregion = x\n", None),
     ],
 )
@@ -127,13 +128,18 @@ def test_where_a_secret_is(text: str, where: str | None) -> None:
 @pytest.mark.parametrize(
     ("text", "message"),
     [
-        ("[dev]\naws_mfa_secret = vault\n", "not 'keychain'"),
+        ("[dev]\naws_mfa_secret = vault\n", "neither 'keychain' nor 'command'"),
         (
             "[dev]\naws_secret_access_key = s\naws_mfa_secret = keychain\n",
             "run 'aws-mfa keychain import'",
         ),
+        (
+            "[dev]\naws_secret_access_key = s\naws_mfa_secret = command\n",
+            "run 'aws-mfa keychain import --to command'",
+        ),
+        ("[dev]\naws_mfa_secret = command\n", "has no aws_mfa_secret_command"),
     ],
 )
 def test_a_section_that_names_two_places_or_another_is_refused(text: str, message: str) -> None:
     with pytest.raises(FileError, match=message):
-        sections.check_location(values(text), "dev", "f")
+        sections.kept_where(values(text), "dev", "f")

@@ -47,8 +47,15 @@ user's, and a session is never written over it. Empty placeholder values are
 not keys.
 
 A long-term section keeps its secret in the file (``aws_secret_access_key``)
-or says that it is in the OS keychain (``aws_mfa_secret = keychain``, see
-:mod:`aws_mfa.os_keychain`).
+or says where else it is: the OS keychain (``aws_mfa_secret = keychain``, see
+:mod:`aws_mfa.os_keychain`), or a password manager that a command reads it
+from (``aws_mfa_secret = command``, see :mod:`aws_mfa.secret_command`)::
+
+    [dev-long-term]
+    aws_access_key_id = AKIA...
+    aws_mfa_secret = command
+    aws_mfa_secret_command = pass show aws/dev
+    aws_mfa_secret_store_command = pass insert -m -f aws/dev     (for rotate)
 
 What it does not do: read files, judge expiry times (see :mod:`aws_mfa.expiry`)
 or talk to the keychain.
@@ -90,7 +97,15 @@ SECRET_KEY = "aws_secret_access_key"
 LOCATION_KEY = "aws_mfa_secret"
 """The key a long-term section holds in place of its secret, saying where it is."""
 IN_KEYCHAIN = "keychain"
+IN_COMMAND = "command"
 IN_FILE = "file"
+PLACES = (IN_KEYCHAIN, IN_COMMAND)
+"""The values :data:`LOCATION_KEY` may have."""
+COMMAND_KEY = "aws_mfa_secret_command"
+"""With ``aws_mfa_secret = command``: the command line that prints the secret."""
+STORE_COMMAND_KEY = "aws_mfa_secret_store_command"
+"""With ``aws_mfa_secret = command``: the command line that keeps a new secret, given on its
+standard input (``rotate``, ``keychain import --to command``)."""
 
 
 def missing_session_keys(values: Mapping[str, str] | None) -> list[str]:
@@ -131,14 +146,17 @@ def in_keychain(values: Mapping[str, str]) -> bool:
 
 
 def secret_location(values: Mapping[str, str]) -> str | None:
-    """Where a long-term section keeps its secret: ``"keychain"``, ``"file"``, or None."""
-    if in_keychain(values):
-        return IN_KEYCHAIN
+    """Where a long-term section keeps its secret: ``"keychain"``, ``"command"``, ``"file"``,
+    or None."""
+    where = values.get(LOCATION_KEY, "").lower()
+    if where in PLACES:
+        return where
     return IN_FILE if values.get(SECRET_KEY) else None
 
 
 def has_long_term_keys(values: Mapping[str, str] | None) -> bool:
-    """Long-term keys to log in with: a key id, a secret (in the file or the keychain), and
+    """Long-term keys to log in with: a key id, a secret (in the file, the keychain or a
+    password manager), and
     no session token."""
     return bool(
         values
@@ -171,28 +189,38 @@ def long_term_key_problem(values: Mapping[str, str] | None) -> str | None:
     if values.get(SECRET_KEY):
         return "a secret access key with no session token"
     if values.get(LOCATION_KEY):
-        return "a long-term key whose secret is kept in the OS keychain"
+        where = "a password manager" if secret_location(values) == IN_COMMAND else "the OS keychain"
+        return f"a long-term key whose secret is kept in {where}"
     return None
 
 
-def check_location(values: Mapping[str, str], section: str, path: str) -> bool:
-    """True when the section's secret is in the keychain, False when in the file.
+def kept_where(values: Mapping[str, str], section: str, path: str) -> str:
+    """Where the section's secret is: :data:`IN_FILE`, :data:`IN_KEYCHAIN` or :data:`IN_COMMAND`.
 
-    A section that says both, or names another place, is an error: aws-mfa
-    cannot tell which secret is meant.
+    A section that says two places, names a place aws-mfa does not know, or
+    says ``command`` without the command, is an error: aws-mfa cannot tell
+    which secret is meant.
     """
     where = values.get(LOCATION_KEY)
     if where is None:
-        return False
-    if where.lower() != IN_KEYCHAIN:
+        return IN_FILE
+    where = where.lower()
+    if where not in PLACES:
         raise FileError(
-            f"{path}: [{section}] has an {LOCATION_KEY} that is not 'keychain', the only "
-            "place aws-mfa knows; fix it, or remove the line to keep the secret in the file"
+            f"{path}: [{section}] has an {LOCATION_KEY} that is neither 'keychain' nor "
+            "'command', the places aws-mfa knows; fix it, or remove the line to keep the "
+            "secret in the file"
         )
     if values.get(SECRET_KEY):
+        move = "aws-mfa keychain import" + ("" if where == IN_KEYCHAIN else " --to command")
         raise FileError(
-            f"{path}: [{section}] holds an {SECRET_KEY} and says {LOCATION_KEY} = keychain; "
-            "run 'aws-mfa keychain import' to keep this secret in the keychain, or remove "
-            f"the {LOCATION_KEY} line to keep it in the file"
+            f"{path}: [{section}] holds an {SECRET_KEY} and says {LOCATION_KEY} = {where}; "
+            f"run '{move}' to keep this secret there, or remove the {LOCATION_KEY} line to "
+            "keep it in the file"
         )
-    return True
+    if where == IN_COMMAND and not values.get(COMMAND_KEY, "").strip():
+        raise FileError(
+            f"{path}: [{section}] says {LOCATION_KEY} = command but has no {COMMAND_KEY}; add "
+            f"the command that prints the secret, like '{COMMAND_KEY} = pass show aws/dev'"
+        )
+    return where

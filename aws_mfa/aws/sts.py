@@ -453,18 +453,16 @@ def get_session_token(
     code: str,
     origin: str,
     now: datetime | None = None,
-    secret_in_keychain: bool = False,
+    kept_in: str = "file",
 ) -> TemporaryCredentials:
     """Call GetSessionToken; ``origin`` names the long-term key in errors, and
-    ``secret_in_keychain`` says its secret came from the OS keychain."""
+    ``kept_in`` says where its secret came from: ``file``, ``keychain`` or ``command``."""
     try:
         answer = client.get_session_token(
             DurationSeconds=duration, SerialNumber=device, TokenCode=code
         )
     except (StsAnswerError, StsTransportError) as err:
-        raise translate(
-            err, device=device, role_arn=None, origin=origin, keychain=secret_in_keychain
-        ) from err
+        raise translate(err, device=device, role_arn=None, origin=origin, kept_in=kept_in) from err
     return check_answer(answer, "GetSessionToken", now or utc_now())
 
 
@@ -479,11 +477,11 @@ def assume_role(
     code: str | None = None,
     external_id: str | None = None,
     now: datetime | None = None,
-    secret_in_keychain: bool = False,
+    kept_in: str = "file",
     scope: Scope | None = None,
 ) -> TemporaryCredentials:
     """Call AssumeRole; ``origin`` names the signing key in errors (see
-    :func:`get_session_token` for ``secret_in_keychain``).
+    :func:`get_session_token` for ``kept_in``).
 
     With ``device`` and ``code`` the call carries the MFA code (signed with
     long-term keys); without them it relies on the MFA context of the MFA
@@ -509,7 +507,7 @@ def assume_role(
             device=device or "",
             role_arn=role_arn,
             origin=origin,
-            keychain=secret_in_keychain,
+            kept_in=kept_in,
         ) from err
     return check_answer(answer, f"AssumeRole({role_arn})", now or utc_now())
 
@@ -523,7 +521,7 @@ def get_federation_token(
     policy_arns: tuple[str, ...],
     origin: str,
     now: datetime | None = None,
-    secret_in_keychain: bool = False,
+    kept_in: str = "file",
 ) -> TemporaryCredentials:
     """Call GetFederationToken (``aws-mfa console`` without a role): signed with the
     long-term keys, with no MFA code, as STS allows it no other way. ``policy`` (inline
@@ -538,7 +536,7 @@ def get_federation_token(
         answer = client.get_federation_token(**params)
     except (StsAnswerError, StsTransportError) as err:
         raise translate(
-            err, device="", role_arn=None, origin=origin, keychain=secret_in_keychain, call=call
+            err, device="", role_arn=None, origin=origin, kept_in=kept_in, call=call
         ) from err
     return check_answer(answer, call, now or utc_now())
 
@@ -609,11 +607,19 @@ REFUSALS = {
         "STS is not enabled in this region for the account; choose another region with --region"
     ),
 }
-KEYCHAIN_SECRET_REFUSED = (
-    "STS says the secret key kept in the OS keychain for the {origin} does not match it: the "
-    "keychain's entry is wrong or out of date; run 'aws-mfa keychain export', put the right "
-    "aws_secret_access_key in that section, then 'aws-mfa keychain import'"
-)
+ELSEWHERE_REFUSED = {
+    "keychain": (
+        "STS says the secret key kept in the OS keychain for the {origin} does not match it: "
+        "the keychain's entry is wrong or out of date; run 'aws-mfa keychain export', put the "
+        "right aws_secret_access_key in that section, then 'aws-mfa keychain import'"
+    ),
+    "command": (
+        "STS says the secret key that aws_mfa_secret_command printed for the {origin} does not "
+        "match it: the password manager's entry is wrong or out of date, or the command reads "
+        "another entry; put the right secret there"
+    ),
+}
+"""What to say when STS rejects a secret kept elsewhere than the section, by where."""
 ENDPOINT_HINT = (
     "check your network, proxy and the STS endpoint (AWS_ENDPOINT_URL_STS, endpoint_url)"
 )
@@ -625,14 +631,15 @@ def translate(
     device: str,
     role_arn: str | None,
     origin: str,
-    keychain: bool = False,
+    kept_in: str = "file",
     call: str = "",
 ) -> AwsMfaError:
     """A one-line, secret-free error for a failed STS call.
 
     ``origin`` says which long-term key made the call and where it is kept,
     for example ``access key ...WXYZ in [dev-long-term] of ~/.aws/credentials``;
-    ``keychain``: its secret came from the OS keychain, not from that section;
+    ``kept_in``: where its secret came from, ``file`` (that section), ``keychain`` (the
+    OS keychain) or ``command`` (a password manager's command);
     ``call`` names the call when it is neither AssumeRole nor GetSessionToken.
     """
     call = call or (f"AssumeRole({role_arn})" if role_arn else "GetSessionToken")
@@ -650,8 +657,9 @@ def translate(
             f"STS failed with a server error (HTTP {status}) on {call}; try again later"
         )
     detail = f"{code}: {message}" if code and message else code or f"HTTP {status}"
-    if code == "SignatureDoesNotMatch" and keychain:
-        return StsRefusedError(KEYCHAIN_SECRET_REFUSED.format(origin=origin), sts_code=code)
+    if code == "SignatureDoesNotMatch" and kept_in in ELSEWHERE_REFUSED:
+        refused = ELSEWHERE_REFUSED[kept_in].format(origin=origin)
+        return StsRefusedError(refused, sts_code=code)
     return StsRefusedError(refusal(code, message, call, device, origin, detail), sts_code=code)
 
 

@@ -31,10 +31,10 @@ from collections.abc import Mapping
 from aws_mfa import expiry, log, system
 from aws_mfa.aws import signin
 from aws_mfa.aws.sections import (
-    in_keychain,
     is_aws_mfa_session,
     is_session,
     replaced_keys,
+    secret_location,
     stored_role,
 )
 from aws_mfa.cli.context import Context
@@ -396,7 +396,7 @@ def federation(context: Context, settings: Settings, own: OwnSettings) -> Held:
             policy_arns=own.policy_arns,
             origin=origin,
             now=now,
-            secret_in_keychain=in_keychain(document.values(section) or {} if document else {}),
+            kept_in=secret_location(document.values(section) or {} if document else {}) or "file",
         )
     except StsRefusedError as err:
         raise federation_refused(err, section) from err

@@ -34,7 +34,10 @@ from aws_mfa import expiry, key_age, system
 from aws_mfa.aws import config_file, precedence
 from aws_mfa.aws.login_sessions import LoginSession, login_sessions, sign_in, signed_in_as
 from aws_mfa.aws.sections import (
+    COMMAND_KEY,
+    IN_COMMAND,
     IN_KEYCHAIN,
+    STORE_COMMAND_KEY,
     is_session,
     keys_to_move,
     long_term_key_problem,
@@ -48,7 +51,12 @@ from aws_mfa.files import ini, read
 from aws_mfa.keys import mask
 from aws_mfa.profiles import known_profiles, long_term_sections
 from aws_mfa.records import Record
-from aws_mfa.settings.checks import DEFAULT_KEY_MAX_AGE, DEFAULT_LONG_TERM_SUFFIX, DEFAULT_PROFILE
+from aws_mfa.settings.checks import (
+    DEFAULT_KEY_MAX_AGE,
+    DEFAULT_LONG_TERM_SUFFIX,
+    DEFAULT_PROFILE,
+    SECRET_TIMEOUT,
+)
 from aws_mfa.settings.resolve import Flags, resolve_early, section_names
 
 if TYPE_CHECKING:
@@ -360,21 +368,51 @@ def long_term_secrets(
     unavailable: Callable[[], str | None] = keychain_problem,
     has_entry: Callable[[str], bool | None] | None = None,
     moving: Collection[str] = (),
+    read_with: float | None = None,
 ) -> list[Finding]:
     """Where each long-term secret is: a hint for those in plaintext (where there is a
     keychain to move them into), a problem when the keychain that holds some cannot be used
-    or has no entry for one. Whether there is an entry is asked of ``has_entry`` (default:
-    the keychain itself; None: cannot tell). Sections in ``moving`` get no hint: their keys
-    move first."""
+    or has no entry for one, and for those a password manager keeps, its program. Whether
+    there is an entry is asked of ``has_entry`` (default: the keychain itself; None: cannot
+    tell). Sections in ``moving`` get no hint: their keys move first. With ``read_with``
+    (``--check-secrets``: the seconds of ``--secret-timeout``) each password manager's
+    command is run once, and what it printed is never shown."""
     if document is None:
         return []
     found, kept, plain = [], [], []
     for name in long_term_sections(document):
-        if secret_location(document.values(name) or {}) == IN_KEYCHAIN:
+        values = document.values(name) or {}
+        where = secret_location(values)
+        if where == IN_COMMAND:
+            found += password_manager(values, name, str(path), read_with)
+        elif where == IN_KEYCHAIN:
             kept.append(name)
         elif name not in moving:
             plain.append(name)
     problem = unavailable() if kept or plain else None
+    found += plaintext(document, config, flags, path, plain, problem)
+    problem = problem if kept else None
+    if problem:
+        sections = ", ".join(f"[{name}]" for name in kept)
+        found.append(
+            Finding(PROBLEM, f"{sections} keep their secret in the keychain, but {problem}")
+        )
+    elif kept:
+        found += keychain_entries(document, kept, path, has_entry or keychain_has_entry)
+    return found
+
+
+def plaintext(
+    document: ini.IniFile,
+    config: Mapping[str, config_file.ConfigProfile],
+    flags: Flags,
+    path: Path,
+    plain: list[str],
+    problem: str | None,
+) -> list[Finding]:
+    """A note for each section in ``plain`` holding its secret in the file: the command that
+    moves it into the keychain, or that there is none (``problem``)."""
+    found = []
     for name in plain:
         how = (
             "there is no OS keychain here to move it into"
@@ -385,15 +423,52 @@ def long_term_secrets(
         found.append(
             Finding(NOTE, f"[{name}] in {path} holds its secret access key in plaintext; {how}")
         )
-    problem = problem if kept else None
-    if problem:
-        sections = ", ".join(f"[{name}]" for name in kept)
-        found.append(
-            Finding(PROBLEM, f"{sections} keep their secret in the keychain, but {problem}")
-        )
-    elif kept:
-        found += keychain_entries(document, kept, path, has_entry or keychain_has_entry)
     return found
+
+
+def password_manager(
+    values: Mapping[str, str], name: str, path: str, read_with: float | None
+) -> list[Finding]:
+    """A section whose secret a password manager's command gives: which program, whether
+    rotate can store a new one, and with ``read_with`` whether the command gives one now."""
+    from aws_mfa import secret_command
+
+    try:
+        program = secret_command.words(values, COMMAND_KEY, name, path)[0]
+    except AwsMfaError as err:
+        return [Finding(PROBLEM, err.message)]
+    found = [
+        Finding(
+            OK,
+            f"[{name}] keeps its secret access key in a password manager, read with "
+            f"{secret_command.named(COMMAND_KEY, name, program)}",
+        )
+    ]
+    if not values.get(STORE_COMMAND_KEY, "").strip():
+        found.append(
+            Finding(NOTE, f"[{name}] has no {STORE_COMMAND_KEY}: 'aws-mfa rotate' needs one")
+        )
+    if read_with is None:
+        return found
+    try:
+        secret_command.read(values, name, path, read_with)
+    except AwsMfaError as err:
+        return [*found, Finding(PROBLEM, err.message)]
+    return [*found, Finding(OK, f"[{name}]: the command gave a secret access key (not shown)")]
+
+
+def keyring_backends() -> Finding:
+    """The keyring backends installed, usable ones first: what aws_mfa_keyring_backend (or
+    PYTHON_KEYRING_BACKEND) may name."""
+    from aws_mfa.os_keychain import backends
+
+    listed = backends()
+    usable = [name for name, why in listed if why is None]
+    unusable = [f"{name} ({why})" for name, why in listed if why is not None]
+    text = f"keyring backends usable here: {', '.join(usable) or 'none'}"
+    if unusable:
+        text += f"; installed but unusable: {', '.join(unusable)}"
+    return Finding(OK if usable else NOTE, text)
 
 
 def choose_section(
@@ -639,6 +714,8 @@ def examine(
     key_max_age: int = DEFAULT_KEY_MAX_AGE,
     ask_age: AgeAsker = ask_iam_for_age,
     prompt: str = "auto",
+    read_with: float | None = None,
+    backends: Callable[[], Finding] = keyring_backends,
 ) -> list[Finding]:
     """Every check, in the order they are shown."""
     credentials_path, config_path = Path(credentials_where), Path(config_where)
@@ -656,8 +733,16 @@ def examine(
     moving = keys_to_move_of(document, profiles, flags, profile)
     short_term = [moving[1]] if moving else []
     found += long_term_secrets(
-        document, profiles, flags, credentials_path, unavailable, moving=short_term
+        document,
+        profiles,
+        flags,
+        credentials_path,
+        unavailable,
+        moving=short_term,
+        read_with=read_with,
     )
+    if read_with is not None:  # loading every keyring backend starts programs (ld, gcc)
+        found.append(backends())
     found += key_ages(
         document, profiles, flags, credentials_path, key_max_age, ask_age, moving=short_term
     )
@@ -674,11 +759,12 @@ def report(findings: list[Finding]) -> str:
 
 def run(context: Context) -> int:
     findings = []
-    region, prompt, max_age = None, "auto", DEFAULT_KEY_MAX_AGE
+    region, prompt, max_age, timeout = None, "auto", DEFAULT_KEY_MAX_AGE, float(SECRET_TIMEOUT)
     fetch: DateFetcher = sts_date
     try:
         resolved = context.settings()
         region, prompt, max_age = resolved.region, resolved.prompt, resolved.key_max_age
+        timeout = resolved.secret_timeout
         if resolved.sources.get("sts_timeout"):  # given (MFA_STS_TIMEOUT...): the clock's too
             fetch = partial(sts_date, timeout=resolved.sts_timeout)
     except FileError:
@@ -694,6 +780,7 @@ def run(context: Context) -> int:
         fetch=fetch,
         key_max_age=max_age,
         prompt=prompt,
+        read_with=timeout if context.flags.switch("check_secrets") else None,
     )
     print(report(findings))
     if any(finding.level == PROBLEM for finding in findings):

@@ -63,7 +63,7 @@ def refreshed_with_the_sdks(found: Identity) -> Identity:
 def stored(context: Context) -> tuple[str, TemporaryCredentials | LongTermKeys]:
     """The credential_process JSON of the keys in the profile's own section, as they are,
     and those keys."""
-    from aws_mfa.aws.sections import in_keychain
+    from aws_mfa.aws.sections import IN_COMMAND, in_keychain, secret_location
     from aws_mfa.errors import FileError
     from aws_mfa.outputs import process_json
     from aws_mfa.settings.resolve import chosen_profile
@@ -78,6 +78,12 @@ def stored(context: Context) -> tuple[str, TemporaryCredentials | LongTermKeys]:
         from aws_mfa.os_keychain import read_secret
 
         secret = read_secret(key_id, name, path)
+    elif secret_location(values) == IN_COMMAND:
+        from aws_mfa import secret_command
+        from aws_mfa.settings.resolve import resolve_early
+
+        timeout = resolve_early("secret_timeout", context.flags, context.environ)
+        secret = secret_command.read(values, name, path, timeout)
     else:
         secret = values.get("aws_secret_access_key", "")
     if not secret:

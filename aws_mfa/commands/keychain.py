@@ -21,8 +21,18 @@ replaces an entry that holds another secret (two sections naming one key with
 two secrets: one is wrong, and the other may be the one that works), and
 ``export`` keeps the entry while another section of the file still uses it.
 
+``import --to command`` moves the secret into a password manager instead
+(see :mod:`aws_mfa.secret_command`): the section's
+``aws_mfa_secret_store_command`` gets the secret on its standard input, the
+stored copy is read back with its ``aws_mfa_secret_command`` and proven with
+a GetCallerIdentity signed with it, and only then does the section say
+``aws_mfa_secret = command`` in place of its secret. A failure at any step
+leaves the file as it was. ``export`` of such a section reads the secret with
+the command and puts it back in the file; the password manager keeps its copy.
+
 What it does not do: decide which section (the settings do), or talk to
-keyring itself (:class:`aws_mfa.os_keychain.Keychain` does).
+keyring or a password manager itself (:class:`aws_mfa.os_keychain.Keychain`
+and :mod:`aws_mfa.secret_command` do).
 """
 
 from __future__ import annotations
@@ -33,18 +43,23 @@ from collections.abc import Iterator
 
 from aws_mfa import log
 from aws_mfa.aws.sections import (
+    COMMAND_KEY,
+    IN_COMMAND,
+    IN_FILE,
     IN_KEYCHAIN,
     LOCATION_KEY,
     SECRET_KEY,
-    check_location,
+    STORE_COMMAND_KEY,
+    kept_where,
 )
 from aws_mfa.cli.context import Context
-from aws_mfa.errors import EXIT_OK, AwsMfaError, FileError, UsageError
+from aws_mfa.errors import EXIT_OK, AwsMfaError, FileError, SecretCommandError, UsageError
 from aws_mfa.files import credentials_file, ini
 from aws_mfa.files.lock import locked
-from aws_mfa.keys import mask
+from aws_mfa.keys import LongTermKeys, mask
 from aws_mfa.os_keychain import Keychain, sharing, store_then_write
 from aws_mfa.settings.checks import LOCK_TIMEOUT
+from aws_mfa.settings.resolve import Settings
 
 
 def run(context: Context) -> int:
@@ -52,13 +67,19 @@ def run(context: Context) -> int:
     if not action:
         raise UsageError("keychain needs what to do: aws-mfa keychain import|export")
     resolved = context.settings()
+    if action == "import" and context.flags.value("to") == IN_COMMAND:
+        import_to_command(resolved)
+        return EXIT_OK
+    if context.flags.value("to") == IN_COMMAND:
+        raise UsageError("--to command goes with import; export puts the secret in the file")
     move = import_secret if action == "import" else export_secret
     move(
         resolved.credentials_file,
         resolved.long_term_section,
-        Keychain(),
+        Keychain(chosen=resolved.keyring_backend),
         backup=resolved.backup,
         lock_timeout=resolved.lock_timeout,
+        secret_timeout=resolved.secret_timeout,
     )
     return EXIT_OK
 
@@ -97,12 +118,14 @@ def import_secret(
     *,
     backup: bool = False,
     lock_timeout: float = LOCK_TIMEOUT,
+    secret_timeout: float = 0,
 ) -> bool:
     """Move the secret of section ``name`` into ``keychain``; False when it already was."""
     with locked_section(path, name, lock_timeout) as (document, values):
         key_id, secret = values["aws_access_key_id"], values.get(SECRET_KEY, "")
         if not secret:
-            if check_location(values, name, path):
+            where = kept_where(values, name, path)
+            if where == IN_KEYCHAIN:
                 log.info("The secret of %s in [%s] is already in the keychain", mask(key_id), name)
                 return False
             raise FileError(f"{path}: [{name}] has no {SECRET_KEY} to move into the keychain")
@@ -131,13 +154,29 @@ def export_secret(
     *,
     backup: bool = False,
     lock_timeout: float = LOCK_TIMEOUT,
+    secret_timeout: float = 0,
 ) -> bool:
     """Put the secret of section ``name`` back in the file; False when it already was."""
     with locked_section(path, name, lock_timeout) as (document, values):
         key_id = values["aws_access_key_id"]
-        if not check_location(values, name, path):
+        where = kept_where(values, name, path)
+        if where == IN_FILE:
             log.info("The secret of %s in [%s] is in the file already", mask(key_id), name)
             return False
+        if where == IN_COMMAND:
+            from aws_mfa import secret_command
+
+            secret = secret_command.read(values, name, path, secret_timeout)
+            change = credentials_file.replace_key(name, LOCATION_KEY, SECRET_KEY, secret)
+            credentials_file.save_edit(path, document, [name], change, backup=backup)
+            log.info(
+                "Put the secret access key of %s back in [%s] of %s; the password manager "
+                "keeps its copy",
+                mask(key_id),
+                name,
+                path,
+            )
+            return True
         secret = keychain.secret(key_id, name, path)
         change = credentials_file.replace_key(name, LOCATION_KEY, SECRET_KEY, secret)
         credentials_file.save_edit(path, document, [name], change, backup=backup)
@@ -162,6 +201,69 @@ def export_secret(
             return True
     log.info("Deleted its keychain entry (%s)", keychain.label)
     return True
+
+
+def import_to_command(settings: Settings) -> bool:
+    """Move the secret of the long-term section into its password manager (see the module's
+    docstring); False when it is there already."""
+    from aws_mfa import secret_command
+
+    path, name = settings.credentials_file, settings.long_term_section
+    with locked_section(path, name, settings.lock_timeout) as (document, values):
+        key_id, secret = values["aws_access_key_id"], values.get(SECRET_KEY, "")
+        if not secret:
+            if kept_where(values, name, path) == IN_COMMAND:
+                log.info(
+                    "The secret of %s in [%s] is already kept by a command", mask(key_id), name
+                )
+                return False
+            raise FileError(f"{path}: [{name}] has no {SECRET_KEY} to move")
+        secret_command.words(values, STORE_COMMAND_KEY, name, path)  # both checked first
+        reader = secret_command.words(values, COMMAND_KEY, name, path)
+        secret_command.store(values, name, path, secret, settings.secret_timeout)
+        back = secret_command.read(values, name, path, settings.secret_timeout)
+        if back != secret:
+            raise SecretCommandError(
+                f"{secret_command.named(COMMAND_KEY, name, reader[0])} does not give back "
+                f"the secret just stored with {STORE_COMMAND_KEY}; the credentials file was "
+                "not changed"
+            )
+        prove_keys(settings, document, LongTermKeys(key_id, back))
+        if LOCATION_KEY in values:
+            change = credentials_file.set_values(name, {LOCATION_KEY: IN_COMMAND}, (SECRET_KEY,))
+        else:
+            change = credentials_file.replace_key(name, SECRET_KEY, LOCATION_KEY, IN_COMMAND)
+        credentials_file.save_edit(path, document, [name], change, backup=settings.backup)
+    log.info(
+        "Moved the secret access key of %s in [%s] into the password manager; the file now "
+        "says %s = %s",
+        mask(key_id),
+        name,
+        LOCATION_KEY,
+        IN_COMMAND,
+    )
+    warn_about_copies(path, secret)
+    return True
+
+
+def prove_keys(settings: Settings, document: ini.IniFile | None, keys: LongTermKeys) -> None:
+    """STS accepts ``keys`` (GetCallerIdentity): the copy read back is the working secret."""
+    from aws_mfa.aws import iam
+    from aws_mfa.sessions.renewal import aws_config
+
+    config = aws_config(
+        (settings.profile, settings.long_term_section),
+        settings.config_file,
+        settings.credentials_file,
+        document,
+    )
+    client = iam.client(keys, "sts", config, settings.region, settings.sts_timeout)
+    try:
+        iam.caller_arn(client)
+    except AwsMfaError as err:
+        err.message = f"{err.message}; the credentials file was not changed"
+        raise
+    log.info("STS accepts access key %s with the secret read back", mask(keys.access_key_id))
 
 
 def warn_about_copies(path: str, secret: str) -> None:

@@ -19,6 +19,11 @@ write: without one, ``aws`` and the SDKs stop with "You must specify a region".
 When keyring has an OS keychain to use, it also offers to keep the secret
 there (see :mod:`aws_mfa.os_keychain`): the secret is stored and read back
 first, and the section says ``aws_mfa_secret = keychain`` in its place.
+Otherwise it offers a password manager's command (see
+:mod:`aws_mfa.secret_command`): the command that prints the secret, and the
+one that stores a new secret for ``rotate``; the secret is stored with the
+second (when given) and read back with the first before anything is written,
+and the section says ``aws_mfa_secret = command`` with both.
 
 When the profile's short-term section holds the long-term keys already (as
 ``aws configure`` leaves them in ``[default]``), it moves them instead of
@@ -44,16 +49,23 @@ import os
 from collections.abc import Callable, Mapping
 
 from aws_mfa import log, system
-from aws_mfa.aws.sections import IN_KEYCHAIN, LOCATION_KEY, SECRET_KEY
+from aws_mfa.aws.sections import (
+    COMMAND_KEY,
+    IN_COMMAND,
+    IN_KEYCHAIN,
+    LOCATION_KEY,
+    SECRET_KEY,
+    STORE_COMMAND_KEY,
+)
 from aws_mfa.cli.context import Context
 from aws_mfa.codes.mfa_code import no_terminal, terminal_prompter
-from aws_mfa.errors import EXIT_OK, FileError, NoTokenError, UsageError
+from aws_mfa.errors import EXIT_OK, FileError, NoTokenError, SecretCommandError, UsageError
 from aws_mfa.files import credentials_file, ini, read
 from aws_mfa.files.lock import locked
 from aws_mfa.keys import LongTermKeys, mask
 from aws_mfa.os_keychain import Keychain, store_then_write
 from aws_mfa.profiles import login_command, movable, move_keys
-from aws_mfa.settings.checks import DEFAULT_PROFILE, LOCK_TIMEOUT
+from aws_mfa.settings.checks import DEFAULT_PROFILE, LOCK_TIMEOUT, SECRET_TIMEOUT
 from aws_mfa.settings.checks import device as check_device
 from aws_mfa.settings.checks import region as check_region
 from aws_mfa.settings.resolve import Flags, chosen_profile, resolve_early, section_names
@@ -74,6 +86,7 @@ def run(context: Context) -> int:
         profile,
         lock_timeout=timeout,
         region_in=None if has_region_variable(environ) else context.config_path,
+        secret_timeout=resolve_early("secret_timeout", flags, environ),
     )
     return EXIT_OK
 
@@ -114,13 +127,15 @@ def setup(
     keychain: Keychain | None = None,
     find_devices: DeviceFinder | None = None,
     region_in: StrPath | None = None,
+    secret_timeout: float = SECRET_TIMEOUT,
 ) -> str:
     """Create the long-term section; return its name.
 
     ``keychain``: the OS keychain to offer (default: keyring's choice);
     ``find_devices``: how the user's MFA devices are found (default: ask IAM);
     ``region_in``: the AWS config file, where the profile gets a region when it has none
-    (None: no region is asked for, as when AWS_REGION is set).
+    (None: no region is asked for, as when AWS_REGION is set);
+    ``secret_timeout``: how long a password manager's command may take.
     """
     document = read.read_ini(path)  # not a file, not readable: stop now
     profile = ask(f"Profile name [{default_profile}]: ").strip() or default_profile
@@ -133,6 +148,7 @@ def setup(
             add_region(region_in, profile, ask, lock_timeout)
         log.info("Next: run '%s' to get a session (it asks for a code)", login_command(profile))
         return long_term
+    finder = find_devices or default_device_finder
     with locked(path, lock_timeout):
         document = credentials_file.read_for_edit(path, document)
         if document is not None and long_term in document.sections:
@@ -140,19 +156,11 @@ def setup(
                 f"{system.shown(path)} already has a section {long_term!r}; aws-mfa --setup "
                 "never replaces one: edit or remove it by hand first"
             )
-        values = ask_keys(ask, ask_secret, find_devices or default_device_finder)
-        key_id, secret = values["aws_access_key_id"], values["aws_secret_access_key"]
-        chosen = offer_keychain(ask, keychain or Keychain())
-        if chosen is None:
-            change = credentials_file.set_values(long_term, values)
-            credentials_file.save_edit(path, document, [long_term], change)
-        else:
-            change = credentials_file.set_values(long_term, in_keychain_values(values))
-            kept = "nothing was written"
-            store_then_write(
-                chosen, key_id, secret, os.fspath(path), document, long_term, change, False, kept
-            )
-    where = f" (its secret in the keychain, {chosen.label})" if chosen else ""
+        values = ask_keys(ask, ask_secret, finder)
+        where = write_keys(
+            path, document, long_term, values, ask, keychain or Keychain(), secret_timeout
+        )
+    key_id = values["aws_access_key_id"]
     log.info("Added [%s] with access key %s to %s%s", long_term, mask(key_id), path, where)
     if region_in is not None:
         add_region(region_in, profile, ask, lock_timeout)
@@ -292,6 +300,35 @@ def ask_device(ask: Ask, found: Devices) -> str:
     raise AssertionError("unreachable")  # pragma: no cover
 
 
+def write_keys(
+    path: StrPath,
+    document: ini.IniFile | None,
+    long_term: str,
+    values: dict[str, str],
+    ask: Ask,
+    keychain: Keychain,
+    secret_timeout: float,
+) -> str:
+    """Write the new section, its secret in the keychain, a password manager or the file, as
+    the user chooses when offered (under the file's lock); where the secret went, for the
+    message."""
+    key_id, secret = values["aws_access_key_id"], values["aws_secret_access_key"]
+    chosen = offer_keychain(ask, keychain)
+    if chosen is not None:
+        change = credentials_file.set_values(long_term, in_keychain_values(values))
+        kept = "nothing was written"
+        store_then_write(
+            chosen, key_id, secret, os.fspath(path), document, long_term, change, False, kept
+        )
+        return f" (its secret in the keychain, {chosen.label})"
+    commands = offer_command(ask)
+    if commands is not None:
+        values = in_password_manager(values, commands, long_term, os.fspath(path), secret_timeout)
+    change = credentials_file.set_values(long_term, values)
+    credentials_file.save_edit(path, document, [long_term], change)
+    return " (its secret in the password manager)" if commands else ""
+
+
 def offer_keychain(ask: Ask, keychain: Keychain) -> Keychain | None:
     """``keychain`` when it can be used and the user wants the secret there; else None."""
     problem = keychain.unavailable()
@@ -303,6 +340,51 @@ def offer_keychain(ask: Ask, keychain: Keychain) -> Keychain | None:
         "the file? [y/N]: "
     )
     return keychain if answer.strip().lower() in ("y", "yes") else None
+
+
+def offer_command(ask: Ask) -> dict[str, str] | None:
+    """The password manager's commands the user gives, or None to keep the secret in the
+    file: the one that prints the secret, and the one that stores a new one (may be empty)."""
+    read = ask(
+        "Or read the secret access key with a password manager's command, like 'pass show "
+        "aws/dev' (Enter keeps it in the file): "
+    ).strip()
+    if not read:
+        return None
+    store = ask(
+        "The command that stores a new secret given on its standard input, for 'aws-mfa "
+        "rotate', like 'pass insert -m -f aws/dev' (Enter for none): "
+    ).strip()
+    commands = {COMMAND_KEY: read}
+    if store:
+        commands[STORE_COMMAND_KEY] = store
+    return commands
+
+
+def in_password_manager(
+    values: dict[str, str], commands: dict[str, str], section: str, path: str, timeout: float
+) -> dict[str, str]:
+    """The section's values with ``aws_mfa_secret = command`` and the commands in the
+    secret's place, once the password manager holds the secret: stored with the store
+    command when there is one, then read back with the read command (nothing is written
+    when they differ)."""
+    from aws_mfa import secret_command
+
+    secret = values[SECRET_KEY]
+    if STORE_COMMAND_KEY in commands:
+        secret_command.store(commands, section, path, secret, timeout)
+    if secret_command.read(commands, section, path, timeout) != secret:
+        raise SecretCommandError(
+            f"the password manager's command for [{section}] does not print the secret access "
+            "key just typed; nothing was written. Put that secret there (or give the command "
+            "that stores it), then run --setup again"
+        )
+    kept = {key: value for key, value in values.items() if key != SECRET_KEY}
+    device = kept.pop("aws_mfa_device", None)
+    kept.update({LOCATION_KEY: IN_COMMAND, **commands})
+    if device:
+        kept["aws_mfa_device"] = device
+    return kept
 
 
 def in_keychain_values(values: dict[str, str]) -> dict[str, str]:

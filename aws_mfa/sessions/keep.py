@@ -110,7 +110,10 @@ def credentials_of(
     from aws_mfa.sessions.renewal import role_credentials
 
     document = read()
-    fresh = role_credentials(role, document, source=stale, scope=scope)
+    mfa_session = outcome.credentials if session.role_arn is None else None
+    fresh = role_credentials(
+        role, document, source=stale, keys=outcome.keys, session=mfa_session, scope=scope
+    )
     if cache is not None:
         keep_role(cache, outcome.credentials, role, document, fresh, clock(), key)
     return fresh

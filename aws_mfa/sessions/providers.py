@@ -61,8 +61,8 @@ class Caller(Record):
     keys: LongTermKeys
     device: str
     origin: str
-    secret_in_keychain: bool = False
-    """Whether the secret was read from the OS keychain (errors then say so)."""
+    kept_in: str = "file"
+    """Where the secret was read: ``file``, ``keychain`` or ``command`` (errors then say so)."""
 
 
 ROLE_CHAINING_LIMIT = 3600
@@ -185,7 +185,7 @@ class Provider:
             code=code,
             origin=self.caller.origin,
             now=self.clock(),
-            secret_in_keychain=self.caller.secret_in_keychain,
+            kept_in=self.caller.kept_in,
         )
         self.used_codes.record(device, code)
         if cached is None and sessions is not None:  # a longer one stays for later runs
@@ -263,7 +263,7 @@ class Provider:
                 origin=caller.origin,
                 external_id=settings.external_id,
                 now=self.clock(),
-                secret_in_keychain=caller.secret_in_keychain,
+                kept_in=caller.kept_in,
                 scope=self.scope,
             )
         else:
@@ -275,7 +275,7 @@ class Provider:
                 code=code,
                 origin=caller.origin,
                 now=self.clock(),
-                secret_in_keychain=caller.secret_in_keychain,
+                kept_in=caller.kept_in,
             )
         self.used_codes.record(caller.device, code)
         log.debug("STS answered with access key %s", mask(fresh.access_key_id))

@@ -27,22 +27,30 @@ from datetime import datetime, timezone
 
 from aws_mfa import collector, expiry, log
 from aws_mfa.aws.sections import (
+    IN_COMMAND,
+    IN_FILE,
+    IN_KEYCHAIN,
     WRITER_KEY,
-    check_location,
     has_long_term_keys,
-    in_keychain,
     is_session,
+    kept_where,
     long_term_key_problem,
+    secret_location,
     stored_role,
 )
 from aws_mfa.clock import Clock, utc_now
 from aws_mfa.codes.mfa_code import Prompter, terminal_prompter
-from aws_mfa.errors import FileError, NoCodeSourceError, UsageError
+from aws_mfa.errors import FileError, NoCodeSourceError, StsRefusedError, UsageError
 from aws_mfa.files import credentials_file, ini
 from aws_mfa.files.lock import locked
 from aws_mfa.keys import LongTermKeys, TemporaryCredentials, mask
 from aws_mfa.sessions.handouts import Handout, check, of_settings
-from aws_mfa.sessions.providers import Caller, Provider, default_client_factory
+from aws_mfa.sessions.providers import (
+    ROLE_CHAINING_LIMIT,
+    Caller,
+    Provider,
+    default_client_factory,
+)
 from aws_mfa.sessions.session_state import Outcome, decide, stored_credentials
 from aws_mfa.settings.checks import DEFAULT_LONG_TERM_SUFFIX
 from aws_mfa.settings.resolve import Settings
@@ -98,7 +106,9 @@ class Renewal:
             if not decision.renew and document is not None:
                 log.info("Another aws-mfa renewed them meanwhile: %s", decision.reason)
                 return Outcome(False, decision.reason, stored_credentials(settings, document))
-            caller = preflight(settings, document, self.read_secret or default_secret_reader())
+            caller = preflight(
+                settings, document, self.read_secret or default_secret_reader(settings)
+            )
             log.info("Renewing: %s", decision.reason)
             try:
                 fresh = self.provider(settings, caller, document, waiting_since).fresh()
@@ -119,7 +129,7 @@ class Renewal:
         if changed:
             log.warning("%s", changed)
         log_success(settings.short_term_section, fresh, self.clock())
-        return Outcome(True, decision.reason, fresh)
+        return Outcome(True, decision.reason, fresh, caller.keys)
 
     def provider(
         self,
@@ -155,21 +165,47 @@ def role_credentials(
     *,
     renewal: Renewal | None = None,
     source: TemporaryCredentials | None = None,
+    keys: LongTermKeys | None = None,
+    session: TemporaryCredentials | None = None,
     scope: Scope | None = None,
 ) -> TemporaryCredentials:
     """Credentials of ``settings.role_arn``, assumed from the cached MFA session of the
     long-term keys (bought with a code when there is none), or from ``source`` when given (a
     session that cannot be renewed for want of a code, but still works): written nowhere,
     for ``export`` and ``exec`` of a role profile. ``scope``: what the AssumeRole carries
-    (:class:`aws_mfa.aws.sts.Scope`)."""
+    (:class:`aws_mfa.aws.sts.Scope`).
+
+    The long-term secret is read only when needed, since reading it from the keychain or a
+    password manager may ask the user: not with ``keys`` (the long-term keys this run's
+    renewal read already), not with ``source``, and not when ``session`` (the valid MFA
+    session the source profile's section holds) is given and STS assumes the role from it.
+    """
     renewal = renewal or Renewal()
-    caller = preflight(settings, document, renewal.read_secret or default_secret_reader())
+    role = settings.role_arn or ""
+    caller = preflight(settings, document)  # all checked; a secret kept elsewhere unread
+    if keys is not None and keys.access_key_id == caller.keys.access_key_id:
+        caller = caller._replace(keys=keys)
     collector.resume()
-    provider = renewal.provider(settings, caller, document)
-    provider.scope = scope
+
+    def provider(caller: Caller) -> Provider:
+        made = renewal.provider(settings, caller, document)
+        made.scope = scope
+        return made
+
     if source is not None:
-        return provider.assume_from(source, settings.role_arn or "")
-    return provider.fresh()
+        return provider(caller).assume_from(source, role)
+    unread = not caller.keys.secret_access_key
+    from_session = settings.session_cache and settings.duration <= ROLE_CHAINING_LIMIT
+    if unread and session is not None and from_session:
+        try:
+            return provider(caller).assume_from(session, role)
+        except StsRefusedError as err:
+            log.info("Reading the long-term secret: %s", err.message)
+    if unread:
+        caller = preflight(
+            settings, document, renewal.read_secret or default_secret_reader(settings)
+        )
+    return provider(caller).fresh()
 
 
 def what_ended(decision: expiry.Decision, section: str, now: datetime) -> str:
@@ -291,11 +327,13 @@ def usable(sessions: MfaSessions | None) -> MfaSessions | None:
     return sessions
 
 
-def default_secret_reader() -> SecretReader:
-    """How a renewal reads a secret kept in the OS keychain (keyring imported only then)."""
+def default_secret_reader(settings: Settings | None = None) -> SecretReader:
+    """How a renewal reads a secret kept in the OS keychain (keyring imported only then), in
+    the keyring backend the settings choose (``aws_mfa_keyring_backend``)."""
     from aws_mfa.os_keychain import read_secret
 
-    return read_secret
+    chosen = settings.keyring_backend if settings is not None else None
+    return lambda key_id, section, path: read_secret(key_id, section, path, chosen)
 
 
 def default_used_codes() -> UsedCodes:
@@ -310,10 +348,11 @@ def preflight(
 ) -> Caller:
     """Check everything a renewal needs that can be checked without asking anyone.
 
-    The secret is read from the keychain only with ``read_secret`` (under the
-    lock, right before the code is asked for): reading it may make the
-    operating system ask to unlock the keychain. Without it, a secret kept
-    there is only checked for, and the caller's keys hold an empty secret.
+    The secret is read from the keychain or the password manager only with
+    ``read_secret`` (under the lock, right before the code is asked for: the
+    code is spent last): reading it may ask the user to unlock them. Without
+    it, a secret kept there is only checked for, and the caller's keys hold
+    an empty secret.
     """
     path = settings.credentials_file
     short = settings.short_term_section
@@ -334,7 +373,7 @@ def preflight(
         )
     origin = f"access key {mask(keys.access_key_id)} in [{settings.long_term_section}] of {path}"
     values = document.values(settings.long_term_section) if document else None
-    return Caller(keys, settings.device, origin, in_keychain(values or {}))
+    return Caller(keys, settings.device, origin, secret_location(values or {}) or IN_FILE)
 
 
 def where_keys_are(document: ini.IniFile, settings: Settings) -> str:
@@ -386,8 +425,10 @@ def long_term_keys(
     """The access key pair in the long-term section, or an error saying what is missing.
 
     A section saying ``aws_mfa_secret = keychain`` keeps its secret in the OS
-    keychain: ``read_secret`` reads it there (None: it is not read, and the
-    secret is left empty; see :func:`preflight`).
+    keychain: ``read_secret`` reads it there; one saying ``aws_mfa_secret =
+    command`` has its password manager's command print it, once (with
+    ``read_secret`` None neither is read, and the secret is left empty; see
+    :func:`preflight`).
     """
     path = settings.credentials_file
     name = settings.long_term_section
@@ -401,8 +442,17 @@ def long_term_keys(
         hint = where_keys_are(document, settings)
         raise FileError(f"{path} has no long-term section [{name}]; {hint}")
     key_id = values.get("aws_access_key_id", "")
-    if key_id and check_location(values, name, path):
+    where = kept_where(values, name, path) if key_id else None
+    if where == IN_KEYCHAIN:
         return LongTermKeys(key_id, read_secret(key_id, name, path) if read_secret else "")
+    if where == IN_COMMAND:
+        if read_secret is None:
+            return LongTermKeys(key_id, "")
+        from aws_mfa import secret_command
+
+        return LongTermKeys(
+            key_id, secret_command.read(values, name, path, settings.secret_timeout)
+        )
     missing = [key for key in ("aws_access_key_id", "aws_secret_access_key") if not values.get(key)]
     if missing:
         raise FileError(f"{path}: [{name}] has no {' and no '.join(missing)}; add it")

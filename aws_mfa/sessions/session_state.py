@@ -19,7 +19,7 @@ from aws_mfa import expiry
 from aws_mfa.aws.sections import is_session, replaced_keys, stored_role
 from aws_mfa.errors import EXIT_EXPIRING, EXIT_NOT_VALID, EXIT_OK, FileError
 from aws_mfa.files import ini
-from aws_mfa.keys import TemporaryCredentials
+from aws_mfa.keys import LongTermKeys, TemporaryCredentials
 from aws_mfa.records import Record
 from aws_mfa.settings.resolve import Settings
 
@@ -34,6 +34,9 @@ class Outcome(Record):
     renewed: bool
     reason: str
     credentials: TemporaryCredentials
+    keys: LongTermKeys | None = None
+    """The long-term keys a renewal read (in memory only), so that a role assumed next in
+    the same run does not read the secret a second time."""
 
 
 def decide(settings: Settings, document: ini.IniFile | None, now: datetime) -> expiry.Decision:

@@ -51,6 +51,9 @@ PROMPTS = ("auto", "terminal", "zenity", "kdialog", "osascript", "powershell", "
 """Where a code is asked for when nobody gave one (``--prompt``, ``MFA_PROMPT``; see
 :mod:`aws_mfa.codes.prompts`)."""
 PROMPT_TIMEOUT = 120
+SECRET_TIMEOUT = 60
+"""Seconds a password manager's command may take to give the long-term secret: enough to
+unlock the vault with a fingerprint or a typed password."""
 """Seconds a dialog or a YubiKey waits for the user (``--prompt-timeout``)."""
 MAX_PROMPT_TIMEOUT = 3600
 

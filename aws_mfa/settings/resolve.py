@@ -99,6 +99,10 @@ class Settings(Record):
     backup: bool
     lock_timeout: float
     sts_timeout: float
+    secret_timeout: int
+    """Seconds the password manager's command may take (:mod:`aws_mfa.secret_command`)."""
+    keyring_backend: str | None
+    """The keyring backend chosen (``aws_mfa_keyring_backend``, ``PYTHON_KEYRING_BACKEND``)."""
     mfa_session_duration: int
     session_cache: bool
     audit: bool

@@ -425,6 +425,29 @@ TABLE: tuple[Option, ...] = (
         default=_fixed(check.STS_TIMEOUT),
     ),
     Option(
+        "secret_timeout",
+        ("--secret-timeout",),
+        "seconds the password manager's command (aws_mfa_secret_command) may take to give "
+        "the long-term secret, unlocking included (default: $MFA_SECRET_TIMEOUT, else 60)",
+        commands=(*MFA_SESSION, "keychain", "doctor"),
+        metavar="SECONDS",
+        env=("MFA_SECRET_TIMEOUT",),
+        yaml="secret_timeout",
+        config=("aws_mfa_secret_timeout",),
+        check=check.prompt_timeout,
+        default=_fixed(check.SECRET_TIMEOUT),
+    ),
+    Option(
+        "keyring_backend",
+        (),
+        "the keyring backend, module.Class, that keeps secrets with aws_mfa_secret = keychain",
+        commands=(),
+        env=("PYTHON_KEYRING_BACKEND",),
+        long_term="aws_mfa_keyring_backend",
+        config=("aws_mfa_keyring_backend",),
+        check=check.text,  # checked when loaded: a run that needs no keychain never minds it
+    ),
+    Option(
         "lock_timeout",
         (),
         "seconds to wait for another aws-mfa's lock",
@@ -718,6 +741,16 @@ TABLE: tuple[Option, ...] = (
         setting=False,
     ),
     Option(
+        "to",
+        ("--to",),
+        "import: where to move the secret, keychain (the OS keychain, the default) or "
+        "command (the password manager of the section's aws_mfa_secret_store_command)",
+        commands=("keychain",),
+        metavar="STORE",
+        choices=("keychain", "command"),
+        setting=False,
+    ),
+    Option(
         "shell",
         (),
         "the shell to print the script for",
@@ -747,6 +780,15 @@ TABLE: tuple[Option, ...] = (
         ("-y", "--yes"),
         "rotate without asking first",
         commands=("rotate",),
+        kind=SWITCH,
+        setting=False,
+    ),
+    Option(
+        "check_secrets",
+        ("--check-secrets",),
+        "run each long-term section's password manager command once (aws_mfa_secret = "
+        "command), without showing what it prints",
+        commands=("doctor",),
         kind=SWITCH,
         setting=False,
     ),

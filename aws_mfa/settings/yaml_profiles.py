@@ -57,6 +57,7 @@ KEYS: dict[str, tuple[type, ...]] = {
     "prompt": (str,),
     "prompt_timeout": (int,),
     "ykman_account": (str,),
+    "secret_timeout": (int,),
 }
 """Every key an entry may have, and the YAML types each may be."""
 WANTED = {int: "a whole number", str: "text", bool: "true or false"}
