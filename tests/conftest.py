@@ -567,15 +567,22 @@ def time_limit(seconds: float) -> Iterator[None]:
     timer = threading.Timer(seconds, expire)
     timer.daemon = True
     faulthandler.dump_traceback_later(seconds + 60, exit=True, file=sys.__stderr__)
-    timer.start()
+    # The interrupt may reach the main thread whenever the timer fires, on a busy machine
+    # even before the block starts or after it ends: each place it can land is inside a try
+    # that takes it (one that escaped would stop the whole test run as Ctrl-C does).
     try:
+        timer.start()
         yield
     except KeyboardInterrupt:
         if not expired.is_set():
             raise
     finally:
         timer.cancel()
-        timer.join()
+        try:
+            timer.join()  # an interrupt sent as the block ended lands here at the latest
+        except KeyboardInterrupt:
+            if not expired.is_set():
+                raise
         faulthandler.cancel_dump_traceback_later()
     if expired.is_set():
         pytest.fail(f"the in-process run of aws-mfa took longer than {seconds} seconds")
