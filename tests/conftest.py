@@ -588,6 +588,21 @@ def time_limit(seconds: float) -> Iterator[None]:
         pytest.fail(f"the in-process run of aws-mfa took longer than {seconds} seconds")
 
 
+def run_host(code: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    """Run Python ``code`` as a tool's host runs it (an IDE, an MCP host): its own session,
+    no terminal, nothing on stdin; what it printed, for the test to read."""
+    return subprocess.run(
+        [sys.executable, "-c", code],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        stdin=subprocess.DEVNULL,
+        check=False,
+        start_new_session=True,
+    )
+
+
 def forget_keyring_backend() -> None:
     """Have keyring choose its backend again at its next use, from the environment then."""
     core = sys.modules.get("keyring.core")

@@ -39,6 +39,7 @@ from tests.conftest import (
     AwsMfa,
     Result,
     long_term,
+    run_host,
     run_in_process,
     write,
 )
@@ -525,7 +526,6 @@ def test_each_recipe_gets_the_agent_a_scoped_role_after_approval(
     aws_mfa_in_process: AwsMfa,
     strict_sts: StrictSts,
 ) -> None:
-    import subprocess
     import sys
 
     write(config, CONFIG + "\n" + agent_profile())
@@ -544,16 +544,7 @@ def test_each_recipe_gets_the_agent_a_scoped_role_after_approval(
         "FAKE_DRIVER_CODE": "",
         "FAKE_DRIVER_LOG": str(tmp_path / "drivers.log"),
     }
-    done = subprocess.run(
-        [sys.executable, "-c", BOTO3_CALL],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        stdin=subprocess.DEVNULL,
-        check=False,
-        start_new_session=True,
-    )
+    done = run_host(BOTO3_CALL, env)
     assert done.returncode == 0, done.stderr[-2000:]
     assert done.stdout.startswith("arn:aws")
     [asked] = [json.loads(line) for line in (tmp_path / "drivers.log").read_text().splitlines()]

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import DEVICE, POSIX, ROLE, AwsMfa, long_term, session, write
+from tests.conftest import DEVICE, POSIX, ROLE, AwsMfa, long_term, run_host, session, write
 from tests.strict_sts import StrictSts, strict_sts
 
 __all__ = ["strict_sts"]  # the fixture, used by name
@@ -288,7 +288,6 @@ def test_the_documented_mcp_configuration_renews_through_a_dialog(
     """The server's env of docs/outputs.md, on an MCP host's cleaned environment: boto3 runs
     the credential_process, which asks for the code with a dialog on that display, within
     the host's 60-second request timeout."""
-    import subprocess
     import sys
 
     from tests import fake_driver
@@ -314,16 +313,7 @@ def test_the_documented_mcp_configuration_renews_through_a_dialog(
         "FAKE_DRIVER_CODE": "123456",
         "FAKE_DRIVER_LOG": str(tmp_path / "drivers.log"),
     }
-    done = subprocess.run(
-        [sys.executable, "-c", BOTO3_CALL],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        stdin=subprocess.DEVNULL,
-        check=False,
-        start_new_session=True,
-    )
+    done = run_host(BOTO3_CALL, env)
 
     assert done.returncode == 0, done.stderr[-2000:]
     assert done.stdout.startswith("arn:aws")
