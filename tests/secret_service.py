@@ -4,8 +4,14 @@ Linux desktops keep secrets in a Secret Service (gnome-keyring, KWallet),
 which keyring reaches over the D-Bus session bus. CI has no desktop, so each
 test process (each xdist worker) starts its own, once:
 
-1. ``dbus-daemon --session --nofork --address=unix:path=DIR/bus --print-address=1``:
-   a session bus of its own, in a fresh folder, whose address it prints;
+1. ``dbus-daemon --config-file=DIR/bus.conf --nofork --print-address=1``: a
+   session bus of its own, in a fresh folder, whose address it prints. Its
+   configuration (:data:`BUS_CONFIG`) is the session bus's without service
+   activation: on the system's session configuration, the first call to the
+   Secret Service's name before gnome-keyring-daemon owned it (the readiness
+   check's) made the bus start a second daemon of its own, locked and without a
+   password; ours then said "another secret service is running" and exited,
+   three starts in a row, on a busy machine;
 2. ``gnome-keyring-daemon --foreground --unlock --components=secrets`` on
    that bus, with HOME and XDG_RUNTIME_DIR in the same folder and a password
    on stdin: it creates the "login" collection and unlocks it. (An empty
@@ -45,6 +51,20 @@ DAEMONS = ("dbus-daemon", "gnome-keyring-daemon")
 BACKEND = "keyring.backends.SecretService.Keyring"
 PASSWORD = b"aws-mfa-tests"
 """The login collection's password: not a secret, and never empty (see above)."""
+BUS_CONFIG = """<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
+ "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
+<busconfig>
+  <type>session</type>
+  <listen>unix:path={path}</listen>
+  <auth>EXTERNAL</auth>
+  <policy context="default">
+    <allow send_destination="*" eavesdrop="true"/>
+    <allow eavesdrop="true"/>
+    <allow own="*"/>
+  </policy>
+</busconfig>
+"""
+"""A session bus that starts no service by itself (no ``<servicedir>``)."""
 READY_WITHIN = 20.0
 START_ATTEMPTS = 3
 SERVICE = "aws-mfa"
@@ -195,9 +215,11 @@ def running() -> Iterator[SecretService]:
         "HOME": str(folder / "home"),
         "XDG_RUNTIME_DIR": str(folder / "run"),
     }
+    config = folder / "bus.conf"
+    config.write_text(BUS_CONFIG.format(path=folder / "bus"), encoding="utf-8")
     bus = subprocess.Popen(
-        ["dbus-daemon", "--session", "--nofork", "--nopidfile", "--print-address=1",
-         f"--address=unix:path={folder / 'bus'}"],
+        ["dbus-daemon", f"--config-file={config}", "--nofork", "--nopidfile",
+         "--print-address=1"],
         env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
         start_new_session=True,
     )  # fmt: skip
