@@ -571,8 +571,7 @@ def remembered_handler_checks() -> Iterator[None]:
     one asks whether it takes ``**kwargs`` (``inspect.getfullargspec``) and
     what its event is called after botocore's aliases: about 12 of the 16 ms
     a session costs. The answers stay botocore's own (its functions,
-    memoized); a bound method is asked each time, and a session with aliases
-    of its own keeps a cache of its own.
+    memoized); a session with aliases of its own keeps a cache of its own.
     """
     import types
 
@@ -584,11 +583,14 @@ def remembered_handler_checks() -> Iterator[None]:
     aliaser_init = botocore.hooks.EventAliaser.__init__
 
     def remembered(func: object) -> object:
-        if not isinstance(func, types.FunctionType):
+        # A method's **kwargs are its function's: remembered by the function, so that no
+        # client's handler object is kept alive here. Anything else is asked each time.
+        key = func.__func__ if isinstance(func, types.MethodType) else func
+        if not isinstance(key, types.FunctionType):
             return accepts_kwargs(func)
-        if func not in checked:
-            checked[func] = accepts_kwargs(func)
-        return checked[func]
+        if key not in checked:
+            checked[key] = accepts_kwargs(func)
+        return checked[key]
 
     def shared_aliases(aliaser: Any, *args: Any, **kwargs: Any) -> None:
         aliaser_init(aliaser, *args, **kwargs)
