@@ -78,9 +78,10 @@ sys.dont_write_bytecode = False
 """The suite keeps its compiled modules even where ``PYTHONDONTWRITEBYTECODE`` is set (container
 images set it, and so do this project's machines): pytest keeps each test module's rewritten
 asserts in ``tests/__pycache__`` only when it may write bytecode, and otherwise rewrites all of
-them again in every worker of every run (about 2 s of CPU a process on a 2-CPU machine, a
-sixth of the inner loop's CPU). Read by pytest when it imports the test modules, after this
-file; the processes tests start are told the same by the ``home`` fixture."""
+them again in every worker of every run (collecting took 2.8 s of CPU a process, 1.2 s with
+them kept; docs/architecture.md, "The test suite's time"). Read by pytest when it imports the
+test modules, after this file; the processes tests start are told the same by the ``home``
+fixture."""
 
 
 def examples(in_ci: int) -> int:
