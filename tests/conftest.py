@@ -113,16 +113,7 @@ def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """The tests that start processes first; on Windows, skip the tests marked ``posix``
-    (docs/platforms.md says which, and why).
-
-    The ``e2e`` tests are the long ones (a second or more, most of it waiting on the
-    processes they start); started first, with pyproject.toml's ``--maxschedchunk`` handing
-    each worker a few tests at a time, they are spread over the workers and the short
-    in-process tests fill the end of the run, so no worker is left running a long test
-    while the others are idle. The order is the same in every worker, as xdist requires.
-    """
-    items.sort(key=lambda item: item.get_closest_marker("e2e") is None)  # stable: False first
+    """On Windows, skip the tests marked ``posix`` (docs/platforms.md says which, and why)."""
     if POSIX:
         return
     for item in items:
