@@ -75,6 +75,16 @@ property test runs its full count of examples; locally a quarter of them, for a 
 (``CI=1 python -m pytest`` runs the full counts)."""
 
 
+sys.dont_write_bytecode = False
+"""The suite keeps its compiled modules even where ``PYTHONDONTWRITEBYTECODE`` is set (container
+images set it, and so do this project's machines): pytest keeps each test module's rewritten
+asserts in ``tests/__pycache__`` only when it may write bytecode, and otherwise rewrites all of
+them again in every worker of every run (collecting took 2.8 s of CPU a process, 1.2 s with
+them kept; docs/architecture.md, "The test suite's time"). Read by pytest when it imports the
+test modules, after this file; the processes tests start are told the same by the ``home``
+fixture."""
+
+
 def examples(in_ci: int) -> int:
     """How many examples a property test that runs ``in_ci`` of them in CI runs here."""
     return max(10, in_ci * hypothesis_settings.default.max_examples // 100)
@@ -140,6 +150,8 @@ def home(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
     for key in list(os.environ):
         if key.startswith(("AWS_", "MFA_")) or key in NOT_INHERITED or key in AGENT_MARKERS:
             monkeypatch.delenv(key)
+    # aws-mfa, and the Pythons tests start, compile aws_mfa's modules once, not at every start
+    monkeypatch.delenv("PYTHONDONTWRITEBYTECODE", raising=False)
     if sys.platform in ("darwin", "win32"):
         # There a desktop is always at hand, and --prompt auto would show a real dialog
         # where a test expects a run with no terminal to stop; tests of auto say so.
@@ -194,6 +206,28 @@ def no_process_unless_e2e(request: pytest.FixtureRequest, monkeypatch: pytest.Mo
     for name in PROCESS_STARTERS:
         if hasattr(os, name):
             monkeypatch.setattr(os, name, refuse(f"os.{name}"))
+
+
+@pytest.fixture(autouse=True)
+def no_disk_flush_unless_e2e(
+    request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """In a test not marked ``e2e``, ``os.fsync`` checks its descriptor and flushes nothing.
+
+    What reaches the platters before a power cut is nothing a test sees, and
+    each of aws-mfa's writes waits for two flushes (the file, then its folder:
+    about 4 ms on the 2-core machines, some 1,500 in the inner loop), as
+    Debian's eatmydata spares package builds. aws-mfa still calls them, and a
+    closed or wrong descriptor still fails (``os.fstat``); the processes of
+    the ``e2e`` tests (the kills of tests/test_crash.py among them) flush for real.
+    """
+    if request.node.get_closest_marker("e2e") is not None:
+        return
+
+    def checked_only(fd: int) -> None:
+        os.fstat(fd)
+
+    monkeypatch.setattr(os, "fsync", checked_only)
 
 
 def new_window(home: Path) -> None:
@@ -445,7 +479,8 @@ def run_in_process(
     What a run shares with the pytest process: the modules it imported and
     their caches; the collector, on as pytest has it (this calls ``main``,
     not the console script's ``entry``, which turns it off for a process
-    that ends with the run); and botocore's loader (:func:`shared_botocore_loader`).
+    that ends with the run); and what botocore reads and checks once
+    (:func:`botocore_as_one_long_lived_process`).
     """
     from aws_mfa import log, system
     from aws_mfa.cli.main import main
@@ -465,7 +500,6 @@ def run_in_process(
             contextlib.redirect_stderr(err),
             warnings_as_in_a_process(),
             time_limit(timeout),
-            shared_botocore_loader(),
         ):
             try:
                 code = main(command[1:])
@@ -514,9 +548,10 @@ def shared_botocore_loader() -> Iterator[None]:
     """Every botocore session made inside reads its data through one loader per data_path.
 
     A process reads botocore's JSON (the service model, endpoints, partitions)
-    afresh; reading it again for each in-process run costs about 80 ms that
-    prove nothing, so the runs share what they read, as the clients of one
-    long-lived session do (tests/test_differential.py shares one the same way).
+    afresh; reading it again for each in-process run, or each test that makes a
+    session, costs about 80 ms that prove nothing, so they share what they read,
+    as the clients of one long-lived session do (tests/test_differential.py
+    shares one the same way).
     The loader is still chosen by ``data_path`` (``AWS_DATA_PATH``), as botocore
     chooses it.
     """
@@ -530,6 +565,60 @@ def shared_botocore_loader() -> Iterator[None]:
         return _LOADERS[search_path_string]
 
     with replaced(botocore.session, "create_loader", shared):
+        yield
+
+
+@pytest.fixture(autouse=True, scope="session")
+def botocore_as_one_long_lived_process() -> Iterator[None]:
+    """Every botocore session of this test process shares what would not change in one process.
+
+    Its loader (:func:`shared_botocore_loader`) and the checks of its built-in
+    handlers (:func:`remembered_handler_checks`): aws-mfa makes one botocore
+    session a run, a process pays for them once, and the in-process runs and
+    tests make some 600 sessions in a worker.
+    """
+    with shared_botocore_loader(), remembered_handler_checks():
+        yield
+
+
+@contextlib.contextmanager
+def remembered_handler_checks() -> Iterator[None]:
+    """Inside, botocore checks each plain handler function and aliases each event name once.
+
+    A new botocore session registers some 140 built-in handlers, and for each
+    one asks whether it takes ``**kwargs`` (``inspect.getfullargspec``) and
+    what its event is called after botocore's aliases: about 12 of the 16 ms
+    a session costs. The answers stay botocore's own (its functions,
+    memoized); a session with aliases of its own keeps a cache of its own.
+    """
+    import types
+
+    import botocore.hooks
+
+    checked: dict[object, object] = {}
+    aliased: dict[str, str] = {}
+    accepts_kwargs = botocore.hooks.accepts_kwargs
+    aliaser_init = botocore.hooks.EventAliaser.__init__
+
+    def remembered(func: object) -> object:
+        # A method's **kwargs are its function's: remembered by the function, so that no
+        # client's handler object is kept alive here. Anything else is asked each time.
+        key = func.__func__ if isinstance(func, types.MethodType) else func
+        if not isinstance(key, types.FunctionType):
+            return accepts_kwargs(func)
+        if key not in checked:
+            checked[key] = accepts_kwargs(func)
+        return checked[key]
+
+    def shared_aliases(aliaser: Any, *args: Any, **kwargs: Any) -> None:
+        aliaser_init(aliaser, *args, **kwargs)
+        if aliaser._event_aliases is botocore.hooks.EVENT_ALIASES:
+            aliaser._alias_name_cache = aliased
+
+    with (
+        replaced(botocore.hooks, "accepts_kwargs", remembered),
+        replaced(botocore.hooks.EventAliaser, "__init__", shared_aliases),
+    ):
         yield
 
 

@@ -11,6 +11,7 @@ it printed (:func:`no_secret_printed`).
 from __future__ import annotations
 
 import configparser
+import functools
 import json
 import stat
 import sys
@@ -263,16 +264,28 @@ def test_throttling_is_retried_then_reported(
 
 
 def test_the_new_key_is_proven_before_the_file_names_it(
-    aws_mfa_in_process: AwsMfa, keys_file: Path, iam: IamLayer, sts: LocalSts
+    aws_mfa_in_process: AwsMfa,
+    keys_file: Path,
+    iam: IamLayer,
+    sts: LocalSts,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    """IAM's eventual consistency: STS refuses a new key for a while; rotate waits, saying so."""
+    """IAM's eventual consistency: STS refuses a new key for a while; rotate waits, saying so.
+
+    The wait is recorded, not slept (as BotocoreWaits records botocore's)."""
     iam.lag = 1  # refused once, whatever the time it takes: accepted at the second attempt
+    waits: list[float] = []
+    monkeypatch.setattr(
+        "aws_mfa.commands.rotate.Rotation", functools.partial(rotation.Rotation, sleep=waits.append)
+    )
 
     result = aws_mfa_in_process("rotate", "--yes", "--token", CODE)
 
     assert result.code == 0, result.stderr
     assert iam.refused_new >= 1
+    assert waits == [1.0]  # one wait, the first of the doubling waits, before the second attempt
     assert "Waiting for IAM to spread the new key" in result.stderr
+    assert "trying again in 1 s" in result.stderr
     assert file_key_works(sts, keys_file)
 
 

@@ -38,7 +38,6 @@ from tests.conftest import (
     long_term,
     no_controlling_terminal,
     replaced,
-    shared_botocore_loader,
     write,
 )
 from tests.stepped_time import SteppedTime, wait_until
@@ -160,7 +159,6 @@ def endpoint_in_process(
             no_controlling_terminal(),
             replaced(sys, "stdin", io.StringIO(stdin or "")),
             contextlib.redirect_stderr(err),
-            shared_botocore_loader(),
         ):
             given = parse(command[1:])
             assert set_log_level(given.get("log_level"), os.environ, "exec")
