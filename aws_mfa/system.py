@@ -228,7 +228,7 @@ def requester() -> dict[str, object]:
     """aws-mfa's parent process, as far as the system tells cheaply: ``pid`` always;
     ``executable`` on Linux, macOS and Windows; ``command`` (its words) on Linux alone
     (elsewhere it needs a privileged or slow call). What cannot be read is None."""
-    parent = os.getppid()
+    parent = parent_pid()
     executable: str | None = None
     command: list[str] | None = None
     if not WINDOWS and sys.platform.startswith("linux"):
@@ -242,9 +242,54 @@ def requester() -> dict[str, object]:
             command = text.rstrip("\0").split("\0") if text else None
         except OSError:
             command = None
-    else:
+    elif parent is not None:
         executable = executable_of(parent)
     return {"pid": parent, "executable": executable, "command": command}
+
+
+def parent_pid() -> int | None:
+    """aws-mfa's parent process id; None where the system does not tell.
+
+    On Windows it is read from a process snapshot (Toolhelp32), as Python 3.11's
+    ``os.getppid`` read it: 3.12's calls ``PssCaptureSnapshot``, which Wine does
+    not have, and there a missing function ends the process at once.
+    """
+    if sys.platform != "win32":
+        return os.getppid()
+    import ctypes
+    from ctypes import wintypes
+
+    class Entry(ctypes.Structure):  # PROCESSENTRY32W
+        _fields_ = [
+            ("dwSize", wintypes.DWORD),
+            ("cntUsage", wintypes.DWORD),
+            ("th32ProcessID", wintypes.DWORD),
+            ("th32DefaultHeapID", ctypes.c_size_t),
+            ("th32ModuleID", wintypes.DWORD),
+            ("cntThreads", wintypes.DWORD),
+            ("th32ParentProcessID", wintypes.DWORD),
+            ("pcPriClassBase", ctypes.c_long),
+            ("dwFlags", wintypes.DWORD),
+            ("szExeFile", ctypes.c_wchar * 260),
+        ]
+
+    kernel = ctypes.WinDLL("kernel32")
+    kernel.CreateToolhelp32Snapshot.restype = wintypes.HANDLE
+    snapshot = kernel.CreateToolhelp32Snapshot(0x2, 0)  # TH32CS_SNAPPROCESS
+    if not snapshot or snapshot == ctypes.c_void_p(-1).value:  # INVALID_HANDLE_VALUE
+        return None
+    try:
+        entry = Entry()
+        entry.dwSize = ctypes.sizeof(Entry)
+        mine = os.getpid()
+        found = kernel.Process32FirstW(snapshot, ctypes.byref(entry))
+        while found:
+            if entry.th32ProcessID == mine:
+                return int(entry.th32ParentProcessID)
+            found = kernel.Process32NextW(snapshot, ctypes.byref(entry))
+        return None
+    finally:
+        kernel.CloseHandle(snapshot)
 
 
 def executable_of(pid: int) -> str | None:
