@@ -333,6 +333,30 @@ def test_sigterm_reaches_the_command(
 
 
 @pytest.mark.e2e
+@pytest.mark.posix(reason="a SIGTERM sent to this process")
+def test_a_sigterm_that_comes_while_the_command_starts_is_the_commands(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Forwarding is in place before the command starts: a SIGTERM that came first (the
+    command may be quicker than aws-mfa) used to end aws-mfa itself, and failed
+    test_sigterm_reaches_the_command on a busy machine."""
+    from aws_mfa.commands import exec as exec_command
+
+    real_start = exec_command.start
+
+    def start_under_fire(*args: Any, **kwargs: Any) -> subprocess.Popen[bytes]:
+        os.kill(os.getpid(), signal.SIGTERM)  # before the command exists
+        return real_start(*args, **kwargs)
+
+    monkeypatch.setattr(exec_command, "start", start_under_fire)
+    sleeper = [sys.executable, "-c", "import time; time.sleep(60)"]
+    before = signal.getsignal(signal.SIGTERM)
+    code = exec_command.run_beside(sleeper, dict(os.environ), from_terminal=False)
+    assert code == 128 + signal.SIGTERM  # the command's end, passed on as a shell does
+    assert signal.getsignal(signal.SIGTERM) == before  # given back
+
+
+@pytest.mark.e2e
 def test_exec_server_refuses_to_nest(credentials: Path, aws_mfa: AwsMfa) -> None:
     result = aws_mfa("exec", "--server", *python("pass"), AWS_MFA_EXEC="outer")
     assert result.code == 2

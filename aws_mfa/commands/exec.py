@@ -587,22 +587,32 @@ def run_beside(
     output through :class:`Redactors`."""
     import signal
 
-    try:
-        child = start(command, env, preexec_fn=system.die_with_parent(), **(streams or {}))
-    except CommandNotFoundError:
-        if redact is not None:
-            redact.close()
-        raise
-    if redact is not None:
-        redact.started()
+    started: list[subprocess.Popen[bytes]] = []
+    early: list[int] = []  # signals that came while the command was being started
 
     def forward(number: int, frame: object) -> None:
         if number == signal.SIGINT and from_terminal:
             return  # Ctrl-C reached the command too: a second one would mean "force"
-        child.send_signal(number)
+        if started:
+            started[0].send_signal(number)
+        else:
+            early.append(number)
 
+    # Forwarding is in place before the command starts: a SIGTERM sent once the command
+    # runs (it may be quicker than aws-mfa) is the command's, never aws-mfa's own death.
     previous = {number: signal.signal(number, forward) for number in system.signals(FORWARDED)}
     try:
+        try:
+            child = start(command, env, preexec_fn=system.die_with_parent(), **(streams or {}))
+        except CommandNotFoundError:
+            if redact is not None:
+                redact.close()
+            raise
+        started.append(child)
+        for number in early:
+            child.send_signal(number)
+        if redact is not None:
+            redact.started()
         code = child.wait()
         if redact is not None:
             redact.finish()
