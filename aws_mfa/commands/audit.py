@@ -92,8 +92,8 @@ def entries(path: str) -> list[dict[str, object]]:
             continue
         except OSError as err:
             raise FileError(f"cannot look at {system.shown(each)}: {err.strerror}") from err
-        wrong = read.owner_problem(status)
-        if wrong and not wrong.startswith("open to other users"):
+        wrong = read.owner_problem(status, open_ok=True)
+        if wrong:
             log.warning("Not reading %s: it is %s", system.shown(each), wrong)
             continue
         snapshot = read.read_snapshot(each, limit=2 * MAX_SIZE)

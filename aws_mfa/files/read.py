@@ -198,8 +198,10 @@ def mode_problem(path: StrPath) -> str | None:
     )
 
 
-def owner_problem(status: os.stat_result) -> str | None:
-    """Why a file or folder with this ``lstat`` is not the user's own and private, or None.
+def owner_problem(status: os.stat_result, open_ok: bool = False) -> str | None:
+    """Why a file or folder with this ``lstat`` is not the user's own and private, or None;
+    with ``open_ok``, one of the user's that others may open is no problem (the caller makes
+    it private again: see :func:`open_to_others`).
 
     Where the platform has no owners (Windows), only the link and the kind are judged.
     """
@@ -210,8 +212,17 @@ def owner_problem(status: os.stat_result) -> str | None:
     uid = system.user_id()
     if uid is not None and status.st_uid != uid:
         return f"owned by another user (uid {status.st_uid})"
-    if uid is not None and stat.S_IMODE(status.st_mode) & 0o077:
-        return f"open to other users (mode {stat.S_IMODE(status.st_mode):04o})"
+    return None if open_ok else open_to_others(status)
+
+
+def open_to_others(status: os.stat_result) -> str | None:
+    """``open to other users (mode ...)`` when others may open it, or None (and always None
+    where the platform has no owners)."""
+    import stat
+
+    mode = stat.S_IMODE(status.st_mode)
+    if system.user_id() is not None and mode & 0o077:
+        return f"open to other users (mode {mode:04o})"
     return None
 
 
@@ -234,16 +245,17 @@ def private_folder_problem(folder: str, repair: bool = False) -> str | None:
         return f"{system.shown(folder)} cannot be looked at ({err.strerror})"
     if not stat.S_ISDIR(status.st_mode) and not stat.S_ISLNK(status.st_mode):
         return f"{system.shown(folder)} is not a folder"
-    found = owner_problem(status)
-    if found and found.startswith("open to other users") and repair:
+    found = owner_problem(status, open_ok=repair)
+    if found:
+        return f"{system.shown(folder)} is {found}"
+    opened = open_to_others(status) if repair else None
+    if opened:
         try:
             os.chmod(folder, 0o700)
         except OSError as err:
-            return f"{system.shown(folder)} is {found}, and cannot be made private ({err.strerror})"
-        log.warning("%s was %s; it is 0700 again", system.shown(folder), found)
-        found = None
-    if found:
-        return f"{system.shown(folder)} is {found}"
+            shown = system.shown(folder)
+            return f"{shown} is {opened}, and cannot be made private ({err.strerror})"
+        log.warning("%s was %s; it is 0700 again", system.shown(folder), opened)
     if not os.access(folder, os.R_OK | os.W_OK | os.X_OK):
         return f"{system.shown(folder)} cannot be written"
     return None

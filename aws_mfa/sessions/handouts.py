@@ -130,10 +130,8 @@ class Trail:
             return None
         except OSError as err:
             return f"cannot look at the audit log {system.shown(self.path)}: {err.strerror}"
-        wrong = read.owner_problem(status)
-        if wrong and wrong.startswith("open to other users"):
-            wrong = None  # the user's own: made 0600 again by the write
-        wrong = wrong or read.kind_problem(status.st_mode)
+        # the user's own, open to others: made 0600 again by the write
+        wrong = read.owner_problem(status, open_ok=True) or read.kind_problem(status.st_mode)
         return f"the audit log {system.shown(self.path)} is {wrong}" if wrong else None
 
     def record(self, handout: Handout) -> None:
@@ -286,14 +284,14 @@ def open_to_append(path: str) -> int:
         make_folder(os.path.dirname(path))
         fd = system.open_to_append(path, 0o600)
     status = os.fstat(fd)
-    wrong = read.owner_problem(status) or read.kind_problem(status.st_mode)
-    if wrong and wrong.startswith("open to other users"):
-        system.set_mode(fd, 0o600)
-        log.warning("The audit log %s was %s; it is 0600 again", system.shown(path), wrong)
-        wrong = None
+    wrong = read.owner_problem(status, open_ok=True) or read.kind_problem(status.st_mode)
     if wrong:
         os.close(fd)
         raise refused(f"the audit log {system.shown(path)} is {wrong}")
+    opened = read.open_to_others(status)
+    if opened:
+        system.set_mode(fd, 0o600)
+        log.warning("The audit log %s was %s; it is 0600 again", system.shown(path), opened)
     if system.checks_modes() and stat.S_IMODE(status.st_mode) != 0o600 and not status.st_size:
         system.set_mode(fd, 0o600)  # new, and the umask took bits away
     return fd
