@@ -199,12 +199,25 @@ def add_device(
     if values.get(LOCATION_KEY, "").lower() == IN_KEYCHAIN:
         keys = LongTermKeys(key_id, default_secret_reader()(key_id, long_term, shown))
     device = ask_device(ask, (find_devices or default_device_finder)(keys))
+    add_value(path, document, long_term, "aws_mfa_device", device, lock_timeout)
+    return device
+
+
+def add_value(
+    path: StrPath,
+    document: ini.IniFile | None,
+    section: str,
+    key: str,
+    value: str,
+    lock_timeout: float,
+) -> None:
+    """Set ``key`` in ``section`` of the INI file at ``path`` (read as ``document``), under its
+    lock, through the one checked, atomic, comment-keeping write; say so."""
     with locked(path, lock_timeout):
         document = credentials_file.read_for_edit(path, document)
-        change = credentials_file.set_values(long_term, {"aws_mfa_device": device})
-        credentials_file.save_edit(path, document, [long_term], change)
-    log.info("Added aws_mfa_device = %s to [%s] of %s", device, long_term, shown)
-    return device
+        change = credentials_file.set_values(section, {key: value})
+        credentials_file.save_edit(path, document, [section], change)
+    log.info("Added %s = %s to [%s] of %s", key, value, section, system.shown(path))
 
 
 ATTEMPTS = 3
@@ -231,22 +244,31 @@ def add_region(
         return None
     offered = ((document.values("default") if document else None) or {}).get("region")
     offered = offered or DEFAULT_REGION
-    prompt = f"The AWS CLI and SDKs need a region for profile {profile}; region [{offered}]: "
+    region = ask_until(
+        ask,
+        f"The AWS CLI and SDKs need a region for profile {profile}; region [{offered}]: ",
+        lambda answer: check_region(answer or offered, "the region entered", {}),
+        f"Region [{offered}]: ",
+        "no region was written",
+    )
+    add_value(path, document, header, "region", region, lock_timeout)
+    return region
+
+
+def ask_until(
+    ask: Ask, prompt: str, answer_of: Callable[[str], str], again: str, written: str
+) -> str:
+    """What ``answer_of`` makes of an answer (stripped), asked again with ``again`` after the
+    reason it was refused (a UsageError), :data:`ATTEMPTS` times in all; then a UsageError
+    that ends with ``written``, what --setup did not write."""
     for attempt in range(1, ATTEMPTS + 1):
-        answer = ask(prompt).strip() or offered
         try:
-            region = check_region(answer, "the region entered", {})
-            break
+            return answer_of(ask(prompt).strip())
         except UsageError as err:
             if attempt == ATTEMPTS:
-                raise UsageError(f"--setup: {err.message}; no region was written") from err
-            prompt = f"{err.message}.\nRegion [{offered}]: "
-    with locked(path, lock_timeout):
-        document = credentials_file.read_for_edit(path, document)
-        change = credentials_file.set_values(header, {"region": region})
-        credentials_file.save_edit(path, document, [header], change)
-    log.info("Added region = %s to [%s] of %s", region, header, system.shown(path))
-    return region
+                raise UsageError(f"--setup: {err.message}; {written}") from err
+            prompt = f"{err.message}.\n{again}"
+    raise AssertionError("unreachable")  # pragma: no cover
 
 
 def default_device_finder(keys: LongTermKeys) -> Devices:
@@ -285,19 +307,15 @@ def ask_device(ask: Ask, found: Devices) -> str:
             "MFA device ARN (IAM > Users > Security credentials), "
             "like arn:aws:iam::123456789012:mfa/NAME: "
         )
-    for attempt in range(1, ATTEMPTS + 1):
-        answer = ask(prompt).strip()
+
+    def device_of(answer: str) -> str:
         if found.serials and (not answer or answer in {str(n) for n in range(1, 10)}):
             index = int(answer or "1") - 1
             if index < len(found.serials):
                 return found.serials[index]
-        try:
-            return check_device(answer, "the MFA device entered")
-        except UsageError as err:
-            if attempt == ATTEMPTS:
-                raise UsageError(f"--setup: {err.message}; nothing was written") from err
-            prompt = f"{err.message}.\nMFA device: "
-    raise AssertionError("unreachable")  # pragma: no cover
+        return check_device(answer, "the MFA device entered")
+
+    return ask_until(ask, prompt, device_of, "MFA device: ", "nothing was written")
 
 
 def write_keys(
