@@ -6,7 +6,7 @@ freezes the heap before exit, which saves 2 to 4 ms with a credentials file
 of a thousand profiles (docs/performance.md). This module is imported only
 once a run goes further.
 
-A renewal imports boto3 and builds and drops many cyclic objects (botocore's
+A renewal imports botocore and builds and drops many cyclic objects (its
 loaders, configparser's readers), and ``exec --server`` runs for hours: they
 call :func:`resume`. Without it a renewal of a 10,000-profile file kept about
 45 MiB of garbage it could never free.

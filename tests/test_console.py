@@ -944,7 +944,7 @@ def test_the_http_session_is_set_up_as_the_sts_clients(
     config = sts.AwsConfig((), os.devnull, os.devnull)
     bounds = sts.limits(12)
     ours = signin.http_session(config, "eu-west-1", "https://signin.aws.amazon.com", bounds)
-    client = sts.boto3_client(LongTermKeys("AKIAX", "s"), "eu-west-1", config, None, bounds)
+    client = sts.botocore_client(LongTermKeys("AKIAX", "s"), "eu-west-1", config, None, bounds)
     theirs = client._endpoint.http_session
     assert ours.session._verify == theirs._verify == str(bundle)
     assert repr(ours.session._timeout) == repr(theirs._timeout)

@@ -165,3 +165,17 @@ def test_status_with_cached_mfa_sessions_imports_no_more(credentials: Path, home
     assert "MFA SESSION OF" in done.stdout  # the entry was read and shown
     modules = set(ast.literal_eval(done.stderr.splitlines()[-1]))
     assert sorted(modules & {"datetime", "_strptime", "calendar"}) == []  # (json reads it)
+
+
+def test_no_module_imports_boto3() -> None:
+    """A renewal builds botocore's client itself (aws_mfa/aws/sts.py): boto3 would add
+    s3transfer and its resources to every renewal, about 25 ms, for nothing STS or IAM uses."""
+    for path in sorted((ROOT / "aws_mfa").rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom):
+                names = [node.module or ""]
+            else:
+                continue
+            assert not [n for n in names if n.split(".")[0] == "boto3"], path.relative_to(ROOT)

@@ -8,7 +8,7 @@ which credential source the AWS CLI and SDKs use first, and STS.
   credentials from elsewhere than what aws-mfa writes;
 - :mod:`~aws_mfa.aws.login_sessions`: the profiles ``aws login`` signed in, and when
   their cached credentials expire (nothing else of the AWS CLI's cache is read);
-- :mod:`~aws_mfa.aws.sts`: calls to STS through boto3 (imported on renewals only).
+- :mod:`~aws_mfa.aws.sts`: calls to STS through botocore (imported on renewals only).
 
 It is a layer of docs/architecture.md (checked by ``tests/test_layers.py``):
 it may import :mod:`aws_mfa.files` and the foundation, nothing above. It knows

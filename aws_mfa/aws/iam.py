@@ -4,7 +4,7 @@
 the console. It asks STS who the keys belong to (GetCallerIdentity, which
 needs no permission), then IAM for that user's devices (ListMFADevices, which
 the usual "deny everything without MFA" policy allows, so that a user can set
-up MFA in the first place). The client is boto3's, built from the user's AWS
+up MFA in the first place). The client is botocore's, built from the user's AWS
 configuration exactly as :mod:`aws_mfa.aws.sts` builds its own.
 
 It is best effort: when the keys, the network or a policy say no, the answer
@@ -36,7 +36,7 @@ from aws_mfa.aws.sts import (
     BoundedClient,
     StsAnswerError,
     StsTransportError,
-    boto3_client,
+    botocore_client,
     limits,
 )
 from aws_mfa.errors import AwsMfaError, StsRefusedError, StsUnavailableError, UsageError
@@ -67,12 +67,12 @@ def mfa_devices(
 
     bounds, config = limits(timeout), config or AwsConfig()
     try:
-        sts = boto3_client(keys, None, config, None, bounds)
+        sts = botocore_client(keys, None, config, None, bounds)
         arn = str(sts.get_caller_identity()["Arn"])
         if ":user/" not in arn:
             return Devices([], "the keys are not an IAM user's")
         user = arn.rpartition("/")[2]
-        iam = boto3_client(keys, None, config, None, bounds, service="iam")
+        iam = botocore_client(keys, None, config, None, bounds, service="iam")
         listed = iam.list_mfa_devices(UserName=user)["MFADevices"]
     except ClientError as err:
         return Devices([], str(err.response.get("Error", {}).get("Code", "refused")))
@@ -114,7 +114,7 @@ def client(
     region: str | None = None,
     timeout: float = IAM_TIMEOUT,
 ) -> BoundedClient:
-    """A bounded boto3 client of ``service`` signed with ``signer`` (a session, or keys)."""
+    """A bounded botocore client of ``service`` signed with ``signer`` (a session, or keys)."""
     from botocore.exceptions import BotoCoreError
 
     if isinstance(signer, TemporaryCredentials):
@@ -124,7 +124,7 @@ def client(
         keys, token = signer, None
     bounds = limits(timeout)
     try:
-        return BoundedClient(boto3_client(keys, region, config, token, bounds, service), bounds)
+        return BoundedClient(botocore_client(keys, region, config, token, bounds, service), bounds)
     except (BotoCoreError, ValueError) as err:
         raise UsageError(
             f"the AWS configuration cannot be used to call {service.upper()} "

@@ -369,7 +369,7 @@ def http_session(config: AwsConfig, region: str | None, url: str, bounds: Limits
     try:
         core = sts.botocore_session(config)
         keys = LongTermKeys("AKIAEXAMPLE", "unused")
-        client = sts.boto3_client(keys, region, config, None, bounds)
+        client = sts.botocore_client(keys, region, config, None, bounds)
     except (BotoCoreError, ValueError) as err:
         raise UsageError(
             "the AWS configuration of the profile cannot be used to reach the console's "

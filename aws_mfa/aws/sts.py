@@ -1,11 +1,11 @@
 """Trade long-term keys and an MFA code for temporary credentials at AWS STS.
 
-This is the only module that builds an STS client, and it imports boto3 and
+This is the only module that builds an STS client, and it imports
 botocore only inside functions: most runs of aws-mfa find the credentials
 still valid and never get here. (The write check imports botocore too, for
 its reader only.)
 
-The client is boto3's, built from the user's AWS configuration as the AWS
+The client is botocore's, built from the user's AWS configuration as the AWS
 SDK builds it (see :func:`make_client`): the region, every endpoint setting
 (``endpoint_url`` in the profile or its ``services`` section,
 ``AWS_ENDPOINT_URL_STS``, the switches that ignore them, FIPS, dual-stack,
@@ -167,7 +167,7 @@ def make_client(
     session_token: str | None = None,
     timeout: float = TOTAL_TIMEOUT,
 ) -> StsClient:
-    """A boto3 STS client signed with ``keys`` (and ``session_token``), bounded in time.
+    """A botocore STS client signed with ``keys`` (and ``session_token``), bounded in time.
 
     ``region`` None lets botocore choose, as it would for the profile: its
     ``region``, else ``AWS_DEFAULT_REGION``, else STS's global endpoint.
@@ -180,7 +180,7 @@ def make_client(
     from botocore.exceptions import BotoCoreError
 
     try:
-        client = boto3_client(keys, region, config, session_token, bounds)
+        client = botocore_client(keys, region, config, session_token, bounds)
     except (BotoCoreError, ValueError) as err:
         where = f"profile {config.profiles[0]!r}" if config.profiles else "the default profile"
         raise UsageError(
@@ -190,7 +190,7 @@ def make_client(
     return BoundedClient(client, bounds)
 
 
-def boto3_client(
+def botocore_client(
     keys: LongTermKeys,
     region: str | None,
     config: AwsConfig,
@@ -198,7 +198,12 @@ def boto3_client(
     bounds: Limits,
     service: str = "sts",
 ) -> Any:
-    import boto3  # type: ignore[import-untyped]  # (no stubs installed; the client is Any)
+    """botocore's client of ``service``, built as boto3 builds it, without importing boto3.
+
+    boto3's ``Session.client`` hands these same arguments to botocore's
+    ``create_client``; what boto3 adds (resources, S3 transfers) is nothing
+    STS or IAM uses, and importing it costs every renewal about 25 ms.
+    """
     from botocore.config import Config
 
     core = botocore_session(config)
@@ -208,18 +213,17 @@ def boto3_client(
         retries=retry_config(core, os.environ),  # type: ignore[arg-type]
         user_agent_extra=f"aws-mfa/{__version__}",
     )
-    session = boto3.session.Session(botocore_session=core)
     arguments = {
         "aws_access_key_id": keys.access_key_id,
         "aws_secret_access_key": keys.secret_access_key,
         "aws_session_token": session_token,
         "config": client_config,
     }
-    client = session.client(service, region_name=region, **arguments)
+    client = core.create_client(service, region_name=region, **arguments)
     if client.meta.region_name is None:
         # A configured endpoint and no region anywhere: botocore could not sign.
         # Sign for STS's global region, as the global endpoint is signed.
-        client = session.client(service, region_name=GLOBAL_SIGNING_REGION, **arguments)
+        client = core.create_client(service, region_name=GLOBAL_SIGNING_REGION, **arguments)
     _scale_backoff(client, bounds.backoff_scale)
     return client
 
@@ -314,7 +318,7 @@ class DeadlinePassed(Exception):
 
 
 class BoundedClient:
-    """boto3's STS client with a total deadline, its failures as the two errors above."""
+    """botocore's STS client with a total deadline, its failures as the two errors above."""
 
     def __init__(self, client: Any, bounds: Limits) -> None:
         self.client, self.bounds = client, bounds

@@ -272,7 +272,7 @@ def ask_until(
 
 
 def default_device_finder(keys: LongTermKeys) -> Devices:
-    """The user's MFA devices, asked of IAM (boto3 imported only now)."""
+    """The user's MFA devices, asked of IAM (botocore imported only now)."""
     from aws_mfa.aws.iam import mfa_devices
 
     return mfa_devices(keys)

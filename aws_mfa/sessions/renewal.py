@@ -97,7 +97,7 @@ class Renewal:
         preflight(settings, document)  # fail fast, before any lock or prompt (or keychain)
         handouts = of_settings(settings, self.clock)
         check(handouts)  # before any code: a hand-out that cannot be logged is none
-        collector.resume()  # a renewal drops many cycles (boto3, botocore's readers)
+        collector.resume()  # a renewal drops many cycles (botocore's clients and readers)
         path, waiting_since = settings.credentials_file, time.time()
         log.debug("Taking the lock of %s", path)
         with locked(path, settings.lock_timeout):
