@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import hashlib
 import io
 import itertools
 import json
@@ -37,6 +38,7 @@ import typing
 import warnings
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
@@ -942,24 +944,34 @@ JS_PACKAGES = ("@aws-sdk/client-sts@3", "@aws-sdk/credential-providers@3")
 
 
 @pytest.fixture(scope="session")
-def js_sdk(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The JavaScript SDK v3 from npm, installed once per run; a script using it (:data:`JS`).
+def js_sdk() -> Path:
+    """The JavaScript SDK v3 from npm, installed once a week per machine; a script using it.
 
-    Defined here once, and shared by every worker of the run: the first to
-    need it installs it into the run's temporary root under a file lock, the
-    others wait for the lock and find it there. (Imported into each test
-    module, as it once was, it was installed once per worker and per module.)
+    The script is :data:`JS`. The install (5 to 30 s of npm) lives in the
+    user's cache folder, under a name made of the ISO week and the packages,
+    so the suite tests the SDK as npm gives it this week and a run pays for
+    the install only the first time that week. Every worker of every run
+    shares it: the first to need it installs it under a file lock, the others
+    wait for the lock and find it there; the script is written last, so a
+    folder without it is an install that did not finish, and is done again.
+    Older weeks' installs are removed.
     """
     from filelock import FileLock
 
     npm = shutil.which("npm")
     if npm is None or shutil.which("node") is None:
         pytest.skip("Node.js and npm are not installed (.ci/run installs them)")
-    folder = tmp_path_factory.getbasetemp().parent / "js-sdk"  # the same for every worker
+    year, week, _ = datetime.now(timezone.utc).isocalendar()
+    name = "js-sdk-" + hashlib.sha256(" ".join(JS_PACKAGES).encode()).hexdigest()[:12]
+    cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "aws-mfa-tests"
+    folder = cache / f"{name}-{year}w{week:02}"
     script = folder / "identity.js"
-    with FileLock(str(folder) + ".lock", timeout=900):
+    cache.mkdir(parents=True, exist_ok=True)
+    with FileLock(str(cache / f"{name}.lock"), timeout=900):
         if not script.exists():
-            folder.mkdir(exist_ok=True)
+            for old in cache.glob(f"{name}-*"):
+                shutil.rmtree(old)
+            folder.mkdir()
             done = subprocess.run(
                 [npm, "install", "--no-audit", "--no-fund", "--loglevel=error", *JS_PACKAGES],
                 cwd=folder,
