@@ -343,3 +343,35 @@ def test_on_windows_a_renewal_that_needs_a_code_says_how_to_give_one(
     assert error is not None
     assert "on Windows it is not asked for on the console" in error.message
     assert "MFA_PROMPT=powershell" in error.message
+
+
+@pytest.mark.posix(reason="a pseudo-terminal, and SIGTERM sent to this process")
+@pytest.mark.e2e
+def test_a_sigterm_that_comes_while_a_relayed_command_starts_is_the_commands(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Forwarding is in place before the relayed command starts, as for a command that is
+    not relayed (test_server.py): a SIGTERM that came first used to end aws-mfa itself."""
+    import pty
+    import signal
+
+    from aws_mfa import system
+    from aws_mfa.commands import exec as exec_command
+
+    real_start = exec_command.start
+
+    def start_under_fire(*args: object, **kwargs: object) -> subprocess.Popen[bytes]:
+        os.kill(os.getpid(), signal.SIGTERM)  # before the command exists
+        return real_start(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(exec_command, "start", start_under_fire)
+    user_side, terminal = pty.openpty()  # the user's terminal, as the relay sees it
+    before = signal.getsignal(signal.SIGTERM)
+    try:
+        relay = system.TerminalRelay(terminal)
+        sleeper = [sys.executable, "-c", "import time; time.sleep(60)"]
+        code = exec_command.run_relayed(sleeper, dict(os.environ), relay)
+    finally:
+        os.close(user_side)  # the relay closes its side when the command ends
+    assert code == 128 + signal.SIGTERM  # the command's end, passed on as a shell does
+    assert signal.getsignal(signal.SIGTERM) == before  # given back

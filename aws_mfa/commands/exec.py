@@ -640,24 +640,43 @@ def run_relayed(
         elsewhere = [fd for fd, stream in ((1, stdout), (2, stderr)) if stream is None]
         how.update(redact.streams(elsewhere))
     setup = relay.child_setup(system.die_with_parent())
-    try:
-        child = start(command, env, stdin=stdin, start_new_session=True, preexec_fn=setup, **how)
-    except CommandNotFoundError:
-        relay.close()
-        if redact is not None:
-            redact.close()
-        raise
-    relay.started(child.pid)
-    if redact is not None:
-        redact.started()
+    started: list[subprocess.Popen[bytes]] = []
+    early: list[int] = []  # signals that came while the command was being started
 
     def forward(number: int) -> None:
-        if number == signal.SIGINT:
+        if not started:
+            early.append(number)
+        elif number == signal.SIGINT:
             relay.interrupt()  # typed while a prompt held the terminal: the command's
         else:
-            child.send_signal(number)
+            started[0].send_signal(number)
 
-    code = relay.run(forward)
+    # As in run_beside: forwarding is in place before the command starts, until the relay
+    # puts its own handlers (which forward alike) in place.
+    previous = {
+        number: signal.signal(number, lambda number, frame: forward(number))
+        for number in system.signals(FORWARDED)
+    }
+    try:
+        try:
+            child = start(
+                command, env, stdin=stdin, start_new_session=True, preexec_fn=setup, **how
+            )
+        except CommandNotFoundError:
+            relay.close()
+            if redact is not None:
+                redact.close()
+            raise
+        relay.started(child.pid)
+        started.append(child)
+        for number in early:
+            forward(number)
+        if redact is not None:
+            redact.started()
+        code = relay.run(forward)
+    finally:
+        for number, handler in previous.items():
+            signal.signal(number, handler)
     child.returncode = code  # reaped by the relay
     if redact is not None:
         redact.finish()
