@@ -39,7 +39,6 @@ from tests.conftest import (
     AwsMfa,
     LocalSts,
     long_term,
-    run,
     run_in_process,
     write,
 )
@@ -471,14 +470,13 @@ def test_every_driver_failure_is_one_line_and_changes_nothing(
     )
 
 
-@pytest.mark.e2e
 @pytest.mark.posix(reason="the zenity of a Linux desktop (Windows asks with PowerShell)")
 def test_a_missing_driver_program_is_one_line(
     environment: dict[str, str], credentials: Path
 ) -> None:
     write(credentials, long_term())
     env = {**environment, "PATH": os.path.dirname(sys.executable), "MFA_PROMPT": "zenity"}
-    result = run([AWS_MFA], env)
+    result = run_in_process([AWS_MFA], env)
     assert result.code == 4
     assert result.error_lines == [
         "ERROR - --prompt zenity: zenity is not installed (it is not on PATH); it comes with "
@@ -486,14 +484,14 @@ def test_a_missing_driver_program_is_one_line(
     ]
 
 
-@pytest.mark.e2e
+@pytest.mark.e2e  # the fake programs are processes; aws-mfa itself runs in-process
 @pytest.mark.posix(reason="the fake drivers are #! scripts on PATH")
 def test_a_yubikey_touch_is_announced_as_a_notification(
     fakes: dict[str, str], credentials: Path
 ) -> None:
     write(credentials, long_term())
     env = {**fakes, "FAKE_DRIVER_TOUCH": "1", "DISPLAY": ":99"}
-    result = run([AWS_MFA, "--prompt", "ykman"], env)
+    result = run_in_process([AWS_MFA, "--prompt", "ykman"], env)
     assert result.code == 0, result.stderr
     programs = [entry["program"] for entry in driver_runs(env)]
     for _ in range(600):  # the notification is started, not waited for (60 s at most)
