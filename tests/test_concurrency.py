@@ -138,8 +138,10 @@ def test_a_lock_held_too_long_gives_a_clear_message(
 
 
 def test_a_lock_left_by_a_dead_process_blocks_no_one(
-    credentials: Path, aws_mfa: AwsMfa, sts: LocalSts
+    credentials: Path, aws_mfa_in_process: AwsMfa, sts: LocalSts
 ) -> None:
+    """The holder is a real process, killed with SIGKILL; the run that comes after it may
+    be in-process (it takes the lock as a process does)."""
     write(credentials, long_term())
     holder = subprocess.Popen(
         [
@@ -157,6 +159,6 @@ def test_a_lock_left_by_a_dead_process_blocks_no_one(
     os.kill(holder.pid, signal.SIGKILL)
     holder.wait(timeout=10)
     assert Path(f"{credentials}.lock").exists()
-    result = aws_mfa("-c", "123456", MFA_LOCK_TIMEOUT="5")
+    result = aws_mfa_in_process("-c", "123456", MFA_LOCK_TIMEOUT="5")
     assert result.code == 0, result.stderr
     assert "waiting for another aws-mfa" not in result.stderr  # said after 1 s of waiting
