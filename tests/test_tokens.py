@@ -218,16 +218,16 @@ def test_a_broken_memory_file_is_ignored(tmp_path: Path) -> None:
 
 @pytest.mark.e2e  # the token command runs in /bin/sh
 def test_mfa_token_variable_and_token_command_end_to_end(
-    credentials: Path, home: Path, aws_mfa: AwsMfa, sts: LocalSts
+    credentials: Path, home: Path, aws_mfa_in_process: AwsMfa, sts: LocalSts
 ) -> None:
     write(credentials, long_term("a-long-term") + "\n" + long_term("b-long-term", device=None))
     write(
         home / ".aws" / "config",
         "[profile b]\nmfa_serial = arn:aws:iam::123456789012:mfa/b\nmfa_process = echo 654321\n",
     )
-    assert aws_mfa("-p", "a", MFA_TOKEN="123456").code == 0
+    assert aws_mfa_in_process("-p", "a", MFA_TOKEN="123456").code == 0
     assert sts.requests[-1]["TokenCode"] == "123456"
-    result = aws_mfa("-p", "b")
+    result = aws_mfa_in_process("-p", "b")
     assert result.code == 0, result.stderr
     assert sts.requests[-1]["TokenCode"] == "654321"
     assert "654321" not in result.stderr
