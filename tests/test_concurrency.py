@@ -40,9 +40,10 @@ def start(args: list[str], env: dict[str, str]) -> subprocess.Popen[str]:
     )
 
 
-def finish(process: subprocess.Popen[str], env: dict[str, str]) -> Result:
+def finish(process: subprocess.Popen[str], env: dict[str, str], said: str = "") -> Result:
+    """The run's result; ``said``: what was already read of its stderr."""
     out, err = process.communicate(timeout=120)
-    result = Result(process.returncode, out, err)
+    result = Result(process.returncode, out, said + err)
     check_no_secrets([str(a) for a in process.args], env, "", result)  # type: ignore[union-attr]
     return result
 
@@ -57,28 +58,47 @@ def sections(path: Path) -> dict[str, str]:
     }
 
 
-def test_16_profiles_at_once_keep_every_section(
+def waits_on_the_lock(process: subprocess.Popen[str]) -> str:
+    """What the run says on stderr up to saying that it waits for the lock (after a second
+    of waiting), which it takes after reading the file."""
+    assert process.stderr is not None
+    said = ""
+    while "INFO - waiting for another aws-mfa" not in said:
+        line = process.stderr.readline()
+        assert line, f"the run ended before it waited on the lock: {said}"
+        said += line
+    return said
+
+
+def test_4_profiles_at_once_keep_every_section(
     credentials: Path, environment: dict[str, str], sts: LocalSts
 ) -> None:
-    # One MFA device per profile: STS would reject one device's code used 16 times.
-    text = "# sixteen accounts\n" + "\n".join(
+    """Four runs, each for its own profile, all read the file before any writes it: the
+    test holds the lock until each says it waits for it. A run that wrote what it read
+    before the lock would drop the others' sessions."""
+    # One MFA device per profile: STS would reject one device's code used 4 times.
+    text = "# four accounts\n" + "\n".join(
         long_term(f"p{i}-long-term", device=f"arn:aws:iam::123456789012:mfa/user{i}")
-        for i in range(16)
+        for i in range(4)
     )
     write(credentials, text)
     before = sections(credentials)
-    running = [start(["-p", f"p{i}", "-c", "123456"], environment) for i in range(16)]
-    results = [finish(process, environment) for process in running]
-    assert [r.code for r in results] == [0] * 16, [r.stderr for r in results if r.code]
+    with FileLock(f"{credentials}.lock"):
+        running = [start(["-p", f"p{i}", "-c", "123456"], environment) for i in range(4)]
+        waited = [waits_on_the_lock(process) for process in running]
+    results = [
+        finish(process, environment, said) for process, said in zip(running, waited, strict=True)
+    ]
+    assert [r.code for r in results] == [0] * 4, [r.stderr for r in results if r.code]
     after = sections(credentials)
     for name, body in before.items():
         assert after[name] == body  # every long-term section, byte for byte
-    for i in range(16):
+    for i in range(4):
         values = ini.parse(after[f"p{i}"], "x").values(f"p{i}") or {}
         assert values["aws_access_key_id"] == SESSION_KEY_ID
         assert values["aws_session_token"]
     assert sorted(r["SerialNumber"] for r in sts.requests) == sorted(
-        f"arn:aws:iam::123456789012:mfa/user{i}" for i in range(16)
+        f"arn:aws:iam::123456789012:mfa/user{i}" for i in range(4)
     )
     assert credentials.read_text().startswith(text)
 
@@ -118,8 +138,10 @@ def test_a_lock_held_too_long_gives_a_clear_message(
 
 
 def test_a_lock_left_by_a_dead_process_blocks_no_one(
-    credentials: Path, aws_mfa: AwsMfa, sts: LocalSts
+    credentials: Path, aws_mfa_in_process: AwsMfa, sts: LocalSts
 ) -> None:
+    """The holder is a real process, killed with SIGKILL; the run that comes after it may
+    be in-process (it takes the lock as a process does)."""
     write(credentials, long_term())
     holder = subprocess.Popen(
         [
@@ -137,6 +159,6 @@ def test_a_lock_left_by_a_dead_process_blocks_no_one(
     os.kill(holder.pid, signal.SIGKILL)
     holder.wait(timeout=10)
     assert Path(f"{credentials}.lock").exists()
-    result = aws_mfa("-c", "123456", MFA_LOCK_TIMEOUT="5")
+    result = aws_mfa_in_process("-c", "123456", MFA_LOCK_TIMEOUT="5")
     assert result.code == 0, result.stderr
     assert "waiting for another aws-mfa" not in result.stderr  # said after 1 s of waiting

@@ -39,7 +39,6 @@ from tests.conftest import (
     AwsMfa,
     LocalSts,
     long_term,
-    run,
     run_in_process,
     write,
 )
@@ -471,14 +470,13 @@ def test_every_driver_failure_is_one_line_and_changes_nothing(
     )
 
 
-@pytest.mark.e2e
 @pytest.mark.posix(reason="the zenity of a Linux desktop (Windows asks with PowerShell)")
 def test_a_missing_driver_program_is_one_line(
     environment: dict[str, str], credentials: Path
 ) -> None:
     write(credentials, long_term())
     env = {**environment, "PATH": os.path.dirname(sys.executable), "MFA_PROMPT": "zenity"}
-    result = run([AWS_MFA], env)
+    result = run_in_process([AWS_MFA], env)
     assert result.code == 4
     assert result.error_lines == [
         "ERROR - --prompt zenity: zenity is not installed (it is not on PATH); it comes with "
@@ -486,14 +484,14 @@ def test_a_missing_driver_program_is_one_line(
     ]
 
 
-@pytest.mark.e2e
+@pytest.mark.e2e  # the fake programs are processes; aws-mfa itself runs in-process
 @pytest.mark.posix(reason="the fake drivers are #! scripts on PATH")
 def test_a_yubikey_touch_is_announced_as_a_notification(
     fakes: dict[str, str], credentials: Path
 ) -> None:
     write(credentials, long_term())
     env = {**fakes, "FAKE_DRIVER_TOUCH": "1", "DISPLAY": ":99"}
-    result = run([AWS_MFA, "--prompt", "ykman"], env)
+    result = run_in_process([AWS_MFA, "--prompt", "ykman"], env)
     assert result.code == 0, result.stderr
     programs = [entry["program"] for entry in driver_runs(env)]
     for _ in range(600):  # the notification is started, not waited for (60 s at most)
@@ -507,19 +505,19 @@ def test_a_yubikey_touch_is_announced_as_a_notification(
     assert "INFO - Touch your YubiKey" in result.stderr
 
 
-# Ten credential_process callers at once, through botocore, with no terminal.
+# Parallel credential_process callers, through botocore, with no terminal.
 
 CALLERS = """
 import json, sys, threading
 import botocore.session
-results = [None] * 10
+results = [None] * int(sys.argv[1])
 def call(i):
     try:
         credentials = botocore.session.Session(profile="dev-mfa").get_credentials()
         results[i] = credentials.get_frozen_credentials().access_key
     except Exception as err:
         results[i] = "error: " + str(err)
-threads = [threading.Thread(target=call, args=(i,)) for i in range(10)]
+threads = [threading.Thread(target=call, args=(i,)) for i in range(len(results))]
 for thread in threads:
     thread.start()
 for thread in threads:
@@ -528,12 +526,19 @@ print(json.dumps(results))
 """
 
 
-PILE_UP = {"FAKE_DRIVER_CALLERS": "10", "FAKE_DRIVER_CALLER": "export", "FAKE_DRIVER_DELAY": "1"}
-"""The dialog answers once the nine other callers wait on the lock (tests/fake_driver.py;
-after a second where there is no /proc to see them)."""
+def pile_up(callers: int) -> dict[str, str]:
+    """The dialog answers once the other ``callers`` - 1 wait on the lock (tests/fake_driver.py;
+    after a second where there is no /proc to see them)."""
+    return {
+        "FAKE_DRIVER_CALLERS": str(callers),
+        "FAKE_DRIVER_CALLER": "export",
+        "FAKE_DRIVER_DELAY": "1",
+    }
 
 
-def ten_callers(env: dict[str, str], home: Path) -> list[str]:
+def parallel_callers(callers: int, env: dict[str, str], home: Path) -> list[str]:
+    """What each of ``callers`` threads of one botocore program got: an access key id, or
+    ``error:`` and the error."""
     config = home / ".aws" / "config"
     write(
         config,
@@ -542,7 +547,7 @@ def ten_callers(env: dict[str, str], home: Path) -> list[str]:
         "region = us-east-1\n",
     )
     done = subprocess.run(
-        [sys.executable, "-c", CALLERS],
+        [sys.executable, "-c", CALLERS, str(callers)],
         env={**env, "AWS_CONFIG_FILE": str(config)},
         capture_output=True,
         text=True,
@@ -560,8 +565,9 @@ def test_ten_parallel_credential_process_callers_share_one_dialog(
     fakes: dict[str, str], home: Path, credentials: Path, sts: LocalSts
 ) -> None:
     write(credentials, long_term("dev-long-term"))
-    env = {**fakes, "DISPLAY": ":99", **PILE_UP, "MFA_LOG_LEVEL": "INFO"}
-    results = ten_callers(env, home)
+    env = {**fakes, "DISPLAY": ":99", **pile_up(10), "MFA_LOG_LEVEL": "INFO"}
+    results = parallel_callers(10, env, home)
+    assert len(results) == 10
     assert len(set(results)) == 1, results
     assert results[0].startswith("ASIA"), results
     assert [entry["program"] for entry in driver_runs(env)] == ["zenity"]
@@ -576,8 +582,12 @@ def test_a_cancelled_dialog_fails_every_waiting_caller_and_spends_nothing(
 ) -> None:
     write(credentials, long_term("dev-long-term"))
     before = credentials.read_bytes()
-    env = {**fakes, "DISPLAY": ":99", **PILE_UP, "FAKE_DRIVER_MODE": "cancel"}
-    results = ten_callers(env, home)
+    # The caller whose dialog is cancelled and two that wait on its lock meanwhile: each
+    # waiting caller fails alike, so more of them add processes, not proof (ten share one
+    # dialog in the test above).
+    env = {**fakes, "DISPLAY": ":99", **pile_up(3), "FAKE_DRIVER_MODE": "cancel"}
+    results = parallel_callers(3, env, home)
+    assert len(results) == 3
     assert [entry["program"] for entry in driver_runs(env)] == ["zenity"]
     assert all(result.startswith("error: ") for result in results), results
     said = set()

@@ -31,6 +31,12 @@ __all__ = ["strict_sts"]  # the fixture, used by name
 ROLE = "arn:aws:iam::210987654321:role/admin"
 CEILING = 60.0
 """Seconds any one thing may take to appear on the terminal (a loaded machine is slow)."""
+SHORT_ROLE = 7
+"""Seconds the first role session lasts where a renewal must ask for a code: with
+``--min-ttl 5`` the endpoint renews it 1 to 2 seconds after it came (STS gives whole
+seconds), by when the command has long started. The test then forgets the first code
+(:func:`~tests.conftest.new_window`); were the renewal to look before that, it would wait
+for the next 30-second window and ask then, which the test still sees (only later)."""
 
 READER = r"""
 import sys
@@ -127,11 +133,11 @@ def in_a_terminal(
 def test_a_code_typed_for_a_renewal_goes_to_aws_mfa_not_to_the_command(
     credentials: Path, home: Path, environment: dict[str, str], strict_sts: StrictSts
 ) -> None:
-    """Role sessions of 10 s, assumed with a code each time (no session cache), are renewed
-    5 s before they end (--min-ttl): the renewal asks for a code on the terminal while the
-    command waits for a line of stdin. The session it gets lasts an hour, so that no other
-    prompt comes."""
-    strict_sts.role_expires_in = 10
+    """Role sessions of :data:`SHORT_ROLE` seconds, assumed with a code each time (no
+    session cache), are renewed 5 s before they end (--min-ttl): the renewal asks for a code
+    on the terminal while the command waits for a line of stdin. The session it gets lasts
+    an hour, so that no other prompt comes."""
+    strict_sts.role_expires_in = SHORT_ROLE
     write(credentials, long_term("dev-long-term"))
     command = [AWS_MFA, "exec", "--server", "-p", "dev", "--assume-role", ROLE]
     command += ["--no-session-cache", "--min-ttl", "5", "-c", "123456"]
@@ -162,7 +168,7 @@ def test_an_interactive_shell_at_its_prompt_does_not_get_the_code(
 ) -> None:
     """bash waits in readline, with SIGTTIN ignored, when the renewal asks: the code is
     aws-mfa's, and bash runs the next line typed (job control alone loses here)."""
-    strict_sts.role_expires_in = 10
+    strict_sts.role_expires_in = SHORT_ROLE
     write(credentials, long_term("dev-long-term"))
     command = [AWS_MFA, "exec", "--server", "-p", "dev", "--assume-role", ROLE]
     command += ["--no-session-cache", "--min-ttl", "5", "-c", "123456"]
@@ -310,7 +316,7 @@ def test_ctrl_c_typed_at_a_renewals_prompt_reaches_the_command(
 ) -> None:
     """The prompt has the terminal in its own modes, where Ctrl-C signals aws-mfa: it passes
     it on to the command, as the terminal would have."""
-    strict_sts.role_expires_in = 10
+    strict_sts.role_expires_in = SHORT_ROLE
     write(credentials, long_term("dev-long-term"))
     waits = (
         "import signal, sys\n"

@@ -218,28 +218,43 @@ def test_a_broken_memory_file_is_ignored(tmp_path: Path) -> None:
 
 @pytest.mark.e2e  # the token command runs in /bin/sh
 def test_mfa_token_variable_and_token_command_end_to_end(
-    credentials: Path, home: Path, aws_mfa: AwsMfa, sts: LocalSts
+    credentials: Path, home: Path, aws_mfa_in_process: AwsMfa, sts: LocalSts
 ) -> None:
     write(credentials, long_term("a-long-term") + "\n" + long_term("b-long-term", device=None))
     write(
         home / ".aws" / "config",
         "[profile b]\nmfa_serial = arn:aws:iam::123456789012:mfa/b\nmfa_process = echo 654321\n",
     )
-    assert aws_mfa("-p", "a", MFA_TOKEN="123456").code == 0
+    assert aws_mfa_in_process("-p", "a", MFA_TOKEN="123456").code == 0
     assert sts.requests[-1]["TokenCode"] == "123456"
-    result = aws_mfa("-p", "b")
+    result = aws_mfa_in_process("-p", "b")
     assert result.code == 0, result.stderr
     assert sts.requests[-1]["TokenCode"] == "654321"
     assert "654321" not in result.stderr
 
 
+@pytest.fixture
+def window_just_begun(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The in-process runs' memory of used codes reads the real clock shifted to the first
+    second of a 30-second window, so that two runs of well under a second each fall in one
+    window whatever the time (instead of waiting for a window to begin)."""
+    from aws_mfa.codes.used_codes import WINDOW, default_path
+    from aws_mfa.sessions import renewal
+
+    began = time.time()
+    start = (began // WINDOW + 1) * WINDOW
+
+    def clock() -> float:
+        return start + time.time() - began
+
+    monkeypatch.setattr(renewal, "default_used_codes", lambda: UsedCodes(default_path(), clock))
+
+
+@pytest.mark.usefixtures("window_just_begun")
 def test_second_profile_on_the_same_device_in_one_window_is_refused(
     credentials: Path, aws_mfa_in_process: AwsMfa, sts: LocalSts
 ) -> None:
     write(credentials, long_term("a-long-term") + "\n" + long_term("b-long-term"))
-    left = UsedCodes(Path("unused")).seconds_to_next_window()
-    if left < 4:  # start both runs early enough in a window (each takes well under a second)
-        time.sleep(left)
     assert aws_mfa_in_process("-p", "a", "-c", "123456").code == 0
     before = credentials.read_bytes()
     result = aws_mfa_in_process("-p", "b", "-c", "123456")
@@ -252,13 +267,11 @@ def test_second_profile_on_the_same_device_in_one_window_is_refused(
     assert credentials.read_bytes() == before
 
 
+@pytest.mark.usefixtures("window_just_begun")
 def test_no_terminal_and_no_code_source_fails_at_once_not_after_the_window(
     credentials: Path, aws_mfa_in_process: AwsMfa, sts: LocalSts
 ) -> None:
     write(credentials, long_term("a-long-term") + "\n" + long_term("b-long-term"))
-    left = UsedCodes(Path("unused")).seconds_to_next_window()
-    if left < 4:  # start both runs early enough in a window (each takes well under a second)
-        time.sleep(left)
     assert aws_mfa_in_process("-p", "a", "-c", "123456").code == 0
     result = aws_mfa_in_process("-p", "b")
     assert result.code == 4, result.stderr
