@@ -211,6 +211,65 @@ def test_the_command_finds_the_endpoint_and_no_static_keys(
     assert seen["access_key"].startswith("ASIASTRICT")
 
 
+PER_RUN = (
+    "AWS_CONTAINER_CREDENTIALS_FULL_URI",
+    "AWS_CONTAINER_AUTHORIZATION_TOKEN",
+    "AWS_SHARED_CREDENTIALS_FILE",
+    "AWS_CONFIG_FILE",
+    "BOTO_CONFIG",
+)
+"""The variables of the command's environment that differ at each run: the endpoint's
+address and token, and its private folder's files."""
+
+
+def test_an_inherited_aws_profile_naming_another_profile_changes_nothing_the_command_gets(
+    credentials: Path,
+    home: Path,
+    aws_mfa_in_process: AwsMfa,
+    monkeypatch: pytest.MonkeyPatch,
+    strict_sts: StrictSts,
+) -> None:
+    """With ``AWS_PROFILE=x`` (a credential_process profile) inherited or not, the command
+    gets the same environment, without AWS_PROFILE, and the same files; botocore reads the
+    served key and the region of ``[default]`` from them. The command is replaced by the
+    test (in this process, while the endpoint serves), so
+    tests/test_server_promises.py runs each SDK once, with AWS_PROFILE=x."""
+    import botocore.session
+
+    from aws_mfa.commands import exec as exec_command
+    from tests.test_server_promises import a_user_with_default_keys
+
+    a_user_with_default_keys(home, credentials)
+    seen: list[tuple[dict[str, str], dict[str, str], object, object]] = []
+
+    def the_command(command: list[str], env: dict[str, str], redact: object = None) -> int:
+        files = {name: Path(env[name]).read_text() for name in PER_RUN[2:]}
+        with environment_of(dict(env)):
+            session = botocore.session.Session()
+            found = session.get_credentials()
+            assert found is not None
+            key = found.get_frozen_credentials().access_key
+            region = session.get_config_variable("region")
+        seen.append((dict(env), files, key, region))
+        return 0
+
+    monkeypatch.setattr(exec_command, "supervise", the_command)
+    args = ("exec", "--server", "-p", "dev", "-c", "123456", "--", "true")
+    assert aws_mfa_in_process(*args).code == 0
+    assert aws_mfa_in_process(*args, AWS_PROFILE="x").code == 0
+
+    served = (ini.parse(credentials.read_text(), "c").values("dev") or {})["aws_access_key_id"]
+    (plain, plain_files, plain_key, plain_region), (given, given_files, key, region) = seen
+    assert "AWS_PROFILE" not in given
+    assert {k: v for k, v in given.items() if k not in PER_RUN} == {
+        k: v for k, v in plain.items() if k not in PER_RUN
+    }
+    assert given_files == plain_files
+    assert key == plain_key == served
+    assert region == plain_region == "eu-west-1"
+    assert strict_sts.count("GetSessionToken") == 1
+
+
 def test_a_role_comes_through_the_endpoint(
     credentials: Path, environment: dict[str, str], strict_sts: StrictSts
 ) -> None:
