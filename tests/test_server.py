@@ -415,8 +415,7 @@ def test_a_sigterm_that_comes_while_the_command_starts_is_the_commands(
     assert signal.getsignal(signal.SIGTERM) == before  # given back
 
 
-@pytest.mark.e2e
-def test_exec_server_refuses_to_nest(credentials: Path, aws_mfa: AwsMfa) -> None:
-    result = aws_mfa("exec", "--server", *python("pass"), AWS_MFA_EXEC="outer")
+def test_exec_server_refuses_to_nest(credentials: Path, aws_mfa_in_process: AwsMfa) -> None:
+    result = aws_mfa_in_process("exec", "--server", *python("pass"), AWS_MFA_EXEC="outer")
     assert result.code == 2
     assert result.error_lines[0].startswith("ERROR - already inside 'aws-mfa exec'")
