@@ -753,11 +753,11 @@ def boto3_call(profile):
         session.client("sts", region_name="us-east-1").get_caller_identity()
         return session.get_credentials().access_key
     except Exception as err:
-        return "error: " + type(err).__name__
+        return "error: " + type(err).__name__ + ": " + str(err)[-200:]
 for profile in (None, "prod", "ci", "settings-only"):
     seen.append(["boto3", profile, boto3_call(profile)])
-for name, cli, extra in json.loads(sys.argv[1]):
-    for profile in ("prod", "ci", "settings-only"):
+for name, cli, extra, profiles in json.loads(sys.argv[1]):
+    for profile in profiles:
         done = subprocess.run(
             [cli, "sts", "get-caller-identity", "--profile", profile, *extra],
             capture_output=True, text=True, timeout=120,
@@ -767,14 +767,16 @@ print(json.dumps(seen))
 """
 
 
-def aws_clis(sts: LocalSts) -> list[tuple[str, str, list[str]]]:
-    """The AWS CLIs to run: v1 (PyPI), and v2 (Debian's awscli) where it is installed; v2.9
-    reads no AWS_ENDPOINT_URL_STS, so it is given the local STS's address."""
-    found = [("aws-cli-v1", AWS_CLI, ["--region", "us-east-1"])]
+def aws_clis(sts: LocalSts) -> list[tuple[str, str, list[str], list[str]]]:
+    """The AWS CLIs to run, and the profiles each names: v1 (PyPI), and v2 (Debian's awscli)
+    where it is installed; v2.9 reads no AWS_ENDPOINT_URL_STS, so it is given the local STS's
+    address. v1 reads credentials with the botocore boto3 uses, which reads every profile
+    here (and shows the failure's message): v1 names the role profile, to show that its
+    --profile reaches that botocore; v2, a botocore of its own, names them all."""
+    found = [("aws-cli-v1", AWS_CLI, ["--region", "us-east-1"], ["prod"])]
     if AWS_CLI_V2 is not None:
-        found.append(
-            ("aws-cli-v2", AWS_CLI_V2, ["--region", "us-east-1", "--endpoint-url", sts.url])
-        )
+        extra = ["--region", "us-east-1", "--endpoint-url", sts.url]
+        found.append(("aws-cli-v2", AWS_CLI_V2, extra, ["prod", "ci", "settings-only"]))
     elif os.environ.get("AWS_CLI_V2_REQUIRED"):
         pytest.fail("the AWS CLI v2 (Debian's awscli) is not installed; .ci/run installs it")
     return found
@@ -786,7 +788,8 @@ def test_a_command_that_names_another_profile_gets_that_profiles_own_identity(
 ) -> None:
     """Inside exec --server -p dev: --profile prod (a role profile from dev's session) gets the
     role, --profile ci (plain keys) gets ci's keys, and a profile with no credentials fails;
-    with boto3 and the AWS CLI v1 and v2. Before, the two first got dev's credentials."""
+    with boto3 and the AWS CLI v2, and the role with the AWS CLI v1 (whose botocore is boto3's,
+    see :func:`aws_clis`). Before, the two first got dev's credentials."""
     write(
         credentials,
         long_term("dev-long-term")
@@ -805,13 +808,18 @@ def test_a_command_that_names_another_profile_gets_that_profiles_own_identity(
     assert seen[("boto3", None)] == served
     assert seen[("boto3", "prod")] in roles
     assert seen[("boto3", "ci")] == PLAIN_KEY_ID
-    assert seen[("boto3", "settings-only")] == "error: CredentialRetrievalError"
-    for client, _, _ in clis:
+    failed = seen[("boto3", "settings-only")]
+    assert failed.startswith("error: CredentialRetrievalError: ")
+    assert "[settings-only] holds no access key" in failed
+    assert seen[("aws-cli-v1", "prod")] is True
+    v2 = [(client, profiles) for client, _, _, profiles in clis if client != "aws-cli-v1"]
+    for client, profiles in v2:  # none where it is not installed
         assert seen[(client, "prod")] is True
         assert seen[(client, "ci")] is True
         assert "[settings-only] holds no access key" in seen[(client, "settings-only")]
+    assert len(seen) == 4 + 1 + 3 * len(v2)  # no other run
     signers = [r["@key_id"] for r in sts.requests if r.get("Action") == "GetCallerIdentity"]
     assert signers.count(served) == 1  # the command's own call, with no profile named
-    assert signers.count(PLAIN_KEY_ID) == 1 + len(clis)
+    assert signers.count(PLAIN_KEY_ID) == 1 + len(v2)
     assert len([key for key in signers if key in roles]) == 1 + len(clis)
     assert strict_sts.calls.count("GetSessionToken") == 1  # one code in all
