@@ -64,6 +64,16 @@ def python(code: str) -> list[str]:
     return ["--", sys.executable, "-c", code]
 
 
+def log_in_dev(aws_mfa_in_process: AwsMfa) -> None:
+    """Profile dev logged in, in this process: the MFA session cached in ``[dev]``, which an
+    aws-mfa the test then starts serves with no code, no STS call and no botocore to import.
+    For tests where the command, not the login, is what the process shows; the first login of
+    a real ``exec --server`` is shown where it is given a code (test_server_promises.py::
+    test_token_dash_reads_one_line_and_leaves_the_rest_to_the_command and
+    ::test_later_codes_come_from_the_terminal)."""
+    assert aws_mfa_in_process("-p", "dev", "-c", "123456").code == 0
+
+
 def waits_for_sigterm(started: Path, got: Path) -> str:
     """A command that writes its pid to ``started``, then waits; SIGTERM makes it write
     ``yes`` to ``got`` and exit 3."""
@@ -173,10 +183,10 @@ def endpoint_in_process(
 
 
 def start_exec_server(env: dict[str, str], command: str) -> subprocess.Popen[bytes]:
-    """``aws-mfa exec --server -p dev -c 123456 -- python -c COMMAND``, started in a session
-    of its own, its output discarded."""
+    """``aws-mfa exec --server -p dev -- python -c COMMAND``, started in a session of its
+    own, its output discarded (dev logged in first: :func:`log_in_dev`)."""
     return subprocess.Popen(
-        [AWS_MFA, "exec", "--server", "-p", "dev", "-c", "123456", *python(command)],
+        [AWS_MFA, "exec", "--server", "-p", "dev", *python(command)],
         env=env,
         stdin=subprocess.DEVNULL,
         stdout=subprocess.DEVNULL,
@@ -187,16 +197,15 @@ def start_exec_server(env: dict[str, str], command: str) -> subprocess.Popen[byt
 
 @pytest.mark.e2e
 def test_the_command_finds_the_endpoint_and_no_static_keys(
-    credentials: Path, aws_mfa: AwsMfa, strict_sts: StrictSts
+    credentials: Path, aws_mfa: AwsMfa, aws_mfa_in_process: AwsMfa, strict_sts: StrictSts
 ) -> None:
     write(credentials, long_term("dev-long-term"))
+    log_in_dev(aws_mfa_in_process)
     result = aws_mfa(
         "exec",
         "--server",
         "-p",
         "dev",
-        "-c",
-        "123456",
         *python(IDENTITY),
         AWS_ACCESS_KEY_ID="AKIASTATICKEY0000001",
         AWS_PROFILE="dev",
@@ -362,10 +371,11 @@ def test_a_needed_code_with_no_terminal_is_a_500_and_one_error_line(
 
 @pytest.mark.e2e
 def test_the_exit_code_and_a_signal_death_pass_through(
-    credentials: Path, aws_mfa: AwsMfa, strict_sts: StrictSts
+    credentials: Path, aws_mfa: AwsMfa, aws_mfa_in_process: AwsMfa, strict_sts: StrictSts
 ) -> None:
     write(credentials, long_term("dev-long-term"))
-    assert aws_mfa("exec", "--server", "-c", "123456", "-p", "dev", *python("exit(7)")).code == 7
+    log_in_dev(aws_mfa_in_process)
+    assert aws_mfa("exec", "--server", "-p", "dev", *python("exit(7)")).code == 7
     killed = aws_mfa(
         "exec",
         "--server",
@@ -378,9 +388,14 @@ def test_the_exit_code_and_a_signal_death_pass_through(
 
 @pytest.mark.e2e
 def test_sigterm_reaches_the_command(
-    credentials: Path, home: Path, aws_mfa: AwsMfa, strict_sts: StrictSts
+    credentials: Path,
+    home: Path,
+    aws_mfa: AwsMfa,
+    aws_mfa_in_process: AwsMfa,
+    strict_sts: StrictSts,
 ) -> None:
     write(credentials, long_term("dev-long-term"))
+    log_in_dev(aws_mfa_in_process)
     ready, got = home / "ready", home / "got-sigterm"
     process = start_exec_server(aws_mfa.env, waits_for_sigterm(ready, got))
     deadline = time.monotonic() + 30

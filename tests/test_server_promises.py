@@ -38,7 +38,13 @@ from tests.conftest import (
 )
 from tests.stepped_time import SteppedTime, wait_until
 from tests.strict_sts import StrictSts, strict_sts
-from tests.test_server import endpoint_in_process, python, start_exec_server, waits_for_sigterm
+from tests.test_server import (
+    endpoint_in_process,
+    log_in_dev,
+    python,
+    start_exec_server,
+    waits_for_sigterm,
+)
 
 __all__ = ["strict_sts"]
 
@@ -180,10 +186,15 @@ def gone(pid: int) -> bool:
 @pytest.mark.e2e
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="PR_SET_PDEATHSIG is Linux's")
 def test_the_command_ends_when_aws_mfa_is_killed(
-    credentials: Path, home: Path, aws_mfa: AwsMfa, strict_sts: StrictSts
+    credentials: Path,
+    home: Path,
+    aws_mfa: AwsMfa,
+    aws_mfa_in_process: AwsMfa,
+    strict_sts: StrictSts,
 ) -> None:
     """Item 17: SIGKILL of aws-mfa, and the kernel sends the command SIGTERM."""
     write(credentials, long_term("dev-long-term"))
+    log_in_dev(aws_mfa_in_process)
     pid_file, terminated = home / "child.pid", home / "terminated"
     temp = home / "tmp"  # where the killed aws-mfa leaves its private folder
     temp.mkdir()
@@ -343,16 +354,19 @@ def inherited(home: Path) -> dict[str, str]:
 
 @pytest.mark.e2e
 def test_the_command_inherits_no_variable_that_selects_another_credential_source(
-    credentials: Path, home: Path, aws_mfa: AwsMfa, strict_sts: StrictSts
+    credentials: Path,
+    home: Path,
+    aws_mfa: AwsMfa,
+    aws_mfa_in_process: AwsMfa,
+    strict_sts: StrictSts,
 ) -> None:
     """Item 10: token files, web identity, another endpoint, keys: none reaches the command."""
     write(credentials, long_term("dev-long-term"))
+    log_in_dev(aws_mfa_in_process)
     values = inherited(home)
     result = aws_mfa(
         "exec",
         "--server",
-        "-c",
-        "123456",
         *python(REPORT),
         INHERITED=json.dumps(values),
         **values,
@@ -425,6 +439,7 @@ def test_the_command_gets_the_endpoints_credentials_whatever_the_files_hold(
     credentials: Path,
     home: Path,
     aws_mfa: AwsMfa,
+    aws_mfa_in_process: AwsMfa,
     sts: LocalSts,
     strict_sts: StrictSts,
 ) -> None:
@@ -432,14 +447,13 @@ def test_the_command_gets_the_endpoints_credentials_whatever_the_files_hold(
     An inherited AWS_PROFILE naming another profile than the one served is not passed on
     (issue 30): it would give the command that profile's credentials instead."""
     a_user_with_default_keys(home, credentials)
+    log_in_dev(aws_mfa_in_process)
     js_sdk = request.getfixturevalue("js_sdk") if sdk == "js-v3" else None
     # Each SDK runs once, with AWS_PROFILE=x: without it the command gets the same
     # environment and files, which botocore reads the same way (in-process, test_server.py::
     # test_an_inherited_aws_profile_naming_another_profile_changes_nothing_the_command_gets).
     env = {"NODE_NO_WARNINGS": "1", "AWS_PROFILE": "x"}
-    result = aws_mfa(
-        "exec", "--server", "-p", "dev", "-c", "123456", *sdk_command(sdk, js_sdk), **env
-    )
+    result = aws_mfa("exec", "--server", "-p", "dev", *sdk_command(sdk, js_sdk), **env)
     assert result.code == 0, result.stderr
     served = (ini.parse(credentials.read_text(), "c").values("dev") or {})["aws_access_key_id"]
     [signed] = [r for r in sts.requests if r.get("Action") == "GetCallerIdentity"]
@@ -451,11 +465,16 @@ def test_the_command_gets_the_endpoints_credentials_whatever_the_files_hold(
 
 @pytest.mark.e2e
 def test_the_commands_aws_files_are_private_and_removed_when_it_ends(
-    credentials: Path, home: Path, aws_mfa: AwsMfa, strict_sts: StrictSts
+    credentials: Path,
+    home: Path,
+    aws_mfa: AwsMfa,
+    aws_mfa_in_process: AwsMfa,
+    strict_sts: StrictSts,
 ) -> None:
     """Item 9: a new 0700 folder of 0600 files, holding the settings without credentials;
     gone after the command, and after a command that could not be run."""
     a_user_with_default_keys(home, credentials)
+    log_in_dev(aws_mfa_in_process)
     temp = home / "tmp"
     temp.mkdir()
     look = (
@@ -465,9 +484,7 @@ def test_the_commands_aws_files_are_private_and_removed_when_it_ends(
         "modes = [stat.S_IMODE(os.stat(p).st_mode) for p in [os.path.dirname(paths[0]), *paths]]\n"
         "print(json.dumps({'modes': modes, 'texts': [open(p).read() for p in paths]}))\n"
     )
-    result = aws_mfa(
-        "exec", "--server", "-p", "dev", "-c", "123456", *python(look), TMPDIR=str(temp)
-    )
+    result = aws_mfa("exec", "--server", "-p", "dev", *python(look), TMPDIR=str(temp))
     assert result.code == 0, result.stderr
     seen = json.loads(result.stdout)
     assert seen["modes"] == [0o700, 0o600, 0o600, 0o600]
@@ -784,7 +801,12 @@ def aws_clis(sts: LocalSts) -> list[tuple[str, str, list[str], list[str]]]:
 
 @pytest.mark.e2e
 def test_a_command_that_names_another_profile_gets_that_profiles_own_identity(
-    credentials: Path, home: Path, aws_mfa: AwsMfa, sts: LocalSts, strict_sts: StrictSts
+    credentials: Path,
+    home: Path,
+    aws_mfa: AwsMfa,
+    aws_mfa_in_process: AwsMfa,
+    sts: LocalSts,
+    strict_sts: StrictSts,
 ) -> None:
     """Inside exec --server -p dev: --profile prod (a role profile from dev's session) gets the
     role, --profile ci (plain keys) gets ci's keys, and a profile with no credentials fails;
@@ -796,10 +818,9 @@ def test_a_command_that_names_another_profile_gets_that_profiles_own_identity(
         + f"\n[ci]\naws_access_key_id = {PLAIN_KEY_ID}\naws_secret_access_key = {PLAIN_SECRET}\n",
     )
     write(home / ".aws" / "config", OTHER_PROFILES)
+    log_in_dev(aws_mfa_in_process)
     clis = aws_clis(sts)
-    result = aws_mfa(
-        "exec", "--server", "-p", "dev", "-c", "123456", *python(CALLERS), json.dumps(clis)
-    )
+    result = aws_mfa("exec", "--server", "-p", "dev", *python(CALLERS), json.dumps(clis))
 
     assert result.code == 0, result.stderr
     served = (ini.parse(credentials.read_text(), "c").values("dev") or {})["aws_access_key_id"]
@@ -812,8 +833,8 @@ def test_a_command_that_names_another_profile_gets_that_profiles_own_identity(
     assert failed.startswith("error: CredentialRetrievalError: ")
     assert "[settings-only] holds no access key" in failed
     assert seen[("aws-cli-v1", "prod")] is True
-    v2 = [(client, profiles) for client, _, _, profiles in clis if client != "aws-cli-v1"]
-    for client, profiles in v2:  # none where it is not installed
+    v2 = [client for client, *_ in clis if client != "aws-cli-v1"]
+    for client in v2:  # none where it is not installed
         assert seen[(client, "prod")] is True
         assert seen[(client, "ci")] is True
         assert "[settings-only] holds no access key" in seen[(client, "settings-only")]
