@@ -262,6 +262,13 @@ def test_an_inherited_aws_profile_naming_another_profile_changes_nothing_the_com
         seen.append((dict(env), files, key, region))
         return 0
 
+    def quick_to_stop(*args: Any, **kwargs: Any) -> Any:
+        resolved, server = real_endpoint(*args, **kwargs)
+        server.poll_interval = 0.02  # its stop after the command waits no half second
+        return resolved, server
+
+    real_endpoint = exec_command.endpoint
+    monkeypatch.setattr(exec_command, "endpoint", quick_to_stop)
     monkeypatch.setattr(exec_command, "supervise", the_command)
     args = ("exec", "--server", "-p", "dev", "-c", "123456", "--", "true")
     assert aws_mfa_in_process(*args).code == 0
