@@ -19,9 +19,13 @@ The layout is docs/roles.md's::
 from __future__ import annotations
 
 import base64
+import copy
+import itertools
 import json
 import os
+import stat
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -36,6 +40,7 @@ from tests.conftest import (
     AWS_MFA,
     DEVICE,
     ROLE,
+    RUN_SECRETS,
     AwsMfa,
     Result,
     long_term,
@@ -43,7 +48,7 @@ from tests.conftest import (
     run_in_process,
     write,
 )
-from tests.strict_sts import StrictSts, strict_sts
+from tests.strict_sts import Issued, StrictSts, strict_sts
 
 __all__ = ["strict_sts"]  # the fixture, used by name
 
@@ -93,13 +98,65 @@ def config(home: Path) -> Path:
     return write(home / ".aws" / "config", CONFIG)
 
 
+@dataclass
+class Login:
+    """What the person's login left: the files of ~/.aws (each one's bytes and mode), and what
+    the local STS remembers of it (strict_sts issues the same keys, in the same order, in
+    every test: the key, secret and token of its Nth answer are made from N)."""
+
+    files: dict[Path, tuple[bytes, int]]
+    issued: dict[str, Issued]
+    codes: list[tuple[str, str]]
+    calls: list[str]
+    next_number: int
+
+
+@pytest.fixture(scope="module")
+def first_login() -> list[Login]:
+    """The login the first ``logged_in`` test of the module (of the worker) made, once made."""
+    return []
+
+
 @pytest.fixture
 def logged_in(
-    credentials: Path, config: Path, aws_mfa_in_process: AwsMfa, strict_sts: StrictSts
+    credentials: Path,
+    config: Path,
+    home: Path,
+    aws_mfa_in_process: AwsMfa,
+    strict_sts: StrictSts,
+    first_login: list[Login],
 ) -> AwsMfa:
-    """The layout, logged in once (the MFA session cached): runs with the zenity dialog."""
-    write(credentials, long_term("dev-long-term", device=None))
-    assert aws_mfa_in_process("-p", "prod", "-c", CODE).code == 0
+    """The layout, logged in once (the MFA session cached): runs with the zenity dialog.
+
+    The first test of the module logs in; each later one starts from a copy of what that
+    login left, in ~/.aws and in the local STS's memory: the state a login of its own leaves,
+    without running it again."""
+    folder = home / ".aws"
+    if not first_login:
+        write(credentials, long_term("dev-long-term", device=None))
+        assert aws_mfa_in_process("-p", "prod", "-c", CODE).code == 0
+        number = next(strict_sts.counter)
+        strict_sts.counter = itertools.count(number)
+        files = {
+            path.relative_to(folder): (path.read_bytes(), stat.S_IMODE(path.stat().st_mode))
+            for path in folder.rglob("*")
+            if path.is_file()
+        }
+        issued = copy.deepcopy(strict_sts.issued)
+        first_login.append(
+            Login(files, issued, list(strict_sts.codes), list(strict_sts.calls), number)
+        )
+    else:
+        login = first_login[0]
+        for name, (text, mode) in login.files.items():
+            write(folder / name, text, mode)
+        strict_sts.issued.update(copy.deepcopy(login.issued))
+        strict_sts.codes[:] = login.codes
+        strict_sts.calls[:] = login.calls
+        strict_sts.counter = itertools.count(login.next_number)
+        RUN_SECRETS.update(
+            secret for each in login.issued.values() for secret in (each.secret, each.token)
+        )
     return AwsMfaWith(aws_mfa_in_process, MFA_PROMPT="zenity")
 
 

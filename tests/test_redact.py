@@ -12,6 +12,7 @@ import pytest
 from aws_mfa.keys import REDACTED, Redactor
 from tests.conftest import AWS_MFA, NO_TERMINAL, AwsMfa, Result, check_no_secrets, long_term, write
 from tests.strict_sts import StrictSts, strict_sts
+from tests.test_server import log_in_dev
 
 __all__ = ["strict_sts"]  # the fixture, used by name
 
@@ -84,12 +85,13 @@ def test_a_secret_written_one_byte_at_a_time_is_redacted_on_pipes(
 
 @pytest.mark.e2e
 def test_a_secret_split_between_stdout_and_stderr_of_one_file_is_redacted(
-    credentials: Path, aws_mfa: AwsMfa, strict_sts: StrictSts
+    credentials: Path, aws_mfa: AwsMfa, aws_mfa_in_process: AwsMfa, strict_sts: StrictSts
 ) -> None:
     """aws-mfa's stdout and stderr are one file (``2>&1``): the command gets one pipe for
     both, so the secret's bytes meet again in one redactor."""
     write(credentials, long_term("dev-long-term"))
-    command = [AWS_MFA, "exec", "--redact", "-p", "dev", "-c", "123456", "--"]
+    log_in_dev(aws_mfa_in_process)
+    command = [AWS_MFA, "exec", "--redact", "-p", "dev", "--"]
     command += [sys.executable, "-c", ALTERNATING_CHILD]
     done = subprocess.run(
         command,
@@ -110,12 +112,16 @@ def test_a_secret_split_between_stdout_and_stderr_of_one_file_is_redacted(
 @pytest.mark.posix(reason="a pseudo-terminal as the controlling terminal")
 @pytest.mark.e2e
 def test_a_secret_written_one_byte_at_a_time_is_redacted_on_the_relayed_terminal(
-    credentials: Path, environment: dict[str, str], strict_sts: StrictSts
+    credentials: Path,
+    environment: dict[str, str],
+    aws_mfa_in_process: AwsMfa,
+    strict_sts: StrictSts,
 ) -> None:
     from tests.test_terminal_lending import CEILING, in_a_terminal
 
     write(credentials, long_term("dev-long-term"))
-    command = [AWS_MFA, "exec", "--redact", "-p", "dev", "-c", "123456"]
+    log_in_dev(aws_mfa_in_process)
+    command = [AWS_MFA, "exec", "--redact", "-p", "dev"]
     with in_a_terminal([*command, "--", sys.executable, "-c", SLOW_CHILD], environment) as (
         screen,
         process,
@@ -148,10 +154,11 @@ for name in ("AccessKeyId", "SecretAccessKey", "Token"):
 
 @pytest.mark.e2e
 def test_with_server_what_the_endpoint_serves_and_its_token_are_redacted(
-    credentials: Path, aws_mfa: AwsMfa, strict_sts: StrictSts
+    credentials: Path, aws_mfa: AwsMfa, aws_mfa_in_process: AwsMfa, strict_sts: StrictSts
 ) -> None:
     write(credentials, long_term("dev-long-term"))
-    args = ["exec", "--server", "--redact", "-p", "dev", "-c", "123456"]
+    log_in_dev(aws_mfa_in_process)
+    args = ["exec", "--server", "--redact", "-p", "dev"]
     result = aws_mfa(*args, "--", sys.executable, "-c", ENDPOINT_CHILD)
     assert result.code == 0, result.stderr
     assert result.stdout == "token=<redacted>\n"

@@ -64,6 +64,16 @@ def python(code: str) -> list[str]:
     return ["--", sys.executable, "-c", code]
 
 
+def log_in_dev(aws_mfa_in_process: AwsMfa) -> None:
+    """Profile dev logged in, in this process: the MFA session cached in ``[dev]``, which an
+    aws-mfa the test then starts serves with no code, no STS call and no botocore to import.
+    For tests where the command, not the login, is what the process shows; the first login of
+    a real ``exec --server`` is shown where it is given a code (test_server_promises.py::
+    test_token_dash_reads_one_line_and_leaves_the_rest_to_the_command and
+    ::test_later_codes_come_from_the_terminal)."""
+    assert aws_mfa_in_process("-p", "dev", "-c", "123456").code == 0
+
+
 def waits_for_sigterm(started: Path, got: Path) -> str:
     """A command that writes its pid to ``started``, then waits; SIGTERM makes it write
     ``yes`` to ``got`` and exit 3."""
@@ -173,10 +183,10 @@ def endpoint_in_process(
 
 
 def start_exec_server(env: dict[str, str], command: str) -> subprocess.Popen[bytes]:
-    """``aws-mfa exec --server -p dev -c 123456 -- python -c COMMAND``, started in a session
-    of its own, its output discarded."""
+    """``aws-mfa exec --server -p dev -- python -c COMMAND``, started in a session of its
+    own, its output discarded (dev logged in first: :func:`log_in_dev`)."""
     return subprocess.Popen(
-        [AWS_MFA, "exec", "--server", "-p", "dev", "-c", "123456", *python(command)],
+        [AWS_MFA, "exec", "--server", "-p", "dev", *python(command)],
         env=env,
         stdin=subprocess.DEVNULL,
         stdout=subprocess.DEVNULL,
@@ -187,16 +197,15 @@ def start_exec_server(env: dict[str, str], command: str) -> subprocess.Popen[byt
 
 @pytest.mark.e2e
 def test_the_command_finds_the_endpoint_and_no_static_keys(
-    credentials: Path, aws_mfa: AwsMfa, strict_sts: StrictSts
+    credentials: Path, aws_mfa: AwsMfa, aws_mfa_in_process: AwsMfa, strict_sts: StrictSts
 ) -> None:
     write(credentials, long_term("dev-long-term"))
+    log_in_dev(aws_mfa_in_process)
     result = aws_mfa(
         "exec",
         "--server",
         "-p",
         "dev",
-        "-c",
-        "123456",
         *python(IDENTITY),
         AWS_ACCESS_KEY_ID="AKIASTATICKEY0000001",
         AWS_PROFILE="dev",
@@ -209,6 +218,72 @@ def test_the_command_finds_the_endpoint_and_no_static_keys(
         seen["keys"]
     )
     assert seen["access_key"].startswith("ASIASTRICT")
+
+
+PER_RUN = (
+    "AWS_CONTAINER_CREDENTIALS_FULL_URI",
+    "AWS_CONTAINER_AUTHORIZATION_TOKEN",
+    "AWS_SHARED_CREDENTIALS_FILE",
+    "AWS_CONFIG_FILE",
+    "BOTO_CONFIG",
+)
+"""The variables of the command's environment that differ at each run: the endpoint's
+address and token, and its private folder's files."""
+
+
+def test_an_inherited_aws_profile_naming_another_profile_changes_nothing_the_command_gets(
+    credentials: Path,
+    home: Path,
+    aws_mfa_in_process: AwsMfa,
+    monkeypatch: pytest.MonkeyPatch,
+    strict_sts: StrictSts,
+) -> None:
+    """With ``AWS_PROFILE=x`` (a credential_process profile) inherited or not, the command
+    gets the same environment, without AWS_PROFILE, and the same files; botocore reads the
+    served key and the region of ``[default]`` from them. The command is replaced by the
+    test (in this process, while the endpoint serves), so
+    tests/test_server_promises.py runs each SDK once, with AWS_PROFILE=x."""
+    import botocore.session
+
+    from aws_mfa.commands import exec as exec_command
+    from tests.test_server_promises import a_user_with_default_keys
+
+    a_user_with_default_keys(home, credentials)
+    seen: list[tuple[dict[str, str], dict[str, str], object, object]] = []
+
+    def the_command(command: list[str], env: dict[str, str], redact: object = None) -> int:
+        files = {name: Path(env[name]).read_text() for name in PER_RUN[2:]}
+        with environment_of(dict(env)):
+            session = botocore.session.Session()
+            found = session.get_credentials()
+            assert found is not None
+            key = found.get_frozen_credentials().access_key
+            region = session.get_config_variable("region")
+        seen.append((dict(env), files, key, region))
+        return 0
+
+    def quick_to_stop(*args: Any, **kwargs: Any) -> Any:
+        resolved, server = real_endpoint(*args, **kwargs)
+        server.poll_interval = 0.02  # its stop after the command waits no half second
+        return resolved, server
+
+    real_endpoint = exec_command.endpoint
+    monkeypatch.setattr(exec_command, "endpoint", quick_to_stop)
+    monkeypatch.setattr(exec_command, "supervise", the_command)
+    args = ("exec", "--server", "-p", "dev", "-c", "123456", "--", "true")
+    assert aws_mfa_in_process(*args).code == 0
+    assert aws_mfa_in_process(*args, AWS_PROFILE="x").code == 0
+
+    served = (ini.parse(credentials.read_text(), "c").values("dev") or {})["aws_access_key_id"]
+    (plain, plain_files, plain_key, plain_region), (given, given_files, key, region) = seen
+    assert "AWS_PROFILE" not in given
+    assert {k: v for k, v in given.items() if k not in PER_RUN} == {
+        k: v for k, v in plain.items() if k not in PER_RUN
+    }
+    assert given_files == plain_files
+    assert key == plain_key == served
+    assert region == plain_region == "eu-west-1"
+    assert strict_sts.count("GetSessionToken") == 1
 
 
 def test_a_role_comes_through_the_endpoint(
@@ -303,10 +378,11 @@ def test_a_needed_code_with_no_terminal_is_a_500_and_one_error_line(
 
 @pytest.mark.e2e
 def test_the_exit_code_and_a_signal_death_pass_through(
-    credentials: Path, aws_mfa: AwsMfa, strict_sts: StrictSts
+    credentials: Path, aws_mfa: AwsMfa, aws_mfa_in_process: AwsMfa, strict_sts: StrictSts
 ) -> None:
     write(credentials, long_term("dev-long-term"))
-    assert aws_mfa("exec", "--server", "-c", "123456", "-p", "dev", *python("exit(7)")).code == 7
+    log_in_dev(aws_mfa_in_process)
+    assert aws_mfa("exec", "--server", "-p", "dev", *python("exit(7)")).code == 7
     killed = aws_mfa(
         "exec",
         "--server",
@@ -319,9 +395,14 @@ def test_the_exit_code_and_a_signal_death_pass_through(
 
 @pytest.mark.e2e
 def test_sigterm_reaches_the_command(
-    credentials: Path, home: Path, aws_mfa: AwsMfa, strict_sts: StrictSts
+    credentials: Path,
+    home: Path,
+    aws_mfa: AwsMfa,
+    aws_mfa_in_process: AwsMfa,
+    strict_sts: StrictSts,
 ) -> None:
     write(credentials, long_term("dev-long-term"))
+    log_in_dev(aws_mfa_in_process)
     ready, got = home / "ready", home / "got-sigterm"
     process = start_exec_server(aws_mfa.env, waits_for_sigterm(ready, got))
     deadline = time.monotonic() + 30
@@ -356,8 +437,7 @@ def test_a_sigterm_that_comes_while_the_command_starts_is_the_commands(
     assert signal.getsignal(signal.SIGTERM) == before  # given back
 
 
-@pytest.mark.e2e
-def test_exec_server_refuses_to_nest(credentials: Path, aws_mfa: AwsMfa) -> None:
-    result = aws_mfa("exec", "--server", *python("pass"), AWS_MFA_EXEC="outer")
+def test_exec_server_refuses_to_nest(credentials: Path, aws_mfa_in_process: AwsMfa) -> None:
+    result = aws_mfa_in_process("exec", "--server", *python("pass"), AWS_MFA_EXEC="outer")
     assert result.code == 2
     assert result.error_lines[0].startswith("ERROR - already inside 'aws-mfa exec'")

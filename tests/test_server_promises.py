@@ -38,7 +38,13 @@ from tests.conftest import (
 )
 from tests.stepped_time import SteppedTime, wait_until
 from tests.strict_sts import StrictSts, strict_sts
-from tests.test_server import endpoint_in_process, python, start_exec_server, waits_for_sigterm
+from tests.test_server import (
+    endpoint_in_process,
+    log_in_dev,
+    python,
+    start_exec_server,
+    waits_for_sigterm,
+)
 
 __all__ = ["strict_sts"]
 
@@ -180,10 +186,15 @@ def gone(pid: int) -> bool:
 @pytest.mark.e2e
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="PR_SET_PDEATHSIG is Linux's")
 def test_the_command_ends_when_aws_mfa_is_killed(
-    credentials: Path, home: Path, aws_mfa: AwsMfa, strict_sts: StrictSts
+    credentials: Path,
+    home: Path,
+    aws_mfa: AwsMfa,
+    aws_mfa_in_process: AwsMfa,
+    strict_sts: StrictSts,
 ) -> None:
     """Item 17: SIGKILL of aws-mfa, and the kernel sends the command SIGTERM."""
     write(credentials, long_term("dev-long-term"))
+    log_in_dev(aws_mfa_in_process)
     pid_file, terminated = home / "child.pid", home / "terminated"
     temp = home / "tmp"  # where the killed aws-mfa leaves its private folder
     temp.mkdir()
@@ -343,16 +354,19 @@ def inherited(home: Path) -> dict[str, str]:
 
 @pytest.mark.e2e
 def test_the_command_inherits_no_variable_that_selects_another_credential_source(
-    credentials: Path, home: Path, aws_mfa: AwsMfa, strict_sts: StrictSts
+    credentials: Path,
+    home: Path,
+    aws_mfa: AwsMfa,
+    aws_mfa_in_process: AwsMfa,
+    strict_sts: StrictSts,
 ) -> None:
     """Item 10: token files, web identity, another endpoint, keys: none reaches the command."""
     write(credentials, long_term("dev-long-term"))
+    log_in_dev(aws_mfa_in_process)
     values = inherited(home)
     result = aws_mfa(
         "exec",
         "--server",
-        "-c",
-        "123456",
         *python(REPORT),
         INHERITED=json.dumps(values),
         **values,
@@ -419,14 +433,13 @@ def sdk_command(sdk: str, js_sdk: Path | None) -> list[str]:
 
 @pytest.mark.e2e
 @pytest.mark.parametrize("sdk", ["boto3", "aws-cli", "js-v3"])
-@pytest.mark.parametrize("profile", [None, "x"], ids=["no AWS_PROFILE", "AWS_PROFILE=x"])
 def test_the_command_gets_the_endpoints_credentials_whatever_the_files_hold(
     sdk: str,
-    profile: str | None,
     request: pytest.FixtureRequest,
     credentials: Path,
     home: Path,
     aws_mfa: AwsMfa,
+    aws_mfa_in_process: AwsMfa,
     sts: LocalSts,
     strict_sts: StrictSts,
 ) -> None:
@@ -434,11 +447,13 @@ def test_the_command_gets_the_endpoints_credentials_whatever_the_files_hold(
     An inherited AWS_PROFILE naming another profile than the one served is not passed on
     (issue 30): it would give the command that profile's credentials instead."""
     a_user_with_default_keys(home, credentials)
+    log_in_dev(aws_mfa_in_process)
     js_sdk = request.getfixturevalue("js_sdk") if sdk == "js-v3" else None
-    env = {"NODE_NO_WARNINGS": "1", **({"AWS_PROFILE": profile} if profile else {})}
-    result = aws_mfa(
-        "exec", "--server", "-p", "dev", "-c", "123456", *sdk_command(sdk, js_sdk), **env
-    )
+    # Each SDK runs once, with AWS_PROFILE=x: without it the command gets the same
+    # environment and files, which botocore reads the same way (in-process, test_server.py::
+    # test_an_inherited_aws_profile_naming_another_profile_changes_nothing_the_command_gets).
+    env = {"NODE_NO_WARNINGS": "1", "AWS_PROFILE": "x"}
+    result = aws_mfa("exec", "--server", "-p", "dev", *sdk_command(sdk, js_sdk), **env)
     assert result.code == 0, result.stderr
     served = (ini.parse(credentials.read_text(), "c").values("dev") or {})["aws_access_key_id"]
     [signed] = [r for r in sts.requests if r.get("Action") == "GetCallerIdentity"]
@@ -450,11 +465,16 @@ def test_the_command_gets_the_endpoints_credentials_whatever_the_files_hold(
 
 @pytest.mark.e2e
 def test_the_commands_aws_files_are_private_and_removed_when_it_ends(
-    credentials: Path, home: Path, aws_mfa: AwsMfa, strict_sts: StrictSts
+    credentials: Path,
+    home: Path,
+    aws_mfa: AwsMfa,
+    aws_mfa_in_process: AwsMfa,
+    strict_sts: StrictSts,
 ) -> None:
     """Item 9: a new 0700 folder of 0600 files, holding the settings without credentials;
     gone after the command, and after a command that could not be run."""
     a_user_with_default_keys(home, credentials)
+    log_in_dev(aws_mfa_in_process)
     temp = home / "tmp"
     temp.mkdir()
     look = (
@@ -464,9 +484,7 @@ def test_the_commands_aws_files_are_private_and_removed_when_it_ends(
         "modes = [stat.S_IMODE(os.stat(p).st_mode) for p in [os.path.dirname(paths[0]), *paths]]\n"
         "print(json.dumps({'modes': modes, 'texts': [open(p).read() for p in paths]}))\n"
     )
-    result = aws_mfa(
-        "exec", "--server", "-p", "dev", "-c", "123456", *python(look), TMPDIR=str(temp)
-    )
+    result = aws_mfa("exec", "--server", "-p", "dev", *python(look), TMPDIR=str(temp))
     assert result.code == 0, result.stderr
     seen = json.loads(result.stdout)
     assert seen["modes"] == [0o700, 0o600, 0o600, 0o600]
@@ -752,11 +770,11 @@ def boto3_call(profile):
         session.client("sts", region_name="us-east-1").get_caller_identity()
         return session.get_credentials().access_key
     except Exception as err:
-        return "error: " + type(err).__name__
+        return "error: " + type(err).__name__ + ": " + str(err)[-200:]
 for profile in (None, "prod", "ci", "settings-only"):
     seen.append(["boto3", profile, boto3_call(profile)])
-for name, cli, extra in json.loads(sys.argv[1]):
-    for profile in ("prod", "ci", "settings-only"):
+for name, cli, extra, profiles in json.loads(sys.argv[1]):
+    for profile in profiles:
         done = subprocess.run(
             [cli, "sts", "get-caller-identity", "--profile", profile, *extra],
             capture_output=True, text=True, timeout=120,
@@ -766,14 +784,16 @@ print(json.dumps(seen))
 """
 
 
-def aws_clis(sts: LocalSts) -> list[tuple[str, str, list[str]]]:
-    """The AWS CLIs to run: v1 (PyPI), and v2 (Debian's awscli) where it is installed; v2.9
-    reads no AWS_ENDPOINT_URL_STS, so it is given the local STS's address."""
-    found = [("aws-cli-v1", AWS_CLI, ["--region", "us-east-1"])]
+def aws_clis(sts: LocalSts) -> list[tuple[str, str, list[str], list[str]]]:
+    """The AWS CLIs to run, and the profiles each names: v1 (PyPI), and v2 (Debian's awscli)
+    where it is installed; v2.9 reads no AWS_ENDPOINT_URL_STS, so it is given the local STS's
+    address. v1 reads credentials with the botocore boto3 uses, which reads every profile
+    here (and shows the failure's message): v1 names the role profile, to show that its
+    --profile reaches that botocore; v2, a botocore of its own, names them all."""
+    found = [("aws-cli-v1", AWS_CLI, ["--region", "us-east-1"], ["prod"])]
     if AWS_CLI_V2 is not None:
-        found.append(
-            ("aws-cli-v2", AWS_CLI_V2, ["--region", "us-east-1", "--endpoint-url", sts.url])
-        )
+        extra = ["--region", "us-east-1", "--endpoint-url", sts.url]
+        found.append(("aws-cli-v2", AWS_CLI_V2, extra, ["prod", "ci", "settings-only"]))
     elif os.environ.get("AWS_CLI_V2_REQUIRED"):
         pytest.fail("the AWS CLI v2 (Debian's awscli) is not installed; .ci/run installs it")
     return found
@@ -781,21 +801,26 @@ def aws_clis(sts: LocalSts) -> list[tuple[str, str, list[str]]]:
 
 @pytest.mark.e2e
 def test_a_command_that_names_another_profile_gets_that_profiles_own_identity(
-    credentials: Path, home: Path, aws_mfa: AwsMfa, sts: LocalSts, strict_sts: StrictSts
+    credentials: Path,
+    home: Path,
+    aws_mfa: AwsMfa,
+    aws_mfa_in_process: AwsMfa,
+    sts: LocalSts,
+    strict_sts: StrictSts,
 ) -> None:
     """Inside exec --server -p dev: --profile prod (a role profile from dev's session) gets the
     role, --profile ci (plain keys) gets ci's keys, and a profile with no credentials fails;
-    with boto3 and the AWS CLI v1 and v2. Before, the two first got dev's credentials."""
+    with boto3 and the AWS CLI v2, and the role with the AWS CLI v1 (whose botocore is boto3's,
+    see :func:`aws_clis`). Before, the two first got dev's credentials."""
     write(
         credentials,
         long_term("dev-long-term")
         + f"\n[ci]\naws_access_key_id = {PLAIN_KEY_ID}\naws_secret_access_key = {PLAIN_SECRET}\n",
     )
     write(home / ".aws" / "config", OTHER_PROFILES)
+    log_in_dev(aws_mfa_in_process)
     clis = aws_clis(sts)
-    result = aws_mfa(
-        "exec", "--server", "-p", "dev", "-c", "123456", *python(CALLERS), json.dumps(clis)
-    )
+    result = aws_mfa("exec", "--server", "-p", "dev", *python(CALLERS), json.dumps(clis))
 
     assert result.code == 0, result.stderr
     served = (ini.parse(credentials.read_text(), "c").values("dev") or {})["aws_access_key_id"]
@@ -804,13 +829,18 @@ def test_a_command_that_names_another_profile_gets_that_profiles_own_identity(
     assert seen[("boto3", None)] == served
     assert seen[("boto3", "prod")] in roles
     assert seen[("boto3", "ci")] == PLAIN_KEY_ID
-    assert seen[("boto3", "settings-only")] == "error: CredentialRetrievalError"
-    for client, _, _ in clis:
+    failed = seen[("boto3", "settings-only")]
+    assert failed.startswith("error: CredentialRetrievalError: ")
+    assert "[settings-only] holds no access key" in failed
+    assert seen[("aws-cli-v1", "prod")] is True
+    v2 = [client for client, *_ in clis if client != "aws-cli-v1"]
+    for client in v2:  # none where it is not installed
         assert seen[(client, "prod")] is True
         assert seen[(client, "ci")] is True
         assert "[settings-only] holds no access key" in seen[(client, "settings-only")]
+    assert len(seen) == 4 + 1 + 3 * len(v2)  # no other run
     signers = [r["@key_id"] for r in sts.requests if r.get("Action") == "GetCallerIdentity"]
     assert signers.count(served) == 1  # the command's own call, with no profile named
-    assert signers.count(PLAIN_KEY_ID) == 1 + len(clis)
+    assert signers.count(PLAIN_KEY_ID) == 1 + len(v2)
     assert len([key for key in signers if key in roles]) == 1 + len(clis)
     assert strict_sts.calls.count("GetSessionToken") == 1  # one code in all
