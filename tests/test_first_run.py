@@ -21,6 +21,7 @@ from aws_mfa.demo import LocalSts
 from aws_mfa.errors import FileError, UsageError
 from aws_mfa.files import ini
 from aws_mfa.files.read import read_ini
+from aws_mfa.profiles import move_keys
 from aws_mfa.sessions.renewal import long_term_keys
 from aws_mfa.settings.resolve import Flags, chosen_profile, resolve
 from tests.conftest import (
@@ -199,9 +200,11 @@ def test_keys_in_default_move_on_a_terminal_and_the_login_goes_on(
     write(credentials, CONFIGURED)
     replies = [(MOVE_QUESTION, "\n"), ("Enter AWS MFA code", "123456\n")]
 
-    result = terminal(environment, "--device", DEVICE, replies=replies)
+    result = terminal(environment, "--backup", "--device", DEVICE, replies=replies)
 
     assert result.code == 0, result.stderr
+    (copy, *_) = sorted((credentials.parent / "credentials_backup").iterdir())
+    assert copy.read_text() == CONFIGURED  # the move honours --backup
     assert "[default] in " in result.terminal
     assert "it moves aws_access_key_id, aws_secret_access_key there" in result.terminal
     text = credentials.read_text()
@@ -287,15 +290,21 @@ def test_setup_moves_keys_and_never_copies_them(
     assert "Moved the long-term keys of [default] to [default-long-term]" in result.stderr
 
 
-@pytest.mark.e2e
-def test_a_move_honours_backup(
-    credentials: Path, home: Path, environment: dict[str, str], strict_sts: StrictSts
-) -> None:
+@pytest.mark.parametrize("answer", ["", "y", "Y", "yes"])
+def test_the_move_takes_enter_or_yes_and_honours_backup(answer: str, credentials: Path) -> None:
+    """What is typed at the question, in-process; the terminal tests above type Enter (with
+    --backup) and n, and --setup's types y."""
     write(credentials, CONFIGURED)
-    replies = [(MOVE_QUESTION, "y\n"), ("Enter AWS MFA code", "123456\n")]
-    result = terminal(environment, "--backup", "--device", DEVICE, replies=replies)
-    assert result.code == 0, result.stderr
-    (copy, *_) = sorted((credentials.parent / "credentials_backup").iterdir())
+    move_keys(
+        credentials,
+        "default",
+        "default",
+        "default-long-term",
+        ask=lambda question: answer + "\n",
+        backup=True,
+    )
+    assert credentials.read_text() == MOVED
+    (copy,) = sorted((credentials.parent / "credentials_backup").iterdir())
     assert copy.read_text() == CONFIGURED
 
 
