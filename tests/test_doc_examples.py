@@ -369,7 +369,9 @@ def password_manager(sandbox: Sandbox) -> None:
     from tests import fake_managers
 
     vault = sandbox.home / "vault.json"
-    sandbox.env.update(fake_managers.install(sandbox.home / "bin", vault, {}))
+    stand_ins = sandbox.home / "bin"
+    installed = fake_managers.install(stand_ins, vault, {})
+    sandbox.env.update(installed, PATH=os.pathsep.join([str(stand_ins), sandbox.env["PATH"]]))
     sandbox.write(
         ".aws/credentials",
         long_term("dev-long-term")
