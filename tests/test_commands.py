@@ -12,8 +12,10 @@ from pathlib import Path
 import pytest
 
 from aws_mfa.cli.main import main
+from aws_mfa.cli.prepare import pick
 from aws_mfa.demo import LocalSts
 from aws_mfa.files import credentials_file, ini
+from aws_mfa.settings.resolve import Flags
 from tests.conftest import (
     AWS_MFA,
     DEVICE,
@@ -276,26 +278,24 @@ PICKABLE = (
 )
 
 
-@pytest.mark.e2e  # the terminal prompt
 @pytest.mark.parametrize(
     ("answer", "chosen"), [("\n", "default"), ("2\n", "dev"), ("dev\n", "dev")]
 )
-def test_pick_lists_profiles_with_keys_and_takes_the_choice(
-    answer: str,
-    chosen: str,
-    credentials: Path,
-    environment: dict[str, str],
-    sts: LocalSts,
-) -> None:
-    write(credentials, PICKABLE)
-    result = run_with_terminal(
-        [AWS_MFA, "--pick", "--token", "123456"], environment, [("Profile [default]: ", answer)]
-    )
-    assert result.code == 0, result.stderr
-    assert "1) default  no session" in result.terminal
-    assert "2) dev      expired" in result.terminal
-    assert "bob" not in result.terminal
-    assert f"Credentials for [{chosen}] are valid" in result.stderr
+def test_pick_takes_enter_a_number_or_a_name(answer: str, chosen: str) -> None:
+    prompts: list[str] = []
+
+    def typed(prompt: str) -> str:
+        prompts.append(prompt)
+        return answer
+
+    document = ini.parse(PICKABLE, "c")
+    now = datetime.now(timezone.utc)
+    assert pick(document, {}, Flags(), now=now, min_ttl=300, ask=typed) == chosen
+    [prompt] = prompts
+    assert "1) default  no session" in prompt
+    assert "2) dev      expired" in prompt
+    assert "bob" not in prompt
+    assert prompt.endswith("Profile [default]: ")
 
 
 @pytest.mark.e2e  # the terminal prompt
@@ -331,13 +331,16 @@ printf '[profile added]\\nregion = eu-west-1\\n' >> "$1"
 """
 
 
+# aws-mfa runs in-process here: the editor it starts is the process these tests need.
+
+
 @pytest.mark.e2e  # the editor is a process
 @pytest.mark.parametrize("args", [["config"], ["--edit"]])
 def test_config_opens_the_editor_and_creates_the_file(
-    args: list[str], home: Path, aws_mfa: AwsMfa, tmp_path: Path
+    args: list[str], home: Path, aws_mfa_in_process: AwsMfa, tmp_path: Path
 ) -> None:
     editor = write(tmp_path / "editor.sh", EDITOR, mode=0o700)
-    result = aws_mfa(*args, EDITOR=str(editor))
+    result = aws_mfa_in_process(*args, EDITOR=str(editor))
     assert result.code == 0, result.stderr
     config = home / ".aws" / "config"
     assert config.read_text() == "[profile added]\nregion = eu-west-1\n"
@@ -347,10 +350,10 @@ def test_config_opens_the_editor_and_creates_the_file(
 
 @pytest.mark.e2e  # the editor is a process
 def test_visual_wins_over_editor_and_a_broken_result_is_reported(
-    home: Path, aws_mfa: AwsMfa, tmp_path: Path
+    home: Path, aws_mfa_in_process: AwsMfa, tmp_path: Path
 ) -> None:
     breaker = write(tmp_path / "breaker.sh", "#!/bin/sh\necho 'no header' > \"$1\"\n", mode=0o700)
-    result = aws_mfa("config", VISUAL=str(breaker), EDITOR="/nonexistent")
+    result = aws_mfa_in_process("config", VISUAL=str(breaker), EDITOR="/nonexistent")
     assert result.code == 3
     assert result.error_lines == [
         f"ERROR - '{home}/.aws/config', line 1: text before the first [section] header; "
@@ -359,8 +362,8 @@ def test_visual_wins_over_editor_and_a_broken_result_is_reported(
 
 
 @pytest.mark.e2e  # starting the editor is what fails
-def test_missing_editor_is_a_clear_error(aws_mfa: AwsMfa) -> None:
-    result = aws_mfa("config", EDITOR="/nonexistent/editor --wait")
+def test_missing_editor_is_a_clear_error(aws_mfa_in_process: AwsMfa) -> None:
+    result = aws_mfa_in_process("config", EDITOR="/nonexistent/editor --wait")
     assert result.code == 2
     assert result.error_lines[0].startswith("ERROR - cannot run the editor '/nonexistent/editor'")
 
@@ -536,7 +539,9 @@ def test_status_into_a_pipe_closed_early_is_not_an_error(
 def test_pick_shows_the_list_before_resolving_any_profile(
     credentials: Path, home: Path, environment: dict[str, str], sts: LocalSts
 ) -> None:
-    """A bad value under [default] is not the chosen profile's problem."""
+    """The list of profiles with keys, and the choice typed on a real terminal (every answer
+    pick takes is tested in-process above); a bad value under [default] is not the chosen
+    profile's problem."""
     write(credentials, PICKABLE)
     write(
         home / ".aws" / "config", "[default]\nregion = moon-1\n[profile dev]\nregion = eu-west-1\n"
@@ -545,5 +550,7 @@ def test_pick_shows_the_list_before_resolving_any_profile(
         [AWS_MFA, "--pick", "--token", "123456"], environment, [("Profile [default]: ", "dev\n")]
     )
     assert result.code == 0, result.stderr
+    assert "1) default  no session" in result.terminal
     assert "2) dev      expired" in result.terminal
+    assert "bob" not in result.terminal
     assert "Credentials for [dev] are valid" in result.stderr

@@ -52,6 +52,7 @@ from tests.conftest import (
     Result,
     check_no_secrets,
     long_term,
+    run_in_process,
     run_with_terminal,
     session,
     write,
@@ -153,8 +154,9 @@ class Sandbox:
         return format_expiration(self.now + timedelta(seconds=seconds))
 
     def log_in(self, profile: str) -> None:
-        """A login with a code of its own, unseen, as a step before the example."""
-        result = self.run(f"aws-mfa -p {profile} -c 654321", [])
+        """A login with a code of its own, unseen, as a step before the example: run in this
+        process (:func:`run_in_process`), since it is no line of the page."""
+        result = run_in_process([AWS_MFA, "-p", profile, "-c", "654321"], self.env)
         assert result.code == 0, result.stderr
 
     def use_keychain(self) -> None:
@@ -244,9 +246,14 @@ def sandbox(
     request: pytest.FixtureRequest,
 ) -> Sandbox:
     """The local STS answering as real STS (distinct keys, codes used once), a throw-away
-    HOME, INFO logging as users have it, CET all year, and S3 for ``aws s3 ls``."""
+    HOME, INFO logging as users have it, CET all year, and S3 for ``aws s3 ls``.
+
+    The installed aws-mfa and AWS CLI (:data:`PROGRAMS`) come first on PATH, so that a
+    command an example's command runs (``exec ... -- aws s3 ls``, a ``credential_process``)
+    is the same program a ``$`` line runs."""
     env = {key: value for key, value in environment.items() if key != "MFA_LOG_LEVEL"}
     env.update(TZ="CET-1", PYTHONUNBUFFERED="1", AWS_ENDPOINT_URL_S3=sts.url)
+    env["PATH"] = os.pathsep.join([str(Path(AWS_MFA).parent), env["PATH"]])
     return Sandbox(home, env, sts, request)
 
 
@@ -289,12 +296,11 @@ def role_after_login(sandbox: Sandbox) -> None:
 @registered
 def agent_profile(sandbox: Sandbox) -> None:
     """role-after-login, and the agent's profile of docs/agents.md (its ```ini block) whose
-    credential_process the AWS CLI runs (so aws-mfa is on its PATH)."""
+    credential_process the AWS CLI runs (aws-mfa is on its PATH: see :func:`sandbox`)."""
     role_after_login(sandbox)
     page = (ROOT / "docs" / "agents.md").read_text(encoding="utf-8")
     block = page.split("[profile agent]", 1)[1].split("```", 1)[0]
     sandbox.write(".aws/config", f"{ROLE_PROFILE}\n[profile agent]{block}")
-    sandbox.env["PATH"] = os.pathsep.join([str(Path(AWS_MFA).parent), sandbox.env["PATH"]])
 
 
 @registered
@@ -363,7 +369,9 @@ def password_manager(sandbox: Sandbox) -> None:
     from tests import fake_managers
 
     vault = sandbox.home / "vault.json"
-    sandbox.env.update(fake_managers.install(sandbox.home / "bin", vault, {}))
+    stand_ins = sandbox.home / "bin"
+    installed = fake_managers.install(stand_ins, vault, {})
+    sandbox.env.update(installed, PATH=os.pathsep.join([str(stand_ins), sandbox.env["PATH"]]))
     sandbox.write(
         ".aws/credentials",
         long_term("dev-long-term")

@@ -77,15 +77,14 @@ def test_login_writes_a_session_the_aws_cli_uses(
     assert sts.requests[-1]["@session_token"] == dev["aws_session_token"]
 
 
-@pytest.mark.e2e
 def test_second_run_finds_valid_credentials_and_calls_nothing(
-    credentials: Path, aws_mfa: AwsMfa, sts: LocalSts
+    credentials: Path, aws_mfa_in_process: AwsMfa, sts: LocalSts
 ) -> None:
     write(credentials, COMMENTED)
-    assert aws_mfa("-p", "dev", "-c", "123456").code == 0
+    assert aws_mfa_in_process("-p", "dev", "-c", "123456").code == 0
     before = credentials.read_bytes()
     sts.requests.clear()
-    result = aws_mfa("-p", "dev")
+    result = aws_mfa_in_process("-p", "dev")
     assert result.code == 0
     assert "INFO - The credentials in [dev] are still valid for 11h 59m, until" in result.stderr
     assert sts.requests == []
@@ -340,9 +339,10 @@ def test_setup_creates_the_file_and_folder(home: Path, environment: dict[str, st
     assert values(path, "default-long-term")["aws_access_key_id"] == "AKIASETUPKEY00000001"
 
 
-@pytest.mark.e2e
-def test_setup_without_a_terminal_stops_at_once(aws_mfa: AwsMfa, credentials: Path) -> None:
-    result = aws_mfa("--setup")
+def test_setup_without_a_terminal_stops_at_once(
+    aws_mfa_in_process: AwsMfa, credentials: Path
+) -> None:
+    result = aws_mfa_in_process("--setup")
     assert result.code == 4
     assert result.error_lines[0].startswith(
         "ERROR - --setup needs to ask for your keys and there is no terminal"

@@ -21,6 +21,7 @@ from aws_mfa.demo import LocalSts
 from aws_mfa.errors import FileError, UsageError
 from aws_mfa.files import ini
 from aws_mfa.files.read import read_ini
+from aws_mfa.profiles import move_keys
 from aws_mfa.sessions.renewal import long_term_keys
 from aws_mfa.settings.resolve import Flags, chosen_profile, resolve
 from tests.conftest import (
@@ -36,6 +37,7 @@ from tests.conftest import (
     long_term,
     new_window,
     run,
+    run_in_process,
     run_with_terminal,
     write,
 )
@@ -198,9 +200,11 @@ def test_keys_in_default_move_on_a_terminal_and_the_login_goes_on(
     write(credentials, CONFIGURED)
     replies = [(MOVE_QUESTION, "\n"), ("Enter AWS MFA code", "123456\n")]
 
-    result = terminal(environment, "--device", DEVICE, replies=replies)
+    result = terminal(environment, "--backup", "--device", DEVICE, replies=replies)
 
     assert result.code == 0, result.stderr
+    (copy, *_) = sorted((credentials.parent / "credentials_backup").iterdir())
+    assert copy.read_text() == CONFIGURED  # the move honours --backup
     assert "[default] in " in result.terminal
     assert "it moves aws_access_key_id, aws_secret_access_key there" in result.terminal
     text = credentials.read_text()
@@ -286,15 +290,21 @@ def test_setup_moves_keys_and_never_copies_them(
     assert "Moved the long-term keys of [default] to [default-long-term]" in result.stderr
 
 
-@pytest.mark.e2e
-def test_a_move_honours_backup(
-    credentials: Path, home: Path, environment: dict[str, str], strict_sts: StrictSts
-) -> None:
+@pytest.mark.parametrize("answer", ["", "y", "Y", "yes"])
+def test_the_move_takes_enter_or_yes_and_honours_backup(answer: str, credentials: Path) -> None:
+    """What is typed at the question, in-process; the terminal tests above type Enter (with
+    --backup) and n, and --setup's types y."""
     write(credentials, CONFIGURED)
-    replies = [(MOVE_QUESTION, "y\n"), ("Enter AWS MFA code", "123456\n")]
-    result = terminal(environment, "--backup", "--device", DEVICE, replies=replies)
-    assert result.code == 0, result.stderr
-    (copy, *_) = sorted((credentials.parent / "credentials_backup").iterdir())
+    move_keys(
+        credentials,
+        "default",
+        "default",
+        "default-long-term",
+        ask=lambda question: answer + "\n",
+        backup=True,
+    )
+    assert credentials.read_text() == MOVED
+    (copy,) = sorted((credentials.parent / "credentials_backup").iterdir())
     assert copy.read_text() == CONFIGURED
 
 
@@ -672,7 +682,7 @@ def test_from_aws_configure_to_a_working_role_with_no_docs_and_no_hand_edit(
     who = run([AWS_CLI, "--profile", "prod", "sts", "get-caller-identity"], environment)
     assert who.code == 0, who.stderr
     assert json.loads(who.stdout)["Arn"].startswith("arn:aws:sts::210987654321:assumed-role/admin/")
-    status = run([AWS_MFA, "status", "-p", "prod"], environment)
-    assert status.code == 0, status.stderr
-    doctor = run([AWS_MFA, "doctor"], environment)
+    status = run_in_process([AWS_MFA, "status", "-p", "prod"], environment)  # what they
+    assert status.code == 0, status.stderr  # read and say needs no process of their own
+    doctor = run_in_process([AWS_MFA, "doctor"], environment)
     assert doctor.code == 0, doctor.stdout

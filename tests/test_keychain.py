@@ -37,6 +37,7 @@ from tests.conftest import (
     Result,
     long_term,
     run,
+    run_in_process,
     run_with_terminal,
     session,
     write,
@@ -80,16 +81,16 @@ def keychain(secret_service: SecretService) -> dict[str, str]:
 # import, renew, export with a real keychain
 
 
-@pytest.mark.e2e
+@pytest.mark.e2e  # the Secret Service is a daemon; aws-mfa runs in-process
 def test_import_moves_the_secret_and_a_renewal_signs_with_it(
     credentials: Path,
-    aws_mfa: AwsMfa,
+    aws_mfa_in_process: AwsMfa,
     sts: LocalSts,
     secret_service: SecretService,
     keychain: dict[str, str],
 ) -> None:
     write(credentials, ORIGINAL)
-    result = aws_mfa("-p", "dev", "keychain", "import", **keychain)
+    result = aws_mfa_in_process("-p", "dev", "keychain", "import", **keychain)
     assert result.code == 0, result.stderr
     assert credentials.read_text() == IMPORTED
     assert LONG_TERM_SECRET.encode() not in credentials.read_bytes()
@@ -97,7 +98,7 @@ def test_import_moves_the_secret_and_a_renewal_signs_with_it(
     assert f"Moved the secret access key of {MASKED} in [dev-long-term]" in result.stderr
     assert sts.requests == []
 
-    renewed = aws_mfa("-p", "dev", "--token", "123456", **keychain)
+    renewed = aws_mfa_in_process("-p", "dev", "--token", "123456", **keychain)
     assert renewed.code == 0, renewed.stderr
     assert [r["@key_id"] for r in sts.requests] == [LONG_TERM_KEY_ID]  # its signature checked
     text = credentials.read_text()
@@ -298,18 +299,19 @@ def test_a_keychain_holding_another_secret_gets_the_renewal_refused(
 @pytest.mark.parametrize(
     ("chosen", "expected"),
     [
-        (
+        (  # the backend named: in-process
             "keyring.backends.fail.Keyring",
             "PYTHON_KEYRING_BACKEND chooses keyring.backends.fail.Keyring",
         ),
-        (  # a Linux machine with no desktop session: what keyring finds by itself
+        pytest.param(  # a Linux machine with no desktop session: what keyring finds by itself,
+            # in a process, since keyring looks for the backends there are once a process
             None,
             "SecretService: Unable to initialize SecretService: Environment variable "
             "DBUS_SESSION_BUS_ADDRESS is unset",
+            marks=pytest.mark.e2e,
         ),
     ],
 )
-@pytest.mark.e2e
 def test_no_keychain_at_all_is_one_line_saying_what_to_install(
     credentials: Path,
     environment: dict[str, str],
@@ -324,7 +326,8 @@ def test_no_keychain_at_all_is_one_line_saying_what_to_install(
         pytest.fail("this case plays a Linux machine with no desktop session: run it on Linux")
     for text, args in ((IMPORTED, ["--token", "123456"]), (ORIGINAL, ["keychain", "import"])):
         write(credentials, text)
-        error = one_error(run([AWS_MFA, "-p", "dev", *args], env), 10)
+        runner = run_in_process if chosen else run
+        error = one_error(runner([AWS_MFA, "-p", "dev", *args], env), 10)
         assert error.startswith("ERROR - no OS keychain to use:")
         assert expected in error
         assert "gnome-keyring or KWallet" in error

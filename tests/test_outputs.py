@@ -376,10 +376,12 @@ def test_exec_runs_the_command_with_the_credentials(
 
 @pytest.mark.e2e
 def test_exec_refuses_to_nest_unless_asked(
-    credentials: Path, aws_mfa: AwsMfa, sts: LocalSts
+    credentials: Path, aws_mfa: AwsMfa, aws_mfa_in_process: AwsMfa, sts: LocalSts
 ) -> None:
     write(credentials, long_term() + "\n" + session("default", "2099-01-01 00:00:00"))
-    nested = aws_mfa("exec", "--", sys.executable, "-c", CHILD, "0", AWS_MFA_EXEC="outer")
+    nested = aws_mfa_in_process(  # refused before any command runs: no process needed
+        "exec", "--", sys.executable, "-c", CHILD, "0", AWS_MFA_EXEC="outer"
+    )
     assert nested.code == 2
     assert nested.error_lines[0].startswith(
         "ERROR - already inside 'aws-mfa exec' for profile outer"
@@ -423,12 +425,20 @@ def test_exec_forwards_ctrl_c_to_the_command(
             process.wait(timeout=10)
 
 
+@pytest.mark.parametrize("command", [[], ["--"]])
+def test_exec_without_a_command_is_an_error(
+    command: list[str], credentials: Path, aws_mfa_in_process: AwsMfa
+) -> None:
+    write(credentials, long_term() + "\n" + session("default", "2099-01-01 00:00:00"))
+    result = aws_mfa_in_process("exec", *command)
+    assert result.code == 2
+    assert result.error_lines[0].startswith("ERROR - exec needs a command to run")
+
+
 @pytest.mark.e2e
 @pytest.mark.parametrize(
     ("command", "code", "message"),
     [
-        ([], 2, "ERROR - exec needs a command to run"),
-        (["--"], 2, "ERROR - exec needs a command to run"),
         (["--", "no-such-command-anywhere"], 127, "ERROR - exec: command not found"),
         (["--", "/etc/hostname"], 126, "ERROR - exec: cannot run /etc/hostname"),
     ],
@@ -437,6 +447,6 @@ def test_exec_errors(
     command: list[str], code: int, message: str, credentials: Path, aws_mfa: AwsMfa
 ) -> None:
     write(credentials, long_term() + "\n" + session("default", "2099-01-01 00:00:00"))
-    result = aws_mfa("exec", *command)
+    result = aws_mfa("exec", *command)  # the failed exec itself: a process
     assert result.code == code
     assert result.error_lines[0].startswith(message)

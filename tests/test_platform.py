@@ -18,6 +18,7 @@ import os
 import subprocess
 import sys
 import types
+from collections.abc import Iterator
 from pathlib import Path, PurePosixPath
 
 import pytest
@@ -179,34 +180,81 @@ def test_windows_runs_a_command_as_a_child_and_ends_with_its_exit_code(windows: 
 # The main journeys, with Windows' branches and no POSIX-only module.
 
 AS_ON_WINDOWS = """
-import sys
+import contextlib, io, json, os, sys
 for name in {posix_only!r}:
     sys.modules[name] = None  # importing it raises ImportError, as on Windows
 import warnings
 warnings.simplefilter("ignore")  # filelock says it has only a soft lock without fcntl
-from aws_mfa import system
+from aws_mfa import log, system
 system.WINDOWS = True
 from aws_mfa.cli.main import main
-sys.exit(main(sys.argv[1:]))
+threshold = log._threshold
+runs, sys.stdin = sys.stdin, io.StringIO()  # each run's stdin is empty
+for line in runs:  # a run: its arguments and its environment
+    args, env = json.loads(line)
+    os.environ.clear()
+    os.environ.update(env)
+    core = sys.modules.get("keyring.core")
+    if core is not None:
+        core._keyring_backend = None  # keyring chooses again, from this run's environment
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        try:
+            code = main(args)
+        except SystemExit as exit_:
+            code = 0 if exit_.code is None else exit_.code if isinstance(exit_.code, int) else 1
+    log._threshold = threshold
+    print(json.dumps([code, out.getvalue(), err.getvalue()]), flush=True)
 """
 
 
-def as_on_windows(environment: dict[str, str], *args: str, **extra: str) -> Result:
-    script = AS_ON_WINDOWS.format(posix_only=POSIX_ONLY)
-    env = {**environment, "PYTHONPATH": str(ROOT), **extra}
-    command = [sys.executable, "-c", script, *args]
-    done = subprocess.run(
-        command,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-        stdin=subprocess.DEVNULL,
-    )
-    result = Result(done.returncode, done.stdout, done.stderr)
-    check_no_secrets(["aws-mfa", *args], env, "", result)
-    return result
+class AsOnWindows:
+    """One Python process with the POSIX-only modules unimportable and Windows' branches
+    taken, which runs aws-mfa's ``main`` once for each call, with that call's arguments and
+    environment (one process for the whole journey: an interpreter start and botocore's
+    import once, not per step). Each run's output is searched for secrets, as :func:`run`
+    searches a process's."""
+
+    def __init__(self, environment: dict[str, str]) -> None:
+        self.environment = environment
+        script = AS_ON_WINDOWS.format(posix_only=POSIX_ONLY)
+        self.process = subprocess.Popen(
+            [sys.executable, "-c", script],
+            env={**environment, "PYTHONPATH": str(ROOT)},
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+
+    def __call__(self, *args: str, **extra: str) -> Result:
+        import json
+        import select
+
+        env = {**self.environment, "PYTHONPATH": str(ROOT), **extra}
+        assert self.process.stdin is not None
+        assert self.process.stdout is not None
+        self.process.stdin.write(json.dumps([list(args), env]) + "\n")
+        self.process.stdin.flush()
+        ready, _, _ = select.select([self.process.stdout], [], [], 120)
+        assert ready, f"aws-mfa {' '.join(args)} did not end in 120 s"
+        answer = self.process.stdout.readline()
+        assert answer, "the process ended before it answered"
+        code, out, err = json.loads(answer)
+        result = Result(code, out, err)
+        check_no_secrets(["aws-mfa", *args], env, "", result)
+        return result
+
+    def close(self) -> None:
+        assert self.process.stdin is not None
+        self.process.stdin.close()
+        assert self.process.wait(timeout=60) == 0
+
+
+@pytest.fixture
+def as_on_windows(environment: dict[str, str]) -> Iterator[AsOnWindows]:
+    runs = AsOnWindows(environment)
+    yield runs
+    runs.close()
 
 
 CRLF = (
@@ -218,32 +266,33 @@ CRLF = (
 
 @pytest.mark.e2e
 def test_the_main_journeys_work_with_windows_branches_and_no_posix_modules(
-    credentials: Path, home: Path, environment: dict[str, str], strict_sts: StrictSts
+    credentials: Path,
+    home: Path,
+    strict_sts: StrictSts,
+    as_on_windows: AsOnWindows,
 ) -> None:
     write(credentials, CRLF)
 
-    renewal = as_on_windows(environment, "-p", "dev", "-c", "123456")
+    renewal = as_on_windows("-p", "dev", "-c", "123456")
     assert renewal.code == 0, renewal.stderr
     text = credentials.read_bytes()
     assert text.startswith(CRLF.encode())  # every byte kept, CRLF endings included
     assert b"\r\n[dev]\r\n" in text
     assert b"\n[dev]\n" not in text.replace(b"\r\n", b"")
 
-    role = as_on_windows(
-        environment, "-p", "dev", "--assume-role", ROLE, "--short-term-section", "prod"
-    )
+    role = as_on_windows("-p", "dev", "--assume-role", ROLE, "--short-term-section", "prod")
     assert role.code == 0, role.stderr
-    exported = as_on_windows(environment, "export", "-p", "dev", "--format", "powershell")
+    exported = as_on_windows("export", "-p", "dev", "--format", "powershell")
     assert exported.code == 0, exported.stderr
     assert "$Env:AWS_ACCESS_KEY_ID='ASIASTRICT" in exported.stdout
 
     child = (
         "import os, sys; sys.exit(4 if os.environ['AWS_ACCESS_KEY_ID'].startswith('ASIA') else 1)"
     )
-    ran = as_on_windows(environment, "exec", "-p", "dev", "--", sys.executable, "-c", child)
+    ran = as_on_windows("exec", "-p", "dev", "--", sys.executable, "-c", child)
     assert ran.code == 4, ran.stderr  # the command's exit code is aws-mfa's
 
-    logout = as_on_windows(environment, "logout", "-p", "prod")
+    logout = as_on_windows("logout", "-p", "prod")
     assert logout.code == 0, logout.stderr
     assert b"[prod]" not in credentials.read_bytes()
 
@@ -251,7 +300,7 @@ def test_the_main_journeys_work_with_windows_branches_and_no_posix_modules(
         "PYTHON_KEYRING_BACKEND": "tests.keyring_backends.FileKeyring",
         "AWS_MFA_TEST_KEYRING": str(home / TEST_KEYRING),
     }
-    imported = as_on_windows(environment, "-p", "dev", "keychain", "import", **keychain)
+    imported = as_on_windows("-p", "dev", "keychain", "import", **keychain)
     assert imported.code == 0, imported.stderr
     after = credentials.read_bytes()
     assert LONG_TERM_SECRET.encode() not in after

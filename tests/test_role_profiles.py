@@ -77,13 +77,13 @@ def test_a_role_profile_keeps_its_source_session_and_writes_nothing_under_its_na
 @pytest.mark.e2e
 def test_boto3_and_the_aws_cli_assume_the_role_from_it_with_no_code(
     role_layout: Path,
-    aws_mfa: AwsMfa,
+    aws_mfa_in_process: AwsMfa,
     aws_cli: AwsMfa,
     environment: dict[str, str],
     strict_sts: StrictSts,
     sts: object,
 ) -> None:
-    assert aws_mfa("-p", "prod", "-c", "123456").code == 0
+    assert aws_mfa_in_process("-p", "prod", "-c", "123456").code == 0  # the SDKs: processes
     session_key = sections(role_layout)["dev"]["aws_access_key_id"]
 
     env = {**environment, "AWS_DEFAULT_REGION": "us-east-1"}
@@ -184,14 +184,18 @@ def test_replacing_one_identity_with_another_in_a_section_is_a_warning_naming_bo
 
 @pytest.mark.e2e
 def test_exec_of_a_role_profile_gives_the_role_and_the_server_renews_it_without_a_code(
-    role_layout: Path, aws_mfa: AwsMfa, environment: dict[str, str], strict_sts: StrictSts
+    role_layout: Path,
+    aws_mfa: AwsMfa,
+    aws_mfa_in_process: AwsMfa,
+    environment: dict[str, str],
+    strict_sts: StrictSts,
 ) -> None:
     """exec gives the command the role, assumed with no code; the endpoint of exec --server
     (in-process, on a stepped clock) renews the role from the MFA session, with no code."""
     from tests.stepped_time import wait_until
     from tests.test_server import endpoint_in_process
 
-    assert aws_mfa("-p", "prod", "-c", "123456").code == 0  # the MFA session in [dev]
+    assert aws_mfa_in_process("-p", "prod", "-c", "123456").code == 0  # the MFA session in [dev]
     strict_sts.role_expires_in = 6  # too short to be handed out again: the endpoint renews it
     plain = aws_mfa(
         "exec",
@@ -220,12 +224,12 @@ def test_exec_of_a_role_profile_gives_the_role_and_the_server_renews_it_without_
 @pytest.mark.e2e
 def test_the_javascript_sdk_assumes_the_role_from_it_with_no_code(
     role_layout: Path,
-    aws_mfa: AwsMfa,
+    aws_mfa_in_process: AwsMfa,
     environment: dict[str, str],
     strict_sts: StrictSts,
     js_sdk: Path,
 ) -> None:
-    assert aws_mfa("-p", "prod", "-c", "123456").code == 0
+    assert aws_mfa_in_process("-p", "prod", "-c", "123456").code == 0  # the SDK: a process
     env = {**environment, "AWS_PROFILE": "prod", "AWS_REGION": "us-east-1", "NODE_NO_WARNINGS": "1"}
     done = subprocess.run(
         ["node", str(js_sdk)], env=env, capture_output=True, text=True, timeout=120, check=False
