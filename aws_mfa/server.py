@@ -36,6 +36,8 @@ import hmac
 import json
 import math
 import secrets
+import selectors
+import socket
 import threading
 from collections.abc import Callable, Mapping
 from datetime import timedelta
@@ -82,10 +84,6 @@ renewal that needs a code asks for it once a minute at most.
 
 MIN_INTERVAL = 1.0
 """Seconds between two renewals at least, even of credentials that STS gave short lives."""
-
-POLL_INTERVAL = 0.5
-"""Seconds between the HTTP thread's looks at whether the endpoint must stop
-(``serve_forever``'s own default): the most its stop waits once the command ended."""
 
 WAKE_INTERVAL = 30.0
 """The renewing thread looks at the clock this often: a computer that slept wakes it."""
@@ -261,8 +259,7 @@ class CredentialServer:
     token, the Host header, the answers), the credentials held and renewed
     (:class:`HeldCredentials`), and when they are renewed (:class:`RenewalPolicy`).
     ``fields``: what every answer adds to the credentials (see :func:`identity`);
-    ``clock`` and ``waiter``: the time the renewals read and wait on; ``poll_interval``:
-    how often the HTTP thread looks whether it must stop (:data:`POLL_INTERVAL`).
+    ``clock`` and ``waiter``: the time the renewals read and wait on.
     """
 
     def __init__(
@@ -275,10 +272,8 @@ class CredentialServer:
         token: str | None = None,
         clock: Clock = utc_now,
         waiter: Waiter | None = None,
-        poll_interval: float = POLL_INTERVAL,
     ) -> None:
         self.credentials = HeldCredentials(first, renew, policy, clock, waiter)
-        self.poll_interval = poll_interval
         self.fields = dict(fields or {})
         self.token = token or secrets.token_urlsafe(32)
         try:
@@ -301,19 +296,17 @@ class CredentialServer:
         return f"{HOST}:{self.http.server_address[1]}"
 
     def __enter__(self) -> CredentialServer:
-        self.thread = threading.Thread(
-            target=self.http.serve_forever, args=(self.poll_interval,), daemon=True
-        )
+        self.thread = threading.Thread(target=self.http.serve_until_stopped, daemon=True)
         self.thread.start()
         self.credentials.start()
         return self
 
     def __exit__(self, *exception: object) -> None:
         self.credentials.stop()
-        self.http.shutdown()
-        self.http.server_close()
+        self.http.stop()
         if self.thread is not None:
             self.thread.join(timeout=10)
+        self.http.server_close()
 
     def answer(self, authorization: str | None, host: str | None) -> tuple[int, dict[str, Any]]:
         """The status and JSON body for a GET of the credentials.
@@ -353,7 +346,48 @@ RENEWING = (
 
 
 class QuietServer(ThreadingHTTPServer):
-    """socketserver's threading server, which never prints a traceback."""
+    """socketserver's threading server, which never prints a traceback and stops at once.
+
+    ``serve_forever`` looks whether it must stop twice a second, so a command
+    under ``exec --server`` ended up to half a second before aws-mfa did.
+    :meth:`serve_until_stopped` waits on the listening socket and on one end
+    of a socket pair, which :meth:`stop` writes to, as socketserver's own
+    comment on its polling suggests (a pair of sockets, because Windows
+    selects on sockets only).
+    """
+
+    timeout = 0
+    """What :meth:`handle_request` waits for a connection: none, it is called once one came
+    (and returns if the client already left)."""
+
+    def __init__(self, address: tuple[str, int], handler: type[BaseHTTPRequestHandler]) -> None:
+        super().__init__(address, handler)
+        self.stopping = False
+        self.waker, self.woken = socket.socketpair()
+
+    def serve_until_stopped(self) -> None:
+        """Answer requests (each in a thread of its own) until :meth:`stop`."""
+        with selectors.DefaultSelector() as selector:
+            selector.register(self, selectors.EVENT_READ)
+            selector.register(self.woken, selectors.EVENT_READ)
+            while not self.stopping:
+                ready = selector.select()
+                if self.stopping:
+                    break
+                if any(key.fileobj is self for key, _ in ready):
+                    self.handle_request()  # accepts it; never waits (timeout 0)
+
+    def stop(self) -> None:
+        self.stopping = True
+        try:
+            self.waker.send(b".")
+        except OSError:  # the loop looks at stopping whenever it wakes anyway
+            return
+
+    def server_close(self) -> None:
+        super().server_close()
+        self.waker.close()
+        self.woken.close()
 
     def handle_error(self, request: object, client_address: object) -> None:
         """One DEBUG line for a failed request (a client gone mid-answer), never its content."""

@@ -174,7 +174,6 @@ def endpoint_in_process(
             assert set_log_level(given.get("log_level"), os.environ, "exec")
             context = Context(Flags(given), dict(os.environ), "exec")
             _, server = endpoint(context, clock=stepped, waiter=stepped)
-            server.poll_interval = 0.02  # its stop after each test waits no half second
             with server:
                 yield Running(server, err, stepped)
     finally:
@@ -262,13 +261,6 @@ def test_an_inherited_aws_profile_naming_another_profile_changes_nothing_the_com
         seen.append((dict(env), files, key, region))
         return 0
 
-    def quick_to_stop(*args: Any, **kwargs: Any) -> Any:
-        resolved, server = real_endpoint(*args, **kwargs)
-        server.poll_interval = 0.02  # its stop after the command waits no half second
-        return resolved, server
-
-    real_endpoint = exec_command.endpoint
-    monkeypatch.setattr(exec_command, "endpoint", quick_to_stop)
     monkeypatch.setattr(exec_command, "supervise", the_command)
     args = ("exec", "--server", "-p", "dev", "-c", "123456", "--", "true")
     assert aws_mfa_in_process(*args).code == 0
@@ -441,3 +433,38 @@ def test_exec_server_refuses_to_nest(credentials: Path, aws_mfa_in_process: AwsM
     result = aws_mfa_in_process("exec", "--server", *python("pass"), AWS_MFA_EXEC="outer")
     assert result.code == 2
     assert result.error_lines[0].startswith("ERROR - already inside 'aws-mfa exec'")
+
+
+def test_the_endpoint_stops_when_asked_not_at_its_next_look(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The HTTP thread waits on its socket and on a wake-up socket, with no timeout, and stops
+    when asked: the command's end is aws-mfa's at once (``serve_forever`` looked only twice a
+    second whether to stop, so aws-mfa ended up to half a second after the command)."""
+    import selectors
+    from datetime import timedelta
+
+    from aws_mfa.keys import TemporaryCredentials
+    from aws_mfa.server import CredentialServer, RenewalPolicy
+
+    waits: list[float | None] = []
+    real_select = selectors.DefaultSelector.select
+
+    def select(self: selectors.BaseSelector, timeout: float | None = None) -> Any:
+        waits.append(timeout)
+        return real_select(self, timeout)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(selectors.DefaultSelector, "select", select)
+    clock = SteppedTime()
+    first = TemporaryCredentials("ASIAFIRST", "s", "t", clock() + timedelta(hours=1))
+    server = CredentialServer(
+        first, lambda margin: first, policy=RenewalPolicy(min_ttl=300), token="t", clock=clock
+    )
+    with server:
+        request = urllib.request.Request(server.url, headers={"Authorization": "t"})  # noqa: S310
+        with urllib.request.urlopen(request, timeout=30) as answer:  # noqa: S310
+            assert json.load(answer)["AccessKeyId"] == "ASIAFIRST"
+    assert server.thread is not None
+    assert not server.thread.is_alive()  # stopped, not left behind after join's ceiling
+    assert None in waits  # it waited for an event
+    assert not [wait for wait in waits if wait]  # and never for a while (0: a look, on Windows)

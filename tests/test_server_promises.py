@@ -722,9 +722,7 @@ def test_a_request_never_waits_for_a_renewal_under_way() -> None:
         return server.answer("t", server.host)[1].get("AccessKeyId")
 
     policy = RenewalPolicy(min_ttl=300)
-    server = CredentialServer(
-        first, slow, policy=policy, token="t", clock=clock, waiter=clock, poll_interval=0.02
-    )
+    server = CredentialServer(first, slow, policy=policy, token="t", clock=clock, waiter=clock)
     with server:
         clock.advance(1)  # 60 s left, within the margin: renewed as soon as MIN_INTERVAL allows
         assert asked.wait(60)
