@@ -942,6 +942,10 @@ const { STSClient, GetCallerIdentityCommand } = require("@aws-sdk/client-sts");
 
 JS_PACKAGES = ("@aws-sdk/client-sts@3", "@aws-sdk/credential-providers@3")
 
+TEST_CACHE = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "aws-mfa-tests"
+"""Where the suite keeps what it may reuse from run to run, in the user's own cache folder:
+read when this module is imported, before any test points HOME at a folder of its own."""
+
 
 @pytest.fixture(scope="session")
 def js_sdk() -> Path:
@@ -963,7 +967,7 @@ def js_sdk() -> Path:
         pytest.skip("Node.js and npm are not installed (.ci/run installs them)")
     year, week, _ = datetime.now(timezone.utc).isocalendar()
     name = "js-sdk-" + hashlib.sha256(" ".join(JS_PACKAGES).encode()).hexdigest()[:12]
-    cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "aws-mfa-tests"
+    cache = TEST_CACHE
     folder = cache / f"{name}-{year}w{week:02}"
     script = folder / "identity.js"
     cache.mkdir(parents=True, exist_ok=True)
