@@ -590,12 +590,17 @@ def remembered_handler_checks() -> Iterator[None]:
     what its event is called after botocore's aliases: about 12 of the 16 ms
     a session costs. The answers stay botocore's own (its functions,
     memoized); a session with aliases of its own keeps a cache of its own.
+    A function's answer is kept while the function lives: boto3 registers
+    closures of its own with each session, and a plain dict kept every one
+    of them, and through them every session's event emitter (some 600 in a
+    worker, which made each of Python's full garbage collections slower).
     """
     import types
+    import weakref
 
     import botocore.hooks
 
-    checked: dict[object, object] = {}
+    checked: weakref.WeakKeyDictionary[object, object] = weakref.WeakKeyDictionary()
     aliased: dict[str, str] = {}
     accepts_kwargs = botocore.hooks.accepts_kwargs
     aliaser_init = botocore.hooks.EventAliaser.__init__
