@@ -42,7 +42,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import settings as hypothesis_settings
 
 from aws_mfa.demo import LocalSts
 from aws_mfa.errors import FileError
@@ -68,14 +67,6 @@ SESSION_SECRET = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYzEXAMPLEKEY"
 
 NO_KEYCHAIN = "keyring.backends.fail.Keyring"
 
-hypothesis_settings.register_profile("ci", max_examples=100)
-hypothesis_settings.register_profile("local", max_examples=25)
-hypothesis_settings.load_profile("ci" if os.environ.get("CI") else "local")
-"""Hypothesis's profile: in CI (``CI`` set, as GitHub Actions and .ci/run set it) every
-property test runs its full count of examples; locally a quarter of them, for a quicker loop
-(``CI=1 python -m pytest`` runs the full counts)."""
-
-
 sys.dont_write_bytecode = False
 """The suite keeps its compiled modules even where ``PYTHONDONTWRITEBYTECODE`` is set (container
 images set it, and so do this project's machines): pytest keeps each test module's rewritten
@@ -83,12 +74,29 @@ asserts in ``tests/__pycache__`` only when it may write bytecode, and otherwise 
 them again in every worker of every run (collecting took 2.8 s of CPU a process, 1.2 s with
 them kept; docs/architecture.md, "The test suite's time"). Read by pytest when it imports the
 test modules, after this file; the processes tests start are told the same by the ``home``
-fixture."""
+fixture. pytest rewrites the asserts of every module of hypothesis too (the distribution of a
+pytest plugin), so this file imports it only after this line (:func:`pytest_configure`):
+imported before it, as it once was, it was rewritten again in every process (0.4 s of CPU)."""
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_configure() -> None:
+    """Hypothesis's profile: in CI (``CI`` set, as GitHub Actions and .ci/run set it) every
+    property test runs its full count of examples; locally a quarter of them, for a quicker loop
+    (``CI=1 python -m pytest`` runs the full counts). Registered before hypothesis's own plugin
+    loads the one ``--hypothesis-profile`` names, and before the test modules are collected."""
+    from hypothesis import settings
+
+    settings.register_profile("ci", max_examples=100)
+    settings.register_profile("local", max_examples=25)
+    settings.load_profile("ci" if os.environ.get("CI") else "local")
 
 
 def examples(in_ci: int) -> int:
     """How many examples a property test that runs ``in_ci`` of them in CI runs here."""
-    return max(10, in_ci * hypothesis_settings.default.max_examples // 100)
+    from hypothesis import settings
+
+    return max(10, in_ci * settings.default.max_examples // 100)
 
 
 POSIX = os.name == "posix"
