@@ -566,8 +566,7 @@ def shared_botocore_loader() -> Iterator[None]:
     A process reads botocore's JSON (the service model, endpoints, partitions)
     afresh; reading it again for each in-process run, or each test that makes a
     session, costs about 80 ms that prove nothing, so they share what they read,
-    as the clients of one long-lived session do (tests/test_differential.py
-    shares one the same way).
+    as the clients of one long-lived session do.
     The loader is still chosen by ``data_path`` (``AWS_DATA_PATH``), as botocore
     chooses it.
     """
