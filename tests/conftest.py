@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import gc
 import hashlib
 import io
 import itertools
@@ -43,7 +44,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import settings as hypothesis_settings
 
 from aws_mfa.demo import LocalSts
 from aws_mfa.errors import FileError
@@ -69,14 +69,6 @@ SESSION_SECRET = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYzEXAMPLEKEY"
 
 NO_KEYCHAIN = "keyring.backends.fail.Keyring"
 
-hypothesis_settings.register_profile("ci", max_examples=100)
-hypothesis_settings.register_profile("local", max_examples=25)
-hypothesis_settings.load_profile("ci" if os.environ.get("CI") else "local")
-"""Hypothesis's profile: in CI (``CI`` set, as GitHub Actions and .ci/run set it) every
-property test runs its full count of examples; locally a quarter of them, for a quicker loop
-(``CI=1 python -m pytest`` runs the full counts)."""
-
-
 sys.dont_write_bytecode = False
 """The suite keeps its compiled modules even where ``PYTHONDONTWRITEBYTECODE`` is set (container
 images set it, and so do this project's machines): pytest keeps each test module's rewritten
@@ -84,12 +76,29 @@ asserts in ``tests/__pycache__`` only when it may write bytecode, and otherwise 
 them again in every worker of every run (collecting took 2.8 s of CPU a process, 1.2 s with
 them kept; docs/architecture.md, "The test suite's time"). Read by pytest when it imports the
 test modules, after this file; the processes tests start are told the same by the ``home``
-fixture."""
+fixture. pytest rewrites the asserts of every module of hypothesis too (the distribution of a
+pytest plugin), so this file imports it only after this line (:func:`pytest_configure`):
+imported before it, as it once was, it was rewritten again in every process (0.4 s of CPU)."""
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_configure() -> None:
+    """Hypothesis's profile: in CI (``CI`` set, as GitHub Actions and .ci/run set it) every
+    property test runs its full count of examples; locally a quarter of them, for a quicker loop
+    (``CI=1 python -m pytest`` runs the full counts). Registered before hypothesis's own plugin
+    loads the one ``--hypothesis-profile`` names, and before the test modules are collected."""
+    from hypothesis import settings
+
+    settings.register_profile("ci", max_examples=100)
+    settings.register_profile("local", max_examples=25)
+    settings.load_profile("ci" if os.environ.get("CI") else "local")
 
 
 def examples(in_ci: int) -> int:
     """How many examples a property test that runs ``in_ci`` of them in CI runs here."""
-    return max(10, in_ci * hypothesis_settings.default.max_examples // 100)
+    from hypothesis import settings
+
+    return max(10, in_ci * settings.default.max_examples // 100)
 
 
 POSIX = os.name == "posix"
@@ -98,6 +107,13 @@ platform.uname()
 """Asked once, before any test refuses to start processes (no_process_unless_e2e): botocore's
 user agent asks ``platform``, which keeps the answer, and which runs ``cmd /c ver`` to find
 it where Windows' ``_wmi`` module is missing (under Wine; setup-winpy.sh removes it)."""
+
+gc.set_threshold(10_000, 10, 10)
+"""The test process collects cyclic garbage after 10,000 new objects, not Python's 700: each
+botocore client an in-process run makes is a web of cycles that survives a young collection,
+so with Python's thresholds the collector walked a worker's whole heap (some 250,000 objects)
+26 times in the inner loop, and all its collections took 3.8 s of CPU with ``-n 0``; 1.0 s with
+these. The same garbage is collected, later; the Pythons that tests start keep Python's own."""
 
 
 def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:
@@ -552,8 +568,7 @@ def shared_botocore_loader() -> Iterator[None]:
     A process reads botocore's JSON (the service model, endpoints, partitions)
     afresh; reading it again for each in-process run, or each test that makes a
     session, costs about 80 ms that prove nothing, so they share what they read,
-    as the clients of one long-lived session do (tests/test_differential.py
-    shares one the same way).
+    as the clients of one long-lived session do.
     The loader is still chosen by ``data_path`` (``AWS_DATA_PATH``), as botocore
     chooses it.
     """
@@ -592,12 +607,17 @@ def remembered_handler_checks() -> Iterator[None]:
     what its event is called after botocore's aliases: about 12 of the 16 ms
     a session costs. The answers stay botocore's own (its functions,
     memoized); a session with aliases of its own keeps a cache of its own.
+    A function's answer is kept while the function lives: boto3 registers
+    closures of its own with each session, and a plain dict kept every one
+    of them, and through them every session's event emitter (some 600 in a
+    worker, which made each of Python's full garbage collections slower).
     """
     import types
+    import weakref
 
     import botocore.hooks
 
-    checked: dict[object, object] = {}
+    checked: weakref.WeakKeyDictionary[object, object] = weakref.WeakKeyDictionary()
     aliased: dict[str, str] = {}
     accepts_kwargs = botocore.hooks.accepts_kwargs
     aliaser_init = botocore.hooks.EventAliaser.__init__

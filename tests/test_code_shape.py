@@ -7,6 +7,7 @@ per function, one table for the settings).
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
 from radon.complexity import cc_visit
@@ -17,8 +18,11 @@ MAX_LINES = 60
 MAX_COMPLEXITY = 15
 
 
-def functions() -> list[tuple[str, int, int]]:
-    """(module:name, lines, complexity) of every function and method in the package."""
+@functools.cache
+def functions() -> tuple[tuple[str, int, int], ...]:
+    """(module:name, lines, complexity) of every function and method in the package.
+
+    Measured once per test process: both tests read the same package."""
     found = []
     for path in sorted(PACKAGE.rglob("*.py")):
         for block in cc_visit(path.read_text(encoding="utf-8")):
@@ -26,7 +30,7 @@ def functions() -> list[tuple[str, int, int]]:
             for item in (item for item in items if isinstance(item, Function)):
                 name = f"{path.relative_to(PACKAGE)}:{item.name}"
                 found.append((name, item.endline - item.lineno + 1, item.complexity))
-    return found
+    return tuple(found)
 
 
 def test_no_function_is_too_long() -> None:

@@ -13,7 +13,6 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import botocore.loaders
 import botocore.session
 import pytest
 
@@ -122,16 +121,6 @@ IN_THE_CREDENTIALS_FILE = [
     (f"[dev]\ns3 =\n  addressing_style = path\nregion = eu-north-1\n{LONG_TERM}", "", {}, None),
     (f"{LONG_TERM}region = sa-east-1\n", "", {}, None),
 ]
-
-
-@pytest.fixture(autouse=True, scope="module")
-def one_loader() -> Any:
-    """Every session of this module shares one botocore loader, so the service model
-    and endpoint rules are read once, not twice per case (what is compared is the same)."""
-    loader = botocore.loaders.create_loader()
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(botocore.session, "create_loader", lambda *args: loader)
-        yield loader
 
 
 def would_do(client: Any) -> dict[str, Any]:

@@ -37,6 +37,15 @@ KEY = st.sampled_from(
 SPACING = st.sampled_from(["{k}={v}", "{k} = {v}", "{k}\t=\t{v}", "{k} : {v}", "{k}   =  {v}"])
 ENDING = st.sampled_from(["\n", "\r\n"])
 NAMES = st.sampled_from(["default", "prod", "prod-long-term", "x y", "日本", "sso", "a.b"])
+# Each strategy below is made once: sampled_from makes a new strategy at every call, and
+# Hypothesis checks a new strategy when it is first drawn from (a third of the time drawing took).
+SPELLING = st.sampled_from([str, str.upper])
+MORE_LINES = st.integers(0, 5)
+KIND = st.sampled_from(["key", "comment", "blank", "continued"])
+COMMENT = st.sampled_from(["#", ";", "  #", "\t;"])
+BLANK = st.sampled_from(["", "  ", "\t"])
+SECTION_NAMES = st.lists(NAMES, unique=True, max_size=4)
+HEADER = st.sampled_from(["[{}]", "[{}] ", "[{}]  # note"])
 
 
 @st.composite
@@ -46,12 +55,12 @@ def body(draw: st.DrawFn, keys: tuple[str, ...] = ()) -> list[str]:
     lines: list[str] = []
     used = {key.lower() for key in keys}
     for key in draw(st.permutations(keys)):
-        spelled = draw(st.sampled_from([key, key.upper()]))
+        spelled = draw(SPELLING)(key)
         value = "" if key in PLACEHOLDER else draw(TEXT) or "old"
         lines.append(draw(SPACING).format(k=spelled, v=value).rstrip())
     last_was_key = bool(lines)
-    for _ in range(draw(st.integers(0, 5))):
-        kind = draw(st.sampled_from(["key", "comment", "blank", "continued"]))
+    for _ in range(draw(MORE_LINES)):
+        kind = draw(KIND)
         if kind == "continued" and last_was_key:
             lines.append("    " + (draw(TEXT) or "more"))
         elif kind == "key":
@@ -62,15 +71,17 @@ def body(draw: st.DrawFn, keys: tuple[str, ...] = ()) -> list[str]:
             lines.append(draw(SPACING).format(k=key, v=draw(TEXT) or "v"))
             last_was_key = True
         elif kind == "comment":
-            lines.append(draw(st.sampled_from(["#", ";", "  #", "\t;"])) + " " + draw(TEXT))
+            lines.append(draw(COMMENT) + " " + draw(TEXT))
             last_was_key = False
         elif kind == "blank":
-            lines.append(draw(st.sampled_from(["", "  ", "\t"])))
+            lines.append(draw(BLANK))
             last_was_key = False
     return lines
 
 
 PLACEHOLDER = ("aws_access_key_id", "aws_secret_access_key")
+OTHER_BODY = body()
+TARGET_BODY = {"session": body(tuple(SESSION)), "placeholder": body(PLACEHOLDER)}
 
 
 @dataclass
@@ -82,15 +93,14 @@ class Case:
 @st.composite
 def files(draw: st.DrawFn, target_kind: str) -> Case:
     """A valid credentials file; the target section "dev" is a session, absent, or a placeholder."""
-    names = draw(st.lists(NAMES, unique=True, max_size=4))
+    names = draw(SECTION_NAMES)
     chunks: list[list[str]] = [[f"# {draw(TEXT)}"] if draw(st.booleans()) else []]
-    sections = [(name, draw(body())) for name in names]
+    sections = [(name, draw(OTHER_BODY)) for name in names]
     if target_kind != "absent":
         position = draw(st.integers(0, len(sections)))
-        keys = tuple(SESSION) if target_kind == "session" else PLACEHOLDER
-        sections.insert(position, ("dev", draw(body(keys))))
+        sections.insert(position, ("dev", draw(TARGET_BODY[target_kind])))
     for name, lines in sections:
-        header = draw(st.sampled_from(["[{}]", "[{}] ", "[{}]  # note"])).format(name)
+        header = draw(HEADER).format(name)
         chunks.append([header, *lines])
     lines = [line for chunk in chunks for line in chunk]
     text = "".join(line + draw(ENDING) for line in lines)
