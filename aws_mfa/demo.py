@@ -172,7 +172,11 @@ class LocalSts:
         )
         scheme = "https" if ssl_context else "http"
         self.url = f"{scheme}://127.0.0.1:{self._server.server_port}"
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        # Looks 20 times a second whether to stop (werkzeug's default, twice a second, made
+        # every stop wait up to half a second: each test run's, the demo's).
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
         self._thread.start()
 
     def __enter__(self) -> LocalSts:
