@@ -987,13 +987,12 @@ def js_sdk() -> Path:
         pytest.skip("Node.js and npm are not installed (.ci/run installs them)")
     year, week, _ = datetime.now(timezone.utc).isocalendar()
     name = "js-sdk-" + hashlib.sha256(" ".join(JS_PACKAGES).encode()).hexdigest()[:12]
-    cache = TEST_CACHE
-    folder = cache / f"{name}-{year}w{week:02}"
+    folder = TEST_CACHE / f"{name}-{year}w{week:02}"
     script = folder / "identity.js"
-    cache.mkdir(parents=True, exist_ok=True)
-    with FileLock(str(cache / f"{name}.lock"), timeout=900):
+    TEST_CACHE.mkdir(parents=True, exist_ok=True)
+    with FileLock(str(TEST_CACHE / f"{name}.lock"), timeout=900):
         if not script.exists():
-            for old in cache.glob(f"{name}-*"):
+            for old in TEST_CACHE.glob(f"{name}-*"):
                 shutil.rmtree(old)
             folder.mkdir()
             done = subprocess.run(
